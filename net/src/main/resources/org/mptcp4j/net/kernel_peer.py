@@ -4,12 +4,13 @@
 server: listen, accept one connection, read to EOF (hashing), optionally send bytes back, close.
 client: connect, send bytes (hashing), shutdown(SHUT_WR), read to EOF (hashing), close.
 --mptcp opens the socket with IPPROTO_MPTCP (262); --abort closes with SO_LINGER 0 (RST) instead of
-FIN after the transfer. Prints one JSON line with counts, SHA-256 and elapsed seconds; the server
+FIN after the transfer; --no-hash skips SHA-256 (for measurements). Prints one JSON line with counts, SHA-256 and elapsed seconds; the server
 prints "LISTENING <port>" first, once it accepts connections.
 """
 import argparse, hashlib, json, os, socket, struct, sys, time
 
 IPPROTO_MPTCP = 262
+ARGS = None
 CHUNK = 256 * 1024
 
 
@@ -23,9 +24,23 @@ def pattern(seed):
     return bytes(block[: 1 << 20])
 
 
+class NoDigest:
+    """--no-hash: measure the network, not SHA-256."""
+
+    def update(self, data):
+        pass
+
+    def hexdigest(self):
+        return "not computed"
+
+
+def new_digest():
+    return NoDigest() if ARGS.no_hash else hashlib.sha256()
+
+
 def send_bytes(sock, count, seed):
     block = memoryview(pattern(seed))
-    digest = hashlib.sha256()
+    digest = new_digest()
     sent = 0
     while sent < count:
         n = min(len(block), count - sent)
@@ -37,7 +52,7 @@ def send_bytes(sock, count, seed):
 
 
 def receive_all(sock):
-    digest = hashlib.sha256()
+    digest = new_digest()
     total = 0
     buf = bytearray(CHUNK)
     view = memoryview(buf)
@@ -132,7 +147,10 @@ def main():
     p.add_argument("--abort", action="store_true")
     p.add_argument("--abort-after-receive", type=int)
     p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--no-hash", action="store_true")
     args = p.parse_args()
+    global ARGS
+    ARGS = args
     if args.mode == "server":
         server(args)
     else:
