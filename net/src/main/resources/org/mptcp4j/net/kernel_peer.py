@@ -7,7 +7,7 @@ client: connect, send bytes (hashing), shutdown(SHUT_WR), read to EOF (hashing),
 FIN after the transfer; --no-hash skips SHA-256 (for measurements). Prints one JSON line with counts, SHA-256 and elapsed seconds; the server
 prints "LISTENING <port>" first, once it accepts connections.
 """
-import argparse, hashlib, json, os, socket, struct, sys, time
+import argparse, hashlib, json, os, resource, socket, struct, sys, time
 
 IPPROTO_MPTCP = 262
 ARGS = None
@@ -64,6 +64,11 @@ def receive_all(sock):
         total += n
 
 
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def make_socket(args, family):
     proto = IPPROTO_MPTCP if args.mptcp else 0
     return socket.socket(family, socket.SOCK_STREAM, proto)
@@ -97,10 +102,14 @@ def server(args):
         result["received"] = got
         args.abort = True
     else:
-        result["received"], result["received_sha256"] = receive_all(conn)
-        if args.send:
-            result["sent"], result["sent_sha256"] = send_bytes(conn, args.send, args.seed)
+        try:
+            result["received"], result["received_sha256"] = receive_all(conn)
+            if args.send:
+                result["sent"], result["sent_sha256"] = send_bytes(conn, args.send, args.seed)
+        except (ConnectionResetError, BrokenPipeError):
+            result["error"] = "reset"
     result["seconds"] = time.monotonic() - start
+    result["cpu_seconds"] = cpu_seconds()
     finish(conn, args)
     ls.close()
     print(json.dumps(result), flush=True)
@@ -128,9 +137,10 @@ def client(args):
             return
         s.shutdown(socket.SHUT_WR)
         result["received"], result["received_sha256"] = receive_all(s)
-    except ConnectionResetError:
+    except (ConnectionResetError, BrokenPipeError):
         result["error"] = "reset"
     result["seconds"] = time.monotonic() - start
+    result["cpu_seconds"] = cpu_seconds()
     finish(s, args)
     print(json.dumps(result), flush=True)
 

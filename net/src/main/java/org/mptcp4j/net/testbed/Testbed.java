@@ -110,6 +110,16 @@ public final class Testbed {
         return Files.exists(Path.of("/var/run/netns", name));
     }
 
+    /**
+     * Attaches to the testbed's TUN device {@code m4j0} from inside the mptcp4j namespace. The caller
+     * owns the returned device; mptcp4j's addresses there are {@link TestbedLayout#mptcp4jAddressA()}
+     * and {@link TestbedLayout#mptcp4jAddressB()}.
+     */
+    public org.mptcp4j.net.tun.TunDevice openTun() throws IOException {
+        return org.mptcp4j.net.os.NetNamespace.call(layout.mptcp4jNamespace(),
+                () -> org.mptcp4j.net.tun.TunDevice.open(TestbedLayout.TUN));
+    }
+
     /** True when both namespaces exist. */
     public boolean isUp() {
         return namespaceExists(layout.mptcp4jNamespace()) && namespaceExists(layout.kernelNamespace());
