@@ -55,8 +55,10 @@ public final class Wakeup implements AutoCloseable {
 
     /** Called by the reactor after a wake-up, before it looks at its command queue. */
     public void drain() {
-        pending.set(false);
+        // Read first, then clear: a signal racing with us either finds pending still set (and its
+        // request is seen by the turn that follows this drain) or writes a fresh value after it.
         Libc.read(drainErrno, fd, drainValue, 8);
+        pending.set(false);
     }
 
     @Override
