@@ -91,6 +91,20 @@ class EventQueueTest {
     }
 
     @Test
+    void runUntilCondition_stopsWhenItHoldsOrAtTheDeadline() {
+        Simulation sim = new Simulation(1);
+        List<Long> ran = new ArrayList<>();
+        for (long t = 10; t <= 100; t += 10) {
+            sim.schedule(t, (now, arg) -> ran.add(now), null);
+        }
+
+        assertThat(sim.runUntil(() -> ran.size() == 3, 1000)).isTrue();
+        assertThat(sim.nowNanos()).isEqualTo(30);
+        assertThat(sim.runUntil(() -> ran.size() == 99, 55)).isFalse();
+        assertThat(ran).hasSize(5);
+    }
+
+    @Test
     void schedulingInThePast_isRefused() {
         Simulation sim = new Simulation(1);
         sim.runUntil(1000);

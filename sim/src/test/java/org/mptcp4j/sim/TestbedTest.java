@@ -24,7 +24,7 @@ class TestbedTest {
     @Test
     void performanceTestbed_eachSourceAddressStaysOnItsOwnPath() {
         PerformanceTestbed bed = fig3();
-        bed.source().attach(new HostMux(
+        bed.source().attach(new EndpointGroup(
                 UdpSource.from("10.1.1.2").to("10.1.2.2").count(100).intervalNanos(200_000).build(),
                 UdpSource.from("10.2.1.2").to("10.2.2.2").count(50).intervalNanos(200_000).build()));
         CountingSink sink = new CountingSink();
@@ -62,7 +62,7 @@ class TestbedTest {
         PerformanceTestbed bed = fig3();
         UdpSource replyA = UdpSource.from("10.1.2.2").to("10.1.1.2").count(7).build();
         UdpSource replyB = UdpSource.from("10.2.2.2").to("10.1.1.2").count(3).build();
-        bed.destination().attach(new HostMux(replyA, replyB));
+        bed.destination().attach(new EndpointGroup(replyA, replyB));
         CountingSink sink = new CountingSink();
         bed.source().attach(sink);
 
@@ -76,7 +76,7 @@ class TestbedTest {
     @Test
     void performanceTestbed_pathFailure_stopsOnlyThatPath() {
         PerformanceTestbed bed = fig3();
-        bed.source().attach(new HostMux(
+        bed.source().attach(new EndpointGroup(
                 UdpSource.from("10.1.1.2").to("10.1.2.2").count(100).intervalNanos(1_000_000).build(),
                 UdpSource.from("10.2.1.2").to("10.2.2.2").count(100).intervalNanos(1_000_000).build()));
         CountingSink sink = new CountingSink();

@@ -2,20 +2,28 @@ package org.mptcp4j.sim;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
 
-/** Test helper: runs several endpoints on one host, each with its own wake-up timer. */
-final class HostMux implements Endpoint {
+/**
+ * Runs several endpoints on one host (several traffic generators, a generator and a sink), each
+ * with its own wake-up timer. Every member sees every packet that reaches the host, each through
+ * its own buffer view; members filter what concerns them (by port, say). Wake-ups run in member
+ * order.
+ */
+public final class EndpointGroup implements Endpoint {
     private final Endpoint[] endpoints;
     private final long[] wakeups;
     private HostContext host;
+    /** True while members run their wake-ups: their new requests are combined once at the end. */
+    private boolean dispatching;
 
-    HostMux(Endpoint... endpoints) {
+    public EndpointGroup(Endpoint... endpoints) {
         this.endpoints = endpoints;
         this.wakeups = new long[endpoints.length];
-        java.util.Arrays.fill(wakeups, Nanos.NEVER);
+        Arrays.fill(wakeups, Nanos.NEVER);
     }
 
     @Override
@@ -34,6 +42,9 @@ final class HostMux implements Endpoint {
     }
 
     private void rearm() {
+        if (dispatching) {
+            return;
+        }
         long next = Nanos.NEVER;
         for (long w : wakeups) {
             next = Math.min(next, w);
@@ -50,11 +61,16 @@ final class HostMux implements Endpoint {
 
     @Override
     public void onWakeup(long now) {
-        for (int i = 0; i < endpoints.length; i++) {
-            if (wakeups[i] <= now) {
-                wakeups[i] = Nanos.NEVER;
-                endpoints[i].onWakeup(now);
+        dispatching = true;
+        try {
+            for (int i = 0; i < endpoints.length; i++) {
+                if (wakeups[i] <= now) {
+                    wakeups[i] = Nanos.NEVER;
+                    endpoints[i].onWakeup(now);
+                }
             }
+        } finally {
+            dispatching = false;
         }
         rearm();
     }
