@@ -25,6 +25,9 @@ public enum MibCounter {
     TCP_OPTION_MALFORMED("Mptcp4jTcpOptionMalformed"),
     /** An MPTCP option of a length its subtype does not allow: ignored (Linux mptcp_parse_option). */
     MPTCP_OPTION_MALFORMED("Mptcp4jMptcpOptionMalformed"),
+    /** An IPv4 or IPv6 fragment: this stack sets DF and does not reassemble, so it is dropped. */
+    IP_IN_FRAGMENTS("Mptcp4jIpInFragments"),
+
     // ---- TCP: the engine (org.mptcp4j.tcp) and the stack's demultiplexer (org.mptcp4j.stack)
     /** Segments received, including those received in error (RFC 1213 tcpInSegs). */
     TCP_IN_SEGS("TcpInSegs"),

@@ -55,15 +55,16 @@ final class TcpOutput {
 
     private static TcpSegment syn(TcpConnection c, long nowNanos, boolean withAck) {
         List<TcpOption> options = new ArrayList<>(5);
+        // Linux's order and alignment: MSS, SACK-permitted, timestamps, NOP + window scale.
         options.add(new TcpOption.Mss(c.config.mss()));
-        if (c.wsOk) {
-            options.add(new TcpOption.WindowScale(c.config.receiveWindowShift()));
-        }
         if (c.sackOk) {
             options.add(new TcpOption.SackPermitted());
         }
         if (c.tsOk) {
             options.add(new TcpOption.Timestamps(tsClock(c, nowNanos), withAck ? c.tsRecent : 0));
+        }
+        if (c.wsOk) {
+            options.add(new TcpOption.WindowScale(c.config.receiveWindowShift()));
         }
         int used = 4 + (c.wsOk ? 4 : 0) + (c.tsOk ? 12 : (c.sackOk ? 4 : 0));
         int flags = TcpFlags.SYN | (withAck ? TcpFlags.ACK : 0);

@@ -12,6 +12,14 @@ public final class TcpFlags {
     public static final int URG = 0x20;
     public static final int ECE = 0x40;
     public static final int CWR = 0x80;
+    /**
+     * AE, the Accurate ECN bit (RFC 9768; formerly NS, RFC 3540): bit 8, the low bit of the data
+     * offset byte. The codec carries the other three reserved bits in 0xE00 so that every header
+     * round-trips, and sends whatever the segment holds.
+     */
+    public static final int AE = 0x100;
+    /** All 12 bits the header has for flags (RFC 9293 section 3.1: 4 reserved + 8 control bits). */
+    public static final int ALL_BITS = 0xFFF;
 
     public static boolean has(int flags, int bit) {
         return (flags & bit) != 0;
