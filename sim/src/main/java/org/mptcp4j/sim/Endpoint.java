@@ -1,0 +1,22 @@
+package org.mptcp4j.sim;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What runs on a {@link Host}: a traffic generator, a sink, or the core Stack. The simulation
+ * calls it from its single thread, in virtual time, and only ever with non-decreasing
+ * {@code nowNanos}.
+ */
+public interface Endpoint {
+    /** Called once, when the endpoint is attached to its host; keep {@code host} to send. */
+    void attach(HostContext host);
+
+    /**
+     * A packet addressed to one of the host's addresses arrived. The buffer runs from the IP header
+     * to the packet's end; it is valid only during the call (copy what you keep).
+     */
+    void onPacket(long nowNanos, ByteBuffer ipPacket);
+
+    /** The time asked for with {@link HostContext#wakeAt} arrived. */
+    void onWakeup(long nowNanos);
+}

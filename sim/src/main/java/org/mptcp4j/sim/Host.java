@@ -1,0 +1,231 @@
+package org.mptcp4j.sim;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.base.Rng;
+
+/**
+ * An end system with one or more addresses and one {@link Endpoint}.
+ *
+ * <p>Outgoing packets leave on the link bound to their source address ({@link #bind}): a host
+ * with one address per disjoint path sends each subflow on its own path, as in the paper's
+ * Fig. 3. A packet whose source is not bound follows the host's routes ({@link #route}).
+ * Incoming packets addressed to any of the host's addresses reach the endpoint, whichever link
+ * they came on (the weak host model of Linux); others are dropped and counted.
+ */
+public final class Host extends Node implements HostContext {
+    private final List<InetAddress> addresses = new ArrayList<>();
+    private final List<InetAddress> addressView = Collections.unmodifiableList(addresses);
+    private byte[][] addressBytes = new byte[0][];
+    private Link[] boundLinks = new Link[0];
+    private final Rng rng;
+    private Endpoint endpoint;
+
+    /** Seq of the pending wake-up event, or -1; lazy cancel by generation. */
+    private long wakeSeq = -1;
+    private long wakeAtNanos = Nanos.NEVER;
+    private final EventHandler wakeup = (now, arg) -> onWakeupEvent(now);
+
+    private long packetsReceived;
+    private long packetsSent;
+    private long droppedNotForUs;
+    private long droppedNoRoute;
+    private long droppedMalformed;
+
+    Host(Simulation sim, String name) {
+        super(sim, name);
+        this.rng = sim.rng("host:" + name);
+    }
+
+    /** Adds an address (an IPv4 or IPv6 literal) to this host. */
+    public Host address(String literal) {
+        byte[] a = Prefix.addressBytes(literal);
+        try {
+            addresses.add(InetAddress.getByAddress(a));
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+        addressBytes = Arrays.copyOf(addressBytes, addressBytes.length + 1);
+        addressBytes[addressBytes.length - 1] = a;
+        boundLinks = Arrays.copyOf(boundLinks, boundLinks.length + 1);
+        return this;
+    }
+
+    /** Packets whose source is {@code addressLiteral} (already one of ours) leave on {@code link}. */
+    public Host bind(String addressLiteral, Link link) {
+        byte[] a = Prefix.addressBytes(addressLiteral);
+        for (int i = 0; i < addressBytes.length; i++) {
+            if (Arrays.equals(addressBytes[i], a)) {
+                boundLinks[i] = checkOwn(link);
+                return this;
+            }
+        }
+        throw new IllegalArgumentException(addressLiteral + " is not an address of " + this);
+    }
+
+    /** Packets to {@code destinationPrefix} whose source is not bound leave on {@code link}. */
+    public Host route(String destinationPrefix, Link link) {
+        routes.add(Prefix.parse(destinationPrefix), checkOwn(link));
+        return this;
+    }
+
+    /** Runs {@code e} on this host; calls its {@link Endpoint#attach} now. */
+    public Host attach(Endpoint e) {
+        if (endpoint != null) {
+            throw new IllegalStateException(this + " already runs " + endpoint);
+        }
+        endpoint = e;
+        e.attach(this);
+        return this;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    private Link checkOwn(Link link) {
+        if (link.from() != this) {
+            throw new IllegalArgumentException(link + " does not leave " + this);
+        }
+        return link;
+    }
+
+    @Override
+    public long nowNanos() {
+        return sim.nowNanos();
+    }
+
+    @Override
+    public void send(ByteBuffer ipPacket) {
+        Packet p = sim.pool().copyOf(ipPacket);
+        int version = IpPacket.version(p.data, p.length);
+        if (version == 0) {
+            droppedMalformed++;
+            sim.pool().release(p);
+            return;
+        }
+        Link out = boundLink(p.data, version);
+        if (out == null) {
+            out = routes.lookup(p.data, version);
+        }
+        if (out == null) {
+            droppedNoRoute++;
+            sim.pool().release(p);
+            return;
+        }
+        packetsSent++;
+        out.receive(p);
+    }
+
+    private Link boundLink(byte[] p, int version) {
+        int offset = IpPacket.sourceOffset(version);
+        int i = indexOf(p, offset, IpPacket.addressLength(version));
+        return i < 0 ? null : boundLinks[i];
+    }
+
+    private int indexOf(byte[] p, int offset, int len) {
+        outer:
+        for (int i = 0; i < addressBytes.length; i++) {
+            byte[] a = addressBytes[i];
+            if (a.length != len) {
+                continue;
+            }
+            for (int j = 0; j < len; j++) {
+                if (a[j] != p[offset + j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Override
+    public void receive(Packet p) {
+        int version = IpPacket.version(p.data, p.length);
+        if (version == 0) {
+            droppedMalformed++;
+        } else if (indexOf(p.data, IpPacket.sourceOffset(version) + IpPacket.addressLength(version),
+                IpPacket.addressLength(version)) < 0) {
+            droppedNotForUs++;
+        } else {
+            packetsReceived++;
+            if (endpoint != null) {
+                endpoint.onPacket(sim.nowNanos(), p.view());
+            }
+        }
+        sim.pool().release(p);
+    }
+
+    @Override
+    public void wakeAt(long atNanos) {
+        if (atNanos == Nanos.NEVER) {
+            wakeSeq = -1;
+            wakeAtNanos = Nanos.NEVER;
+            return;
+        }
+        long at = Math.max(atNanos, sim.nowNanos());
+        if (wakeSeq >= 0 && at == wakeAtNanos) {
+            return; // the same deadline is already pending
+        }
+        wakeAtNanos = at;
+        wakeSeq = sim.schedule(at, wakeup, null);
+    }
+
+    private void onWakeupEvent(long now) {
+        if (sim.currentEventSeq() != wakeSeq) {
+            return; // replaced by a later wakeAt
+        }
+        wakeSeq = -1;
+        wakeAtNanos = Nanos.NEVER;
+        if (endpoint != null) {
+            endpoint.onWakeup(now);
+        }
+    }
+
+    /** The pending wake-up time, or {@link Nanos#NEVER}. */
+    public long pendingWakeupNanos() {
+        return wakeAtNanos;
+    }
+
+    @Override
+    public List<InetAddress> addresses() {
+        return addressView;
+    }
+
+    @Override
+    public Rng rng() {
+        return rng;
+    }
+
+    /** Linux: {@code IpInDelivers}. */
+    public long packetsReceived() {
+        return packetsReceived;
+    }
+
+    /** Linux: {@code IpOutRequests}. */
+    public long packetsSent() {
+        return packetsSent;
+    }
+
+    /** Addressed to none of our addresses. Linux: {@code IpInAddrErrors}. */
+    public long droppedNotForUs() {
+        return droppedNotForUs;
+    }
+
+    /** Linux: {@code IpOutNoRoutes}. */
+    public long droppedNoRoute() {
+        return droppedNoRoute;
+    }
+
+    /** Linux: {@code IpInHdrErrors}. */
+    public long droppedMalformed() {
+        return droppedMalformed;
+    }
+}

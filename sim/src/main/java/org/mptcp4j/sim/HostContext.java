@@ -1,0 +1,32 @@
+package org.mptcp4j.sim;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.mptcp4j.base.Rng;
+
+/** The host as its {@link Endpoint} sees it. */
+public interface HostContext {
+    long nowNanos();
+
+    /**
+     * Sends an IP packet: the bytes from position to limit are copied (the buffer is untouched and
+     * free for reuse on return). The packet leaves on the link bound to its source address, else by
+     * the host's routes to its destination; with neither, or when malformed, it is dropped and
+     * counted ({@link Host#droppedNoRoute()}, {@link Host#droppedMalformed()}).
+     */
+    void send(ByteBuffer ipPacket);
+
+    /**
+     * Asks for {@link Endpoint#onWakeup} at {@code atNanos} (now, when in the past). Replaces any
+     * earlier pending request: one timer per endpoint, like a stack's {@code pollTimeout}.
+     * {@link org.mptcp4j.base.Nanos#NEVER} cancels the pending request.
+     */
+    void wakeAt(long atNanos);
+
+    /** The host's addresses, in the order they were added. */
+    List<InetAddress> addresses();
+
+    /** This host's own generator, derived from the run seed and the host's name. */
+    Rng rng();
+}

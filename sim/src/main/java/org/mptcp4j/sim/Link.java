@@ -1,0 +1,317 @@
+package org.mptcp4j.sim;
+
+import java.util.Arrays;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.base.Rng;
+
+/**
+ * One direction of a link: a drop-tail queue whose server serializes packets at the link's rate,
+ * then a pipe that holds them for the propagation delay (htsim's {@code Queue → Pipe}). Both
+ * schedule themselves: the queue has at most one pending "service complete" event, the pipe one
+ * event for the packet at its head (a constant delay keeps the pipe in FIFO order; only a
+ * reordered packet gets an event of its own).
+ *
+ * <p>A link can be taken down and brought up at scheduled times ({@link #downAt}, {@link #upAt}).
+ * Going down discards what is queued and what is on the wire, like a cut cable; while down, every
+ * arriving packet is discarded. Each discard is counted in {@link LinkCounters#droppedDown()}.
+ */
+public final class Link implements PacketSink, EventHandler {
+    private final Simulation sim;
+    private final String name;
+    private final Node from;
+    private final Node to;
+    private final LinkSpec spec;
+    private final Rng rng;
+    private final LossModel.Process loss;
+    private final LinkCounters counters = new LinkCounters();
+
+    // The queue, the packet in service at its head included.
+    private Packet queueHead;
+    private Packet queueTail;
+    private int queuedPackets;
+    private long queuedBytes;
+    /** Seq of the pending "service complete" event, or -1 when the server is idle. */
+    private long serviceSeq = -1;
+
+    // The pipe: packets on the wire in arrival order (reordered ones excepted).
+    private Packet pipeHead;
+    private Packet pipeTail;
+    /** Seq of the pending event for the pipe's head, or -1 when the pipe is empty. */
+    private long pipeSeq = -1;
+
+    private boolean up = true;
+    /** Grows each time the link goes down; packets from an older generation are discarded. */
+    private long generation;
+
+    private PacketObserver[] transmitObservers = new PacketObserver[0];
+    private PacketObserver[] receiveObservers = new PacketObserver[0];
+
+    private final EventHandler pipeHeadArrives = (now, arg) -> onPipeHead(now);
+    private final EventHandler reorderedArrives = (now, arg) -> onReordered((Packet) arg);
+    private final EventHandler upDown = (now, arg) -> setUp((Boolean) arg);
+
+    Link(Simulation sim, String name, Node from, Node to, LinkSpec spec) {
+        this.sim = sim;
+        this.name = name;
+        this.from = from;
+        this.to = to;
+        this.spec = spec;
+        this.rng = sim.rng("link:" + name);
+        this.loss = spec.loss().newProcess(rng);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Node from() {
+        return from;
+    }
+
+    public Node to() {
+        return to;
+    }
+
+    public LinkSpec spec() {
+        return spec;
+    }
+
+    public LinkCounters counters() {
+        return counters;
+    }
+
+    public boolean isUp() {
+        return up;
+    }
+
+    /** Packets in the queue, the one being serialized included. */
+    public int queuedPackets() {
+        return queuedPackets;
+    }
+
+    public long queuedBytes() {
+        return queuedBytes;
+    }
+
+    /** Calls {@code observer} for each packet as its serialization starts (a capture on the sender). */
+    public Link observeTransmit(PacketObserver observer) {
+        transmitObservers = append(transmitObservers, observer);
+        return this;
+    }
+
+    /** Calls {@code observer} for each packet the far end receives (a capture on the receiver). */
+    public Link observeReceive(PacketObserver observer) {
+        receiveObservers = append(receiveObservers, observer);
+        return this;
+    }
+
+    /** Takes the link down at {@code atNanos}. */
+    public Link downAt(long atNanos) {
+        sim.schedule(atNanos, upDown, Boolean.FALSE);
+        return this;
+    }
+
+    /** Brings the link up at {@code atNanos}. */
+    public Link upAt(long atNanos) {
+        sim.schedule(atNanos, upDown, Boolean.TRUE);
+        return this;
+    }
+
+    /** Takes the link down or up now. */
+    public void setUp(boolean nowUp) {
+        if (nowUp == up) {
+            return;
+        }
+        up = nowUp;
+        if (!nowUp) {
+            generation++;
+            serviceSeq = -1;
+            pipeSeq = -1;
+            counters.droppedDown += flush(queueHead) + flush(pipeHead);
+            queueHead = queueTail = null;
+            pipeHead = pipeTail = null;
+            queuedPackets = 0;
+            queuedBytes = 0;
+        }
+    }
+
+    /** Samples the queue length every {@code intervalNanos} from now until {@code untilNanos}. */
+    public QueueSamples sampleQueue(long intervalNanos, long untilNanos) {
+        QueueSamples samples = new QueueSamples(this);
+        EventHandler sampler = new EventHandler() {
+            @Override
+            public void onEvent(long now, Object arg) {
+                samples.add(now, queuedPackets, queuedBytes);
+                if (now + intervalNanos <= untilNanos) {
+                    sim.schedule(now + intervalNanos, this, null);
+                }
+            }
+        };
+        sim.schedule(sim.nowNanos(), sampler, null);
+        return samples;
+    }
+
+    @Override
+    public void receive(Packet p) {
+        if (!up) {
+            counters.droppedDown++;
+            sim.pool().release(p);
+            return;
+        }
+        if (!spec.queue().admits(queuedPackets, queuedBytes, p.length)) {
+            counters.droppedQueue++;
+            sim.pool().release(p);
+            return;
+        }
+        p.next = null;
+        if (queueTail == null) {
+            queueHead = p;
+        } else {
+            queueTail.next = p;
+        }
+        queueTail = p;
+        queuedPackets++;
+        queuedBytes += p.length;
+        if (serviceSeq < 0) {
+            beginService(sim.nowNanos());
+        }
+    }
+
+    private void beginService(long now) {
+        Packet p = queueHead;
+        for (PacketObserver o : transmitObservers) {
+            o.observe(now, this, p);
+        }
+        serviceSeq = sim.schedule(now + spec.serializationNanos(p.length), this, null);
+    }
+
+    /** Service complete: the head packet is fully on the wire. */
+    @Override
+    public void onEvent(long now, Object arg) {
+        if (sim.currentEventSeq() != serviceSeq) {
+            return; // the link went down during serialization
+        }
+        Packet p = queueHead;
+        queueHead = p.next;
+        if (queueHead == null) {
+            queueTail = null;
+        }
+        p.next = null;
+        queuedPackets--;
+        queuedBytes -= p.length;
+        serviceSeq = -1;
+        if (queueHead != null) {
+            beginService(now);
+        }
+        counters.packetsSent++;
+        counters.bytesSent += p.length;
+        transmit(now, p);
+    }
+
+    private void transmit(long now, Packet p) {
+        if (loss.lose()) {
+            counters.droppedLoss++;
+            sim.pool().release(p);
+            return;
+        }
+        p.linkGeneration = generation;
+        if (rng.chance(spec.corruptProbability())) {
+            corrupt(p);
+            counters.corrupted++;
+        }
+        Packet copy = null;
+        if (rng.chance(spec.duplicateProbability())) {
+            copy = sim.pool().duplicate(p);
+            counters.duplicated++;
+        }
+        long arrival = now + spec.delayNanos();
+        if (rng.chance(spec.reorderProbability())) {
+            counters.reordered++;
+            sim.schedule(arrival + spec.reorderExtraDelayNanos(), reorderedArrives, p);
+        } else {
+            enterPipe(p, arrival);
+        }
+        if (copy != null) {
+            enterPipe(copy, arrival);
+        }
+    }
+
+    /**
+     * Flips one bit chosen uniformly after the IP header (so routing still works and the transport
+     * checksum catches it), or anywhere in a packet that has no payload.
+     */
+    private void corrupt(Packet p) {
+        int header = IpPacket.headerLength(p.data, p.length);
+        int start = header > 0 && header < p.length ? header : 0;
+        int bit = rng.nextInt((p.length - start) * 8);
+        p.data[start + (bit >>> 3)] ^= (byte) (1 << (bit & 7));
+    }
+
+    private void enterPipe(Packet p, long arrival) {
+        p.arrivalNanos = arrival;
+        p.next = null;
+        if (pipeTail == null) {
+            pipeHead = p;
+            pipeSeq = sim.schedule(arrival, pipeHeadArrives, null);
+        } else {
+            pipeTail.next = p;
+        }
+        pipeTail = p;
+    }
+
+    private void onPipeHead(long now) {
+        if (sim.currentEventSeq() != pipeSeq) {
+            return;
+        }
+        Packet p = pipeHead;
+        pipeHead = p.next;
+        p.next = null;
+        if (pipeHead == null) {
+            pipeTail = null;
+            pipeSeq = -1;
+        } else {
+            pipeSeq = sim.schedule(pipeHead.arrivalNanos, pipeHeadArrives, null);
+        }
+        deliver(now, p);
+    }
+
+    private void onReordered(Packet p) {
+        if (p.linkGeneration != generation) {
+            counters.droppedDown++;
+            sim.pool().release(p);
+            return;
+        }
+        deliver(sim.nowNanos(), p);
+    }
+
+    private void deliver(long now, Packet p) {
+        counters.packetsDelivered++;
+        counters.bytesDelivered += p.length;
+        for (PacketObserver o : receiveObservers) {
+            o.observe(now, this, p);
+        }
+        to.receive(p);
+    }
+
+    private int flush(Packet head) {
+        int n = 0;
+        for (Packet p = head; p != null; ) {
+            Packet next = p.next;
+            sim.pool().release(p);
+            p = next;
+            n++;
+        }
+        return n;
+    }
+
+    private static PacketObserver[] append(PacketObserver[] array, PacketObserver o) {
+        PacketObserver[] bigger = Arrays.copyOf(array, array.length + 1);
+        bigger[array.length] = o;
+        return bigger;
+    }
+
+    @Override
+    public String toString() {
+        return "Link[" + name + " " + spec.rateBps() + "bps " + Nanos.toMillis(spec.delayNanos()) + "ms]";
+    }
+}

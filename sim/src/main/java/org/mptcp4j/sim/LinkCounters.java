@@ -1,0 +1,41 @@
+package org.mptcp4j.sim;
+
+/**
+ * What happened on one direction of a link. {@code packetsSent}/{@code bytesSent} count every
+ * packet that finished serialization (those later lost on the wire included), like an interface's
+ * TX counters; each drop is counted once under its cause.
+ */
+public final class LinkCounters {
+    long packetsSent;
+    long bytesSent;
+    long packetsDelivered;
+    long bytesDelivered;
+    long droppedQueue;
+    long droppedLoss;
+    long droppedDown;
+    long corrupted;
+    long duplicated;
+    long reordered;
+
+    public long packetsSent() { return packetsSent; }
+    public long bytesSent() { return bytesSent; }
+    /** Packets handed to the far end (duplicates included). */
+    public long packetsDelivered() { return packetsDelivered; }
+    public long bytesDelivered() { return bytesDelivered; }
+    /** Arrived at a full queue (drop-tail). */
+    public long droppedQueue() { return droppedQueue; }
+    /** Lost at random by the loss model. */
+    public long droppedLoss() { return droppedLoss; }
+    /** Discarded because the link was down (queued, on the wire, or arriving). */
+    public long droppedDown() { return droppedDown; }
+    public long corrupted() { return corrupted; }
+    public long duplicated() { return duplicated; }
+    public long reordered() { return reordered; }
+
+    @Override
+    public String toString() {
+        return "sent=" + packetsSent + "/" + bytesSent + "B delivered=" + packetsDelivered
+                + " dropQueue=" + droppedQueue + " dropLoss=" + droppedLoss + " dropDown=" + droppedDown
+                + " corrupted=" + corrupted + " duplicated=" + duplicated + " reordered=" + reordered;
+    }
+}

@@ -1,0 +1,60 @@
+package org.mptcp4j.sim;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One IP packet travelling through the simulated network: real IPv4 or IPv6 bytes in
+ * {@code data[0, length)} plus the simulator's bookkeeping. Packets come from a {@link PacketPool}
+ * and go back to it when the last component that holds one (a host that delivered it, a queue that
+ * dropped it) releases it; a packet is owned by exactly one component at a time.
+ */
+public final class Packet {
+    /** Largest IP packet (IPv4 total length and IPv6 payload length are 16-bit). */
+    public static final int MAX_BYTES = 65_535 + 40;
+
+    byte[] data;
+    ByteBuffer buffer;
+    int length;
+    /** Unique per acquisition, in acquisition order; names the packet in traces. */
+    long uid;
+    /** When the packet leaves the pipe it is in (valid while in a pipe). */
+    long arrivalNanos;
+    /** The link generation it was sent in; a link that went down since then discards it. */
+    long linkGeneration;
+    /** Next packet in the intrusive FIFO of the queue or pipe that holds it. */
+    Packet next;
+    boolean free;
+
+    Packet(int capacity) {
+        data = new byte[capacity];
+        buffer = ByteBuffer.wrap(data);
+    }
+
+    /** The packet's bytes; only {@code [0, length())} are meaningful. */
+    public byte[] data() {
+        return data;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public long uid() {
+        return uid;
+    }
+
+    /**
+     * The packet as a buffer from position 0 to its length. The same buffer object is reused for
+     * every use of this packet: valid only until the packet moves on.
+     */
+    public ByteBuffer view() {
+        return buffer.limit(length).position(0);
+    }
+
+    void ensureCapacity(int capacity) {
+        if (data.length < capacity) {
+            data = new byte[Math.min(MAX_BYTES, Math.max(capacity, data.length * 2))];
+            buffer = ByteBuffer.wrap(data);
+        }
+    }
+}

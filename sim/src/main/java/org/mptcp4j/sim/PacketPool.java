@@ -1,0 +1,78 @@
+package org.mptcp4j.sim;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Recycles {@link Packet}s so that a long run allocates only up to its peak number of packets in
+ * flight (htsim's {@code PacketDB}). Single-threaded, like the whole simulation.
+ */
+public final class PacketPool {
+    /** Room for an Ethernet-MTU packet plus headroom; larger packets grow their own array. */
+    static final int DEFAULT_CAPACITY = 2048;
+
+    private Packet[] free = new Packet[64];
+    private int freeCount;
+    private long nextUid;
+    private long allocated;
+
+    /** A packet with room for {@code length} bytes and {@code length()} set to it. */
+    public Packet acquire(int length) {
+        if (length < 0 || length > Packet.MAX_BYTES) {
+            throw new IllegalArgumentException("packet length out of range: " + length);
+        }
+        Packet p;
+        if (freeCount > 0) {
+            p = free[--freeCount];
+            free[freeCount] = null;
+            p.ensureCapacity(length);
+        } else {
+            p = new Packet(Math.max(DEFAULT_CAPACITY, length));
+            allocated++;
+        }
+        p.free = false;
+        p.length = length;
+        p.uid = nextUid++;
+        p.next = null;
+        return p;
+    }
+
+    /** A packet holding a copy of {@code src}'s remaining bytes; {@code src}'s position is unchanged. */
+    public Packet copyOf(ByteBuffer src) {
+        int length = src.remaining();
+        Packet p = acquire(length);
+        src.get(src.position(), p.data, 0, length);
+        return p;
+    }
+
+    /** A new packet with the same bytes as {@code original} (a duplicate on the wire). */
+    public Packet duplicate(Packet original) {
+        Packet p = acquire(original.length);
+        System.arraycopy(original.data, 0, p.data, 0, original.length);
+        p.linkGeneration = original.linkGeneration;
+        return p;
+    }
+
+    public void release(Packet p) {
+        if (p.free) {
+            throw new IllegalStateException("packet " + p.uid + " released twice");
+        }
+        p.free = true;
+        p.next = null;
+        if (freeCount == free.length) {
+            Packet[] bigger = new Packet[free.length * 2];
+            System.arraycopy(free, 0, bigger, 0, freeCount);
+            free = bigger;
+        }
+        free[freeCount++] = p;
+    }
+
+    /** Packet objects ever created: the peak number alive at once. */
+    public long allocated() {
+        return allocated;
+    }
+
+    /** Packets handed out and not yet released. */
+    public long inUse() {
+        return allocated - freeCount;
+    }
+}

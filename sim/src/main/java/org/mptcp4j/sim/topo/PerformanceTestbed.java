@@ -1,0 +1,38 @@
+package org.mptcp4j.sim.topo;
+
+import org.mptcp4j.sim.DuplexLink;
+import org.mptcp4j.sim.Host;
+import org.mptcp4j.sim.Router;
+import org.mptcp4j.sim.Simulation;
+
+/**
+ * The paper's performance testbed (its Fig. 3): a source and a destination, each with one address
+ * per path, joined through one router by two disjoint paths A and B. The router never cross-routes:
+ * a packet from a path's address leaves on the same path (source routes).
+ *
+ * @param pathA the source's A address, the destination's A address and the two hops of path A
+ */
+public record PerformanceTestbed(Simulation sim, Host source, Host destination, Router router,
+                                 Path pathA, Path pathB) {
+
+    /**
+     * One path: {@code sourceSide} joins the source and the router (rate and queue of the path, no
+     * delay), {@code destinationSide} the router and the destination (rate, queue, one-way delay and
+     * loss of the path); each a duplex link whose {@code aToB} points towards the destination.
+     */
+    public record Path(String name, String sourceAddress, String destinationAddress, PathSpec spec,
+                       DuplexLink sourceSide, DuplexLink destinationSide) {
+        /** Takes both hops down at {@code atNanos}, in both directions. */
+        public Path downAt(long atNanos) {
+            sourceSide.downAt(atNanos);
+            destinationSide.downAt(atNanos);
+            return this;
+        }
+
+        public Path upAt(long atNanos) {
+            sourceSide.upAt(atNanos);
+            destinationSide.upAt(atNanos);
+            return this;
+        }
+    }
+}

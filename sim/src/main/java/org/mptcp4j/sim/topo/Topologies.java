@@ -1,0 +1,92 @@
+package org.mptcp4j.sim.topo;
+
+import java.time.Duration;
+import org.mptcp4j.sim.DuplexLink;
+import org.mptcp4j.sim.Host;
+import org.mptcp4j.sim.LinkSpec;
+import org.mptcp4j.sim.Router;
+import org.mptcp4j.sim.Simulation;
+
+/** The paper's two testbeds, ready made. Endpoints are attached by the caller. */
+public final class Topologies {
+    private Topologies() {}
+
+    /** The seed of the topologies built without an explicit {@link Simulation}. */
+    public static final long DEFAULT_SEED = 1;
+
+    public static final long GBPS = 1_000_000_000L;
+    public static final long MBPS = 1_000_000L;
+
+    /** Fig. 2 with the paper's rates: 1 Gbps access links, a 100 Mbps bottleneck. */
+    public static CongestionTestbed congestionTestbed() {
+        return congestionTestbed(new Simulation(DEFAULT_SEED),
+                LinkSpec.of(GBPS, Duration.ofMillis(0)),
+                PathSpec.of(100 * MBPS, Duration.ofMillis(10)));
+    }
+
+    /**
+     * Fig. 2: hosts {@code tcp} ({@value CongestionTestbed#TCP_SENDER_ADDRESS}) and {@code mptcp}
+     * ({@value CongestionTestbed#MPTCP_SENDER_ADDRESS}) on {@code access} links into router
+     * {@code r}, and the {@code server} ({@value CongestionTestbed#SERVER_ADDRESS}) behind the
+     * {@code bottleneck} (its loss applies towards the server, its reverse loss towards the senders).
+     * The paper gives no delays; choose them in the specs.
+     */
+    public static CongestionTestbed congestionTestbed(Simulation sim, LinkSpec access, PathSpec bottleneck) {
+        Host tcp = sim.host("tcp", CongestionTestbed.TCP_SENDER_ADDRESS);
+        Host mptcp = sim.host("mptcp", CongestionTestbed.MPTCP_SENDER_ADDRESS);
+        Router r = sim.router("r");
+        Host server = sim.host("server", CongestionTestbed.SERVER_ADDRESS);
+        DuplexLink tcpAccess = sim.connect(tcp, r, access);
+        DuplexLink mptcpAccess = sim.connect(mptcp, r, access);
+        DuplexLink neck = sim.connect(r, server, bottleneck.link(bottleneck.loss()),
+                bottleneck.link(bottleneck.reverseLoss()));
+        tcp.route("0.0.0.0/0", tcpAccess.aToB());
+        mptcp.route("0.0.0.0/0", mptcpAccess.aToB());
+        server.route("0.0.0.0/0", neck.bToA());
+        r.route(CongestionTestbed.TCP_SENDER_ADDRESS + "/32", tcpAccess.bToA())
+                .route(CongestionTestbed.MPTCP_SENDER_ADDRESS + "/32", mptcpAccess.bToA())
+                .route(CongestionTestbed.SERVER_ADDRESS + "/32", neck.aToB());
+        return new CongestionTestbed(sim, tcp, mptcp, r, server, tcpAccess, mptcpAccess, neck);
+    }
+
+    /** Fig. 3 in a new simulation seeded with {@link #DEFAULT_SEED}. */
+    public static PerformanceTestbed performanceTestbed(PathSpec pathA, PathSpec pathB) {
+        return performanceTestbed(new Simulation(DEFAULT_SEED), pathA, pathB);
+    }
+
+    /**
+     * Fig. 3: host {@code source} with 10.1.1.2 on path A and 10.2.1.2 on path B, router {@code r},
+     * host {@code destination} with 10.1.2.2 on path A and 10.2.2.2 on path B. Each host sends from
+     * an address on that address's path; the router forwards by source address first, so a packet
+     * from a path-A address always stays on path A (the paper: "the router does not cross-route").
+     */
+    public static PerformanceTestbed performanceTestbed(Simulation sim, PathSpec pathA, PathSpec pathB) {
+        Host source = sim.host("source");
+        Host destination = sim.host("destination");
+        Router r = sim.router("r");
+        PerformanceTestbed.Path a = path(sim, "A", 1, pathA, source, r, destination);
+        PerformanceTestbed.Path b = path(sim, "B", 2, pathB, source, r, destination);
+        source.route("0.0.0.0/0", a.sourceSide().aToB());
+        destination.route("0.0.0.0/0", a.destinationSide().bToA());
+        return new PerformanceTestbed(sim, source, destination, r, a, b);
+    }
+
+    private static PerformanceTestbed.Path path(Simulation sim, String name, int net, PathSpec spec,
+                                                Host source, Router r, Host destination) {
+        String srcAddr = "10." + net + ".1.2";
+        String dstAddr = "10." + net + ".2.2";
+        source.address(srcAddr);
+        destination.address(dstAddr);
+        DuplexLink near = sim.connect(source, r, spec.accessLink());
+        DuplexLink far = sim.connect(r, destination, spec.link(spec.loss()), spec.link(spec.reverseLoss()));
+        source.bind(srcAddr, near.aToB());
+        destination.bind(dstAddr, far.bToA());
+        String srcNet = "10." + net + ".1.0/24";
+        String dstNet = "10." + net + ".2.0/24";
+        r.sourceRoute(srcNet, "0.0.0.0/0", far.aToB())
+                .sourceRoute(dstNet, "0.0.0.0/0", near.bToA())
+                .route(srcNet, near.bToA())
+                .route(dstNet, far.aToB());
+        return new PerformanceTestbed.Path(name, srcAddr, dstAddr, spec, near, far);
+    }
+}
