@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code -s 128}) so that large transfers stay cheap.
  */
 public final class Capture implements AutoCloseable {
+    private static final long SETTLE_MILLIS = 700;
+
     private final Process process;
     private final Path file;
     private boolean stopped;
@@ -22,11 +24,23 @@ public final class Capture implements AutoCloseable {
         this.file = file;
     }
 
-    /** Starts capturing TCP on {@code iface} in {@code namespace}; returns once tshark listens. */
+    /** BPF filter for the segments that open, close or reset connections: cheap even during bulk transfers. */
+    public static final String CONTROL_SEGMENTS = "tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0";
+
+    /** Starts capturing all TCP on {@code iface} in {@code namespace}; returns once tshark listens. */
     public static Capture start(String namespace, String iface) throws IOException {
+        return start(namespace, iface, "tcp");
+    }
+
+    /**
+     * Starts capturing what the BPF {@code captureFilter} selects; returns once tshark listens. A
+     * bulk transfer at Gbit/s can outrun tshark, so filter ({@link #CONTROL_SEGMENTS}) when only the
+     * handshake and teardown matter.
+     */
+    public static Capture start(String namespace, String iface, String captureFilter) throws IOException {
         Path file = Files.createTempFile("mptcp4j-capture-", ".pcapng");
         Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "tshark", "-q", "-n", "-i", iface,
-                "-s", "128", "-f", "tcp", "-w", file.toString())
+                "-s", "128", "-f", captureFilter, "-w", file.toString())
                 .redirectErrorStream(true).start();
         p.getOutputStream().close();
         // tshark prints "Capturing on '<iface>'" once the capture is live.
@@ -60,8 +74,11 @@ public final class Capture implements AutoCloseable {
             return;
         }
         stopped = true;
-        process.destroy(); // SIGTERM: tshark flushes and closes the file
         try {
+            // dumpcap hands packets to the file in batches; the last ones of a run would be lost to an
+            // immediate SIGTERM. A settle time is not a measurement, so it does not make a test timing-dependent.
+            Thread.sleep(SETTLE_MILLIS);
+            process.destroy(); // SIGTERM: tshark flushes and closes the file
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
@@ -82,7 +99,7 @@ public final class Capture implements AutoCloseable {
             cmd.add("-e");
             cmd.add(f);
         }
-        String out = Shell.run(cmd.toArray(String[]::new));
+        String out = Shell.runForData(cmd.toArray(String[]::new));
         List<List<String>> rows = new ArrayList<>();
         for (String line : out.split("\n")) {
             if (!line.isBlank()) {

@@ -33,7 +33,30 @@ public final class Shell {
 
     /** Runs the command and returns what happened, whatever its exit code. */
     public static Result tryRun(String... command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return tryRun(true, command);
+    }
+
+    /**
+     * Runs the command and returns its standard output only (standard error is dropped); a non-zero
+     * exit throws. For tools that warn on stderr while their stdout is data (tshark as root).
+     */
+    public static String runForData(String... command) throws IOException {
+        Result r = tryRun(false, command);
+        if (!r.ok()) {
+            Result again = tryRun(true, command);
+            throw new IOException("`" + String.join(" ", command) + "` exited with " + r.exitCode() + ": " + again.output().strip());
+        }
+        return r.output();
+    }
+
+    private static Result tryRun(boolean withStderr, String... command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (withStderr) {
+            pb.redirectErrorStream(true);
+        } else {
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        }
+        Process p = pb.start();
         p.getOutputStream().close();
         String out;
         try (InputStream in = p.getInputStream()) {

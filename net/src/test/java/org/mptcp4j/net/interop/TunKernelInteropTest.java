@@ -25,6 +25,7 @@ import org.mptcp4j.net.testbed.TestbedConfig;
 import org.mptcp4j.net.testbed.TestbedLayout;
 import org.mptcp4j.stack.ResetReason;
 import org.mptcp4j.stack.StackConfig;
+import org.mptcp4j.tcp.TcpState;
 
 /**
  * Plain TCP between mptcp4j on the testbed's TUN and the Linux kernel's TCP, both directions, on a
@@ -68,7 +69,7 @@ class TunKernelInteropTest {
         TestbedLayout l = testbed.layout();
         int port = nextPort++;
         Map<String, Long> before = Nstat.read(l.kernelNamespace());
-        try (Capture capture = Capture.start(l.kernelNamespace(), TestbedLayout.PATH_A_KERNEL_IF);
+        try (Capture capture = Capture.start(l.kernelNamespace(), TestbedLayout.PATH_A_KERNEL_IF, Capture.CONTROL_SEGMENTS);
                 KernelPeer server = KernelPeer.start(l.kernelNamespace(), "server",
                         "--bind", l.kernelAddressA().getHostAddress(), "--port", Integer.toString(port),
                         "--send", Long.toString(BYTES), "--timeout", "120")) {
@@ -81,6 +82,7 @@ class TunKernelInteropTest {
                 sent = Transfers.send(s.getOutputStream(), BYTES, SEED);
                 s.shutdownOutput();
                 received = Transfers.receive(s.getInputStream());
+                assertThat(s.info().state()).as("the kernel's FIN arrived").isIn(TcpState.TIME_WAIT, TcpState.CLOSING, TcpState.CLOSED);
             }
             Map<String, String> kernel = server.awaitResult(120);
             assertThat(kernel.get("received")).isEqualTo(Long.toString(BYTES));
@@ -91,13 +93,16 @@ class TunKernelInteropTest {
             String ours = "ip.src == " + l.mptcp4jAddressA().getHostAddress();
             String theirs = "ip.src == " + l.kernelAddressA().getHostAddress();
             // The kernel answered our SYN's options: MSS, SACK-permitted, timestamps and window scale came back.
-            assertThat(capture.count(ours + " && tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.options.mss_val")).isEqualTo(1);
+            var handshake = capture.fields("tcp", "frame.time_relative", "ip.src",
+                    "tcp.srcport", "tcp.dstport", "tcp.flags.str", "tcp.seq", "tcp.ack");
+            assertThat(capture.count(ours + " && tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.options.mss_val"))
+                    .as("our SYNs in %s", handshake).isEqualTo(1);
             assertThat(capture.count(theirs + " && tcp.flags.syn == 1 && tcp.flags.ack == 1")).isEqualTo(1);
             assertThat(capture.count(theirs + " && tcp.flags.syn == 1 && tcp.flags.ack == 1 && tcp.options.sack_perm")).isEqualTo(1);
             assertThat(capture.count(theirs + " && tcp.flags.syn == 1 && tcp.flags.ack == 1 && tcp.options.wscale.shift")).isEqualTo(1);
             // FIN in both directions, no RST.
             assertThat(capture.count(ours + " && tcp.flags.fin == 1")).isGreaterThanOrEqualTo(1);
-            assertThat(capture.count(theirs + " && tcp.flags.fin == 1")).isGreaterThanOrEqualTo(1);
+            assertThat(capture.count(theirs + " && tcp.flags.fin == 1")).as("FINs in %s", handshake).isGreaterThanOrEqualTo(1);
             assertThat(capture.count("tcp.flags.reset == 1")).isZero();
         }
         Map<String, Long> delta = Nstat.delta(before, Nstat.read(l.kernelNamespace()));
