@@ -46,6 +46,10 @@ final class PerfCommand implements Callable<Integer> {
     @Option(names = "--bytes", defaultValue = "1000000000", description = "Bytes per run (default ${DEFAULT-VALUE}).")
     long bytes;
 
+    @Option(names = "--gso", defaultValue = "true", negatable = true,
+            description = "TUN with IFF_VNET_HDR: batch outgoing TCP into GSO packets (default ${DEFAULT-VALUE}; --no-gso: one write per segment).")
+    boolean gso;
+
     @Option(names = "--port", defaultValue = "5201", description = "TCP port of the receiver (default ${DEFAULT-VALUE}).")
     int port;
 
@@ -105,7 +109,7 @@ final class PerfCommand implements Callable<Integer> {
         TestbedLayout l = t.layout();
         try (KernelPeer server = KernelPeer.start(l.kernelNamespace(), "server", "--bind", kernelAddress(l).getHostAddress(),
                 "--port", Integer.toString(port), "--timeout", "600");
-                MptcpHost host = MptcpHost.overTun("perf", StackConfig.defaults(), t.openTun(),
+                MptcpHost host = MptcpHost.overTun("perf", StackConfig.defaults(), t.openTun(gso),
                         List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()))) {
             server.awaitListening();
             long cpuBefore = processCpuNanos();
@@ -119,7 +123,7 @@ final class PerfCommand implements Callable<Integer> {
             }
             Map<String, String> kernel = server.awaitResult(600);
             double cpu = (processCpuNanos() - cpuBefore) / 1e9;
-            return new Run("mptcp4j(TUN) -> kernel, path " + path, bytes, Double.parseDouble(kernel.get("seconds")), cpu,
+            return new Run("mptcp4j(TUN" + (gso ? ", GSO" : "") + ") -> kernel, path " + path, bytes, Double.parseDouble(kernel.get("seconds")), cpu,
                     sent.sha256().equals(kernel.get("received_sha256")));
         }
     }

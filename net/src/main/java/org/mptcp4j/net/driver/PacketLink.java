@@ -26,6 +26,9 @@ public interface PacketLink extends AutoCloseable {
      */
     boolean send(ByteBuffer packet) throws IOException;
 
+    /** Writes out anything {@link #send} held back to batch; the driver calls it after each transmit burst. */
+    default void flush() throws IOException {}
+
     /**
      * Blocks until a packet may be waiting, {@link #wakeup()} was called, or {@code timeoutNanos}
      * passed ({@code < 0}: no limit). Spurious returns are allowed.

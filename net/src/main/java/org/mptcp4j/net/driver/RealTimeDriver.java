@@ -223,6 +223,7 @@ public final class RealTimeDriver implements AutoCloseable {
         while (true) {
             ByteBuffer out = link.transmitBuffer();
             if (!endpoint.pollTransmit(nowNanos, out)) {
+                link.flush();
                 return;
             }
             out.flip();

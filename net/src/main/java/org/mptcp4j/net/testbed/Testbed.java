@@ -116,8 +116,13 @@ public final class Testbed {
      * and {@link TestbedLayout#mptcp4jAddressB()}.
      */
     public org.mptcp4j.net.tun.TunDevice openTun() throws IOException {
+        return openTun(false);
+    }
+
+    /** {@link #openTun()}, optionally with {@code IFF_VNET_HDR} so that outgoing TCP is batched into GSO packets. */
+    public org.mptcp4j.net.tun.TunDevice openTun(boolean vnetHeader) throws IOException {
         return org.mptcp4j.net.os.NetNamespace.call(layout.mptcp4jNamespace(),
-                () -> org.mptcp4j.net.tun.TunDevice.open(TestbedLayout.TUN));
+                () -> org.mptcp4j.net.tun.TunDevice.open(TestbedLayout.TUN, vnetHeader));
     }
 
     /** True when both namespaces exist. */

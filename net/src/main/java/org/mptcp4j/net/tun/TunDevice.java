@@ -31,6 +31,7 @@ public final class TunDevice implements AutoCloseable {
 
     private static final short IFF_TUN = 0x0001;
     private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_VNET_HDR = 0x4000;
     private static final short IFF_UP = 0x1;
 
     /** {@code struct ifreq}: 16 bytes of name, then a 24-byte union (flags: short, mtu: int). */
@@ -41,14 +42,16 @@ public final class TunDevice implements AutoCloseable {
     private final int fd;
     private final int controlFd;
     private final String name;
+    private final boolean vnetHeader;
     private final MemorySegment readErrno;
     private final MemorySegment writeErrno;
     private final MemorySegment controlErrno;
     private final MemorySegment ifreq;
     private volatile boolean closed;
 
-    private TunDevice(Arena arena, int fd, int controlFd, String name, MemorySegment ifreq) {
+    private TunDevice(Arena arena, int fd, int controlFd, String name, boolean vnetHeader, MemorySegment ifreq) {
         this.arena = arena;
+        this.vnetHeader = vnetHeader;
         this.fd = fd;
         this.controlFd = controlFd;
         this.name = name;
@@ -63,6 +66,15 @@ public final class TunDevice implements AutoCloseable {
      * namespace; a name with {@code %d} lets the kernel number it ({@code "tun%d"}).
      */
     public static TunDevice open(String requestedName) throws IOException {
+        return open(requestedName, false);
+    }
+
+    /**
+     * Like {@link #open(String)}; with {@code vnetHeader} the device is opened with
+     * {@code IFF_VNET_HDR}: every packet read or written is preceded by a 10-byte
+     * {@code struct virtio_net_hdr}, which lets us hand the kernel GSO packets of up to 64 KB.
+     */
+    public static TunDevice open(String requestedName, boolean vnetHeader) throws IOException {
         byte[] nameBytes = requestedName.getBytes(StandardCharsets.US_ASCII);
         if (nameBytes.length == 0 || nameBytes.length >= IFNAMSIZ) {
             throw new IllegalArgumentException("interface name must have 1.." + (IFNAMSIZ - 1) + " characters: " + requestedName);
@@ -76,7 +88,7 @@ public final class TunDevice implements AutoCloseable {
             }
             MemorySegment ifreq = arena.allocate(IFREQ_SIZE, 8);
             MemorySegment.copy(nameBytes, 0, ifreq, ValueLayout.JAVA_BYTE, 0, nameBytes.length);
-            ifreq.set(ValueLayout.JAVA_SHORT, IFNAMSIZ, (short) (IFF_TUN | IFF_NO_PI));
+            ifreq.set(ValueLayout.JAVA_SHORT, IFNAMSIZ, (short) (IFF_TUN | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0)));
             if (Libc.ioctl(errno, fd, TUNSETIFF, ifreq) < 0) {
                 int e = Libc.errno(errno);
                 Libc.close(errno, fd);
@@ -89,7 +101,7 @@ public final class TunDevice implements AutoCloseable {
                 Libc.close(errno, fd);
                 throw new NativeIoException("socket AF_INET", e);
             }
-            return new TunDevice(arena, fd, controlFd, actualName, ifreq);
+            return new TunDevice(arena, fd, controlFd, actualName, vnetHeader, ifreq);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -99,6 +111,11 @@ public final class TunDevice implements AutoCloseable {
     /** The interface name the kernel gave the device. */
     public String name() {
         return name;
+    }
+
+    /** Whether every packet carries a {@code virtio_net_hdr} ({@code IFF_VNET_HDR}). */
+    public boolean hasVnetHeader() {
+        return vnetHeader;
     }
 
     /** The file descriptor, for {@link org.mptcp4j.net.os.FdPoller}. */

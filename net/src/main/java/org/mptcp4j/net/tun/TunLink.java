@@ -20,10 +20,15 @@ public final class TunLink implements PacketLink {
     private final TunDevice device;
     private final boolean ownsDevice;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment rxSegment = arena.allocate(MAX_PACKET, 64);
-    private final ByteBuffer rxView = rxSegment.asByteBuffer();
+    private final MemorySegment rxSegment = arena.allocate(TcpGsoBatch.VNET_HDR_LEN + MAX_PACKET, 64);
+    private final ByteBuffer rxView;
+    private final ByteBuffer rxHeader = rxSegment.asByteBuffer();
     private final MemorySegment txSegment = arena.allocate(MAX_PACKET, 64);
     private final ByteBuffer txView = txSegment.asByteBuffer();
+    private final boolean vnet;
+    /** With a virtio header: the packet being batched (GSO), written by {@link #flush()}. */
+    private final MemorySegment batchSegment;
+    private final TcpGsoBatch batch;
     private final Wakeup wakeup;
     private final FdPoller poller;
     private long dropped;
@@ -34,6 +39,10 @@ public final class TunLink implements PacketLink {
     public TunLink(TunDevice device, boolean ownsDevice) throws IOException {
         this.device = device;
         this.ownsDevice = ownsDevice;
+        this.vnet = device.hasVnetHeader();
+        this.rxView = rxSegment.asSlice(vnet ? TcpGsoBatch.VNET_HDR_LEN : 0).asByteBuffer();
+        this.batchSegment = vnet ? arena.allocate(TcpGsoBatch.VNET_HDR_LEN + MAX_PACKET, 64) : null;
+        this.batch = vnet ? new TcpGsoBatch(batchSegment) : null;
         this.wakeup = new Wakeup();
         this.poller = new FdPoller(device.fd(), wakeup);
     }
@@ -48,7 +57,40 @@ public final class TunLink implements PacketLink {
         if (n == 0) {
             return null;
         }
-        return rxView.clear().limit(n);
+        if (!vnet) {
+            return rxView.clear().limit(n);
+        }
+        if (n <= TcpGsoBatch.VNET_HDR_LEN) {
+            dropped++;
+            return null;
+        }
+        ByteBuffer p = rxView.clear().limit(n - TcpGsoBatch.VNET_HDR_LEN);
+        if ((rxHeader.get(0) & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0) {
+            completeChecksum(p);
+        }
+        return p;
+    }
+
+    private static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+
+    /**
+     * The kernel left the transport checksum for the "hardware": the field holds the pseudo-header
+     * sum, so the one's complement sum from {@code csum_start} to the end, complemented, is the
+     * checksum (virtio 1.2, section 5.1.6.2).
+     */
+    private void completeChecksum(ByteBuffer p) {
+        int start = (rxHeader.get(6) & 0xff) | (rxHeader.get(7) & 0xff) << 8;
+        int offset = (rxHeader.get(8) & 0xff) | (rxHeader.get(9) & 0xff) << 8;
+        if (start + offset + 2 > p.limit()) {
+            return;
+        }
+        int sum = org.mptcp4j.wire.Checksums.sum(p, start, p.limit() - start, 0);
+        p.putShort(start + offset, (short) org.mptcp4j.wire.Checksums.finish(sum));
+    }
+
+    /** Segments that left inside a GSO packet instead of on their own. */
+    public long coalescedSegments() {
+        return vnet ? batch.coalesced() : 0;
     }
 
     @Override
@@ -58,6 +100,13 @@ public final class TunLink implements PacketLink {
 
     @Override
     public boolean send(ByteBuffer packet) throws IOException {
+        if (vnet) {
+            if (!batch.tryAppend(packet)) {
+                flush();
+                batch.start(packet);
+            }
+            return true;
+        }
         boolean written;
         if (packet == txView && packet.position() == 0) {
             written = device.write(txSegment, packet.limit());
@@ -70,6 +119,15 @@ public final class TunLink implements PacketLink {
             dropped++;
         }
         return written;
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (vnet && !batch.isEmpty()) {
+            if (!device.write(batchSegment, batch.finish())) {
+                dropped++;
+            }
+        }
     }
 
     @Override
