@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.api.MptcpHost;
 import org.mptcp4j.api.MptcpResetException;
@@ -30,24 +29,25 @@ import org.mptcp4j.tcp.TcpState;
 /**
  * Plain TCP between mptcp4j on the testbed's TUN and the Linux kernel's TCP, both directions, on a
  * testbed of its own (run-unique id, removed in {@link #down()} also on failure). Transfers are
- * {@value #BYTES} bytes each way to keep the suite fast; {@code ./mptcp4j perf} moves 1 GB.
+ * {@value #BYTES} bytes each way to keep the suite fast; {@code ./mptcp4j perf} moves 1 GB. Run twice:
+ * with one {@code write(2)} per segment ({@link TunKernelPlainInteropTest}) and with GSO
+ * batching over {@code IFF_VNET_HDR} ({@link TunKernelGsoInteropTest}).
  */
-class TunKernelInteropTest {
+abstract class TunKernelInterop {
     private static final long BYTES = 50_000_000L;
     private static final long SEED = 20_240_601L;
     private static Testbed testbed;
     private static MptcpHost host;
     private static int nextPort = 5100;
 
-    @BeforeAll
-    static void up() throws Exception {
+    static void start(boolean gso) throws Exception {
         NetCapabilities.requireRootTunAndNamespaces();
         NetCapabilities.requireProgram("python3");
         NetCapabilities.requireProgram("tshark");
         NetCapabilities.requireProgram("nstat");
         testbed = Testbed.up(TestbedConfig.defaults(Testbed.newId()));
         TestbedLayout l = testbed.layout();
-        host = MptcpHost.overTun("tun-interop", StackConfig.defaults(), testbed.openTun(),
+        host = MptcpHost.overTun("tun-interop", StackConfig.defaults(), testbed.openTun(gso),
                 List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()));
     }
 
@@ -58,8 +58,10 @@ class TunKernelInteropTest {
                 host.close();
             }
         } finally {
+            host = null;
             if (testbed != null) {
                 Testbed.down(testbed.config().id());
+                testbed = null;
             }
         }
     }
