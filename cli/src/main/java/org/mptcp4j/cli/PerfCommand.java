@@ -34,7 +34,9 @@ import picocli.CommandLine.Option;
         description = "Bulk-transfer goodput: mptcp4j on the testbed's TUN vs the kernel (reference), or mptcp4j over loopback UDP.")
 final class PerfCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "tun,kernel", split = ",",
-            description = "Comma-separated runs out of tun, kernel, udp (default ${DEFAULT-VALUE}).")
+            description = "Comma-separated runs out of tun (mptcp4j client, kernel server, --bytes each way), "
+                    + "tun-server (kernel client, mptcp4j server, each way), kernel (kernel to kernel, one way), "
+                    + "udp (mptcp4j to mptcp4j over loopback UDP, one way); default ${DEFAULT-VALUE}.")
     List<String> modes;
 
     @Option(names = "--testbed", description = "Testbed id (from 'testbed up'); may be left out when one is up.")
@@ -53,7 +55,11 @@ final class PerfCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "5201", description = "TCP port of the receiver (default ${DEFAULT-VALUE}).")
     int port;
 
-    /** One measured run. */
+    /**
+     * One measured direction. For the two directions of one TUN connection, the process CPU time is
+     * split evenly between them (it cannot be told apart); the kernel reference counts both python
+     * endpoints' CPU time, system time included.
+     */
     record Run(String what, long bytes, double seconds, double cpuSeconds, boolean shaEqual) {
         double goodputMbps() {
             return bytes * 8 / seconds / 1e6;
@@ -69,18 +75,19 @@ final class PerfCommand implements Callable<Integer> {
         List<Run> runs = new ArrayList<>();
         for (String mode : modes) {
             switch (mode.strip().toLowerCase(Locale.ROOT)) {
-                case "tun" -> runs.add(tun(testbed()));
+                case "tun" -> runs.addAll(tun(testbed()));
+                case "tun-server" -> runs.addAll(tunServer(testbed()));
                 case "kernel" -> runs.add(kernel(testbed()));
                 case "udp" -> runs.add(udp());
                 default -> {
-                    System.err.println("unknown mode " + mode + " (tun, kernel, udp)");
+                    System.err.println("unknown mode " + mode + " (tun, tun-server, kernel, udp)");
                     return 2;
                 }
             }
         }
-        System.out.printf("%-34s %12s %10s %12s %8s%n", "run", "goodput", "seconds", "CPU s/GB", "sha256");
+        System.out.printf("%-44s %13s %9s %9s %7s%n", "run", "goodput", "seconds", "CPU s/GB", "sha256");
         for (Run r : runs) {
-            System.out.printf(Locale.ROOT, "%-34s %8.1f Mb/s %10.2f %12.2f %8s%n",
+            System.out.printf(Locale.ROOT, "%-44s %8.1f Mb/s %9.2f %9.2f %7s%n",
                     r.what(), r.goodputMbps(), r.seconds(), r.cpuSecondsPerGb(), r.shaEqual() ? "equal" : "DIFFER");
         }
         return runs.stream().allMatch(Run::shaEqual) ? 0 : 1;
@@ -105,26 +112,61 @@ final class PerfCommand implements Callable<Integer> {
         return path.equalsIgnoreCase("B") ? l.mptcp4jAddressB() : l.mptcp4jAddressA();
     }
 
-    private Run tun(Testbed t) throws Exception {
+    /** mptcp4j client on the TUN: sends --bytes to a kernel server, which then sends --bytes back. */
+    private List<Run> tun(Testbed t) throws Exception {
         TestbedLayout l = t.layout();
         try (KernelPeer server = KernelPeer.start(l.kernelNamespace(), "server", "--bind", kernelAddress(l).getHostAddress(),
-                "--port", Integer.toString(port), "--timeout", "600");
+                "--port", Integer.toString(port), "--send", Long.toString(bytes), "--timeout", "600");
                 MptcpHost host = MptcpHost.overTun("perf", StackConfig.defaults(), t.openTun(gso),
                         List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()))) {
             server.awaitListening();
             long cpuBefore = processCpuNanos();
             Transfers.Result sent;
+            Transfers.Result received;
             try (MptcpSocket s = new MptcpSocket(host)) {
                 s.bind(new InetSocketAddress(mptcp4jAddress(l), 0));
                 s.connect(new InetSocketAddress(kernelAddress(l), port), 10_000);
                 sent = Transfers.send(s.getOutputStream(), bytes, 1);
                 s.shutdownOutput();
-                Transfers.receive(s.getInputStream());
+                received = Transfers.receive(s.getInputStream());
             }
             Map<String, String> kernel = server.awaitResult(600);
             double cpu = (processCpuNanos() - cpuBefore) / 1e9;
-            return new Run("mptcp4j(TUN" + (gso ? ", GSO" : "") + ") -> kernel, path " + path, bytes, Double.parseDouble(kernel.get("seconds")), cpu,
-                    sent.sha256().equals(kernel.get("received_sha256")));
+            double upSeconds = Double.parseDouble(kernel.get("seconds")) - received.nanos() / 1e9;
+            String tun = "TUN" + (gso ? ", GSO" : "");
+            return List.of(
+                    new Run("mptcp4j(" + tun + ") -> kernel, path " + path, bytes, upSeconds, cpu / 2,
+                            sent.sha256().equals(kernel.get("received_sha256"))),
+                    new Run("kernel -> mptcp4j(" + tun + "), path " + path, received.bytes(), received.nanos() / 1e9, cpu / 2,
+                            received.sha256().equals(kernel.get("sent_sha256")) && received.bytes() == bytes));
+        }
+    }
+
+    /** mptcp4j server on the TUN: a kernel client sends --bytes, then the server sends --bytes back. */
+    private List<Run> tunServer(Testbed t) throws Exception {
+        TestbedLayout l = t.layout();
+        try (MptcpHost host = MptcpHost.overTun("perf", StackConfig.defaults(), t.openTun(gso),
+                        List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()));
+                MptcpServerSocket listener = new MptcpServerSocket(host, new InetSocketAddress(mptcp4jAddress(l), port), 8);
+                KernelPeer client = KernelPeer.start(l.kernelNamespace(), "client", "--connect", mptcp4jAddress(l).getHostAddress(),
+                        "--port", Integer.toString(port), "--send", Long.toString(bytes), "--timeout", "600")) {
+            listener.setSoTimeout(30_000);
+            long cpuBefore = processCpuNanos();
+            Transfers.Result received;
+            Transfers.Result sent;
+            try (MptcpSocket s = listener.accept()) {
+                received = Transfers.receive(s.getInputStream());
+                sent = Transfers.send(s.getOutputStream(), bytes, 1);
+            }
+            Map<String, String> kernel = client.awaitResult(600);
+            double cpu = (processCpuNanos() - cpuBefore) / 1e9;
+            double downSeconds = Double.parseDouble(kernel.get("seconds")) - received.nanos() / 1e9;
+            String tun = "TUN" + (gso ? ", GSO" : "");
+            return List.of(
+                    new Run("kernel client -> mptcp4j(" + tun + ") server", received.bytes(), received.nanos() / 1e9, cpu / 2,
+                            received.sha256().equals(kernel.get("sent_sha256")) && received.bytes() == bytes),
+                    new Run("mptcp4j(" + tun + ") server -> kernel client", bytes, downSeconds, cpu / 2,
+                            sent.sha256().equals(kernel.get("received_sha256"))));
         }
     }
 
