@@ -48,9 +48,9 @@ final class PerfCommand implements Callable<Integer> {
     @Option(names = "--bytes", defaultValue = "1000000000", description = "Bytes per run (default ${DEFAULT-VALUE}).")
     long bytes;
 
-    @Option(names = "--gso", defaultValue = "true", negatable = true,
-            description = "TUN with IFF_VNET_HDR: batch outgoing TCP into GSO packets (default ${DEFAULT-VALUE}; --no-gso: one write per segment).")
-    boolean gso;
+    @Option(names = "--no-gso",
+            description = "TUN without IFF_VNET_HDR: one write(2) per segment (default: outgoing TCP batched into GSO packets).")
+    boolean noGso;
 
     @Option(names = "--port", defaultValue = "5201", description = "TCP port of the receiver (default ${DEFAULT-VALUE}).")
     int port;
@@ -117,7 +117,7 @@ final class PerfCommand implements Callable<Integer> {
         TestbedLayout l = t.layout();
         try (KernelPeer server = KernelPeer.start(l.kernelNamespace(), "server", "--bind", kernelAddress(l).getHostAddress(),
                 "--port", Integer.toString(port), "--send", Long.toString(bytes), "--timeout", "600");
-                MptcpHost host = MptcpHost.overTun("perf", StackConfig.defaults(), t.openTun(gso),
+                MptcpHost host = MptcpHost.overTun("perf", StackConfig.defaults(), t.openTun(!noGso),
                         List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()))) {
             server.awaitListening();
             long cpuBefore = processCpuNanos();
@@ -133,7 +133,7 @@ final class PerfCommand implements Callable<Integer> {
             Map<String, String> kernel = server.awaitResult(600);
             double cpu = (processCpuNanos() - cpuBefore) / 1e9;
             double upSeconds = Double.parseDouble(kernel.get("seconds")) - received.nanos() / 1e9;
-            String tun = "TUN" + (gso ? ", GSO" : "");
+            String tun = "TUN" + (noGso ? "" : ", GSO");
             return List.of(
                     new Run("mptcp4j(" + tun + ") -> kernel, path " + path, bytes, upSeconds, cpu / 2,
                             sent.sha256().equals(kernel.get("received_sha256"))),
@@ -145,7 +145,7 @@ final class PerfCommand implements Callable<Integer> {
     /** mptcp4j server on the TUN: a kernel client sends --bytes, then the server sends --bytes back. */
     private List<Run> tunServer(Testbed t) throws Exception {
         TestbedLayout l = t.layout();
-        try (MptcpHost host = MptcpHost.overTun("perf", StackConfig.defaults(), t.openTun(gso),
+        try (MptcpHost host = MptcpHost.overTun("perf", StackConfig.defaults(), t.openTun(!noGso),
                         List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()));
                 MptcpServerSocket listener = new MptcpServerSocket(host, new InetSocketAddress(mptcp4jAddress(l), port), 8);
                 KernelPeer client = KernelPeer.start(l.kernelNamespace(), "client", "--connect", mptcp4jAddress(l).getHostAddress(),
@@ -161,7 +161,7 @@ final class PerfCommand implements Callable<Integer> {
             Map<String, String> kernel = client.awaitResult(600);
             double cpu = (processCpuNanos() - cpuBefore) / 1e9;
             double downSeconds = Double.parseDouble(kernel.get("seconds")) - received.nanos() / 1e9;
-            String tun = "TUN" + (gso ? ", GSO" : "");
+            String tun = "TUN" + (noGso ? "" : ", GSO");
             return List.of(
                     new Run("kernel client -> mptcp4j(" + tun + ") server", received.bytes(), received.nanos() / 1e9, cpu / 2,
                             received.sha256().equals(kernel.get("sent_sha256")) && received.bytes() == bytes),
