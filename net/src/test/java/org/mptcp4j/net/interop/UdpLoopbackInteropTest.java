@@ -106,6 +106,32 @@ class UdpLoopbackInteropTest {
         }).isInstanceOf(ConnectException.class).hasMessageContaining("Connection refused");
     }
 
+    @Test
+    void idleConnection_readAndAcceptTimeOut_andSilentPeer_connectTimesOut() throws Exception {
+        start(null, null);
+        try (MptcpServerSocket listener = new MptcpServerSocket(server, new InetSocketAddress(SERVER, PORT), 8)) {
+            listener.setSoTimeout(200);
+            assertThatThrownBy(listener::accept).isInstanceOf(java.net.SocketTimeoutException.class);
+            listener.setSoTimeout(10_000);
+            try (MptcpSocket s = new MptcpSocket(client)) {
+                s.connect(new InetSocketAddress(SERVER, PORT), 10_000);
+                try (MptcpSocket accepted = listener.accept()) {
+                    accepted.setSoTimeout(200);
+                    assertThatThrownBy(() -> accepted.getInputStream().read())
+                            .isInstanceOf(java.net.SocketTimeoutException.class).hasMessageContaining("Read timed out");
+                    // The connection survives a read timeout, as with java.net.Socket.
+                    s.getOutputStream().write(42);
+                    assertThat(accepted.getInputStream().read()).isEqualTo(42);
+                }
+            }
+        }
+        // 127.0.0.9 maps to no UDP peer: the SYN goes nowhere.
+        try (MptcpSocket s = new MptcpSocket(client)) {
+            assertThatThrownBy(() -> s.connect(new InetSocketAddress(ip("127.0.0.9"), PORT), 300))
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+    }
+
     private void transferBothWays(long bytes) throws Exception {
         try (MptcpServerSocket listener = new MptcpServerSocket(server, new InetSocketAddress(SERVER, PORT), 8)) {
             listener.setSoTimeout(20_000);
