@@ -23,10 +23,12 @@ public final class Checksums {
         long acc = sum;
         int i = from;
         int end = from + length;
-        // 8 bytes at a time: four 16-bit words summed in a long cannot overflow for 64 KiB inputs.
+        // 8 bytes at a time, as two 32-bit words: since 2^16 = 1 modulo 0xffff, adding 32-bit words
+        // and folding gives the same one's complement sum as adding their 16-bit halves (RFC 1071
+        // section 2(B)). A long cannot overflow for any input below 2^31 bytes.
         while (end - i >= 8) {
             long w = b.getLong(i);
-            acc += (w >>> 48) + ((w >>> 32) & 0xFFFF) + ((w >>> 16) & 0xFFFF) + (w & 0xFFFF);
+            acc += (w >>> 32) + (w & 0xFFFF_FFFFL);
             i += 8;
         }
         while (end - i >= 2) {
