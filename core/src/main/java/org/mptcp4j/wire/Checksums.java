@@ -87,8 +87,7 @@ public final class Checksums {
      * The TCP/UDP pseudo-header sum: RFC 9293 section 3.1 for IPv4 (source, destination, zero,
      * protocol, TCP length), RFC 8200 section 8.1 for IPv6 (source, destination, 32-bit
      * upper-layer length, 24 zero bits, next header). Both reduce to the same word sum.
-     * IPv4 addresses are read through {@link Inet4Address#hashCode()}, which is the address itself,
-     * so this allocates nothing for IPv4.
+     * IPv4 addresses are read through {@link #v4Int}, so this allocates nothing for IPv4.
      */
     public static int pseudoHeaderSum(InetAddress src, InetAddress dst, int protocol, int upperLayerLength) {
         int s = addressSum(src, 0);
@@ -107,7 +106,7 @@ public final class Checksums {
     /** Adds an address's bytes to a sum. */
     public static int addressSum(InetAddress a, int sum) {
         if (a instanceof Inet4Address v4) {
-            return add32(sum, v4.hashCode());
+            return add32(sum, v4Int(v4));
         }
         if (a instanceof Inet6Address) {
             return sum(a.getAddress(), sum);
@@ -121,6 +120,26 @@ public final class Checksums {
         // Take out whatever the checksum field (offset 10) holds, so callers need not zero it first.
         int field = b.getShort(from + 10) & 0xFFFF;
         return finish(s + (~field & 0xFFFF));
+    }
+
+    /**
+     * The IPv4 address as a big-endian int, without allocating: OpenJDK's {@code Inet4Address.hashCode()}
+     * is the address itself. Checked once at start-up; should a JDK ever differ, the copying
+     * {@code getAddress()} is used instead.
+     */
+    public static int v4Int(Inet4Address a) {
+        return HASH_IS_ADDRESS ? a.hashCode() : ByteBuffer.wrap(a.getAddress()).getInt();
+    }
+
+    private static final boolean HASH_IS_ADDRESS = hashIsAddress();
+
+    private static boolean hashIsAddress() {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) 198, 18, 1, (byte) 254}).hashCode() == 0xC61201FE
+                    && InetAddress.getByAddress(new byte[] {1, 2, 3, 4}).hashCode() == 0x01020304;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private static int foldToInt(long acc) {
