@@ -151,8 +151,8 @@ public final class IpCodec {
         out.put(p + 8, (byte) h.ttl());
         out.put(p + 9, (byte) h.protocol());
         out.putShort(p + 10, (short) 0);
-        out.putInt(p + 12, h.source().hashCode());
-        out.putInt(p + 16, h.destination().hashCode());
+        out.putInt(p + 12, Checksums.v4Int(h.source()));
+        out.putInt(p + 16, Checksums.v4Int(h.destination()));
         for (int i = IPV4_MIN_HEADER; i < ihl; i++) {
             out.put(p + i, (byte) 0); // EOL: options are not modelled
         }
