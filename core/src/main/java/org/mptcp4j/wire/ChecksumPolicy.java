@@ -1,0 +1,14 @@
+package org.mptcp4j.wire;
+
+/** How a decoder treats the TCP checksum. */
+public enum ChecksumPolicy {
+    /** The checksum must verify (RFC 9293 section 3.1). What a stack receiving from a network uses. */
+    VERIFY,
+    /**
+     * Also accept a checksum field that holds only the folded pseudo-header sum: the
+     * "offload pending" state (Linux CHECKSUM_PARTIAL) of segments captured on the sending host
+     * or on a veth before a NIC or the kernel would have completed it. For reading captures
+     * (tcpdump on a veth), never for segments from a network.
+     */
+    ACCEPT_OFFLOAD_PENDING
+}

@@ -1,0 +1,130 @@
+package org.mptcp4j.wire;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * The Internet checksum (RFC 1071): the 16-bit one's complement of the one's complement sum. Sums
+ * are carried as non-negative {@code int}s of unfolded 16-bit words and folded at the end, so partial
+ * sums (pseudo-header, header, payload) add up with plain {@code +}. All reads are absolute: no
+ * buffer position moves.
+ */
+public final class Checksums {
+    private Checksums() {}
+
+    /**
+     * Adds the bytes {@code [from, from + length)} of {@code b} as big-endian 16-bit words (an odd last
+     * byte is padded with zero, RFC 1071 section 4.1) to {@code sum}. The caller checks the bounds.
+     * The result stays non-negative for any length a 64 KiB packet can have.
+     */
+    public static int sum(ByteBuffer b, int from, int length, int sum) {
+        long acc = sum;
+        int i = from;
+        int end = from + length;
+        // 8 bytes at a time: four 16-bit words summed in a long cannot overflow for 64 KiB inputs.
+        while (end - i >= 8) {
+            long w = b.getLong(i);
+            acc += (w >>> 48) + ((w >>> 32) & 0xFFFF) + ((w >>> 16) & 0xFFFF) + (w & 0xFFFF);
+            i += 8;
+        }
+        while (end - i >= 2) {
+            acc += b.getShort(i) & 0xFFFF;
+            i += 2;
+        }
+        if (i < end) {
+            acc += (b.get(i) & 0xFF) << 8;
+        }
+        return foldToInt(acc);
+    }
+
+    /** Adds the bytes of {@code a} (even offsets from its start) to {@code sum}. */
+    public static int sum(byte[] a, int sum) {
+        long acc = sum;
+        int i = 0;
+        for (; i + 1 < a.length; i += 2) {
+            acc += ((a[i] & 0xFF) << 8) | (a[i + 1] & 0xFF);
+        }
+        if (i < a.length) {
+            acc += (a[i] & 0xFF) << 8;
+        }
+        return foldToInt(acc);
+    }
+
+    /** Adds a 32-bit value as two 16-bit words. */
+    public static int add32(int sum, int value) {
+        return foldToInt((long) sum + (value >>> 16) + (value & 0xFFFF));
+    }
+
+    /** Adds a 16-bit value. */
+    public static int add16(int sum, int value) {
+        return foldToInt((long) sum + (value & 0xFFFF));
+    }
+
+    /** Folds the carries into 16 bits (the one's complement sum, not yet complemented). */
+    public static int fold(int sum) {
+        long s = sum & 0xFFFF_FFFFL;
+        while ((s >>> 16) != 0) {
+            s = (s & 0xFFFF) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
+    /** The checksum field value for a sum: the 16-bit one's complement of the folded sum. */
+    public static int finish(int sum) {
+        return ~fold(sum) & 0xFFFF;
+    }
+
+    /** True when a sum taken over data that includes its own checksum field verifies (folds to 0xFFFF). */
+    public static boolean verifies(int sum) {
+        return fold(sum) == 0xFFFF;
+    }
+
+    /**
+     * The TCP/UDP pseudo-header sum: RFC 9293 section 3.1 for IPv4 (source, destination, zero,
+     * protocol, TCP length), RFC 8200 section 8.1 for IPv6 (source, destination, 32-bit
+     * upper-layer length, 24 zero bits, next header). Both reduce to the same word sum.
+     * IPv4 addresses are read through {@link Inet4Address#hashCode()}, which is the address itself,
+     * so this allocates nothing for IPv4.
+     */
+    public static int pseudoHeaderSum(InetAddress src, InetAddress dst, int protocol, int upperLayerLength) {
+        int s = addressSum(src, 0);
+        s = addressSum(dst, s);
+        s = add32(s, upperLayerLength);
+        return add16(s, protocol);
+    }
+
+    /** The pseudo-header sum from IPv4 addresses given as ints. */
+    public static int pseudoHeaderSumV4(int src, int dst, int protocol, int upperLayerLength) {
+        int s = add32(add32(0, src), dst);
+        s = add32(s, upperLayerLength);
+        return add16(s, protocol);
+    }
+
+    /** Adds an address's bytes to a sum. */
+    public static int addressSum(InetAddress a, int sum) {
+        if (a instanceof Inet4Address v4) {
+            return add32(sum, v4.hashCode());
+        }
+        if (a instanceof Inet6Address) {
+            return sum(a.getAddress(), sum);
+        }
+        throw new IllegalArgumentException("not an IP address: " + a);
+    }
+
+    /** The IPv4 header checksum field value for {@code [from, from + headerLength)}, the field itself read as zero. */
+    public static int ipv4HeaderChecksum(ByteBuffer b, int from, int headerLength) {
+        int s = sum(b, from, headerLength, 0);
+        // Take out whatever the checksum field (offset 10) holds, so callers need not zero it first.
+        int field = b.getShort(from + 10) & 0xFFFF;
+        return finish(s + (~field & 0xFFFF));
+    }
+
+    private static int foldToInt(long acc) {
+        while ((acc >>> 16) != 0) {
+            acc = (acc & 0xFFFF) + (acc >>> 16);
+        }
+        return (int) acc;
+    }
+}

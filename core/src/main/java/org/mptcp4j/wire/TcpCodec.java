@@ -1,0 +1,101 @@
+package org.mptcp4j.wire;
+
+import java.net.InetAddress;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.mptcp4j.mib.MibCounter;
+
+/**
+ * A TCP segment (RFC 9293 section 3.1) to and from {@link TcpSegment}. Decoding verifies the
+ * checksum over the pseudo-header, the data offset and the option space, and never throws or reads
+ * outside {@code [position, limit)}; the payload of a decoded segment is a read-only view of the
+ * input buffer (copy it if the buffer is reused). Encoding lays the options out as Linux does (see
+ * {@link TcpOptions}), so a kernel's segment decoded and re-encoded gives back the same bytes.
+ */
+public final class TcpCodec {
+    private TcpCodec() {}
+
+    public static final int HEADER_LENGTH = 20;
+
+    /** Decodes the segment in {@code [position, limit)} sent from {@code src} to {@code dst}. */
+    public static DecodeResult<TcpSegment> decode(ByteBuffer tcp, InetAddress src, InetAddress dst) {
+        return decode(tcp, src, dst, ChecksumPolicy.VERIFY, 0);
+    }
+
+    /** As {@link #decode(ByteBuffer, InetAddress, InetAddress)} with a checksum policy (for captures). */
+    public static DecodeResult<TcpSegment> decode(ByteBuffer tcp, InetAddress src, InetAddress dst, ChecksumPolicy policy) {
+        return decode(tcp, src, dst, policy, 0);
+    }
+
+    /** Refusal offsets are shifted by {@code reportBase} (the TCP header's offset in the IP packet). */
+    static DecodeResult<TcpSegment> decode(ByteBuffer b, InetAddress src, InetAddress dst, ChecksumPolicy policy, int reportBase) {
+        int base = b.position();
+        int n = b.remaining();
+        if (n < HEADER_LENGTH) {
+            return DecodeResult.malformed(reportBase, "TCP segment of " + n + " bytes is shorter than a header", MibCounter.TCP_IN_ERRS);
+        }
+        int doff = ((b.get(base + 12) & 0xFF) >>> 4) * 4;
+        if (doff < HEADER_LENGTH || doff > n) {
+            return DecodeResult.malformed(reportBase + 12, "TCP data offset " + doff + " outside 20.." + n, MibCounter.TCP_IN_ERRS);
+        }
+        int sum = Checksums.pseudoHeaderSum(src, dst, IpHeader.PROTOCOL_TCP, n);
+        if (!Checksums.verifies(Checksums.sum(b, base, n, sum))
+                && !(policy == ChecksumPolicy.ACCEPT_OFFLOAD_PENDING && (b.getShort(base + 16) & 0xFFFF) == Checksums.fold(sum))) {
+            return DecodeResult.malformed(reportBase + 16, "TCP checksum", MibCounter.TCP_IN_CSUM_ERRORS);
+        }
+        DecodeResult<List<TcpOption>> options = TcpOptions.parse(b, base + HEADER_LENGTH, doff - HEADER_LENGTH, reportBase + HEADER_LENGTH);
+        if (options instanceof DecodeResult.Malformed<List<TcpOption>> m) {
+            return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
+        }
+        List<TcpOption> opts = ((DecodeResult.Ok<List<TcpOption>>) options).value();
+        int flags = ((b.get(base + 12) & 0x0F) << 8) | (b.get(base + 13) & 0xFF);
+        ByteBuffer payload = doff == n ? TcpSegment.EMPTY : b.slice(base + doff, n - doff).asReadOnlyBuffer();
+        return DecodeResult.ok(new TcpSegment(b.getShort(base) & 0xFFFF, b.getShort(base + 2) & 0xFFFF, b.getInt(base + 4), b.getInt(base + 8),
+                flags, b.getShort(base + 14) & 0xFFFF, b.getShort(base + 18) & 0xFFFF, opts, payload));
+    }
+
+    /** Bytes {@link #encode} writes: 20, the padded options, and the payload. */
+    public static int encodedLength(TcpSegment s) {
+        return HEADER_LENGTH + TcpOptions.layoutLength(s.options()) + s.payload().remaining();
+    }
+
+    /**
+     * Writes {@code s} at {@code out.position()} with its checksum for the given addresses, and
+     * advances the position by {@link #encodedLength(TcpSegment)}.
+     *
+     * @throws IllegalArgumentException when the options take more than 40 bytes (use
+     *     {@link TcpOptionPacker} to choose what fits) or a field is out of range
+     * @throws BufferOverflowException when {@code out} has no room
+     */
+    public static void encode(TcpSegment s, InetAddress src, InetAddress dst, ByteBuffer out) {
+        int optLen = TcpOptions.layoutLength(s.options());
+        if (optLen > TcpOptions.MAX_SPACE) {
+            throw new IllegalArgumentException("options need " + optLen + " bytes, the header holds 40: " + s.options());
+        }
+        int total = HEADER_LENGTH + optLen + s.payload().remaining();
+        if (total > 0xFFFF) {
+            throw new IllegalArgumentException("TCP segment of " + total + " bytes");
+        }
+        if (out.remaining() < total) {
+            throw new BufferOverflowException();
+        }
+        int p = out.position();
+        int doff = (HEADER_LENGTH + optLen) / 4;
+        out.putShort(p, (short) s.srcPort());
+        out.putShort(p + 2, (short) s.dstPort());
+        out.putInt(p + 4, s.seq());
+        out.putInt(p + 8, s.ack());
+        out.put(p + 12, (byte) ((doff << 4) | ((s.flags() >>> 8) & 0x0F)));
+        out.put(p + 13, (byte) s.flags());
+        out.putShort(p + 14, (short) s.window());
+        out.putShort(p + 16, (short) 0);
+        out.putShort(p + 18, (short) s.urgentPointer());
+        TcpOptions.write(s.options(), out, p + HEADER_LENGTH);
+        ByteBuffer payload = s.payload();
+        out.put(p + HEADER_LENGTH + optLen, payload, payload.position(), payload.remaining());
+        int sum = Checksums.pseudoHeaderSum(src, dst, IpHeader.PROTOCOL_TCP, total);
+        out.putShort(p + 16, (short) Checksums.finish(Checksums.sum(out, p, total, sum)));
+        out.position(p + total);
+    }
+}

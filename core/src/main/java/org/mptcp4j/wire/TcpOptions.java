@@ -1,0 +1,187 @@
+package org.mptcp4j.wire;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.mptcp4j.mib.MibCounter;
+
+/**
+ * The TCP option space (RFC 9293 section 3.2) to and from {@link TcpOption} values.
+ *
+ * <p>Layout on encode follows Linux ({@code tcp_options_write}, {@code mptcp_write_options}) so
+ * that segments this codec writes are byte-identical to a kernel's: MSS 4-aligned; SACK-permitted
+ * directly before timestamps as {@code 04 02 08 0a} or else NOP-NOP-aligned; timestamps and SACK
+ * blocks after NOPs at offset 2 mod 4; window scale after one NOP; MPTCP options 4-aligned with
+ * trailing NOPs. Unknown options are written tight. The space is padded to a multiple of 4 with EOL.
+ *
+ * <p>On decode, EOL ends the list and NOPs are skipped. An option of a known kind but a wrong length
+ * is kept as {@link TcpOption.Unknown} (Linux ignores it); an MPTCP option its codec refuses is kept
+ * as {@code Unknown} of kind 30 (Linux ignores it and so does the receiver, counting
+ * {@link MibCounter#MPTCP_OPTION_MALFORMED}). An option whose length byte is missing, below 2 or
+ * runs past the header makes the whole space malformed.
+ */
+public final class TcpOptions {
+    private TcpOptions() {}
+
+    /** The most option bytes a TCP header holds (data offset 15 words minus the 20-byte header). */
+    public static final int MAX_SPACE = 40;
+
+    /** Bytes the options take with alignment padding, a multiple of 4 (may exceed {@link #MAX_SPACE}). */
+    public static int layoutLength(List<TcpOption> options) {
+        return layout(options, null, 0);
+    }
+
+    /** Writes the options with padding at absolute index {@code at} of {@code out}; returns the bytes written. */
+    public static int write(List<TcpOption> options, ByteBuffer out, int at) {
+        return layout(options, out, at);
+    }
+
+    private static int layout(List<TcpOption> options, ByteBuffer out, int at) {
+        int p = 0;
+        for (int i = 0; i < options.size(); i++) {
+            TcpOption o = options.get(i);
+            TcpOption next = i + 1 < options.size() ? options.get(i + 1) : null;
+            int align = switch (o) {
+                case TcpOption.Mss m -> 0;
+                case TcpOption.WindowScale w -> 1;
+                case TcpOption.SackPermitted s -> next instanceof TcpOption.Timestamps ? 0 : 2;
+                case TcpOption.Timestamps t -> 2;
+                case TcpOption.Sack s -> 2;
+                case MptcpOption m -> 0;
+                case TcpOption.Unknown u -> -1;
+            };
+            if (align >= 0) {
+                p = pad(out, at, p, (align - p) & 3, TcpOption.KIND_NOP);
+            }
+            int len = o.encodedLength();
+            if (out != null) {
+                writeOne(o, out, at + p);
+            }
+            p += len;
+            if (o instanceof MptcpOption) {
+                p = pad(out, at, p, -p & 3, TcpOption.KIND_NOP);
+            }
+        }
+        return pad(out, at, p, -p & 3, TcpOption.KIND_EOL);
+    }
+
+    private static int pad(ByteBuffer out, int at, int p, int count, int kind) {
+        if (out != null) {
+            for (int k = 0; k < count; k++) {
+                out.put(at + p + k, (byte) kind);
+            }
+        }
+        return p + count;
+    }
+
+    private static void writeOne(TcpOption o, ByteBuffer out, int q) {
+        switch (o) {
+            case TcpOption.Mss m -> {
+                out.put(q, (byte) TcpOption.KIND_MSS).put(q + 1, (byte) 4).putShort(q + 2, (short) m.mss());
+            }
+            case TcpOption.WindowScale w -> {
+                out.put(q, (byte) TcpOption.KIND_WINDOW_SCALE).put(q + 1, (byte) 3).put(q + 2, (byte) w.shift());
+            }
+            case TcpOption.SackPermitted s -> out.put(q, (byte) TcpOption.KIND_SACK_PERMITTED).put(q + 1, (byte) 2);
+            case TcpOption.Timestamps t -> {
+                out.put(q, (byte) TcpOption.KIND_TIMESTAMPS).put(q + 1, (byte) 10).putInt(q + 2, t.tsVal()).putInt(q + 6, t.tsEcr());
+            }
+            case TcpOption.Sack s -> {
+                if (s.blocks().isEmpty() || s.blocks().size() > 4) {
+                    throw new IllegalArgumentException("SACK carries 1 to 4 blocks, not " + s.blocks().size());
+                }
+                out.put(q, (byte) TcpOption.KIND_SACK).put(q + 1, (byte) s.encodedLength());
+                for (int k = 0; k < s.blocks().size(); k++) {
+                    out.putInt(q + 2 + 8 * k, s.blocks().get(k).left()).putInt(q + 6 + 8 * k, s.blocks().get(k).right());
+                }
+            }
+            case MptcpOption m -> MptcpOptionCodec.encodeAt(m, out, q);
+            case TcpOption.Unknown u -> {
+                if (u.kind() == TcpOption.KIND_EOL || u.kind() == TcpOption.KIND_NOP || u.kind() > 255 || u.kind() < 0) {
+                    throw new IllegalArgumentException("option kind " + u.kind() + " cannot carry data");
+                }
+                if (u.encodedLength() > MAX_SPACE) {
+                    throw new IllegalArgumentException("option of " + u.encodedLength() + " bytes exceeds the option space");
+                }
+                out.put(q, (byte) u.kind()).put(q + 1, (byte) u.encodedLength()).put(q + 2, u.data());
+            }
+        }
+    }
+
+    /**
+     * Parses the option space {@code [at, at + length)} of {@code b}. Offsets in a refusal are
+     * {@code reportBase} plus the offset in the space.
+     */
+    public static DecodeResult<List<TcpOption>> parse(ByteBuffer b, int at, int length, int reportBase) {
+        List<TcpOption> out = new ArrayList<>(4);
+        int i = 0;
+        while (i < length) {
+            int kind = b.get(at + i) & 0xFF;
+            if (kind == TcpOption.KIND_EOL) {
+                break;
+            }
+            if (kind == TcpOption.KIND_NOP) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= length) {
+                return DecodeResult.malformed(reportBase + i, "option kind " + kind + " has no length byte", MibCounter.TCP_OPTION_MALFORMED);
+            }
+            int olen = b.get(at + i + 1) & 0xFF;
+            if (olen < 2) {
+                return DecodeResult.malformed(reportBase + i + 1, "option kind " + kind + " has length " + olen, MibCounter.TCP_OPTION_MALFORMED);
+            }
+            if (i + olen > length) {
+                return DecodeResult.malformed(reportBase + i + 1, "option kind " + kind + " of length " + olen + " runs past the header",
+                        MibCounter.TCP_OPTION_MALFORMED);
+            }
+            out.add(one(b, at + i, kind, olen, reportBase + i));
+            i += olen;
+        }
+        return DecodeResult.ok(out);
+    }
+
+    private static TcpOption one(ByteBuffer b, int q, int kind, int olen, int report) {
+        switch (kind) {
+            case TcpOption.KIND_MSS -> {
+                if (olen == 4) {
+                    return new TcpOption.Mss(b.getShort(q + 2) & 0xFFFF);
+                }
+            }
+            case TcpOption.KIND_WINDOW_SCALE -> {
+                if (olen == 3) {
+                    return new TcpOption.WindowScale(b.get(q + 2) & 0xFF);
+                }
+            }
+            case TcpOption.KIND_SACK_PERMITTED -> {
+                if (olen == 2) {
+                    return new TcpOption.SackPermitted();
+                }
+            }
+            case TcpOption.KIND_TIMESTAMPS -> {
+                if (olen == 10) {
+                    return new TcpOption.Timestamps(b.getInt(q + 2), b.getInt(q + 6));
+                }
+            }
+            case TcpOption.KIND_SACK -> {
+                int n = (olen - 2) / 8;
+                if ((olen - 2) % 8 == 0 && n >= 1 && n <= 4) {
+                    List<TcpOption.SackBlock> blocks = new ArrayList<>(n);
+                    for (int k = 0; k < n; k++) {
+                        blocks.add(new TcpOption.SackBlock(b.getInt(q + 2 + 8 * k), b.getInt(q + 6 + 8 * k)));
+                    }
+                    return new TcpOption.Sack(blocks);
+                }
+            }
+            case TcpOption.KIND_MPTCP -> {
+                if (MptcpOptionCodec.decode(b, q, olen, report) instanceof DecodeResult.Ok<MptcpOption> ok) {
+                    return ok.value();
+                }
+            }
+            default -> { }
+        }
+        byte[] data = new byte[olen - 2];
+        b.get(q + 2, data);
+        return new TcpOption.Unknown(kind, data);
+    }
+}

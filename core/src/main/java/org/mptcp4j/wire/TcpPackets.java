@@ -1,0 +1,69 @@
+package org.mptcp4j.wire;
+
+import java.nio.ByteBuffer;
+import org.mptcp4j.mib.MibCounter;
+
+/** IP and TCP in one step: what stacks and drivers call for each packet in or out. */
+public final class TcpPackets {
+    private TcpPackets() {}
+
+    /**
+     * Decodes an IP packet carrying TCP from {@code [position, limit)}. Refusal offsets count from the
+     * start of the IP packet. The segment's payload is a view of {@code ipPacket}.
+     */
+    public static DecodeResult<TcpPacket> decode(ByteBuffer ipPacket) {
+        return decode(ipPacket, ChecksumPolicy.VERIFY);
+    }
+
+    /** As {@link #decode(ByteBuffer)}; {@link ChecksumPolicy#ACCEPT_OFFLOAD_PENDING} reads captures taken on a veth. */
+    public static DecodeResult<TcpPacket> decode(ByteBuffer ipPacket, ChecksumPolicy policy) {
+        DecodeResult<IpPacket> ip = IpCodec.decode(ipPacket);
+        if (ip instanceof DecodeResult.Malformed<IpPacket> m) {
+            return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
+        }
+        IpPacket packet = ((DecodeResult.Ok<IpPacket>) ip).value();
+        IpHeader h = packet.header();
+        if (h.protocol() != IpHeader.PROTOCOL_TCP) {
+            return DecodeResult.malformed(h instanceof IpHeader.V4 ? 9 : 6, "IP protocol " + h.protocol() + " is not TCP", MibCounter.IP_IN_UNKNOWN_PROTOS);
+        }
+        int tcpOffset = switch (h) {
+            case IpHeader.V4 v4 -> v4.headerLength();
+            // Extension headers may sit in between: the TCP bytes end where the IPv6 payload ends.
+            case IpHeader.V6 v6 -> IpCodec.IPV6_HEADER + (ipPacket.getShort(ipPacket.position() + 4) & 0xFFFF) - packet.payload().remaining();
+        };
+        DecodeResult<TcpSegment> tcp = TcpCodec.decode(packet.payload(), h.source(), h.destination(), policy, tcpOffset);
+        if (tcp instanceof DecodeResult.Malformed<TcpSegment> m) {
+            return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
+        }
+        return DecodeResult.ok(new TcpPacket(h, ((DecodeResult.Ok<TcpSegment>) tcp).value()));
+    }
+
+    /** Bytes {@link #encode} writes for this header and segment. */
+    public static int encodedLength(IpHeader ip, TcpSegment seg) {
+        return ip.headerLength() + TcpCodec.encodedLength(seg);
+    }
+
+    /**
+     * Writes the full IP packet (header with its checksum, segment with its checksum) at
+     * {@code out.position()}, advances the position, and returns the packet's length.
+     *
+     * @throws IllegalArgumentException when {@code ip} is not for TCP or the segment cannot be encoded
+     */
+    public static int encode(IpHeader ip, TcpSegment seg, ByteBuffer out) {
+        if (ip.protocol() != IpHeader.PROTOCOL_TCP) {
+            throw new IllegalArgumentException("IP header for protocol " + ip.protocol() + " cannot carry a TCP segment");
+        }
+        int tcpLength = TcpCodec.encodedLength(seg);
+        int start = out.position();
+        IpCodec.encodeHeader(ip, tcpLength, out);
+        TcpCodec.encode(seg, ip.source(), ip.destination(), out);
+        return out.position() - start;
+    }
+
+    /** The packet as a new byte array, for tests and pcap writers. */
+    public static byte[] toBytes(IpHeader ip, TcpSegment seg) {
+        ByteBuffer out = ByteBuffer.allocate(encodedLength(ip, seg));
+        encode(ip, seg, out);
+        return out.array();
+    }
+}

@@ -1,0 +1,164 @@
+package org.mptcp4j.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.mptcp4j.base.Rng;
+import org.mptcp4j.pcap.PcapReader;
+
+/**
+ * Properties of the codec: what it encodes it decodes to the same value, and no byte sequence
+ * (random, or a real kernel segment mutated) makes a decoder throw or look outside its window.
+ * Seeds are fixed; jqwik prints the seed and the shrunk sample of a failure.
+ */
+class WirePropertiesTest {
+    private static final List<PcapReader.Packet> KERNEL = LinuxVectors.packets();
+
+    @Property(tries = 600, seed = "8684")
+    void segment_decodeOfEncode_isIdentity(@ForAll("packets") TcpPacket p) {
+        byte[] bytes = TcpPackets.toBytes(p.ip(), p.tcp());
+        assertThat(TcpPackets.decode(ByteBuffer.wrap(bytes))).isEqualTo(DecodeResult.ok(p));
+        assertThat(bytes.length).isEqualTo(TcpPackets.encodedLength(p.ip(), p.tcp()));
+    }
+
+    @Property(tries = 600, seed = "30")
+    void mptcpOption_decodeOfEncode_isIdentity(@ForAll("mptcpOptions") MptcpOption o) {
+        ByteBuffer b = ByteBuffer.allocate(o.encodedLength());
+        MptcpOptionCodec.encode(o, b);
+        assertThat(b.position()).isEqualTo(o.encodedLength());
+        b.flip();
+        assertThat(MptcpOptionCodec.decode(b)).isEqualTo(DecodeResult.ok(o));
+    }
+
+    @Property(tries = 400, seed = "40")
+    void packer_neverExceeds40Bytes_andKeepsOrder(@ForAll("wishLists") List<TcpOption> wanted) {
+        PackResult r = TcpOptionPacker.pack(wanted);
+        assertThat(r.lengthBytes()).isBetween(0, 40).isEqualTo(TcpOptions.layoutLength(r.packed()));
+        assertThat(r.lengthBytes() % 4).isZero();
+        assertThat(r.packed().size() + r.notFitted().size()).isEqualTo(wanted.size());
+        assertThat(wanted).containsSubsequence(r.packed());
+        for (TcpOption left : r.notFitted()) {
+            List<TcpOption> more = new java.util.ArrayList<>(r.packed());
+            more.add(left);
+            assertThat(TcpOptions.layoutLength(more)).as("%s was left out though it fits at the end", left).isGreaterThan(40);
+        }
+    }
+
+    @Property(tries = 1000, seed = "1")
+    void randomBytes_neverThrow_andReadOnlyTheirWindow(@ForAll @Size(max = 120) byte[] bytes, @ForAll @IntRange(max = 7) int pad) {
+        assertDecodersTotal(bytes, pad);
+    }
+
+    @Property(tries = 1500, seed = "6")
+    void mutatedKernelSegments_neverThrow_andWhatDecodesReEncodes(@ForAll @IntRange(min = 0, max = 77) int frame,
+            @ForAll long mutationSeed) {
+        Rng rng = Rng.seeded(mutationSeed);
+        byte[] bytes = KERNEL.get(frame).ip().clone();
+        int ihl = 20;
+        int mutations = 1 + rng.nextInt(4);
+        for (int i = 0; i < mutations && bytes.length > ihl + 13; i++) {
+            int kind = rng.nextInt(4);
+            int at = ihl + rng.nextInt(Math.min(bytes.length - ihl, 60));
+            switch (kind) {
+                case 0 -> bytes[at] = (byte) rng.nextInt(256);                       // any byte of header or options
+                case 1 -> bytes[at] = (byte) (bytes[at] ^ (1 << rng.nextInt(8)));   // one bit
+                case 2 -> bytes[ihl + 12] = (byte) (rng.nextInt(16) << 4);           // data offset
+                default -> bytes = java.util.Arrays.copyOf(bytes, ihl + rng.nextInt(bytes.length - ihl + 1)); // truncation
+            }
+        }
+        if (rng.nextInt(4) != 0) {
+            fixChecksums(bytes); // let most mutants through the checksums so the option parsers see them
+        }
+        assertDecodersTotal(bytes, rng.nextInt(8));
+        DecodeResult<TcpPacket> result = TcpPackets.decode(ByteBuffer.wrap(bytes));
+        Statistics.label("outcome").collect(result instanceof DecodeResult.Malformed<TcpPacket> m ? m.counter().name() : "OK");
+        // The mutants must reach every layer: some decode, some fail in the option space, some at the checksum.
+        Statistics.label("outcome").coverage(c -> {
+            c.check("OK").percentage(pct -> pct > 15);
+            c.check("TCP_OPTION_MALFORMED").count(n -> n > 0);
+            c.check("TCP_IN_CSUM_ERRORS").count(n -> n > 0);
+            c.check("TCP_IN_ERRS").count(n -> n > 0);
+        });
+        if (result instanceof DecodeResult.Ok<TcpPacket> ok
+                && TcpOptions.layoutLength(ok.value().tcp().options()) <= TcpOptions.MAX_SPACE) {
+            byte[] again = TcpPackets.toBytes(ok.value().ip(), ok.value().tcp());
+            assertThat(TcpPackets.decode(ByteBuffer.wrap(again))).isEqualTo(DecodeResult.ok(ok.value()));
+        }
+    }
+
+    /**
+     * Every decoder returns Ok or Malformed, and returns the same for the bytes placed after {@code pad}
+     * garbage bytes and before garbage up to the capacity: a read outside {@code [position, limit)}
+     * would either throw or change the result.
+     */
+    private static void assertDecodersTotal(byte[] bytes, int pad) {
+        ByteBuffer plain = ByteBuffer.wrap(bytes);
+        ByteBuffer framed = ByteBuffer.allocate(pad + bytes.length + 13);
+        for (int i = 0; i < framed.capacity(); i++) {
+            framed.put(i, (byte) (0xA5 ^ i));
+        }
+        framed.put(pad, bytes).position(pad).limit(pad + bytes.length);
+
+        assertSame(TcpPackets.decode(plain), TcpPackets.decode(framed));
+        assertSame(IpCodec.decode(plain), IpCodec.decode(framed));
+        var a = IpCodec.v4Address(0x0A000001);
+        var b = IpCodec.v4Address(0x0A000002);
+        assertSame(TcpCodec.decode(plain, a, b, ChecksumPolicy.ACCEPT_OFFLOAD_PENDING), TcpCodec.decode(framed, a, b, ChecksumPolicy.ACCEPT_OFFLOAD_PENDING));
+        assertSame(TcpOptions.parse(plain, 0, bytes.length, 0), TcpOptions.parse(framed, pad, bytes.length, 0));
+        if (bytes.length > 0) {
+            byte[] asMptcp = bytes.clone();
+            asMptcp[0] = (byte) TcpOption.KIND_MPTCP;
+            ByteBuffer m = ByteBuffer.wrap(asMptcp);
+            ByteBuffer mf = framed.duplicate();
+            mf.put(pad, (byte) TcpOption.KIND_MPTCP);
+            assertSame(MptcpOptionCodec.decode(m), MptcpOptionCodec.decode(mf));
+        }
+        assertThat(plain.position()).isZero();
+        assertThat(framed.position()).isEqualTo(pad);
+    }
+
+    private static <T> void assertSame(DecodeResult<T> plain, DecodeResult<T> framed) {
+        assertThat(plain).isInstanceOfAny(DecodeResult.Ok.class, DecodeResult.Malformed.class);
+        assertThat(framed).isEqualTo(plain);
+    }
+
+    /** Recomputes the IPv4 header and TCP checksums of a (mutated) IPv4 packet, where the lengths allow. */
+    private static void fixChecksums(byte[] ip) {
+        ByteBuffer b = ByteBuffer.wrap(ip);
+        if (ip.length < 20) {
+            return;
+        }
+        b.putShort(2, (short) ip.length);
+        b.putShort(10, (short) 0);
+        b.putShort(10, (short) Checksums.finish(Checksums.sum(b, 0, 20, 0)));
+        if (ip.length >= 40) {
+            b.putShort(36, (short) 0);
+            int sum = Checksums.pseudoHeaderSumV4(b.getInt(12), b.getInt(16), IpHeader.PROTOCOL_TCP, ip.length - 20);
+            b.putShort(36, (short) Checksums.finish(Checksums.sum(b, 20, ip.length - 20, sum)));
+        }
+    }
+
+    @Provide
+    Arbitrary<TcpPacket> packets() {
+        return net.jqwik.api.Combinators.combine(WireArbitraries.ipHeader(), WireArbitraries.segment()).as(TcpPacket::new);
+    }
+
+    @Provide
+    Arbitrary<MptcpOption> mptcpOptions() {
+        return WireArbitraries.mptcpOption();
+    }
+
+    @Provide
+    Arbitrary<List<TcpOption>> wishLists() {
+        return WireArbitraries.tcpOption().list().ofMaxSize(8);
+    }
+}
