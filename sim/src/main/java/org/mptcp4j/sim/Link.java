@@ -215,7 +215,7 @@ public final class Link implements PacketSink, EventHandler {
             return;
         }
         p.linkGeneration = generation;
-        if (rng.chance(spec.corruptProbability())) {
+        if (p.length > 0 && rng.chance(spec.corruptProbability())) {
             corrupt(p);
             counters.corrupted++;
         }
