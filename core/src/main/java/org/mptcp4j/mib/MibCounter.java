@@ -27,6 +27,82 @@ public enum MibCounter {
     MPTCP_OPTION_MALFORMED("Mptcp4jMptcpOptionMalformed"),
     /** An IPv4 or IPv6 fragment: this stack sets DF and does not reassemble, so it is dropped. */
     IP_IN_FRAGMENTS("Mptcp4jIpInFragments"),
+
+    // ---- TCP: the engine (org.mptcp4j.tcp) and the stack's demultiplexer (org.mptcp4j.stack)
+    /** Segments received, including those received in error (RFC 1213 tcpInSegs). */
+    TCP_IN_SEGS("TcpInSegs"),
+    /** Segments sent, excluding those containing only retransmitted octets (RFC 1213 tcpOutSegs). */
+    TCP_OUT_SEGS("TcpOutSegs"),
+    /** Segments retransmitted (RFC 1213 tcpRetransSegs). */
+    TCP_RETRANS_SEGS("TcpRetransSegs"),
+    /** Segments sent containing the RST flag (RFC 1213 tcpOutRsts). */
+    TCP_OUT_RSTS("TcpOutRsts"),
+    /** Transitions CLOSED to SYN-SENT (RFC 1213 tcpActiveOpens). */
+    TCP_ACTIVE_OPENS("TcpActiveOpens"),
+    /** Transitions LISTEN to SYN-RCVD (RFC 1213 tcpPassiveOpens). */
+    TCP_PASSIVE_OPENS("TcpPassiveOpens"),
+    /** Failed connection attempts: SYN-SENT or SYN-RCVD back to CLOSED (RFC 1213 tcpAttemptFails). */
+    TCP_ATTEMPT_FAILS("TcpAttemptFails"),
+    /** Resets from ESTABLISHED or CLOSE-WAIT (RFC 1213 tcpEstabResets). */
+    TCP_ESTAB_RESETS("TcpEstabResets"),
+    /** Segments arriving for no connection and no listener, answered with a RST (RFC 9293 3.10.7.1). */
+    TCP_IN_NO_SOCKET("Mptcp4jTcpInNoSocket"),
+    /** Segments with a flag combination no state accepts (SYN with RST or FIN): dropped. */
+    TCP_IN_BAD_FLAGS("Mptcp4jTcpInBadFlags"),
+    /** Retransmission timer expirations other than the first SYN (Linux TCPTimeouts). */
+    TCP_TIMEOUTS("TcpExtTCPTimeouts"),
+    /** SYN and SYN-ACK retransmissions (Linux TCPSynRetrans). */
+    TCP_SYN_RETRANS("TcpExtTCPSynRetrans"),
+    /** Fast retransmissions (Linux TCPFastRetrans). */
+    TCP_FAST_RETRANS("TcpExtTCPFastRetrans"),
+    /** Retransmissions after an RTO (Linux TCPSlowStartRetrans). */
+    TCP_SLOW_START_RETRANS("TcpExtTCPSlowStartRetrans"),
+    /** Recoveries entered on SACK information (Linux TCPSackRecovery). */
+    TCP_SACK_RECOVERY("TcpExtTCPSackRecovery"),
+    /** Recoveries entered on duplicate ACKs without SACK: NewReno (Linux TCPRenoRecovery). */
+    TCP_RENO_RECOVERY("TcpExtTCPRenoRecovery"),
+    /** Challenge ACKs sent (RFC 5961; Linux TCPChallengeACK). */
+    TCP_CHALLENGE_ACK("TcpExtTCPChallengeACK"),
+    /** SYNs received in a synchronized state, answered with a challenge ACK (Linux TCPSYNChallenge). */
+    TCP_SYN_CHALLENGE("TcpExtTCPSYNChallenge"),
+    /** Segments rejected by PAWS in an established connection (RFC 7323 5; Linux PAWSEstabRejected). */
+    PAWS_ESTAB_REJECTED("TcpExtPAWSEstabRejected"),
+    /** Segments outside the receive window: ACKed and dropped (Linux TCPACKSkippedSeq family). */
+    TCP_OUT_OF_WINDOW("Mptcp4jTcpOutOfWindow"),
+    /** ACKs for data not yet sent: ACKed and dropped (RFC 9293 3.10.7.4). */
+    TCP_ACK_TOO_NEW("Mptcp4jTcpAckTooNew"),
+    /** ACKs older than SND.UNA - MAX.SND.WND (RFC 5961 5.2): dropped. */
+    TCP_ACK_TOO_OLD("Mptcp4jTcpAckTooOld"),
+    /** Segments queued out of order (Linux TCPOFOQueue). */
+    TCP_OFO_QUEUE("TcpExtTCPOFOQueue"),
+    /** Out-of-order segments dropped for lack of room in the hole list (Linux TCPOFODrop). */
+    TCP_OFO_DROP("TcpExtTCPOFODrop"),
+    /** Delayed ACKs sent by the timer (Linux DelayedACKs). */
+    TCP_DELAYED_ACKS("TcpExtDelayedACKs"),
+    /** SYNs dropped because the accept queue was full (Linux ListenOverflows). */
+    TCP_LISTEN_OVERFLOWS("TcpExtListenOverflows"),
+    /** SYNs dropped by a listener for any reason (Linux ListenDrops). */
+    TCP_LISTEN_DROPS("TcpExtListenDrops"),
+    /** Connections reset because data arrived after the application closed (Linux TCPAbortOnData). */
+    TCP_ABORT_ON_DATA("TcpExtTCPAbortOnData"),
+    /** Connections reset because the application closed with unread data (Linux TCPAbortOnClose). */
+    TCP_ABORT_ON_CLOSE("TcpExtTCPAbortOnClose"),
+    /** Connections dropped after too many retransmissions or keepalives (Linux TCPAbortOnTimeout). */
+    TCP_ABORT_ON_TIMEOUT("TcpExtTCPAbortOnTimeout"),
+    /** TIME_WAIT connections that finished their 2MSL (Linux TW). */
+    TCP_TW("TcpExtTW"),
+    /** TIME_WAIT connections reused by a new SYN (RFC 6191; Linux TWRecycled). */
+    TCP_TW_RECYCLED("TcpExtTWRecycled"),
+    /** Zero-window probes sent (Linux TCPWinProbe). */
+    TCP_WIN_PROBE("TcpExtTCPWinProbe"),
+    /** Keepalive probes sent (Linux TCPKeepAlive). */
+    TCP_KEEPALIVE("TcpExtTCPKeepAlive"),
+    /** Data dropped because the receive window was zero (Linux TCPZeroWindowDrop). */
+    TCP_ZERO_WINDOW_DROP("TcpExtTCPZeroWindowDrop"),
+    /** SACK blocks ignored as invalid (Linux TCPSACKDiscard). */
+    TCP_SACK_DISCARD("TcpExtTCPSACKDiscard"),
+    /** Segments dropped by the SubflowExtension (for example an MPTCP protocol error). */
+    TCP_EXTENSION_REJECT("Mptcp4jTcpExtensionReject"),
     ;
 
     private final String nstatName;

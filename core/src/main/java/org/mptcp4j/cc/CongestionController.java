@@ -1,0 +1,46 @@
+package org.mptcp4j.cc;
+
+/**
+ * The congestion control of one subflow: hooks the TCP sender calls, and the window it reads
+ * before every transmission (Linux: {@code struct tcp_congestion_ops}; quinn: {@code Controller}).
+ * Implementations are single-threaded and never read a clock: time comes with each event.
+ *
+ * <p>Coupled algorithms (MPTCP LIA, OLIA, BALIA) implement the same interface and read the other
+ * members of their {@link CoupledGroup}; uncoupled ones ignore the group.
+ */
+public interface CongestionController {
+
+    /** The congestion window in bytes (cwnd); the sender keeps bytes in flight at or below it. */
+    long windowBytes();
+
+    /** The slow start threshold in bytes (ssthresh); {@link Long#MAX_VALUE} until the first loss. */
+    long ssthreshBytes();
+
+    /** Whether the controller is in slow start (RFC 5681 section 3.1: cwnd below ssthresh). */
+    default boolean inSlowStart() {
+        return windowBytes() < ssthreshBytes();
+    }
+
+    /** New data acknowledged. Called once per ACK that advances the cumulative acknowledgement. */
+    void onAck(AckEvent event);
+
+    /** A loss episode begins (fast retransmit); reduce the window once for the whole episode. */
+    void onCongestion(LossEvent event);
+
+    /** The retransmission timer expired (RFC 5681 section 3.1 equation 4 and the loss window). */
+    void onRto(long nowNanos, long bytesInFlight);
+
+    /** Fast recovery ended: every byte outstanding at its start has been acknowledged. */
+    default void onRecoveryExit(long nowNanos) {}
+
+    /** A segment left the sender (new data or a retransmission). */
+    default void onPacketSent(long nowNanos, long bytes, long bytesInFlight) {}
+
+    /** The smoothed RTT last reported to this controller, for coupled algorithms reading the group. */
+    default long srttNanos() {
+        return 0;
+    }
+
+    /** The algorithm's name, as Linux prints it in {@code ss -i} ("reno", "cubic"). */
+    String name();
+}

@@ -1,0 +1,60 @@
+package org.mptcp4j.cc;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Creates one {@link CongestionController} per subflow (quinn: {@code ControllerFactory}; Linux:
+ * the {@code tcp_congestion_control} sysctl naming a registered {@code tcp_congestion_ops}).
+ */
+public interface ControllerFactory {
+
+    /**
+     * A controller for a new subflow.
+     *
+     * @param group the subflows whose windows are coupled (a group of one for plain TCP); the new
+     *     controller joins it
+     * @param nowNanos the current time
+     * @param mss the subflow's maximum segment size in bytes (payload, without options)
+     */
+    CongestionController create(CoupledGroup group, long nowNanos, int mss);
+
+    /** The name under which {@link #byName} finds this factory. */
+    String name();
+
+    /** RFC 5681 Reno with RFC 6928's initial window of 10 segments. */
+    static ControllerFactory reno() {
+        return new ControllerFactory() {
+            public CongestionController create(CoupledGroup group, long nowNanos, int mss) {
+                return group.join(new Reno(mss, Reno.INITIAL_WINDOW_SEGMENTS));
+            }
+
+            public String name() {
+                return "reno";
+            }
+        };
+    }
+
+    /** RFC 9438 CUBIC with RFC 6928's initial window of 10 segments. */
+    static ControllerFactory cubic() {
+        return new ControllerFactory() {
+            public CongestionController create(CoupledGroup group, long nowNanos, int mss) {
+                return group.join(new Cubic(mss, Reno.INITIAL_WINDOW_SEGMENTS));
+            }
+
+            public String name() {
+                return "cubic";
+            }
+        };
+    }
+
+    /** The built-in algorithms, by {@link #name()}. */
+    static List<ControllerFactory> builtIn() {
+        return List.of(reno(), cubic());
+    }
+
+    /** The built-in algorithm with this name ("reno", "cubic"). */
+    static Optional<ControllerFactory> byName(String name) {
+        return builtIn().stream().filter(f -> f.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,84 @@
+package org.mptcp4j.cc;
+
+/**
+ * Reno congestion control (RFC 5681) with appropriate byte counting (RFC 3465, L = 2 SMSS in slow
+ * start). Fast recovery itself (NewReno RFC 6582 or SACK RFC 6675) is the sender's job; this class
+ * only sets the window at its start and end. Linux: {@code tcp_reno_cong_avoid},
+ * {@code tcp_reno_ssthresh}.
+ */
+public final class Reno implements CongestionController {
+    /** RFC 6928 initial window. */
+    public static final int INITIAL_WINDOW_SEGMENTS = 10;
+
+    private final int mss;
+    private long cwndBytes;
+    private long ssthreshBytes = Long.MAX_VALUE;
+    /** Bytes acknowledged in congestion avoidance since cwnd last grew (RFC 3465 bytes_acked). */
+    private long bytesAckedInCa;
+    private long srttNanos;
+
+    public Reno(int mss, int initialWindowSegments) {
+        this.mss = mss;
+        this.cwndBytes = (long) initialWindowSegments * mss;
+    }
+
+    @Override
+    public long windowBytes() {
+        return cwndBytes;
+    }
+
+    @Override
+    public long ssthreshBytes() {
+        return ssthreshBytes;
+    }
+
+    @Override
+    public long srttNanos() {
+        return srttNanos;
+    }
+
+    @Override
+    public void onAck(AckEvent event) {
+        srttNanos = event.srttNanos();
+        if (event.inRecovery() || !event.cwndLimited()) {
+            return;
+        }
+        if (cwndBytes < ssthreshBytes) {
+            // RFC 3465 section 2.2: cwnd += min(N, L * SMSS) with L = 2.
+            cwndBytes += Math.min(event.bytesAcked(), 2L * mss);
+            return;
+        }
+        // RFC 5681 section 3.1 / RFC 3465 section 2.1: one SMSS per cwnd of acknowledged bytes.
+        bytesAckedInCa += event.bytesAcked();
+        if (bytesAckedInCa >= cwndBytes) {
+            bytesAckedInCa -= cwndBytes;
+            cwndBytes += mss;
+        }
+    }
+
+    @Override
+    public void onCongestion(LossEvent event) {
+        // RFC 5681 equation (4): ssthresh = max(FlightSize / 2, 2 * SMSS); RFC 6675 sets cwnd = ssthresh.
+        ssthreshBytes = Math.max(event.bytesInFlight() / 2, 2L * mss);
+        cwndBytes = ssthreshBytes;
+        bytesAckedInCa = 0;
+    }
+
+    @Override
+    public void onRto(long nowNanos, long bytesInFlight) {
+        // RFC 5681 section 3.1: equation (4), then cwnd = loss window = 1 SMSS.
+        ssthreshBytes = Math.max(bytesInFlight / 2, 2L * mss);
+        cwndBytes = mss;
+        bytesAckedInCa = 0;
+    }
+
+    @Override
+    public String name() {
+        return "reno";
+    }
+
+    @Override
+    public String toString() {
+        return "reno cwnd=" + cwndBytes + " ssthresh=" + ssthreshBytes;
+    }
+}

@@ -1,0 +1,645 @@
+package org.mptcp4j.stack;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.base.Rng;
+import org.mptcp4j.base.Seq32;
+import org.mptcp4j.cc.CoupledGroup;
+import org.mptcp4j.mib.Mib;
+import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.tcp.IsnGenerator;
+import org.mptcp4j.tcp.SubflowExtension;
+import org.mptcp4j.tcp.TcpConfig;
+import org.mptcp4j.tcp.TcpConnection;
+import org.mptcp4j.tcp.TcpError;
+import org.mptcp4j.tcp.TcpEvents;
+import org.mptcp4j.tcp.TcpState;
+import org.mptcp4j.wire.DecodeResult;
+import org.mptcp4j.wire.IpHeader;
+import org.mptcp4j.wire.TcpFlags;
+import org.mptcp4j.wire.TcpPacket;
+import org.mptcp4j.wire.TcpPackets;
+import org.mptcp4j.wire.TcpSegment;
+
+/**
+ * A host's TCP stack without I/O: the only class a driver talks to (quinn-proto's
+ * {@code Endpoint}, smoltcp's {@code Interface}). Linux: the TCP part of {@code net/ipv4}.
+ *
+ * <h2>The sans-IO contract</h2>
+ * <ul>
+ * <li><b>Time</b> is a {@code long} of nanoseconds on a monotone clock the driver owns; every call
+ *     that takes {@code nowNanos} must pass a value not smaller than the previous one. Nothing in
+ *     the stack reads a clock, starts a thread, blocks, or touches a socket.</li>
+ * <li><b>Input</b>: {@link #handleInbound} with one IP packet, {@link #handleTimeout} when the
+ *     deadline from {@link #pollTimeout} has come, and the application calls ({@link #connect},
+ *     {@link #write}, {@link #read}, ...).</li>
+ * <li><b>Output</b>: after any input, the driver calls, in this order,
+ *     {@link #pollTransmit} until it returns null (sending each packet),
+ *     {@link #pollTimeout} (and arranges a {@link #handleTimeout} at that time), and
+ *     {@link #pollEvent} until it returns null (waking the application).</li>
+ * <li><b>Failure</b>: no bytes from the network make {@link #handleInbound} throw; malformed or
+ *     unwanted packets are dropped and counted in {@link #mib()} under their nstat names.
+ *     Application misuse (an unknown handle, a port in use) throws {@link IllegalArgumentException}
+ *     or {@link IllegalStateException}.</li>
+ * </ul>
+ * Everything is single-threaded: one owner calls all methods.
+ */
+public final class Stack {
+    /** Room {@link #pollTransmit} needs in its buffer: the largest IP packet it writes. */
+    public static final int MAX_PACKET_BYTES = 65535;
+    /** RSTs for closed ports waiting to go out at most; more are dropped (a flood must not grow memory). */
+    private static final int MAX_PENDING_CONTROL = 1024;
+
+    private final StackConfig config;
+    private final TcpConfig tcp4;
+    private final TcpConfig tcp6;
+    private final Rng rng;
+    private final Mib mib = new Mib();
+    private final IsnGenerator isn;
+    private final List<InetAddress> addresses = new ArrayList<>();
+    private final Map<FourTuple, Entry> byTuple = new HashMap<>();
+    private final Map<Long, Entry> byId = new LinkedHashMap<>();
+    private final Map<Long, Listener> listeners = new LinkedHashMap<>();
+    private final ArrayDeque<Entry> dirty = new ArrayDeque<>();
+    private final ArrayDeque<Control> control = new ArrayDeque<>();
+    private final ArrayDeque<StackEvent> events = new ArrayDeque<>();
+    private final TcpEvents tcpEvents = new EventsAdapter();
+    private long nextId = 1;
+    private int nextEphemeral;
+
+    public Stack(StackConfig config, Rng rng) {
+        this.config = config;
+        this.tcp4 = config.tcpConfig(false);
+        this.tcp6 = config.tcpConfig(true);
+        this.rng = rng;
+        this.isn = new IsnGenerator(rng);
+        int range = config.ephemeralPortHigh() - config.ephemeralPortLow() + 1;
+        this.nextEphemeral = config.ephemeralPortLow() + rng.nextInt(range);
+    }
+
+    /** Adds an address this host owns (IPv4 or IPv6); packets to other addresses are dropped. */
+    public void addAddress(InetAddress address) {
+        if (!addresses.contains(address)) {
+            addresses.add(address);
+        }
+    }
+
+    public List<InetAddress> addresses() {
+        return List.copyOf(addresses);
+    }
+
+    public StackConfig config() {
+        return config;
+    }
+
+    /** Counters by nstat name. */
+    public Mib mib() {
+        return mib;
+    }
+
+    // ====================================================================== driver side
+
+    /**
+     * One IP packet from the network, from {@code position} to {@code limit}. Never throws on any
+     * content; keeps no reference to the buffer after returning.
+     */
+    public void handleInbound(long nowNanos, ByteBuffer ipPacket) {
+        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket.duplicate());
+        if (decoded instanceof DecodeResult.Malformed<TcpPacket> m) {
+            mib.increment(m.counter());
+            return;
+        }
+        TcpPacket packet = ((DecodeResult.Ok<TcpPacket>) decoded).value();
+        IpHeader ip = packet.ip();
+        TcpSegment seg = packet.tcp();
+        if (!addresses.contains(ip.destination())) {
+            mib.increment(MibCounter.IP_IN_ADDR_ERRORS);
+            return;
+        }
+        mib.increment(MibCounter.TCP_IN_SEGS);
+        FourTuple key = new FourTuple(ip.destination(), seg.dstPort(), ip.source(), seg.srcPort());
+        Entry e = byTuple.get(key);
+        if (e != null) {
+            if (e.conn.state() == TcpState.TIME_WAIT && isNewSyn(seg) && timeWaitReusable(e.conn, seg)) {
+                // RFC 9293 3.6.1 / RFC 6191: a new incarnation may take over a TIME_WAIT tuple.
+                mib.increment(MibCounter.TCP_TW_RECYCLED);
+                release(e);
+            } else {
+                e.conn.process(nowNanos, seg);
+                markDirty(e);
+                return;
+            }
+        }
+        Listener l = findListener(ip.destination(), seg.dstPort());
+        if (l != null) {
+            onListenerSegment(nowNanos, l, key, seg);
+        } else {
+            answerNoSocket(ip, seg);
+        }
+    }
+
+    /** Runs every timer that is due at {@code nowNanos}. */
+    public void handleTimeout(long nowNanos) {
+        for (Entry e : byId.values()) {
+            if (e.conn.nextDeadline() <= nowNanos) {
+                e.conn.handleTimeout(nowNanos);
+                markDirty(e);
+            }
+        }
+    }
+
+    /**
+     * Writes the next packet to send at {@code out.position()} (which advances by its length) and
+     * returns its length and addresses; null, with {@code out} untouched, when nothing is to be
+     * sent. {@code out} needs {@link #MAX_PACKET_BYTES} of room (an MSS-sized packet suffices in
+     * practice: the stack never sends more than MSS plus headers).
+     */
+    public Transmit pollTransmit(long nowNanos, ByteBuffer out) {
+        while (true) {
+            Control c = control.poll();
+            if (c != null) {
+                int len = TcpPackets.encode(c.ip, c.segment, out);
+                return new Transmit(len, c.ip.source(), c.ip.destination());
+            }
+            Entry e = dirty.peekFirst();
+            if (e == null) {
+                return null;
+            }
+            TcpSegment seg = e.conn.poll(nowNanos);
+            dirty.pollFirst();
+            if (seg == null) {
+                e.inDirty = false;
+                if (e.conn.state() == TcpState.CLOSED) {
+                    release(e);
+                }
+                continue;
+            }
+            dirty.addLast(e); // round robin between connections with data to send
+            int len = TcpPackets.encode(e.ipHeader, seg, out);
+            return new Transmit(len, e.ipHeader.source(), e.ipHeader.destination());
+        }
+    }
+
+    /** The earliest deadline of any timer, {@link Nanos#NEVER} if none. */
+    public long pollTimeout() {
+        long min = Nanos.NEVER;
+        for (Entry e : byId.values()) {
+            min = Math.min(min, e.conn.nextDeadline());
+        }
+        return min;
+    }
+
+    /** The next application event, or null. */
+    public StackEvent pollEvent() {
+        return events.poll();
+    }
+
+    // ====================================================================== application side
+
+    /** Starts listening; {@code local}'s address may be the wildcard (0.0.0.0 or ::). */
+    public ListenerHandle listen(InetSocketAddress local, int backlog) {
+        for (Listener l : listeners.values()) {
+            if (l.port == local.getPort() && l.address.equals(local.getAddress())) {
+                throw new IllegalStateException("already listening on " + local);
+            }
+        }
+        Listener l = new Listener(new ListenerHandle(nextId++), local.getAddress(), local.getPort(),
+                Math.max(1, Math.min(backlog, config.maxSynBacklog())));
+        listeners.put(l.handle.id(), l);
+        return l.handle;
+    }
+
+    /** Stops listening; connections not yet accepted are reset. */
+    public void closeListener(ListenerHandle handle) {
+        Listener l = listeners.remove(handle.id());
+        if (l == null) {
+            return;
+        }
+        for (Entry e : byId.values()) {
+            if (e.listener == l) {
+                e.listener = null;
+                e.appReleased = true;
+                e.conn.abort(0);
+                markDirty(e);
+            }
+        }
+        l.acceptQueue.clear();
+    }
+
+    /** An established connection waiting on the listener, or null. */
+    public ConnHandle accept(ListenerHandle handle) {
+        Listener l = listener(handle);
+        Entry e = l.acceptQueue.poll();
+        if (e == null) {
+            return null;
+        }
+        e.listener = null;
+        l.pending--;
+        e.visible = true;
+        if (e.conn.readable() > 0 || e.conn.isPeerFinReceived()) {
+            events.add(new StackEvent.Readable(e.handle));
+        }
+        if (e.conn.isPeerFinReceived()) {
+            events.add(new StackEvent.PeerClosed(e.handle));
+        }
+        return e.handle;
+    }
+
+    /**
+     * Opens a connection (the SYN leaves at the next {@link #pollTransmit}). A local port of 0 picks
+     * an ephemeral port; a null or wildcard local address picks the first address of the remote's family.
+     */
+    public ConnHandle connect(long nowNanos, InetSocketAddress local, InetSocketAddress remote) {
+        InetAddress la = local == null ? null : local.getAddress();
+        if (la == null || la.isAnyLocalAddress()) {
+            la = addresses.stream().filter(a -> sameFamily(a, remote.getAddress())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no local address for " + remote));
+        }
+        int lp = local == null ? 0 : local.getPort();
+        FourTuple key;
+        if (lp == 0) {
+            key = ephemeralTuple(la, remote);
+        } else {
+            key = new FourTuple(la, lp, remote.getAddress(), remote.getPort());
+            Entry old = byTuple.get(key);
+            if (old != null) {
+                if (old.conn.state() != TcpState.TIME_WAIT) {
+                    throw new IllegalStateException("address in use: " + key);
+                }
+                mib.increment(MibCounter.TCP_TW_RECYCLED);
+                release(old);
+            }
+        }
+        TcpConfig tc = remote.getAddress() instanceof Inet6Address ? tcp6 : tcp4;
+        InetSocketAddress l = new InetSocketAddress(key.localAddress(), key.localPort());
+        int iss = isn.isn(nowNanos, key.localAddress(), key.localPort(), key.remoteAddress(), key.remotePort());
+        TcpConnection c = TcpConnection.connect(tc, tcpEvents, mib, SubflowExtension.PLAIN, l, remote, iss,
+                rng.nextInt(), new CoupledGroup(), nowNanos);
+        Entry e = register(key, c);
+        e.visible = true;
+        markDirty(e);
+        return e.handle;
+    }
+
+    /** Queues data; bytes taken (0 when the send buffer is full), -1 when the connection cannot send. */
+    public int write(long nowNanos, ConnHandle c, ByteBuffer src) {
+        Entry e = appEntry(c);
+        if (e == null) {
+            return -1;
+        }
+        int n = e.conn.write(nowNanos, src);
+        if (n > 0) {
+            markDirty(e);
+        }
+        return n;
+    }
+
+    /** Reads data; 0 when none yet, -1 at end of stream or after a reset. */
+    public int read(long nowNanos, ConnHandle c, ByteBuffer dst) {
+        Entry e = appEntry(c);
+        if (e == null) {
+            return -1;
+        }
+        int n = e.conn.read(nowNanos, dst);
+        markDirty(e);
+        return n;
+    }
+
+    /** FIN after the queued data (half-close); reading continues. */
+    public void shutdownOutput(long nowNanos, ConnHandle c) {
+        Entry e = appEntry(c);
+        if (e != null) {
+            e.conn.shutdownOutput(nowNanos);
+            markDirty(e);
+        }
+    }
+
+    /** Graceful close; the handle becomes invalid for the application (a Closed event follows). */
+    public void close(long nowNanos, ConnHandle c) {
+        Entry e = appEntry(c);
+        if (e != null) {
+            e.appReleased = true;
+            e.conn.close(nowNanos);
+            markDirty(e);
+        }
+    }
+
+    /** Sends a RST and forgets the connection. */
+    public void abort(long nowNanos, ConnHandle c) {
+        Entry e = appEntry(c);
+        if (e != null) {
+            e.conn.abort(nowNanos);
+            e.appReleased = true;
+            markDirty(e);
+        }
+    }
+
+    /** A snapshot of the connection, or null for an unknown handle. */
+    public ConnectionInfo info(ConnHandle c) {
+        Entry e = byId.get(c.id());
+        if (e == null) {
+            return null;
+        }
+        TcpConnection t = e.conn;
+        return new ConnectionInfo(t.state(), t.local(), t.remote(), t.srttNanos(), t.rttvarNanos(), t.rtoNanos(),
+                t.cwndBytes(), t.ssthreshBytes(), t.mss(), t.bytesSent(), t.bytesAcked(), t.bytesReceived(),
+                t.retransmits(), t.sndWnd(), t.rcvWnd(), t.error().map(ResetReason::of), t.bytesRetransmitted(),
+                t.bytesInFlight(), t.congestionController() == null ? config.congestionControl()
+                        : t.congestionController().name(),
+                t.sackEnabled(), t.timestampsEnabled(), t.sendWindowShift(), t.receiveWindowShift());
+    }
+
+    /** Connections the stack holds (including TIME_WAIT and not yet accepted ones). */
+    public int connectionCount() {
+        return byId.size();
+    }
+
+    /** For tests: checks every connection's invariants. */
+    public void checkInvariants() {
+        for (Entry e : byId.values()) {
+            e.conn.checkInvariants();
+        }
+    }
+
+    // ====================================================================== demultiplexing
+
+    private void onListenerSegment(long nowNanos, Listener l, FourTuple key, TcpSegment seg) {
+        // RFC 9293 3.10.7.2, LISTEN.
+        if (seg.has(TcpFlags.RST)) {
+            return;
+        }
+        if (seg.has(TcpFlags.ACK)) {
+            queueControl(key, new TcpSegment(key.localPort(), key.remotePort(), seg.ack(), 0, TcpFlags.RST, 0, 0,
+                    List.of(), TcpSegment.EMPTY));
+            return;
+        }
+        if (!seg.has(TcpFlags.SYN)) {
+            return;
+        }
+        if (seg.has(TcpFlags.FIN)) {
+            mib.increment(MibCounter.TCP_IN_BAD_FLAGS);
+            return;
+        }
+        if (l.pending >= l.backlog) {
+            mib.increment(MibCounter.TCP_LISTEN_OVERFLOWS);
+            mib.increment(MibCounter.TCP_LISTEN_DROPS);
+            return;
+        }
+        TcpConfig tc = key.localAddress() instanceof Inet6Address ? tcp6 : tcp4;
+        int iss = isn.isn(nowNanos, key.localAddress(), key.localPort(), key.remoteAddress(), key.remotePort());
+        TcpConnection c = TcpConnection.accept(tc, tcpEvents, mib, SubflowExtension.PLAIN,
+                new InetSocketAddress(key.localAddress(), key.localPort()),
+                new InetSocketAddress(key.remoteAddress(), key.remotePort()), iss, rng.nextInt(), new CoupledGroup(),
+                seg, nowNanos);
+        Entry e = register(key, c);
+        e.listener = l;
+        l.pending++;
+        markDirty(e);
+    }
+
+    /** RFC 9293 3.10.7.1: a segment for no connection and no listener is answered with a RST. */
+    private void answerNoSocket(IpHeader ip, TcpSegment seg) {
+        mib.increment(MibCounter.TCP_IN_NO_SOCKET);
+        if (seg.has(TcpFlags.RST)) {
+            return;
+        }
+        FourTuple key = new FourTuple(ip.destination(), seg.dstPort(), ip.source(), seg.srcPort());
+        TcpSegment rst = seg.has(TcpFlags.ACK)
+                ? new TcpSegment(seg.dstPort(), seg.srcPort(), seg.ack(), 0, TcpFlags.RST, 0, 0, List.of(),
+                        TcpSegment.EMPTY)
+                : new TcpSegment(seg.dstPort(), seg.srcPort(), 0, Seq32.add(seg.seq(), seg.segmentLength()),
+                        TcpFlags.RST | TcpFlags.ACK, 0, 0, List.of(), TcpSegment.EMPTY);
+        queueControl(key, rst);
+    }
+
+    private void queueControl(FourTuple key, TcpSegment seg) {
+        if (control.size() >= MAX_PENDING_CONTROL) {
+            return;
+        }
+        mib.increment(MibCounter.TCP_OUT_RSTS);
+        mib.increment(MibCounter.TCP_OUT_SEGS);
+        control.add(new Control(ipHeader(key), seg));
+    }
+
+    private static boolean isNewSyn(TcpSegment seg) {
+        return seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.RST);
+    }
+
+    /** RFC 6191 / RFC 9293 3.6.1: the new SYN's sequence number (or timestamp) is beyond the old incarnation. */
+    private static boolean timeWaitReusable(TcpConnection old, TcpSegment syn) {
+        return Seq32.gt(syn.seq(), old.rcvNxt());
+    }
+
+    private Listener findListener(InetAddress address, int port) {
+        Listener wildcard = null;
+        for (Listener l : listeners.values()) {
+            if (l.port != port) {
+                continue;
+            }
+            if (l.address.equals(address)) {
+                return l;
+            }
+            if (l.address.isAnyLocalAddress() && (wildcard == null || sameFamily(l.address, address))) {
+                wildcard = l;
+            }
+        }
+        return wildcard;
+    }
+
+    private FourTuple ephemeralTuple(InetAddress la, InetSocketAddress remote) {
+        int low = config.ephemeralPortLow();
+        int range = config.ephemeralPortHigh() - low + 1;
+        for (int i = 0; i < range; i++) {
+            int port = low + Math.floorMod(nextEphemeral - low + i, range);
+            FourTuple key = new FourTuple(la, port, remote.getAddress(), remote.getPort());
+            if (!byTuple.containsKey(key) && !isListening(port)) {
+                nextEphemeral = port + 1;
+                return key;
+            }
+        }
+        throw new IllegalStateException("no ephemeral port free towards " + remote);
+    }
+
+    private boolean isListening(int port) {
+        for (Listener l : listeners.values()) {
+            if (l.port == port) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ====================================================================== bookkeeping
+
+    private Entry register(FourTuple key, TcpConnection c) {
+        Entry e = new Entry(new ConnHandle(nextId++), key, c, ipHeader(key));
+        c.setOwnerId(e.handle.id());
+        byTuple.put(key, e);
+        byId.put(e.handle.id(), e);
+        return e;
+    }
+
+    private void release(Entry e) {
+        byTuple.remove(e.key, e);
+        if (byId.remove(e.handle.id()) == null) {
+            return;
+        }
+        if (e.inDirty) {
+            dirty.remove(e);
+            e.inDirty = false;
+        }
+        if (e.listener != null) {
+            e.listener.pending--;
+            e.listener.acceptQueue.remove(e);
+            e.listener = null;
+        }
+        if (e.visible) {
+            events.add(new StackEvent.Closed(e.handle));
+        }
+    }
+
+    private void markDirty(Entry e) {
+        if (!e.inDirty) {
+            e.inDirty = true;
+            dirty.addLast(e);
+        }
+    }
+
+    private Entry appEntry(ConnHandle c) {
+        Entry e = byId.get(c.id());
+        return e == null || !e.visible || e.appReleased ? null : e;
+    }
+
+    private Listener listener(ListenerHandle handle) {
+        Listener l = listeners.get(handle.id());
+        if (l == null) {
+            throw new IllegalArgumentException("unknown listener " + handle);
+        }
+        return l;
+    }
+
+    private static boolean sameFamily(InetAddress a, InetAddress b) {
+        return (a instanceof Inet4Address) == (b instanceof Inet4Address);
+    }
+
+    private static IpHeader ipHeader(FourTuple key) {
+        if (key.localAddress() instanceof Inet4Address l && key.remoteAddress() instanceof Inet4Address r) {
+            return IpHeader.V4.of(l, r, IpHeader.PROTOCOL_TCP);
+        }
+        return IpHeader.V6.of((Inet6Address) key.localAddress(), (Inet6Address) key.remoteAddress(),
+                IpHeader.PROTOCOL_TCP);
+    }
+
+    /** A connection and what the stack knows about it. */
+    private static final class Entry {
+        final ConnHandle handle;
+        final FourTuple key;
+        final TcpConnection conn;
+        final IpHeader ipHeader;
+        /** Set while a passive connection waits on its listener's queues. */
+        Listener listener;
+        /** The application holds the handle (active open, or accepted). */
+        boolean visible;
+        /** The application closed or aborted: it sees no more events but Closed. */
+        boolean appReleased;
+        boolean inDirty;
+
+        Entry(ConnHandle handle, FourTuple key, TcpConnection conn, IpHeader ipHeader) {
+            this.handle = handle;
+            this.key = key;
+            this.conn = conn;
+            this.ipHeader = ipHeader;
+        }
+    }
+
+    private static final class Listener {
+        final ListenerHandle handle;
+        final InetAddress address;
+        final int port;
+        final int backlog;
+        /** Children not yet accepted: half-open plus established (Linux counts both against the backlog). */
+        int pending;
+        final ArrayDeque<Entry> acceptQueue = new ArrayDeque<>();
+
+        Listener(ListenerHandle handle, InetAddress address, int port, int backlog) {
+            this.handle = handle;
+            this.address = address;
+            this.port = port;
+            this.backlog = backlog;
+        }
+    }
+
+    private record Control(IpHeader ip, TcpSegment segment) {}
+
+    /** Turns connection callbacks into application events. */
+    private final class EventsAdapter implements TcpEvents {
+        private Entry entry(TcpConnection c) {
+            return byId.get(c.ownerId());
+        }
+
+        private boolean toApp(Entry e) {
+            return e != null && e.visible && !e.appReleased;
+        }
+
+        public void onEstablished(TcpConnection c) {
+            Entry e = entry(c);
+            if (e == null) {
+                return;
+            }
+            if (e.listener != null) {
+                // Still counted against the backlog until accepted (Linux counts both queues).
+                e.listener.acceptQueue.add(e);
+                events.add(new StackEvent.Incoming(e.listener.handle));
+            } else if (toApp(e)) {
+                events.add(new StackEvent.Connected(e.handle));
+            }
+        }
+
+        public void onReadable(TcpConnection c) {
+            Entry e = entry(c);
+            if (toApp(e)) {
+                events.add(new StackEvent.Readable(e.handle));
+            }
+        }
+
+        public void onWritable(TcpConnection c) {
+            Entry e = entry(c);
+            if (toApp(e)) {
+                events.add(new StackEvent.Writable(e.handle));
+            }
+        }
+
+        public void onPeerFin(TcpConnection c) {
+            Entry e = entry(c);
+            if (toApp(e)) {
+                events.add(new StackEvent.PeerClosed(e.handle));
+            }
+        }
+
+        public void onError(TcpConnection c, TcpError error) {
+            Entry e = entry(c);
+            if (toApp(e)) {
+                ResetReason r = ResetReason.of(error);
+                boolean neverConnected = c.isActiveOpen() && c.bytesAcked() == 0 && c.sndUna() == c.iss();
+                events.add(neverConnected ? new StackEvent.ConnectFailed(e.handle, r) : new StackEvent.Reset(e.handle, r));
+            }
+        }
+
+        public void onClosed(TcpConnection c) {
+            Entry e = entry(c);
+            if (e != null) {
+                markDirty(e); // released once its last segment (a RST, say) has been polled
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package org.mptcp4j.stack;
+
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.cc.ControllerFactory;
+import org.mptcp4j.tcp.TcpConfig;
+
+/**
+ * The knobs of a {@link Stack} (Linux: the {@code net.ipv4.tcp_*} and {@code net.mptcp.*}
+ * sysctls). Start from {@link #defaults()} and change fields with the withers.
+ *
+ * @param mss MSS announced for IPv4 (IPv6 connections use 20 bytes less)
+ * @param sendBufferBytes send buffer limit per connection (SO_SNDBUF)
+ * @param receiveBufferBytes receive buffer limit per connection (SO_RCVBUF); bounds the window
+ * @param initialRtoNanos RFC 6298 initial RTO
+ * @param minRtoNanos RTO floor (Linux TCP_RTO_MIN 200 ms; RFC 6298 says 1 s)
+ * @param maxRtoNanos RTO ceiling
+ * @param delayedAckNanos delayed-ACK timer
+ * @param timeWaitNanos 2MSL: time in TIME_WAIT (Linux 60 s)
+ * @param congestionControl congestion control by name: "reno" or "cubic" (Linux tcp_congestion_control)
+ * @param sack offer SACK (tcp_sack)
+ * @param timestamps offer timestamps (tcp_timestamps)
+ * @param windowScale offer window scaling (tcp_window_scaling)
+ * @param nagle Nagle's algorithm; off by default (TCP_NODELAY)
+ * @param keepaliveIdleNanos keepalive idle time; Nanos.NEVER = keepalive off (the default)
+ * @param keepaliveIntervalNanos keepalive probe interval
+ * @param keepaliveProbes unanswered keepalive probes before reset
+ * @param synRetries SYN retransmissions before connect fails (tcp_syn_retries)
+ * @param synAckRetries SYN-ACK retransmissions before a half-open connection is dropped (tcp_synack_retries)
+ * @param maxRetransmits RTOs without progress before an established connection is dropped (tcp_retries2)
+ * @param maxSynBacklog upper bound for any listener's backlog (somaxconn)
+ * @param ephemeralPortLow first ephemeral port (ip_local_port_range)
+ * @param ephemeralPortHigh last ephemeral port
+ * @param mptcpEnabled MPTCP (net.mptcp.enabled); reserved for the MPTCP layer, plain TCP until then
+ */
+public record StackConfig(
+        int mss,
+        int sendBufferBytes,
+        int receiveBufferBytes,
+        long initialRtoNanos,
+        long minRtoNanos,
+        long maxRtoNanos,
+        long delayedAckNanos,
+        long timeWaitNanos,
+        String congestionControl,
+        boolean sack,
+        boolean timestamps,
+        boolean windowScale,
+        boolean nagle,
+        long keepaliveIdleNanos,
+        long keepaliveIntervalNanos,
+        int keepaliveProbes,
+        int synRetries,
+        int synAckRetries,
+        int maxRetransmits,
+        int maxSynBacklog,
+        int ephemeralPortLow,
+        int ephemeralPortHigh,
+        boolean mptcpEnabled) {
+
+    public StackConfig {
+        if (ControllerFactory.byName(congestionControl).isEmpty()) {
+            throw new IllegalArgumentException("unknown congestion control " + congestionControl);
+        }
+        if (ephemeralPortLow < 1 || ephemeralPortHigh > 65535 || ephemeralPortLow > ephemeralPortHigh) {
+            throw new IllegalArgumentException("ephemeral port range " + ephemeralPortLow + "-" + ephemeralPortHigh);
+        }
+        if (mss < 84 || mss > 65495 || sendBufferBytes < mss || receiveBufferBytes < mss) {
+            throw new IllegalArgumentException("mss " + mss + " with buffers " + sendBufferBytes + "/" + receiveBufferBytes);
+        }
+    }
+
+    /** Linux-like defaults. */
+    public static StackConfig defaults() {
+        return new StackConfig(1460, 1 << 20, 1 << 20, Nanos.ofSeconds(1), Nanos.ofMillis(200), Nanos.ofSeconds(60), Nanos.ofMillis(40), Nanos.ofSeconds(60), "cubic", true, true, true, false, Nanos.NEVER, Nanos.ofSeconds(75), 9, 6, 5, 15, 4096, 32768, 60999, false);
+    }
+
+    /** The per-connection TCP configuration; IPv6 has a 20-byte longer IP header, so a smaller MSS. */
+    public TcpConfig tcpConfig(boolean ipv6) {
+        return new TcpConfig(ipv6 ? mss - 20 : mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos,
+                maxRtoNanos, delayedAckNanos, timeWaitNanos, sack, timestamps, windowScale, nagle, keepaliveIdleNanos,
+                keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits,
+                ControllerFactory.byName(congestionControl).orElseThrow());
+    }
+
+    public StackConfig withMss(int value) {
+        return new StackConfig(value, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withSendBufferBytes(int value) {
+        return new StackConfig(mss, value, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withReceiveBufferBytes(int value) {
+        return new StackConfig(mss, sendBufferBytes, value, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withInitialRtoNanos(long value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, value, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withMinRtoNanos(long value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, value, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withMaxRtoNanos(long value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, value, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withDelayedAckNanos(long value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, value, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withTimeWaitNanos(long value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, value, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withCongestionControl(String value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, value, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withSack(boolean value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, value, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withTimestamps(boolean value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, value, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withWindowScale(boolean value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, value, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withNagle(boolean value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, value, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withKeepaliveIdleNanos(long value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, value, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withKeepaliveIntervalNanos(long value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, value, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withKeepaliveProbes(int value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, value, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withSynRetries(int value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, value, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withSynAckRetries(int value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, value, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withMaxRetransmits(int value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, value, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withMaxSynBacklog(int value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, value, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withEphemeralPortLow(int value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, value, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withEphemeralPortHigh(int value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, value, mptcpEnabled);
+    }
+
+    public StackConfig withMptcpEnabled(boolean value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, value);
+    }
+}

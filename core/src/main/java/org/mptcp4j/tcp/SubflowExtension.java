@@ -1,0 +1,58 @@
+package org.mptcp4j.tcp;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.mptcp4j.wire.TcpOption;
+import org.mptcp4j.wire.TcpSegment;
+
+/**
+ * The seam through which a protocol above TCP rides on a connection: MPTCP attaches one to each
+ * subflow (Linux: the "ULP", {@code tcp_ulp_ops} plus the {@code mptcp_established_options} and
+ * {@code mptcp_incoming_options} hooks in the TCP option path). Plain TCP uses {@link #PLAIN}.
+ *
+ * <p>Every method is called synchronously by the owning {@link TcpConnection}.
+ */
+public interface SubflowExtension {
+
+    /** Plain TCP: no options, data to and from the connection's own buffers. */
+    SubflowExtension PLAIN = new SubflowExtension() {};
+
+    /**
+     * Options to add to an outgoing segment, given the segment as built so far (flags, sequence
+     * numbers, payload length, TCP options already present) and the option space left in bytes
+     * (40 minus what TCP's own options take, alignment included). Add only what fits.
+     */
+    default void writeOptions(TcpConnection c, TcpSegment draft, int remainingOptionBytes, List<TcpOption> out) {}
+
+    /**
+     * The options of an incoming segment that passed TCP's acceptability checks, before its ACK and
+     * payload are processed. Returning false makes the connection reset itself with
+     * {@link TcpError#PROTOCOL_ERROR} (the extension decided the segment is fatal).
+     */
+    default boolean onSegmentReceived(TcpConnection c, TcpSegment segment) {
+        return true;
+    }
+
+    /**
+     * Whether in-order payload goes to {@link #onDataReceived} (the connection level) instead of
+     * waiting in the connection's receive buffer for {@code read}.
+     */
+    default boolean takesReceivedData() {
+        return false;
+    }
+
+    /** In-order payload starting at subflow sequence {@code seq}, when {@link #takesReceivedData()}. */
+    default void onDataReceived(TcpConnection c, long nowNanos, int seq, ByteBuffer data) {}
+
+    /**
+     * Called when the connection could send new data but its own send buffer holds none: the
+     * extension may append up to {@code maxBytes} with {@link TcpConnection#appendSendData} and
+     * return the count (MPTCP's scheduler pulling from the connection-level buffer).
+     */
+    default int pullSendData(TcpConnection c, long nowNanos, int maxBytes) {
+        return 0;
+    }
+
+    /** The connection changed state (for example, MPTCP learns that a subflow is established). */
+    default void onStateChange(TcpConnection c, TcpState from, TcpState to) {}
+}

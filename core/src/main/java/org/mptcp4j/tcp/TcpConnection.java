@@ -1,0 +1,680 @@
+package org.mptcp4j.tcp;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.base.Seq32;
+import org.mptcp4j.cc.CongestionController;
+import org.mptcp4j.cc.CoupledGroup;
+import org.mptcp4j.mib.Mib;
+import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.wire.TcpSegment;
+
+/**
+ * One TCP connection (an MPTCP subflow, or a plain TCP connection): the RFC 9293 state machine
+ * with its transmission control block. Linux: {@code struct tcp_sock}. Sans-IO: segments in
+ * through {@link #process}, segments out through {@link #poll}, time through
+ * {@link #handleTimeout} and {@link #nextDeadline()}.
+ *
+ * <p>This class holds the TCB and the application operations; arriving segments are handled by
+ * {@link TcpInput} (the transition table) and departing ones built by {@link TcpOutput}.
+ *
+ * <p>Field invariants (sequence space, checked by {@link #checkInvariants()}):
+ * <ul>
+ * <li>{@code iss < sndUna <= sndNxt} once the SYN is acknowledged; {@code sndUna = iss} before.</li>
+ * <li>{@code bufSeq <= sndUna + 1} and {@code sndNxt <= bufSeq + sendBuffer.length() + (finSent ? 1 : 0)}:
+ *     the send buffer holds every data byte from SND.UNA to the last byte written.</li>
+ * <li>{@code retransmitQueue} covers exactly {@code [sndUna, sndNxt)} once synchronized.</li>
+ * <li>{@code rcvAdvRight - rcvNxt} is the window last advertised; it never exceeds the space the
+ *     receive buffer has ({@code rcvAdvRight <= receiveBuffer.limitSeq()}).</li>
+ * </ul>
+ */
+public final class TcpConnection {
+    /** Option space of a TCP header (RFC 9293 3.1: data offset at most 15 words). */
+    static final int MAX_OPTION_BYTES = 40;
+    /** Bytes the timestamps option takes with its two NOPs of alignment (RFC 7323 appendix A). */
+    static final int TIMESTAMPS_ALIGNED = 12;
+    /** RFC 6675 DupThresh. */
+    static final int DUP_THRESH = 3;
+
+    final TcpConfig config;
+    final TcpEvents events;
+    final Mib mib;
+    SubflowExtension extension;
+    final InetSocketAddress local;
+    final InetSocketAddress remote;
+    final boolean activeOpen;
+    TcpState state;
+    /** An identifier the owner assigns (the stack's connection handle). */
+    long ownerId;
+
+    // ---- send sequence space (RFC 9293 3.3.1)
+    int iss;
+    int sndUna;
+    int sndNxt;
+    /** SND.WND in bytes, already scaled. */
+    long sndWnd;
+    int sndWl1;
+    int sndWl2;
+    /** The largest window the peer has offered (RFC 5961 MAX.SND.WND; RFC 9293 SWS avoidance). */
+    long maxSndWnd;
+    /** The peer's window shift (RFC 7323 Snd.Wind.Shift). */
+    int sndWscale;
+    /** Effective MSS for our segments: min(peer's MSS, ours), less the timestamps option when used. */
+    int sndMss;
+    /** Sequence number of the first byte in {@link #sendBuffer}. */
+    int bufSeq;
+    final SendBuffer sendBuffer;
+    final RetransmitQueue retransmitQueue = new RetransmitQueue();
+    /** The application asked for a FIN after the queued data (shutdown or close). */
+    boolean finQueued;
+    boolean finSent;
+    int finSeq;
+    /** SYN (or SYN-ACK) must be (re)sent. */
+    boolean synNeeded;
+    boolean synRetransmitted;
+    long synSentNanos;
+    int synRetries;
+
+    // ---- receive sequence space
+    int irs;
+    /** Our window shift (RFC 7323 Rcv.Wind.Shift). */
+    int rcvWscale;
+    /** RCV.NXT + RCV.WND as last advertised. */
+    int rcvAdvRight;
+    final ReceiveBuffer receiveBuffer;
+    boolean peerFinReceived;
+    /** A FIN arrived beyond RCV.NXT; it takes effect when the data before it has arrived. */
+    boolean peerFinPending;
+    int peerFinSeq;
+    /** Largest payload received, Linux's rcv_mss estimate: what a "full-sized segment" is. */
+    int rcvMss;
+    /** Full-sized segments received since our last ACK (RFC 5681 4.2: ACK every second one). */
+    int segmentsSinceAck;
+    boolean ackNow;
+    int lastAckSent;
+
+    // ---- negotiated options
+    boolean sackOk;
+    boolean tsOk;
+    boolean wsOk;
+    /** TS.Recent (RFC 7323 4.3) and when it was set. */
+    int tsRecent;
+    long tsRecentNanos;
+    boolean tsRecentValid;
+    /** Random offset of our timestamp clock (RFC 7323 7.1 recommends one per connection). */
+    int tsOffset;
+    int peerMss = TcpConfig.DEFAULT_PEER_MSS;
+
+    // ---- timers, RTT, loss recovery, congestion control
+    final TimerTable timers = new TimerTable();
+    final RttEstimator rtt;
+    /** Consecutive retransmission timeouts without progress. */
+    int rtoRetries;
+    int persistBackoff;
+    boolean persistFired;
+    boolean probeNow;
+    int keepaliveProbesSent;
+    CaState caState = CaState.OPEN;
+    int recoveryPoint;
+    int dupAcks;
+    /** Without SACK: bytes the duplicate ACKs say have left the network (Linux "reno sacks"). */
+    long renoSackedBytes;
+    /** The send loop stopped on the congestion window since the last ACK (RFC 7661 "cwnd-limited"). */
+    boolean cwndLimited;
+    final CoupledGroup ccGroup;
+    CongestionController cc;
+    /** A RST to send, and its fields. */
+    boolean rstPending;
+    int rstSeq;
+    int rstAck;
+    boolean rstWithAck;
+
+    // ---- application side
+    boolean writeBlocked;
+    boolean readableSignaled;
+    /** The application closed the connection; it will read nothing more (an orphan in Linux terms). */
+    boolean orphaned;
+    TcpError error;
+
+    // ---- statistics (ss -ti)
+    long bytesSent;
+    long bytesRetrans;
+    long bytesAcked;
+    long bytesReceived;
+    long retransmits;
+    long segmentsOut;
+    long segmentsIn;
+
+    /** Loss-recovery state (Linux {@code tcp_ca_state}, reduced to what RFC 6675/6582/6298 need). */
+    enum CaState { OPEN, RECOVERY, LOSS }
+
+    private TcpConnection(TcpConfig config, TcpEvents events, Mib mib, SubflowExtension extension,
+            InetSocketAddress local, InetSocketAddress remote, boolean activeOpen, int iss, CoupledGroup group,
+            int tsOffset) {
+        this.config = config;
+        this.events = events;
+        this.mib = mib;
+        this.extension = extension;
+        this.local = local;
+        this.remote = remote;
+        this.activeOpen = activeOpen;
+        this.iss = iss;
+        this.sndUna = iss;
+        this.sndNxt = iss;
+        this.bufSeq = Seq32.add(iss, 1);
+        this.sendBuffer = new SendBuffer(config.sendBufferBytes());
+        this.receiveBuffer = new ReceiveBuffer(config.receiveBufferBytes());
+        this.rtt = new RttEstimator(config.initialRtoNanos(), config.minRtoNanos(), config.maxRtoNanos());
+        this.ccGroup = group;
+        this.tsOffset = tsOffset;
+        this.sndMss = Math.min(config.mss(), TcpConfig.DEFAULT_PEER_MSS);
+        this.state = TcpState.CLOSED;
+    }
+
+    /** An active open (RFC 9293 3.10.1 OPEN call, active): the SYN goes out at the next poll. */
+    public static TcpConnection connect(TcpConfig config, TcpEvents events, Mib mib, SubflowExtension extension,
+            InetSocketAddress local, InetSocketAddress remote, int iss, int tsOffset, CoupledGroup group,
+            long nowNanos) {
+        TcpConnection c = new TcpConnection(config, events, mib, extension, local, remote, true, iss, group, tsOffset);
+        c.sackOk = config.sack();
+        c.tsOk = config.timestamps();
+        c.wsOk = config.windowScale();
+        c.synNeeded = true;
+        c.setState(TcpState.SYN_SENT);
+        mib.increment(MibCounter.TCP_ACTIVE_OPENS);
+        return c;
+    }
+
+    /**
+     * A passive open: a listener received {@code syn} (RFC 9293 3.10.7.2). The connection starts in
+     * SYN-RECEIVED with the peer's options applied; the SYN-ACK goes out at the next poll.
+     */
+    public static TcpConnection accept(TcpConfig config, TcpEvents events, Mib mib, SubflowExtension extension,
+            InetSocketAddress local, InetSocketAddress remote, int iss, int tsOffset, CoupledGroup group,
+            TcpSegment syn, long nowNanos) {
+        TcpConnection c = new TcpConnection(config, events, mib, extension, local, remote, false, iss, group, tsOffset);
+        c.sackOk = config.sack();
+        c.tsOk = config.timestamps();
+        c.wsOk = config.windowScale();
+        TcpInput.applySynOptions(c, syn, nowNanos);
+        c.irs = syn.seq();
+        c.receiveBuffer.reset(Seq32.add(syn.seq(), 1));
+        c.initReceiveWindow();
+        c.sndWnd = syn.window();
+        c.maxSndWnd = c.sndWnd;
+        c.sndWl1 = syn.seq();
+        c.sndWl2 = c.iss;
+        c.synNeeded = true;
+        c.setState(TcpState.SYN_RECEIVED);
+        mib.increment(MibCounter.TCP_PASSIVE_OPENS);
+        extension.onSegmentReceived(c, syn);
+        return c;
+    }
+
+    // =========================================================== driver side
+
+    /** Processes one segment addressed to this connection. Never throws on any segment content. */
+    public void process(long nowNanos, TcpSegment segment) {
+        segmentsIn++;
+        TcpInput.process(this, nowNanos, segment);
+    }
+
+    /**
+     * The next segment to send, or null. The payload is a view of a scratch buffer that the next
+     * call overwrites: encode or copy it before polling again.
+     */
+    public TcpSegment poll(long nowNanos) {
+        return TcpOutput.poll(this, nowNanos);
+    }
+
+    /** The earliest timer deadline, {@link Nanos#NEVER} if none. */
+    public long nextDeadline() {
+        return timers.next();
+    }
+
+    /** Runs every timer whose deadline has passed. */
+    public void handleTimeout(long nowNanos) {
+        Timer t;
+        while ((t = timers.expired(nowNanos)) != null) {
+            timers.stop(t);
+            switch (t) {
+                case RETRANSMIT -> onRetransmitTimeout(nowNanos);
+                case DELAYED_ACK -> {
+                    if (state.isSynchronized() || state == TcpState.SYN_RECEIVED) {
+                        ackNow = true;
+                        mib.increment(MibCounter.TCP_DELAYED_ACKS);
+                    }
+                }
+                case PERSIST -> onPersistTimeout(nowNanos);
+                case KEEPALIVE -> onKeepaliveTimeout(nowNanos);
+                case TIME_WAIT -> onTimeWaitTimeout();
+            }
+        }
+    }
+
+    // =========================================================== application side
+
+    /** Queues data; returns bytes taken (0 when the buffer is full), -1 when sending is over. */
+    public int write(long nowNanos, ByteBuffer src) {
+        if (!state.maySend() || finQueued || error != null) {
+            return -1;
+        }
+        int n = sendBuffer.append(src);
+        if (n == 0 && src.hasRemaining()) {
+            writeBlocked = true;
+        }
+        return n;
+    }
+
+    /** For a {@link SubflowExtension}: appends data pulled from the connection level. */
+    public int appendSendData(ByteBuffer src) {
+        return sendBuffer.append(src);
+    }
+
+    /** Reads in-order data; 0 when none yet, -1 at end of stream or after a reset. */
+    public int read(long nowNanos, ByteBuffer dst) {
+        int n = receiveBuffer.read(dst);
+        if (n > 0) {
+            TcpOutput.onApplicationRead(this);
+        }
+        if (receiveBuffer.readable() == 0) {
+            readableSignaled = false;
+            if (n == 0 && (peerFinReceived || error != null || state == TcpState.CLOSED)) {
+                return -1;
+            }
+        }
+        return n;
+    }
+
+    /** Bytes the application can read now. */
+    public int readable() {
+        return receiveBuffer.readable();
+    }
+
+    /** Half-close: a FIN follows the queued data (RFC 9293 3.10.4 CLOSE while the peer may still send). */
+    public void shutdownOutput(long nowNanos) {
+        if (finQueued) {
+            return;
+        }
+        switch (state) {
+            case SYN_SENT, SYN_RECEIVED -> finQueued = true;
+            case ESTABLISHED -> {
+                finQueued = true;
+                setState(TcpState.FIN_WAIT_1);
+            }
+            case CLOSE_WAIT -> {
+                finQueued = true;
+                setState(TcpState.LAST_ACK);
+            }
+            case CLOSED, LISTEN, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> { }
+        }
+    }
+
+    /**
+     * Full close: FIN after the queued data, and the application reads no more. Unread data turns
+     * the close into an abort (RFC 2525 2.17, Linux TCPAbortOnClose).
+     */
+    public void close(long nowNanos) {
+        orphaned = true;
+        if (state == TcpState.SYN_SENT) {
+            enterClosed();
+            return;
+        }
+        if (receiveBuffer.readable() > 0 && state.isSynchronized()) {
+            mib.increment(MibCounter.TCP_ABORT_ON_CLOSE);
+            abort(nowNanos);
+            return;
+        }
+        shutdownOutput(nowNanos);
+        if (state == TcpState.FIN_WAIT_2) {
+            timers.set(Timer.TIME_WAIT, nowNanos + config.timeWaitNanos());
+        }
+    }
+
+    /** Abort (RFC 9293 3.10.5): RST now, everything queued is discarded. */
+    public void abort(long nowNanos) {
+        switch (state) {
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
+                queueRst(sndNxt, 0, false);
+                fail(TcpError.ABORTED_LOCALLY);
+            }
+            case SYN_SENT -> fail(TcpError.ABORTED_LOCALLY);
+            case CLOSED, LISTEN, CLOSING, LAST_ACK, TIME_WAIT -> enterClosed();
+        }
+    }
+
+    // =========================================================== timers
+
+    private void onRetransmitTimeout(long nowNanos) {
+        switch (state) {
+            case SYN_SENT, SYN_RECEIVED -> {
+                int limit = state == TcpState.SYN_SENT ? config.synRetries() : config.synAckRetries();
+                if (++synRetries > limit) {
+                    mib.increment(MibCounter.TCP_ATTEMPT_FAILS);
+                    if (state == TcpState.SYN_SENT) {
+                        fail(TcpError.TIMED_OUT);
+                    } else {
+                        enterClosed();
+                    }
+                    return;
+                }
+                mib.increment(MibCounter.TCP_SYN_RETRANS);
+                synNeeded = true;
+                synRetransmitted = true;
+                rtt.onBackoff();
+            }
+            case ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, CLOSING, LAST_ACK -> {
+                if (retransmitQueue.isEmpty()) {
+                    return;
+                }
+                if (++rtoRetries > config.maxRetransmits()) {
+                    mib.increment(MibCounter.TCP_ABORT_ON_TIMEOUT);
+                    fail(TcpError.TIMED_OUT);
+                    return;
+                }
+                mib.increment(MibCounter.TCP_TIMEOUTS);
+                if (rtoRetries == 1) {
+                    // RFC 5681 equation (4) applies once per segment resent by the timer.
+                    cc.onRto(nowNanos, retransmitQueue.outstandingBytes());
+                }
+                retransmitQueue.markAllLost();
+                caState = CaState.LOSS;
+                recoveryPoint = sndNxt;
+                dupAcks = 0;
+                renoSackedBytes = 0;
+                rtt.onBackoff();
+                timers.set(Timer.RETRANSMIT, nowNanos + rtt.rtoNanos());
+            }
+            case CLOSED, LISTEN, FIN_WAIT_2, TIME_WAIT -> { }
+        }
+    }
+
+    private void onPersistTimeout(long nowNanos) {
+        if (!state.isSynchronized() || !retransmitQueue.isEmpty() || !hasUnsentData()) {
+            persistBackoff = 0;
+            return;
+        }
+        persistFired = true;
+        if (persistBackoff < 16) {
+            persistBackoff++;
+        }
+        timers.set(Timer.PERSIST, nowNanos + persistIntervalNanos());
+    }
+
+    long persistIntervalNanos() {
+        long base = rtt.rtoNanos();
+        long v = base << Math.min(persistBackoff, 16);
+        return v <= 0 || v > config.maxRtoNanos() ? config.maxRtoNanos() : v;
+    }
+
+    private void onKeepaliveTimeout(long nowNanos) {
+        if (!config.keepaliveEnabled() || !state.isSynchronized() || state == TcpState.TIME_WAIT) {
+            return;
+        }
+        if (keepaliveProbesSent >= config.keepaliveProbes()) {
+            mib.increment(MibCounter.TCP_ABORT_ON_TIMEOUT);
+            queueRst(sndNxt, 0, false);
+            fail(TcpError.TIMED_OUT);
+            return;
+        }
+        keepaliveProbesSent++;
+        probeNow = true;
+        mib.increment(MibCounter.TCP_KEEPALIVE);
+        timers.set(Timer.KEEPALIVE, nowNanos + config.keepaliveIntervalNanos());
+    }
+
+    private void onTimeWaitTimeout() {
+        if (state == TcpState.TIME_WAIT) {
+            mib.increment(MibCounter.TCP_TW);
+            enterClosed();
+        } else if (state == TcpState.FIN_WAIT_2 && orphaned) {
+            // Linux tcp_fin_timeout: an orphan waiting for the peer's FIN is dropped silently.
+            enterClosed();
+        }
+    }
+
+    // =========================================================== state changes
+
+    /** The only writer of {@link #state}. */
+    void setState(TcpState next) {
+        TcpState prev = state;
+        if (prev == next) {
+            return;
+        }
+        state = next;
+        extension.onStateChange(this, prev, next);
+    }
+
+    void enterTimeWait(long nowNanos) {
+        setState(TcpState.TIME_WAIT);
+        timers.stopAll();
+        timers.set(Timer.TIME_WAIT, nowNanos + config.timeWaitNanos());
+    }
+
+    /** The connection is over, with an error the application sees. */
+    void fail(TcpError why) {
+        if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) {
+            mib.increment(MibCounter.TCP_ESTAB_RESETS);
+        }
+        if (error == null) {
+            error = why;
+            events.onError(this, why);
+        }
+        enterClosed();
+    }
+
+    void enterClosed() {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        setState(TcpState.CLOSED);
+        timers.stopAll();
+        if (cc != null) {
+            ccGroup.leave(cc);
+        }
+        events.onClosed(this);
+    }
+
+    void queueRst(int seq, int ack, boolean withAck) {
+        rstPending = true;
+        rstSeq = seq;
+        rstAck = ack;
+        rstWithAck = withAck;
+    }
+
+    /** Creates the congestion controller once the MSS is known (at ESTABLISHED). */
+    void onEstablished(long nowNanos) {
+        if (cc == null) {
+            cc = config.congestionControl().create(ccGroup, nowNanos, sndMss);
+        }
+        if (config.keepaliveEnabled()) {
+            timers.set(Timer.KEEPALIVE, nowNanos + config.keepaliveIdleNanos());
+        }
+    }
+
+    void initReceiveWindow() {
+        rcvWscale = wsOk ? config.receiveWindowShift() : 0;
+        rcvAdvRight = Seq32.add(receiveBuffer.rcvNxt(), receiveBuffer.freeSpace());
+    }
+
+    // =========================================================== queries
+
+    /** RCV.NXT including the peer's FIN once received. */
+    public int rcvNxt() {
+        return Seq32.add(receiveBuffer.rcvNxt(), peerFinReceived ? 1 : 0);
+    }
+
+    boolean hasUnsentData() {
+        int unsentOffset = Seq32.diff(sndNxt, bufSeq);
+        return sendBuffer.length() > unsentOffset || (finQueued && !finSent);
+    }
+
+    /** Bytes in flight as RFC 6675 "pipe" (without SACK, duplicate ACKs stand for SACKed segments). */
+    public long bytesInFlight() {
+        return Math.max(0, retransmitQueue.pipe() - renoSackedBytes);
+    }
+
+    public TcpState state() {
+        return state;
+    }
+
+    public InetSocketAddress local() {
+        return local;
+    }
+
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    public boolean isActiveOpen() {
+        return activeOpen;
+    }
+
+    public long ownerId() {
+        return ownerId;
+    }
+
+    public void setOwnerId(long id) {
+        this.ownerId = id;
+    }
+
+    public Optional<TcpError> error() {
+        return Optional.ofNullable(error);
+    }
+
+    public int sndUna() {
+        return sndUna;
+    }
+
+    public int sndNxt() {
+        return sndNxt;
+    }
+
+    public int iss() {
+        return iss;
+    }
+
+    public int irs() {
+        return irs;
+    }
+
+    public int mss() {
+        return sndMss;
+    }
+
+    public long sndWnd() {
+        return sndWnd;
+    }
+
+    public long rcvWnd() {
+        return Math.max(0, Seq32.diff(rcvAdvRight, rcvNxt()));
+    }
+
+    public long srttNanos() {
+        return rtt.srttNanos();
+    }
+
+    public long rttvarNanos() {
+        return rtt.rttvarNanos();
+    }
+
+    public long rtoNanos() {
+        return rtt.rtoNanos();
+    }
+
+    public long cwndBytes() {
+        return cc == null ? 0 : cc.windowBytes();
+    }
+
+    public long ssthreshBytes() {
+        return cc == null ? Long.MAX_VALUE : cc.ssthreshBytes();
+    }
+
+    public CongestionController congestionController() {
+        return cc;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    public long bytesAcked() {
+        return bytesAcked;
+    }
+
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    public long retransmits() {
+        return retransmits;
+    }
+
+    public long bytesRetransmitted() {
+        return bytesRetrans;
+    }
+
+    public boolean sackEnabled() {
+        return sackOk;
+    }
+
+    public boolean timestampsEnabled() {
+        return tsOk;
+    }
+
+    public boolean windowScaleEnabled() {
+        return wsOk;
+    }
+
+    public int sendWindowShift() {
+        return sndWscale;
+    }
+
+    public int receiveWindowShift() {
+        return rcvWscale;
+    }
+
+    /** Free space in the send buffer. */
+    public int sendSpace() {
+        return sendBuffer.freeSpace();
+    }
+
+    /** Whether the peer's FIN has been received (EOF after the buffered data). */
+    public boolean isPeerFinReceived() {
+        return peerFinReceived;
+    }
+
+    public SubflowExtension extension() {
+        return extension;
+    }
+
+    /** Checks the documented field invariants; the harnesses call it after every step (STYLE 12). */
+    public void checkInvariants() {
+        retransmitQueue.checkInvariants();
+        receiveBuffer.checkInvariants();
+        if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
+            if (Seq32.gt(sndUna, sndNxt)) {
+                throw new AssertionError("sndUna after sndNxt");
+            }
+            long expected = Seq32.diff(sndNxt, sndUna);
+            if (!retransmitQueue.isEmpty() && retransmitQueue.outstandingBytes() != expected) {
+                throw new AssertionError("retransmit queue covers " + retransmitQueue.outstandingBytes()
+                        + " bytes, sndNxt - sndUna = " + expected);
+            }
+            int dataEnd = Seq32.add(bufSeq, sendBuffer.length());
+            if (Seq32.gt(sndNxt, Seq32.add(dataEnd, finSent ? 1 : 0))) {
+                throw new AssertionError("sndNxt beyond the data written");
+            }
+            if (Seq32.gt(rcvAdvRight, receiveBuffer.limitSeq())) {
+                throw new AssertionError("advertised window beyond the receive buffer");
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return local + "->" + remote + " " + state;
+    }
+}

@@ -1,0 +1,595 @@
+package org.mptcp4j.tcp;
+
+import java.nio.ByteBuffer;
+import org.mptcp4j.base.Seq32;
+import org.mptcp4j.cc.AckEvent;
+import org.mptcp4j.cc.LossEvent;
+import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.wire.TcpFlags;
+import org.mptcp4j.wire.TcpOption;
+import org.mptcp4j.wire.TcpSegment;
+
+/**
+ * Segment arrival (RFC 9293 section 3.10.7) for one {@link TcpConnection}: the transition table,
+ * then the phases of the synchronized states in RFC order (sequence check with PAWS, RST, SYN,
+ * ACK, payload, FIN). Linux: {@code tcp_rcv_state_process}, {@code tcp_ack},
+ * {@code tcp_data_queue}, {@code tcp_fin}. Nothing here throws on segment content.
+ */
+final class TcpInput {
+    private TcpInput() {}
+
+    /** RFC 7323 5.5: TS.Recent older than 24 days is invalid for PAWS. */
+    private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
+
+    static void process(TcpConnection c, long nowNanos, TcpSegment seg) {
+        int f = seg.flags();
+        if (TcpFlags.has(f, TcpFlags.SYN) && TcpFlags.has(f, TcpFlags.RST | TcpFlags.FIN)) {
+            c.mib.increment(MibCounter.TCP_IN_BAD_FLAGS);
+            return;
+        }
+        switch (c.state) {
+            // RFC 9293 3.10.7.1 / 3.10.7.2: the stack answers these before a connection exists.
+            case CLOSED, LISTEN -> { }
+            // RFC 9293 3.10.7.3: SYN-SENT.
+            case SYN_SENT -> onSegmentSynSent(c, nowNanos, seg);
+            // RFC 9293 3.10.7.4: every other state, phase by phase.
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
+                    onSegmentSynchronized(c, nowNanos, seg);
+        }
+    }
+
+    // ================================================================= SYN-SENT
+
+    private static void onSegmentSynSent(TcpConnection c, long nowNanos, TcpSegment seg) {
+        boolean ack = seg.has(TcpFlags.ACK);
+        // "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set)".
+        if (ack && (Seq32.le(seg.ack(), c.iss) || Seq32.gt(seg.ack(), c.sndNxt))) {
+            if (!seg.has(TcpFlags.RST)) {
+                c.queueRst(seg.ack(), 0, false);
+            }
+            return;
+        }
+        if (seg.has(TcpFlags.RST)) {
+            // "If the ACK was acceptable, then signal to the user 'error: connection reset'".
+            if (ack) {
+                c.mib.increment(MibCounter.TCP_ATTEMPT_FAILS);
+                c.fail(TcpError.REFUSED);
+            }
+            return;
+        }
+        if (!seg.has(TcpFlags.SYN)) {
+            return;
+        }
+        applySynOptions(c, seg, nowNanos);
+        c.irs = seg.seq();
+        c.receiveBuffer.reset(Seq32.add(seg.seq(), 1));
+        c.initReceiveWindow();
+        c.sndWnd = seg.window(); // RFC 7323 2.2: the window of a SYN is never scaled.
+        c.maxSndWnd = c.sndWnd;
+        c.sndWl1 = seg.seq();
+        c.sndWl2 = seg.ack();
+        c.ackNow = true;
+        if (ack) {
+            onSynAcked(c, nowNanos, seg.ack());
+            c.extension.onSegmentReceived(c, seg);
+        } else {
+            // Simultaneous open: "enter SYN-RECEIVED, form a SYN,ACK segment and send it".
+            c.synNeeded = true;
+            c.setState(TcpState.SYN_RECEIVED);
+            c.extension.onSegmentReceived(c, seg);
+        }
+    }
+
+    /** Our SYN is acknowledged: the handshake completes (both active and passive side). */
+    private static void onSynAcked(TcpConnection c, long nowNanos, int ack) {
+        c.sndUna = ack;
+        c.timers.stop(Timer.RETRANSMIT);
+        if (!c.synRetransmitted) {
+            c.rtt.onSample(nowNanos - c.synSentNanos);
+        }
+        c.synRetries = 0;
+        c.setState(TcpState.ESTABLISHED);
+        c.onEstablished(nowNanos);
+        c.events.onEstablished(c);
+        if (c.finQueued) {
+            c.setState(TcpState.FIN_WAIT_1);
+        }
+    }
+
+    /** The options of a SYN or SYN-ACK decide what the connection uses (RFC 7323, RFC 2018, RFC 9293 3.7.1). */
+    static void applySynOptions(TcpConnection c, TcpSegment syn, long nowNanos) {
+        TcpOption.Mss mss = null;
+        TcpOption.WindowScale ws = null;
+        TcpOption.Timestamps ts = null;
+        boolean sackPermitted = false;
+        for (TcpOption o : syn.options()) {
+            switch (o) {
+                case TcpOption.Mss m -> mss = m;
+                case TcpOption.WindowScale w -> ws = w;
+                case TcpOption.Timestamps t -> ts = t;
+                case TcpOption.SackPermitted p -> sackPermitted = true;
+                default -> { }
+            }
+        }
+        c.peerMss = mss == null ? TcpConfig.DEFAULT_PEER_MSS : Math.max(64, mss.mss());
+        if (c.wsOk && ws != null) {
+            // RFC 7323 2.3: a shift above 14 is used as 14.
+            c.sndWscale = Math.min(Math.max(ws.shift(), 0), 14);
+        } else {
+            c.wsOk = false;
+            c.sndWscale = 0;
+        }
+        c.sackOk &= sackPermitted;
+        if (c.tsOk && ts != null) {
+            c.tsRecent = ts.tsVal();
+            c.tsRecentNanos = nowNanos;
+            c.tsRecentValid = true;
+        } else {
+            c.tsOk = false;
+        }
+        c.sndMss = Math.max(64, Math.min(c.peerMss, c.config.mss()) - (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0));
+    }
+
+    // ================================================================= synchronized states
+
+    private static void onSegmentSynchronized(TcpConnection c, long nowNanos, TcpSegment seg) {
+        boolean rst = seg.has(TcpFlags.RST);
+        TcpOption.Timestamps ts = c.tsOk ? timestamps(seg) : null;
+        // RFC 7323 5.3 R1: PAWS.
+        if (ts != null && !rst && c.tsRecentValid && Seq32.lt(ts.tsVal(), c.tsRecent)
+                && nowNanos - c.tsRecentNanos < PAWS_IDLE_NANOS) {
+            c.mib.increment(MibCounter.PAWS_ESTAB_REJECTED);
+            c.ackNow = true;
+            return;
+        }
+        // First: the sequence number.
+        int segLen = seg.segmentLength();
+        if (!acceptable(c, seg.seq(), segLen)) {
+            if (rst) {
+                return; // RFC 5961 3.2: a RST outside the window is dropped silently.
+            }
+            if (c.state == TcpState.SYN_RECEIVED && seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK)
+                    && seg.seq() == c.irs) {
+                c.synNeeded = true; // the peer retransmitted its SYN: our SYN-ACK was lost
+                return;
+            }
+            c.ackNow = true;
+            if (c.state == TcpState.TIME_WAIT && seg.has(TcpFlags.FIN)) {
+                c.timers.set(Timer.TIME_WAIT, nowNanos + c.config.timeWaitNanos());
+                return;
+            }
+            // RFC 9293: with a zero window "special allowance should be made to accept valid ACKs".
+            if (segLen > 0 && c.rcvWnd() == 0 && seg.seq() == c.rcvNxt() && seg.has(TcpFlags.ACK)
+                    && !seg.has(TcpFlags.SYN)) {
+                c.mib.increment(MibCounter.TCP_ZERO_WINDOW_DROP);
+                seg = seg.withPayload(TcpSegment.EMPTY).withFlags(seg.flags() & ~TcpFlags.FIN);
+            } else {
+                c.mib.increment(MibCounter.TCP_OUT_OF_WINDOW);
+                return;
+            }
+        }
+        // RFC 7323 5.3 R3: remember the peer's timestamp for echoing.
+        if (ts != null && Seq32.le(seg.seq(), c.lastAckSent) && (!c.tsRecentValid || Seq32.ge(ts.tsVal(), c.tsRecent))) {
+            c.tsRecent = ts.tsVal();
+            c.tsRecentNanos = nowNanos;
+            c.tsRecentValid = true;
+        }
+        // Second: RST (RFC 5961 3.2: reset only on an exact match, else a challenge ACK).
+        if (rst) {
+            if (seg.seq() == c.rcvNxt()) {
+                onValidRst(c);
+            } else {
+                challengeAck(c);
+            }
+            return;
+        }
+        // Fourth: SYN in a synchronized state (RFC 5961 4.2): challenge ACK, never a reset.
+        if (seg.has(TcpFlags.SYN)) {
+            c.mib.increment(MibCounter.TCP_SYN_CHALLENGE);
+            challengeAck(c);
+            return;
+        }
+        // Fifth: ACK.
+        if (!seg.has(TcpFlags.ACK)) {
+            return;
+        }
+        if (c.state == TcpState.SYN_RECEIVED) {
+            if (Seq32.gt(seg.ack(), c.sndUna) && Seq32.le(seg.ack(), c.sndNxt)) {
+                onSynAcked(c, nowNanos, seg.ack());
+                c.sndWnd = (long) seg.window() << c.sndWscale;
+                c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
+                c.sndWl1 = seg.seq();
+                c.sndWl2 = seg.ack();
+            } else {
+                c.queueRst(seg.ack(), 0, false);
+                return;
+            }
+        }
+        if (!c.extension.onSegmentReceived(c, seg)) {
+            c.mib.increment(MibCounter.TCP_EXTENSION_REJECT);
+            c.queueRst(c.sndNxt, 0, false);
+            c.fail(TcpError.PROTOCOL_ERROR);
+            return;
+        }
+        if (!processAck(c, nowNanos, seg, ts)) {
+            return;
+        }
+        if (c.config.keepaliveEnabled()) {
+            c.keepaliveProbesSent = 0;
+            c.timers.set(Timer.KEEPALIVE, nowNanos + c.config.keepaliveIdleNanos());
+        }
+        // Seventh: segment text.
+        boolean finTrimmed = false;
+        if (seg.payloadLength() > 0 && c.state.mayReceive()) {
+            finTrimmed = processPayload(c, nowNanos, seg);
+            if (c.state == TcpState.CLOSED) {
+                return;
+            }
+        }
+        // Eighth: FIN.
+        if (seg.has(TcpFlags.FIN) && !finTrimmed) {
+            processFin(c, nowNanos, Seq32.add(seg.seq(), seg.payloadLength()));
+        }
+        if (c.peerFinPending && c.receiveBuffer.rcvNxt() == c.peerFinSeq) {
+            onPeerFin(c, nowNanos);
+        }
+    }
+
+    /** RFC 9293 3.10.7.4, the four cases of the acceptability test. */
+    static boolean acceptable(TcpConnection c, int seq, int segLen) {
+        int rcvNxt = c.rcvNxt();
+        int wnd = (int) c.rcvWnd();
+        int right = Seq32.add(rcvNxt, wnd);
+        if (segLen == 0) {
+            return wnd == 0 ? seq == rcvNxt : Seq32.inRange(seq, rcvNxt, right);
+        }
+        if (wnd == 0) {
+            return false;
+        }
+        return Seq32.inRange(seq, rcvNxt, right) || Seq32.inRange(Seq32.add(seq, segLen - 1), rcvNxt, right);
+    }
+
+    private static void onValidRst(TcpConnection c) {
+        switch (c.state) {
+            case SYN_RECEIVED -> {
+                // "If this connection was initiated with a passive OPEN, then return to LISTEN":
+                // the half-open child simply disappears; an active (simultaneous) open is refused.
+                c.mib.increment(MibCounter.TCP_ATTEMPT_FAILS);
+                if (c.activeOpen) {
+                    c.fail(TcpError.REFUSED);
+                } else {
+                    c.enterClosed();
+                }
+            }
+            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> c.fail(TcpError.RESET_BY_PEER);
+            case CLOSING, LAST_ACK, TIME_WAIT -> c.enterClosed();
+            case CLOSED, LISTEN, SYN_SENT -> { }
+        }
+    }
+
+    private static void challengeAck(TcpConnection c) {
+        c.mib.increment(MibCounter.TCP_CHALLENGE_ACK);
+        c.ackNow = true;
+    }
+
+    // ================================================================= ACK
+
+    /** The fifth check for synchronized states; false when the segment is to be dropped. */
+    private static boolean processAck(TcpConnection c, long nowNanos, TcpSegment seg, TcpOption.Timestamps ts) {
+        int ack = seg.ack();
+        if (Seq32.gt(ack, c.sndNxt)) {
+            // "If the ACK acks something not yet sent, then send an ACK, drop the segment".
+            c.mib.increment(MibCounter.TCP_ACK_TOO_NEW);
+            c.ackNow = true;
+            return false;
+        }
+        if (Seq32.lt(ack, Seq32.add(c.sndUna, (int) -Math.min(c.maxSndWnd, Integer.MAX_VALUE)))) {
+            // RFC 5961 5.2: older than SND.UNA - MAX.SND.WND: challenge ACK and drop.
+            c.mib.increment(MibCounter.TCP_ACK_TOO_OLD);
+            challengeAck(c);
+            return false;
+        }
+        long priorInFlight = c.bytesInFlight();
+        long oldWnd = c.sndWnd;
+        // Window update (RFC 9293 3.10.7.4, ESTABLISHED): only from segments not older than the last update.
+        if (Seq32.le(c.sndUna, ack)
+                && (Seq32.lt(c.sndWl1, seg.seq()) || (c.sndWl1 == seg.seq() && Seq32.le(c.sndWl2, ack)))) {
+            c.sndWnd = (long) seg.window() << c.sndWscale;
+            c.sndWl1 = seg.seq();
+            c.sndWl2 = ack;
+            c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
+        }
+        long newlySacked = 0;
+        if (c.sackOk && !c.retransmitQueue.isEmpty()) {
+            TcpOption.Sack sack = sack(seg);
+            if (sack != null) {
+                newlySacked = c.retransmitQueue.onSack(sack.blocks());
+            }
+        }
+        if (Seq32.gt(ack, c.sndUna)) {
+            onNewAck(c, nowNanos, ack, ts, priorInFlight);
+        } else if (ack == c.sndUna && !c.retransmitQueue.isEmpty() && seg.payloadLength() == 0
+                && !seg.has(TcpFlags.FIN) && (c.sackOk ? newlySacked > 0 || c.sndWnd == oldWnd : c.sndWnd == oldWnd)) {
+            // RFC 5681 section 2 "duplicate acknowledgment"; with SACK, RFC 6675 counts ACKs with new SACK info.
+            onDupAck(c);
+        }
+        detectLoss(c, nowNanos);
+        if (c.sndWnd > 0 && c.timers.isRunning(Timer.PERSIST)) {
+            c.timers.stop(Timer.PERSIST);
+            c.persistBackoff = 0;
+        }
+        boolean finAcked = c.finSent && Seq32.gt(c.sndUna, c.finSeq);
+        switch (c.state) {
+            case FIN_WAIT_1 -> {
+                if (finAcked) {
+                    c.setState(TcpState.FIN_WAIT_2);
+                    if (c.orphaned) {
+                        c.timers.set(Timer.TIME_WAIT, nowNanos + c.config.timeWaitNanos());
+                    }
+                }
+            }
+            case CLOSING -> {
+                if (finAcked) {
+                    c.enterTimeWait(nowNanos);
+                }
+            }
+            case LAST_ACK -> {
+                if (finAcked) {
+                    c.enterClosed();
+                    return false;
+                }
+            }
+            case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_2, CLOSE_WAIT, TIME_WAIT -> { }
+        }
+        return true;
+    }
+
+    private static void onNewAck(TcpConnection c, long nowNanos, int ack, TcpOption.Timestamps ts, long priorInFlight) {
+        int acked = Seq32.diff(ack, c.sndUna);
+        RetransmitQueue q = c.retransmitQueue;
+        q.ackTo(ack);
+        int dataEnd = Seq32.add(c.bufSeq, c.sendBuffer.length());
+        int release = Seq32.diff(Seq32.min(ack, dataEnd), c.bufSeq);
+        if (release > 0) {
+            c.sendBuffer.release(release);
+            c.bufSeq = Seq32.add(c.bufSeq, release);
+        }
+        c.sndUna = ack;
+        c.bytesAcked += acked;
+        c.rtoRetries = 0;
+        // RFC 6298 with Karn's rule; RFC 7323 4.1: the timestamp echo also times retransmitted data.
+        long sample = AckEvent.NO_SAMPLE;
+        if (q.rttSentNanos() >= 0 && !q.ackedRetransmitted()) {
+            sample = nowNanos - q.rttSentNanos();
+        } else if (ts != null && ts.tsEcr() != 0) {
+            int ms = Seq32.diff(TcpOutput.tsClock(c, nowNanos), ts.tsEcr());
+            if (ms >= 0 && ms < 600_000) {
+                sample = ms * 1_000_000L;
+            }
+        }
+        if (sample != AckEvent.NO_SAMPLE) {
+            c.rtt.onSample(sample);
+        }
+        // RFC 6298 (5.2) and (5.3).
+        if (q.isEmpty()) {
+            c.timers.stop(Timer.RETRANSMIT);
+        } else {
+            c.timers.set(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
+        }
+        switch (c.caState) {
+            case RECOVERY -> {
+                if (Seq32.ge(ack, c.recoveryPoint)) {
+                    exitRecovery(c, nowNanos);
+                } else if (!c.sackOk) {
+                    // RFC 6582 3.2 step 5: a partial ACK; retransmit the first unacknowledged segment.
+                    c.renoSackedBytes = Math.max(0, c.renoSackedBytes - acked);
+                    q.markHeadLost();
+                }
+            }
+            case LOSS -> {
+                if (Seq32.ge(ack, c.recoveryPoint)) {
+                    c.caState = TcpConnection.CaState.OPEN;
+                    c.dupAcks = 0;
+                }
+            }
+            case OPEN -> {
+                c.dupAcks = 0;
+                c.renoSackedBytes = 0;
+            }
+        }
+        if (c.cc != null) {
+            boolean cwndLimited = c.cwndLimited || priorInFlight + c.sndMss >= c.cc.windowBytes();
+            c.cc.onAck(new AckEvent(nowNanos, acked, sample, c.rtt.srttNanos(), c.rtt.minRttNanos(),
+                    priorInFlight, c.caState == TcpConnection.CaState.RECOVERY, cwndLimited));
+        }
+        c.cwndLimited = false;
+        if (c.writeBlocked && c.sendBuffer.freeSpace() >= Math.max(c.sendBuffer.capacity() / 4, 1)) {
+            c.writeBlocked = false;
+            c.events.onWritable(c);
+        }
+    }
+
+    private static void onDupAck(TcpConnection c) {
+        c.dupAcks++;
+        RetransmitQueue q = c.retransmitQueue;
+        long cap = Math.max(0, q.outstandingBytes() - q.len(0));
+        switch (c.caState) {
+            case OPEN -> {
+                if (c.dupAcks >= TcpConnection.DUP_THRESH) {
+                    // RFC 6582 3.2 step 2 / RFC 6675 section 5 step (4): the first segment is lost.
+                    q.markHeadLost();
+                    if (!c.sackOk) {
+                        c.renoSackedBytes = Math.min((long) c.dupAcks * c.sndMss, cap);
+                    }
+                }
+            }
+            case RECOVERY -> {
+                if (!c.sackOk) {
+                    // Each further duplicate ACK means a segment left the network (RFC 6582 step 4).
+                    c.renoSackedBytes = Math.min(c.renoSackedBytes + c.sndMss, cap);
+                }
+            }
+            case LOSS -> { }
+        }
+    }
+
+    private static void detectLoss(TcpConnection c, long nowNanos) {
+        RetransmitQueue q = c.retransmitQueue;
+        if (c.sackOk) {
+            q.markLostBySack(TcpConnection.DUP_THRESH);
+        }
+        if (c.caState == TcpConnection.CaState.OPEN && q.lostBytes() > 0 && c.cc != null) {
+            c.caState = TcpConnection.CaState.RECOVERY;
+            c.recoveryPoint = c.sndNxt;
+            c.mib.increment(c.sackOk ? MibCounter.TCP_SACK_RECOVERY : MibCounter.TCP_RENO_RECOVERY);
+            c.cc.onCongestion(new LossEvent(nowNanos, q.outstandingBytes(), q.lostBytes(), c.rtt.srttNanos()));
+        }
+    }
+
+    private static void exitRecovery(TcpConnection c, long nowNanos) {
+        c.caState = TcpConnection.CaState.OPEN;
+        c.dupAcks = 0;
+        c.renoSackedBytes = 0;
+        c.cc.onRecoveryExit(nowNanos);
+    }
+
+    // ================================================================= payload and FIN
+
+    /** Seventh check: queue the data; returns true when the tail (and so any FIN) was cut off. */
+    private static boolean processPayload(TcpConnection c, long nowNanos, TcpSegment seg) {
+        if (c.peerFinReceived) {
+            return true;
+        }
+        ByteBuffer data = seg.payload();
+        int seq = seg.seq();
+        int len = data.remaining();
+        int pos = data.position();
+        int rcvNxt = c.receiveBuffer.rcvNxt();
+        int skip = Seq32.diff(rcvNxt, seq);
+        if (skip > 0) {
+            if (skip >= len) {
+                c.ackNow = true; // a duplicate: ACK at once so the sender learns (RFC 5681 4.2)
+                return false;
+            }
+            pos += skip;
+            len -= skip;
+            seq = rcvNxt;
+        }
+        int room = Seq32.diff(c.rcvAdvRight, seq);
+        boolean trimmed = false;
+        if (room <= 0) {
+            c.mib.increment(MibCounter.TCP_ZERO_WINDOW_DROP);
+            c.ackNow = true;
+            return true;
+        }
+        if (len > room) {
+            len = room;
+            trimmed = true;
+        }
+        if (c.orphaned) {
+            // RFC 9293 3.10.7.4 (via RFC 2525): nobody will read it; reset (Linux TCPAbortOnData).
+            c.mib.increment(MibCounter.TCP_ABORT_ON_DATA);
+            c.queueRst(c.sndNxt, 0, false);
+            c.fail(TcpError.ABORTED_LOCALLY);
+            return true;
+        }
+        boolean hadHoles = c.receiveBuffer.hasOutOfOrder();
+        int advanced = c.receiveBuffer.accept(seq, data.slice(pos, len));
+        if (advanced == ReceiveBuffer.REJECTED) {
+            c.mib.increment(MibCounter.TCP_OFO_DROP);
+            c.ackNow = true;
+            return true;
+        }
+        if (advanced == 0) {
+            c.mib.increment(MibCounter.TCP_OFO_QUEUE);
+            c.ackNow = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once
+            return trimmed;
+        }
+        c.bytesReceived += advanced;
+        c.rcvMss = Math.max(c.rcvMss, Math.min(len, c.config.mss()));
+        if (hadHoles) {
+            c.ackNow = true; // it filled (part of) a hole
+        } else if (len >= c.rcvMss && ++c.segmentsSinceAck >= 2) {
+            c.ackNow = true; // RFC 5681 4.2: an ACK for at least every second full-sized segment
+        } else {
+            c.timers.setIfStopped(Timer.DELAYED_ACK, nowNanos + c.config.delayedAckNanos());
+        }
+        deliver(c, nowNanos, Seq32.add(c.receiveBuffer.rcvNxt(), -c.receiveBuffer.readable()));
+        return trimmed;
+    }
+
+    private static void deliver(TcpConnection c, long nowNanos, int firstSeq) {
+        if (c.extension.takesReceivedData()) {
+            ByteBuffer chunk = ByteBuffer.allocate(c.receiveBuffer.readable());
+            c.receiveBuffer.read(chunk);
+            chunk.flip();
+            c.extension.onDataReceived(c, nowNanos, firstSeq, chunk);
+        } else if (!c.readableSignaled) {
+            c.readableSignaled = true;
+            c.events.onReadable(c);
+        }
+    }
+
+    private static void processFin(TcpConnection c, long nowNanos, int finSeqIn) {
+        switch (c.state) {
+            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> {
+                int rcvNxt = c.receiveBuffer.rcvNxt();
+                if (c.peerFinReceived || Seq32.lt(finSeqIn, rcvNxt)) {
+                    c.ackNow = true;
+                } else if (finSeqIn == rcvNxt) {
+                    onPeerFin(c, nowNanos);
+                } else {
+                    c.peerFinPending = true;
+                    c.peerFinSeq = finSeqIn;
+                    c.ackNow = true;
+                }
+            }
+            // "FIN implies PUSH ... Remain in the state" and acknowledge it again.
+            case CLOSE_WAIT, CLOSING, LAST_ACK -> c.ackNow = true;
+            // "Acknowledge it, and restart the 2 MSL timeout".
+            case TIME_WAIT -> {
+                c.ackNow = true;
+                c.timers.set(Timer.TIME_WAIT, nowNanos + c.config.timeWaitNanos());
+            }
+            case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED -> { }
+        }
+    }
+
+    private static void onPeerFin(TcpConnection c, long nowNanos) {
+        c.peerFinReceived = true;
+        c.peerFinPending = false;
+        c.ackNow = true;
+        c.timers.stop(Timer.DELAYED_ACK);
+        c.events.onPeerFin(c);
+        if (!c.readableSignaled && !c.extension.takesReceivedData()) {
+            c.readableSignaled = true;
+            c.events.onReadable(c);
+        }
+        switch (c.state) {
+            case SYN_RECEIVED, ESTABLISHED -> c.setState(TcpState.CLOSE_WAIT);
+            case FIN_WAIT_1 -> c.setState(TcpState.CLOSING);
+            case FIN_WAIT_2 -> c.enterTimeWait(nowNanos);
+            case CLOSED, LISTEN, SYN_SENT, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT -> { }
+        }
+    }
+
+    // ================================================================= option lookup
+
+    private static TcpOption.Timestamps timestamps(TcpSegment seg) {
+        for (TcpOption o : seg.options()) {
+            if (o instanceof TcpOption.Timestamps t) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static TcpOption.Sack sack(TcpSegment seg) {
+        for (TcpOption o : seg.options()) {
+            if (o instanceof TcpOption.Sack s) {
+                return s;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,132 @@
+package org.mptcp4j.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.tcp.TcpState;
+
+/** Two stacks in memory: handshakes, transfers, closes and refusals end to end through the codec. */
+class StackPairTest {
+
+    @Test
+    void handshake_thenOneMegabyte_arrivesIntact() {
+        Pair pair = new Pair(StackConfig.defaults(), 1);
+        Transfer t = new Transfer(pair, 1 << 20, 42).run(Nanos.ofSeconds(30));
+        assertThat(t.received()).isEqualTo(1 << 20);
+        assertThat(t.receivedSha256()).isEqualTo(t.sentSha256());
+        assertThat(pair.clientEvents).first().isEqualTo(new StackEvent.Connected(t.clientConn));
+        ConnectionInfo info = pair.client.info(t.clientConn);
+        assertThat(info.sack()).isTrue();
+        assertThat(info.timestamps()).isTrue();
+        assertThat(info.mss()).isEqualTo(1448);
+        assertThat(info.srttNanos()).isBetween(Nanos.ofMillis(9), Nanos.ofMillis(12));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void lossAndReordering_streamArrivesIntact(long seed) {
+        Pair pair = new Pair(StackConfig.defaults(), seed);
+        pair.toServer.lossRate = 0.03;
+        pair.toClient.lossRate = 0.03;
+        pair.toServer.reorderRate = 0.05;
+        pair.toServer.rateBps = 50_000_000;
+        Transfer t = new Transfer(pair, 2 << 20, seed).run(Nanos.ofSeconds(300));
+        assertThat(t.receivedSha256()).as("seed %d", seed).isEqualTo(t.sentSha256());
+        assertThat(pair.client.mib().get(MibCounter.TCP_RETRANS_SEGS)).isPositive();
+    }
+
+    @Test
+    void withoutSackOrTimestamps_newRenoRecovers() {
+        StackConfig cfg = StackConfig.defaults().withSack(false).withTimestamps(false).withCongestionControl("reno");
+        Pair pair = new Pair(cfg, 7);
+        pair.toServer.lossRate = 0.02;
+        pair.toServer.rateBps = 20_000_000;
+        Transfer t = new Transfer(pair, 1 << 20, 7).run(Nanos.ofSeconds(300));
+        assertThat(t.receivedSha256()).isEqualTo(t.sentSha256());
+        assertThat(pair.client.mib().get(MibCounter.TCP_RENO_RECOVERY)).isPositive();
+        assertThat(pair.client.mib().get(MibCounter.TCP_SACK_RECOVERY)).isZero();
+    }
+
+    @Test
+    void connectToClosedPort_refused() {
+        Pair pair = new Pair(StackConfig.defaults(), 1);
+        ConnHandle c = pair.client.connect(0, null, new InetSocketAddress(Pair.SERVER_ADDR, 9));
+        pair.driveUntil(() -> !pair.clientEvents.isEmpty(), Nanos.ofSeconds(1), 100);
+        assertThat(pair.clientEvents).contains(new StackEvent.ConnectFailed(c, ResetReason.REFUSED));
+        assertThat(pair.server.mib().get(MibCounter.TCP_OUT_RSTS)).isEqualTo(1);
+    }
+
+    @Test
+    void connectToSilentHost_timesOut() {
+        Pair pair = new Pair(StackConfig.defaults().withSynRetries(2), 1);
+        pair.toServer.dropNext(100);
+        ConnHandle c = pair.client.connect(0, null, pair.serverAddress());
+        pair.driveUntil(() -> !pair.clientEvents.isEmpty(), Nanos.ofSeconds(60), 100);
+        assertThat(pair.clientEvents).contains(new StackEvent.ConnectFailed(c, ResetReason.TIMED_OUT));
+        assertThat(pair.now()).isEqualTo(Nanos.ofSeconds(7)); // 1 + 2 + 4 s of backoff
+    }
+
+    @Test
+    void bothClose_closedEventsAndTimeWaitOnActiveCloser() {
+        Pair pair = new Pair(StackConfig.defaults().withTimeWaitNanos(Nanos.ofSeconds(2)), 1);
+        Transfer t = new Transfer(pair, 10_000, 1).run(Nanos.ofSeconds(10));
+        pair.server.close(pair.now(), t.serverConn);
+        pair.flush();
+        pair.driveUntil(() -> pair.serverEvents.contains(new StackEvent.Closed(t.serverConn)), Nanos.ofSeconds(1), 1000);
+        assertThat(pair.client.info(t.clientConn).state()).isEqualTo(TcpState.TIME_WAIT);
+        pair.client.close(pair.now(), t.clientConn);
+        pair.driveIdle(Nanos.ofSeconds(10));
+        assertThat(pair.clientEvents).contains(new StackEvent.Closed(t.clientConn));
+        assertThat(pair.client.connectionCount()).isZero();
+        assertThat(pair.server.connectionCount()).isZero();
+    }
+
+    @Test
+    void abort_peerSeesReset() {
+        Pair pair = new Pair(StackConfig.defaults(), 1);
+        Transfer t = new Transfer(pair, 1000, 1);
+        pair.flush();
+        pair.driveUntil(() -> { t.pump(); return t.serverConn != null; }, Nanos.ofSeconds(1), 1000);
+        pair.client.abort(pair.now(), t.clientConn);
+        pair.flush();
+        pair.driveUntil(() -> pair.serverEvents.stream().anyMatch(e -> e instanceof StackEvent.Reset), Nanos.ofSeconds(1), 100);
+        assertThat(pair.serverEvents).contains(new StackEvent.Reset(t.serverConn, ResetReason.RESET_BY_PEER));
+        assertThat(pair.server.read(pair.now(), t.serverConn, ByteBuffer.allocate(10))).isEqualTo(-1);
+    }
+
+    @Test
+    void listenBacklogFull_synDroppedAndCounted() {
+        Pair pair = new Pair(StackConfig.defaults(), 1);
+        pair.server.listen(pair.serverAddress(), 1);
+        pair.client.connect(0, null, pair.serverAddress());
+        pair.client.connect(0, null, pair.serverAddress());
+        pair.flush();
+        pair.driveIdle(Nanos.ofMillis(100));
+        assertThat(pair.server.mib().get(MibCounter.TCP_LISTEN_OVERFLOWS)).isEqualTo(1);
+    }
+
+    @Test
+    void randomBytes_neverThrow_andAreCounted() {
+        Stack s = new Stack(StackConfig.defaults(), org.mptcp4j.base.Rng.seeded(9));
+        s.addAddress(Pair.SERVER_ADDR);
+        org.mptcp4j.base.Rng rng = org.mptcp4j.base.Rng.seeded(10);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b = new byte[rng.nextInt(80)];
+            for (int j = 0; j < b.length; j++) {
+                b[j] = (byte) rng.nextInt();
+            }
+            if (b.length > 0 && rng.chance(0.5)) {
+                b[0] = 0x45;
+            }
+            s.handleInbound(i, ByteBuffer.wrap(b));
+            s.pollTransmit(i, ByteBuffer.allocate(Stack.MAX_PACKET_BYTES));
+        }
+        assertThat(s.mib().snapshot().values().stream().mapToLong(Long::longValue).sum()).isGreaterThanOrEqualTo(20_000);
+    }
+}

@@ -1,0 +1,143 @@
+package org.mptcp4j.sim.stack;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.Optional;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.stack.ConnHandle;
+import org.mptcp4j.stack.ConnectionInfo;
+import org.mptcp4j.stack.ResetReason;
+import org.mptcp4j.stack.Stack;
+import org.mptcp4j.stack.StackEvent;
+
+/**
+ * An application that connects, writes {@code totalBytes} of a seeded pseudo-random stream as fast
+ * as the stack takes it (hashing it with SHA-256), then closes (iperf-style bulk sender).
+ */
+public final class BulkSender implements StackEndpoint.Application {
+    private final InetSocketAddress remote;
+    private final long totalBytes;
+    private final long startAtNanos;
+    private final PseudoRandomStream stream;
+    private final MessageDigest digest = Sha256.newDigest();
+    private final ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+    private ConnHandle conn;
+    private long written;
+    private boolean closed;
+    private ResetReason failure;
+    private ConnectionInfo lastInfo;
+    private long connectedNanos = Nanos.NEVER;
+    private long released = Nanos.NEVER;
+
+    public BulkSender(InetSocketAddress remote, long totalBytes, long streamSeed) {
+        this(remote, totalBytes, streamSeed, 0);
+    }
+
+    /** A sender that connects at {@code startAtNanos} (or when the host starts, if later). */
+    public BulkSender(InetSocketAddress remote, long totalBytes, long streamSeed, long startAtNanos) {
+        this.remote = remote;
+        this.totalBytes = totalBytes;
+        this.startAtNanos = startAtNanos;
+        this.stream = new PseudoRandomStream(streamSeed);
+        chunk.limit(0);
+    }
+
+    @Override
+    public void onStart(StackEndpoint endpoint, long nowNanos) {
+        if (startAtNanos <= nowNanos) {
+            conn = endpoint.stack().connect(nowNanos, null, remote);
+        }
+    }
+
+    /** For delayed starts: the test calls this at the start time. */
+    public void start(StackEndpoint endpoint, long nowNanos) {
+        if (conn == null) {
+            conn = endpoint.stack().connect(nowNanos, null, remote);
+            endpoint.service(nowNanos);
+        }
+    }
+
+    public long startAtNanos() {
+        return startAtNanos;
+    }
+
+    @Override
+    public void onEvent(StackEndpoint endpoint, long nowNanos, StackEvent event) {
+        Stack stack = endpoint.stack();
+        switch (event) {
+            case StackEvent.Connected c when c.conn().equals(conn) -> {
+                connectedNanos = nowNanos;
+                pump(stack, nowNanos);
+            }
+            case StackEvent.Writable w when w.conn().equals(conn) -> pump(stack, nowNanos);
+            case StackEvent.Reset r when r.conn().equals(conn) -> failure = r.reason();
+            case StackEvent.ConnectFailed f when f.conn().equals(conn) -> failure = f.reason();
+            case StackEvent.Closed c when c.conn().equals(conn) -> released = nowNanos;
+            default -> { }
+        }
+        if (conn != null && !closed) {
+            ConnectionInfo info = stack.info(conn);
+            if (info != null) {
+                lastInfo = info;
+            }
+        }
+    }
+
+    private void pump(Stack stack, long nowNanos) {
+        while (written < totalBytes) {
+            if (!chunk.hasRemaining()) {
+                int n = (int) Math.min(chunk.capacity(), totalBytes - written);
+                chunk.clear().limit(n);
+                stream.fill(chunk);
+                chunk.flip();
+                digest.update(chunk.duplicate());
+            }
+            int n = stack.write(nowNanos, conn, chunk);
+            if (n <= 0) {
+                return;
+            }
+            written += n;
+        }
+        if (!chunk.hasRemaining() && !closed) {
+            lastInfo = stack.info(conn);
+            closed = true;
+            stack.close(nowNanos, conn);
+        }
+    }
+
+    public ConnHandle conn() {
+        return conn;
+    }
+
+    /** Bytes the stack has taken. */
+    public long written() {
+        return written;
+    }
+
+    public boolean isDone() {
+        return closed;
+    }
+
+    public Optional<ResetReason> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** SHA-256 of everything written so far. */
+    public String sha256() {
+        return Sha256.peekHex(digest);
+    }
+
+    /** The connection's statistics as last seen (live while the connection is open). */
+    public ConnectionInfo info() {
+        return lastInfo;
+    }
+
+    public long connectedNanos() {
+        return connectedNanos;
+    }
+
+    public long releasedNanos() {
+        return released;
+    }
+}

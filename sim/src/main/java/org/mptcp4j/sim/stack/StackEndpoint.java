@@ -1,0 +1,129 @@
+package org.mptcp4j.sim.stack;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.mptcp4j.sim.Endpoint;
+import org.mptcp4j.sim.HostContext;
+import org.mptcp4j.stack.Stack;
+import org.mptcp4j.stack.StackConfig;
+import org.mptcp4j.stack.StackEvent;
+import org.mptcp4j.stack.Transmit;
+
+/**
+ * A simulated host's TCP stack: an {@link Endpoint} that owns a core {@link Stack} and drives it
+ * by the sans-IO contract (packet in, timer, then drain transmits, reschedule, dispatch events to
+ * the {@link Application}s running on the host).
+ */
+public final class StackEndpoint implements Endpoint {
+
+    /** An application on the host: reacts to stack events by calling the stack. */
+    public interface Application {
+        /** The host is up: connect, listen. */
+        default void onStart(StackEndpoint endpoint, long nowNanos) {}
+
+        /** Every stack event, in order; applications pick out their own handles. */
+        void onEvent(StackEndpoint endpoint, long nowNanos, StackEvent event);
+    }
+
+    private final StackConfig config;
+    private final List<Application> applications = new ArrayList<>();
+    private final ByteBuffer out = ByteBuffer.allocate(Stack.MAX_PACKET_BYTES);
+    private HostContext host;
+    private Stack stack;
+    private boolean servicing;
+    private long packetsIn;
+    private long packetsOut;
+
+    public StackEndpoint(StackConfig config) {
+        this.config = config;
+    }
+
+    /** Adds an application; started at once if the host is already up. */
+    public StackEndpoint add(Application app) {
+        applications.add(app);
+        if (host != null) {
+            app.onStart(this, host.nowNanos());
+            service(host.nowNanos());
+        }
+        return this;
+    }
+
+    /** The stack (available once attached to a host). */
+    public Stack stack() {
+        if (stack == null) {
+            throw new IllegalStateException("not attached to a host yet");
+        }
+        return stack;
+    }
+
+    public long packetsIn() {
+        return packetsIn;
+    }
+
+    public long packetsOut() {
+        return packetsOut;
+    }
+
+    @Override
+    public void attach(HostContext h) {
+        this.host = h;
+        this.stack = new Stack(config, h.rng());
+        for (InetAddress a : h.addresses()) {
+            stack.addAddress(a);
+        }
+        long now = h.nowNanos();
+        for (Application app : List.copyOf(applications)) {
+            app.onStart(this, now);
+        }
+        service(now);
+    }
+
+    @Override
+    public void onPacket(long nowNanos, ByteBuffer ipPacket) {
+        packetsIn++;
+        stack.handleInbound(nowNanos, ipPacket);
+        service(nowNanos);
+    }
+
+    @Override
+    public void onWakeup(long nowNanos) {
+        stack.handleTimeout(nowNanos);
+        service(nowNanos);
+    }
+
+    /**
+     * Drains transmits and events until both are empty (applications react to events with calls
+     * that produce more), then asks the host to wake us at the stack's next deadline.
+     */
+    public void service(long nowNanos) {
+        if (servicing) {
+            return; // an application called in from an event; the outer loop drains
+        }
+        servicing = true;
+        try {
+            boolean progress;
+            do {
+                progress = false;
+                Transmit t;
+                while ((t = stack.pollTransmit(nowNanos, out.clear())) != null) {
+                    out.flip();
+                    host.send(out);
+                    packetsOut++;
+                    progress = true;
+                }
+                StackEvent e;
+                while ((e = stack.pollEvent()) != null) {
+                    for (Application app : applications) {
+                        app.onEvent(this, nowNanos, e);
+                    }
+                    progress = true;
+                }
+            } while (progress);
+            host.wakeAt(stack.pollTimeout());
+        } finally {
+            servicing = false;
+        }
+    }
+}
