@@ -20,9 +20,9 @@ public final class Link implements PacketSink, EventHandler {
     private final String name;
     private final Node from;
     private final Node to;
-    private final LinkSpec spec;
+    private LinkSpec spec;
     private final Rng rng;
-    private final LossModel.Process loss;
+    private LossModel.Process loss;
     private final LinkCounters counters = new LinkCounters();
 
     // The queue, the packet in service at its head included.
@@ -49,6 +49,7 @@ public final class Link implements PacketSink, EventHandler {
     private final EventHandler pipeHeadArrives = (now, arg) -> onPipeHead(now);
     private final EventHandler reorderedArrives = (now, arg) -> onReordered((Packet) arg);
     private final EventHandler upDown = (now, arg) -> setUp((Boolean) arg);
+    private final EventHandler respec = (now, arg) -> reconfigure((LinkSpec) arg);
 
     Link(Simulation sim, String name, Node from, Node to, LinkSpec spec) {
         this.sim = sim;
@@ -115,6 +116,26 @@ public final class Link implements PacketSink, EventHandler {
     public Link upAt(long atNanos) {
         sim.schedule(atNanos, upDown, Boolean.TRUE);
         return this;
+    }
+
+    /** Applies {@code newSpec} at {@code atNanos} (see {@link #reconfigure}). */
+    public Link reconfigureAt(long atNanos, LinkSpec newSpec) {
+        sim.schedule(atNanos, respec, newSpec);
+        return this;
+    }
+
+    /**
+     * Changes the link's rate, delay, queue limit and impairments now, as {@code tc qdisc change}
+     * would: the packet being serialized finishes at the old rate, queued packets stay (even above
+     * a lowered limit), packets already on the wire keep their arrival time, and a packet never
+     * overtakes one sent before it when the delay shrinks. A new loss model starts in its initial
+     * state; the same loss model keeps its state.
+     */
+    public void reconfigure(LinkSpec newSpec) {
+        if (!newSpec.loss().equals(spec.loss())) {
+            loss = newSpec.loss().newProcess(rng);
+        }
+        spec = newSpec;
     }
 
     /** Takes the link down or up now. */
@@ -248,6 +269,9 @@ public final class Link implements PacketSink, EventHandler {
     }
 
     private void enterPipe(Packet p, long arrival) {
+        if (pipeTail != null && pipeTail.arrivalNanos > arrival) {
+            arrival = pipeTail.arrivalNanos; // the delay shrank: still first in, first out
+        }
         p.arrivalNanos = arrival;
         p.next = null;
         if (pipeTail == null) {
