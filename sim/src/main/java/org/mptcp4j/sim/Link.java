@@ -15,7 +15,7 @@ import org.mptcp4j.base.Rng;
  * Going down discards what is queued and what is on the wire, like a cut cable; while down, every
  * arriving packet is discarded. Each discard is counted in {@link LinkCounters#droppedDown()}.
  */
-public final class Link implements PacketSink, EventHandler {
+public final class Link implements PacketSink {
     private final Simulation sim;
     private final String name;
     private final Node from;
@@ -46,6 +46,7 @@ public final class Link implements PacketSink, EventHandler {
     private PacketObserver[] transmitObservers = new PacketObserver[0];
     private PacketObserver[] receiveObservers = new PacketObserver[0];
 
+    private final EventHandler serviceComplete = (now, arg) -> onServiceComplete(now);
     private final EventHandler pipeHeadArrives = (now, arg) -> onPipeHead(now);
     private final EventHandler reorderedArrives = (now, arg) -> onReordered((Packet) arg);
     private final EventHandler upDown = (now, arg) -> setUp((Boolean) arg);
@@ -203,12 +204,11 @@ public final class Link implements PacketSink, EventHandler {
         for (PacketObserver o : transmitObservers) {
             o.observe(now, this, p);
         }
-        serviceSeq = sim.schedule(now + spec.serializationNanos(p.length), this, null);
+        serviceSeq = sim.schedule(now + spec.serializationNanos(p.length), serviceComplete, null);
     }
 
-    /** Service complete: the head packet is fully on the wire. */
-    @Override
-    public void onEvent(long now, Object arg) {
+    /** The head packet is fully on the wire. */
+    private void onServiceComplete(long now) {
         if (sim.currentEventSeq() != serviceSeq) {
             return; // the link went down during serialization
         }
