@@ -328,6 +328,38 @@ public final class Link implements PacketSink {
         return n;
     }
 
+    /**
+     * Checks the fields against each other: the queue list holds {@code queuedPackets} packets of
+     * {@code queuedBytes} in all; the server is busy exactly when the queue is not empty; the pipe's
+     * arrival times never decrease, and its head event is pending exactly when it is not empty; a
+     * down link holds nothing. For tests, after each step.
+     */
+    void checkInvariants() {
+        int n = 0;
+        long bytes = 0;
+        for (Packet p = queueHead; p != null; p = p.next) {
+            n++;
+            bytes += p.length;
+            check(!p.free, "a queued packet is in the pool");
+        }
+        check(n == queuedPackets && bytes == queuedBytes, "queue counts disagree with the queue");
+        check((serviceSeq >= 0) == (queueHead != null), "server busy iff queue not empty");
+        long previous = Long.MIN_VALUE;
+        for (Packet p = pipeHead; p != null; p = p.next) {
+            check(p.arrivalNanos >= previous, "pipe out of order");
+            check(!p.free, "a packet on the wire is in the pool");
+            previous = p.arrivalNanos;
+        }
+        check((pipeSeq >= 0) == (pipeHead != null), "pipe event pending iff pipe not empty");
+        check(up || (queueHead == null && pipeHead == null), "a down link holds packets");
+    }
+
+    private void check(boolean condition, String what) {
+        if (!condition) {
+            throw new IllegalStateException(name + ": " + what);
+        }
+    }
+
     private static PacketObserver[] append(PacketObserver[] array, PacketObserver o) {
         PacketObserver[] bigger = Arrays.copyOf(array, array.length + 1);
         bigger[array.length] = o;
