@@ -49,7 +49,9 @@ class ConservationPropertyTest {
             down = !down;
         }
 
-        net.sim.run();
+        while (net.sim.step()) {
+            net.link.checkInvariants();
+        }
 
         LinkCounters c = net.link.counters();
         assertThat(offered + c.duplicated()).as("seed %d", seed)

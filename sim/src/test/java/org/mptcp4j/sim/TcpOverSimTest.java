@@ -6,10 +6,13 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.sim.topo.PathSpec;
+import org.mptcp4j.sim.topo.Topologies;
 import org.mptcp4j.wire.DecodeResult;
 import org.mptcp4j.wire.IpHeader;
 import org.mptcp4j.wire.TcpFlags;
@@ -93,5 +96,25 @@ class TcpOverSimTest {
                         m -> assertThat(m.counter()).isEqualTo(MibCounter.TCP_IN_CSUM_ERRORS));
             }
         }
+    }
+
+    @Test
+    void ipv6PerformanceTestbed_keepsEachAddressOnItsPath() throws Exception {
+        var bed = Topologies.performanceTestbed(new Simulation(3),
+                PathSpec.of(100_000_000L, Duration.ofMillis(10)),
+                PathSpec.of(100_000_000L, Duration.ofMillis(50)),
+                Topologies.Family.IPV6);
+        Decoder decoder = new Decoder();
+        bed.destination().attach(decoder);
+        assertThat(bed.pathB().sourceAddress()).isEqualTo("fd00:2:1::2");
+        for (int i = 0; i < 5; i++) {
+            bed.source().send(ByteBuffer.wrap(segment(bed.pathA().sourceAddress(), bed.pathA().destinationAddress(), i)));
+            bed.source().send(ByteBuffer.wrap(segment(bed.pathB().sourceAddress(), bed.pathA().destinationAddress(), i)));
+        }
+        bed.sim().run();
+
+        assertThat(decoder.results).hasSize(10).allMatch(r -> r instanceof DecodeResult.Ok);
+        assertThat(bed.pathA().destinationSide().aToB().counters().packetsSent()).isEqualTo(5);
+        assertThat(bed.pathB().destinationSide().aToB().counters().packetsSent()).isEqualTo(5);
     }
 }
