@@ -107,6 +107,9 @@ public final class MptcpOptionCodec {
     }
 
     private static DecodeResult<MptcpOption> mpCapable(ByteBuffer b, int at, int len, int rb) {
+        if (len != 4 && len != 12 && len != 20 && len != 22 && len != 24) {
+            return badLength("MP_CAPABLE", len, rb);
+        }
         int version = b.get(at + 2) & 0x0F;
         int flags = b.get(at + 3) & 0xFF;
         return switch (len) {
@@ -120,6 +123,9 @@ public final class MptcpOptionCodec {
     }
 
     private static DecodeResult<MptcpOption> mpJoin(ByteBuffer b, int at, int len, int rb) {
+        if (len != 12 && len != 16 && len != 24) {
+            return badLength("MP_JOIN", len, rb);
+        }
         boolean backup = (b.get(at + 2) & 0x01) != 0;
         int addressId = b.get(at + 3) & 0xFF;
         return switch (len) {

@@ -78,8 +78,10 @@ final class MptcpVariants {
                 data, e("tcp.options.mptcp.flags", "0x05").and("tcp.options.mptcp.datalvllen", String.valueOf(len))
                         .and("tcp.option_len", "10", "20").and(RAW_OPTIONS, rawTail(dssCsum4)));
 
-        add(out, "MP_CAPABLE SYN/ACK (IPv6)", true, TcpFlags.SYN | TcpFlags.ACK, handshake(MpCapable.synAck(MpCapable.FLAG_HMAC_SHA256, KEY_B)),
-                TcpSegment.EMPTY, e("tcp.options.mptcp.flags", "0x01").and("tcp.options.mptcp.sendkey", Long.toUnsignedString(KEY_B)));
+        add(out, "MP_CAPABLE SYN/ACK, extensibility (IPv6)", true, TcpFlags.SYN | TcpFlags.ACK,
+                handshake(MpCapable.synAck(MpCapable.FLAG_EXTENSIBILITY | MpCapable.FLAG_HMAC_SHA256, KEY_B)), TcpSegment.EMPTY,
+                e("tcp.options.mptcp.flags", "0x41").and("tcp.options.mptcp.extensibility.flag", "1")
+                        .and("tcp.options.mptcp.sendkey", Long.toUnsignedString(KEY_B)));
         add(out, "MP_CAPABLE with data, 22 bytes", false, TcpFlags.ACK | TcpFlags.PSH,
                 ts(MpCapable.ackWithData(MpCapable.FLAG_HMAC_SHA256, KEY_A, KEY_B, len, OptionalInt.empty())), data,
                 e("tcp.options.mptcp.sendkey", Long.toUnsignedString(KEY_A)).and("tcp.options.mptcp.recvkey", Long.toUnsignedString(KEY_B))
@@ -156,9 +158,13 @@ final class MptcpVariants {
                 List.of(new MptcpOption.MpTcpRst(MptcpOption.MpTcpRst.FLAG_TRANSIENT, MptcpOption.MpTcpRst.REASON_TOO_MUCH_OUTSTANDING_DATA)),
                 TcpSegment.EMPTY, e("tcp.options.mptcp.subtype", "8").and("tcp.options.mptcp.flag_T.flag", "1")
                         .and("tcp.options.mptcp.rst_reason", "0x04"));
-        add(out, "MP_TCPRST unspecified, not transient", false, TcpFlags.RST,
-                List.of(new MptcpOption.MpTcpRst(0, MptcpOption.MpTcpRst.REASON_UNSPECIFIED)), TcpSegment.EMPTY,
-                e("tcp.options.mptcp.flag_T.flag", "0").and("tcp.options.mptcp.rst_reason", "0x00"));
+        for (int reason = MptcpOption.MpTcpRst.REASON_UNSPECIFIED; reason <= MptcpOption.MpTcpRst.REASON_MIDDLEBOX_INTERFERENCE; reason++) {
+            add(out, "MP_TCPRST not transient, reason " + reason, false, TcpFlags.RST, List.of(new MptcpOption.MpTcpRst(0, reason)), TcpSegment.EMPTY,
+                    e("tcp.options.mptcp.flag_T.flag", "0").and("tcp.options.mptcp.rst_reason", String.format("0x%02x", reason)));
+        }
+        add(out, "MP_TCPRST all four flag bits", false, TcpFlags.RST, List.of(new MptcpOption.MpTcpRst(0xF, 1)), TcpSegment.EMPTY,
+                e("tcp.options.mptcp.flag_U.flag", "1").and("tcp.options.mptcp.flag_V.flag", "1").and("tcp.options.mptcp.flag_W.flag", "1")
+                        .and("tcp.options.mptcp.flag_T.flag", "1"));
         add(out, "SACK blocks with DSS", false, TcpFlags.ACK,
                 List.of(new TcpOption.Timestamps(5, 6), new TcpOption.Sack(List.of(new TcpOption.SackBlock(3000, 4000))),
                         new Dss(OptionalLong.of(1), false, Optional.empty(), false)),

@@ -42,6 +42,30 @@ class PacketViewEquivalenceTest {
         assertThat(o.dssChecksum).isEqualTo(ParsedOptions.ABSENT);
     }
 
+    /**
+     * The hot path allocates nothing: the JDK's per-thread allocation counter barely moves over
+     * 20,000 parses of a data segment with timestamps and a DSS (JMH -prof gc gives the same,
+     * docs/benchmarks/wire.md). A regression guard, not a timing.
+     */
+    @Test
+    void parsingADataSegment_allocatesNothing() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        ByteBuffer frame = ByteBuffer.wrap(KERNEL.get(13).ip());
+        long sink = 0;
+        for (int i = 0; i < 2_000; i++) {
+            view.parse(frame, ChecksumPolicy.ACCEPT_OFFLOAD_PENDING);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 20_000; i++) {
+            if (view.parse(frame, ChecksumPolicy.ACCEPT_OFFLOAD_PENDING) == null) {
+                sink += view.options().dsn + view.tcp().payloadLength();
+            }
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(sink).isNotZero();
+        assertThat(allocated).as("bytes allocated by 20,000 parses").isLessThan(20_000);
+    }
+
     @Property(tries = 400, seed = "77")
     void generatedPackets_agree(@ForAll("packets") TcpPacket p) {
         assertAgree(TcpPackets.toBytes(p.ip(), p.tcp()), ChecksumPolicy.VERIFY);
