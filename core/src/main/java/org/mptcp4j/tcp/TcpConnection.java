@@ -125,6 +125,8 @@ public final class TcpConnection {
     boolean cwndLimited;
     final CoupledGroup ccGroup;
     CongestionController cc;
+    /** Payload bytes of the segment last polled; reused by the next poll. */
+    byte[] payloadScratch = new byte[0];
     /** A RST to send, and its fields. */
     boolean rstPending;
     int rstSeq;
