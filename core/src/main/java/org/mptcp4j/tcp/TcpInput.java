@@ -142,6 +142,12 @@ final class TcpInput {
             c.ackNow = true;
             return;
         }
+        if (c.state == TcpState.SYN_RECEIVED && seg.has(TcpFlags.SYN) && seg.has(TcpFlags.ACK) && seg.seq() == c.irs
+                && !rst) {
+            // Simultaneous open (RFC 9293 figure 8, step 5): the peer's SYN-ACK repeats the SYN we
+            // already have and acknowledges ours; take it as the ACK that completes the handshake.
+            seg = seg.withFlags(seg.flags() & ~TcpFlags.SYN).withSeq(Seq32.add(c.irs, 1));
+        }
         // First: the sequence number.
         int segLen = seg.segmentLength();
         if (!acceptable(c, seg.seq(), segLen)) {
