@@ -8,17 +8,19 @@ import org.junit.jupiter.api.Test;
 
 class MainTest {
     @Test
-    void demo_printsVersionAndExitsZero() {
+    void demo_transfersOverBothSimulatedPaths_intact() {
         PrintStream saved = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true));
         int code;
         try {
-            code = Main.run("demo");
+            code = Main.run("demo", "--megabytes", "2", "--seed", "3");
         } finally {
             System.setOut(saved);
         }
         assertThat(code).isZero();
-        assertThat(buf.toString()).contains("mptcp4j 0.1.0");
+        String out = buf.toString();
+        assertThat(out).contains("mptcp4j 0.1.0");
+        assertThat(out.lines().filter(l -> l.matches("^[AB] .*yes$"))).hasSize(2);
     }
 }

@@ -23,10 +23,12 @@ public final class Checksums {
         long acc = sum;
         int i = from;
         int end = from + length;
-        // 8 bytes at a time: four 16-bit words summed in a long cannot overflow for 64 KiB inputs.
+        // 8 bytes at a time, as two 32-bit words: since 2^16 = 1 modulo 0xffff, adding 32-bit words
+        // and folding gives the same one's complement sum as adding their 16-bit halves (RFC 1071
+        // section 2(B)). A long cannot overflow for any input below 2^31 bytes.
         while (end - i >= 8) {
             long w = b.getLong(i);
-            acc += (w >>> 48) + ((w >>> 32) & 0xFFFF) + ((w >>> 16) & 0xFFFF) + (w & 0xFFFF);
+            acc += (w >>> 32) + (w & 0xFFFF_FFFFL);
             i += 8;
         }
         while (end - i >= 2) {
@@ -85,8 +87,7 @@ public final class Checksums {
      * The TCP/UDP pseudo-header sum: RFC 9293 section 3.1 for IPv4 (source, destination, zero,
      * protocol, TCP length), RFC 8200 section 8.1 for IPv6 (source, destination, 32-bit
      * upper-layer length, 24 zero bits, next header). Both reduce to the same word sum.
-     * IPv4 addresses are read through {@link Inet4Address#hashCode()}, which is the address itself,
-     * so this allocates nothing for IPv4.
+     * IPv4 addresses are read through {@link #v4Int}, so this allocates nothing for IPv4.
      */
     public static int pseudoHeaderSum(InetAddress src, InetAddress dst, int protocol, int upperLayerLength) {
         int s = addressSum(src, 0);
@@ -105,7 +106,7 @@ public final class Checksums {
     /** Adds an address's bytes to a sum. */
     public static int addressSum(InetAddress a, int sum) {
         if (a instanceof Inet4Address v4) {
-            return add32(sum, v4.hashCode());
+            return add32(sum, v4Int(v4));
         }
         if (a instanceof Inet6Address) {
             return sum(a.getAddress(), sum);
@@ -119,6 +120,26 @@ public final class Checksums {
         // Take out whatever the checksum field (offset 10) holds, so callers need not zero it first.
         int field = b.getShort(from + 10) & 0xFFFF;
         return finish(s + (~field & 0xFFFF));
+    }
+
+    /**
+     * The IPv4 address as a big-endian int, without allocating: OpenJDK's {@code Inet4Address.hashCode()}
+     * is the address itself. Checked once at start-up; should a JDK ever differ, the copying
+     * {@code getAddress()} is used instead.
+     */
+    public static int v4Int(Inet4Address a) {
+        return HASH_IS_ADDRESS ? a.hashCode() : ByteBuffer.wrap(a.getAddress()).getInt();
+    }
+
+    private static final boolean HASH_IS_ADDRESS = hashIsAddress();
+
+    private static boolean hashIsAddress() {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) 198, 18, 1, (byte) 254}).hashCode() == 0xC61201FE
+                    && InetAddress.getByAddress(new byte[] {1, 2, 3, 4}).hashCode() == 0x01020304;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private static int foldToInt(long acc) {

@@ -16,8 +16,9 @@ import org.mptcp4j.mib.MibCounter;
  *
  * <p>Not supported, refused cleanly: IPv4 and IPv6 fragments (this stack sets DF and never
  * reassembles), IPv6 routing, fragment, AH and ESP headers. IPv6 hop-by-hop and destination
- * options headers are skipped. IPv4 options are skipped on decode and written as EOL bytes on encode
- * (the header records only their length).
+ * options headers are skipped (the header's protocol is the one after them; re-encoding the header
+ * leaves them out). IPv4 options are skipped on decode and written as EOL bytes on encode (the
+ * header records only their length).
  */
 public final class IpCodec {
     private IpCodec() {}
@@ -151,8 +152,8 @@ public final class IpCodec {
         out.put(p + 8, (byte) h.ttl());
         out.put(p + 9, (byte) h.protocol());
         out.putShort(p + 10, (short) 0);
-        out.putInt(p + 12, h.source().hashCode());
-        out.putInt(p + 16, h.destination().hashCode());
+        out.putInt(p + 12, Checksums.v4Int(h.source()));
+        out.putInt(p + 16, Checksums.v4Int(h.destination()));
         for (int i = IPV4_MIN_HEADER; i < ihl; i++) {
             out.put(p + i, (byte) 0); // EOL: options are not modelled
         }

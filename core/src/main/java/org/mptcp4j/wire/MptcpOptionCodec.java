@@ -60,6 +60,22 @@ public final class MptcpOptionCodec {
         return decode(b, at, len, 0);
     }
 
+    /**
+     * Decodes the option whose kind byte is at absolute index {@code at}, reading nothing at or past
+     * {@code limit} (e.g. the end of the option space); refusal offsets count from {@code at}. For the
+     * offsets {@link ParsedOptions#mptcpOtherOffsets} holds.
+     */
+    public static DecodeResult<MptcpOption> decodeAt(ByteBuffer b, int at, int limit) {
+        if (at < 0 || limit > b.limit() || limit - at < 2) {
+            return malformed(0, "MPTCP option shorter than kind and length");
+        }
+        int len = b.get(at + 1) & 0xFF;
+        if (len > limit - at) {
+            return malformed(1, "MPTCP option length " + len + " runs past the " + (limit - at) + " bytes given");
+        }
+        return decode(b, at, len, 0);
+    }
+
     /** Decodes the option at absolute index {@code at} of length {@code len} (both checked by the caller). */
     static DecodeResult<MptcpOption> decode(ByteBuffer b, int at, int len, int reportBase) {
         if (len < 3) {
@@ -91,6 +107,9 @@ public final class MptcpOptionCodec {
     }
 
     private static DecodeResult<MptcpOption> mpCapable(ByteBuffer b, int at, int len, int rb) {
+        if (len != 4 && len != 12 && len != 20 && len != 22 && len != 24) {
+            return badLength("MP_CAPABLE", len, rb);
+        }
         int version = b.get(at + 2) & 0x0F;
         int flags = b.get(at + 3) & 0xFF;
         return switch (len) {
@@ -104,6 +123,9 @@ public final class MptcpOptionCodec {
     }
 
     private static DecodeResult<MptcpOption> mpJoin(ByteBuffer b, int at, int len, int rb) {
+        if (len != 12 && len != 16 && len != 24) {
+            return badLength("MP_JOIN", len, rb);
+        }
         boolean backup = (b.get(at + 2) & 0x01) != 0;
         int addressId = b.get(at + 3) & 0xFF;
         return switch (len) {
@@ -225,14 +247,18 @@ public final class MptcpOptionCodec {
      * @throws IllegalArgumentException when a field cannot be represented (e.g. REMOVE_ADDR without ids)
      */
     public static void encode(MptcpOption o, ByteBuffer out) {
+        out.position(out.position() + encodeAt(o, out, out.position()));
+    }
+
+    /** Writes {@code o} at absolute index {@code p} of {@code out}; returns its length. The position does not move. */
+    public static int encodeAt(MptcpOption o, ByteBuffer out, int p) {
         int len = o.encodedLength();
         if (len > 40) {
             throw new IllegalArgumentException("MPTCP option of " + len + " bytes exceeds the TCP option space: " + o);
         }
-        if (out.remaining() < len) {
+        if (out.limit() - p < len) {
             throw new BufferOverflowException();
         }
-        int p = out.position();
         out.put(p, (byte) TcpOption.KIND_MPTCP);
         out.put(p + 1, (byte) len);
         int sub = o.subtype() << 4;
@@ -244,10 +270,18 @@ public final class MptcpOptionCodec {
                 }
                 out.put(p + 2, (byte) (sub | (c.version() & 0x0F)));
                 out.put(p + 3, (byte) c.flags());
-                c.senderKey().ifPresent(k -> out.putLong(p + 4, k));
-                c.receiverKey().ifPresent(k -> out.putLong(p + 12, k));
-                c.dataLevelLength().ifPresent(l -> out.putShort(p + 20, (short) l));
-                c.checksum().ifPresent(s -> out.putShort(p + 22, (short) s));
+                if (c.senderKey().isPresent()) {
+                    out.putLong(p + 4, c.senderKey().getAsLong());
+                }
+                if (c.receiverKey().isPresent()) {
+                    out.putLong(p + 12, c.receiverKey().getAsLong());
+                }
+                if (c.dataLevelLength().isPresent()) {
+                    out.putShort(p + 20, (short) c.dataLevelLength().getAsInt());
+                }
+                if (c.checksum().isPresent()) {
+                    out.putShort(p + 22, (short) c.checksum().getAsInt());
+                }
             }
             case MpJoinSyn j -> {
                 out.put(p + 2, (byte) (sub | (j.backup() ? 1 : 0)));
@@ -292,7 +326,9 @@ public final class MptcpOptionCodec {
             }
             case MpPrio m -> {
                 out.put(p + 2, (byte) (sub | (m.backup() ? 1 : 0)));
-                m.addressId().ifPresent(id -> out.put(p + 3, (byte) id));
+                if (m.addressId().isPresent()) {
+                    out.put(p + 3, (byte) m.addressId().getAsInt());
+                }
             }
             case MpFail f -> {
                 out.putShort(p + 2, (short) (sub << 8));
@@ -311,7 +347,7 @@ public final class MptcpOptionCodec {
                 out.put(p + 3, u.data());
             }
         }
-        out.position(p + len);
+        return len;
     }
 
     private static void encodeDss(Dss d, ByteBuffer out, int p, int sub) {

@@ -95,11 +95,7 @@ public final class TcpOptions {
                     out.putInt(q + 2 + 8 * k, s.blocks().get(k).left()).putInt(q + 6 + 8 * k, s.blocks().get(k).right());
                 }
             }
-            case MptcpOption m -> {
-                ByteBuffer dup = out.duplicate();
-                dup.limit(dup.capacity()).position(q);
-                MptcpOptionCodec.encode(m, dup);
-            }
+            case MptcpOption m -> MptcpOptionCodec.encodeAt(m, out, q);
             case TcpOption.Unknown u -> {
                 if (u.kind() == TcpOption.KIND_EOL || u.kind() == TcpOption.KIND_NOP || u.kind() > 255 || u.kind() < 0) {
                     throw new IllegalArgumentException("option kind " + u.kind() + " cannot carry data");

@@ -85,6 +85,24 @@ class MptcpCryptoTest {
         assertThat(Checksums.verifies(Checksums.sum(pseudo, 0, pseudo.capacity(), 0))).isTrue();
     }
 
+    @net.jqwik.api.Property(tries = 300, seed = "3311")
+    void dssChecksum_overPiecesOfAnyLength_equalsTheOneShot(@net.jqwik.api.ForAll @net.jqwik.api.constraints.Size(max = 300) byte[] data,
+            @net.jqwik.api.ForAll long dsn, @net.jqwik.api.ForAll int ssn, @net.jqwik.api.ForAll long cutSeed) {
+        int expected = MptcpCrypto.dssChecksum(dsn, ssn, data.length, ByteBuffer.wrap(data));
+        DssChecksum acc = new DssChecksum().start(dsn, ssn, data.length);
+        Rng rng = Rng.seeded(cutSeed);
+        int at = 0;
+        while (at < data.length) {
+            int n = Math.min(data.length - at, rng.nextInt(9));
+            acc.update(ByteBuffer.wrap(data, at, n));
+            at += n;
+        }
+        assertThat(acc.bytes()).isEqualTo(data.length);
+        assertThat(acc.finish()).isEqualTo(expected);
+        assertThat(acc.verifies(expected)).isTrue();
+        assertThat(acc.verifies(expected ^ 1)).isFalse();
+    }
+
     @Test
     void generateKey_skipsZeroKeys() {
         long[] values = {0L, 0L, 42L};

@@ -58,6 +58,28 @@ class WirePropertiesTest {
         assertDecodersTotal(bytes, pad);
     }
 
+    /** An MPTCP option of any subtype and length whose buffer ends exactly where the option does. */
+    @Property(tries = 3000, seed = "3")
+    void anyMptcpOption_ofAnyLength_neverReadsPastItself(@ForAll @IntRange(min = 0, max = 15) int subtype,
+            @ForAll @Size(min = 0, max = 38) byte[] body, @ForAll byte lowNibbleAndFlags) {
+        byte[] option = new byte[2 + body.length];
+        option[0] = (byte) TcpOption.KIND_MPTCP;
+        option[1] = (byte) option.length;
+        System.arraycopy(body, 0, option, 2, body.length);
+        if (body.length > 0) {
+            option[2] = (byte) (subtype << 4 | (lowNibbleAndFlags & 0x0F));
+        }
+        DecodeResult<MptcpOption> r = MptcpOptionCodec.decode(ByteBuffer.wrap(option));
+        assertThat(r).isInstanceOfAny(DecodeResult.Ok.class, DecodeResult.Malformed.class);
+        if (r instanceof DecodeResult.Ok<MptcpOption> ok) {
+            assertThat(ok.value().encodedLength()).isEqualTo(option.length);
+            ByteBuffer again = ByteBuffer.allocate(option.length);
+            MptcpOptionCodec.encode(ok.value(), again);
+            assertThat(MptcpOptionCodec.decode(again.flip())).isEqualTo(r);
+        }
+        assertDecodersTotal(option, lowNibbleAndFlags & 7);
+    }
+
     @Property(tries = 1500, seed = "6")
     void mutatedKernelSegments_neverThrow_andWhatDecodesReEncodes(@ForAll @IntRange(min = 0, max = 77) int frame,
             @ForAll long mutationSeed) {

@@ -15,14 +15,14 @@ import org.mptcp4j.base.Rng;
  * Going down discards what is queued and what is on the wire, like a cut cable; while down, every
  * arriving packet is discarded. Each discard is counted in {@link LinkCounters#droppedDown()}.
  */
-public final class Link implements PacketSink, EventHandler {
+public final class Link implements PacketSink {
     private final Simulation sim;
     private final String name;
     private final Node from;
     private final Node to;
-    private final LinkSpec spec;
+    private LinkSpec spec;
     private final Rng rng;
-    private final LossModel.Process loss;
+    private LossModel.Process loss;
     private final LinkCounters counters = new LinkCounters();
 
     // The queue, the packet in service at its head included.
@@ -46,9 +46,11 @@ public final class Link implements PacketSink, EventHandler {
     private PacketObserver[] transmitObservers = new PacketObserver[0];
     private PacketObserver[] receiveObservers = new PacketObserver[0];
 
+    private final EventHandler serviceComplete = (now, arg) -> onServiceComplete(now);
     private final EventHandler pipeHeadArrives = (now, arg) -> onPipeHead(now);
     private final EventHandler reorderedArrives = (now, arg) -> onReordered((Packet) arg);
     private final EventHandler upDown = (now, arg) -> setUp((Boolean) arg);
+    private final EventHandler respec = (now, arg) -> reconfigure((LinkSpec) arg);
 
     Link(Simulation sim, String name, Node from, Node to, LinkSpec spec) {
         this.sim = sim;
@@ -117,6 +119,26 @@ public final class Link implements PacketSink, EventHandler {
         return this;
     }
 
+    /** Applies {@code newSpec} at {@code atNanos} (see {@link #reconfigure}). */
+    public Link reconfigureAt(long atNanos, LinkSpec newSpec) {
+        sim.schedule(atNanos, respec, newSpec);
+        return this;
+    }
+
+    /**
+     * Changes the link's rate, delay, queue limit and impairments now, as {@code tc qdisc change}
+     * would: the packet being serialized finishes at the old rate, queued packets stay (even above
+     * a lowered limit), packets already on the wire keep their arrival time, and a packet never
+     * overtakes one sent before it when the delay shrinks. A new loss model starts in its initial
+     * state; the same loss model keeps its state.
+     */
+    public void reconfigure(LinkSpec newSpec) {
+        if (!newSpec.loss().equals(spec.loss())) {
+            loss = newSpec.loss().newProcess(rng);
+        }
+        spec = newSpec;
+    }
+
     /** Takes the link down or up now. */
     public void setUp(boolean nowUp) {
         if (nowUp == up) {
@@ -182,12 +204,11 @@ public final class Link implements PacketSink, EventHandler {
         for (PacketObserver o : transmitObservers) {
             o.observe(now, this, p);
         }
-        serviceSeq = sim.schedule(now + spec.serializationNanos(p.length), this, null);
+        serviceSeq = sim.schedule(now + spec.serializationNanos(p.length), serviceComplete, null);
     }
 
-    /** Service complete: the head packet is fully on the wire. */
-    @Override
-    public void onEvent(long now, Object arg) {
+    /** The head packet is fully on the wire. */
+    private void onServiceComplete(long now) {
         if (sim.currentEventSeq() != serviceSeq) {
             return; // the link went down during serialization
         }
@@ -215,7 +236,7 @@ public final class Link implements PacketSink, EventHandler {
             return;
         }
         p.linkGeneration = generation;
-        if (rng.chance(spec.corruptProbability())) {
+        if (p.length > 0 && rng.chance(spec.corruptProbability())) {
             corrupt(p);
             counters.corrupted++;
         }
@@ -248,6 +269,9 @@ public final class Link implements PacketSink, EventHandler {
     }
 
     private void enterPipe(Packet p, long arrival) {
+        if (pipeTail != null && pipeTail.arrivalNanos > arrival) {
+            arrival = pipeTail.arrivalNanos; // the delay shrank: still first in, first out
+        }
         p.arrivalNanos = arrival;
         p.next = null;
         if (pipeTail == null) {
@@ -302,6 +326,38 @@ public final class Link implements PacketSink, EventHandler {
             n++;
         }
         return n;
+    }
+
+    /**
+     * Checks the fields against each other: the queue list holds {@code queuedPackets} packets of
+     * {@code queuedBytes} in all; the server is busy exactly when the queue is not empty; the pipe's
+     * arrival times never decrease, and its head event is pending exactly when it is not empty; a
+     * down link holds nothing. For tests, after each step.
+     */
+    void checkInvariants() {
+        int n = 0;
+        long bytes = 0;
+        for (Packet p = queueHead; p != null; p = p.next) {
+            n++;
+            bytes += p.length;
+            check(!p.free, "a queued packet is in the pool");
+        }
+        check(n == queuedPackets && bytes == queuedBytes, "queue counts disagree with the queue");
+        check((serviceSeq >= 0) == (queueHead != null), "server busy iff queue not empty");
+        long previous = Long.MIN_VALUE;
+        for (Packet p = pipeHead; p != null; p = p.next) {
+            check(p.arrivalNanos >= previous, "pipe out of order");
+            check(!p.free, "a packet on the wire is in the pool");
+            previous = p.arrivalNanos;
+        }
+        check((pipeSeq >= 0) == (pipeHead != null), "pipe event pending iff pipe not empty");
+        check(up || (queueHead == null && pipeHead == null), "a down link holds packets");
+    }
+
+    private void check(boolean condition, String what) {
+        if (!condition) {
+            throw new IllegalStateException(name + ": " + what);
+        }
     }
 
     private static PacketObserver[] append(PacketObserver[] array, PacketObserver o) {

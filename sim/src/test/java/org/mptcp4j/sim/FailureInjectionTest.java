@@ -64,4 +64,38 @@ class FailureInjectionTest {
         assertThat(net.link.counters().droppedDown()).isEqualTo(1);
         assertThat(net.sim.pool().inUse()).isZero();
     }
+
+    @Test
+    void reconfigureAt_changesRateAndDelayForLaterPackets_withoutOvertaking() {
+        TwoHosts net = new TwoHosts(1, LinkSpec.of(100_000_000L, Duration.ofMillis(10)));
+        net.send(net.source().intervalNanos(MS).count(4));
+        net.link.reconfigureAt(1_500_000, LinkSpec.of(10_000_000L, Duration.ofMillis(2)));
+
+        net.sim.run();
+
+        // Packets 0 and 1 left at 100 Mbit/s and 10 ms: 10.12 and 11.12 ms. Packets 2 and 3 take
+        // 1.2 ms at 10 Mbit/s plus 2 ms, due at 5.2 and 6.2 ms, but may not overtake packet 1.
+        assertThat(net.sink.arrivalNanos(0)).isEqualTo(10_120_000);
+        assertThat(net.sink.arrivalNanos(1)).isEqualTo(11_120_000);
+        assertThat(net.sink.arrivalNanos(2)).isEqualTo(11_120_000);
+        assertThat(net.sink.arrivalNanos(3)).isEqualTo(11_120_000);
+        assertThat(net.sink.arrivalSeq(3)).isEqualTo(3);
+        assertThat(net.sink.reordered()).isZero();
+    }
+
+    @Test
+    void reconfigureAt_lossyPeriod_losesOnlyWhileItLasts() {
+        TwoHosts net = new TwoHosts(1, LinkSpec.of(100_000_000L, Duration.ofMillis(1)));
+        LinkSpec clean = net.link.spec();
+        net.send(net.source().intervalNanos(MS).count(30));
+        net.link.reconfigureAt(10 * MS - 1, clean.withLoss(LossModel.bernoulli(1.0)))
+                .reconfigureAt(20 * MS - 1, clean);
+
+        net.sim.run();
+
+        assertThat(net.link.counters().droppedLoss()).isEqualTo(10);
+        for (int seq = 0; seq < 30; seq++) {
+            assertThat(net.sink.hasSeen(seq)).as("seq %d", seq).isEqualTo(seq < 10 || seq >= 20);
+        }
+    }
 }

@@ -18,6 +18,7 @@ import org.mptcp4j.stack.StackEvent;
 public final class BulkSender implements StackEndpoint.Application {
     private boolean hashing = true;
     private final InetSocketAddress remote;
+    private InetSocketAddress local;
     private final long totalBytes;
     private final long startAtNanos;
     private final PseudoRandomStream stream;
@@ -50,17 +51,26 @@ public final class BulkSender implements StackEndpoint.Application {
         chunk.limit(0);
     }
 
+    /**
+     * Connects from {@code localAddress} (port chosen by the stack) instead of the host's first
+     * address: on a multi-homed host this picks the path, as binding a socket does.
+     */
+    public BulkSender from(java.net.InetAddress localAddress) {
+        this.local = new InetSocketAddress(localAddress, 0);
+        return this;
+    }
+
     @Override
     public void onStart(StackEndpoint endpoint, long nowNanos) {
         if (startAtNanos <= nowNanos) {
-            conn = endpoint.stack().connect(nowNanos, null, remote);
+            conn = endpoint.stack().connect(nowNanos, local, remote);
         }
     }
 
     /** For delayed starts: the test calls this at the start time. */
     public void start(StackEndpoint endpoint, long nowNanos) {
         if (conn == null) {
-            conn = endpoint.stack().connect(nowNanos, null, remote);
+            conn = endpoint.stack().connect(nowNanos, local, remote);
             endpoint.service(nowNanos);
         }
     }

@@ -61,30 +61,46 @@ public final class Topologies {
      * from a path-A address always stays on path A (the paper: "the router does not cross-route").
      */
     public static PerformanceTestbed performanceTestbed(Simulation sim, PathSpec pathA, PathSpec pathB) {
+        return performanceTestbed(sim, pathA, pathB, Family.IPV4);
+    }
+
+    /** The address family of a testbed's hosts. */
+    public enum Family { IPV4, IPV6 }
+
+    /**
+     * Fig. 3 in one address family. IPv6 uses {@code fd00:1:1::2} (source, A),
+     * {@code fd00:2:1::2} (source, B), {@code fd00:1:2::2} (destination, A) and
+     * {@code fd00:2:2::2} (destination, B), with /48 prefixes in the role of the IPv4 /24s.
+     */
+    public static PerformanceTestbed performanceTestbed(Simulation sim, PathSpec pathA, PathSpec pathB,
+                                                        Family family) {
         Host source = sim.host("source");
         Host destination = sim.host("destination");
         Router r = sim.router("r");
-        PerformanceTestbed.Path a = path(sim, "A", 1, pathA, source, r, destination);
-        PerformanceTestbed.Path b = path(sim, "B", 2, pathB, source, r, destination);
-        source.route("0.0.0.0/0", a.sourceSide().aToB());
-        destination.route("0.0.0.0/0", a.destinationSide().bToA());
+        PerformanceTestbed.Path a = path(sim, "A", 1, pathA, source, r, destination, family);
+        PerformanceTestbed.Path b = path(sim, "B", 2, pathB, source, r, destination, family);
+        String any = family == Family.IPV4 ? "0.0.0.0/0" : "::/0";
+        source.route(any, a.sourceSide().aToB());
+        destination.route(any, a.destinationSide().bToA());
         return new PerformanceTestbed(sim, source, destination, r, a, b);
     }
 
     private static PerformanceTestbed.Path path(Simulation sim, String name, int net, PathSpec spec,
-                                                Host source, Router r, Host destination) {
-        String srcAddr = "10." + net + ".1.2";
-        String dstAddr = "10." + net + ".2.2";
+                                                Host source, Router r, Host destination, Family family) {
+        boolean v4 = family == Family.IPV4;
+        String srcAddr = v4 ? "10." + net + ".1.2" : "fd00:" + net + ":1::2";
+        String dstAddr = v4 ? "10." + net + ".2.2" : "fd00:" + net + ":2::2";
+        String srcNet = v4 ? "10." + net + ".1.0/24" : "fd00:" + net + ":1::/48";
+        String dstNet = v4 ? "10." + net + ".2.0/24" : "fd00:" + net + ":2::/48";
+        String any = v4 ? "0.0.0.0/0" : "::/0";
         source.address(srcAddr);
         destination.address(dstAddr);
         DuplexLink near = sim.connect(source, r, spec.accessLink());
         DuplexLink far = sim.connect(r, destination, spec.link(spec.loss()), spec.link(spec.reverseLoss()));
         source.bind(srcAddr, near.aToB());
         destination.bind(dstAddr, far.bToA());
-        String srcNet = "10." + net + ".1.0/24";
-        String dstNet = "10." + net + ".2.0/24";
-        r.sourceRoute(srcNet, "0.0.0.0/0", far.aToB())
-                .sourceRoute(dstNet, "0.0.0.0/0", near.bToA())
+        r.sourceRoute(srcNet, any, far.aToB())
+                .sourceRoute(dstNet, any, near.bToA())
                 .route(srcNet, near.bToA())
                 .route(dstNet, far.aToB());
         return new PerformanceTestbed.Path(name, srcAddr, dstAddr, spec, near, far);

@@ -87,9 +87,12 @@ public final class UdpSource implements Endpoint {
     @Override
     public void onWakeup(long nowNanos) {
         for (int i = 0; i < burst && sent < count; i++) {
-            out.clear();
-            Ipv4Udp.write(out, src, dst, srcPort, dstPort, (int) sent, sent, nowNanos, payloadBytes);
-            out.flip();
+            if (sent == 0) {
+                Ipv4Udp.write(out.clear(), src, dst, srcPort, dstPort, 0, 0, nowNanos, payloadBytes);
+                out.flip();
+            } else {
+                Ipv4Udp.restamp(out, (int) sent, sent, nowNanos);
+            }
             host.send(out);
             sent++;
         }

@@ -1,0 +1,131 @@
+package org.mptcp4j.api;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.mptcp4j.base.Rng;
+import org.mptcp4j.base.SecureRng;
+import org.mptcp4j.net.driver.PacketLink;
+import org.mptcp4j.net.driver.RealTimeDriver;
+import org.mptcp4j.net.emu.PathEmulator;
+import org.mptcp4j.net.tun.TunDevice;
+import org.mptcp4j.net.tun.TunLink;
+import org.mptcp4j.net.udp.UdpDriver;
+import org.mptcp4j.stack.Stack;
+import org.mptcp4j.stack.StackConfig;
+
+/**
+ * One mptcp4j stack on a real network: a core {@link Stack} owned by a {@link RealTimeDriver}
+ * reactor thread over a TUN device or UDP sockets. Sockets ({@link MptcpSocket},
+ * {@link MptcpServerSocket}) are made on a host; their calls run on the reactor, so any number of
+ * platform or virtual threads may use them.
+ */
+public final class MptcpHost implements AutoCloseable {
+    private final RealTimeDriver driver;
+    private final StackEndpoint endpoint;
+    private final List<InetAddress> addresses;
+
+    private MptcpHost(RealTimeDriver driver, StackEndpoint endpoint, List<InetAddress> addresses) {
+        this.driver = driver;
+        this.endpoint = endpoint;
+        this.addresses = addresses;
+    }
+
+    /**
+     * Starts a host whose stack owns {@code addresses} on {@code link}.
+     *
+     * @param egress  per-path emulation of outgoing packets, or null
+     * @param ingress per-path emulation of incoming packets, or null
+     */
+    public static MptcpHost start(String name, StackConfig config, Rng rng, PacketLink link, List<InetAddress> addresses,
+            PathEmulator egress, PathEmulator ingress) {
+        Stack stack = new Stack(config, rng);
+        for (InetAddress a : addresses) {
+            stack.addAddress(a);
+        }
+        StackEndpoint endpoint = new StackEndpoint(stack);
+        RealTimeDriver driver = new RealTimeDriver(name, link, endpoint, egress, ingress);
+        driver.start();
+        return new MptcpHost(driver, endpoint, List.copyOf(addresses));
+    }
+
+    /** A host on UDP sockets (both ends mptcp4j); a secure random source. */
+    public static MptcpHost overUdp(String name, StackConfig config, UdpDriver link, List<InetAddress> addresses) {
+        return start(name, config, new SecureRng(), link, addresses, null, null);
+    }
+
+    /** A host on a TUN device, the kernel being the network; a secure random source. */
+    public static MptcpHost overTun(String name, StackConfig config, TunDevice tun, List<InetAddress> addresses)
+            throws IOException {
+        return start(name, config, new SecureRng(), new TunLink(tun, true), addresses, null, null);
+    }
+
+    public List<InetAddress> addresses() {
+        return addresses;
+    }
+
+    public RealTimeDriver driver() {
+        return driver;
+    }
+
+    /** The stack's counters by nstat name (a snapshot taken on the reactor). */
+    public Map<String, Long> counters() throws IOException {
+        return call(() -> endpoint.stack().mib().snapshot());
+    }
+
+    StackEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Runs {@code work} on the reactor (directly when already there) and returns its result. */
+    <T> T call(Callable<T> work) throws IOException {
+        if (driver.inReactor()) {
+            try {
+                return work.call();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+        }
+        if (!driver.isRunning()) {
+            throw stopped();
+        }
+        try {
+            return driver.submit(work).get();
+        } catch (IllegalStateException e) {
+            throw stopped();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException io = new InterruptedIOException("interrupted while waiting for the mptcp4j reactor");
+            io.initCause(e);
+            throw io;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    IOException stopped() {
+        return new java.net.SocketException("mptcp4j host " + driver.name() + " is stopped", driver.failure());
+    }
+
+    /** Stops the reactor and closes the link; open sockets fail with "stopped". */
+    @Override
+    public void close() throws IOException {
+        driver.close();
+    }
+}

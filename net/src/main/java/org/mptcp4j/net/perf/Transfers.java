@@ -1,0 +1,64 @@
+package org.mptcp4j.net.perf;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.mptcp4j.base.SplitMix64;
+
+/** Seeded byte streams with their SHA-256, for transfers whose both ends must agree. */
+public final class Transfers {
+    private Transfers() {}
+
+    /** What one side moved: the byte count and the SHA-256 (hex) of the bytes. */
+    public record Result(long bytes, String sha256, long nanos) {}
+
+    /** Writes {@code count} seeded bytes in 64 KB writes. */
+    public static Result send(OutputStream out, long count, long seed) throws IOException {
+        MessageDigest sha = sha256();
+        byte[] block = new byte[1 << 16];
+        SplitMix64 rng = new SplitMix64(seed);
+        for (int i = 0; i < block.length; i += 8) {
+            long v = rng.nextLong();
+            for (int j = 0; j < 8; j++) {
+                block[i + j] = (byte) (v >>> (8 * j));
+            }
+        }
+        long start = System.nanoTime();
+        long sent = 0;
+        while (sent < count) {
+            int n = (int) Math.min(block.length, count - sent);
+            out.write(block, 0, n);
+            sha.update(block, 0, n);
+            sent += n;
+            // Vary the block so that a misplaced segment cannot hash the same.
+            block[(int) (sent % block.length)] ^= (byte) sent;
+        }
+        out.flush();
+        return new Result(sent, HexFormat.of().formatHex(sha.digest()), System.nanoTime() - start);
+    }
+
+    /** Reads to end of stream. */
+    public static Result receive(InputStream in) throws IOException {
+        MessageDigest sha = sha256();
+        byte[] buf = new byte[1 << 16];
+        long start = System.nanoTime();
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            sha.update(buf, 0, n);
+            total += n;
+        }
+        return new Result(total, HexFormat.of().formatHex(sha.digest()), System.nanoTime() - start);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every JDK has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package org.mptcp4j.net.testbed;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code tshark} capture on one interface of a namespace, written to a pcapng file, and queries on
+ * it with tshark's dissectors (which understand TCP and MPTCP options). Captures only headers
+ * ({@code -s 128}) so that large transfers stay cheap.
+ */
+public final class Capture implements AutoCloseable {
+    private final Process process;
+    private final Path file;
+    private boolean stopped;
+
+    private Capture(Process process, Path file) {
+        this.process = process;
+        this.file = file;
+    }
+
+    /** Starts capturing TCP on {@code iface} in {@code namespace}; returns once tshark listens. */
+    public static Capture start(String namespace, String iface) throws IOException {
+        Path file = Files.createTempFile("mptcp4j-capture-", ".pcapng");
+        Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "tshark", "-q", "-n", "-i", iface,
+                "-s", "128", "-f", "tcp", "-w", file.toString())
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        // tshark prints "Capturing on '<iface>'" once the capture is live.
+        StringBuilder seen = new StringBuilder();
+        var in = p.getInputStream();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!seen.toString().contains("Capturing on") && System.nanoTime() < deadline) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("tshark exited: " + seen);
+            }
+            seen.append((char) c);
+        }
+        Thread.ofVirtual().start(() -> {
+            try {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException ignored) {
+                // tshark ended
+            }
+        });
+        return new Capture(p, file);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Stops the capture and waits until the file is complete. */
+    public void stop() throws IOException {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        process.destroy(); // SIGTERM: tshark flushes and closes the file
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /**
+     * Runs {@code tshark -r FILE -Y displayFilter -T fields -e f1 -e f2 ...} and returns one row per
+     * matching packet, each a list of field values (tab-separated by tshark).
+     */
+    public List<List<String>> fields(String displayFilter, String... fieldNames) throws IOException {
+        stop();
+        List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString(), "-Y", displayFilter, "-T", "fields"));
+        for (String f : fieldNames) {
+            cmd.add("-e");
+            cmd.add(f);
+        }
+        String out = Shell.run(cmd.toArray(String[]::new));
+        List<List<String>> rows = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (!line.isBlank()) {
+                rows.add(List.of(line.split("\t", -1)));
+            }
+        }
+        return rows;
+    }
+
+    /** Number of packets matching a display filter. */
+    public int count(String displayFilter) throws IOException {
+        return fields(displayFilter, "frame.number").size();
+    }
+
+    @Override
+    public void close() throws IOException {
+        stop();
+        Files.deleteIfExists(file);
+    }
+}

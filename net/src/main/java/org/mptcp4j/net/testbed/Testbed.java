@@ -1,0 +1,279 @@
+package org.mptcp4j.net.testbed;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * Creates, describes and removes the namespace testbed laid out in {@link TestbedLayout}. Needs root.
+ * Each testbed has an id; a state file under {@link #stateDirectory()} remembers it, so that
+ * {@code down} and {@code status} find it from another process. Nothing is created outside the two
+ * namespaces, so deleting them ({@link #down}) removes everything: veths, the TUN, routes, qdiscs.
+ */
+public final class Testbed {
+    private final TestbedConfig config;
+    private final TestbedLayout layout;
+
+    private Testbed(TestbedConfig config) {
+        this.config = config;
+        this.layout = new TestbedLayout(config.id());
+    }
+
+    public TestbedConfig config() {
+        return config;
+    }
+
+    public TestbedLayout layout() {
+        return layout;
+    }
+
+    /** A fresh id: 6 random hex digits, unlikely to clash with a concurrent run. */
+    public static String newId() {
+        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+    }
+
+    /** {@code /run/mptcp4j}, or the directory in the environment variable {@code MPTCP4J_STATE_DIR}. */
+    public static Path stateDirectory() {
+        String override = System.getenv("MPTCP4J_STATE_DIR");
+        return Path.of(override != null && !override.isEmpty() ? override : "/run/mptcp4j");
+    }
+
+    /** Builds the testbed; on any failure removes what it had built and rethrows. */
+    public static Testbed up(TestbedConfig config) throws IOException {
+        Testbed t = new Testbed(config);
+        if (Files.exists(stateFile(config.id()))) {
+            throw new IOException("a testbed with id " + config.id() + " is already up (" + stateFile(config.id()) + ")");
+        }
+        t.saveState();
+        try {
+            t.build();
+        } catch (IOException | RuntimeException e) {
+            try {
+                down(config.id());
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        return t;
+    }
+
+    /** The testbeds whose state files exist, by id. */
+    public static List<Testbed> list() throws IOException {
+        Path dir = stateDirectory();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Testbed> result = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("testbed-[a-z0-9]+\\.properties")).sorted().toList()) {
+                result.add(load(f));
+            }
+        }
+        return result;
+    }
+
+    public static Optional<Testbed> find(String id) throws IOException {
+        Path f = stateFile(id);
+        return Files.exists(f) ? Optional.of(load(f)) : Optional.empty();
+    }
+
+    /** Removes the testbed's namespaces (if they exist) and its state file. */
+    public static void down(String id) throws IOException {
+        TestbedLayout layout = new TestbedLayout(id);
+        IOException first = null;
+        for (String ns : List.of(layout.mptcp4jNamespace(), layout.kernelNamespace())) {
+            if (namespaceExists(ns)) {
+                try {
+                    Shell.run("ip", "netns", "del", ns);
+                } catch (IOException e) {
+                    first = first == null ? e : first;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        Files.deleteIfExists(stateFile(id));
+    }
+
+    public static boolean namespaceExists(String name) {
+        return Files.exists(Path.of("/var/run/netns", name));
+    }
+
+    /**
+     * Attaches to the testbed's TUN device {@code m4j0} from inside the mptcp4j namespace. The caller
+     * owns the returned device; mptcp4j's addresses there are {@link TestbedLayout#mptcp4jAddressA()}
+     * and {@link TestbedLayout#mptcp4jAddressB()}.
+     */
+    public org.mptcp4j.net.tun.TunDevice openTun() throws IOException {
+        return org.mptcp4j.net.os.NetNamespace.call(layout.mptcp4jNamespace(),
+                () -> org.mptcp4j.net.tun.TunDevice.open(TestbedLayout.TUN));
+    }
+
+    /** True when both namespaces exist. */
+    public boolean isUp() {
+        return namespaceExists(layout.mptcp4jNamespace()) && namespaceExists(layout.kernelNamespace());
+    }
+
+    /** A human-readable report: config, interfaces, qdiscs and the kernel's MPTCP settings. */
+    public String status() throws IOException {
+        StringBuilder s = new StringBuilder();
+        s.append("testbed ").append(config.id()).append(isUp() ? " (up)" : " (namespaces missing)").append('\n');
+        s.append("  mtu ").append(config.mtu())
+                .append(", path A ").append(TestbedConfig.formatRate(config.rateABps()))
+                .append(", path B ").append(TestbedConfig.formatRate(config.rateBBps()))
+                .append(", qdisc ").append(config.qdisc()).append('\n');
+        s.append("  mptcp4j namespace ").append(layout.mptcp4jNamespace()).append(" (TUN ").append(TestbedLayout.TUN)
+                .append(": mptcp4j uses ").append(layout.mptcp4jAddressA().getHostAddress())
+                .append(" and ").append(layout.mptcp4jAddressB().getHostAddress()).append(")\n");
+        s.append("  kernel namespace  ").append(layout.kernelNamespace()).append(" (")
+                .append(layout.kernelAddressA().getHostAddress()).append(", ")
+                .append(layout.kernelAddressB().getHostAddress()).append(")\n");
+        if (!isUp()) {
+            return s.toString();
+        }
+        section(s, "mptcp4j side interfaces", "ip", "-n", layout.mptcp4jNamespace(), "-br", "addr");
+        section(s, "kernel side interfaces", "ip", "-n", layout.kernelNamespace(), "-br", "addr");
+        section(s, "qdiscs (kernel side egress)", "tc", "-n", layout.kernelNamespace(), "qdisc", "show");
+        section(s, "qdiscs (mptcp4j side egress)", "tc", "-n", layout.mptcp4jNamespace(), "qdisc", "show");
+        section(s, "kernel MPTCP limits", "ip", "-n", layout.kernelNamespace(), "mptcp", "limits", "show");
+        section(s, "kernel MPTCP endpoints", "ip", "-n", layout.kernelNamespace(), "mptcp", "endpoint", "show");
+        return s.toString();
+    }
+
+    private static void section(StringBuilder s, String title, String... command) throws IOException {
+        s.append("  ").append(title).append(":\n");
+        Shell.Result r = Shell.tryRun(command);
+        for (String line : r.output().strip().split("\n")) {
+            if (!line.isBlank()) {
+                s.append("    ").append(line.strip()).append('\n');
+            }
+        }
+    }
+
+    private void build() throws IOException {
+        String m = layout.mptcp4jNamespace();
+        String k = layout.kernelNamespace();
+        String mtu = Integer.toString(config.mtu());
+        Shell.run("ip", "netns", "add", m);
+        Shell.run("ip", "netns", "add", k);
+        ip(m, "link", "set", "lo", "up");
+        ip(k, "link", "set", "lo", "up");
+
+        // Each path is one veth pair created directly inside the two namespaces: nothing touches the host's own namespace.
+        Shell.run("ip", "link", "add", TestbedLayout.PATH_A_LOCAL_IF, "netns", m, "mtu", mtu, "type", "veth",
+                "peer", "name", TestbedLayout.PATH_A_KERNEL_IF, "netns", k, "mtu", mtu);
+        Shell.run("ip", "link", "add", TestbedLayout.PATH_B_LOCAL_IF, "netns", m, "mtu", mtu, "type", "veth",
+                "peer", "name", TestbedLayout.PATH_B_KERNEL_IF, "netns", k, "mtu", mtu);
+        address(m, TestbedLayout.PATH_A_LOCAL_IF, layout.routerAddressA().getHostAddress());
+        address(m, TestbedLayout.PATH_B_LOCAL_IF, layout.routerAddressB().getHostAddress());
+        address(k, TestbedLayout.PATH_A_KERNEL_IF, layout.kernelAddressA().getHostAddress());
+        address(k, TestbedLayout.PATH_B_KERNEL_IF, layout.kernelAddressB().getHostAddress());
+
+        // A persistent TUN (IFF_TUN | IFF_NO_PI, what `ip tuntap` makes without "pi") that mptcp4j attaches to by name.
+        ip(m, "tuntap", "add", "dev", TestbedLayout.TUN, "mode", "tun");
+        ip(m, "link", "set", TestbedLayout.TUN, "mtu", mtu, "txqueuelen", "1000", "up");
+        ip(m, "route", "add", layout.mptcp4jAddressA().getHostAddress() + "/32", "dev", TestbedLayout.TUN);
+        ip(m, "route", "add", layout.mptcp4jAddressB().getHostAddress() + "/32", "dev", TestbedLayout.TUN);
+        Shell.run("ip", "netns", "exec", m, "sysctl", "-qw", "net.ipv4.ip_forward=1",
+                "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
+        // A subflow takes the path of its mptcp4j-side address, in both directions.
+        ip(m, "rule", "add", "from", layout.mptcp4jAddressA().getHostAddress(), "table", "101");
+        ip(m, "route", "add", "default", "via", layout.kernelAddressA().getHostAddress(),
+                "dev", TestbedLayout.PATH_A_LOCAL_IF, "table", "101");
+        ip(m, "rule", "add", "from", layout.mptcp4jAddressB().getHostAddress(), "table", "102");
+        ip(m, "route", "add", "default", "via", layout.kernelAddressB().getHostAddress(),
+                "dev", TestbedLayout.PATH_B_LOCAL_IF, "table", "102");
+        ip(k, "route", "add", layout.mptcp4jAddressA().getHostAddress() + "/32",
+                "via", layout.routerAddressA().getHostAddress(), "dev", TestbedLayout.PATH_A_KERNEL_IF);
+        ip(k, "route", "add", layout.mptcp4jAddressB().getHostAddress() + "/32",
+                "via", layout.routerAddressB().getHostAddress(), "dev", TestbedLayout.PATH_B_KERNEL_IF);
+
+        // Linux defaults to 2 subflows and 0 accepted ADD_ADDRs; open both up to the RFC-ish maximum of 8.
+        for (String ns : List.of(k, m)) {
+            ip(ns, "mptcp", "limits", "set", "subflows", "8", "add_addr_accepted", "8");
+        }
+        ip(k, "mptcp", "endpoint", "add", layout.kernelAddressB().getHostAddress(),
+                "dev", TestbedLayout.PATH_B_KERNEL_IF, "signal", "subflow");
+        ip(m, "mptcp", "endpoint", "add", layout.routerAddressB().getHostAddress(),
+                "dev", TestbedLayout.PATH_B_LOCAL_IF, "signal", "subflow");
+
+        shape(m, TestbedLayout.PATH_A_LOCAL_IF, config.rateABps());
+        shape(k, TestbedLayout.PATH_A_KERNEL_IF, config.rateABps());
+        shape(m, TestbedLayout.PATH_B_LOCAL_IF, config.rateBBps());
+        shape(k, TestbedLayout.PATH_B_KERNEL_IF, config.rateBBps());
+    }
+
+    private void address(String ns, String dev, String address) throws IOException {
+        ip(ns, "addr", "add", address + "/24", "dev", dev);
+        ip(ns, "link", "set", dev, "up");
+    }
+
+    /** Rate-limits the egress of {@code dev}; tbf with a 1 ms burst and 20 ms of queue, or an htb class. */
+    private void shape(String ns, String dev, long rateBps) throws IOException {
+        if (rateBps == 0) {
+            return;
+        }
+        String rate = Long.toString(rateBps) + "bit";
+        if (config.qdisc().equals("tbf")) {
+            long bytesPerSecond = rateBps / 8;
+            long burst = Math.max(4L * config.mtu(), bytesPerSecond / 1000);
+            long limit = burst + Math.max(4L * config.mtu(), bytesPerSecond / 50);
+            Shell.run("tc", "-n", ns, "qdisc", "add", "dev", dev, "root", "tbf", "rate", rate,
+                    "burst", Long.toString(burst), "limit", Long.toString(limit));
+        } else {
+            Shell.run("tc", "-n", ns, "qdisc", "add", "dev", dev, "root", "handle", "1:", "htb", "default", "1");
+            Shell.run("tc", "-n", ns, "class", "add", "dev", dev, "parent", "1:", "classid", "1:1", "htb",
+                    "rate", rate, "ceil", rate);
+        }
+    }
+
+    private static void ip(String ns, String... args) throws IOException {
+        String[] cmd = new String[args.length + 3];
+        cmd[0] = "ip";
+        cmd[1] = "-n";
+        cmd[2] = ns;
+        System.arraycopy(args, 0, cmd, 3, args.length);
+        Shell.run(cmd);
+    }
+
+    private static Path stateFile(String id) {
+        return stateDirectory().resolve("testbed-" + id + ".properties");
+    }
+
+    private void saveState() throws IOException {
+        Files.createDirectories(stateDirectory());
+        Properties p = new Properties();
+        p.setProperty("id", config.id());
+        p.setProperty("mtu", Integer.toString(config.mtu()));
+        p.setProperty("rateA", Long.toString(config.rateABps()));
+        p.setProperty("rateB", Long.toString(config.rateBBps()));
+        p.setProperty("qdisc", config.qdisc());
+        try (Writer w = Files.newBufferedWriter(stateFile(config.id()))) {
+            p.store(w, "mptcp4j testbed; remove with: ./mptcp4j testbed down --id " + config.id());
+        }
+    }
+
+    private static Testbed load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        try {
+            return new Testbed(new TestbedConfig(p.getProperty("id"), Integer.parseInt(p.getProperty("mtu")),
+                    Long.parseLong(p.getProperty("rateA")), Long.parseLong(p.getProperty("rateB")), p.getProperty("qdisc")));
+        } catch (RuntimeException e) {
+            throw new IOException("unreadable testbed state file " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

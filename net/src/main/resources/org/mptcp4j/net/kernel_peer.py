@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""The Linux kernel's side of mptcp4j interop tests and measurements.
+
+server: listen, accept one connection, read to EOF (hashing), optionally send bytes back, close.
+client: connect, send bytes (hashing), shutdown(SHUT_WR), read to EOF (hashing), close.
+--mptcp opens the socket with IPPROTO_MPTCP (262); --abort closes with SO_LINGER 0 (RST) instead of
+FIN after the transfer; --no-hash skips SHA-256 (for measurements). Prints one JSON line with counts, SHA-256 and elapsed seconds; the server
+prints "LISTENING <port>" first, once it accepts connections.
+"""
+import argparse, hashlib, json, os, resource, socket, struct, sys, time
+
+IPPROTO_MPTCP = 262
+ARGS = None
+CHUNK = 256 * 1024
+
+
+def pattern(seed):
+    # A fixed 1 MiB block derived from the seed: cheap to send at line rate, still not all zeros.
+    block = bytearray()
+    h = hashlib.sha256(str(seed).encode()).digest()
+    while len(block) < 1 << 20:
+        h = hashlib.sha256(h).digest()
+        block += h * 64
+    return bytes(block[: 1 << 20])
+
+
+class NoDigest:
+    """--no-hash: measure the network, not SHA-256."""
+
+    def update(self, data):
+        pass
+
+    def hexdigest(self):
+        return "not computed"
+
+
+def new_digest():
+    return NoDigest() if ARGS.no_hash else hashlib.sha256()
+
+
+def send_bytes(sock, count, seed):
+    block = memoryview(pattern(seed))
+    digest = new_digest()
+    sent = 0
+    while sent < count:
+        n = min(len(block), count - sent)
+        chunk = block[:n]
+        sock.sendall(chunk)
+        digest.update(chunk)
+        sent += n
+    return sent, digest.hexdigest()
+
+
+def receive_all(sock):
+    digest = new_digest()
+    total = 0
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    while True:
+        n = sock.recv_into(buf)
+        if n == 0:
+            return total, digest.hexdigest()
+        digest.update(view[:n])
+        total += n
+
+
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def make_socket(args, family):
+    proto = IPPROTO_MPTCP if args.mptcp else 0
+    return socket.socket(family, socket.SOCK_STREAM, proto)
+
+
+def finish(sock, args):
+    if args.abort:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def server(args):
+    family = socket.AF_INET6 if ":" in args.bind else socket.AF_INET
+    ls = make_socket(args, family)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((args.bind, args.port))
+    ls.listen(8)
+    print("LISTENING %d" % ls.getsockname()[1], flush=True)
+    ls.settimeout(args.timeout)
+    conn, peer = ls.accept()
+    conn.settimeout(args.timeout)
+    start = time.monotonic()
+    result = {"peer": "%s:%d" % peer[:2]}
+    if args.abort_after_receive is not None:
+        got = 0
+        while got < args.abort_after_receive:
+            n = len(conn.recv(CHUNK))
+            if n == 0:
+                break
+            got += n
+        result["received"] = got
+        args.abort = True
+    else:
+        try:
+            result["received"], result["received_sha256"] = receive_all(conn)
+            if args.send:
+                result["sent"], result["sent_sha256"] = send_bytes(conn, args.send, args.seed)
+        except (ConnectionResetError, BrokenPipeError):
+            result["error"] = "reset"
+    result["seconds"] = time.monotonic() - start
+    result["cpu_seconds"] = cpu_seconds()
+    finish(conn, args)
+    ls.close()
+    print(json.dumps(result), flush=True)
+
+
+def client(args):
+    family = socket.AF_INET6 if ":" in args.connect else socket.AF_INET
+    s = make_socket(args, family)
+    if args.bind:
+        s.bind((args.bind, 0))
+    s.settimeout(args.timeout)
+    start = time.monotonic()
+    result = {}
+    try:
+        s.connect((args.connect, args.port))
+    except ConnectionRefusedError:
+        print(json.dumps({"error": "refused"}), flush=True)
+        return
+    try:
+        result["sent"], result["sent_sha256"] = send_bytes(s, args.send, args.seed)
+        if args.abort:
+            finish(s, args)
+            result["seconds"] = time.monotonic() - start
+            print(json.dumps(result), flush=True)
+            return
+        s.shutdown(socket.SHUT_WR)
+        result["received"], result["received_sha256"] = receive_all(s)
+    except (ConnectionResetError, BrokenPipeError):
+        result["error"] = "reset"
+    result["seconds"] = time.monotonic() - start
+    result["cpu_seconds"] = cpu_seconds()
+    finish(s, args)
+    print(json.dumps(result), flush=True)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["server", "client"])
+    p.add_argument("--bind", default="")
+    p.add_argument("--connect")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--send", type=int, default=0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--mptcp", action="store_true")
+    p.add_argument("--abort", action="store_true")
+    p.add_argument("--abort-after-receive", type=int)
+    p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--no-hash", action="store_true")
+    args = p.parse_args()
+    global ARGS
+    ARGS = args
+    if args.mode == "server":
+        server(args)
+    else:
+        client(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,2 @@
+/** The paper's testbeds as ready-made topologies: Fig. 2 (congestion) and Fig. 3 (performance). */
+package org.mptcp4j.sim.topo;
