@@ -185,14 +185,14 @@ final class TcpInput {
             if (seg.seq() == c.rcvNxt()) {
                 onValidRst(c);
             } else {
-                challengeAck(c);
+                challengeAck(c, nowNanos);
             }
             return;
         }
         // Fourth: SYN in a synchronized state (RFC 5961 4.2): challenge ACK, never a reset.
         if (seg.has(TcpFlags.SYN)) {
             c.mib.increment(MibCounter.TCP_SYN_CHALLENGE);
-            challengeAck(c);
+            challengeAck(c, nowNanos);
             return;
         }
         // Fifth: ACK.
@@ -273,7 +273,19 @@ final class TcpInput {
         }
     }
 
-    private static void challengeAck(TcpConnection c) {
+    /**
+     * RFC 5961 section 7: "an implementation SHOULD include an ACK throttling mechanism": at most
+     * {@link TcpConnection#CHALLENGE_ACKS_PER_SECOND} challenge ACKs per second per connection.
+     */
+    private static void challengeAck(TcpConnection c, long nowNanos) {
+        if (nowNanos - c.challengeWindowStartNanos >= 1_000_000_000L) {
+            c.challengeWindowStartNanos = nowNanos;
+            c.challengeAcksInWindow = 0;
+        }
+        if (c.challengeAcksInWindow >= TcpConnection.CHALLENGE_ACKS_PER_SECOND) {
+            return;
+        }
+        c.challengeAcksInWindow++;
         c.mib.increment(MibCounter.TCP_CHALLENGE_ACK);
         c.ackNow = true;
     }
@@ -292,7 +304,7 @@ final class TcpInput {
         if (Seq32.lt(ack, Seq32.add(c.sndUna, (int) -Math.min(c.maxSndWnd, Integer.MAX_VALUE)))) {
             // RFC 5961 5.2: older than SND.UNA - MAX.SND.WND: challenge ACK and drop.
             c.mib.increment(MibCounter.TCP_ACK_TOO_OLD);
-            challengeAck(c);
+            challengeAck(c, nowNanos);
             return false;
         }
         long priorInFlight = c.bytesInFlight();

@@ -214,6 +214,20 @@ class TcpConnectionTest {
     }
 
     @Test
+    void established_challengeAcks_throttledPerSecond_rfc5961() {
+        TcpHarness h = TcpHarness.established();
+        for (int i = 0; i < 150; i++) {
+            h.send(SEND.withFlags(TcpFlags.RST).withSeq(seq(R1, 100 + i)));
+            h.recv();
+        }
+        assertThat(h.mib.get(MibCounter.TCP_CHALLENGE_ACK)).isEqualTo(TcpConnection.CHALLENGE_ACKS_PER_SECOND);
+        h.advance(Nanos.ofSeconds(1));
+        h.send(SEND.withFlags(TcpFlags.RST).withSeq(seq(R1, 100)));
+        assertThat(h.recv()).isNotNull();
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+    }
+
+    @Test
     void established_rstOutOfWindow_droppedSilently() {
         TcpHarness h = TcpHarness.established();
         h.send(SEND.withFlags(TcpFlags.RST).withSeq(seq(R1, -5000)));
