@@ -332,6 +332,11 @@ final class TcpInput {
             onDupAck(c);
         }
         detectLoss(c, nowNanos);
+        if (c.sndWnd == 0 && ack == c.sndUna) {
+            // RFC 9293 3.8.6.1: never give up on a peer that keeps acknowledging with a zero window;
+            // timeouts while the window is closed are probes, not failures.
+            c.rtoRetries = 0;
+        }
         if (c.sndWnd > 0 && c.timers.isRunning(Timer.PERSIST)) {
             c.timers.stop(Timer.PERSIST);
             c.persistBackoff = 0;
