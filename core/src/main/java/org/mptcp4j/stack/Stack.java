@@ -27,6 +27,7 @@ import org.mptcp4j.tcp.TcpState;
 import org.mptcp4j.wire.DecodeResult;
 import org.mptcp4j.wire.IpHeader;
 import org.mptcp4j.wire.TcpFlags;
+import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpPacket;
 import org.mptcp4j.wire.TcpPackets;
 import org.mptcp4j.wire.TcpSegment;
@@ -435,9 +436,16 @@ public final class Stack {
         return seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.RST);
     }
 
-    /** RFC 6191 / RFC 9293 3.6.1: the new SYN's sequence number (or timestamp) is beyond the old incarnation. */
+    /**
+     * RFC 9293 3.6.1 and RFC 6191: a SYN may take over a TIME_WAIT tuple when its sequence number
+     * is beyond the old incarnation's RCV.NXT, or, with timestamps, when its TSval is newer than
+     * the old connection's TS.Recent.
+     */
     private static boolean timeWaitReusable(TcpConnection old, TcpSegment syn) {
-        return Seq32.gt(syn.seq(), old.rcvNxt());
+        if (Seq32.gt(syn.seq(), old.rcvNxt())) {
+            return true;
+        }
+        return syn.option(TcpOption.Timestamps.class).map(ts -> old.isTimestampNewer(ts.tsVal())).orElse(false);
     }
 
     private Listener findListener(InetAddress address, int port) {
