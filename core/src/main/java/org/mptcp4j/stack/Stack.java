@@ -162,10 +162,15 @@ public final class Stack {
     /**
      * Writes the next packet to send at {@code out.position()} (which advances by its length) and
      * returns its length and addresses; null, with {@code out} untouched, when nothing is to be
-     * sent. {@code out} needs {@link #MAX_PACKET_BYTES} of room (an MSS-sized packet suffices in
-     * practice: the stack never sends more than MSS plus headers).
+     * sent. {@code out} needs room for the largest packet: MSS + 80 bytes ({@link #MAX_PACKET_BYTES}
+     * always suffices); with less, it throws {@link IllegalArgumentException} before taking anything.
      */
     public Transmit pollTransmit(long nowNanos, ByteBuffer out) {
+        // IP header (20 or 40) + TCP header with full options (60) + MSS (IPv6 uses MSS - 20).
+        if (out.remaining() < config.mss() + 80) {
+            throw new IllegalArgumentException("pollTransmit needs " + (config.mss() + 80) + " bytes of room, got "
+                    + out.remaining());
+        }
         while (true) {
             Control c = control.poll();
             if (c != null) {
