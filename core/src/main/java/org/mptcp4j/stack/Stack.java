@@ -27,6 +27,7 @@ import org.mptcp4j.tcp.TcpState;
 import org.mptcp4j.wire.DecodeResult;
 import org.mptcp4j.wire.IpHeader;
 import org.mptcp4j.wire.TcpFlags;
+import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpPacket;
 import org.mptcp4j.wire.TcpPackets;
 import org.mptcp4j.wire.TcpSegment;
@@ -67,10 +68,10 @@ public final class Stack {
     private final Mib mib = new Mib();
     private final IsnGenerator isn;
     private final List<InetAddress> addresses = new ArrayList<>();
-    private final Map<FourTuple, Entry> byTuple = new HashMap<>();
-    private final Map<Long, Entry> byId = new LinkedHashMap<>();
-    private final Map<Long, Listener> listeners = new LinkedHashMap<>();
-    private final ArrayDeque<Entry> dirty = new ArrayDeque<>();
+    private final Map<FourTuple, StackEntry> byTuple = new HashMap<>();
+    private final Map<Long, StackEntry> byId = new LinkedHashMap<>();
+    private final Map<Long, StackListener> listeners = new LinkedHashMap<>();
+    private final ArrayDeque<StackEntry> dirty = new ArrayDeque<>();
     private final ArrayDeque<Control> control = new ArrayDeque<>();
     private final ArrayDeque<StackEvent> events = new ArrayDeque<>();
     private final TcpEvents tcpEvents = new EventsAdapter();
@@ -128,7 +129,7 @@ public final class Stack {
         }
         mib.increment(MibCounter.TCP_IN_SEGS);
         FourTuple key = new FourTuple(ip.destination(), seg.dstPort(), ip.source(), seg.srcPort());
-        Entry e = byTuple.get(key);
+        StackEntry e = byTuple.get(key);
         if (e != null) {
             if (e.conn.state() == TcpState.TIME_WAIT && isNewSyn(seg) && timeWaitReusable(e.conn, seg)) {
                 // RFC 9293 3.6.1 / RFC 6191: a new incarnation may take over a TIME_WAIT tuple.
@@ -140,7 +141,7 @@ public final class Stack {
                 return;
             }
         }
-        Listener l = findListener(ip.destination(), seg.dstPort());
+        StackListener l = findListener(ip.destination(), seg.dstPort());
         if (l != null) {
             onListenerSegment(nowNanos, l, key, seg);
         } else {
@@ -150,7 +151,7 @@ public final class Stack {
 
     /** Runs every timer that is due at {@code nowNanos}. */
     public void handleTimeout(long nowNanos) {
-        for (Entry e : byId.values()) {
+        for (StackEntry e : byId.values()) {
             if (e.conn.nextDeadline() <= nowNanos) {
                 e.conn.handleTimeout(nowNanos);
                 markDirty(e);
@@ -161,17 +162,22 @@ public final class Stack {
     /**
      * Writes the next packet to send at {@code out.position()} (which advances by its length) and
      * returns its length and addresses; null, with {@code out} untouched, when nothing is to be
-     * sent. {@code out} needs {@link #MAX_PACKET_BYTES} of room (an MSS-sized packet suffices in
-     * practice: the stack never sends more than MSS plus headers).
+     * sent. {@code out} needs room for the largest packet: MSS + 80 bytes ({@link #MAX_PACKET_BYTES}
+     * always suffices); with less, it throws {@link IllegalArgumentException} before taking anything.
      */
     public Transmit pollTransmit(long nowNanos, ByteBuffer out) {
+        // IP header (20 or 40) + TCP header with full options (60) + MSS (IPv6 uses MSS - 20).
+        if (out.remaining() < config.mss() + 80) {
+            throw new IllegalArgumentException("pollTransmit needs " + (config.mss() + 80) + " bytes of room, got "
+                    + out.remaining());
+        }
         while (true) {
             Control c = control.poll();
             if (c != null) {
                 int len = TcpPackets.encode(c.ip, c.segment, out);
                 return new Transmit(len, c.ip.source(), c.ip.destination());
             }
-            Entry e = dirty.peekFirst();
+            StackEntry e = dirty.peekFirst();
             if (e == null) {
                 return null;
             }
@@ -193,7 +199,7 @@ public final class Stack {
     /** The earliest deadline of any timer, {@link Nanos#NEVER} if none. */
     public long pollTimeout() {
         long min = Nanos.NEVER;
-        for (Entry e : byId.values()) {
+        for (StackEntry e : byId.values()) {
             min = Math.min(min, e.conn.nextDeadline());
         }
         return min;
@@ -208,12 +214,12 @@ public final class Stack {
 
     /** Starts listening; {@code local}'s address may be the wildcard (0.0.0.0 or ::). */
     public ListenerHandle listen(InetSocketAddress local, int backlog) {
-        for (Listener l : listeners.values()) {
+        for (StackListener l : listeners.values()) {
             if (l.port == local.getPort() && l.address.equals(local.getAddress())) {
                 throw new IllegalStateException("already listening on " + local);
             }
         }
-        Listener l = new Listener(new ListenerHandle(nextId++), local.getAddress(), local.getPort(),
+        StackListener l = new StackListener(new ListenerHandle(nextId++), local.getAddress(), local.getPort(),
                 Math.max(1, Math.min(backlog, config.maxSynBacklog())));
         listeners.put(l.handle.id(), l);
         return l.handle;
@@ -221,11 +227,11 @@ public final class Stack {
 
     /** Stops listening; connections not yet accepted are reset. */
     public void closeListener(ListenerHandle handle) {
-        Listener l = listeners.remove(handle.id());
+        StackListener l = listeners.remove(handle.id());
         if (l == null) {
             return;
         }
-        for (Entry e : byId.values()) {
+        for (StackEntry e : byId.values()) {
             if (e.listener == l) {
                 e.listener = null;
                 e.appReleased = true;
@@ -238,8 +244,8 @@ public final class Stack {
 
     /** An established connection waiting on the listener, or null. */
     public ConnHandle accept(ListenerHandle handle) {
-        Listener l = listener(handle);
-        Entry e = l.acceptQueue.poll();
+        StackListener l = listener(handle);
+        StackEntry e = l.acceptQueue.poll();
         if (e == null) {
             return null;
         }
@@ -271,7 +277,7 @@ public final class Stack {
             key = ephemeralTuple(la, remote);
         } else {
             key = new FourTuple(la, lp, remote.getAddress(), remote.getPort());
-            Entry old = byTuple.get(key);
+            StackEntry old = byTuple.get(key);
             if (old != null) {
                 if (old.conn.state() != TcpState.TIME_WAIT) {
                     throw new IllegalStateException("address in use: " + key);
@@ -285,7 +291,7 @@ public final class Stack {
         int iss = isn.isn(nowNanos, key.localAddress(), key.localPort(), key.remoteAddress(), key.remotePort());
         TcpConnection c = TcpConnection.connect(tc, tcpEvents, mib, SubflowExtension.PLAIN, l, remote, iss,
                 rng.nextInt(), new CoupledGroup(), nowNanos);
-        Entry e = register(key, c);
+        StackEntry e = register(key, c);
         e.visible = true;
         markDirty(e);
         return e.handle;
@@ -293,7 +299,7 @@ public final class Stack {
 
     /** Queues data; bytes taken (0 when the send buffer is full), -1 when the connection cannot send. */
     public int write(long nowNanos, ConnHandle c, ByteBuffer src) {
-        Entry e = appEntry(c);
+        StackEntry e = appEntry(c);
         if (e == null) {
             return -1;
         }
@@ -306,7 +312,7 @@ public final class Stack {
 
     /** Reads data; 0 when none yet, -1 at end of stream or after a reset. */
     public int read(long nowNanos, ConnHandle c, ByteBuffer dst) {
-        Entry e = appEntry(c);
+        StackEntry e = appEntry(c);
         if (e == null) {
             return -1;
         }
@@ -317,7 +323,7 @@ public final class Stack {
 
     /** FIN after the queued data (half-close); reading continues. */
     public void shutdownOutput(long nowNanos, ConnHandle c) {
-        Entry e = appEntry(c);
+        StackEntry e = appEntry(c);
         if (e != null) {
             e.conn.shutdownOutput(nowNanos);
             markDirty(e);
@@ -326,7 +332,7 @@ public final class Stack {
 
     /** Graceful close; the handle becomes invalid for the application (a Closed event follows). */
     public void close(long nowNanos, ConnHandle c) {
-        Entry e = appEntry(c);
+        StackEntry e = appEntry(c);
         if (e != null) {
             e.appReleased = true;
             e.conn.close(nowNanos);
@@ -336,7 +342,7 @@ public final class Stack {
 
     /** Sends a RST and forgets the connection. */
     public void abort(long nowNanos, ConnHandle c) {
-        Entry e = appEntry(c);
+        StackEntry e = appEntry(c);
         if (e != null) {
             e.conn.abort(nowNanos);
             e.appReleased = true;
@@ -346,7 +352,7 @@ public final class Stack {
 
     /** A snapshot of the connection, or null for an unknown handle. */
     public ConnectionInfo info(ConnHandle c) {
-        Entry e = byId.get(c.id());
+        StackEntry e = byId.get(c.id());
         if (e == null) {
             return null;
         }
@@ -366,14 +372,14 @@ public final class Stack {
 
     /** For tests: checks every connection's invariants. */
     public void checkInvariants() {
-        for (Entry e : byId.values()) {
+        for (StackEntry e : byId.values()) {
             e.conn.checkInvariants();
         }
     }
 
     // ====================================================================== demultiplexing
 
-    private void onListenerSegment(long nowNanos, Listener l, FourTuple key, TcpSegment seg) {
+    private void onListenerSegment(long nowNanos, StackListener l, FourTuple key, TcpSegment seg) {
         // RFC 9293 3.10.7.2, LISTEN.
         if (seg.has(TcpFlags.RST)) {
             return;
@@ -401,7 +407,7 @@ public final class Stack {
                 new InetSocketAddress(key.localAddress(), key.localPort()),
                 new InetSocketAddress(key.remoteAddress(), key.remotePort()), iss, rng.nextInt(), new CoupledGroup(),
                 seg, nowNanos);
-        Entry e = register(key, c);
+        StackEntry e = register(key, c);
         e.listener = l;
         l.pending++;
         markDirty(e);
@@ -435,14 +441,21 @@ public final class Stack {
         return seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.RST);
     }
 
-    /** RFC 6191 / RFC 9293 3.6.1: the new SYN's sequence number (or timestamp) is beyond the old incarnation. */
+    /**
+     * RFC 9293 3.6.1 and RFC 6191: a SYN may take over a TIME_WAIT tuple when its sequence number
+     * is beyond the old incarnation's RCV.NXT, or, with timestamps, when its TSval is newer than
+     * the old connection's TS.Recent.
+     */
     private static boolean timeWaitReusable(TcpConnection old, TcpSegment syn) {
-        return Seq32.gt(syn.seq(), old.rcvNxt());
+        if (Seq32.gt(syn.seq(), old.rcvNxt())) {
+            return true;
+        }
+        return syn.option(TcpOption.Timestamps.class).map(ts -> old.isTimestampNewer(ts.tsVal())).orElse(false);
     }
 
-    private Listener findListener(InetAddress address, int port) {
-        Listener wildcard = null;
-        for (Listener l : listeners.values()) {
+    private StackListener findListener(InetAddress address, int port) {
+        StackListener wildcard = null;
+        for (StackListener l : listeners.values()) {
             if (l.port != port) {
                 continue;
             }
@@ -471,7 +484,7 @@ public final class Stack {
     }
 
     private boolean isListening(int port) {
-        for (Listener l : listeners.values()) {
+        for (StackListener l : listeners.values()) {
             if (l.port == port) {
                 return true;
             }
@@ -481,15 +494,15 @@ public final class Stack {
 
     // ====================================================================== bookkeeping
 
-    private Entry register(FourTuple key, TcpConnection c) {
-        Entry e = new Entry(new ConnHandle(nextId++), key, c, ipHeader(key));
+    private StackEntry register(FourTuple key, TcpConnection c) {
+        StackEntry e = new StackEntry(new ConnHandle(nextId++), key, c, ipHeader(key));
         c.setOwnerId(e.handle.id());
         byTuple.put(key, e);
         byId.put(e.handle.id(), e);
         return e;
     }
 
-    private void release(Entry e) {
+    private void release(StackEntry e) {
         byTuple.remove(e.key, e);
         if (byId.remove(e.handle.id()) == null) {
             return;
@@ -508,20 +521,20 @@ public final class Stack {
         }
     }
 
-    private void markDirty(Entry e) {
+    private void markDirty(StackEntry e) {
         if (!e.inDirty) {
             e.inDirty = true;
             dirty.addLast(e);
         }
     }
 
-    private Entry appEntry(ConnHandle c) {
-        Entry e = byId.get(c.id());
+    private StackEntry appEntry(ConnHandle c) {
+        StackEntry e = byId.get(c.id());
         return e == null || !e.visible || e.appReleased ? null : e;
     }
 
-    private Listener listener(ListenerHandle handle) {
-        Listener l = listeners.get(handle.id());
+    private StackListener listener(ListenerHandle handle) {
+        StackListener l = listeners.get(handle.id());
         if (l == null) {
             throw new IllegalArgumentException("unknown listener " + handle);
         }
@@ -540,59 +553,20 @@ public final class Stack {
                 IpHeader.PROTOCOL_TCP);
     }
 
-    /** A connection and what the stack knows about it. */
-    private static final class Entry {
-        final ConnHandle handle;
-        final FourTuple key;
-        final TcpConnection conn;
-        final IpHeader ipHeader;
-        /** Set while a passive connection waits on its listener's queues. */
-        Listener listener;
-        /** The application holds the handle (active open, or accepted). */
-        boolean visible;
-        /** The application closed or aborted: it sees no more events but Closed. */
-        boolean appReleased;
-        boolean inDirty;
-
-        Entry(ConnHandle handle, FourTuple key, TcpConnection conn, IpHeader ipHeader) {
-            this.handle = handle;
-            this.key = key;
-            this.conn = conn;
-            this.ipHeader = ipHeader;
-        }
-    }
-
-    private static final class Listener {
-        final ListenerHandle handle;
-        final InetAddress address;
-        final int port;
-        final int backlog;
-        /** Children not yet accepted: half-open plus established (Linux counts both against the backlog). */
-        int pending;
-        final ArrayDeque<Entry> acceptQueue = new ArrayDeque<>();
-
-        Listener(ListenerHandle handle, InetAddress address, int port, int backlog) {
-            this.handle = handle;
-            this.address = address;
-            this.port = port;
-            this.backlog = backlog;
-        }
-    }
-
     private record Control(IpHeader ip, TcpSegment segment) {}
 
     /** Turns connection callbacks into application events. */
     private final class EventsAdapter implements TcpEvents {
-        private Entry entry(TcpConnection c) {
+        private StackEntry entry(TcpConnection c) {
             return byId.get(c.ownerId());
         }
 
-        private boolean toApp(Entry e) {
+        private boolean toApp(StackEntry e) {
             return e != null && e.visible && !e.appReleased;
         }
 
         public void onEstablished(TcpConnection c) {
-            Entry e = entry(c);
+            StackEntry e = entry(c);
             if (e == null) {
                 return;
             }
@@ -606,28 +580,28 @@ public final class Stack {
         }
 
         public void onReadable(TcpConnection c) {
-            Entry e = entry(c);
+            StackEntry e = entry(c);
             if (toApp(e)) {
                 events.add(new StackEvent.Readable(e.handle));
             }
         }
 
         public void onWritable(TcpConnection c) {
-            Entry e = entry(c);
+            StackEntry e = entry(c);
             if (toApp(e)) {
                 events.add(new StackEvent.Writable(e.handle));
             }
         }
 
         public void onPeerFin(TcpConnection c) {
-            Entry e = entry(c);
+            StackEntry e = entry(c);
             if (toApp(e)) {
                 events.add(new StackEvent.PeerClosed(e.handle));
             }
         }
 
         public void onError(TcpConnection c, TcpError error) {
-            Entry e = entry(c);
+            StackEntry e = entry(c);
             if (toApp(e)) {
                 ResetReason r = ResetReason.of(error);
                 boolean neverConnected = c.isActiveOpen() && c.bytesAcked() == 0 && c.sndUna() == c.iss();
@@ -636,7 +610,7 @@ public final class Stack {
         }
 
         public void onClosed(TcpConnection c) {
-            Entry e = entry(c);
+            StackEntry e = entry(c);
             if (e != null) {
                 markDirty(e); // released once its last segment (a RST, say) has been polled
             }

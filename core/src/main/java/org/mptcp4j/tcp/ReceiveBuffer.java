@@ -18,7 +18,10 @@ public final class ReceiveBuffer {
     /** Out-of-order ranges kept at most; a segment that would need more is dropped (TcpExtTCPOFODrop). */
     public static final int MAX_RANGES = 32;
 
-    private final byte[] ring;
+    private static final int INITIAL_BYTES = 4096;
+    /** The buffer limit; the ring grows to it by doubling as data arrives. */
+    private final int capacity;
+    private byte[] ring;
     private int head;
     /** Sequence number of the byte at {@code ring[head]}: the next byte the application reads. */
     private int readSeq;
@@ -32,7 +35,8 @@ public final class ReceiveBuffer {
     private int recentCount;
 
     public ReceiveBuffer(int capacityBytes) {
-        this.ring = new byte[capacityBytes];
+        this.capacity = capacityBytes;
+        this.ring = new byte[Math.min(capacityBytes, INITIAL_BYTES)];
     }
 
     /** Starts the sequence space at the byte after the peer's SYN. */
@@ -45,7 +49,7 @@ public final class ReceiveBuffer {
     }
 
     public int capacity() {
-        return ring.length;
+        return capacity;
     }
 
     public int rcvNxt() {
@@ -59,12 +63,12 @@ public final class ReceiveBuffer {
 
     /** Space not taken by unread in-order data: the most the window may offer (RFC 9293 3.8.6.2.2). */
     public int freeSpace() {
-        return ring.length - readable();
+        return capacity - readable();
     }
 
     /** The last sequence number (exclusive) the ring can store. */
     public int limitSeq() {
-        return Seq32.add(readSeq, ring.length);
+        return Seq32.add(readSeq, capacity);
     }
 
     public boolean hasOutOfOrder() {
@@ -123,7 +127,7 @@ public final class ReceiveBuffer {
         if (n > first) {
             dst.put(ring, 0, n - first);
         }
-        head = (head + n) % Math.max(ring.length, 1);
+        head = head + n >= ring.length ? head + n - ring.length : head + n;
         readSeq = Seq32.add(readSeq, n);
         return n;
     }
@@ -212,6 +216,9 @@ public final class ReceiveBuffer {
 
     private void write(int offset, ByteBuffer data) {
         int len = data.remaining();
+        if (offset + len > ring.length) {
+            grow(offset + len);
+        }
         int start = (head + offset) % ring.length;
         int first = Math.min(len, ring.length - start);
         data.get(data.position(), ring, start, first);
@@ -220,9 +227,19 @@ public final class ReceiveBuffer {
         }
     }
 
+    /** Doubles the ring (up to the capacity), moving its logical content to the front. */
+    private void grow(int needed) {
+        int size = Math.min(capacity, Math.max(needed, ring.length * 2));
+        byte[] bigger = new byte[size];
+        System.arraycopy(ring, head, bigger, 0, ring.length - head);
+        System.arraycopy(ring, 0, bigger, ring.length - head, head);
+        ring = bigger;
+        head = 0;
+    }
+
     /** Checks the documented invariants; for tests. */
     void checkInvariants() {
-        if (Seq32.lt(rcvNxt, readSeq) || readable() > ring.length) {
+        if (Seq32.lt(rcvNxt, readSeq) || readable() > capacity || ring.length > capacity) {
             throw new AssertionError("readSeq " + readSeq + " rcvNxt " + rcvNxt);
         }
         int prevEnd = rcvNxt;

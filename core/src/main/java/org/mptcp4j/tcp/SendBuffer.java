@@ -7,19 +7,25 @@ import java.nio.ByteBuffer;
  * fixed capacity (the send buffer limit, Linux {@code sk_sndbuf}); acknowledged bytes are released
  * from the front. Offsets are relative to the first unacknowledged data byte.
  *
- * <p>Invariant: {@code 0 <= length <= capacity}, {@code 0 <= head < capacity}.
+ * <p>Memory is taken as data arrives: the ring starts small and doubles up to the limit, so an idle
+ * or half-open connection costs little (Linux allocates its skbs on demand too).
+ *
+ * <p>Invariant: {@code 0 <= length <= ring.length <= capacity}, {@code 0 <= head < ring.length}.
  */
 public final class SendBuffer {
-    private final byte[] ring;
+    private static final int INITIAL_BYTES = 4096;
+    private final int capacity;
+    private byte[] ring;
     private int head;
     private int length;
 
     public SendBuffer(int capacityBytes) {
-        this.ring = new byte[capacityBytes];
+        this.capacity = capacityBytes;
+        this.ring = new byte[Math.min(capacityBytes, INITIAL_BYTES)];
     }
 
     public int capacity() {
-        return ring.length;
+        return capacity;
     }
 
     /** Bytes held (unacknowledged plus unsent). */
@@ -28,12 +34,15 @@ public final class SendBuffer {
     }
 
     public int freeSpace() {
-        return ring.length - length;
+        return capacity - length;
     }
 
     /** Appends as much of {@code src} as fits; returns the number of bytes taken. */
     public int append(ByteBuffer src) {
         int n = Math.min(src.remaining(), freeSpace());
+        if (length + n > ring.length) {
+            grow(length + n);
+        }
         int tail = index(length);
         int first = Math.min(n, ring.length - tail);
         src.get(ring, tail, first);
@@ -67,6 +76,16 @@ public final class SendBuffer {
         if (length == 0) {
             head = 0;
         }
+    }
+
+    private void grow(int needed) {
+        int size = Math.min(capacity, Math.max(needed, ring.length * 2));
+        byte[] bigger = new byte[size];
+        int first = Math.min(length, ring.length - head);
+        System.arraycopy(ring, head, bigger, 0, first);
+        System.arraycopy(ring, 0, bigger, first, length - first);
+        ring = bigger;
+        head = 0;
     }
 
     private int index(int offset) {

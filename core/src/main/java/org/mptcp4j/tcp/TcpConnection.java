@@ -35,6 +35,8 @@ public final class TcpConnection {
     static final int MAX_OPTION_BYTES = 40;
     /** Bytes the timestamps option takes with its two NOPs of alignment (RFC 7323 appendix A). */
     static final int TIMESTAMPS_ALIGNED = 12;
+    /** RFC 5961 section 7 throttling of challenge ACKs (Linux: tcp_challenge_ack_limit, per connection here). */
+    static final int CHALLENGE_ACKS_PER_SECOND = 100;
     /** RFC 6675 DupThresh. */
     static final int DUP_THRESH = 3;
 
@@ -125,6 +127,10 @@ public final class TcpConnection {
     boolean cwndLimited;
     final CoupledGroup ccGroup;
     CongestionController cc;
+    long challengeWindowStartNanos = Long.MIN_VALUE / 2;
+    int challengeAcksInWindow;
+    /** Payload bytes of the segment last polled; reused by the next poll. */
+    byte[] payloadScratch = new byte[0];
     /** A RST to send, and its fields. */
     boolean rstPending;
     int rstSeq;
@@ -634,6 +640,11 @@ public final class TcpConnection {
 
     public int receiveWindowShift() {
         return rcvWscale;
+    }
+
+    /** Whether {@code tsVal} is newer than TS.Recent (RFC 6191: a SYN that may reuse a TIME_WAIT tuple). */
+    public boolean isTimestampNewer(int tsVal) {
+        return tsOk && tsRecentValid && Seq32.gt(tsVal, tsRecent);
     }
 
     /** Free space in the send buffer. */

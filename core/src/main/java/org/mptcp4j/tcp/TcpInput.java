@@ -142,6 +142,12 @@ final class TcpInput {
             c.ackNow = true;
             return;
         }
+        if (c.state == TcpState.SYN_RECEIVED && seg.has(TcpFlags.SYN) && seg.has(TcpFlags.ACK) && seg.seq() == c.irs
+                && !rst) {
+            // Simultaneous open (RFC 9293 figure 8, step 5): the peer's SYN-ACK repeats the SYN we
+            // already have and acknowledges ours; take it as the ACK that completes the handshake.
+            seg = seg.withFlags(seg.flags() & ~TcpFlags.SYN).withSeq(Seq32.add(c.irs, 1));
+        }
         // First: the sequence number.
         int segLen = seg.segmentLength();
         if (!acceptable(c, seg.seq(), segLen)) {
@@ -179,14 +185,14 @@ final class TcpInput {
             if (seg.seq() == c.rcvNxt()) {
                 onValidRst(c);
             } else {
-                challengeAck(c);
+                challengeAck(c, nowNanos);
             }
             return;
         }
         // Fourth: SYN in a synchronized state (RFC 5961 4.2): challenge ACK, never a reset.
         if (seg.has(TcpFlags.SYN)) {
             c.mib.increment(MibCounter.TCP_SYN_CHALLENGE);
-            challengeAck(c);
+            challengeAck(c, nowNanos);
             return;
         }
         // Fifth: ACK.
@@ -267,7 +273,19 @@ final class TcpInput {
         }
     }
 
-    private static void challengeAck(TcpConnection c) {
+    /**
+     * RFC 5961 section 7: "an implementation SHOULD include an ACK throttling mechanism": at most
+     * {@link TcpConnection#CHALLENGE_ACKS_PER_SECOND} challenge ACKs per second per connection.
+     */
+    private static void challengeAck(TcpConnection c, long nowNanos) {
+        if (nowNanos - c.challengeWindowStartNanos >= 1_000_000_000L) {
+            c.challengeWindowStartNanos = nowNanos;
+            c.challengeAcksInWindow = 0;
+        }
+        if (c.challengeAcksInWindow >= TcpConnection.CHALLENGE_ACKS_PER_SECOND) {
+            return;
+        }
+        c.challengeAcksInWindow++;
         c.mib.increment(MibCounter.TCP_CHALLENGE_ACK);
         c.ackNow = true;
     }
@@ -286,7 +304,7 @@ final class TcpInput {
         if (Seq32.lt(ack, Seq32.add(c.sndUna, (int) -Math.min(c.maxSndWnd, Integer.MAX_VALUE)))) {
             // RFC 5961 5.2: older than SND.UNA - MAX.SND.WND: challenge ACK and drop.
             c.mib.increment(MibCounter.TCP_ACK_TOO_OLD);
-            challengeAck(c);
+            challengeAck(c, nowNanos);
             return false;
         }
         long priorInFlight = c.bytesInFlight();
@@ -314,6 +332,11 @@ final class TcpInput {
             onDupAck(c);
         }
         detectLoss(c, nowNanos);
+        if (c.sndWnd == 0 && ack == c.sndUna) {
+            // RFC 9293 3.8.6.1: never give up on a peer that keeps acknowledging with a zero window;
+            // timeouts while the window is closed are probes, not failures.
+            c.rtoRetries = 0;
+        }
         if (c.sndWnd > 0 && c.timers.isRunning(Timer.PERSIST)) {
             c.timers.stop(Timer.PERSIST);
             c.persistBackoff = 0;

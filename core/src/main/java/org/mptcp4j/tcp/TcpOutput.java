@@ -209,9 +209,12 @@ final class TcpOutput {
     private static TcpSegment dataSegment(TcpConnection c, long nowNanos, int seq, int dataLen, boolean fin) {
         ByteBuffer payload = TcpSegment.EMPTY;
         if (dataLen > 0) {
-            byte[] bytes = new byte[dataLen];
-            c.sendBuffer.copy(Seq32.diff(seq, c.bufSeq), dataLen, bytes, 0);
-            payload = ByteBuffer.wrap(bytes);
+            // One scratch array per connection: the segment is encoded before the next poll.
+            if (c.payloadScratch.length < dataLen) {
+                c.payloadScratch = new byte[Math.max(dataLen, c.config.mss())];
+            }
+            c.sendBuffer.copy(Seq32.diff(seq, c.bufSeq), dataLen, c.payloadScratch, 0);
+            payload = ByteBuffer.wrap(c.payloadScratch, 0, dataLen);
         }
         int dataEnd = Seq32.add(c.bufSeq, c.sendBuffer.length());
         boolean push = dataLen > 0 && Seq32.add(seq, dataLen) == dataEnd;

@@ -20,7 +20,12 @@ import org.mptcp4j.base.Rng;
 public final class Pair {
     public static final InetAddress CLIENT_ADDR = address("10.0.0.1");
     public static final InetAddress SERVER_ADDR = address("10.0.0.2");
+    public static final InetAddress CLIENT_ADDR6 = address("fd00::1");
+    public static final InetAddress SERVER_ADDR6 = address("fd00::2");
     public static final int SERVER_PORT = 5001;
+
+    public final InetAddress clientAddr;
+    public final InetAddress serverAddr;
 
     public final Stack client;
     public final Stack server;
@@ -62,11 +67,17 @@ public final class Pair {
     }
 
     public Pair(StackConfig clientConfig, StackConfig serverConfig, long seed) {
+        this(clientConfig, serverConfig, seed, false);
+    }
+
+    public Pair(StackConfig clientConfig, StackConfig serverConfig, long seed, boolean ipv6) {
         Rng rng = Rng.seeded(seed);
         client = new Stack(clientConfig, rng.split());
         server = new Stack(serverConfig, rng.split());
-        client.addAddress(CLIENT_ADDR);
-        server.addAddress(SERVER_ADDR);
+        clientAddr = ipv6 ? CLIENT_ADDR6 : CLIENT_ADDR;
+        serverAddr = ipv6 ? SERVER_ADDR6 : SERVER_ADDR;
+        client.addAddress(clientAddr);
+        server.addAddress(serverAddr);
         toServer = new Link(rng.split());
         toClient = new Link(rng.split());
     }
@@ -76,7 +87,7 @@ public final class Pair {
     }
 
     public InetSocketAddress serverAddress() {
-        return new InetSocketAddress(SERVER_ADDR, SERVER_PORT);
+        return new InetSocketAddress(serverAddr, SERVER_PORT);
     }
 
     /** Call after application calls outside {@link #step()}: sends what they produced. */

@@ -92,10 +92,10 @@ class TcpConnectionTest {
         assertThat(h.conn.state()).isEqualTo(TcpState.SYN_RECEIVED);
         h.expect(RECV.withFlags(SYN_ACK).withSeq(LOCAL_ISS).withAck(R1).withWindow(WIN)
                 .withOptions(List.of(new TcpOption.Mss(MSS))));
+        // The peer's SYN-ACK repeats its SYN and acknowledges ours: the handshake is complete.
         h.send(SEND.withFlags(SYN_ACK).withSeq(REMOTE_ISS).withAck(L1));
-        // The peer's SYN-ACK repeats its SYN: in SYN-RECEIVED that is a retransmission, and its ACK completes us.
-        h.send(SEND.withSeq(R1).withAck(L1));
         assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+        h.expectNothing();
         assertThat(h.events).contains("established");
     }
 
@@ -211,6 +211,20 @@ class TcpConnectionTest {
         assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
         h.expect(RECV.withSeq(L1).withAck(R1).withWindow(WIN));
         assertThat(h.mib.get(MibCounter.TCP_CHALLENGE_ACK)).isEqualTo(1);
+    }
+
+    @Test
+    void established_challengeAcks_throttledPerSecond_rfc5961() {
+        TcpHarness h = TcpHarness.established();
+        for (int i = 0; i < 150; i++) {
+            h.send(SEND.withFlags(TcpFlags.RST).withSeq(seq(R1, 100 + i)));
+            h.recv();
+        }
+        assertThat(h.mib.get(MibCounter.TCP_CHALLENGE_ACK)).isEqualTo(TcpConnection.CHALLENGE_ACKS_PER_SECOND);
+        h.advance(Nanos.ofSeconds(1));
+        h.send(SEND.withFlags(TcpFlags.RST).withSeq(seq(R1, 100)));
+        assertThat(h.recv()).isNotNull();
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
     }
 
     @Test
@@ -380,5 +394,79 @@ class TcpConnectionTest {
         h.send(SEND.withFlags(TcpFlags.SYN | TcpFlags.FIN).withSeq(R1));
         h.expectNothing();
         assertThat(h.mib.get(MibCounter.TCP_IN_BAD_FLAGS)).isEqualTo(1);
+    }
+    // ================================================================ windows, orphans, application calls
+
+    @Test
+    void fullReceiveBuffer_zeroWindow_thenReadSendsWindowUpdate() {
+        TcpHarness h = TcpHarness.established();
+        int cap = h.conn.config.receiveBufferBytes();
+        for (int off = 0; off < cap; off += MSS) {
+            h.send(SEND.withSeq(seq(R1, off)).withAck(L1).withPayload(ByteBuffer.allocate(Math.min(MSS, cap - off))));
+            h.recv();
+        }
+        h.advance(Nanos.ofMillis(40));
+        TcpSegment last = h.recv();
+        if (last != null) {
+            assertThat(last.window()).isZero();
+        }
+        assertThat(h.conn.rcvWnd()).isZero();
+        h.send(SEND.withSeq(seq(R1, cap)).withAck(L1).withPayload(bytes("x")));
+        assertThat(h.recv().window()).isZero(); // beyond the window: dropped and re-ACKed
+        h.conn.read(h.now, ByteBuffer.allocate(cap));
+        TcpSegment update = h.recv();
+        assertThat(update.ack()).isEqualTo(seq(R1, cap));
+        assertThat(update.window()).isEqualTo(65535);
+    }
+
+    @Test
+    void orphanInFinWait2_timesOutSilently() {
+        TcpHarness h = TcpHarness.established();
+        h.conn.close(h.now);
+        h.recv();
+        h.send(SEND.withSeq(R1).withAck(L1 + 1));
+        assertThat(h.conn.state()).isEqualTo(TcpState.FIN_WAIT_2);
+        h.advance(h.conn.config.timeWaitNanos() + 1);
+        assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+        h.expectNothing();
+    }
+
+    @Test
+    void dataAfterClose_resets_rfc2525() {
+        TcpHarness h = TcpHarness.established();
+        h.conn.close(h.now);
+        h.recv();
+        h.send(SEND.withSeq(R1).withAck(L1).withPayload(bytes("late")));
+        assertThat(h.recv().has(TcpFlags.RST)).isTrue();
+        assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(h.mib.get(MibCounter.TCP_ABORT_ON_DATA)).isEqualTo(1);
+    }
+
+    @Test
+    void applicationCalls_afterShutdownAndReset() {
+        TcpHarness h = TcpHarness.established();
+        h.conn.shutdownOutput(h.now);
+        assertThat(h.conn.write(h.now, bytes("no"))).isEqualTo(-1);
+        h.send(SEND.withFlags(TcpFlags.RST).withSeq(R1));
+        assertThat(h.conn.read(h.now, ByteBuffer.allocate(4))).isEqualTo(-1);
+    }
+
+    @Test
+    void sendBufferFull_writeReturnsZero_thenWritableWhenAcked() {
+        TcpHarness h = TcpHarness.established();
+        int cap = h.conn.config.sendBufferBytes();
+        assertThat(h.conn.write(h.now, ByteBuffer.allocate(cap + 10))).isEqualTo(cap);
+        assertThat(h.conn.write(h.now, ByteBuffer.allocate(10))).isZero();
+        for (int i = 0; i < 10; i++) {
+            h.recv();
+        }
+        h.send(SEND.withSeq(R1).withAck(L1 + 10 * MSS));
+        assertThat(h.events).doesNotContain("writable"); // announced once a quarter of the buffer is free
+        for (TcpSegment s = h.recv(); s != null; s = h.recv()) {
+            // slow start sends the next window
+        }
+        h.send(SEND.withSeq(R1).withAck(L1 + 17 * MSS));
+        assertThat(h.events).containsExactly("writable");
+        assertThat(h.conn.sendSpace()).isEqualTo(17 * MSS);
     }
 }

@@ -16,6 +16,7 @@ import org.mptcp4j.stack.StackEvent;
  * as the stack takes it (hashing it with SHA-256), then closes (iperf-style bulk sender).
  */
 public final class BulkSender implements StackEndpoint.Application {
+    private boolean hashing = true;
     private final InetSocketAddress remote;
     private InetSocketAddress local;
     private final long totalBytes;
@@ -30,6 +31,12 @@ public final class BulkSender implements StackEndpoint.Application {
     private ConnectionInfo lastInfo;
     private long connectedNanos = Nanos.NEVER;
     private long released = Nanos.NEVER;
+
+    /** Skips SHA-256 (benchmarks that measure the network, not the hash); {@code sha256()} is then meaningless. */
+    public BulkSender withoutHashing() {
+        hashing = false;
+        return this;
+    }
 
     public BulkSender(InetSocketAddress remote, long totalBytes, long streamSeed) {
         this(remote, totalBytes, streamSeed, 0);
@@ -101,7 +108,9 @@ public final class BulkSender implements StackEndpoint.Application {
                 chunk.clear().limit(n);
                 stream.fill(chunk);
                 chunk.flip();
-                digest.update(chunk.duplicate());
+                if (hashing) {
+                    digest.update(chunk.duplicate());
+                }
             }
             int n = stack.write(nowNanos, conn, chunk);
             if (n <= 0) {

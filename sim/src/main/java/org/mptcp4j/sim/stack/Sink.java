@@ -20,10 +20,17 @@ import org.mptcp4j.stack.StackEvent;
  * arrives (hashing each flow with SHA-256) and closes at end of stream.
  */
 public final class Sink implements StackEndpoint.Application {
+    private boolean hashing = true;
     private final int port;
     private final ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
     private final Map<ConnHandle, Flow> flows = new LinkedHashMap<>();
     private ListenerHandle listener;
+
+    /** Skips SHA-256 (benchmarks that measure the network, not the hash); {@code sha256()} is then meaningless. */
+    public Sink withoutHashing() {
+        hashing = false;
+        return this;
+    }
 
     /** One accepted connection. */
     public static final class Flow {
@@ -115,7 +122,9 @@ public final class Sink implements StackEndpoint.Application {
                 f.firstByteNanos = nowNanos;
             }
             buf.flip();
-            f.digest.update(buf);
+            if (hashing) {
+                f.digest.update(buf);
+            }
             f.bytes += n;
         }
     }

@@ -27,7 +27,11 @@ public final class StackEndpoint implements Endpoint {
         void onEvent(StackEndpoint endpoint, long nowNanos, StackEvent event);
     }
 
+    /** With {@code -ea} (tests), the stack's invariants are checked on every 64th service round. */
+    private static final boolean CHECK_INVARIANTS = StackEndpoint.class.desiredAssertionStatus();
+
     private final StackConfig config;
+    private long serviceRounds;
     private final List<Application> applications = new ArrayList<>();
     private final ByteBuffer out = ByteBuffer.allocate(Stack.MAX_PACKET_BYTES);
     private HostContext host;
@@ -122,6 +126,9 @@ public final class StackEndpoint implements Endpoint {
                 }
             } while (progress);
             host.wakeAt(stack.pollTimeout());
+            if (CHECK_INVARIANTS && (++serviceRounds & 63) == 0) {
+                stack.checkInvariants();
+            }
         } finally {
             servicing = false;
         }

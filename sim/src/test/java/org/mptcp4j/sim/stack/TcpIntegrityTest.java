@@ -60,6 +60,18 @@ class TcpIntegrityTest {
     }
 
     @Test
+    void withoutSackOrTimestamps_newRenoUnderLossAndReordering_100MB() {
+        StackConfig cfg = StackConfig.defaults().withSack(false).withTimestamps(false).withCongestionControl("reno")
+                .withSendBufferBytes(4 << 20).withReceiveBufferBytes(4 << 20);
+        LinkSpec fwd = lossy(0.02).withReordering(0.01, Duration.ofMillis(3));
+        BulkScenario s = new BulkScenario(5, fwd, lossy(0.01), cfg, MB100);
+        assertThat(s.run(Nanos.ofSeconds(3000))).as(s.toString()).isTrue();
+        assertThat(s.sink.flow().sha256()).isEqualTo(s.app.sha256());
+        assertThat(s.sender.stack().mib().get(MibCounter.TCP_RENO_RECOVERY)).isPositive();
+        assertThat(s.sender.stack().mib().get(MibCounter.TCP_SACK_RECOVERY)).isZero();
+    }
+
+    @Test
     void corruption_isDroppedByChecksumAndCounted() {
         BulkScenario s = new BulkScenario(3, CLEAN.withCorruption(0.05), CLEAN, StackConfig.defaults(), 5L << 20);
         assertThat(s.run(Nanos.ofSeconds(100))).isTrue();

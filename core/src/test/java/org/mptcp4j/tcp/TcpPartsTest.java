@@ -1,0 +1,180 @@
+package org.mptcp4j.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.base.Rng;
+import org.mptcp4j.wire.TcpOption.SackBlock;
+
+/** The engine's parts on their own: RTT estimator, timers, ring buffers, reassembly, scoreboard. */
+class TcpPartsTest {
+
+    @Test
+    void rtt_firstSampleThenSmoothing_rfc6298() {
+        RttEstimator r = new RttEstimator(Nanos.ofSeconds(1), Nanos.ofMillis(200), Nanos.ofSeconds(60));
+        assertThat(r.rtoNanos()).isEqualTo(Nanos.ofSeconds(1));
+        r.onSample(Nanos.ofMillis(100));
+        assertThat(r.srttNanos()).isEqualTo(Nanos.ofMillis(100));
+        assertThat(r.rttvarNanos()).isEqualTo(Nanos.ofMillis(50));
+        assertThat(r.rtoNanos()).isEqualTo(Nanos.ofMillis(300));
+        r.onSample(Nanos.ofMillis(200));
+        assertThat(r.srttNanos()).isEqualTo(Nanos.ofMillis(112) + 500_000);
+        assertThat(r.rttvarNanos()).isEqualTo(Nanos.ofMillis(62) + 500_000);
+    }
+
+    @Test
+    void rtt_backoffDoublesUpToTheCeiling_andFloorApplies() {
+        RttEstimator r = new RttEstimator(Nanos.ofSeconds(1), Nanos.ofMillis(200), Nanos.ofSeconds(60));
+        r.onSample(Nanos.ofMillis(10));
+        assertThat(r.rtoNanos()).isEqualTo(Nanos.ofMillis(200));
+        r.onBackoff();
+        r.onBackoff();
+        assertThat(r.rtoNanos()).isEqualTo(Nanos.ofMillis(800));
+        for (int i = 0; i < 20; i++) {
+            r.onBackoff();
+        }
+        assertThat(r.rtoNanos()).isEqualTo(Nanos.ofSeconds(60));
+        r.onSample(Nanos.ofMillis(10));
+        assertThat(r.backoffCount()).isZero();
+    }
+
+    @Test
+    void timerTable_nextIsTheMinimum_expiredInOrdinalOrder() {
+        TimerTable t = new TimerTable();
+        assertThat(t.next()).isEqualTo(Nanos.NEVER);
+        t.set(Timer.KEEPALIVE, 50);
+        t.set(Timer.DELAYED_ACK, 30);
+        t.setIfStopped(Timer.DELAYED_ACK, 10);
+        assertThat(t.next()).isEqualTo(30);
+        assertThat(t.expired(40)).isEqualTo(Timer.DELAYED_ACK);
+        t.stop(Timer.DELAYED_ACK);
+        assertThat(t.expired(40)).isNull();
+        assertThat(t.expired(50)).isEqualTo(Timer.KEEPALIVE);
+    }
+
+    @Test
+    void sendBuffer_wrapsAround() {
+        SendBuffer b = new SendBuffer(10);
+        assertThat(b.append(ByteBuffer.wrap("abcdefgh".getBytes()))).isEqualTo(8);
+        b.release(6);
+        assertThat(b.append(ByteBuffer.wrap("ijklmnopq".getBytes()))).isEqualTo(8);
+        byte[] out = new byte[10];
+        b.copy(0, 10, out, 0);
+        assertThat(new String(out)).isEqualTo("ghijklmnop");
+        assertThat(b.freeSpace()).isZero();
+    }
+
+    @Test
+    void receiveBuffer_outOfOrderRangesMergeAndAdvance() {
+        ReceiveBuffer r = new ReceiveBuffer(100);
+        r.reset(-5); // crosses 2^32
+        assertThat(r.accept(5, bytes("fff"))).isZero();
+        assertThat(r.accept(-2, bytes("bb"))).isZero();
+        assertThat(r.sackBlocks(4)).containsExactly(new SackBlock(-2, 0), new SackBlock(5, 8));
+        assertThat(r.accept(0, bytes("cc"))).isZero(); // adjacent: merges with [-2, 0)
+        assertThat(r.outOfOrderRanges()).isEqualTo(2);
+        r.checkInvariants();
+        assertThat(r.accept(-5, bytes("aaa"))).isEqualTo(7);
+        assertThat(r.accept(2, bytes("eee"))).isEqualTo(6);
+        ByteBuffer dst = ByteBuffer.allocate(20);
+        assertThat(r.read(dst)).isEqualTo(13);
+        assertThat(new String(dst.array(), 0, 13)).isEqualTo("aaabbcceeefff");
+        assertThat(r.hasOutOfOrder()).isFalse();
+        r.checkInvariants();
+    }
+
+    @Test
+    void receiveBuffer_boundedHoles_rejectsTheOneTooMany() {
+        ReceiveBuffer r = new ReceiveBuffer(1000);
+        r.reset(0);
+        for (int i = 0; i < ReceiveBuffer.MAX_RANGES; i++) {
+            assertThat(r.accept(2 + 3 * i, bytes("x"))).isZero();
+        }
+        assertThat(r.accept(2 + 3 * ReceiveBuffer.MAX_RANGES, bytes("x"))).isEqualTo(ReceiveBuffer.REJECTED);
+        r.checkInvariants();
+    }
+
+    @Test
+    void receiveBuffer_randomArrivalOrder_reassemblesTheStream() {
+        Rng rng = Rng.seeded(5);
+        ReceiveBuffer r = new ReceiveBuffer(4096);
+        r.reset(1000);
+        byte[] stream = new byte[4000];
+        for (int i = 0; i < stream.length; i++) {
+            stream[i] = (byte) rng.nextInt();
+        }
+        ByteBuffer out = ByteBuffer.allocate(4000);
+        while (out.hasRemaining()) {
+            int off = rng.nextInt(4000);
+            int len = Math.min(1 + rng.nextInt(300), 4000 - off);
+            int seq = 1000 + off;
+            int skip = Math.max(0, r.rcvNxt() - seq);
+            if (skip >= len) {
+                continue;
+            }
+            r.accept(seq + skip, ByteBuffer.wrap(stream, off + skip, len - skip).slice());
+            r.checkInvariants();
+            r.read(out);
+        }
+        assertThat(out.array()).isEqualTo(stream);
+    }
+
+    @Test
+    void scoreboard_sackMarksLostAfterThreeSegmentsAbove_rfc6675() {
+        RetransmitQueue q = new RetransmitQueue();
+        for (int i = 0; i < 6; i++) {
+            q.add(i * 100, 100, false, false, i);
+        }
+        assertThat(q.onSack(List.of(new SackBlock(200, 400)))).isEqualTo(200);
+        assertThat(q.markLostBySack(3)).isZero();
+        assertThat(q.onSack(List.of(new SackBlock(500, 600)))).isEqualTo(100);
+        // Three SACKed segments above 0 and 100: both lost; 400 has only one above it.
+        assertThat(q.markLostBySack(3)).isEqualTo(200);
+        assertThat(q.pipe()).isEqualTo(600 - 300 - 200);
+        int pos = q.nextToRetransmit();
+        assertThat(q.seq(pos)).isZero();
+        q.onRetransmitted(pos, 10);
+        assertThat(q.pipe()).isEqualTo(200);
+        assertThat(q.seq(q.nextToRetransmit())).isEqualTo(100);
+        q.checkInvariants();
+        q.ackTo(150); // partial ACK trims the segment at 100
+        assertThat(q.seq(0)).isEqualTo(150);
+        assertThat(q.outstandingBytes()).isEqualTo(450);
+        q.checkInvariants();
+        q.markAllLost();
+        assertThat(q.pipe()).isZero();
+        q.checkInvariants();
+    }
+
+    @Test
+    void scoreboard_karn_noRttFromRetransmittedSegments() {
+        RetransmitQueue q = new RetransmitQueue();
+        q.add(0, 100, false, false, 5);
+        q.add(100, 100, false, false, 6);
+        q.markHeadLost();
+        q.onRetransmitted(0, 50);
+        q.ackTo(100);
+        assertThat(q.ackedRetransmitted()).isTrue();
+        assertThat(q.rttSentNanos()).isEqualTo(-1);
+        q.ackTo(200);
+        assertThat(q.rttSentNanos()).isEqualTo(6);
+    }
+
+    @Test
+    void isn_rfc6528_differsPerTupleAndAdvancesWithTime() throws Exception {
+        IsnGenerator g = new IsnGenerator(Rng.seeded(1));
+        var a = java.net.InetAddress.getByName("10.0.0.1");
+        var b = java.net.InetAddress.getByName("10.0.0.2");
+        int i1 = g.isn(0, a, 1000, b, 80);
+        int i2 = g.isn(0, a, 1001, b, 80);
+        assertThat(i1).isNotEqualTo(i2);
+        assertThat(g.isn(4_000_000, a, 1000, b, 80) - i1).isEqualTo(1000); // M ticks every 4 us
+    }
+
+    private static ByteBuffer bytes(String s) {
+        return ByteBuffer.wrap(s.getBytes());
+    }
+}
