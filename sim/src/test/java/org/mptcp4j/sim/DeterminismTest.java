@@ -25,8 +25,8 @@ class DeterminismTest {
         PerformanceTestbed bed = Topologies.performanceTestbed(sim, a, b);
         Link impaired = sim.link(bed.router(), bed.destination(), LinkSpec.of(50_000_000, Duration.ofMillis(3))
                 .withReordering(0.05, Duration.ofMillis(2)).withDuplication(0.02).withCorruption(0.01));
-        bed.router().sourceRoute("10.1.1.2/32", "10.1.2.99/32", impaired);
-        bed.destination().address("10.1.2.99");
+        bed.router().sourceRoute("198.18.11.2/32", "198.18.12.99/32", impaired);
+        bed.destination().address("198.18.12.99");
 
         TraceDigest digest = new TraceDigest();
         sim.observeAllLinks(digest);
@@ -35,7 +35,7 @@ class DeterminismTest {
                         .rateBps(120_000_000).count(3000).build(),
                 UdpSource.from(bed.pathB().sourceAddress()).to(bed.pathB().destinationAddress())
                         .ports(40_001, 5002).burst(4).rateBps(30_000_000).count(2000).build(),
-                UdpSource.from(bed.pathA().sourceAddress()).to("10.1.2.99")
+                UdpSource.from(bed.pathA().sourceAddress()).to("198.18.12.99")
                         .ports(40_002, 5003).rateBps(20_000_000).count(1000).build());
         bed.source().attach(mux);
         CountingSink sink = new CountingSink();

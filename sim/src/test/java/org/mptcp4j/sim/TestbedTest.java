@@ -25,8 +25,8 @@ class TestbedTest {
     void performanceTestbed_eachSourceAddressStaysOnItsOwnPath() {
         PerformanceTestbed bed = fig3();
         bed.source().attach(new EndpointGroup(
-                UdpSource.from("10.1.1.2").to("10.1.2.2").count(100).intervalNanos(200_000).build(),
-                UdpSource.from("10.2.1.2").to("10.2.2.2").count(50).intervalNanos(200_000).build()));
+                UdpSource.from("198.18.11.2").to("198.18.12.2").count(100).intervalNanos(200_000).build(),
+                UdpSource.from("198.18.21.2").to("198.18.22.2").count(50).intervalNanos(200_000).build()));
         CountingSink sink = new CountingSink();
         bed.destination().attach(sink);
 
@@ -45,7 +45,7 @@ class TestbedTest {
     void performanceTestbed_routerForwardsBySourceNotByDestination() {
         // From A's address to B's destination address: the router keeps it on path A.
         PerformanceTestbed bed = fig3();
-        bed.source().attach(UdpSource.from("10.1.1.2").to("10.2.2.2").count(10).build());
+        bed.source().attach(UdpSource.from("198.18.11.2").to("198.18.22.2").count(10).build());
         CountingSink sink = new CountingSink();
         bed.destination().attach(sink);
 
@@ -60,8 +60,8 @@ class TestbedTest {
     @Test
     void performanceTestbed_repliesReturnOnThePathOfTheirSourceAddress() {
         PerformanceTestbed bed = fig3();
-        UdpSource replyA = UdpSource.from("10.1.2.2").to("10.1.1.2").count(7).build();
-        UdpSource replyB = UdpSource.from("10.2.2.2").to("10.1.1.2").count(3).build();
+        UdpSource replyA = UdpSource.from("198.18.12.2").to("198.18.11.2").count(7).build();
+        UdpSource replyB = UdpSource.from("198.18.22.2").to("198.18.11.2").count(3).build();
         bed.destination().attach(new EndpointGroup(replyA, replyB));
         CountingSink sink = new CountingSink();
         bed.source().attach(sink);
@@ -77,8 +77,8 @@ class TestbedTest {
     void performanceTestbed_pathFailure_stopsOnlyThatPath() {
         PerformanceTestbed bed = fig3();
         bed.source().attach(new EndpointGroup(
-                UdpSource.from("10.1.1.2").to("10.1.2.2").count(100).intervalNanos(1_000_000).build(),
-                UdpSource.from("10.2.1.2").to("10.2.2.2").count(100).intervalNanos(1_000_000).build()));
+                UdpSource.from("198.18.11.2").to("198.18.12.2").count(100).intervalNanos(1_000_000).build(),
+                UdpSource.from("198.18.21.2").to("198.18.22.2").count(100).intervalNanos(1_000_000).build()));
         CountingSink sink = new CountingSink();
         bed.destination().attach(sink);
         bed.pathB().downAt(0);

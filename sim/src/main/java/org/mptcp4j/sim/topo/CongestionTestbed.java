@@ -13,7 +13,7 @@ import org.mptcp4j.sim.Simulation;
 public record CongestionTestbed(Simulation sim, Host tcpSender, Host mptcpSender, Router router,
                                 Host server, DuplexLink tcpAccess, DuplexLink mptcpAccess,
                                 DuplexLink bottleneck) {
-    public static final String TCP_SENDER_ADDRESS = "10.0.1.2";
-    public static final String MPTCP_SENDER_ADDRESS = "10.0.2.2";
-    public static final String SERVER_ADDRESS = "10.0.3.2";
+    public static final String TCP_SENDER_ADDRESS = "198.18.1.2";
+    public static final String MPTCP_SENDER_ADDRESS = "198.18.2.2";
+    public static final String SERVER_ADDRESS = "198.18.3.2";
 }

@@ -55,8 +55,8 @@ public final class Topologies {
     }
 
     /**
-     * Fig. 3: host {@code source} with 10.1.1.2 on path A and 10.2.1.2 on path B, router {@code r},
-     * host {@code destination} with 10.1.2.2 on path A and 10.2.2.2 on path B. Each host sends from
+     * Fig. 3: host {@code source} with 198.18.11.2 on path A and 198.18.21.2 on path B, router {@code r},
+     * host {@code destination} with 198.18.12.2 on path A and 198.18.22.2 on path B. Each host sends from
      * an address on that address's path; the router forwards by source address first, so a packet
      * from a path-A address always stays on path A (the paper: "the router does not cross-route").
      */
@@ -88,10 +88,10 @@ public final class Topologies {
     private static PerformanceTestbed.Path path(Simulation sim, String name, int net, PathSpec spec,
                                                 Host source, Router r, Host destination, Family family) {
         boolean v4 = family == Family.IPV4;
-        String srcAddr = v4 ? "10." + net + ".1.2" : "fd00:" + net + ":1::2";
-        String dstAddr = v4 ? "10." + net + ".2.2" : "fd00:" + net + ":2::2";
-        String srcNet = v4 ? "10." + net + ".1.0/24" : "fd00:" + net + ":1::/48";
-        String dstNet = v4 ? "10." + net + ".2.0/24" : "fd00:" + net + ":2::/48";
+        String srcAddr = v4 ? "198.18." + net + "1.2" : "fd00:" + net + ":1::2";
+        String dstAddr = v4 ? "198.18." + net + "2.2" : "fd00:" + net + ":2::2";
+        String srcNet = v4 ? "198.18." + net + "1.0/24" : "fd00:" + net + ":1::/48";
+        String dstNet = v4 ? "198.18." + net + "2.0/24" : "fd00:" + net + ":2::/48";
         String any = v4 ? "0.0.0.0/0" : "::/0";
         source.address(srcAddr);
         destination.address(dstAddr);
