@@ -103,6 +103,8 @@ public enum MibCounter {
     TCP_SACK_DISCARD("TcpExtTCPSACKDiscard"),
     /** Segments dropped by the SubflowExtension (for example an MPTCP protocol error). */
     TCP_EXTENSION_REJECT("Mptcp4jTcpExtensionReject"),
+    /** A gauge: connections now in ESTABLISHED or CLOSE-WAIT (RFC 1213 tcpCurrEstab). */
+    TCP_CURR_ESTAB("TcpCurrEstab"),
     ;
 
     private final String nstatName;
