@@ -103,6 +103,10 @@ public enum MibCounter {
     TCP_SACK_DISCARD("TcpExtTCPSACKDiscard"),
     /** Segments dropped by the SubflowExtension (for example an MPTCP protocol error). */
     TCP_EXTENSION_REJECT("Mptcp4jTcpExtensionReject"),
+    /** A gauge: connections now in ESTABLISHED or CLOSE-WAIT (RFC 1213 tcpCurrEstab). */
+    TCP_CURR_ESTAB("TcpCurrEstab"),
+    /** Retransmissions found lost because data sent after them was SACKed (Linux TCPLostRetransmit). */
+    TCP_LOST_RETRANSMIT("TcpExtTCPLostRetransmit"),
     ;
 
     private final String nstatName;

@@ -42,6 +42,8 @@ public final class RetransmitQueue {
     private int lostScanSeq;
     /** No LOST segment awaiting retransmission lies before this sequence number. */
     private int retransHintSeq;
+    /** The latest send time of any segment SACKed so far (for {@link #markLostRetransmissions}). */
+    private long newestSackedSentNanos = Long.MIN_VALUE;
     /** Results of the last {@link #ackTo}. */
     private long lastRttSentNanos;
     private boolean lastAckedRetransmitted;
@@ -203,6 +205,7 @@ public final class RetransmitQueue {
                     flags[s] = (byte) ((flags[s] | SACKED) & ~(LOST | RETRANS_OUT));
                     sackedBytes += lens[s];
                     newly += lens[s];
+                    newestSackedSentNanos = Math.max(newestSackedSentNanos, sentNanos[s]);
                 }
             }
         }
@@ -238,6 +241,31 @@ public final class RetransmitQueue {
         }
         if (Seq32.gt(boundarySeq, lostScanSeq)) {
             lostScanSeq = boundarySeq;
+        }
+        return newly;
+    }
+
+    /**
+     * A retransmission is lost when a segment sent after it (by more than {@code reorderWindowNanos})
+     * has been SACKed: the idea of RFC 8985 (RACK) applied to retransmissions only, as Linux's
+     * {@code tcp_mark_lost_retrans} did before RACK. The segment is sent again without waiting for
+     * the RTO. Returns the bytes found lost.
+     */
+    public long markLostRetransmissions(long reorderWindowNanos) {
+        if (retransOutBytes == 0 || newestSackedSentNanos == Long.MIN_VALUE) {
+            return 0;
+        }
+        long newly = 0;
+        for (int pos = 0; pos < size; pos++) {
+            int s = slot(pos);
+            if ((flags[s] & RETRANS_OUT) != 0 && sentNanos[s] + reorderWindowNanos < newestSackedSentNanos) {
+                flags[s] &= ~RETRANS_OUT;
+                retransOutBytes -= lens[s];
+                newly += lens[s];
+                if (Seq32.lt(seqs[s], retransHintSeq)) {
+                    retransHintSeq = seqs[s];
+                }
+            }
         }
         return newly;
     }

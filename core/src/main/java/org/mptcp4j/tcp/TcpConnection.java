@@ -443,13 +443,18 @@ public final class TcpConnection {
 
     // =========================================================== state changes
 
-    /** The only writer of {@link #state}. */
+    /** The only writer of {@link #state}; keeps the TcpCurrEstab gauge. */
     void setState(TcpState next) {
         TcpState prev = state;
         if (prev == next) {
             return;
         }
         state = next;
+        boolean wasEstab = prev == TcpState.ESTABLISHED || prev == TcpState.CLOSE_WAIT;
+        boolean isEstab = next == TcpState.ESTABLISHED || next == TcpState.CLOSE_WAIT;
+        if (wasEstab != isEstab) {
+            mib.add(MibCounter.TCP_CURR_ESTAB, isEstab ? 1 : -1);
+        }
         extension.onStateChange(this, prev, next);
     }
 

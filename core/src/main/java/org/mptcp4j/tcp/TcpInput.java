@@ -460,6 +460,11 @@ final class TcpInput {
         RetransmitQueue q = c.retransmitQueue;
         if (c.sackOk) {
             q.markLostBySack(TcpConnection.DUP_THRESH);
+            // RFC 8985's reordering window: a quarter of the minimum RTT.
+            long lost = q.markLostRetransmissions(Math.max(c.rtt.minRttNanos() / 4, 1_000_000L));
+            if (lost > 0) {
+                c.mib.increment(MibCounter.TCP_LOST_RETRANSMIT);
+            }
         }
         if (c.caState == TcpConnection.CaState.OPEN && q.lostBytes() > 0 && c.cc != null) {
             c.caState = TcpConnection.CaState.RECOVERY;

@@ -21,6 +21,7 @@ class StackPairTest {
         assertThat(t.received()).isEqualTo(1 << 20);
         assertThat(t.receivedSha256()).isEqualTo(t.sentSha256());
         assertThat(pair.clientEvents).first().isEqualTo(new StackEvent.Connected(t.clientConn));
+        assertThat(pair.server.mib().get(MibCounter.TCP_CURR_ESTAB)).isEqualTo(1); // CLOSE_WAIT counts
         ConnectionInfo info = pair.client.info(t.clientConn);
         assertThat(info.sack()).isTrue();
         assertThat(info.timestamps()).isTrue();
@@ -85,6 +86,8 @@ class StackPairTest {
         assertThat(pair.clientEvents).contains(new StackEvent.Closed(t.clientConn));
         assertThat(pair.client.connectionCount()).isZero();
         assertThat(pair.server.connectionCount()).isZero();
+        assertThat(pair.client.mib().get(MibCounter.TCP_CURR_ESTAB)).isZero();
+        assertThat(pair.server.mib().get(MibCounter.TCP_CURR_ESTAB)).isZero();
     }
 
     @Test

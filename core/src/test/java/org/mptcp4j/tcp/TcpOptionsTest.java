@@ -258,4 +258,38 @@ class TcpOptionsTest {
         assertThat(h.conn.readable()).isZero();
         assertThat(seen).hasSize(2);
     }
+    @Test
+    void lostRetransmission_detectedBySackOfLaterData_resentBeforeRto() {
+        TcpHarness h = established();
+        h.conn.write(h.now, ByteBuffer.allocate(20 * 1448));
+        List<TcpSegment> sent = new ArrayList<>();
+        for (TcpSegment s = h.recv(); s != null; s = h.recv()) {
+            sent.add(s);
+        }
+        int s1 = sent.get(1).seq();
+        for (int k = 3; k <= 5; k++) {
+            h.send(SEND.withSeq(R1).withAck(L1).withOptions(List.of(new TcpOption.Timestamps(PEER_TS, 1000),
+                    new TcpOption.Sack(List.of(new TcpOption.SackBlock(s1, seq(sent.get(k).seq(), 1448)))))));
+        }
+        TcpSegment rexmit = h.recv();
+        assertThat(rexmit.seq()).isEqualTo(L1);
+        assertThat(h.recv()).as("the pipe is full").isNull();
+        // 5 ms later everything else of the first flight is SACKed: new data goes out, after the retransmission.
+        h.advance(Nanos.ofMillis(5));
+        int firstFlightEnd = seq(sent.get(sent.size() - 1).seq(), 1448);
+        h.send(SEND.withSeq(R1).withAck(L1).withOptions(List.of(new TcpOption.Timestamps(PEER_TS, 1000),
+                new TcpOption.Sack(List.of(new TcpOption.SackBlock(s1, firstFlightEnd))))));
+        TcpSegment later = h.recv();
+        assertThat(later.seq()).isEqualTo(firstFlightEnd);
+        while (h.recv() != null) {
+            // more new data
+        }
+        assertThat(h.mib.get(MibCounter.TCP_LOST_RETRANSMIT)).isZero();
+        // That later segment is SACKed while the head still is not: the retransmission was lost too.
+        h.send(SEND.withSeq(R1).withAck(L1).withOptions(List.of(new TcpOption.Timestamps(PEER_TS, 1000),
+                new TcpOption.Sack(List.of(new TcpOption.SackBlock(s1, seq(firstFlightEnd, 1448)))))));
+        assertThat(h.mib.get(MibCounter.TCP_LOST_RETRANSMIT)).isEqualTo(1);
+        assertThat(h.recv().seq()).isEqualTo(L1);
+        assertThat(h.mib.get(MibCounter.TCP_TIMEOUTS)).isZero();
+    }
 }
