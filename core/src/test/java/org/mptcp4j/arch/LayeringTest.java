@@ -79,6 +79,30 @@ class LayeringTest {
         assertThat(violations).isEmpty();
     }
 
+    /**
+     * STYLE.md example 2: sequence numbers wrap, so only {@code Seq32}/{@code Dsn} compare them. A
+     * bare relational operator next to a name ending in Seq, Nxt or Una outside {@code base} is a bug
+     * waiting for a wrap-around.
+     */
+    @Test
+    void sequenceNumbers_areComparedOnlyInBase() throws IOException {
+        Pattern bareCompare = Pattern.compile(
+                "\\b\\w*(Seq|Nxt|Una)\\s*(<|>|<=|>=)\\s|\\s(<|>|<=|>=)\\s*\\w*(Seq|Nxt|Una)\\b");
+        List<String> violations = new ArrayList<>();
+        for (Path file : javaFiles()) {
+            if (topPackage(file).equals("base")) {
+                continue;
+            }
+            String[] lines = stripComments(Files.readString(file)).split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                if (bareCompare.matcher(lines[i]).find()) {
+                    violations.add(file + ": " + lines[i].strip());
+                }
+            }
+        }
+        assertThat(violations).isEmpty();
+    }
+
     private static List<Path> javaFiles() throws IOException {
         try (Stream<Path> s = Files.walk(MAIN)) {
             return s.filter(p -> p.toString().endsWith(".java")).toList();
