@@ -36,7 +36,7 @@ class EventQueueTest {
         return out;
     }
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261125")
     void bothHeaps_popInTimeThenScheduleOrder(
             @ForAll @Size(max = 400) List<@IntRange(min = -40, max = 1000) Integer> ops) {
         for (Supplier<EventQueue> factory : List.<Supplier<EventQueue>>of(
