@@ -25,13 +25,15 @@ public final class MptcpServerSocket implements AutoCloseable {
         }
         this.host = host;
         this.local = local;
-        Object[] made = host.call(() -> {
+        Listening made = host.call(() -> {
             ListenerHandle l = host.endpoint().stack().listen(local, backlog);
-            return new Object[] {l, host.endpoint().registerListener(l)};
+            return new Listening(l, host.endpoint().registerListener(l));
         });
-        this.listener = (ListenerHandle) made[0];
-        this.waiter = (Waiter) made[1];
+        this.listener = made.handle();
+        this.waiter = made.waiter();
     }
+
+    private record Listening(ListenerHandle handle, Waiter waiter) {}
 
     public InetSocketAddress getLocalSocketAddress() {
         return local;
