@@ -19,6 +19,7 @@ import org.mptcp4j.net.perf.Transfers;
 import org.mptcp4j.net.testbed.KernelPeer;
 import org.mptcp4j.net.testbed.Testbed;
 import org.mptcp4j.net.testbed.TestbedLayout;
+import org.mptcp4j.net.tun.TunLink;
 import org.mptcp4j.net.udp.UdpDriver;
 import org.mptcp4j.stack.StackConfig;
 import picocli.CommandLine.Command;
@@ -52,8 +53,14 @@ final class PerfCommand implements Callable<Integer> {
             description = "TUN without IFF_VNET_HDR: one write(2) per segment (default: outgoing TCP batched into GSO packets).")
     boolean noGso;
 
+    @Option(names = "--no-rx-offload",
+            description = "TUN without TUNSETOFFLOAD: incoming TCP arrives MTU-sized (default: TSO/GRO super-segments of up to 64 KB; needs GSO).")
+    boolean noRxOffload;
+
     @Option(names = "--port", defaultValue = "5201", description = "TCP port of the receiver (default ${DEFAULT-VALUE}).")
     int port;
+
+    private final List<Callable<String>> linkNotes = new ArrayList<>();
 
     /**
      * One measured direction. For the two directions of one TUN connection, the process CPU time is
@@ -90,6 +97,9 @@ final class PerfCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-44s %8.1f Mb/s %9.2f %9.2f %7s%n",
                     r.what(), r.goodputMbps(), r.seconds(), r.cpuSecondsPerGb(), r.shaEqual() ? "equal" : "DIFFER");
         }
+        for (Callable<String> note : linkNotes) {
+            System.out.println(note.call());
+        }
         return runs.stream().allMatch(Run::shaEqual) ? 0 : 1;
     }
 
@@ -102,6 +112,27 @@ final class PerfCommand implements Callable<Integer> {
             throw new IOException(up.isEmpty() ? "no testbed is up: ./mptcp4j testbed up" : "several testbeds are up: pass --testbed ID");
         }
         return up.getFirst();
+    }
+
+    /** The TUN host of a run; its link is kept for {@link #linkNote}. */
+    private MptcpHost openTunHost(Testbed t) throws IOException {
+        TestbedLayout l = t.layout();
+        TunLink link = new TunLink(t.openTun(!noGso, !noGso && !noRxOffload), true);
+        MptcpHost host = MptcpHost.start("perf", StackConfig.defaults(), new SecureRng(), link,
+                List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
+        linkNotes.add(linkNote(host, link));
+        return host;
+    }
+
+    /** What the reactor and the TUN saw over the run, read when the notes are printed. */
+    private static Callable<String> linkNote(MptcpHost host, TunLink link) {
+        return () -> {
+            var stats = host.driver().stats();
+            long supers = link.superPacketsReceived();
+            return String.format(Locale.ROOT, "TUN: %d packets in (%d TSO/GRO super-segments, %.0f bytes on average), %d out, %d turns",
+                    stats.packetsIn(), supers, supers == 0 ? 0.0 : (double) link.superPacketBytesReceived() / supers,
+                    stats.packetsOut(), stats.turns());
+        };
     }
 
     private InetAddress kernelAddress(TestbedLayout l) {
@@ -117,8 +148,7 @@ final class PerfCommand implements Callable<Integer> {
         TestbedLayout l = t.layout();
         try (KernelPeer server = KernelPeer.start(l.kernelNamespace(), "server", "--bind", kernelAddress(l).getHostAddress(),
                 "--port", Integer.toString(port), "--send", Long.toString(bytes), "--timeout", "600");
-                MptcpHost host = MptcpHost.overTun("perf", StackConfig.defaults(), t.openTun(!noGso),
-                        List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()))) {
+                MptcpHost host = openTunHost(t)) {
             server.awaitListening();
             long cpuBefore = processCpuNanos();
             Transfers.Result sent;
@@ -133,7 +163,7 @@ final class PerfCommand implements Callable<Integer> {
             Map<String, String> kernel = server.awaitResult(600);
             double cpu = (processCpuNanos() - cpuBefore) / 1e9;
             double upSeconds = Double.parseDouble(kernel.get("seconds")) - received.nanos() / 1e9;
-            String tun = "TUN" + (noGso ? "" : ", GSO");
+            String tun = "TUN" + (noGso ? "" : noRxOffload ? ", GSO" : ", GSO+GRO");
             return List.of(
                     new Run("mptcp4j(" + tun + ") -> kernel, path " + path, bytes, upSeconds, cpu / 2,
                             sent.sha256().equals(kernel.get("received_sha256"))),
@@ -145,8 +175,7 @@ final class PerfCommand implements Callable<Integer> {
     /** mptcp4j server on the TUN: a kernel client sends --bytes, then the server sends --bytes back. */
     private List<Run> tunServer(Testbed t) throws Exception {
         TestbedLayout l = t.layout();
-        try (MptcpHost host = MptcpHost.overTun("perf", StackConfig.defaults(), t.openTun(!noGso),
-                        List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()));
+        try (MptcpHost host = openTunHost(t);
                 MptcpServerSocket listener = new MptcpServerSocket(host, new InetSocketAddress(mptcp4jAddress(l), port), 8);
                 KernelPeer client = KernelPeer.start(l.kernelNamespace(), "client", "--connect", mptcp4jAddress(l).getHostAddress(),
                         "--port", Integer.toString(port), "--send", Long.toString(bytes), "--timeout", "600")) {
@@ -161,7 +190,7 @@ final class PerfCommand implements Callable<Integer> {
             Map<String, String> kernel = client.awaitResult(600);
             double cpu = (processCpuNanos() - cpuBefore) / 1e9;
             double downSeconds = Double.parseDouble(kernel.get("seconds")) - received.nanos() / 1e9;
-            String tun = "TUN" + (noGso ? "" : ", GSO");
+            String tun = "TUN" + (noGso ? "" : noRxOffload ? ", GSO" : ", GSO+GRO");
             return List.of(
                     new Run("kernel client -> mptcp4j(" + tun + ") server", received.bytes(), received.nanos() / 1e9, cpu / 2,
                             received.sha256().equals(kernel.get("sent_sha256")) && received.bytes() == bytes),

@@ -121,8 +121,16 @@ public final class Testbed {
 
     /** {@link #openTun()}, optionally with {@code IFF_VNET_HDR} so that outgoing TCP is batched into GSO packets. */
     public org.mptcp4j.net.tun.TunDevice openTun(boolean vnetHeader) throws IOException {
+        return openTun(vnetHeader, false);
+    }
+
+    /**
+     * {@link #openTun(boolean)}; with {@code receiveOffload} the kernel also hands us TCP segments of
+     * up to 64 KB ({@code TUNSETOFFLOAD}, see {@link org.mptcp4j.net.tun.TunDevice#open(String, boolean, boolean)}).
+     */
+    public org.mptcp4j.net.tun.TunDevice openTun(boolean vnetHeader, boolean receiveOffload) throws IOException {
         return org.mptcp4j.net.os.NetNamespace.call(layout.mptcp4jNamespace(),
-                () -> org.mptcp4j.net.tun.TunDevice.open(TestbedLayout.TUN, vnetHeader));
+                () -> org.mptcp4j.net.tun.TunDevice.open(TestbedLayout.TUN, vnetHeader, receiveOffload));
     }
 
     /** True when both namespaces exist. */

@@ -24,6 +24,12 @@ import org.mptcp4j.net.os.NativeIoException;
 public final class TunDevice implements AutoCloseable {
     /** {@code _IOW('T', 202, int)}. */
     private static final long TUNSETIFF = 0x4004_54caL;
+    /** {@code _IOW('T', 208, unsigned int)}; the argument is the flag word itself, not a pointer. */
+    private static final long TUNSETOFFLOAD = 0x4004_54d0L;
+    /** The "hardware" may be handed packets with a partial transport checksum (linux/if_tun.h). */
+    private static final int TUN_F_CSUM = 0x01;
+    private static final int TUN_F_TSO4 = 0x02;
+    private static final int TUN_F_TSO6 = 0x04;
     private static final long SIOCGIFFLAGS = 0x8913;
     private static final long SIOCSIFFLAGS = 0x8914;
     private static final long SIOCGIFMTU = 0x8921;
@@ -43,15 +49,18 @@ public final class TunDevice implements AutoCloseable {
     private final int controlFd;
     private final String name;
     private final boolean vnetHeader;
+    private final boolean receiveOffload;
     private final MemorySegment readErrno;
     private final MemorySegment writeErrno;
     private final MemorySegment controlErrno;
     private final MemorySegment ifreq;
     private volatile boolean closed;
 
-    private TunDevice(Arena arena, int fd, int controlFd, String name, boolean vnetHeader, MemorySegment ifreq) {
+    private TunDevice(Arena arena, int fd, int controlFd, String name, boolean vnetHeader, boolean receiveOffload,
+            MemorySegment ifreq) {
         this.arena = arena;
         this.vnetHeader = vnetHeader;
+        this.receiveOffload = receiveOffload;
         this.fd = fd;
         this.controlFd = controlFd;
         this.name = name;
@@ -75,6 +84,21 @@ public final class TunDevice implements AutoCloseable {
      * {@code struct virtio_net_hdr}, which lets us hand the kernel GSO packets of up to 64 KB.
      */
     public static TunDevice open(String requestedName, boolean vnetHeader) throws IOException {
+        return open(requestedName, vnetHeader, false);
+    }
+
+    /**
+     * Like {@link #open(String, boolean)}; with {@code receiveOffload} (which needs
+     * {@code vnetHeader}) the device also declares {@code TUNSETOFFLOAD} with
+     * {@code TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6}: the kernel then hands us TCP segments of up to
+     * 64 KB as it built or coalesced them (a local sender's TSO burst, a veth's GRO packet) with
+     * {@code gso_type}/{@code gso_size} set and possibly a partial checksum
+     * ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM}), instead of cutting them into MTU-sized packets first.
+     */
+    public static TunDevice open(String requestedName, boolean vnetHeader, boolean receiveOffload) throws IOException {
+        if (receiveOffload && !vnetHeader) {
+            throw new IllegalArgumentException("receive offload needs the virtio header (IFF_VNET_HDR)");
+        }
         byte[] nameBytes = requestedName.getBytes(StandardCharsets.US_ASCII);
         if (nameBytes.length == 0 || nameBytes.length >= IFNAMSIZ) {
             throw new IllegalArgumentException("interface name must have 1.." + (IFNAMSIZ - 1) + " characters: " + requestedName);
@@ -94,6 +118,14 @@ public final class TunDevice implements AutoCloseable {
                 Libc.close(errno, fd);
                 throw new NativeIoException("ioctl TUNSETIFF " + requestedName, e);
             }
+            // Always set (0 clears): the offload state outlives us on a persistent device such as the
+            // testbed's. The flag word travels in the pointer argument's register: tun reads arg as a value.
+            long offload = receiveOffload ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0;
+            if (Libc.ioctl(errno, fd, TUNSETOFFLOAD, MemorySegment.ofAddress(offload)) < 0) {
+                int e = Libc.errno(errno);
+                Libc.close(errno, fd);
+                throw new NativeIoException("ioctl TUNSETOFFLOAD " + requestedName, e);
+            }
             String actualName = ifreq.getString(0, StandardCharsets.US_ASCII);
             int controlFd = Libc.socket(errno, Libc.AF_INET, Libc.SOCK_DGRAM, 0);
             if (controlFd < 0) {
@@ -101,7 +133,7 @@ public final class TunDevice implements AutoCloseable {
                 Libc.close(errno, fd);
                 throw new NativeIoException("socket AF_INET", e);
             }
-            return new TunDevice(arena, fd, controlFd, actualName, vnetHeader, ifreq);
+            return new TunDevice(arena, fd, controlFd, actualName, vnetHeader, receiveOffload, ifreq);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -116,6 +148,11 @@ public final class TunDevice implements AutoCloseable {
     /** Whether every packet carries a {@code virtio_net_hdr} ({@code IFF_VNET_HDR}). */
     public boolean hasVnetHeader() {
         return vnetHeader;
+    }
+
+    /** Whether the kernel may hand us TCP segments larger than the MTU ({@code TUNSETOFFLOAD}). */
+    public boolean hasReceiveOffload() {
+        return receiveOffload;
     }
 
     /** The file descriptor, for {@link org.mptcp4j.net.os.FdPoller}. */

@@ -32,6 +32,9 @@ public final class TunLink implements PacketLink {
     private final Wakeup wakeup;
     private final FdPoller poller;
     private long dropped;
+    // Written by the reactor thread only; volatile so that other threads may read them.
+    private volatile long superPackets;
+    private volatile long superPacketBytes;
 
     /**
      * @param ownsDevice whether {@link #close()} closes the device too
@@ -68,10 +71,19 @@ public final class TunLink implements PacketLink {
         if ((rxHeader.get(0) & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0) {
             completeChecksum(p);
         }
+        if ((rxHeader.get(1) & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_NONE) {
+            // A TSO/GRO super-segment (only with TUNSETOFFLOAD): the IP header already gives its full
+            // length, and a TCP receiver takes any in-window segment whatever its size (RFC 9293
+            // 3.10.7.4), so it goes to the stack whole instead of being cut back into gso_size pieces.
+            superPackets++;
+            superPacketBytes += p.limit();
+        }
         return p;
     }
 
     private static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+    private static final int VIRTIO_NET_HDR_GSO_NONE = 0;
+    private static final int VIRTIO_NET_HDR_GSO_ECN = 0x80;
 
     /**
      * The kernel left the transport checksum for the "hardware": the field holds the pseudo-header
@@ -86,6 +98,16 @@ public final class TunLink implements PacketLink {
         }
         int sum = org.mptcp4j.wire.Checksums.sum(p, start, p.limit() - start, 0);
         p.putShort(start + offset, (short) org.mptcp4j.wire.Checksums.finish(sum));
+    }
+
+    /** Packets the kernel handed us as one TSO/GRO super-segment ({@code gso_type} set; needs receive offload). */
+    public long superPacketsReceived() {
+        return superPackets;
+    }
+
+    /** IP bytes that arrived inside {@link #superPacketsReceived() super-segments}. */
+    public long superPacketBytesReceived() {
+        return superPacketBytes;
     }
 
     /** Segments that left inside a GSO packet instead of on their own. */

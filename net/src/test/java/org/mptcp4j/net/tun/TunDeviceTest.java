@@ -89,6 +89,34 @@ class TunDeviceTest {
     }
 
     @Test
+    void receiveOffload_turnsOnTsoOfTheDevice_asEthtoolShowsIt() throws Exception {
+        NetCapabilities.requireProgram("ethtool");
+        try (TestNamespace ns = TestNamespace.create()) {
+            try (TunDevice tun = NetNamespace.call(ns.name(), () -> TunDevice.open("m4j%d", true, true))) {
+                assertThat(tun.hasReceiveOffload()).isTrue();
+                assertThat(features(ns, tun.name()))
+                        .contains("tcp-segmentation-offload: on", "tx-checksumming: on");
+            }
+            try (TunDevice tun = NetNamespace.call(ns.name(), () -> TunDevice.open("m4j%d", true, false))) {
+                assertThat(tun.hasReceiveOffload()).isFalse();
+                assertThat(features(ns, tun.name())).contains("tcp-segmentation-offload: off");
+            }
+        }
+    }
+
+    @Test
+    void receiveOffloadWithoutVirtioHeader_isRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TunDevice.open("m4j%d", false, true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("IFF_VNET_HDR");
+    }
+
+    /** The device's offload features as {@code ethtool -k} prints them (what the kernel will hand us). */
+    private static String features(TestNamespace ns, String device) throws IOException {
+        return org.mptcp4j.net.testbed.Shell.run("ip", "netns", "exec", ns.name(), "ethtool", "-k", device);
+    }
+
+    @Test
     void missingNamespace_isAClearError() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> NetNamespace.call("m4jt-does-not-exist", () -> TunDevice.open("m4j%d")))
