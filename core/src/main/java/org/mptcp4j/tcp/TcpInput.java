@@ -86,6 +86,8 @@ final class TcpInput {
         c.timers.stop(Timer.RETRANSMIT);
         if (!c.synRetransmitted) {
             c.rtt.onSample(nowNanos - c.synSentNanos);
+        } else {
+            c.rtt.onHandshakeAfterSynTimeout();
         }
         c.synRetries = 0;
         c.setState(TcpState.ESTABLISHED);

@@ -1,0 +1,77 @@
+package org.mptcp4j.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mptcp4j.tcp.TcpHarness.LOCAL_ISS;
+import static org.mptcp4j.tcp.TcpHarness.MSS;
+import static org.mptcp4j.tcp.TcpHarness.RECV;
+import static org.mptcp4j.tcp.TcpHarness.REMOTE_ISS;
+import static org.mptcp4j.tcp.TcpHarness.SEND;
+import static org.mptcp4j.tcp.TcpHarness.bytes;
+import static org.mptcp4j.tcp.TcpHarness.seq;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.cc.CoupledGroup;
+import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.wire.TcpFlags;
+import org.mptcp4j.wire.TcpOption;
+import org.mptcp4j.wire.TcpSegment;
+
+/**
+ * Corner cases of the RFCs from a review of the engine, one test per clause (those naming a
+ * clause failed before their fix). Same style as {@link TcpConnectionTest}: template segments in, exact
+ * segments out, in virtual time.
+ */
+class TcpRfcReviewTest {
+    private static final int SYN_ACK = TcpFlags.SYN | TcpFlags.ACK;
+    private static final int PSH_ACK = TcpFlags.PSH | TcpFlags.ACK;
+    private static final int WIN = 65535;
+    private static final int L1 = LOCAL_ISS + 1;
+    private static final int R1 = seq(REMOTE_ISS, 1);
+
+    @Test
+    void synLost_firstDataRtoIsThreeSeconds_rfc6298_5_7() {
+        TcpHarness h = TcpHarness.synSent(TcpHarness.plainConfig());
+        h.fireNextTimer();
+        assertThat(h.recv().has(TcpFlags.SYN)).isTrue();
+        h.send(SEND.withFlags(SYN_ACK).withSeq(REMOTE_ISS).withAck(L1).withOptions(List.of(new TcpOption.Mss(MSS))));
+        h.expect(RECV.withSeq(L1).withAck(R1).withWindow(WIN));
+        h.conn.write(h.now, bytes("hello"));
+        h.expect(RECV.withFlags(PSH_ACK).withSeq(L1).withAck(R1).withWindow(WIN).withPayload(bytes("hello")));
+        long sent = h.now;
+        assertThat(h.fireNextTimer() - sent).isEqualTo(Nanos.ofSeconds(3));
+        h.expect(RECV.withFlags(PSH_ACK).withSeq(L1).withAck(R1).withWindow(WIN).withPayload(bytes("hello")));
+    }
+
+    @Test
+    void localIsnJustBelowTheWrap_transferWithFastRetransmitAndFinCrosses2pow32() {
+        TcpHarness h = new TcpHarness();
+        int iss = -3 * MSS;
+        h.conn = TcpConnection.connect(TcpHarness.plainConfig(), h, h.mib, SubflowExtension.PLAIN, TcpHarness.LOCAL,
+                TcpHarness.REMOTE, iss, 0, new CoupledGroup(), h.now);
+        h.recv();
+        int l1 = iss + 1;
+        h.send(SEND.withFlags(SYN_ACK).withSeq(REMOTE_ISS).withAck(l1).withOptions(List.of(new TcpOption.Mss(MSS))));
+        h.expect(RECV.withSeq(l1).withAck(R1).withWindow(WIN));
+        h.conn.write(h.now, ByteBuffer.allocate(6 * MSS));
+        h.conn.shutdownOutput(h.now);
+        for (int i = 0; i < 6; i++) {
+            assertThat(h.recv().seq()).isEqualTo(seq(l1, i * MSS));
+        }
+        // The segment at l1 + 2 MSS ends exactly at 2^32 - 1; the one at 0 is lost.
+        h.send(SEND.withSeq(R1).withAck(seq(l1, 3 * MSS)));
+        for (int i = 0; i < 3; i++) {
+            h.send(SEND.withSeq(R1).withAck(seq(l1, 3 * MSS)));
+        }
+        assertThat(h.recv().seq()).isEqualTo(seq(l1, 3 * MSS)).isEqualTo(1);
+        h.send(SEND.withSeq(R1).withAck(seq(l1, 6 * MSS)));
+        TcpSegment fin = h.recv();
+        assertThat(fin.has(TcpFlags.FIN)).isTrue();
+        assertThat(fin.seq()).isEqualTo(seq(l1, 6 * MSS));
+        h.send(SEND.withSeq(R1).withAck(seq(l1, 6 * MSS + 1)));
+        assertThat(h.conn.state()).isEqualTo(TcpState.FIN_WAIT_2);
+        assertThat(h.conn.nextDeadline()).isEqualTo(Nanos.NEVER);
+    }
+}
