@@ -647,11 +647,6 @@ public final class TcpConnection {
         return rcvWscale;
     }
 
-    /** Whether {@code tsVal} is newer than TS.Recent (RFC 6191: a SYN that may reuse a TIME_WAIT tuple). */
-    public boolean isTimestampNewer(int tsVal) {
-        return tsOk && tsRecentValid && Seq32.gt(tsVal, tsRecent);
-    }
-
     /** Free space in the send buffer. */
     public int sendSpace() {
         return sendBuffer.freeSpace();

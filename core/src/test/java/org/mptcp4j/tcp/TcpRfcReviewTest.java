@@ -74,4 +74,37 @@ class TcpRfcReviewTest {
         assertThat(h.conn.state()).isEqualTo(TcpState.FIN_WAIT_2);
         assertThat(h.conn.nextDeadline()).isEqualTo(Nanos.NEVER);
     }
+
+    /** The peer closes second: TIME_WAIT with timestamps, TS.Recent = 5001, RCV.NXT after the peer's FIN. */
+    private static TcpHarness timeWaitWithTimestamps() {
+        TcpHarness h = TcpOptionsTest.established();
+        h.conn.shutdownOutput(h.now);
+        assertThat(h.recv().has(TcpFlags.FIN)).isTrue();
+        h.send(SEND.withFlags(TcpFlags.FIN | TcpFlags.ACK).withSeq(R1).withAck(L1 + 1)
+                .withOptions(List.of(new TcpOption.Timestamps(5001, 1000))));
+        assertThat(h.conn.state()).isEqualTo(TcpState.TIME_WAIT);
+        return h;
+    }
+
+    private static TcpSegment syn(int seq, TcpOption... options) {
+        return SEND.withFlags(TcpFlags.SYN).withSeq(seq).withAck(0).withOptions(List.of(options));
+    }
+
+    @Test
+    void timeWaitReuse_timestampsDecideBeforeSequenceNumbers_rfc6191() {
+        TcpHarness h = timeWaitWithTimestamps();
+        int above = seq(R1, 100_000);
+        int below = seq(R1, -100_000);
+        // "the timestamp contained in the incoming SYN segment is greater than the last timestamp seen".
+        assertThat(TimeWaitReuse.mayReuse(h.conn, syn(below, new TcpOption.Timestamps(5002, 0)), true)).isTrue();
+        // An older timestamp is an old duplicate, whatever its sequence number: "silently drop".
+        assertThat(TimeWaitReuse.mayReuse(h.conn, syn(above, new TcpOption.Timestamps(4000, 0)), true)).isFalse();
+        // Equal timestamps fall back to the sequence number.
+        assertThat(TimeWaitReuse.mayReuse(h.conn, syn(above, new TcpOption.Timestamps(5001, 0)), true)).isTrue();
+        assertThat(TimeWaitReuse.mayReuse(h.conn, syn(below, new TcpOption.Timestamps(5001, 0)), true)).isFalse();
+        // Timestamps not enabled for the new incarnation: the sequence number alone decides.
+        assertThat(TimeWaitReuse.mayReuse(h.conn, syn(above), true)).isTrue();
+        assertThat(TimeWaitReuse.mayReuse(h.conn, syn(above, new TcpOption.Timestamps(4000, 0)), false)).isTrue();
+        assertThat(TimeWaitReuse.mayReuse(h.conn, syn(below), true)).isFalse();
+    }
 }
