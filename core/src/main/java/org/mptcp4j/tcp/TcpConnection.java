@@ -402,6 +402,14 @@ public final class TcpConnection {
             persistBackoff = 0;
             return;
         }
+        // RFC 1122 4.2.2.17 keeps the connection open only "as long as the receiving TCP continues
+        // to send acknowledgments in response to the probe segments"; an ACK resets rtoRetries, so
+        // this counts unanswered probes (Linux icsk_probes_out against tcp_retries2).
+        if (++rtoRetries > config.maxRetransmits()) {
+            mib.increment(MibCounter.TCP_ABORT_ON_TIMEOUT);
+            fail(TcpError.TIMED_OUT);
+            return;
+        }
         persistFired = true;
         if (persistBackoff < 16) {
             persistBackoff++;

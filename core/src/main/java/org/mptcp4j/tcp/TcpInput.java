@@ -342,6 +342,7 @@ final class TcpInput {
         if (c.sndWnd > 0 && c.timers.isRunning(Timer.PERSIST)) {
             c.timers.stop(Timer.PERSIST);
             c.persistBackoff = 0;
+            c.rtoRetries = 0; // it counted unanswered window probes
         }
         boolean finAcked = c.finSent && Seq32.gt(c.sndUna, c.finSeq);
         switch (c.state) {

@@ -107,4 +107,32 @@ class TcpRfcReviewTest {
         assertThat(TimeWaitReuse.mayReuse(h.conn, syn(above, new TcpOption.Timestamps(4000, 0)), false)).isTrue();
         assertThat(TimeWaitReuse.mayReuse(h.conn, syn(below), true)).isFalse();
     }
+
+    @Test
+    void zeroWindow_probesAnsweredKeepTheConnection_unansweredProbesTimeOut_rfc1122_4_2_2_17() {
+        TcpHarness h = TcpHarness.established();
+        h.send(SEND.withSeq(R1).withAck(L1).withWindow(0));
+        h.conn.write(h.now, bytes("data"));
+        h.expectNothing();
+        int limit = TcpHarness.plainConfig().maxRetransmits();
+        // "As long as the receiving TCP continues to send acknowledgments in response to the probe
+        // segments, the sending TCP MUST allow the connection to stay open."
+        for (int i = 0; i < 2 * limit; i++) {
+            h.fireNextTimer();
+            h.expect(RECV.withSeq(L1 - 1).withAck(R1).withWindow(WIN));
+            h.send(SEND.withSeq(R1).withAck(L1).withWindow(0));
+        }
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+        // A peer that stopped answering is given up like an unanswered retransmission.
+        for (int i = 0; i < limit; i++) {
+            h.fireNextTimer();
+            h.expect(RECV.withSeq(L1 - 1).withAck(R1).withWindow(WIN));
+        }
+        h.fireNextTimer();
+        h.expectNothing();
+        assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(h.events).containsExactly("error:TIMED_OUT", "closed");
+        assertThat(h.mib.get(MibCounter.TCP_ABORT_ON_TIMEOUT)).isEqualTo(1);
+        assertThat(h.mib.get(MibCounter.TCP_WIN_PROBE)).isEqualTo(3L * limit);
+    }
 }
