@@ -86,7 +86,7 @@ final class TcpInput {
         c.timers.stop(Timer.RETRANSMIT);
         if (!c.synRetransmitted) {
             c.rtt.onSample(nowNanos - c.synSentNanos);
-        } else {
+        } else if (c.rtt.backoffCount() > 0) {
             c.rtt.onHandshakeAfterSynTimeout();
         }
         c.synRetries = 0;

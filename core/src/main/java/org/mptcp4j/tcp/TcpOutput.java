@@ -78,6 +78,8 @@ final class TcpOutput {
             c.sndNxt = Seq32.add(c.iss, 1);
             c.synSentNanos = nowNanos;
         } else {
+            // Whatever made us resend it (timeout, the peer's duplicate SYN), Karn's rule applies.
+            c.synRetransmitted = true;
             c.retransmits++;
             c.mib.increment(MibCounter.TCP_RETRANS_SEGS);
         }

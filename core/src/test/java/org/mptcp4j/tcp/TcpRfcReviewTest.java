@@ -135,4 +135,21 @@ class TcpRfcReviewTest {
         assertThat(h.mib.get(MibCounter.TCP_ABORT_ON_TIMEOUT)).isEqualTo(1);
         assertThat(h.mib.get(MibCounter.TCP_WIN_PROBE)).isEqualTo(3L * limit);
     }
+
+    @Test
+    void synAckResentForADuplicateSyn_givesNoRttSample_karn_rfc6298_3() {
+        TcpSegment peerSyn = SEND.withFlags(TcpFlags.SYN).withSeq(REMOTE_ISS).withAck(0)
+                .withOptions(List.of(new TcpOption.Mss(MSS)));
+        TcpHarness h = TcpHarness.synReceived(TcpHarness.plainConfig(), peerSyn);
+        TcpSegment synAck = h.recv();
+        h.advance(Nanos.ofMillis(300));
+        h.send(peerSyn);
+        h.expect(synAck);
+        h.advance(Nanos.ofMillis(10));
+        h.send(SEND.withSeq(R1).withAck(L1));
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+        // Was the ACK for the first SYN-ACK (310 ms) or the second (10 ms)? Unknowable: no sample.
+        assertThat(h.conn.srttNanos()).isZero();
+        assertThat(h.conn.rtoNanos()).isEqualTo(Nanos.ofSeconds(1));
+    }
 }
