@@ -137,9 +137,10 @@ final class TcpInput {
     private static void onSegmentSynchronized(TcpConnection c, long nowNanos, TcpSegment seg) {
         boolean rst = seg.has(TcpFlags.RST);
         TcpOption.Timestamps ts = c.tsOk ? timestamps(seg) : null;
+        // RFC 7323 5.5: after 24 days of idleness TS.Recent "is assumed to be valid no longer".
+        boolean tsRecentValid = c.tsRecentValid && nowNanos - c.tsRecentNanos < PAWS_IDLE_NANOS;
         // RFC 7323 5.3 R1: PAWS.
-        if (ts != null && !rst && c.tsRecentValid && Seq32.lt(ts.tsVal(), c.tsRecent)
-                && nowNanos - c.tsRecentNanos < PAWS_IDLE_NANOS) {
+        if (ts != null && !rst && tsRecentValid && Seq32.lt(ts.tsVal(), c.tsRecent)) {
             c.mib.increment(MibCounter.PAWS_ESTAB_REJECTED);
             c.ackNow = true;
             return;
@@ -177,7 +178,7 @@ final class TcpInput {
             }
         }
         // RFC 7323 5.3 R3: remember the peer's timestamp for echoing.
-        if (ts != null && Seq32.le(seg.seq(), c.lastAckSent) && (!c.tsRecentValid || Seq32.ge(ts.tsVal(), c.tsRecent))) {
+        if (ts != null && Seq32.le(seg.seq(), c.lastAckSent) && (!tsRecentValid || Seq32.ge(ts.tsVal(), c.tsRecent))) {
             c.tsRecent = ts.tsVal();
             c.tsRecentNanos = nowNanos;
             c.tsRecentValid = true;

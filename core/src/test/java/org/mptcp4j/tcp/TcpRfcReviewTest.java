@@ -152,4 +152,20 @@ class TcpRfcReviewTest {
         assertThat(h.conn.srttNanos()).isZero();
         assertThat(h.conn.rtoNanos()).isEqualTo(Nanos.ofSeconds(1));
     }
+
+    @Test
+    void idleOver24Days_olderTimestampAcceptedAndBecomesTsRecent_rfc7323_5_5() {
+        TcpHarness h = TcpOptionsTest.established(); // TS.Recent = 5000
+        h.advance(Nanos.ofSeconds(25L * 24 * 3600));
+        h.send(SEND.withSeq(R1).withAck(L1).withOptions(List.of(new TcpOption.Timestamps(4000, 1000)))
+                .withPayload(bytes("x")));
+        assertThat(h.readAll()).isEqualTo("x");
+        h.advance(Nanos.ofMillis(40));
+        assertThat(h.recv().option(TcpOption.Timestamps.class).orElseThrow().tsEcr()).isEqualTo(4000);
+        // TS.Recent is fresh again, so PAWS protects the connection from here on.
+        h.send(SEND.withSeq(seq(R1, 1)).withAck(L1).withOptions(List.of(new TcpOption.Timestamps(3999, 1000)))
+                .withPayload(bytes("y")));
+        assertThat(h.mib.get(MibCounter.PAWS_ESTAB_REJECTED)).isEqualTo(1);
+        assertThat(h.readAll()).isEmpty();
+    }
 }
