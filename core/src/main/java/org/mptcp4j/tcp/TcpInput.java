@@ -136,6 +136,7 @@ final class TcpInput {
 
     private static void onSegmentSynchronized(TcpConnection c, long nowNanos, TcpSegment seg) {
         boolean rst = seg.has(TcpFlags.RST);
+        int wndShift = c.sndWscale;
         TcpOption.Timestamps ts = c.tsOk ? timestamps(seg) : null;
         // RFC 7323 5.5: after 24 days of idleness TS.Recent "is assumed to be valid no longer".
         boolean tsRecentValid = c.tsRecentValid && nowNanos - c.tsRecentNanos < PAWS_IDLE_NANOS;
@@ -150,6 +151,9 @@ final class TcpInput {
             // Simultaneous open (RFC 9293 figure 8, step 5): the peer's SYN-ACK repeats the SYN we
             // already have and acknowledges ours; take it as the ACK that completes the handshake.
             seg = seg.withFlags(seg.flags() & ~TcpFlags.SYN).withSeq(Seq32.add(c.irs, 1));
+            // RFC 7323 2.2: "The Window field in a SYN (i.e., a <SYN> or <SYN,ACK>) segment itself
+            // is never scaled"; the synthetic ACK's window goes in unshifted.
+            wndShift = 0;
         }
         // First: the sequence number.
         int segLen = seg.segmentLength();
@@ -205,7 +209,7 @@ final class TcpInput {
         if (c.state == TcpState.SYN_RECEIVED) {
             if (Seq32.gt(seg.ack(), c.sndUna) && Seq32.le(seg.ack(), c.sndNxt)) {
                 onSynAcked(c, nowNanos, seg.ack());
-                c.sndWnd = (long) seg.window() << c.sndWscale;
+                c.sndWnd = (long) seg.window() << wndShift;
                 c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
                 c.sndWl1 = seg.seq();
                 c.sndWl2 = seg.ack();
@@ -220,7 +224,7 @@ final class TcpInput {
             c.fail(TcpError.PROTOCOL_ERROR);
             return;
         }
-        if (!processAck(c, nowNanos, seg, ts)) {
+        if (!processAck(c, nowNanos, seg, ts, wndShift)) {
             return;
         }
         if (c.config.keepaliveEnabled()) {
@@ -296,7 +300,8 @@ final class TcpInput {
     // ================================================================= ACK
 
     /** The fifth check for synchronized states; false when the segment is to be dropped. */
-    private static boolean processAck(TcpConnection c, long nowNanos, TcpSegment seg, TcpOption.Timestamps ts) {
+    private static boolean processAck(TcpConnection c, long nowNanos, TcpSegment seg, TcpOption.Timestamps ts,
+            int wndShift) {
         int ack = seg.ack();
         if (Seq32.gt(ack, c.sndNxt)) {
             // "If the ACK acks something not yet sent, then send an ACK, drop the segment".
@@ -315,7 +320,7 @@ final class TcpInput {
         // Window update (RFC 9293 3.10.7.4, ESTABLISHED): only from segments not older than the last update.
         if (Seq32.le(c.sndUna, ack)
                 && (Seq32.lt(c.sndWl1, seg.seq()) || (c.sndWl1 == seg.seq() && Seq32.le(c.sndWl2, ack)))) {
-            c.sndWnd = (long) seg.window() << c.sndWscale;
+            c.sndWnd = (long) seg.window() << wndShift;
             c.sndWl1 = seg.seq();
             c.sndWl2 = ack;
             c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);

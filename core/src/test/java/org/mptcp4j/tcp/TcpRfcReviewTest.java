@@ -168,4 +168,22 @@ class TcpRfcReviewTest {
         assertThat(h.mib.get(MibCounter.PAWS_ESTAB_REJECTED)).isEqualTo(1);
         assertThat(h.readAll()).isEmpty();
     }
+
+    @Test
+    void simultaneousOpen_windowOfThePeersSynAckIsNotScaled_rfc7323_2_2() {
+        TcpHarness h = new TcpHarness();
+        h.conn = TcpConnection.connect(TcpOptionsTest.fullConfig(), h, h.mib, SubflowExtension.PLAIN,
+                TcpHarness.LOCAL, TcpHarness.REMOTE, LOCAL_ISS, 0, new CoupledGroup(), h.now);
+        h.recv();
+        List<TcpOption> options = List.of(new TcpOption.Mss(1460), new TcpOption.WindowScale(7));
+        h.send(SEND.withFlags(TcpFlags.SYN).withSeq(REMOTE_ISS).withAck(0).withWindow(2000).withOptions(options));
+        assertThat(h.recv().flags()).isEqualTo(SYN_ACK);
+        // "The Window field in a SYN (i.e., a <SYN> or <SYN,ACK>) segment itself is never scaled."
+        h.send(SEND.withFlags(SYN_ACK).withSeq(REMOTE_ISS).withAck(L1).withWindow(2000).withOptions(options));
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(h.conn.sndWnd()).isEqualTo(2000);
+        // Later segments are scaled as usual.
+        h.send(SEND.withSeq(R1).withAck(L1).withWindow(2000));
+        assertThat(h.conn.sndWnd()).isEqualTo(2000L << 7);
+    }
 }
