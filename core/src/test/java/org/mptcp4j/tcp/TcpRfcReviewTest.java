@@ -186,4 +186,74 @@ class TcpRfcReviewTest {
         h.send(SEND.withSeq(R1).withAck(L1).withWindow(2000));
         assertThat(h.conn.sndWnd()).isEqualTo(2000L << 7);
     }
+
+    /**
+     * Hostile peers: random flags (SYN+FIN, RST+SYN, URG), sequence and acknowledgement numbers
+     * around the windows, inverted or far SACK blocks, odd timestamps, data in any state. The
+     * connection never throws and keeps its invariants (checked by the harness after every step).
+     */
+    @Test
+    void hostilePeer_randomSegments_neverThrowAndKeepInvariants() {
+        for (long seed = 1; seed <= 25; seed++) {
+            java.util.Random rnd = new java.util.Random(seed);
+            TcpHarness h = TcpOptionsTest.established();
+            try {
+                for (int step = 0; step < 300 && h.conn.state() != TcpState.CLOSED; step++) {
+                    switch (rnd.nextInt(6)) {
+                        case 0 -> h.conn.write(h.now, ByteBuffer.allocate(rnd.nextInt(5000)));
+                        case 1 -> h.readAll();
+                        case 2 -> {
+                            if (h.conn.nextDeadline() != Nanos.NEVER && rnd.nextInt(4) == 0) {
+                                h.fireNextTimer();
+                            }
+                        }
+                        case 3 -> {
+                            if (rnd.nextInt(20) == 0) {
+                                h.conn.shutdownOutput(h.now);
+                            }
+                        }
+                        default -> h.send(hostileSegment(h.conn, rnd));
+                    }
+                    while (h.recv() != null) {
+                        // drain
+                    }
+                    h.advance(Nanos.ofMillis(rnd.nextInt(50)));
+                }
+            } catch (RuntimeException | AssertionError e) {
+                throw new AssertionError("seed " + seed + ": " + e, e);
+            }
+        }
+    }
+
+    private static TcpSegment hostileSegment(TcpConnection c, java.util.Random rnd) {
+        int flags = TcpFlags.ACK;
+        for (int f : new int[] {TcpFlags.SYN, TcpFlags.FIN, TcpFlags.RST, TcpFlags.URG, TcpFlags.PSH}) {
+            if (rnd.nextInt(12) == 0) {
+                flags |= f;
+            }
+        }
+        if (rnd.nextInt(20) == 0) {
+            flags &= ~TcpFlags.ACK;
+        }
+        int seqNo = seq(c.rcvNxt(), rnd.nextInt(8) == 0 ? rnd.nextInt() : rnd.nextInt(4000) - 1000);
+        int ackNo = rnd.nextInt(10) == 0 ? rnd.nextInt() : seq(c.sndUna, rnd.nextInt(6000) - 1000);
+        List<TcpOption> options = new java.util.ArrayList<>();
+        if (rnd.nextInt(4) != 0) {
+            options.add(new TcpOption.Timestamps(5000 + rnd.nextInt(2000) - 200, rnd.nextInt()));
+        }
+        if (rnd.nextInt(3) == 0) {
+            List<TcpOption.SackBlock> blocks = new java.util.ArrayList<>();
+            for (int b = rnd.nextInt(4); b >= 0; b--) {
+                int left = seq(c.sndUna, rnd.nextInt(8000) - 2000);
+                blocks.add(new TcpOption.SackBlock(left, seq(left, rnd.nextInt(4000) - 1000)));
+            }
+            options.add(new TcpOption.Sack(blocks));
+        }
+        if (rnd.nextInt(10) == 0) {
+            options.add(new TcpOption.WindowScale(rnd.nextInt(256)));
+            options.add(new TcpOption.Mss(rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(65536)));
+        }
+        return SEND.withFlags(flags).withSeq(seqNo).withAck(ackNo).withWindow(rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(65536))
+                .withOptions(options).withPayload(ByteBuffer.allocate(rnd.nextInt(3) == 0 ? rnd.nextInt(1500) : 0));
+    }
 }
