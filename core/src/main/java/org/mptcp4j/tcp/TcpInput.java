@@ -1,5 +1,6 @@
 package org.mptcp4j.tcp;
 
+import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import org.mptcp4j.base.Seq32;
 import org.mptcp4j.cc.AckEvent;
@@ -113,7 +114,9 @@ final class TcpInput {
                 default -> { }
             }
         }
-        c.peerMss = mss == null ? TcpConfig.DEFAULT_PEER_MSS : Math.max(64, mss.mss());
+        int defaultMss = c.remote.getAddress() instanceof Inet6Address ? TcpConfig.DEFAULT_PEER_MSS_IPV6
+                : TcpConfig.DEFAULT_PEER_MSS;
+        c.peerMss = mss == null ? defaultMss : Math.max(64, mss.mss());
         if (c.wsOk && ws != null) {
             // RFC 7323 2.3: a shift above 14 is used as 14.
             c.sndWscale = Math.min(Math.max(ws.shift(), 0), 14);

@@ -187,6 +187,18 @@ class TcpRfcReviewTest {
         assertThat(h.conn.sndWnd()).isEqualTo(2000L << 7);
     }
 
+    @Test
+    void noMssOptionOverIpv6_assumes1220_rfc9293_3_7_1() {
+        TcpHarness h = new TcpHarness();
+        h.conn = TcpConnection.connect(TcpHarness.plainConfig(), h, h.mib, SubflowExtension.PLAIN,
+                new java.net.InetSocketAddress("fd00::1", 49152), new java.net.InetSocketAddress("fd00::2", 80),
+                LOCAL_ISS, 0, new CoupledGroup(), h.now);
+        h.recv();
+        h.send(SEND.withFlags(SYN_ACK).withSeq(REMOTE_ISS).withAck(L1));
+        // "a default send MSS of 536 (576 - 40) for IPv4 or 1220 (1280 - 60) for IPv6"; ours is 1000.
+        assertThat(h.conn.mss()).isEqualTo(MSS);
+    }
+
     /**
      * Hostile peers: random flags (SYN+FIN, RST+SYN, URG), sequence and acknowledgement numbers
      * around the windows, inverted or far SACK blocks, odd timestamps, data in any state. The
