@@ -199,6 +199,25 @@ class TcpRfcReviewTest {
         assertThat(h.conn.mss()).isEqualTo(MSS);
     }
 
+    @Test
+    void jumboMss_initialWindowIsCappedAt14600Bytes_rfc6928_2() {
+        TcpConfig p = TcpHarness.plainConfig();
+        TcpConfig jumbo = new TcpConfig(8960, 1 << 18, 1 << 18, p.initialRtoNanos(), p.minRtoNanos(), p.maxRtoNanos(),
+                p.delayedAckNanos(), p.timeWaitNanos(), false, false, false, false, Nanos.NEVER,
+                p.keepaliveIntervalNanos(), p.keepaliveProbes(), p.synRetries(), p.synAckRetries(),
+                p.maxRetransmits(), p.congestionControl());
+        TcpHarness h = TcpHarness.synSent(jumbo);
+        h.send(SEND.withFlags(SYN_ACK).withSeq(REMOTE_ISS).withAck(L1).withOptions(List.of(new TcpOption.Mss(8960))));
+        h.recv();
+        h.conn.write(h.now, ByteBuffer.allocate(20 * 8960));
+        int sent = 0;
+        while (h.recv() != null) {
+            sent++;
+        }
+        // "IW = min (10*MSS, max (2*MSS, 14600))": two jumbo segments, not ten (89600 bytes).
+        assertThat(sent).isEqualTo(2);
+    }
+
     /**
      * Hostile peers: random flags (SYN+FIN, RST+SYN, URG), sequence and acknowledgement numbers
      * around the windows, inverted or far SACK blocks, odd timestamps, data in any state. The
