@@ -88,7 +88,9 @@ final class TcpOutput {
         if (withAck) {
             c.lastAckSent = ack;
         }
-        c.timers.set(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
+        // RFC 6298 (5.1): start the timer only "if the timer is not running" (it was stopped when it
+        // fired): a SYN-ACK resent for the peer's duplicate SYN must not postpone the timeout.
+        c.timers.setIfStopped(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
         countOut(c);
         return seg;
     }

@@ -218,6 +218,30 @@ class TcpRfcReviewTest {
         assertThat(sent).isEqualTo(2);
     }
 
+    @Test
+    void synReceived_peerJunkCannotPostponeTheSynAckTimeout_rfc6298_5_1() {
+        TcpSegment peerSyn = SEND.withFlags(TcpFlags.SYN).withSeq(REMOTE_ISS).withAck(0)
+                .withOptions(List.of(new TcpOption.Mss(MSS)));
+        TcpHarness h = TcpHarness.synReceived(TcpHarness.plainConfig(), peerSyn);
+        TcpSegment synAck = h.recv();
+        long firstTimeout = h.conn.nextDeadline();
+        // "if the timer is not running, start it": a resend for a duplicate SYN leaves it alone,
+        // so a peer that keeps sending cannot hold the half-open connection forever.
+        h.advance(Nanos.ofMillis(900));
+        h.send(peerSyn);
+        h.expect(synAck);
+        assertThat(h.conn.nextDeadline()).isEqualTo(firstTimeout);
+        int retries = TcpHarness.plainConfig().synAckRetries();
+        for (int i = 0; i <= retries; i++) {
+            h.fireNextTimer();
+            h.send(peerSyn);
+            while (h.recv() != null) {
+                // the SYN-ACKs
+            }
+        }
+        assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+    }
+
     /**
      * Hostile peers: random flags (SYN+FIN, RST+SYN, URG), sequence and acknowledgement numbers
      * around the windows, inverted or far SACK blocks, odd timestamps, data in any state. The
