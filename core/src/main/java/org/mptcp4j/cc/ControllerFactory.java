@@ -22,11 +22,11 @@ public interface ControllerFactory {
     /** The name under which {@link #byName} finds this factory. */
     String name();
 
-    /** RFC 5681 Reno with RFC 6928's initial window of 10 segments. */
+    /** RFC 5681 Reno with RFC 6928's initial window (10 segments of up to 1460 bytes). */
     static ControllerFactory reno() {
         return new ControllerFactory() {
             public CongestionController create(CoupledGroup group, long nowNanos, int mss) {
-                return group.join(new Reno(mss, Reno.INITIAL_WINDOW_SEGMENTS));
+                return group.join(new Reno(mss, Reno.initialWindowSegments(mss)));
             }
 
             public String name() {
@@ -35,11 +35,11 @@ public interface ControllerFactory {
         };
     }
 
-    /** RFC 9438 CUBIC with RFC 6928's initial window of 10 segments. */
+    /** RFC 9438 CUBIC with RFC 6928's initial window (10 segments of up to 1460 bytes). */
     static ControllerFactory cubic() {
         return new ControllerFactory() {
             public CongestionController create(CoupledGroup group, long nowNanos, int mss) {
-                return group.join(new Cubic(mss, Reno.INITIAL_WINDOW_SEGMENTS));
+                return group.join(new Cubic(mss, Reno.initialWindowSegments(mss)));
             }
 
             public String name() {

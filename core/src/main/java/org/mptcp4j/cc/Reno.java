@@ -10,6 +10,14 @@ public final class Reno implements CongestionController {
     /** RFC 6928 initial window. */
     public static final int INITIAL_WINDOW_SEGMENTS = 10;
 
+    /**
+     * RFC 6928 section 2: "IW = min (10*MSS, max (2*MSS, 14600))", in whole segments: ten for
+     * Ethernet-sized segments, fewer for jumbo ones, never below two.
+     */
+    public static int initialWindowSegments(int mss) {
+        return Math.min(INITIAL_WINDOW_SEGMENTS, Math.max(2, 14_600 / Math.max(mss, 1)));
+    }
+
     private final int mss;
     private long cwndBytes;
     private long ssthreshBytes = Long.MAX_VALUE;

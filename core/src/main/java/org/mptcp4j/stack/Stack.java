@@ -24,6 +24,7 @@ import org.mptcp4j.tcp.TcpConnection;
 import org.mptcp4j.tcp.TcpError;
 import org.mptcp4j.tcp.TcpEvents;
 import org.mptcp4j.tcp.TcpState;
+import org.mptcp4j.tcp.TimeWaitReuse;
 import org.mptcp4j.wire.DecodeResult;
 import org.mptcp4j.wire.IpHeader;
 import org.mptcp4j.wire.TcpFlags;
@@ -64,7 +65,6 @@ public final class Stack {
     private final StackConfig config;
     private final TcpConfig tcp4;
     private final TcpConfig tcp6;
-    private final Rng rng;
     private final Mib mib = new Mib();
     private final IsnGenerator isn;
     private final List<InetAddress> addresses = new ArrayList<>();
@@ -82,7 +82,6 @@ public final class Stack {
         this.config = config;
         this.tcp4 = config.tcpConfig(false);
         this.tcp6 = config.tcpConfig(true);
-        this.rng = rng;
         this.isn = new IsnGenerator(rng);
         int range = config.ephemeralPortHigh() - config.ephemeralPortLow() + 1;
         this.nextEphemeral = config.ephemeralPortLow() + rng.nextInt(range);
@@ -131,7 +130,8 @@ public final class Stack {
         FourTuple key = new FourTuple(ip.destination(), seg.dstPort(), ip.source(), seg.srcPort());
         StackEntry e = byTuple.get(key);
         if (e != null) {
-            if (e.conn.state() == TcpState.TIME_WAIT && isNewSyn(seg) && timeWaitReusable(e.conn, seg)) {
+            if (e.conn.state() == TcpState.TIME_WAIT && isNewSyn(seg)
+                    && TimeWaitReuse.mayReuse(e.conn, seg, tcpConfig(key).timestamps())) {
                 // RFC 9293 3.6.1 / RFC 6191: a new incarnation may take over a TIME_WAIT tuple.
                 mib.increment(MibCounter.TCP_TW_RECYCLED);
                 release(e);
@@ -289,8 +289,9 @@ public final class Stack {
         TcpConfig tc = remote.getAddress() instanceof Inet6Address ? tcp6 : tcp4;
         InetSocketAddress l = new InetSocketAddress(key.localAddress(), key.localPort());
         int iss = isn.isn(nowNanos, key.localAddress(), key.localPort(), key.remoteAddress(), key.remotePort());
+        int tsOffset = isn.tsOffset(key.localAddress(), key.localPort(), key.remoteAddress(), key.remotePort());
         TcpConnection c = TcpConnection.connect(tc, tcpEvents, mib, SubflowExtension.PLAIN, l, remote, iss,
-                rng.nextInt(), new CoupledGroup(), nowNanos);
+                tsOffset, new CoupledGroup(), nowNanos);
         StackEntry e = register(key, c);
         e.visible = true;
         markDirty(e);
@@ -401,12 +402,13 @@ public final class Stack {
             mib.increment(MibCounter.TCP_LISTEN_DROPS);
             return;
         }
-        TcpConfig tc = key.localAddress() instanceof Inet6Address ? tcp6 : tcp4;
+        TcpConfig tc = tcpConfig(key);
         int iss = isn.isn(nowNanos, key.localAddress(), key.localPort(), key.remoteAddress(), key.remotePort());
         TcpConnection c = TcpConnection.accept(tc, tcpEvents, mib, SubflowExtension.PLAIN,
                 new InetSocketAddress(key.localAddress(), key.localPort()),
-                new InetSocketAddress(key.remoteAddress(), key.remotePort()), iss, rng.nextInt(), new CoupledGroup(),
-                seg, nowNanos);
+                new InetSocketAddress(key.remoteAddress(), key.remotePort()), iss,
+                isn.tsOffset(key.localAddress(), key.localPort(), key.remoteAddress(), key.remotePort()),
+                new CoupledGroup(), seg, nowNanos);
         StackEntry e = register(key, c);
         e.listener = l;
         l.pending++;
@@ -441,16 +443,8 @@ public final class Stack {
         return seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.RST);
     }
 
-    /**
-     * RFC 9293 3.6.1 and RFC 6191: a SYN may take over a TIME_WAIT tuple when its sequence number
-     * is beyond the old incarnation's RCV.NXT, or, with timestamps, when its TSval is newer than
-     * the old connection's TS.Recent.
-     */
-    private static boolean timeWaitReusable(TcpConnection old, TcpSegment syn) {
-        if (Seq32.gt(syn.seq(), old.rcvNxt())) {
-            return true;
-        }
-        return syn.option(TcpOption.Timestamps.class).map(ts -> old.isTimestampNewer(ts.tsVal())).orElse(false);
+    private TcpConfig tcpConfig(FourTuple key) {
+        return key.localAddress() instanceof Inet6Address ? tcp6 : tcp4;
     }
 
     private StackListener findListener(InetAddress address, int port) {

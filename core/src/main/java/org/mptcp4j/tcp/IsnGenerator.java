@@ -28,6 +28,20 @@ public final class IsnGenerator {
     }
 
     public int isn(long nowNanos, InetAddress local, int localPort, InetAddress remote, int remotePort) {
+        int m = (int) (nowNanos / 4000);
+        return m + hash(false, local, localPort, remote, remotePort);
+    }
+
+    /**
+     * The per-connection offset of the timestamp clock (RFC 7323 section 7.1): a keyed hash of the
+     * 4-tuple rather than a fresh random number, so that TSvals keep increasing across incarnations
+     * of one tuple, which a peer holding it in TIME-WAIT relies on to accept the new SYN (RFC 6191).
+     */
+    public int tsOffset(InetAddress local, int localPort, InetAddress remote, int remotePort) {
+        return hash(true, local, localPort, remote, remotePort);
+    }
+
+    private int hash(boolean tsDomain, InetAddress local, int localPort, InetAddress remote, int remotePort) {
         sha256.reset();
         sha256.update(local.getAddress());
         sha256.update((byte) (localPort >> 8));
@@ -36,9 +50,9 @@ public final class IsnGenerator {
         sha256.update((byte) (remotePort >> 8));
         sha256.update((byte) remotePort);
         sha256.update(secret);
-        byte[] h = sha256.digest();
-        int f = ByteBuffer.wrap(h).getInt();
-        int m = (int) (nowNanos / 4000);
-        return m + f;
+        if (tsDomain) {
+            sha256.update((byte) 'T'); // unrelated to the ISN of the same tuple
+        }
+        return ByteBuffer.wrap(sha256.digest()).getInt();
     }
 }

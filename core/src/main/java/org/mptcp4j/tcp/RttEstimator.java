@@ -10,6 +10,9 @@ public final class RttEstimator {
     /** RFC 6298 (2.4): G, the clock granularity; our clock is the driver's nanosecond clock. */
     private static final long GRANULARITY_NANOS = 1_000_000;
 
+    /** RFC 6298 (5.7) and Linux TCP_TIMEOUT_FALLBACK. */
+    private static final long SYN_TIMEOUT_FALLBACK_NANOS = 3_000_000_000L;
+
     private final long minRtoNanos;
     private final long maxRtoNanos;
     private final long initialRtoNanos;
@@ -18,6 +21,8 @@ public final class RttEstimator {
     private long rttvarNanos;
     private long minRttNanos;
     private long latestRttNanos;
+    /** RFC 6298 (5.7): the RTO to start data with, raised to 3 s when the SYN timed out. */
+    private long unsampledRtoNanos;
     /** Number of consecutive backoffs (RFC 6298 (5.5)); the RTO doubles with each. */
     private int backoff;
 
@@ -25,6 +30,7 @@ public final class RttEstimator {
         this.initialRtoNanos = initialRtoNanos;
         this.minRtoNanos = minRtoNanos;
         this.maxRtoNanos = maxRtoNanos;
+        this.unsampledRtoNanos = initialRtoNanos;
     }
 
     /** Takes one RTT measurement (RFC 6298 (2.2) and (2.3)) and clears the backoff (section 5 note). */
@@ -53,6 +59,19 @@ public final class RttEstimator {
         }
     }
 
+    /**
+     * RFC 6298 (5.7): "If the timer expires awaiting the ACK of a SYN segment and the TCP
+     * implementation is using an RTO less than 3 seconds, the RTO MUST be re-initialized to 3
+     * seconds when data transmission begins". Called when the handshake completes after a SYN or
+     * SYN-ACK retransmission; a later RTT sample replaces it as usual.
+     */
+    public void onHandshakeAfterSynTimeout() {
+        if (srttNanos == 0) {
+            unsampledRtoNanos = Math.max(initialRtoNanos, SYN_TIMEOUT_FALLBACK_NANOS);
+            backoff = 0;
+        }
+    }
+
     public void resetBackoff() {
         backoff = 0;
     }
@@ -63,7 +82,7 @@ public final class RttEstimator {
 
     /** The current RTO including backoff, clamped to [min, max] (RFC 6298 (2.4), (2.5)). */
     public long rtoNanos() {
-        long base = srttNanos == 0 ? initialRtoNanos
+        long base = srttNanos == 0 ? unsampledRtoNanos
                 : srttNanos + Math.max(GRANULARITY_NANOS, 4 * rttvarNanos);
         base = Math.max(base, minRtoNanos);
         long rto = backoff >= 40 ? maxRtoNanos : base << Math.min(backoff, 40);

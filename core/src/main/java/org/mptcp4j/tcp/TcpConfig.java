@@ -37,6 +37,8 @@ public record TcpConfig(int mss, int sendBufferBytes, int receiveBufferBytes, lo
     public static final int DEFAULT_MSS = 1460;
     /** RFC 9293 3.7.1: the MSS to assume when the peer sends no MSS option (IPv4). */
     public static final int DEFAULT_PEER_MSS = 536;
+    /** RFC 9293 3.7.1: the same for IPv6, "1220 (1280 - 60)". */
+    public static final int DEFAULT_PEER_MSS_IPV6 = 1220;
 
     public TcpConfig {
         if (mss < 64 || mss > 65495) {

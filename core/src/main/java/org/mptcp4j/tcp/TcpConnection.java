@@ -402,6 +402,14 @@ public final class TcpConnection {
             persistBackoff = 0;
             return;
         }
+        // RFC 1122 4.2.2.17 keeps the connection open only "as long as the receiving TCP continues
+        // to send acknowledgments in response to the probe segments"; an ACK resets rtoRetries, so
+        // this counts unanswered probes (Linux icsk_probes_out against tcp_retries2).
+        if (++rtoRetries > config.maxRetransmits()) {
+            mib.increment(MibCounter.TCP_ABORT_ON_TIMEOUT);
+            fail(TcpError.TIMED_OUT);
+            return;
+        }
         persistFired = true;
         if (persistBackoff < 16) {
             persistBackoff++;
@@ -645,11 +653,6 @@ public final class TcpConnection {
 
     public int receiveWindowShift() {
         return rcvWscale;
-    }
-
-    /** Whether {@code tsVal} is newer than TS.Recent (RFC 6191: a SYN that may reuse a TIME_WAIT tuple). */
-    public boolean isTimestampNewer(int tsVal) {
-        return tsOk && tsRecentValid && Seq32.gt(tsVal, tsRecent);
     }
 
     /** Free space in the send buffer. */

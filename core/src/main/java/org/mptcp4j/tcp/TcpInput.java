@@ -1,5 +1,6 @@
 package org.mptcp4j.tcp;
 
+import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import org.mptcp4j.base.Seq32;
 import org.mptcp4j.cc.AckEvent;
@@ -86,6 +87,8 @@ final class TcpInput {
         c.timers.stop(Timer.RETRANSMIT);
         if (!c.synRetransmitted) {
             c.rtt.onSample(nowNanos - c.synSentNanos);
+        } else if (c.rtt.backoffCount() > 0) {
+            c.rtt.onHandshakeAfterSynTimeout();
         }
         c.synRetries = 0;
         c.setState(TcpState.ESTABLISHED);
@@ -111,7 +114,9 @@ final class TcpInput {
                 default -> { }
             }
         }
-        c.peerMss = mss == null ? TcpConfig.DEFAULT_PEER_MSS : Math.max(64, mss.mss());
+        int defaultMss = c.remote.getAddress() instanceof Inet6Address ? TcpConfig.DEFAULT_PEER_MSS_IPV6
+                : TcpConfig.DEFAULT_PEER_MSS;
+        c.peerMss = mss == null ? defaultMss : Math.max(64, mss.mss());
         if (c.wsOk && ws != null) {
             // RFC 7323 2.3: a shift above 14 is used as 14.
             c.sndWscale = Math.min(Math.max(ws.shift(), 0), 14);
@@ -134,10 +139,12 @@ final class TcpInput {
 
     private static void onSegmentSynchronized(TcpConnection c, long nowNanos, TcpSegment seg) {
         boolean rst = seg.has(TcpFlags.RST);
+        int wndShift = c.sndWscale;
         TcpOption.Timestamps ts = c.tsOk ? timestamps(seg) : null;
+        // RFC 7323 5.5: after 24 days of idleness TS.Recent "is assumed to be valid no longer".
+        boolean tsRecentValid = c.tsRecentValid && nowNanos - c.tsRecentNanos < PAWS_IDLE_NANOS;
         // RFC 7323 5.3 R1: PAWS.
-        if (ts != null && !rst && c.tsRecentValid && Seq32.lt(ts.tsVal(), c.tsRecent)
-                && nowNanos - c.tsRecentNanos < PAWS_IDLE_NANOS) {
+        if (ts != null && !rst && tsRecentValid && Seq32.lt(ts.tsVal(), c.tsRecent)) {
             c.mib.increment(MibCounter.PAWS_ESTAB_REJECTED);
             c.ackNow = true;
             return;
@@ -147,6 +154,9 @@ final class TcpInput {
             // Simultaneous open (RFC 9293 figure 8, step 5): the peer's SYN-ACK repeats the SYN we
             // already have and acknowledges ours; take it as the ACK that completes the handshake.
             seg = seg.withFlags(seg.flags() & ~TcpFlags.SYN).withSeq(Seq32.add(c.irs, 1));
+            // RFC 7323 2.2: "The Window field in a SYN (i.e., a <SYN> or <SYN,ACK>) segment itself
+            // is never scaled"; the synthetic ACK's window goes in unshifted.
+            wndShift = 0;
         }
         // First: the sequence number.
         int segLen = seg.segmentLength();
@@ -175,7 +185,7 @@ final class TcpInput {
             }
         }
         // RFC 7323 5.3 R3: remember the peer's timestamp for echoing.
-        if (ts != null && Seq32.le(seg.seq(), c.lastAckSent) && (!c.tsRecentValid || Seq32.ge(ts.tsVal(), c.tsRecent))) {
+        if (ts != null && Seq32.le(seg.seq(), c.lastAckSent) && (!tsRecentValid || Seq32.ge(ts.tsVal(), c.tsRecent))) {
             c.tsRecent = ts.tsVal();
             c.tsRecentNanos = nowNanos;
             c.tsRecentValid = true;
@@ -202,7 +212,7 @@ final class TcpInput {
         if (c.state == TcpState.SYN_RECEIVED) {
             if (Seq32.gt(seg.ack(), c.sndUna) && Seq32.le(seg.ack(), c.sndNxt)) {
                 onSynAcked(c, nowNanos, seg.ack());
-                c.sndWnd = (long) seg.window() << c.sndWscale;
+                c.sndWnd = (long) seg.window() << wndShift;
                 c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
                 c.sndWl1 = seg.seq();
                 c.sndWl2 = seg.ack();
@@ -217,7 +227,7 @@ final class TcpInput {
             c.fail(TcpError.PROTOCOL_ERROR);
             return;
         }
-        if (!processAck(c, nowNanos, seg, ts)) {
+        if (!processAck(c, nowNanos, seg, ts, wndShift)) {
             return;
         }
         if (c.config.keepaliveEnabled()) {
@@ -293,7 +303,8 @@ final class TcpInput {
     // ================================================================= ACK
 
     /** The fifth check for synchronized states; false when the segment is to be dropped. */
-    private static boolean processAck(TcpConnection c, long nowNanos, TcpSegment seg, TcpOption.Timestamps ts) {
+    private static boolean processAck(TcpConnection c, long nowNanos, TcpSegment seg, TcpOption.Timestamps ts,
+            int wndShift) {
         int ack = seg.ack();
         if (Seq32.gt(ack, c.sndNxt)) {
             // "If the ACK acks something not yet sent, then send an ACK, drop the segment".
@@ -312,7 +323,7 @@ final class TcpInput {
         // Window update (RFC 9293 3.10.7.4, ESTABLISHED): only from segments not older than the last update.
         if (Seq32.le(c.sndUna, ack)
                 && (Seq32.lt(c.sndWl1, seg.seq()) || (c.sndWl1 == seg.seq() && Seq32.le(c.sndWl2, ack)))) {
-            c.sndWnd = (long) seg.window() << c.sndWscale;
+            c.sndWnd = (long) seg.window() << wndShift;
             c.sndWl1 = seg.seq();
             c.sndWl2 = ack;
             c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
@@ -340,6 +351,7 @@ final class TcpInput {
         if (c.sndWnd > 0 && c.timers.isRunning(Timer.PERSIST)) {
             c.timers.stop(Timer.PERSIST);
             c.persistBackoff = 0;
+            c.rtoRetries = 0; // it counted unanswered window probes
         }
         boolean finAcked = c.finSent && Seq32.gt(c.sndUna, c.finSeq);
         switch (c.state) {

@@ -78,6 +78,8 @@ final class TcpOutput {
             c.sndNxt = Seq32.add(c.iss, 1);
             c.synSentNanos = nowNanos;
         } else {
+            // Whatever made us resend it (timeout, the peer's duplicate SYN), Karn's rule applies.
+            c.synRetransmitted = true;
             c.retransmits++;
             c.mib.increment(MibCounter.TCP_RETRANS_SEGS);
         }
@@ -86,7 +88,9 @@ final class TcpOutput {
         if (withAck) {
             c.lastAckSent = ack;
         }
-        c.timers.set(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
+        // RFC 6298 (5.1): start the timer only "if the timer is not running" (it was stopped when it
+        // fired): a SYN-ACK resent for the peer's duplicate SYN must not postpone the timeout.
+        c.timers.setIfStopped(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
         countOut(c);
         return seg;
     }
