@@ -371,6 +371,23 @@ public final class Stack {
         return byId.size();
     }
 
+    /**
+     * Connections closed by their application whose FIN, and the data queued before it, the peer
+     * has not acknowledged yet (FIN-WAIT-1, CLOSING, LAST-ACK). A driver that is about to stop waits
+     * for this to reach zero, as the kernel keeps an orphaned socket sending after its process has
+     * exited: data a {@code write} accepted is not thrown away by stopping.
+     */
+    public int pendingCloseCount() {
+        int n = 0;
+        for (StackEntry e : byId.values()) {
+            TcpState s = e.conn.state();
+            if (s == TcpState.FIN_WAIT_1 || s == TcpState.CLOSING || s == TcpState.LAST_ACK) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** For tests: checks every connection's invariants. */
     public void checkInvariants() {
         for (StackEntry e : byId.values()) {

@@ -3,6 +3,7 @@ package org.mptcp4j.api;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -123,9 +124,40 @@ public final class MptcpHost implements AutoCloseable {
         return new java.net.SocketException("mptcp4j host " + driver.name() + " is stopped", driver.failure());
     }
 
-    /** Stops the reactor and closes the link; open sockets fail with "stopped". */
+    /** How long {@link #close()} waits for closed connections to deliver what they still hold. */
+    public static final Duration DEFAULT_LINGER = Duration.ofSeconds(10);
+
+    private static final long LINGER_POLL_MILLIS = 5;
+
+    /**
+     * Lets closed connections finish (their data and FIN acknowledged, at most
+     * {@link #DEFAULT_LINGER}), then stops the reactor and closes the link; sockets still open fail
+     * with "stopped".
+     */
     @Override
     public void close() throws IOException {
-        driver.close();
+        close(DEFAULT_LINGER);
+    }
+
+    /**
+     * Like {@link #close()} with a linger of your choice ({@link Duration#ZERO}: stop at once).
+     * A user-space stack dies with its process, unlike the kernel's, which keeps an orphaned socket
+     * sending after its process exited; lingering gives the same guarantee to a program that writes,
+     * closes its socket, closes the host and exits: what {@code write} accepted is delivered.
+     */
+    public void close(Duration linger) throws IOException {
+        long deadline = System.nanoTime() + linger.toNanos();
+        try {
+            while (driver.isRunning() && System.nanoTime() - deadline < 0
+                    && call(() -> endpoint.stack().pendingCloseCount()) > 0) {
+                Thread.sleep(LINGER_POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException stoppedMeanwhile) {
+            // the reactor stopped on its own: nothing is left to wait for
+        } finally {
+            driver.close();
+        }
     }
 }

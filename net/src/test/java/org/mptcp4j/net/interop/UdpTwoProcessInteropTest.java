@@ -44,6 +44,7 @@ class UdpTwoProcessInteropTest {
             try (MptcpHost host = MptcpHost.overUdp("client-process", StackConfig.defaults(), link, List.of(client));
                     MptcpSocket s = new MptcpSocket(host)) {
                 s.connect(new InetSocketAddress(server, TCP_PORT), 10_000);
+                s.setSoTimeout(60_000);
                 Transfers.Result sent = Transfers.send(s.getOutputStream(), BYTES, 5);
                 s.shutdownOutput();
                 Transfers.Result got = Transfers.receive(s.getInputStream());
