@@ -33,6 +33,14 @@ public interface CongestionController {
     /** Fast recovery ended: every byte outstanding at its start has been acknowledged. */
     default void onRecoveryExit(long nowNanos) {}
 
+    /**
+     * The sender starts transmitting after a pause: nothing was in flight for {@code idleNanos}
+     * (Linux {@code CA_EVENT_TX_START}). CUBIC keeps idle time out of its epoch (RFC 9438 section
+     * 5.8); after an idle period longer than {@code rtoNanos} the window restarts from at most the
+     * initial window (RFC 5681 section 4.1). Called before the segment's {@link #onPacketSent}.
+     */
+    default void onTransmitStart(long nowNanos, long idleNanos, long rtoNanos) {}
+
     /** A segment left the sender (new data or a retransmission). */
     default void onPacketSent(long nowNanos, long bytes, long bytesInFlight) {}
 

@@ -260,6 +260,15 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * An ICMP "fragmentation needed" (RFC 1191) or ICMPv6 "packet too big" (RFC 8201) for this
+     * connection, already checked by the caller against RFC 5927 (it quotes a segment of ours in
+     * flight): packets larger than {@code pathMtu} bytes do not reach the peer.
+     */
+    public void handlePathMtu(long nowNanos, int pathMtu) {
+        TcpOutput.onPathMtu(this, nowNanos, pathMtu);
+    }
+
     // =========================================================== application side
 
     /** Queues data; returns bytes taken (0 when the buffer is full), -1 when sending is over. */

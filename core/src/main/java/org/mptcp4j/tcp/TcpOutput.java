@@ -302,6 +302,15 @@ final class TcpOutput {
         }
     }
 
+    /** RFC 1191 section 6.5 / Linux tcp_mtu_to_mss: IP and TCP headers and our fixed options leave this much payload. */
+    static void onPathMtu(TcpConnection c, long nowNanos, int pathMtu) {
+        int ipHeader = c.remote.getAddress() instanceof java.net.Inet6Address ? 40 : 20;
+        int mss = pathMtu - ipHeader - 20 - (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0);
+        if (mss >= 64 && mss < c.sndMss) {
+            c.sndMss = mss;
+        }
+    }
+
     private static void countOut(TcpConnection c) {
         c.segmentsOut++;
         c.mib.increment(MibCounter.TCP_OUT_SEGS);
