@@ -30,6 +30,14 @@ public interface CongestionController {
     /** The retransmission timer expired (RFC 5681 section 3.1 equation 4 and the loss window). */
     void onRto(long nowNanos, long bytesInFlight);
 
+    /**
+     * The last window reduction ({@link #onCongestion} or {@link #onRto}) was spurious: the
+     * sender learned from timestamps (RFC 5682 F-RTO, RFC 3522 Eifel) or D-SACKs (RFC 3708) that
+     * nothing was lost. Restore the window and threshold from before it (Linux {@code undo_cwnd}:
+     * cwnd at least the prior cwnd, ssthresh the prior ssthresh).
+     */
+    default void onUndo(long nowNanos) {}
+
     /** Fast recovery ended: every byte outstanding at its start has been acknowledged. */
     default void onRecoveryExit(long nowNanos) {}
 
