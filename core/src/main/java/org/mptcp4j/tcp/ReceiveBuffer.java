@@ -237,6 +237,13 @@ public final class ReceiveBuffer {
         head = 0;
     }
 
+    /** MERGE: replaced by the receive-side rewrite (D-SACK reporting). */
+    public void noteDuplicate(int start, int end) {}
+
+    public boolean hasPendingDsack() {
+        return false;
+    }
+
     /** Checks the documented invariants; for tests. */
     void checkInvariants() {
         if (Seq32.lt(rcvNxt, readSeq) || readable() > capacity || ring.length > capacity) {

@@ -156,9 +156,11 @@ class TcpPartsTest {
         q.add(100, 100, false, false, 6);
         q.markHeadLost();
         q.onRetransmitted(0, 50);
+        q.beginAck(60, 0);
         q.ackTo(100);
         assertThat(q.ackedRetransmitted()).isTrue();
         assertThat(q.rttSentNanos()).isEqualTo(-1);
+        q.beginAck(70, 0);
         q.ackTo(200);
         assertThat(q.rttSentNanos()).isEqualTo(6);
     }
