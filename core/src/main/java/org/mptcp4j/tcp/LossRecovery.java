@@ -254,7 +254,10 @@ final class LossRecovery {
         recoveryPoint = c.sndNxt;
         c.mib.increment(c.sackOk ? MibCounter.TCP_SACK_RECOVERY : MibCounter.TCP_RENO_RECOVERY);
         startUndo();
-        c.cc.onCongestion(new LossEvent(nowNanos, q.outstandingBytes(), q.lostBytes(), c.rtt.srttNanos()));
+        // FlightSize (RFC 5681 eq. 4), but never above cwnd: while RACK's reordering window runs,
+        // SACKs let new data out and SACKed bytes would inflate it (Linux halves cwnd itself).
+        long flight = Math.min(q.outstandingBytes(), c.cc.windowBytes());
+        c.cc.onCongestion(new LossEvent(nowNanos, flight, q.lostBytes(), c.rtt.srttNanos()));
         c.timers.stop(Timer.LOSS_PROBE);
     }
 

@@ -371,7 +371,7 @@ final class TcpInput {
         if (acked > 0 && c.cc != null) {
             boolean cwndLimited = c.cwndLimited || priorInFlight + c.sndMss >= c.cc.windowBytes();
             c.cc.onAck(new AckEvent(nowNanos, acked, sample, c.rtt.srttNanos(), c.rtt.minRttNanos(),
-                    priorInFlight, c.recovery.state != LossRecovery.CaState.OPEN, cwndLimited));
+                    priorInFlight, c.recovery.inRecovery(), cwndLimited));
             c.cwndLimited = false;
         }
         if (acked > 0 && c.writeBlocked && c.sendBuffer.freeSpace() >= Math.max(c.sendBuffer.capacity() / 4, 1)) {
