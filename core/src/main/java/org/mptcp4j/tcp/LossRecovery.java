@@ -341,13 +341,10 @@ final class LossRecovery {
         if (q.size() == 1) {
             pto += WORST_CASE_DELAYED_ACK_NANOS;
         }
-        long at = nowNanos + Math.max(pto, 1);
-        long rtoAt = c.timers.deadline(Timer.RETRANSMIT);
-        if (at >= rtoAt) {
-            c.timers.stop(Timer.LOSS_PROBE);
-        } else {
-            c.timers.set(Timer.LOSS_PROBE, at);
-        }
+        // PTO = min(PTO, RTO): when the RTO would come first, the probe goes out in its place,
+        // just before it (Linux arms the probe at the RTO's time on the same timer).
+        long at = Math.min(nowNanos + Math.max(pto, 1), c.timers.deadline(Timer.RETRANSMIT) - 1);
+        c.timers.set(Timer.LOSS_PROBE, Math.max(at, nowNanos));
     }
 
     /** RFC 8985 section 7.3: the probe timer fired; the next poll sends one probe. */

@@ -365,9 +365,7 @@ final class TcpInput {
         boolean dupAck = c.sackOk ? newlySacked > 0
                 : acked == 0 && hadOutstanding && seg.payloadLength() == 0 && !seg.has(TcpFlags.FIN)
                         && c.sndWnd == oldWnd;
-        if (hadOutstanding) {
-            c.recovery.onAck(nowNanos, ack, acked, newlySacked, dupAck, ts);
-        }
+        c.recovery.onAck(nowNanos, ack, acked, newlySacked, dupAck, ts);
         if (acked > 0 && c.cc != null) {
             boolean cwndLimited = c.cwndLimited || priorInFlight + c.sndMss >= c.cc.windowBytes();
             c.cc.onAck(new AckEvent(nowNanos, acked, sample, c.rtt.srttNanos(), c.rtt.minRttNanos(),
