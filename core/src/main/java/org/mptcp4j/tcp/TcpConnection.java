@@ -33,8 +33,9 @@ import org.mptcp4j.wire.TcpSegment;
 public final class TcpConnection {
     /** Option space of a TCP header (RFC 9293 3.1: data offset at most 15 words). */
     static final int MAX_OPTION_BYTES = 40;
-    /** Bytes the timestamps option takes with its two NOPs of alignment (RFC 7323 appendix A). */
-    static final int TIMESTAMPS_ALIGNED = 12;
+    /** Bytes the timestamps option takes with its two NOPs of alignment (RFC 7323 appendix A): 12. */
+    static final int TIMESTAMPS_ALIGNED = org.mptcp4j.wire.TcpOptions.layoutLength(
+            java.util.List.of(new org.mptcp4j.wire.TcpOption.Timestamps(0, 0)));
     /** RFC 5961 section 7 throttling of challenge ACKs (Linux: tcp_challenge_ack_limit, per connection here). */
     static final int CHALLENGE_ACKS_PER_SECOND = 100;
     /** Owed ACKs built while more segments arrived before the driver polled; more are merged. */

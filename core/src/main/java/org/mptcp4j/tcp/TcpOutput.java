@@ -82,14 +82,13 @@ final class TcpOutput {
         if (c.wsOk) {
             options.add(new TcpOption.WindowScale(c.config.receiveWindowShift()));
         }
-        int used = 4 + (c.wsOk ? 4 : 0) + (c.tsOk ? 12 : (c.sackOk ? 4 : 0));
         int flags = TcpFlags.SYN | (withAck ? TcpFlags.ACK : 0);
         int ack = withAck ? c.rcvNxt() : 0;
         // RFC 7323 2.2: "The window field in a SYN ... segment itself is never scaled."
         int window = Math.min(c.receiveBuffer.freeSpace(), 65535);
         TcpSegment seg = new TcpSegment(c.local.getPort(), c.remote.getPort(), c.iss, ack, flags, window, 0,
                 options, TcpSegment.EMPTY);
-        seg = withExtensionOptions(c, seg, used);
+        seg = withExtensionOptions(c, seg, TcpOptions.layoutLength(options));
         if (c.sndNxt == c.iss) {
             c.sndNxt = Seq32.add(c.iss, 1);
             c.synSentNanos = nowNanos;
