@@ -236,13 +236,13 @@ public final class Cubic implements CongestionController {
      * {@code tcp_cwnd_restart}); the next congestion avoidance stage starts afresh from W_max.
      */
     private void restart() {
+        s.epochStartNanos = NONE;
+        appLimitedSinceNanos = NONE;
         if (cwnd <= initialWindow) {
             return;
         }
         ssthresh = Math.max(ssthresh, 0.75 * cwnd);
         cwnd = initialWindow;
-        s.epochStartNanos = NONE;
-        appLimitedSinceNanos = NONE;
         // An undo after this would re-inflate the window the restart has just cut.
         prior = null;
     }

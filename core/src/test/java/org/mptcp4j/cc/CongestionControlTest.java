@@ -348,6 +348,28 @@ class CongestionControlTest {
         assertThat(c.windowBytes()).isLessThan(100L * MSS);
     }
 
+    @Test
+    void cubic_idleLongerThanRto_belowTheRestartWindow_stillStartsANewStage() {
+        Cubic c = new Cubic(MSS, 10);
+        c.onCongestion(new LossEvent(0, 10 * MSS, MSS, RTT));
+        long now = 0;
+        for (int i = 0; i < 2; i++) {
+            now += RTT;
+            round(c, now);
+        }
+        long w = c.windowBytes();
+        assertThat(w).isBetween(7L * MSS, 9L * MSS);
+        // Ten idle seconds: the window stays, but t starts again from the next ACK instead of
+        // counting the pause, after which the old curve would stand ~0.4 * 8^3 segments above
+        // W_max and cwnd would grow by half in one RTT.
+        now += Nanos.ofSeconds(10);
+        c.onTransmitStart(now, Nanos.ofSeconds(10), Nanos.ofSeconds(1));
+        assertThat(c.windowBytes()).isEqualTo(w);
+        now += RTT;
+        round(c, now);
+        assertThat(c.windowBytes()).isLessThan(w + MSS);
+    }
+
     // ================================================================ undo of a spurious reduction
 
     @Test
