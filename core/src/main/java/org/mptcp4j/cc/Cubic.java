@@ -29,12 +29,12 @@ public final class Cubic implements CongestionController {
     /** The state of the current congestion avoidance stage, and its copy from before the last reduction. */
     private State s = new State();
     private State prior;
-    /** When the first application-limited ACK of the current stage arrived since cwnd last grew, or {@link #NONE}. */
+    /** When the first application-limited ACK since cwnd last grew in this stage arrived, or {@link #NONE}. */
     private long appLimitedSinceNanos = NONE;
 
     /**
-     * The variables RFC 9438 section 4.9 saves before a reduction and restores when it was spurious,
-     * besides cwnd and ssthresh.
+     * The variables of a congestion avoidance stage: those RFC 9438 section 4.9 saves before a
+     * reduction and restores when it was spurious (the saved copy holds cwnd and ssthresh too).
      */
     private static final class State {
         /** Window just before the last reduction, after fast convergence (W_max), in segments. */
