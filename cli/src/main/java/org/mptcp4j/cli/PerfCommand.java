@@ -80,6 +80,10 @@ final class PerfCommand implements Callable<Integer> {
             description = "--loss-report: bytes per transfer at most (default ${DEFAULT-VALUE}).")
     long lossMaxBytes;
 
+    @Option(names = "--loss-rounds", defaultValue = "3",
+            description = "--loss-report: rounds of the whole matrix; a summary of medians follows (default ${DEFAULT-VALUE}).")
+    int lossRounds;
+
     @Option(names = "--loss-max-seconds", defaultValue = "20",
             description = "--loss-report: seconds of sending per transfer at most (default ${DEFAULT-VALUE}).")
     double lossMaxSeconds;
@@ -150,8 +154,16 @@ final class PerfCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "loss inside path A (both directions), at most %d bytes or %.0f s of sending per run; "
                 + "goodput at the receiver, RTOs = the sender's TcpExtTCPTimeouts (kernel: nstat, mptcp4j: its MIB)%n",
                 lossMaxBytes, lossMaxSeconds);
-        System.out.println(LossBenchmark.header());
-        List<LossBenchmark.Row> rows = LossBenchmark.run(settings, lossMaxBytes, lossMaxSeconds, port, System.out);
+        List<LossBenchmark.Row> rows = new ArrayList<>();
+        for (int round = 1; round <= lossRounds; round++) {
+            System.out.println("round " + round + " of " + lossRounds + ":");
+            System.out.println(LossBenchmark.header());
+            rows.addAll(LossBenchmark.run(settings, lossMaxBytes, lossMaxSeconds, port, System.out));
+        }
+        if (lossRounds > 1) {
+            System.out.println("medians of " + lossRounds + " rounds (ratios: median over the kernel's median in the same direction):");
+            LossBenchmark.summary(rows).forEach(System.out::println);
+        }
         return rows.stream().allMatch(r -> r.error() == null) ? 0 : 1;
     }
 

@@ -233,6 +233,54 @@ public final class LossBenchmark {
         }
     }
 
+    /**
+     * Per setting and direction, the median over rounds of goodput, RTOs and retransmissions per
+     * 100 MB (each median taken on its own), with the goodput range; ratios are medians over medians.
+     */
+    public static List<String> summary(List<Row> rows) {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "%-20s %-27s %10s %15s %9s %11s %10s %13s  %s",
+                "setting", "run", "goodput", "(min-max)", "vs kernel", "RTOs/100MB", "vs kernel", "retrans/100MB", "runs"));
+        List<Setting> settings = rows.stream().map(Row::setting).distinct().toList();
+        for (Setting setting : settings) {
+            for (Direction d : Direction.values()) {
+                List<Row> ok = rows.stream().filter(r -> r.setting().equals(setting) && r.direction() == d && r.error() == null).toList();
+                long failed = rows.stream().filter(r -> r.setting().equals(setting) && r.direction() == d && r.error() != null).count();
+                List<Row> ref = rows.stream().filter(r -> r.setting().equals(setting) && r.direction() == d.reference() && r.error() == null).toList();
+                if (ok.isEmpty()) {
+                    lines.add(String.format(Locale.ROOT, "%-20s %-27s all %d runs failed", setting.label(), d.label(), failed));
+                    continue;
+                }
+                double goodput = median(ok.stream().mapToDouble(Row::goodputMbps).toArray());
+                double min = ok.stream().mapToDouble(Row::goodputMbps).min().orElse(0);
+                double max = ok.stream().mapToDouble(Row::goodputMbps).max().orElse(0);
+                double rtos = median(ok.stream().mapToDouble(Row::rtosPer100MB).toArray());
+                double retrans = median(ok.stream().mapToDouble(Row::retransPer100MB).toArray());
+                boolean isRef = d == d.reference();
+                String goodputRatio = "ref";
+                String rtoRatio = "ref";
+                if (!isRef) {
+                    double refGoodput = ref.isEmpty() ? 0 : median(ref.stream().mapToDouble(Row::goodputMbps).toArray());
+                    double refRtos = ref.isEmpty() ? 0 : median(ref.stream().mapToDouble(Row::rtosPer100MB).toArray());
+                    goodputRatio = refGoodput == 0 ? "-" : String.format(Locale.ROOT, "%.1f %%", 100 * goodput / refGoodput);
+                    rtoRatio = ref.isEmpty() ? "-" : refRtos == 0 ? (rtos == 0 ? "1x" : "kernel 0")
+                            : String.format(Locale.ROOT, "%.1fx", rtos / refRtos);
+                }
+                lines.add(String.format(Locale.ROOT, "%-20s %-27s %5.0f Mb/s %15s %9s %11.1f %10s %13.0f  %d%s",
+                        setting.label(), d.label(), goodput, String.format(Locale.ROOT, "(%.0f-%.0f)", min, max), goodputRatio,
+                        rtos, rtoRatio, retrans, ok.size(), failed > 0 ? " (" + failed + " failed)" : ""));
+            }
+        }
+        return lines;
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
     /** The table header matching {@link #format}. */
     public static String header() {
         return String.format(Locale.ROOT, "%-20s %-27s %10s %9s %11s %10s %13s %7s %6s  %s",
