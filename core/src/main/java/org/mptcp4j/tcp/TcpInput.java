@@ -508,9 +508,13 @@ final class TcpInput {
         int skip = Seq32.diff(rcvNxt, seq);
         if (skip > 0) {
             if (skip >= len) {
+                if (len > 0) {
+                    c.receiveBuffer.noteDuplicate(seq, Seq32.add(seq, len)); // RFC 2883 D-SACK
+                }
                 c.ackNow = true; // a duplicate: ACK at once so the sender learns (RFC 5681 4.2)
                 return false;
             }
+            c.receiveBuffer.noteDuplicate(seq, rcvNxt); // RFC 2883: the part already received
             pos += skip;
             len -= skip;
             seq = rcvNxt;
@@ -535,11 +539,6 @@ final class TcpInput {
         }
         boolean hadHoles = c.receiveBuffer.hasOutOfOrder();
         int advanced = c.receiveBuffer.accept(seq, data.slice(pos, len));
-        if (advanced == ReceiveBuffer.REJECTED) {
-            c.mib.increment(MibCounter.TCP_OFO_DROP);
-            c.ackNow = true;
-            return true;
-        }
         if (advanced == 0) {
             c.mib.increment(MibCounter.TCP_OFO_QUEUE);
             c.ackNow = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once

@@ -232,7 +232,7 @@ final class TcpOutput {
     private static TcpSegment build(TcpConnection c, long nowNanos, int seq, int flags, ByteBuffer payload) {
         List<TcpOption> options;
         int used = 0;
-        boolean sackBlocks = c.sackOk && c.receiveBuffer.hasOutOfOrder();
+        boolean sackBlocks = c.sackOk && (c.receiveBuffer.hasOutOfOrder() || c.receiveBuffer.hasPendingDsack());
         if (!c.tsOk && !sackBlocks) {
             options = List.of();
         } else {
@@ -244,8 +244,10 @@ final class TcpOutput {
             if (sackBlocks) {
                 // RFC 2018 section 3: 3 blocks fit beside timestamps, 4 without.
                 List<TcpOption.SackBlock> blocks = c.receiveBuffer.sackBlocks(c.tsOk ? 3 : 4);
-                options.add(new TcpOption.Sack(blocks));
-                used += 4 + 8 * blocks.size();
+                if (!blocks.isEmpty()) {
+                    options.add(new TcpOption.Sack(blocks));
+                    used += 4 + 8 * blocks.size();
+                }
             }
         }
         int ack = c.rcvNxt();

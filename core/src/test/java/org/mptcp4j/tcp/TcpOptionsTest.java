@@ -29,7 +29,7 @@ class TcpOptionsTest {
 
     static TcpConfig fullConfig() {
         TcpConfig p = TcpHarness.plainConfig();
-        return new TcpConfig(1460, 1 << 20, 1 << 20, p.initialRtoNanos(), p.minRtoNanos(), p.maxRtoNanos(),
+        return new TcpConfig(1460, 1 << 20, 1 << 20, 1 << 20, p.initialRtoNanos(), p.minRtoNanos(), p.maxRtoNanos(),
                 p.delayedAckNanos(), p.timeWaitNanos(), true, true, true, false, Nanos.NEVER,
                 p.keepaliveIntervalNanos(), p.keepaliveProbes(), p.synRetries(), p.synAckRetries(), p.maxRetransmits(),
                 ControllerFactory.reno());
@@ -166,7 +166,8 @@ class TcpOptionsTest {
     @Test
     void keepalive_probesThenResetsWhenUnanswered() {
         TcpConfig p = fullConfig();
-        TcpConfig cfg = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.initialRtoNanos(),
+        TcpConfig cfg = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.receiveBufferMaxBytes(),
+                p.initialRtoNanos(),
                 p.minRtoNanos(), p.maxRtoNanos(), p.delayedAckNanos(), p.timeWaitNanos(), false, false, false, false,
                 Nanos.ofSeconds(10), Nanos.ofSeconds(1), 3, p.synRetries(), p.synAckRetries(), p.maxRetransmits(),
                 p.congestionControl());
@@ -192,7 +193,8 @@ class TcpOptionsTest {
     @Test
     void nagle_holdsSmallSegmentWhileDataIsUnacknowledged() {
         TcpConfig p = TcpHarness.plainConfig();
-        TcpConfig cfg = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.initialRtoNanos(),
+        TcpConfig cfg = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.receiveBufferMaxBytes(),
+                p.initialRtoNanos(),
                 p.minRtoNanos(), p.maxRtoNanos(), p.delayedAckNanos(), p.timeWaitNanos(), false, false, false, true,
                 Nanos.NEVER, p.keepaliveIntervalNanos(), p.keepaliveProbes(), p.synRetries(), p.synAckRetries(),
                 p.maxRetransmits(), p.congestionControl());
