@@ -75,7 +75,10 @@ public enum MibCounter {
     TCP_ACK_TOO_OLD("Mptcp4jTcpAckTooOld"),
     /** Segments queued out of order (Linux TCPOFOQueue). */
     TCP_OFO_QUEUE("TcpExtTCPOFOQueue"),
-    /** Out-of-order segments dropped for lack of room in the hole list (Linux TCPOFODrop). */
+    /**
+     * Out-of-order segments dropped for lack of receive memory (Linux TCPOFODrop). Stays 0 here: the
+     * out-of-order queue lies within the advertised window, which the receive buffer always has room for.
+     */
     TCP_OFO_DROP("TcpExtTCPOFODrop"),
     /** Delayed ACKs sent by the timer (Linux DelayedACKs). */
     TCP_DELAYED_ACKS("TcpExtDelayedACKs"),

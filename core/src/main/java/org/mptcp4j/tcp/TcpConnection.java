@@ -93,6 +93,8 @@ public final class TcpConnection {
     /** RCV.NXT + RCV.WND as last advertised. */
     int rcvAdvRight;
     final ReceiveBuffer receiveBuffer;
+    /** Linux dynamic right-sizing of the receive buffer; null when the buffer is fixed. */
+    final ReceiveAutotuner autotuner;
     boolean peerFinReceived;
     /** A FIN arrived beyond RCV.NXT; it takes effect when the data before it has arrived. */
     boolean peerFinPending;
@@ -178,6 +180,9 @@ public final class TcpConnection {
         this.bufSeq = Seq32.add(iss, 1);
         this.sendBuffer = new SendBuffer(config.sendBufferBytes());
         this.receiveBuffer = new ReceiveBuffer(config.receiveBufferBytes());
+        this.autotuner = config.receiveAutotuning()
+                ? new ReceiveAutotuner(config.receiveBufferBytes(), config.receiveBufferMaxBytes(), config.mss())
+                : null;
         this.rtt = new RttEstimator(config.initialRtoNanos(), config.minRtoNanos(), config.maxRtoNanos());
         this.ccGroup = group;
         this.tsOffset = tsOffset;
@@ -301,6 +306,7 @@ public final class TcpConnection {
     public int read(long nowNanos, ByteBuffer dst) {
         int n = receiveBuffer.read(dst);
         if (n > 0) {
+            onDataConsumed(nowNanos, n);
             TcpOutput.onApplicationRead(this);
         }
         if (receiveBuffer.readable() == 0) {
@@ -310,6 +316,16 @@ public final class TcpConnection {
             }
         }
         return n;
+    }
+
+    /** {@code n} bytes left the receive buffer: the autotuner may let it grow (Linux tcp_rcv_space_adjust). */
+    void onDataConsumed(long nowNanos, int n) {
+        if (autotuner != null) {
+            int size = autotuner.onDataRead(nowNanos, n);
+            if (size > receiveBuffer.capacity()) {
+                receiveBuffer.setCapacity(size);
+            }
+        }
     }
 
     /** Bytes the application can read now. */

@@ -196,6 +196,14 @@ final class TcpInput {
                 return;
             }
         }
+        // The receiver's RTT for buffer autotuning (Linux tcp_rcv_rtt_measure_ts): data echoing one of
+        // our timestamps arrived that long after we sent it; the clock ticks in milliseconds.
+        if (ts != null && c.autotuner != null && seg.payloadLength() > 0 && ts.tsEcr() != 0) {
+            int ms = Seq32.diff(TcpOutput.tsClock(c, nowNanos), ts.tsEcr());
+            if (ms >= 0 && ms < 60_000) {
+                c.autotuner.onRttSample(Math.max(ms, 1) * 1_000_000L);
+            }
+        }
         // RFC 7323 5.3 R3: remember the peer's timestamp for echoing.
         if (ts != null && Seq32.le(seg.seq(), c.lastAckSent) && (!tsRecentValid || Seq32.ge(ts.tsVal(), c.tsRecent))) {
             c.tsRecent = ts.tsVal();
@@ -471,8 +479,8 @@ final class TcpInput {
                 c.receiveBuffer.noteDuplicate(seq, Seq32.add(seq, Math.min(skip, len)));
                 c.mib.increment(MibCounter.TCP_DSACK_OLD_SENT);
             }
+            c.ackNow = true; // a duplicate, whole or in part: ACK at once so the sender learns (RFC 5681 4.2)
             if (skip >= len) {
-                c.ackNow = true; // a duplicate: ACK at once so the sender learns (RFC 5681 4.2)
                 return false;
             }
             pos += skip;
@@ -499,11 +507,6 @@ final class TcpInput {
         }
         boolean hadHoles = c.receiveBuffer.hasOutOfOrder();
         int advanced = c.receiveBuffer.accept(seq, data.slice(pos, len));
-        if (advanced == ReceiveBuffer.REJECTED) {
-            c.mib.increment(MibCounter.TCP_OFO_DROP);
-            c.ackNow = true;
-            return true;
-        }
         if (advanced == 0) {
             c.mib.increment(MibCounter.TCP_OFO_QUEUE);
             c.ackNow = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once
@@ -531,6 +534,7 @@ final class TcpInput {
             ByteBuffer chunk = ByteBuffer.allocate(c.receiveBuffer.readable());
             c.receiveBuffer.read(chunk);
             chunk.flip();
+            c.onDataConsumed(nowNanos, chunk.remaining());
             c.extension.onDataReceived(c, nowNanos, firstSeq, chunk);
         } else if (!c.readableSignaled) {
             c.readableSignaled = true;

@@ -225,7 +225,7 @@ class TcpLossRecoveryTest {
     @Test
     void keepaliveWithDataInFlight_neverResetsTheConnection() {
         TcpConfig p = TcpOptionsTest.fullConfig();
-        TcpConfig keepalive = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.initialRtoNanos(),
+        TcpConfig keepalive = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.receiveBufferMaxBytes(), p.initialRtoNanos(),
                 p.minRtoNanos(), p.maxRtoNanos(), p.delayedAckNanos(), p.timeWaitNanos(), false, false, false, false,
                 Nanos.ofSeconds(1), Nanos.ofMillis(100), 2, p.synRetries(), p.synAckRetries(), p.maxRetransmits(),
                 ControllerFactory.reno());
@@ -240,7 +240,7 @@ class TcpLossRecoveryTest {
     @Test
     void nagle_neverHoldsTheSegmentCarryingTheFin() {
         TcpConfig p = TcpOptionsTest.fullConfig();
-        TcpConfig nagle = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.initialRtoNanos(),
+        TcpConfig nagle = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.receiveBufferMaxBytes(), p.initialRtoNanos(),
                 p.minRtoNanos(), p.maxRtoNanos(), p.delayedAckNanos(), p.timeWaitNanos(), false, false, false, true,
                 Nanos.NEVER, p.keepaliveIntervalNanos(), p.keepaliveProbes(), p.synRetries(), p.synAckRetries(),
                 p.maxRetransmits(), ControllerFactory.reno());

@@ -211,7 +211,7 @@ class TcpRfcReviewTest {
     }
 
     private static TcpConfig withMss(TcpConfig p, int mss) {
-        return new TcpConfig(mss, p.sendBufferBytes(), p.receiveBufferBytes(), p.initialRtoNanos(), p.minRtoNanos(),
+        return new TcpConfig(mss, p.sendBufferBytes(), p.receiveBufferBytes(), p.receiveBufferMaxBytes(), p.initialRtoNanos(), p.minRtoNanos(),
                 p.maxRtoNanos(), p.delayedAckNanos(), p.timeWaitNanos(), p.sack(), p.timestamps(), p.windowScale(),
                 p.nagle(), p.keepaliveIdleNanos(), p.keepaliveIntervalNanos(), p.keepaliveProbes(), p.synRetries(),
                 p.synAckRetries(), p.maxRetransmits(), p.congestionControl());
@@ -220,7 +220,7 @@ class TcpRfcReviewTest {
     @Test
     void jumboMss_initialWindowIsCappedAt14600Bytes_rfc6928_2() {
         TcpConfig p = TcpHarness.plainConfig();
-        TcpConfig jumbo = new TcpConfig(8960, 1 << 18, 1 << 18, p.initialRtoNanos(), p.minRtoNanos(), p.maxRtoNanos(),
+        TcpConfig jumbo = new TcpConfig(8960, 1 << 18, 1 << 18, 1 << 18, p.initialRtoNanos(), p.minRtoNanos(), p.maxRtoNanos(),
                 p.delayedAckNanos(), p.timeWaitNanos(), false, false, false, false, Nanos.NEVER,
                 p.keepaliveIntervalNanos(), p.keepaliveProbes(), p.synRetries(), p.synAckRetries(),
                 p.maxRetransmits(), p.congestionControl());
