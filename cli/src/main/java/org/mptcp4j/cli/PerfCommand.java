@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
  * {@code ./mptcp4j perf}: goodput and CPU cost of bulk transfers. {@code tun}: mptcp4j on the
  * testbed's TUN sends to a kernel server; {@code kernel}: the kernel in the mptcp4j namespace sends
  * to the same server over the same shaped path (the reference); {@code udp}: two mptcp4j stacks in
- * this process over loopback UDP. Every run checks SHA-256 at both ends.
+ * this process over loopback UDP. Every run checks SHA-256 at both ends. {@code --loss-report}
+ * runs {@link LossBenchmark} instead: goodput and RTOs under loss inside the path, beside the kernel.
  */
 @Command(name = "perf", mixinStandardHelpOptions = true,
         description = "Bulk-transfer goodput: mptcp4j on the testbed's TUN vs the kernel (reference), or mptcp4j over loopback UDP.")

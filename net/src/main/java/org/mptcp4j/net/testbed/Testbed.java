@@ -222,7 +222,8 @@ public final class Testbed {
      * Random loss on a path, applied to packets as they arrive from the veth, in the namespace that
      * receives them: the mptcp4j side's prerouting for what the kernel sends, the kernel side's for
      * what mptcp4j or the router sends. Never on a sender's own output hook: a packet dropped there is
-     * a local send failure (the kernel resends it at once and counts no loss), not loss in the path.
+     * a local transmit error, after which the kernel's TCP keeps the segment as unsent and sends it on
+     * its next attempt, with no loss detected and no retransmission counted.
      * Prerouting on arrival treats every endpoint alike: mptcp4j behind the TUN (forwarded by the
      * router) and the router's own kernel (the reference, delivered locally) meet the same drops.
      */
@@ -234,7 +235,8 @@ public final class Testbed {
         for (String[] end : vethEnds()) {
             String ns = end[0];
             String dev = end[1];
-            double loss = dev.equals(TestbedLayout.PATH_A_LOCAL_IF) || dev.equals(TestbedLayout.PATH_A_KERNEL_IF) ? config.lossAPercent() : config.lossBPercent();
+            boolean pathA = dev.equals(TestbedLayout.PATH_A_LOCAL_IF) || dev.equals(TestbedLayout.PATH_A_KERNEL_IF);
+            double loss = pathA ? config.lossAPercent() : config.lossBPercent();
             if (loss == 0) {
                 continue;
             }
