@@ -235,7 +235,11 @@ public final class MptcpSocket implements AutoCloseable {
                 int n = host.call(() -> {
                     int r = host.endpoint().stack().read(host.driver().nowNanos(), s.handle, ByteBuffer.wrap(b, off, len));
                     if (r < 0 && s.failure == null) {
-                        host.endpoint().stack().info(s.handle).error().ifPresent(reason -> s.failure = reason);
+                        // The connection may be gone already (released after its reset): no info then.
+                        var info = host.endpoint().stack().info(s.handle);
+                        if (info != null) {
+                            info.error().ifPresent(reason -> s.failure = reason);
+                        }
                     }
                     return r;
                 });
