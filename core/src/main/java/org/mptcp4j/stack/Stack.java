@@ -318,7 +318,11 @@ public final class Stack {
             return -1;
         }
         int n = e.conn.read(nowNanos, dst);
-        markDirty(e);
+        if (e.conn.state() == TcpState.CLOSED && e.conn.readable() == 0) {
+            release(e); // the last bytes of a closed connection are read: the handle goes now
+        } else {
+            markDirty(e);
+        }
         return n;
     }
 
@@ -515,6 +519,16 @@ public final class Stack {
 
     private void release(StackEntry e) {
         byTuple.remove(e.key, e);
+        if (e.visible && !e.appReleased && e.conn.readable() > 0) {
+            // Data acknowledged to the peer is the application's, even after a reset or the end of
+            // TIME-WAIT: the handle stays (off the tuple table) until it is read or closed, as a
+            // Linux socket keeps its receive queue. read() completes the release.
+            if (e.inDirty) {
+                dirty.remove(e);
+                e.inDirty = false;
+            }
+            return;
+        }
         if (byId.remove(e.handle.id()) == null) {
             return;
         }

@@ -106,4 +106,36 @@ class StackScenarioTest {
         }
         assertThat(ports).hasSize(20).allMatch(p -> p >= 32768 && p <= 60999);
     }
+
+    @Test
+    void resetAfterDataWasAcknowledged_applicationStillReadsEveryByte_thenTheReset() {
+        Pair pair = new Pair(StackConfig.defaults(), 2);
+        ListenerHandle l = pair.server.listen(pair.serverAddress(), 8);
+        ConnHandle c = pair.client.connect(0, null, pair.serverAddress());
+        pair.flush();
+        pair.driveUntil(() -> pair.serverEvents.contains(new StackEvent.Incoming(l)), Nanos.ofSeconds(1), 100);
+        ConnHandle s = pair.server.accept(l);
+        byte[] data = new byte[50_000];
+        new java.util.Random(2).nextBytes(data);
+        pair.server.write(pair.now(), s, ByteBuffer.wrap(data));
+        pair.flush();
+        pair.driveUntil(() -> pair.server.info(s).bytesAcked() >= data.length, Nanos.ofSeconds(2), 1000);
+        // The client has acknowledged everything but read nothing when the server resets.
+        pair.server.abort(pair.now(), s);
+        pair.flush();
+        pair.driveUntil(() -> pair.clientEvents.stream().anyMatch(e -> e instanceof StackEvent.Reset), Nanos.ofSeconds(1), 100);
+        pair.driveIdle(Nanos.ofMillis(100));
+        ByteBuffer got = ByteBuffer.allocate(data.length + 10);
+        while (got.hasRemaining()) {
+            int n = pair.client.read(pair.now(), c, got);
+            if (n <= 0) {
+                assertThat(n).isEqualTo(-1);
+                break;
+            }
+        }
+        assertThat(got.flip()).isEqualTo(ByteBuffer.wrap(data));
+        assertThat(pair.client.read(pair.now(), c, ByteBuffer.allocate(1))).isEqualTo(-1);
+        pair.driveIdle(Nanos.ofMillis(10));
+        assertThat(pair.clientEvents).contains(new StackEvent.Closed(c));
+    }
 }
