@@ -56,6 +56,7 @@ class TcpIntegrityTest {
             assertThat(s.sink.flow().bytes()).as(name).isEqualTo(MB100);
             assertThat(s.sink.flow().sha256()).as("%s: %s", name, s).isEqualTo(s.app.sha256());
             assertThat(s.app.failure()).isEmpty();
+            assertThat(s.mtuDrops()).as("%s: %s", name, s).isZero();
         }
     }
 
@@ -69,6 +70,7 @@ class TcpIntegrityTest {
         assertThat(s.sink.flow().sha256()).isEqualTo(s.app.sha256());
         assertThat(s.sender.stack().mib().get(MibCounter.TCP_RENO_RECOVERY)).isPositive();
         assertThat(s.sender.stack().mib().get(MibCounter.TCP_SACK_RECOVERY)).isZero();
+        assertThat(s.mtuDrops()).as(s.toString()).isZero();
     }
 
     @Test
