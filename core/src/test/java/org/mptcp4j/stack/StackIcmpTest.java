@@ -138,6 +138,36 @@ class StackIcmpTest {
         assertThat(c.mss()).isEqualTo(1448);
     }
 
+    /**
+     * 3000 reports with a random MTU about a randomly damaged copy of a segment in flight, each
+     * with a valid checksum, so that they reach the connection checks: nothing throws, the
+     * connection's invariants hold, and every report is counted once as accepted or refused.
+     */
+    @Test
+    void randomReports_neverThrow_andAreEachCountedOnce() {
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            InFlight c = new InFlight(ipv6);
+            org.mptcp4j.base.Rng rng = org.mptcp4j.base.Rng.seeded(ipv6 ? 6 : 4);
+            int reports = 3000;
+            for (int i = 0; i < reports; i++) {
+                byte[] quoted = c.sent.clone();
+                int damaged = rng.nextInt(4);
+                for (int k = 0; k < damaged; k++) {
+                    quoted[rng.nextInt(ipv6 ? 48 : 28)] = (byte) rng.nextInt(256);
+                }
+                int mtu = rng.chance(0.5) ? rng.nextInt(1600) : rng.nextInt(Integer.MAX_VALUE);
+                c.report(ipv6 ? mtu : mtu & 0xFFFF, quoted);
+                c.pair.client.checkInvariants();
+            }
+            long counted = 0;
+            for (MibCounter m : new MibCounter[] {MibCounter.TCP_PMTU_UPDATES, MibCounter.ICMP_PMTU_REFUSED,
+                    MibCounter.TCP_OUT_OF_WINDOW_ICMPS, MibCounter.ICMP_IN_ERRORS, MibCounter.ICMP6_IN_ERRORS}) {
+                counted += c.count(m);
+            }
+            assertThat(counted).as("ipv6 %s: %s", ipv6, c.pair.client.mib()).isEqualTo(reports);
+        }
+    }
+
     private static byte[] withSequence(byte[] packet, int seq) {
         byte[] b = packet.clone();
         ByteBuffer.wrap(b).putInt(24, seq); // the TCP checksum goes stale: only the quote is read

@@ -91,18 +91,20 @@ public final class Router extends Node {
             sim.pool().release(p);
             return;
         }
-        // Checked before the TTL is touched, so the quote shows the packet as it arrived (as Linux).
+        // As Linux's ip_forward: the TTL first, then the size, then the TTL is decremented (so an
+        // ICMP quote shows the packet as it arrived).
+        if ((p.data[version == 4 ? 8 : 7] & 0xFF) <= 1) {
+            droppedTtlExpired++;
+            sim.pool().release(p);
+            return;
+        }
         if (p.length > out.spec().mtu() && (version == 6 || (p.data[6] & 0x40) != 0)) {
             droppedTooBig++;
             sendTooBig(p, version, out.spec().mtu());
             sim.pool().release(p);
             return;
         }
-        if (!IpPacket.decrementTtl(p.data, version)) {
-            droppedTtlExpired++;
-            sim.pool().release(p);
-            return;
-        }
+        IpPacket.decrementTtl(p.data, version); // above 1: always succeeds
         forwarded++;
         out.receive(p);
     }

@@ -151,6 +151,22 @@ class LinkMtuTest {
     }
 
     @Test
+    void router_checksTheTtlBeforeTheSize() {
+        Narrow n = Narrow.build("10.0.0.1", "10.9.0.1", "0.0.0.0/0");
+        n.r.address("10.0.0.254");
+        ByteBuffer big = udp("10.0.0.1", "10.9.0.1", 1400);
+        big.put(8, (byte) 1);
+        big.putShort(10, (short) org.mptcp4j.wire.Checksums.ipv4HeaderChecksum(big, 0, 20));
+        n.a.send(big);
+
+        n.sim.run();
+
+        assertThat(n.r.droppedTtlExpired()).isEqualTo(1);
+        assertThat(n.r.droppedTooBig()).isZero();
+        assertThat(n.atA.packets).isEmpty();
+    }
+
+    @Test
     void routerWithoutAnAddress_isABlackHole() {
         Narrow n = Narrow.build("10.0.0.1", "10.9.0.1", "0.0.0.0/0");
         n.a.send(udp("10.0.0.1", "10.9.0.1", 1400));
