@@ -17,7 +17,8 @@ import org.mptcp4j.wire.IcmpCodec;
  * be fragmented (IPv4 with DF set; IPv6 always, RFC 8200 section 5), is dropped and answered with
  * an ICMP "fragmentation needed" (RFC 1191 section 4) or ICMPv6 "packet too big" (RFC 4443
  * section 3.2) naming that MTU, sent from the router's {@link #address} of the packet's family;
- * a router without one is a path MTU black hole (RFC 2923 section 2.1). Like Linux, it does not
+ * a router without one is a path MTU black hole (RFC 2923 section 2.1). No ICMP error answers an
+ * ICMP error (RFC 1812 4.3.2.7, RFC 4443 2.4 (e)). Like Linux, it does not
  * rate-limit these two messages: path MTU discovery needs every one. An IPv4 packet without DF is
  * handed to the link, which refuses it (fragmentation is not modelled).
  */
@@ -111,7 +112,7 @@ public final class Router extends Node {
 
     private void sendTooBig(Packet p, int version, int mtu) {
         InetAddress from = version == 4 ? address4 : address6;
-        if (from == null) {
+        if (from == null || isIcmpError(p, version)) {
             return;
         }
         int offset = IpPacket.sourceOffset(version);
@@ -132,6 +133,20 @@ public final class Router extends Node {
         }
         icmpTooBigSent++;
         back.receive(icmp);
+    }
+
+    /** No ICMP error is sent about an ICMP error (RFC 1812 4.3.2.7, RFC 4443 section 2.4 (e)). */
+    private static boolean isIcmpError(Packet p, int version) {
+        if (version == 4) {
+            int ihl = (p.data[0] & 0x0F) * 4;
+            if (p.data[9] != 1 || p.length <= ihl) {
+                return false;
+            }
+            int type = p.data[ihl] & 0xFF;
+            return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+        }
+        // ICMPv6 error messages have types 0 to 127 (RFC 4443 section 2.1); extension headers are not walked.
+        return p.data[6] == 58 && p.length > 40 && (p.data[40] & 0x80) == 0;
     }
 
     public long forwarded() {

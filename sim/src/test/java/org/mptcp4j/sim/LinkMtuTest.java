@@ -167,6 +167,21 @@ class LinkMtuTest {
     }
 
     @Test
+    void router_sendsNoIcmpAboutAnIcmpError() {
+        Narrow n = Narrow.build("fd00::1", "fd09::1", "::/0");
+        n.r.address("fd00::fe");
+        ByteBuffer error = ipv6("fd00::1", "fd09::1", 1500);
+        error.put(6, (byte) 58).put(40, (byte) 1); // ICMPv6 destination unreachable: an error message
+        n.a.send(error);
+
+        n.sim.run();
+
+        assertThat(n.r.droppedTooBig()).isEqualTo(1);
+        assertThat(n.r.icmpTooBigSent()).isZero();
+        assertThat(n.atA.packets).isEmpty();
+    }
+
+    @Test
     void routerWithoutAnAddress_isABlackHole() {
         Narrow n = Narrow.build("10.0.0.1", "10.9.0.1", "0.0.0.0/0");
         n.a.send(udp("10.0.0.1", "10.9.0.1", 1400));
