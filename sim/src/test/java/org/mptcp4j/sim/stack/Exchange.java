@@ -147,14 +147,15 @@ final class Exchange implements StackEndpoint.Application {
         return failure;
     }
 
-    /** The connection's MSS when the application last looked (when it closed, once done). */
-    int lastMss() {
-        return lastMss;
+    /** The connection's MSS now, or as last seen if the application has let go of it. */
+    int mss(Stack stack) {
+        var info = conn == null ? null : stack.info(conn);
+        return info != null ? info.mss() : lastMss;
     }
 
     @Override
     public String toString() {
         return (remote != null ? "client" : "server") + " written=" + written + "/" + totalBytes + " read=" + read
-                + " shutdown=" + shutdown + " eof=" + eof + " failure=" + failure + " mss=" + lastMss;
+                + " shutdown=" + shutdown + " eof=" + eof + " failure=" + failure;
     }
 }
