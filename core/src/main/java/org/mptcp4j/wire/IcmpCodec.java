@@ -175,7 +175,7 @@ public final class IcmpCodec {
         return out.position() - start;
     }
 
-    /** The outer header a router puts on its ICMP error (RFC 1812 4.3.2: precedence "internetwork control"). */
+    /** The outer header a router puts on its ICMP error (RFC 1812 4.3.2.5: precedence 6, "internetwork control"). */
     public static IpHeader errorHeader(java.net.InetAddress router, java.net.InetAddress originalSource) {
         if (router instanceof Inet4Address r && originalSource instanceof Inet4Address s) {
             return new IpHeader.V4(r, s, IcmpMessage.PROTOCOL_ICMP, 64, 0xC0, 0, false, IpCodec.IPV4_MIN_HEADER);
