@@ -15,9 +15,11 @@ import org.mptcp4j.api.MptcpHost;
 import org.mptcp4j.api.MptcpServerSocket;
 import org.mptcp4j.api.MptcpSocket;
 import org.mptcp4j.base.SecureRng;
+import org.mptcp4j.net.perf.LossBenchmark;
 import org.mptcp4j.net.perf.Transfers;
 import org.mptcp4j.net.testbed.KernelPeer;
 import org.mptcp4j.net.testbed.Testbed;
+import org.mptcp4j.net.testbed.TestbedConfig;
 import org.mptcp4j.net.testbed.TestbedLayout;
 import org.mptcp4j.net.tun.TunLink;
 import org.mptcp4j.net.udp.UdpDriver;
@@ -29,7 +31,8 @@ import picocli.CommandLine.Option;
  * {@code ./mptcp4j perf}: goodput and CPU cost of bulk transfers. {@code tun}: mptcp4j on the
  * testbed's TUN sends to a kernel server; {@code kernel}: the kernel in the mptcp4j namespace sends
  * to the same server over the same shaped path (the reference); {@code udp}: two mptcp4j stacks in
- * this process over loopback UDP. Every run checks SHA-256 at both ends.
+ * this process over loopback UDP. Every run checks SHA-256 at both ends. {@code --loss-report}
+ * runs {@link LossBenchmark} instead: goodput and RTOs under loss inside the path, beside the kernel.
  */
 @Command(name = "perf", mixinStandardHelpOptions = true,
         description = "Bulk-transfer goodput: mptcp4j on the testbed's TUN vs the kernel (reference), or mptcp4j over loopback UDP.")
@@ -60,12 +63,40 @@ final class PerfCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "5201", description = "TCP port of the receiver (default ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--loss-report",
+            description = "Instead of --mode: goodput and RTOs per 100 MB under random loss inside the path, kernel -> kernel beside "
+                    + "mptcp4j -> kernel and kernel -> mptcp4j, for each --loss-levels with veth offload on and off. "
+                    + "Brings up (and removes) a testbed per setting; needs root, nft and ethtool.")
+    boolean lossReport;
+
+    @Option(names = "--loss-levels", defaultValue = "1,5", split = ",",
+            description = "Loss in percent for --loss-report (default ${DEFAULT-VALUE}).")
+    List<String> lossLevels;
+
+    @Option(names = "--loss-offload", defaultValue = "on,off", split = ",",
+            description = "Veth offload settings for --loss-report (default ${DEFAULT-VALUE}).")
+    List<String> lossOffload;
+
+    @Option(names = "--loss-max-bytes", defaultValue = "100000000",
+            description = "--loss-report: bytes per transfer at most (default ${DEFAULT-VALUE}).")
+    long lossMaxBytes;
+
+    @Option(names = "--loss-rounds", defaultValue = "3",
+            description = "--loss-report: rounds of the whole matrix; a summary of medians follows (default ${DEFAULT-VALUE}).")
+    int lossRounds;
+
+    @Option(names = "--loss-max-seconds", defaultValue = "20",
+            description = "--loss-report: seconds of sending per transfer at most (default ${DEFAULT-VALUE}).")
+    double lossMaxSeconds;
+
     private final List<Callable<String>> linkNotes = new ArrayList<>();
 
     /**
-     * One measured direction. For the two directions of one TUN connection, the process CPU time is
-     * split evenly between them (it cannot be told apart); the kernel reference counts both python
-     * endpoints' CPU time, system time included.
+     * One measured direction: bytes over the receiver's time from its first to its last read. The
+     * two directions of one TUN connection run one after the other (the second starts when the
+     * first has ended), so the process CPU time is cut where the second direction's first byte
+     * arrives (tun) or where the first direction's end of stream arrives (tun-server); the kernel
+     * reference counts both python endpoints' CPU time, system time included.
      */
     record Run(String what, long bytes, double seconds, double cpuSeconds, boolean shaEqual) {
         double goodputMbps() {
@@ -79,6 +110,9 @@ final class PerfCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (lossReport) {
+            return lossReport();
+        }
         List<Run> runs = new ArrayList<>();
         for (String mode : modes) {
             switch (mode.strip().toLowerCase(Locale.ROOT)) {
@@ -100,7 +134,38 @@ final class PerfCommand implements Callable<Integer> {
         for (Callable<String> note : linkNotes) {
             System.out.println(note.call());
         }
+        System.out.println("goodput: bytes over the receiver's first to last read. CPU: the JVM process's user+system time, "
+                + "cut between the two sequential directions of a TUN connection where the second one starts "
+                + "(JIT, GC and start-up fall on the first); kernel rows: both python endpoints.");
         return runs.stream().allMatch(Run::shaEqual) ? 0 : 1;
+    }
+
+    private int lossReport() throws Exception {
+        List<LossBenchmark.Setting> settings = new ArrayList<>();
+        for (String level : lossLevels) {
+            for (String offload : lossOffload) {
+                String o = offload.strip().toLowerCase(Locale.ROOT);
+                if (!o.equals("on") && !o.equals("off")) {
+                    System.err.println("--loss-offload takes on and/or off: " + offload);
+                    return 2;
+                }
+                settings.add(new LossBenchmark.Setting(TestbedConfig.parseLoss(level), o.equals("on")));
+            }
+        }
+        System.out.printf(Locale.ROOT, "loss inside path A (both directions), at most %d bytes or %.0f s of sending per run; "
+                + "goodput at the receiver, RTOs = the sender's TcpExtTCPTimeouts (kernel: nstat, mptcp4j: its MIB)%n",
+                lossMaxBytes, lossMaxSeconds);
+        List<LossBenchmark.Row> rows = new ArrayList<>();
+        for (int round = 1; round <= lossRounds; round++) {
+            System.out.println("round " + round + " of " + lossRounds + ":");
+            System.out.println(LossBenchmark.header());
+            rows.addAll(LossBenchmark.run(settings, lossMaxBytes, lossMaxSeconds, port, System.out));
+        }
+        if (lossRounds > 1) {
+            System.out.println("medians of " + lossRounds + " rounds (ratios: median over the kernel's median in the same direction):");
+            LossBenchmark.summary(rows).forEach(System.out::println);
+        }
+        return rows.stream().allMatch(r -> r.error() == null) ? 0 : 1;
     }
 
     private Testbed testbed() throws IOException {
@@ -151,6 +216,7 @@ final class PerfCommand implements Callable<Integer> {
                 MptcpHost host = openTunHost(t)) {
             server.awaitListening();
             long cpuBefore = processCpuNanos();
+            long[] cpuAtDownload = new long[1];
             Transfers.Result sent;
             Transfers.Result received;
             try (MptcpSocket s = new MptcpSocket(host)) {
@@ -158,16 +224,18 @@ final class PerfCommand implements Callable<Integer> {
                 s.connect(new InetSocketAddress(kernelAddress(l), port), 10_000);
                 sent = Transfers.send(s.getOutputStream(), bytes, 1);
                 s.shutdownOutput();
-                received = Transfers.receive(s.getInputStream());
+                // The kernel server sends only after our end of stream: its first byte ends the upload.
+                received = Transfers.receive(s.getInputStream(), () -> cpuAtDownload[0] = processCpuNanos());
             }
             Map<String, String> kernel = server.awaitResult(600);
-            double cpu = (processCpuNanos() - cpuBefore) / 1e9;
-            double upSeconds = Double.parseDouble(kernel.get("seconds")) - received.nanos() / 1e9;
+            long cpuEnd = processCpuNanos();
             String tun = "TUN" + (noGso ? "" : noRxOffload ? ", GSO" : ", GSO+GRO");
             return List.of(
-                    new Run("mptcp4j(" + tun + ") -> kernel, path " + path, bytes, upSeconds, cpu / 2,
+                    new Run("mptcp4j(" + tun + ") -> kernel, path " + path, Long.parseLong(kernel.get("received")),
+                            Double.parseDouble(kernel.get("received_seconds")), (cpuAtDownload[0] - cpuBefore) / 1e9,
                             sent.sha256().equals(kernel.get("received_sha256"))),
-                    new Run("kernel -> mptcp4j(" + tun + "), path " + path, received.bytes(), received.nanos() / 1e9, cpu / 2,
+                    new Run("kernel -> mptcp4j(" + tun + "), path " + path, received.bytes(), received.nanos() / 1e9,
+                            (cpuEnd - cpuAtDownload[0]) / 1e9,
                             received.sha256().equals(kernel.get("sent_sha256")) && received.bytes() == bytes));
         }
     }
@@ -183,18 +251,21 @@ final class PerfCommand implements Callable<Integer> {
             long cpuBefore = processCpuNanos();
             Transfers.Result received;
             Transfers.Result sent;
+            long cpuAtUpload;
             try (MptcpSocket s = listener.accept()) {
                 received = Transfers.receive(s.getInputStream());
+                cpuAtUpload = processCpuNanos();
                 sent = Transfers.send(s.getOutputStream(), bytes, 1);
             }
             Map<String, String> kernel = client.awaitResult(600);
-            double cpu = (processCpuNanos() - cpuBefore) / 1e9;
-            double downSeconds = Double.parseDouble(kernel.get("seconds")) - received.nanos() / 1e9;
+            long cpuEnd = processCpuNanos();
             String tun = "TUN" + (noGso ? "" : noRxOffload ? ", GSO" : ", GSO+GRO");
             return List.of(
-                    new Run("kernel client -> mptcp4j(" + tun + ") server", received.bytes(), received.nanos() / 1e9, cpu / 2,
+                    new Run("kernel client -> mptcp4j(" + tun + ") server", received.bytes(), received.nanos() / 1e9,
+                            (cpuAtUpload - cpuBefore) / 1e9,
                             received.sha256().equals(kernel.get("sent_sha256")) && received.bytes() == bytes),
-                    new Run("mptcp4j(" + tun + ") server -> kernel client", bytes, downSeconds, cpu / 2,
+                    new Run("mptcp4j(" + tun + ") server -> kernel client", Long.parseLong(kernel.get("received")),
+                            Double.parseDouble(kernel.get("received_seconds")), (cpuEnd - cpuAtUpload) / 1e9,
                             sent.sha256().equals(kernel.get("received_sha256"))));
         }
     }
@@ -209,7 +280,8 @@ final class PerfCommand implements Callable<Integer> {
                 Map<String, String> c = client.awaitResult(600);
                 Map<String, String> s = server.awaitResult(600);
                 double cpu = Double.parseDouble(c.get("cpu_seconds")) + Double.parseDouble(s.get("cpu_seconds"));
-                return new Run("kernel -> kernel, path " + path, bytes, Double.parseDouble(s.get("seconds")), cpu,
+                return new Run("kernel -> kernel, path " + path, Long.parseLong(s.get("received")),
+                        Double.parseDouble(s.get("received_seconds")), cpu,
                         c.get("sent_sha256").equals(s.get("received_sha256")));
             }
         }

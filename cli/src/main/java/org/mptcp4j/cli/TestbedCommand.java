@@ -38,10 +38,24 @@ final class TestbedCommand implements Runnable {
         @Option(names = "--qdisc", defaultValue = "tbf", description = "tbf or htb (default ${DEFAULT-VALUE}).")
         String qdisc;
 
+        @Option(names = "--loss-a", defaultValue = "0", paramLabel = "PERCENT",
+                description = "Random loss on path A in percent, each direction (e.g. 1, 0.5; at most 4 decimals; default ${DEFAULT-VALUE}). "
+                        + "nftables drops packets as they arrive from the path, never on a sender's output.")
+        String lossA;
+
+        @Option(names = "--loss-b", defaultValue = "0", paramLabel = "PERCENT", description = "Random loss on path B in percent (default ${DEFAULT-VALUE}).")
+        String lossB;
+
+        @Option(names = "--no-offload",
+                description = "TSO, GSO and GRO off on the veths (ethtool -K), so one drop is one MTU-sized packet; "
+                        + "default: offload on, a 64 KB super-segment crosses the path, and is lost, as one packet.")
+        boolean noOffload;
+
         @Override
         public Integer call() throws Exception {
             TestbedConfig config = new TestbedConfig(id != null ? id : Testbed.newId(), mtu,
-                    TestbedConfig.parseRate(rateA), TestbedConfig.parseRate(rateB), qdisc);
+                    TestbedConfig.parseRate(rateA), TestbedConfig.parseRate(rateB), qdisc,
+                    TestbedConfig.parseLoss(lossA), TestbedConfig.parseLoss(lossB), !noOffload);
             Testbed t = Testbed.up(config);
             TestbedLayout l = t.layout();
             System.out.println("testbed " + config.id() + " is up");
@@ -49,6 +63,11 @@ final class TestbedCommand implements Runnable {
                     + ", addresses " + l.mptcp4jAddressA().getHostAddress() + " path A, " + l.mptcp4jAddressB().getHostAddress() + " path B)");
             System.out.println("  the kernel runs in: ip netns exec " + l.kernelNamespace() + " ...  (addresses "
                     + l.kernelAddressA().getHostAddress() + ", " + l.kernelAddressB().getHostAddress() + ")");
+            if (config.lossAPercent() > 0 || config.lossBPercent() > 0 || !config.offload()) {
+                System.out.println("  loss: path A " + TestbedConfig.formatLoss(config.lossAPercent()) + ", path B "
+                        + TestbedConfig.formatLoss(config.lossBPercent()) + " each direction; veth offload "
+                        + (config.offload() ? "on" : "off"));
+            }
             System.out.println("  remove it with: ./mptcp4j testbed down --id " + config.id());
             return 0;
         }

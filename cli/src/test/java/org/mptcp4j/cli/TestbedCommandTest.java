@@ -26,14 +26,17 @@ class TestbedCommandTest {
         }
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
         try {
-            Out up = run("testbed", "up", "--id", id, "--rate-a", "1gbit", "--rate-b", "50mbit", "--qdisc", "htb");
+            Out up = run("testbed", "up", "--id", id, "--rate-a", "1gbit", "--rate-b", "50mbit", "--qdisc", "htb",
+                    "--loss-b", "0.5", "--no-offload");
             assertThat(up.code).isZero();
             assertThat(up.text).contains("testbed " + id + " is up", "mptcp4j-" + id, "kernel-" + id);
             assertThat(Path.of("/var/run/netns/kernel-" + id)).exists();
 
             Out status = run("testbed", "status", "--id", id);
             assertThat(status.code).isZero();
-            assertThat(status.text).contains("(up)", "path A 1gbit", "path B 50mbit", "htb", "subflows 8");
+            assertThat(status.text).contains("(up)", "path A 1gbit", "path B 50mbit", "htb", "subflows 8",
+                    "loss path A 0 %, path B 0.5 %", "veth offload off", "pb-m: tso off, gso off, gro off",
+                    "iifname \"pb-m\"", "numgen random mod 1000000 < 5000");
         } finally {
             Out down = run("testbed", "down", "--id", id);
             assertThat(down.code).isZero();

@@ -102,7 +102,10 @@ public enum MibCounter {
     TCP_ACK_TOO_OLD("Mptcp4jTcpAckTooOld"),
     /** Segments queued out of order (Linux TCPOFOQueue). */
     TCP_OFO_QUEUE("TcpExtTCPOFOQueue"),
-    /** Out-of-order segments dropped for lack of room in the hole list (Linux TCPOFODrop). */
+    /**
+     * Out-of-order segments dropped for lack of receive memory (Linux TCPOFODrop). Stays 0 here: the
+     * out-of-order queue lies within the advertised window, which the receive buffer always has room for.
+     */
     TCP_OFO_DROP("TcpExtTCPOFODrop"),
     /** Delayed ACKs sent by the timer (Linux DelayedACKs). */
     TCP_DELAYED_ACKS("TcpExtDelayedACKs"),
@@ -134,6 +137,26 @@ public enum MibCounter {
     TCP_CURR_ESTAB("TcpCurrEstab"),
     /** Retransmissions found lost because data sent after them was SACKed (Linux TCPLostRetransmit). */
     TCP_LOST_RETRANSMIT("TcpExtTCPLostRetransmit"),
+    /** Tail loss probes sent (RFC 8985 section 7; Linux TCPLossProbes). */
+    TCP_LOSS_PROBES("TcpExtTCPLossProbes"),
+    /** Tail losses repaired by a probe (Linux TCPLossProbeRecovery). */
+    TCP_LOSS_PROBE_RECOVERY("TcpExtTCPLossProbeRecovery"),
+    /** D-SACK blocks received (RFC 2883; Linux TCPDSACKRecv). */
+    TCP_DSACK_RECV("TcpExtTCPDSACKRecv"),
+    /** Window reductions undone because D-SACKs showed every retransmission needless (RFC 3708; Linux TCPDSACKUndo). */
+    TCP_DSACK_UNDO("TcpExtTCPDSACKUndo"),
+    /** Fast retransmits undone by timestamps (RFC 3522 Eifel; Linux TCPFullUndo). */
+    TCP_FULL_UNDO("TcpExtTCPFullUndo"),
+    /** Retransmission timeouts undone (Linux TCPLossUndo). */
+    TCP_LOSS_UNDO("TcpExtTCPLossUndo"),
+    /** Retransmission timeouts found spurious (RFC 3522 / RFC 5682; Linux TCPSpuriousRTOs). */
+    TCP_SPURIOUS_RTOS("TcpExtTCPSpuriousRTOs"),
+    /** The receiver reneged: SACKed data was not kept (RFC 2018 section 8; Linux TCPSACKReneging). */
+    TCP_SACK_RENEGING("TcpExtTCPSACKReneging"),
+    /** D-SACKs sent for data below RCV.NXT (RFC 2883; Linux TCPDSACKOldSent). */
+    TCP_DSACK_OLD_SENT("TcpExtTCPDSACKOldSent"),
+    /** Segments resent smaller after the path MTU fell (RFC 1191 section 6.5). */
+    TCP_PMTU_RETRANSMITS("Mptcp4jTcpPmtuRetransmits"),
     ;
 
     private final String nstatName;

@@ -10,7 +10,9 @@ import org.mptcp4j.tcp.TcpConfig;
  *
  * @param mss MSS announced for IPv4 (IPv6 connections use 20 bytes less)
  * @param sendBufferBytes send buffer limit per connection (SO_SNDBUF)
- * @param receiveBufferBytes receive buffer limit per connection (SO_RCVBUF); bounds the window
+ * @param receiveBufferBytes initial receive buffer per connection (tcp_rmem[1]); bounds the window
+ * @param receiveBufferMaxBytes the most receive-buffer autotuning grows a buffer to (tcp_rmem[2], 6 MB);
+ *     autotuning is off when it is not above receiveBufferBytes
  * @param initialRtoNanos RFC 6298 initial RTO
  * @param minRtoNanos RTO floor (Linux TCP_RTO_MIN 200 ms; RFC 6298 says 1 s)
  * @param maxRtoNanos RTO ceiling
@@ -36,6 +38,7 @@ public record StackConfig(
         int mss,
         int sendBufferBytes,
         int receiveBufferBytes,
+        int receiveBufferMaxBytes,
         long initialRtoNanos,
         long minRtoNanos,
         long maxRtoNanos,
@@ -64,6 +67,9 @@ public record StackConfig(
         if (ephemeralPortLow < 1 || ephemeralPortHigh > 65535 || ephemeralPortLow > ephemeralPortHigh) {
             throw new IllegalArgumentException("ephemeral port range " + ephemeralPortLow + "-" + ephemeralPortHigh);
         }
+        if (receiveBufferMaxBytes <= 0) {
+            throw new IllegalArgumentException("receiveBufferMaxBytes " + receiveBufferMaxBytes);
+        }
         if (mss < 84 || mss > 65495 || sendBufferBytes < mss || receiveBufferBytes < mss) {
             throw new IllegalArgumentException("mss " + mss + " with buffers " + sendBufferBytes + "/" + receiveBufferBytes);
         }
@@ -71,106 +77,111 @@ public record StackConfig(
 
     /** Linux-like defaults. */
     public static StackConfig defaults() {
-        return new StackConfig(1460, 1 << 20, 1 << 20, Nanos.ofSeconds(1), Nanos.ofMillis(200), Nanos.ofSeconds(60), Nanos.ofMillis(40), Nanos.ofSeconds(60), "cubic", true, true, true, false, Nanos.NEVER, Nanos.ofSeconds(75), 9, 6, 5, 15, 4096, 32768, 60999, false);
+        return new StackConfig(1460, 1 << 20, 1 << 20, TcpConfig.DEFAULT_RECEIVE_BUFFER_MAX_BYTES, Nanos.ofSeconds(1), Nanos.ofMillis(200), Nanos.ofSeconds(60), Nanos.ofMillis(40), Nanos.ofSeconds(60), "cubic", true, true, true, false, Nanos.NEVER, Nanos.ofSeconds(75), 9, 6, 5, 15, 4096, 32768, 60999, false);
     }
 
     /** The per-connection TCP configuration; IPv6 has a 20-byte longer IP header, so a smaller MSS. */
     public TcpConfig tcpConfig(boolean ipv6) {
-        return new TcpConfig(ipv6 ? mss - 20 : mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos,
+        return new TcpConfig(ipv6 ? mss - 20 : mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes,
+                initialRtoNanos, minRtoNanos,
                 maxRtoNanos, delayedAckNanos, timeWaitNanos, sack, timestamps, windowScale, nagle, keepaliveIdleNanos,
                 keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits,
                 ControllerFactory.byName(congestionControl).orElseThrow());
     }
 
     public StackConfig withMss(int value) {
-        return new StackConfig(value, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(value, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withSendBufferBytes(int value) {
-        return new StackConfig(mss, value, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, value, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withReceiveBufferBytes(int value) {
-        return new StackConfig(mss, sendBufferBytes, value, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, value, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+    }
+
+    public StackConfig withReceiveBufferMaxBytes(int value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, value, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withInitialRtoNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, value, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, value, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withMinRtoNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, value, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, value, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withMaxRtoNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, value, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, value, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withDelayedAckNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, value, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, value, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withTimeWaitNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, value, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, value, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withCongestionControl(String value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, value, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, value, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withSack(boolean value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, value, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, value, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withTimestamps(boolean value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, value, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, value, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withWindowScale(boolean value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, value, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, value, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withNagle(boolean value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, value, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, value, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withKeepaliveIdleNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, value, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, value, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withKeepaliveIntervalNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, value, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, value, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withKeepaliveProbes(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, value, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, value, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withSynRetries(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, value, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, value, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withSynAckRetries(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, value, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, value, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withMaxRetransmits(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, value, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, value, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withMaxSynBacklog(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, value, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, value, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withEphemeralPortLow(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, value, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, value, ephemeralPortHigh, mptcpEnabled);
     }
 
     public StackConfig withEphemeralPortHigh(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, value, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, value, mptcpEnabled);
     }
 
     public StackConfig withMptcpEnabled(boolean value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, value);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, value);
     }
 }

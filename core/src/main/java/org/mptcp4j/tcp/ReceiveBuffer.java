@@ -3,62 +3,112 @@ package org.mptcp4j.tcp;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.mptcp4j.base.Seq32;
 import org.mptcp4j.wire.TcpOption.SackBlock;
 
 /**
- * The receive side: a ring holding in-order bytes the application has not read yet, followed by
- * out-of-order bytes within the window, plus the list of out-of-order ranges (smoltcp's
- * {@code Assembler} with a bounded number of holes; Linux {@code out_of_order_queue}).
+ * The receive side of one subflow: a ring holding the in-order bytes the application has not read
+ * yet, followed by out-of-order bytes within the window, the out-of-order ranges, and what the
+ * next ACK reports in its SACK option (RFC 2018 section 4, RFC 2883 section 4). Linux: the receive
+ * queue, {@code out_of_order_queue} (an rb-tree bounded only by the receive buffer) and
+ * {@code tcp_sack_new_ofo_skb} / {@code tcp_dsack_set}.
  *
- * <p>Invariants (sequence space): {@code readSeq <= rcvNxt}; every range satisfies
- * {@code rcvNxt < start < end <= readSeq + capacity}; ranges are sorted, disjoint and not adjacent.
+ * <p>Positions are kept as 64-bit offsets counted from the sequence number given to
+ * {@link #reset}, so the range tree never meets the 2^32 wrap; sequence numbers appear only at the
+ * API, converted relative to RCV.NXT (every held byte is within 2^31 of it).
+ *
+ * <p>Invariants (offsets): {@code readOff <= rcvNxtOff}; {@code rcvNxtOff - readOff <= capacity};
+ * every range {@code [start, end)} satisfies {@code rcvNxtOff < start < end <= readOff + capacity};
+ * ranges are disjoint and never adjacent (adjacent ones merge); {@code ofoBytes} is the sum of
+ * their lengths; {@code ring.length <= capacity}.
  */
 public final class ReceiveBuffer {
-    /** Out-of-order ranges kept at most; a segment that would need more is dropped (TcpExtTCPOFODrop). */
-    public static final int MAX_RANGES = 32;
+    private static final int INITIAL_RING_BYTES = 4096;
+    /** Earlier first blocks remembered for repetition (RFC 2018 section 4); an option has at most 4 blocks. */
+    private static final int RECENT_FIRST = 4;
+    private static final long NONE = -1;
 
-    private static final int INITIAL_BYTES = 4096;
     /** The buffer limit; the ring grows to it by doubling as data arrives. */
-    private final int capacity;
+    private int capacity;
     private byte[] ring;
+    /** Ring index of the byte at {@code readOff}. */
     private int head;
-    /** Sequence number of the byte at {@code ring[head]}: the next byte the application reads. */
-    private int readSeq;
-    /** RCV.NXT: the end of the in-order data. */
-    private int rcvNxt;
-    private final int[] rangeStart = new int[MAX_RANGES];
-    private final int[] rangeEnd = new int[MAX_RANGES];
-    private int ranges;
-    /** Sequence numbers of the most recently received out-of-order segments, newest first (RFC 2018 section 4). */
-    private final int[] recent = new int[4];
+    /** The sequence number at offset 0. */
+    private int baseSeq;
+    /** Offset of the next byte the application reads. */
+    private long readOff;
+    /** Offset of RCV.NXT: the end of the in-order data. */
+    private long rcvNxtOff;
+    /** Out-of-order ranges held above RCV.NXT: start offset to end offset (exclusive). */
+    private final TreeMap<Long, Long> ofo = new TreeMap<>();
+    private long ofoBytes;
+
+    /** A D-SACK not yet reported (RFC 2883): the duplicate bytes of the most recent duplicate segment. */
+    private boolean dsackPending;
+    private int dsackStart;
+    private int dsackEnd;
+    /** Set while one {@link #accept} call reports its first duplicate part; later parts may only extend it. */
+    private boolean dsackFromThisSegment;
+
+    /** Offset of the out-of-order segment that arrived last and has not been reported yet, or {@link #NONE}. */
+    private long triggerOff = NONE;
+    /** An offset inside each of the most recent first blocks of earlier SACK options, newest first. */
+    private final long[] recentFirst = new long[RECENT_FIRST];
     private int recentCount;
+    /** Where the rotation through the held ranges resumes: the next range starting at or after it. */
+    private long rotateOff;
 
     public ReceiveBuffer(int capacityBytes) {
+        if (capacityBytes <= 0) {
+            throw new IllegalArgumentException("capacity " + capacityBytes);
+        }
         this.capacity = capacityBytes;
-        this.ring = new byte[Math.min(capacityBytes, INITIAL_BYTES)];
+        this.ring = new byte[Math.min(capacityBytes, INITIAL_RING_BYTES)];
     }
 
     /** Starts the sequence space at the byte after the peer's SYN. */
     public void reset(int firstSeq) {
-        readSeq = firstSeq;
-        rcvNxt = firstSeq;
+        baseSeq = firstSeq;
+        readOff = 0;
+        rcvNxtOff = 0;
         head = 0;
-        ranges = 0;
+        ofo.clear();
+        ofoBytes = 0;
+        dsackPending = false;
+        triggerOff = NONE;
         recentCount = 0;
+        rotateOff = 0;
     }
 
     public int capacity() {
         return capacity;
     }
 
+    /**
+     * Sets the buffer limit (receive-buffer autotuning raises it; see {@link ReceiveAutotuner}). It
+     * never goes below what is held, in order or not. Lowering it below the right edge already
+     * advertised would shrink the window (RFC 9293 3.8.6.2.2 discourages that): the caller's concern.
+     */
+    public void setCapacity(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("capacity " + bytes);
+        }
+        long heldEnd = ofo.isEmpty() ? rcvNxtOff : ofo.lastEntry().getValue();
+        capacity = (int) Math.max(bytes, heldEnd - readOff);
+        if (ring.length > capacity) {
+            resize(capacity);
+        }
+    }
+
     public int rcvNxt() {
-        return rcvNxt;
+        return seqOf(rcvNxtOff);
     }
 
     /** In-order bytes waiting for the application. */
     public int readable() {
-        return Seq32.diff(rcvNxt, readSeq);
+        return (int) (rcvNxtOff - readOff);
     }
 
     /** Space not taken by unread in-order data: the most the window may offer (RFC 9293 3.8.6.2.2). */
@@ -68,56 +118,67 @@ public final class ReceiveBuffer {
 
     /** The last sequence number (exclusive) the ring can store. */
     public int limitSeq() {
-        return Seq32.add(readSeq, capacity);
+        return seqOf(readOff + capacity);
     }
 
     public boolean hasOutOfOrder() {
-        return ranges > 0;
+        return !ofo.isEmpty();
     }
 
     public int outOfOrderRanges() {
-        return ranges;
+        return ofo.size();
     }
 
     /** Bytes held beyond RCV.NXT. */
     public long outOfOrderBytes() {
-        long sum = 0;
-        for (int i = 0; i < ranges; i++) {
-            sum += Seq32.diff(rangeEnd[i], rangeStart[i]);
-        }
-        return sum;
+        return ofoBytes;
+    }
+
+    /** A D-SACK waits for the next ACK (then a SACK option is due even without out-of-order data). */
+    public boolean hasPendingDsack() {
+        return dsackPending;
     }
 
     /**
      * Stores {@code data} (already trimmed by the caller to {@code [rcvNxt, limitSeq())}) at
-     * {@code seq}. Returns the number of bytes RCV.NXT advanced, or {@link #REJECTED} when the
-     * segment would open more than {@link #MAX_RANGES} holes.
+     * {@code seq}; returns the number of bytes RCV.NXT advanced (0 when it lies beyond a hole).
+     * Bytes already held out of order become a D-SACK (RFC 2883 section 4): the first duplicated
+     * part of this segment.
      */
     public int accept(int seq, ByteBuffer data) {
         int len = data.remaining();
-        int end = Seq32.add(seq, len);
-        if (len == 0 || Seq32.lt(seq, rcvNxt) || Seq32.gt(end, limitSeq())) {
+        if (len == 0 || Seq32.lt(seq, rcvNxt()) || Seq32.gt(Seq32.add(seq, len), limitSeq())) {
             throw new IllegalArgumentException("segment not trimmed to the window");
         }
-        if (seq != rcvNxt && !insertRange(seq, end)) {
-            return REJECTED;
-        }
-        write(Seq32.diff(seq, readSeq), data);
-        if (seq != rcvNxt) {
-            noteRecent(seq);
+        long start = offsetOf(seq);
+        long end = start + len;
+        write((int) (start - readOff), data);
+        dsackFromThisSegment = false;
+        insert(start, end);
+        if (start != rcvNxtOff) {
+            // RFC 2018 section 4: this segment's block goes first in the next SACK option.
+            triggerOff = start;
             return 0;
         }
-        int before = rcvNxt;
-        rcvNxt = end;
-        while (ranges > 0 && Seq32.le(rangeStart[0], rcvNxt)) {
-            rcvNxt = Seq32.max(rcvNxt, rangeEnd[0]);
-            removeRange(0);
-        }
-        return Seq32.diff(rcvNxt, before);
+        // The segment (merged with whatever it touched) now starts at RCV.NXT: it is in order.
+        long newNxt = ofo.remove(rcvNxtOff);
+        ofoBytes -= newNxt - rcvNxtOff;
+        int advanced = (int) (newNxt - rcvNxtOff);
+        rcvNxtOff = newNxt;
+        triggerOff = NONE; // RFC 2018 section 4: no first-block rule when the ACK number advanced
+        return advanced;
     }
 
-    /** {@link #accept} could not keep the segment. */
-    public static final int REJECTED = -1;
+    /**
+     * The caller received {@code [start, end)} again, wholly at or below RCV.NXT: the next ACK
+     * reports it as a D-SACK, the first block of its SACK option (RFC 2883 section 4, rules 1 and 3).
+     */
+    public void noteDuplicate(int start, int end) {
+        if (!Seq32.lt(start, end) || Seq32.gt(end, rcvNxt())) {
+            throw new IllegalArgumentException("not a duplicate below RCV.NXT: [" + start + "," + end + ")");
+        }
+        setDsack(start, end);
+    }
 
     /** Copies in-order bytes into {@code dst}; returns the count. */
     public int read(ByteBuffer dst) {
@@ -128,98 +189,213 @@ public final class ReceiveBuffer {
             dst.put(ring, 0, n - first);
         }
         head = head + n >= ring.length ? head + n - ring.length : head + n;
-        readSeq = Seq32.add(readSeq, n);
+        readOff += n;
         return n;
     }
 
     /**
-     * SACK blocks to report (RFC 2018 section 4): the block holding the most recently received
-     * segment first, then other recent ones, then the rest in sequence order; at most {@code max}.
+     * The SACK blocks of the next ACK, at most {@code max} (RFC 2018 section 3: 3 beside timestamps,
+     * 4 without); empty when there is nothing to report. In order:
+     * <ol>
+     * <li>a pending D-SACK, reported once (RFC 2883 section 4, rule 1), followed by the held range
+     *     that contains it, if any (rule 4: "the second SACK block ... should specify that (possibly
+     *     larger) block of data");</li>
+     * <li>the range holding the segment that triggered this ACK, or if that segment advanced RCV.NXT
+     *     (or none arrived) the first block of the previous option (RFC 2018 section 4: "the first
+     *     SACK block ... MUST specify the contiguous block of data containing the segment which
+     *     triggered this ACK");</li>
+     * <li>the first blocks of earlier options, newest first (RFC 2018 section 4: "repeating the most
+     *     recently reported SACK blocks (based on first SACK blocks in previous SACK options)"), but
+     *     when more ranges are held than the option can show, one slot is kept for item 4;</li>
+     * <li>the other held ranges in turn, resuming after the last one reported this way, so that
+     *     every held range is reported within a few ACKs (Linux keeps only its four most recent
+     *     blocks, which leaves older ranges unreported while the newer keep changing).</li>
+     * </ol>
+     * Apart from the D-SACK, no block covers bytes below RCV.NXT.
      */
     public List<SackBlock> sackBlocks(int max) {
-        List<SackBlock> out = new ArrayList<>(Math.min(max, ranges));
-        for (int r = 0; r < recentCount && out.size() < max; r++) {
-            int i = rangeContaining(recent[r]);
-            if (i >= 0) {
-                addUnique(out, i);
+        List<SackBlock> out = new ArrayList<>(Math.max(0, max));
+        long[] reported = new long[Math.max(0, max)];
+        if (max <= 0) {
+            return out;
+        }
+        if (dsackPending) {
+            dsackPending = false;
+            out.add(new SackBlock(dsackStart, dsackEnd));
+            if (Seq32.gt(dsackStart, rcvNxt())) {
+                addRange(out, reported, rangeHolding(offsetOf(dsackStart)), max);
             }
         }
-        for (int i = 0; i < ranges && out.size() < max; i++) {
-            addUnique(out, i);
+        Map.Entry<Long, Long> first = rangeHolding(triggerOff);
+        triggerOff = NONE;
+        int nextRecent = 0;
+        while (first == null && nextRecent < recentCount) {
+            first = rangeHolding(recentFirst[nextRecent++]);
+        }
+        addRange(out, reported, first, max);
+        for (int i = nextRecent; i < recentCount && out.size() < max; i++) {
+            if (max - out.size() == 1 && ofo.size() > rangesIn(out, reported)) {
+                break; // the last slot rotates while some held range is missing from the option
+            }
+            addRange(out, reported, rangeHolding(recentFirst[i]), max);
+        }
+        rotate(out, reported, max);
+        if (first == null && rangesIn(out, reported) > 0) {
+            first = rangeHolding(firstRangeOffset(out, reported));
+        }
+        if (first != null) {
+            pushRecentFirst(first.getKey());
         }
         return out;
     }
 
-    private void addUnique(List<SackBlock> out, int i) {
-        SackBlock b = new SackBlock(rangeStart[i], rangeEnd[i]);
-        if (!out.contains(b)) {
-            out.add(b);
-        }
-    }
-
-    private int rangeContaining(int seq) {
-        for (int i = 0; i < ranges; i++) {
-            if (Seq32.ge(seq, rangeStart[i]) && Seq32.lt(seq, rangeEnd[i])) {
-                return i;
+    /** The start offset of the first block of {@code out} that names a held range. */
+    private static long firstRangeOffset(List<SackBlock> out, long[] reported) {
+        for (int i = 0; i < out.size(); i++) {
+            if (reported[i] != 0) {
+                return reported[i] - 1;
             }
         }
-        return -1;
+        return NONE;
     }
 
-    private void noteRecent(int seq) {
-        int n = Math.min(recentCount, recent.length - 1);
-        System.arraycopy(recent, 0, recent, 1, n);
-        recent[0] = seq;
-        recentCount = n + 1;
+    /** How many blocks of {@code out} name held ranges (a D-SACK block does not). */
+    private static int rangesIn(List<SackBlock> out, long[] reported) {
+        int n = 0;
+        for (int i = 0; i < out.size(); i++) {
+            if (reported[i] != 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
-    /** Adds [start, end) to the ranges, merging overlapping and adjacent ones; false if full. */
-    private boolean insertRange(int start, int end) {
-        int first = 0;
-        while (first < ranges && Seq32.lt(rangeEnd[first], start)) {
-            first++;
+    /** Adds held ranges after the rotation point (wrapping around) until the option is full. */
+    private void rotate(List<SackBlock> out, long[] reported, int max) {
+        int visited = 0;
+        Map.Entry<Long, Long> r = ofo.ceilingEntry(rotateOff);
+        while (out.size() < max && visited < ofo.size()) {
+            if (r == null) {
+                r = ofo.firstEntry();
+            }
+            if (addRange(out, reported, r, max)) {
+                rotateOff = r.getKey() + 1;
+            }
+            visited++;
+            r = ofo.higherEntry(r.getKey());
         }
-        int last = first;
-        while (last < ranges && Seq32.le(rangeStart[last], end)) {
-            last++;
+    }
+
+    /** Adds range {@code r} unless absent, already in the option or the option is full; true if added. */
+    private boolean addRange(List<SackBlock> out, long[] reported, Map.Entry<Long, Long> r, int max) {
+        if (r == null || out.size() >= max) {
+            return false;
         }
-        // Ranges [first, last) touch the new one and merge with it.
-        if (first == last) {
-            if (ranges == MAX_RANGES) {
+        long key = r.getKey();
+        for (int i = 0; i < out.size(); i++) {
+            if (reported[i] == key + 1) {
                 return false;
             }
-            System.arraycopy(rangeStart, first, rangeStart, first + 1, ranges - first);
-            System.arraycopy(rangeEnd, first, rangeEnd, first + 1, ranges - first);
-            rangeStart[first] = start;
-            rangeEnd[first] = end;
-            ranges++;
-            return true;
         }
-        int mergedStart = Seq32.min(start, rangeStart[first]);
-        int mergedEnd = Seq32.max(end, rangeEnd[last - 1]);
-        rangeStart[first] = mergedStart;
-        rangeEnd[first] = mergedEnd;
-        int removed = last - first - 1;
-        if (removed > 0) {
-            System.arraycopy(rangeStart, last, rangeStart, first + 1, ranges - last);
-            System.arraycopy(rangeEnd, last, rangeEnd, first + 1, ranges - last);
-            ranges -= removed;
-        }
+        reported[out.size()] = key + 1; // + 1 so that 0 marks a D-SACK slot
+        out.add(new SackBlock(seqOf(key), seqOf(r.getValue())));
         return true;
     }
 
-    private void removeRange(int i) {
-        System.arraycopy(rangeStart, i + 1, rangeStart, i, ranges - i - 1);
-        System.arraycopy(rangeEnd, i + 1, rangeEnd, i, ranges - i - 1);
-        ranges--;
+    /** Remembers a first block, dropping older entries that name the same range. */
+    private void pushRecentFirst(long key) {
+        int n = 0;
+        long[] keep = new long[RECENT_FIRST];
+        keep[n++] = key;
+        for (int i = 0; i < recentCount && n < RECENT_FIRST; i++) {
+            Map.Entry<Long, Long> r = rangeHolding(recentFirst[i]);
+            if (r != null && r.getKey() != key) {
+                keep[n++] = recentFirst[i];
+            }
+        }
+        System.arraycopy(keep, 0, recentFirst, 0, n);
+        recentCount = n;
+    }
+
+    /** The held range containing offset {@code off}, or null. */
+    private Map.Entry<Long, Long> rangeHolding(long off) {
+        if (off < rcvNxtOff) {
+            return null;
+        }
+        Map.Entry<Long, Long> r = ofo.floorEntry(off);
+        return r != null && r.getValue() > off ? r : null;
+    }
+
+    /**
+     * Adds {@code [start, end)} to the ranges, merging it with every range it overlaps or touches:
+     * O(log n) per range found and removed. Overlapped bytes are duplicates (D-SACK).
+     */
+    private void insert(long start, long end) {
+        long mergedStart = start;
+        long mergedEnd = end;
+        Map.Entry<Long, Long> prev = ofo.floorEntry(start);
+        if (prev != null && prev.getValue() >= start) {
+            noteOverlap(start, Math.min(end, prev.getValue()));
+            mergedStart = prev.getKey();
+            mergedEnd = Math.max(end, prev.getValue());
+            removeRange(prev);
+        }
+        for (Map.Entry<Long, Long> next = ofo.ceilingEntry(start); next != null && next.getKey() <= mergedEnd;
+                next = ofo.ceilingEntry(start)) {
+            noteOverlap(next.getKey(), Math.min(end, next.getValue()));
+            mergedEnd = Math.max(mergedEnd, next.getValue());
+            removeRange(next);
+        }
+        ofo.put(mergedStart, mergedEnd);
+        ofoBytes += mergedEnd - mergedStart;
+    }
+
+    private void removeRange(Map.Entry<Long, Long> r) {
+        ofo.remove(r.getKey());
+        ofoBytes -= r.getValue() - r.getKey();
+    }
+
+    /**
+     * {@code [from, to)} of the arriving segment was held already. RFC 2883 section 4, rule 1: the
+     * D-SACK reports the most recent duplicate segment, so its first duplicated part replaces an
+     * older pending D-SACK; a later part of the same segment only extends it when contiguous (held
+     * ranges are never adjacent, so in practice only the first part is reported, as Linux does).
+     */
+    private void noteOverlap(long from, long to) {
+        if (from >= to) {
+            return;
+        }
+        int s = seqOf(from);
+        int e = seqOf(to);
+        if (!dsackFromThisSegment) {
+            dsackFromThisSegment = true;
+            setDsack(s, e);
+        } else if (dsackEnd == s) {
+            dsackEnd = e;
+        }
+    }
+
+    private void setDsack(int start, int end) {
+        dsackPending = true;
+        dsackStart = start;
+        dsackEnd = end;
+    }
+
+    private int seqOf(long off) {
+        return Seq32.add(baseSeq, (int) off);
+    }
+
+    /** The offset of {@code seq}, which lies within 2^31 of RCV.NXT. */
+    private long offsetOf(int seq) {
+        return rcvNxtOff + Seq32.diff(seq, rcvNxt());
     }
 
     private void write(int offset, ByteBuffer data) {
         int len = data.remaining();
         if (offset + len > ring.length) {
-            grow(offset + len);
+            resize(Math.min(capacity, Math.max(offset + len, ring.length * 2)));
         }
-        int start = (head + offset) % ring.length;
+        int start = (int) (((long) head + offset) % ring.length);
         int first = Math.min(len, ring.length - start);
         data.get(data.position(), ring, start, first);
         if (len > first) {
@@ -227,28 +403,36 @@ public final class ReceiveBuffer {
         }
     }
 
-    /** Doubles the ring (up to the capacity), moving its logical content to the front. */
-    private void grow(int needed) {
-        int size = Math.min(capacity, Math.max(needed, ring.length * 2));
-        byte[] bigger = new byte[size];
-        System.arraycopy(ring, head, bigger, 0, ring.length - head);
-        System.arraycopy(ring, 0, bigger, ring.length - head, head);
-        ring = bigger;
+    /** Reallocates the ring to {@code size} bytes, moving its logical content to the front. */
+    private void resize(int size) {
+        byte[] next = new byte[size];
+        int keep = Math.min(size, ring.length);
+        int first = Math.min(keep, ring.length - head);
+        System.arraycopy(ring, head, next, 0, first);
+        System.arraycopy(ring, 0, next, first, keep - first);
+        ring = next;
         head = 0;
     }
 
-    /** Checks the documented invariants; for tests. */
+    /** Checks the documented invariants; for tests (O(number of ranges)). */
     void checkInvariants() {
-        if (Seq32.lt(rcvNxt, readSeq) || readable() > capacity || ring.length > capacity) {
-            throw new AssertionError("readSeq " + readSeq + " rcvNxt " + rcvNxt);
+        if (rcvNxtOff < readOff || readable() > capacity || ring.length > capacity) {
+            throw new AssertionError("readOff " + readOff + " rcvNxtOff " + rcvNxtOff + " capacity " + capacity
+                    + " ring " + ring.length);
         }
-        int prevEnd = rcvNxt;
-        for (int i = 0; i < ranges; i++) {
-            if (!Seq32.gt(rangeStart[i], prevEnd) || !Seq32.lt(rangeStart[i], rangeEnd[i])
-                    || Seq32.gt(rangeEnd[i], limitSeq())) {
-                throw new AssertionError("range " + i + " [" + rangeStart[i] + "," + rangeEnd[i] + ") after " + prevEnd);
+        long prevEnd = rcvNxtOff;
+        long sum = 0;
+        for (Map.Entry<Long, Long> r : ofo.entrySet()) {
+            long s = r.getKey();
+            long e = r.getValue();
+            if (s <= prevEnd || s >= e || e > readOff + capacity) {
+                throw new AssertionError("range [" + s + "," + e + ") after " + prevEnd + " limit " + (readOff + capacity));
             }
-            prevEnd = rangeEnd[i];
+            sum += e - s;
+            prevEnd = e;
+        }
+        if (sum != ofoBytes) {
+            throw new AssertionError("ofoBytes " + ofoBytes + " but ranges hold " + sum);
         }
     }
 }

@@ -25,6 +25,16 @@ public interface SubflowExtension {
     default void writeOptions(TcpConnection c, TcpSegment draft, int remainingOptionBytes, List<TcpOption> out) {}
 
     /**
+     * Option bytes to keep free for {@link #writeOptions} on the next segment, decided before its
+     * payload is cut: the extension's options take precedence over SACK blocks, and the payload
+     * shrinks so the segment still fits the MSS (a DSS with mapping and checksum takes up to 30
+     * bytes on every MPTCP data segment).
+     */
+    default int reservedOptionBytes(TcpConnection c, boolean dataSegment) {
+        return 0;
+    }
+
+    /**
      * The options of an incoming segment that passed TCP's acceptability checks, before its ACK and
      * payload are processed. Returning false makes the connection reset itself with
      * {@link TcpError#PROTOCOL_ERROR} (the extension decided the segment is fatal).

@@ -33,12 +33,13 @@ import org.mptcp4j.wire.TcpSegment;
 public final class TcpConnection {
     /** Option space of a TCP header (RFC 9293 3.1: data offset at most 15 words). */
     static final int MAX_OPTION_BYTES = 40;
-    /** Bytes the timestamps option takes with its two NOPs of alignment (RFC 7323 appendix A). */
-    static final int TIMESTAMPS_ALIGNED = 12;
+    /** Bytes the timestamps option takes with its two NOPs of alignment (RFC 7323 appendix A): 12. */
+    static final int TIMESTAMPS_ALIGNED = org.mptcp4j.wire.TcpOptions.layoutLength(
+            java.util.List.of(new org.mptcp4j.wire.TcpOption.Timestamps(0, 0)));
     /** RFC 5961 section 7 throttling of challenge ACKs (Linux: tcp_challenge_ack_limit, per connection here). */
     static final int CHALLENGE_ACKS_PER_SECOND = 100;
-    /** RFC 6675 DupThresh. */
-    static final int DUP_THRESH = 3;
+    /** Owed ACKs built while more segments arrived before the driver polled; more are merged. */
+    static final int MAX_OWED_ACKS = 64;
 
     final TcpConfig config;
     final TcpEvents events;
@@ -63,8 +64,14 @@ public final class TcpConnection {
     long maxSndWnd;
     /** The peer's window shift (RFC 7323 Snd.Wind.Shift). */
     int sndWscale;
-    /** Effective MSS for our segments: min(peer's MSS, ours), less the timestamps option when used. */
+    /**
+     * Payload of a full-sized segment: {@link #mssClamp} less the timestamps option when used
+     * (Linux {@code mss_cache}); congestion control counts in it. A segment that carries SACK
+     * blocks or extension options carries less (RFC 6691, Linux {@code tcp_current_mss}).
+     */
     int sndMss;
+    /** The most payload a segment without options may carry: min(peer's MSS, ours, path MTU). */
+    int mssClamp;
     /** Sequence number of the first byte in {@link #sendBuffer}. */
     int bufSeq;
     final SendBuffer sendBuffer;
@@ -86,15 +93,21 @@ public final class TcpConnection {
     /** RCV.NXT + RCV.WND as last advertised. */
     int rcvAdvRight;
     final ReceiveBuffer receiveBuffer;
+    /** Linux dynamic right-sizing of the receive buffer; null when the buffer is fixed. */
+    final ReceiveAutotuner autotuner;
     boolean peerFinReceived;
     /** A FIN arrived beyond RCV.NXT; it takes effect when the data before it has arrived. */
     boolean peerFinPending;
     int peerFinSeq;
     /** Largest payload received, Linux's rcv_mss estimate: what a "full-sized segment" is. */
     int rcvMss;
-    /** Full-sized segments received since our last ACK (RFC 5681 4.2: ACK every second one). */
-    int segmentsSinceAck;
+    /** Payload bytes received since our last ACK (RFC 5681 4.2: ACK every second full-sized segment). */
+    int bytesSinceAck;
     boolean ackNow;
+    /** ACKs that fell due while the driver had not polled yet (RFC 5681 4.2 asks for each one). */
+    final java.util.ArrayDeque<TcpSegment> owedAcks = new java.util.ArrayDeque<>(4);
+    /** SACK blocks chosen for the segment being built (see TcpOutput.planOptions). */
+    java.util.List<org.mptcp4j.wire.TcpOption.SackBlock> plannedSack;
     int lastAckSent;
 
     // ---- negotiated options
@@ -114,15 +127,13 @@ public final class TcpConnection {
     final RttEstimator rtt;
     /** Consecutive retransmission timeouts without progress. */
     int rtoRetries;
+    final LossRecovery recovery = new LossRecovery(this);
+    /** When the last data segment was sent (for restart after idle, RFC 5681 4.1, RFC 9438 5.8). */
+    long lastSendNanos = Long.MIN_VALUE;
     int persistBackoff;
     boolean persistFired;
     boolean probeNow;
     int keepaliveProbesSent;
-    CaState caState = CaState.OPEN;
-    int recoveryPoint;
-    int dupAcks;
-    /** Without SACK: bytes the duplicate ACKs say have left the network (Linux "reno sacks"). */
-    long renoSackedBytes;
     /** The send loop stopped on the congestion window since the last ACK (RFC 7661 "cwnd-limited"). */
     boolean cwndLimited;
     final CoupledGroup ccGroup;
@@ -153,9 +164,6 @@ public final class TcpConnection {
     long segmentsOut;
     long segmentsIn;
 
-    /** Loss-recovery state (Linux {@code tcp_ca_state}, reduced to what RFC 6675/6582/6298 need). */
-    enum CaState { OPEN, RECOVERY, LOSS }
-
     private TcpConnection(TcpConfig config, TcpEvents events, Mib mib, SubflowExtension extension,
             InetSocketAddress local, InetSocketAddress remote, boolean activeOpen, int iss, CoupledGroup group,
             int tsOffset) {
@@ -172,10 +180,14 @@ public final class TcpConnection {
         this.bufSeq = Seq32.add(iss, 1);
         this.sendBuffer = new SendBuffer(config.sendBufferBytes());
         this.receiveBuffer = new ReceiveBuffer(config.receiveBufferBytes());
+        this.autotuner = config.receiveAutotuning()
+                ? new ReceiveAutotuner(config.receiveBufferBytes(), config.receiveBufferMaxBytes(), config.mss())
+                : null;
         this.rtt = new RttEstimator(config.initialRtoNanos(), config.minRtoNanos(), config.maxRtoNanos());
         this.ccGroup = group;
         this.tsOffset = tsOffset;
-        this.sndMss = Math.min(config.mss(), TcpConfig.DEFAULT_PEER_MSS);
+        this.mssClamp = Math.min(config.mss(), TcpConfig.DEFAULT_PEER_MSS);
+        this.sndMss = mssClamp;
         this.state = TcpState.CLOSED;
     }
 
@@ -254,6 +266,8 @@ public final class TcpConnection {
                     }
                 }
                 case PERSIST -> onPersistTimeout(nowNanos);
+                case LOSS_PROBE -> recovery.onProbeTimeout(nowNanos);
+                case REORDER -> recovery.onReorderTimeout(nowNanos);
                 case KEEPALIVE -> onKeepaliveTimeout(nowNanos);
                 case TIME_WAIT -> onTimeWaitTimeout();
             }
@@ -292,6 +306,7 @@ public final class TcpConnection {
     public int read(long nowNanos, ByteBuffer dst) {
         int n = receiveBuffer.read(dst);
         if (n > 0) {
+            onDataConsumed(nowNanos, n);
             TcpOutput.onApplicationRead(this);
         }
         if (receiveBuffer.readable() == 0) {
@@ -301,6 +316,16 @@ public final class TcpConnection {
             }
         }
         return n;
+    }
+
+    /** {@code n} bytes left the receive buffer: the autotuner may let it grow (Linux tcp_rcv_space_adjust). */
+    void onDataConsumed(long nowNanos, int n) {
+        if (autotuner != null) {
+            int size = autotuner.onDataRead(nowNanos, n);
+            if (size > receiveBuffer.capacity()) {
+                receiveBuffer.setCapacity(size);
+            }
+        }
     }
 
     /** Bytes the application can read now. */
@@ -390,15 +415,7 @@ public final class TcpConnection {
                     return;
                 }
                 mib.increment(MibCounter.TCP_TIMEOUTS);
-                if (rtoRetries == 1) {
-                    // RFC 5681 equation (4) applies once per segment resent by the timer.
-                    cc.onRto(nowNanos, retransmitQueue.outstandingBytes());
-                }
-                retransmitQueue.markAllLost();
-                caState = CaState.LOSS;
-                recoveryPoint = sndNxt;
-                dupAcks = 0;
-                renoSackedBytes = 0;
+                recovery.onRetransmitTimeout(nowNanos, rtoRetries == 1);
                 rtt.onBackoff();
                 timers.set(Timer.RETRANSMIT, nowNanos + rtt.rtoNanos());
             }
@@ -434,6 +451,13 @@ public final class TcpConnection {
 
     private void onKeepaliveTimeout(long nowNanos) {
         if (!config.keepaliveEnabled() || !state.isSynchronized() || state == TcpState.TIME_WAIT) {
+            return;
+        }
+        if (!retransmitQueue.isEmpty() || hasUnsentData()) {
+            // Data in flight or waiting: the retransmission and persist timers judge the peer, not
+            // keepalive (Linux tcp_keepalive_timer reschedules while packets are out).
+            keepaliveProbesSent = 0;
+            timers.set(Timer.KEEPALIVE, nowNanos + config.keepaliveIdleNanos());
             return;
         }
         if (keepaliveProbesSent >= config.keepaliveProbes()) {
@@ -541,7 +565,7 @@ public final class TcpConnection {
 
     /** Bytes in flight as RFC 6675 "pipe" (without SACK, duplicate ACKs stand for SACKed segments). */
     public long bytesInFlight() {
-        return Math.max(0, retransmitQueue.pipe() - renoSackedBytes);
+        return Math.max(0, retransmitQueue.pipe() - recovery.renoSackedBytes);
     }
 
     public TcpState state() {

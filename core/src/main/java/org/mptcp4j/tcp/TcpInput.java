@@ -4,7 +4,6 @@ import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import org.mptcp4j.base.Seq32;
 import org.mptcp4j.cc.AckEvent;
-import org.mptcp4j.cc.LossEvent;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpOption;
@@ -23,6 +22,12 @@ final class TcpInput {
     private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
 
     static void process(TcpConnection c, long nowNanos, TcpSegment seg) {
+        if (c.ackNow && c.state.isSynchronized() && !c.rstPending) {
+            // An ACK fell due on the last segment and the driver has not polled since (a receive
+            // batch, a super-segment train): it leaves now, not merged into a later one, so the
+            // sender sees every duplicate ACK and every SACK change (RFC 5681 4.2, RFC 2018 4).
+            TcpOutput.oweAck(c, nowNanos);
+        }
         int f = seg.flags();
         if (TcpFlags.has(f, TcpFlags.SYN) && TcpFlags.has(f, TcpFlags.RST | TcpFlags.FIN)) {
             c.mib.increment(MibCounter.TCP_IN_BAD_FLAGS);
@@ -132,7 +137,8 @@ final class TcpInput {
         } else {
             c.tsOk = false;
         }
-        c.sndMss = Math.max(64, Math.min(c.peerMss, c.config.mss()) - (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0));
+        c.mssClamp = Math.max(64 + TcpConnection.TIMESTAMPS_ALIGNED, Math.min(c.peerMss, c.config.mss()));
+        c.sndMss = c.mssClamp - (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0);
     }
 
     // ================================================================= synchronized states
@@ -170,6 +176,12 @@ final class TcpInput {
                 return;
             }
             c.ackNow = true;
+            if (seg.payloadLength() > 0 && c.sackOk
+                    && Seq32.le(Seq32.add(seg.seq(), seg.payloadLength()), c.receiveBuffer.rcvNxt())) {
+                // RFC 2883 section 4: report the duplicate in the first SACK block (D-SACK).
+                c.receiveBuffer.noteDuplicate(seg.seq(), Seq32.add(seg.seq(), seg.payloadLength()));
+                c.mib.increment(MibCounter.TCP_DSACK_OLD_SENT);
+            }
             if (c.state == TcpState.TIME_WAIT && seg.has(TcpFlags.FIN)) {
                 c.timers.set(Timer.TIME_WAIT, nowNanos + c.config.timeWaitNanos());
                 return;
@@ -182,6 +194,14 @@ final class TcpInput {
             } else {
                 c.mib.increment(MibCounter.TCP_OUT_OF_WINDOW);
                 return;
+            }
+        }
+        // The receiver's RTT for buffer autotuning (Linux tcp_rcv_rtt_measure_ts): data echoing one of
+        // our timestamps arrived that long after we sent it; the clock ticks in milliseconds.
+        if (ts != null && c.autotuner != null && seg.payloadLength() > 0 && ts.tsEcr() != 0) {
+            int ms = Seq32.diff(TcpOutput.tsClock(c, nowNanos), ts.tsEcr());
+            if (ms >= 0 && ms < 60_000) {
+                c.autotuner.onRttSample(Math.max(ms, 1) * 1_000_000L);
             }
         }
         // RFC 7323 5.3 R3: remember the peer's timestamp for echoing.
@@ -328,21 +348,42 @@ final class TcpInput {
             c.sndWl2 = ack;
             c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
         }
+        RetransmitQueue q = c.retransmitQueue;
+        boolean hadOutstanding = !q.isEmpty();
+        q.beginAck(nowNanos, c.rtt.minRttNanos());
         long newlySacked = 0;
-        if (c.sackOk && !c.retransmitQueue.isEmpty()) {
+        if (c.sackOk) {
             TcpOption.Sack sack = sack(seg);
             if (sack != null) {
-                newlySacked = c.retransmitQueue.onSack(sack.blocks());
+                newlySacked = c.recovery.onSackOption(sack.blocks(), ack);
             }
         }
+        int acked = 0;
+        long sample = AckEvent.NO_SAMPLE;
         if (Seq32.gt(ack, c.sndUna)) {
-            onNewAck(c, nowNanos, ack, ts, priorInFlight);
-        } else if (ack == c.sndUna && !c.retransmitQueue.isEmpty() && seg.payloadLength() == 0
-                && !seg.has(TcpFlags.FIN) && (c.sackOk ? newlySacked > 0 || c.sndWnd == oldWnd : c.sndWnd == oldWnd)) {
-            // RFC 5681 section 2 "duplicate acknowledgment"; with SACK, RFC 6675 counts ACKs with new SACK info.
-            onDupAck(c);
+            acked = Seq32.diff(ack, c.sndUna);
+            sample = onNewAck(c, nowNanos, ack, ts);
+        } else if (q.sackRttSentNanos() >= 0) {
+            // Linux's SACK RTT: the segment just SACKed was sent once and is timed by this ACK.
+            sample = nowNanos - q.sackRttSentNanos();
+            c.rtt.onSample(sample);
         }
-        detectLoss(c, nowNanos);
+        // A duplicate ACK: RFC 6675 section 2 with SACK (it SACKs new data, whatever else it does),
+        // RFC 5681 section 2 without (no data, no SYN/FIN, same ACK and window, data outstanding).
+        boolean dupAck = c.sackOk ? newlySacked > 0
+                : acked == 0 && hadOutstanding && seg.payloadLength() == 0 && !seg.has(TcpFlags.FIN)
+                        && c.sndWnd == oldWnd;
+        c.recovery.onAck(nowNanos, ack, acked, newlySacked, dupAck, ts);
+        if (acked > 0 && c.cc != null) {
+            boolean cwndLimited = c.cwndLimited || priorInFlight + c.sndMss >= c.cc.windowBytes();
+            c.cc.onAck(new AckEvent(nowNanos, acked, sample, c.rtt.srttNanos(), c.rtt.minRttNanos(),
+                    priorInFlight, c.recovery.inRecovery(), cwndLimited));
+            c.cwndLimited = false;
+        }
+        if (acked > 0 && c.writeBlocked && c.sendBuffer.freeSpace() >= Math.max(c.sendBuffer.capacity() / 4, 1)) {
+            c.writeBlocked = false;
+            c.events.onWritable(c);
+        }
         if (c.sndWnd == 0 && ack == c.sndUna) {
             // RFC 9293 3.8.6.1: never give up on a peer that keeps acknowledging with a zero window;
             // timeouts while the window is closed are probes, not failures.
@@ -379,7 +420,12 @@ final class TcpInput {
         return true;
     }
 
-    private static void onNewAck(TcpConnection c, long nowNanos, int ack, TcpOption.Timestamps ts, long priorInFlight) {
+    /**
+     * New data acknowledged: the buffers let go of it, the RTT is sampled (RFC 6298 with Karn's
+     * rule; RFC 7323 4.1: the timestamp echo also times retransmitted data) and the retransmission
+     * timer restarts (RFC 6298 (5.2), (5.3)). Returns the RTT sample, or {@link AckEvent#NO_SAMPLE}.
+     */
+    private static long onNewAck(TcpConnection c, long nowNanos, int ack, TcpOption.Timestamps ts) {
         int acked = Seq32.diff(ack, c.sndUna);
         RetransmitQueue q = c.retransmitQueue;
         q.ackTo(ack);
@@ -392,10 +438,11 @@ final class TcpInput {
         c.sndUna = ack;
         c.bytesAcked += acked;
         c.rtoRetries = 0;
-        // RFC 6298 with Karn's rule; RFC 7323 4.1: the timestamp echo also times retransmitted data.
         long sample = AckEvent.NO_SAMPLE;
         if (q.rttSentNanos() >= 0 && !q.ackedRetransmitted()) {
             sample = nowNanos - q.rttSentNanos();
+        } else if (q.sackRttSentNanos() >= 0) {
+            sample = nowNanos - q.sackRttSentNanos();
         } else if (ts != null && ts.tsEcr() != 0) {
             int ms = Seq32.diff(TcpOutput.tsClock(c, nowNanos), ts.tsEcr());
             if (ms >= 0 && ms < 600_000) {
@@ -405,92 +452,12 @@ final class TcpInput {
         if (sample != AckEvent.NO_SAMPLE) {
             c.rtt.onSample(sample);
         }
-        // RFC 6298 (5.2) and (5.3).
         if (q.isEmpty()) {
             c.timers.stop(Timer.RETRANSMIT);
         } else {
             c.timers.set(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
         }
-        switch (c.caState) {
-            case RECOVERY -> {
-                if (Seq32.ge(ack, c.recoveryPoint)) {
-                    exitRecovery(c, nowNanos);
-                } else if (!c.sackOk) {
-                    // RFC 6582 3.2 step 5: a partial ACK; retransmit the first unacknowledged segment.
-                    c.renoSackedBytes = Math.max(0, c.renoSackedBytes - acked);
-                    q.markHeadLost();
-                }
-            }
-            case LOSS -> {
-                if (Seq32.ge(ack, c.recoveryPoint)) {
-                    c.caState = TcpConnection.CaState.OPEN;
-                    c.dupAcks = 0;
-                }
-            }
-            case OPEN -> {
-                c.dupAcks = 0;
-                c.renoSackedBytes = 0;
-            }
-        }
-        if (c.cc != null) {
-            boolean cwndLimited = c.cwndLimited || priorInFlight + c.sndMss >= c.cc.windowBytes();
-            c.cc.onAck(new AckEvent(nowNanos, acked, sample, c.rtt.srttNanos(), c.rtt.minRttNanos(),
-                    priorInFlight, c.caState == TcpConnection.CaState.RECOVERY, cwndLimited));
-        }
-        c.cwndLimited = false;
-        if (c.writeBlocked && c.sendBuffer.freeSpace() >= Math.max(c.sendBuffer.capacity() / 4, 1)) {
-            c.writeBlocked = false;
-            c.events.onWritable(c);
-        }
-    }
-
-    private static void onDupAck(TcpConnection c) {
-        c.dupAcks++;
-        RetransmitQueue q = c.retransmitQueue;
-        long cap = Math.max(0, q.outstandingBytes() - q.len(0));
-        switch (c.caState) {
-            case OPEN -> {
-                if (c.dupAcks >= TcpConnection.DUP_THRESH) {
-                    // RFC 6582 3.2 step 2 / RFC 6675 section 5 step (4): the first segment is lost.
-                    q.markHeadLost();
-                    if (!c.sackOk) {
-                        c.renoSackedBytes = Math.min((long) c.dupAcks * c.sndMss, cap);
-                    }
-                }
-            }
-            case RECOVERY -> {
-                if (!c.sackOk) {
-                    // Each further duplicate ACK means a segment left the network (RFC 6582 step 4).
-                    c.renoSackedBytes = Math.min(c.renoSackedBytes + c.sndMss, cap);
-                }
-            }
-            case LOSS -> { }
-        }
-    }
-
-    private static void detectLoss(TcpConnection c, long nowNanos) {
-        RetransmitQueue q = c.retransmitQueue;
-        if (c.sackOk) {
-            q.markLostBySack(TcpConnection.DUP_THRESH);
-            // RFC 8985's reordering window: a quarter of the minimum RTT.
-            long lost = q.markLostRetransmissions(Math.max(c.rtt.minRttNanos() / 4, 1_000_000L));
-            if (lost > 0) {
-                c.mib.increment(MibCounter.TCP_LOST_RETRANSMIT);
-            }
-        }
-        if (c.caState == TcpConnection.CaState.OPEN && q.lostBytes() > 0 && c.cc != null) {
-            c.caState = TcpConnection.CaState.RECOVERY;
-            c.recoveryPoint = c.sndNxt;
-            c.mib.increment(c.sackOk ? MibCounter.TCP_SACK_RECOVERY : MibCounter.TCP_RENO_RECOVERY);
-            c.cc.onCongestion(new LossEvent(nowNanos, q.outstandingBytes(), q.lostBytes(), c.rtt.srttNanos()));
-        }
-    }
-
-    private static void exitRecovery(TcpConnection c, long nowNanos) {
-        c.caState = TcpConnection.CaState.OPEN;
-        c.dupAcks = 0;
-        c.renoSackedBytes = 0;
-        c.cc.onRecoveryExit(nowNanos);
+        return sample;
     }
 
     // ================================================================= payload and FIN
@@ -507,8 +474,13 @@ final class TcpInput {
         int rcvNxt = c.receiveBuffer.rcvNxt();
         int skip = Seq32.diff(rcvNxt, seq);
         if (skip > 0) {
+            if (c.sackOk) {
+                // RFC 2883 section 4: the part already received is reported as a D-SACK.
+                c.receiveBuffer.noteDuplicate(seq, Seq32.add(seq, Math.min(skip, len)));
+                c.mib.increment(MibCounter.TCP_DSACK_OLD_SENT);
+            }
+            c.ackNow = true; // a duplicate, whole or in part: ACK at once so the sender learns (RFC 5681 4.2)
             if (skip >= len) {
-                c.ackNow = true; // a duplicate: ACK at once so the sender learns (RFC 5681 4.2)
                 return false;
             }
             pos += skip;
@@ -535,21 +507,20 @@ final class TcpInput {
         }
         boolean hadHoles = c.receiveBuffer.hasOutOfOrder();
         int advanced = c.receiveBuffer.accept(seq, data.slice(pos, len));
-        if (advanced == ReceiveBuffer.REJECTED) {
-            c.mib.increment(MibCounter.TCP_OFO_DROP);
-            c.ackNow = true;
-            return true;
-        }
         if (advanced == 0) {
             c.mib.increment(MibCounter.TCP_OFO_QUEUE);
             c.ackNow = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once
             return trimmed;
         }
         c.bytesReceived += advanced;
-        c.rcvMss = Math.max(c.rcvMss, Math.min(len, c.config.mss()));
+        // Linux rcv_mss: the largest segment the peer sends, at most what we announced less the
+        // timestamps; a receive-offload super-segment counts as the full-sized segments it holds.
+        int fullSized = c.config.mss() - (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0);
+        c.rcvMss = Math.max(c.rcvMss, Math.min(len, fullSized));
+        c.bytesSinceAck += len;
         if (hadHoles) {
             c.ackNow = true; // it filled (part of) a hole
-        } else if (len >= c.rcvMss && ++c.segmentsSinceAck >= 2) {
+        } else if (c.bytesSinceAck >= 2 * c.rcvMss) {
             c.ackNow = true; // RFC 5681 4.2: an ACK for at least every second full-sized segment
         } else {
             c.timers.setIfStopped(Timer.DELAYED_ACK, nowNanos + c.config.delayedAckNanos());
@@ -563,6 +534,7 @@ final class TcpInput {
             ByteBuffer chunk = ByteBuffer.allocate(c.receiveBuffer.readable());
             c.receiveBuffer.read(chunk);
             chunk.flip();
+            c.onDataConsumed(nowNanos, chunk.remaining());
             c.extension.onDataReceived(c, nowNanos, firstSeq, chunk);
         } else if (!c.readableSignaled) {
             c.readableSignaled = true;

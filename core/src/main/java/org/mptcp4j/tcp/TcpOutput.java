@@ -7,13 +7,20 @@ import org.mptcp4j.base.Seq32;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpOption;
+import org.mptcp4j.wire.TcpOptions;
 import org.mptcp4j.wire.TcpSegment;
 
 /**
  * Segment departure for one {@link TcpConnection}, built on demand when the driver polls (smoltcp
- * {@code dispatch}). Priority: a pending RST, the SYN or SYN-ACK, retransmissions of lost
- * segments (RFC 6675 NextSeg rule 1), new data within the send and congestion windows (with
- * sender-side SWS avoidance and optional Nagle), the FIN, window or keepalive probes, a pure ACK.
+ * {@code dispatch}). Priority: a pending RST, ACKs owed from earlier arrivals, the SYN or SYN-ACK,
+ * a tail loss probe, retransmissions of lost segments (RFC 6675 NextSeg rule 1), new data within
+ * the send and congestion windows (with sender-side SWS avoidance and optional Nagle), the FIN,
+ * window or keepalive probes, a pure ACK.
+ *
+ * <p>Every segment's options are planned before its payload is cut (RFC 6691; Linux
+ * {@code tcp_current_mss}): timestamps, then the extension's options (MPTCP takes precedence over
+ * SACK, as in Linux), then as many SACK blocks as the room left holds; the payload is what the MSS
+ * leaves after them, so no segment outgrows the path MTU.
  * Linux: {@code tcp_write_xmit}, {@code tcp_xmit_retransmit_queue}, {@code tcp_send_ack}.
  */
 final class TcpOutput {
@@ -28,6 +35,9 @@ final class TcpOutput {
         if (c.rstPending) {
             return rst(c);
         }
+        if (!c.owedAcks.isEmpty()) {
+            return c.owedAcks.poll();
+        }
         return switch (c.state) {
             case CLOSED, LISTEN -> null;
             case SYN_SENT -> c.synNeeded ? syn(c, nowNanos, false) : null;
@@ -38,9 +48,15 @@ final class TcpOutput {
     }
 
     private static TcpSegment pollSynchronized(TcpConnection c, long nowNanos) {
-        TcpSegment s = retransmit(c, nowNanos);
+        TcpSegment s = null;
+        if (c.recovery.probePending) {
+            s = lossProbe(c, nowNanos);
+        }
         if (s == null) {
-            s = sendNew(c, nowNanos);
+            s = retransmit(c, nowNanos);
+        }
+        if (s == null) {
+            s = sendNew(c, nowNanos, false);
         }
         if (s == null && (c.probeNow || c.persistFired)) {
             s = probe(c, nowNanos);
@@ -66,14 +82,13 @@ final class TcpOutput {
         if (c.wsOk) {
             options.add(new TcpOption.WindowScale(c.config.receiveWindowShift()));
         }
-        int used = 4 + (c.wsOk ? 4 : 0) + (c.tsOk ? 12 : (c.sackOk ? 4 : 0));
         int flags = TcpFlags.SYN | (withAck ? TcpFlags.ACK : 0);
         int ack = withAck ? c.rcvNxt() : 0;
         // RFC 7323 2.2: "The window field in a SYN ... segment itself is never scaled."
         int window = Math.min(c.receiveBuffer.freeSpace(), 65535);
         TcpSegment seg = new TcpSegment(c.local.getPort(), c.remote.getPort(), c.iss, ack, flags, window, 0,
                 options, TcpSegment.EMPTY);
-        seg = withExtensionOptions(c, seg, used);
+        seg = withExtensionOptions(c, seg, TcpOptions.layoutLength(options));
         if (c.sndNxt == c.iss) {
             c.sndNxt = Seq32.add(c.iss, 1);
             c.synSentNanos = nowNanos;
@@ -115,27 +130,71 @@ final class TcpOutput {
         if (pos < 0) {
             return null;
         }
-        int len = q.len(pos);
         long pipe = c.bytesInFlight();
-        if (pipe > 0 && pipe + len > c.cc.windowBytes()) {
+        if (pipe > 0 && pipe + Math.min(q.len(pos), c.sndMss) > c.cc.windowBytes()
+                && !c.recovery.mayRetransmitBeyondCwnd(pos)) {
             c.cwndLimited = true;
             return null;
         }
-        int seq = q.seq(pos);
+        c.mib.increment(c.recovery.state == LossRecovery.CaState.LOSS ? MibCounter.TCP_SLOW_START_RETRANS
+                : MibCounter.TCP_FAST_RETRANS);
+        return resend(c, nowNanos, pos, false);
+    }
+
+    /**
+     * Sends the segment at {@code pos} again, cut to what the MSS leaves beside this segment's
+     * options (the rest stays queued as its own segment).
+     */
+    private static TcpSegment resend(TcpConnection c, long nowNanos, int pos, boolean tail) {
+        RetransmitQueue q = c.retransmitQueue;
+        int room = planOptions(c, true);
         boolean fin = q.isFin(pos);
-        int dataLen = len - (fin ? 1 : 0);
+        int dataLen = q.len(pos) - (fin ? 1 : 0);
+        if (dataLen > room) {
+            // A tail probe resends the highest sequence numbers (RFC 8985 7.3); anything else its start.
+            int first = tail ? dataLen - room : room;
+            q.split(pos, first);
+            if (tail) {
+                pos++;
+            }
+            fin = q.isFin(pos);
+            dataLen = q.len(pos) - (fin ? 1 : 0);
+        }
+        int seq = q.seq(pos);
         q.onRetransmitted(pos, nowNanos);
         c.retransmits++;
         c.bytesRetrans += dataLen;
+        c.lastSendNanos = nowNanos;
         c.mib.increment(MibCounter.TCP_RETRANS_SEGS);
-        c.mib.increment(c.caState == TcpConnection.CaState.LOSS ? MibCounter.TCP_SLOW_START_RETRANS
-                : MibCounter.TCP_FAST_RETRANS);
+        if (!tail) {
+            c.recovery.onRetransmit(nowNanos, tsClock(c, nowNanos));
+        }
         c.timers.setIfStopped(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
-        c.cc.onPacketSent(nowNanos, len, c.bytesInFlight());
+        c.cc.onPacketSent(nowNanos, dataLen + (fin ? 1 : 0), c.bytesInFlight());
         return dataSegment(c, nowNanos, seq, dataLen, fin);
     }
 
-    private static TcpSegment sendNew(TcpConnection c, long nowNanos) {
+    /**
+     * RFC 8985 section 7.3: the probe timer fired. Send one segment of new data if the receive
+     * window allows (the congestion window does not matter), else resend the last segment.
+     */
+    private static TcpSegment lossProbe(TcpConnection c, long nowNanos) {
+        RetransmitQueue q = c.retransmitQueue;
+        if (q.isEmpty() || c.cc == null) {
+            c.recovery.probePending = false;
+            return null;
+        }
+        TcpSegment s = sendNew(c, nowNanos, true);
+        boolean retransmission = s == null;
+        if (s == null) {
+            s = resend(c, nowNanos, q.size() - 1, true);
+        }
+        c.recovery.onProbeSent(nowNanos, retransmission);
+        return s;
+    }
+
+    /** New data (or the FIN) within the windows; {@code probe} ignores the congestion window. */
+    private static TcpSegment sendNew(TcpConnection c, long nowNanos, boolean probe) {
         if (c.cc == null || c.state == TcpState.TIME_WAIT) {
             return null;
         }
@@ -143,11 +202,13 @@ final class TcpOutput {
         int avail = c.sendBuffer.length() - unsentOffset;
         long inFlightSeq = Seq32.diff(c.sndNxt, c.sndUna);
         long windowRoom = c.sndWnd - inFlightSeq;
-        long cwnd = c.cc.windowBytes();
+        // RFC 3042 limited transmit: without SACK, each of the first two duplicate ACKs lets one
+        // new segment out beyond the congestion window (with SACK, pipe already accounts for them).
+        long cwnd = c.cc.windowBytes() + (probe ? c.sndMss : limitedTransmitBytes(c));
         long pipe = c.bytesInFlight();
         if (avail <= 0 && !c.finQueued && windowRoom > 0 && cwnd > pipe && c.extension != SubflowExtension.PLAIN) {
-            avail += c.extension.pullSendData(c, nowNanos, (int) Math.min(Math.min(windowRoom, cwnd - pipe),
-                    c.sendBuffer.freeSpace()));
+            avail += pullSendData(c, nowNanos, Math.min(Math.min(windowRoom, cwnd - pipe), c.sendBuffer.freeSpace()),
+                    pipe);
         }
         if (avail > 0) {
             int len = Math.min(avail, c.sndMss);
@@ -164,11 +225,16 @@ final class TcpOutput {
                 c.cwndLimited = true;
                 return null;
             }
-            if (c.config.nagle() && len < c.sndMss && !c.retransmitQueue.isEmpty()) {
+            boolean carriesFin = c.finQueued && len == avail;
+            if (c.config.nagle() && len < c.sndMss && !c.retransmitQueue.isEmpty() && !carriesFin) {
                 return null; // RFC 9293 3.7.4: hold a small segment while data is unacknowledged
             }
+            len = Math.min(len, planOptions(c, true));
             boolean fin = c.finQueued && len == avail;
             int seq = c.sndNxt;
+            if (c.retransmitQueue.isEmpty() && c.lastSendNanos != Long.MIN_VALUE) {
+                c.cc.onTransmitStart(nowNanos, nowNanos - c.lastSendNanos, c.rtt.rtoNanos());
+            }
             c.retransmitQueue.add(seq, len + (fin ? 1 : 0), false, fin, nowNanos);
             c.sndNxt = Seq32.add(seq, len + (fin ? 1 : 0));
             if (fin) {
@@ -176,10 +242,14 @@ final class TcpOutput {
                 c.finSeq = Seq32.add(seq, len);
             }
             c.bytesSent += len;
+            c.lastSendNanos = nowNanos;
             c.persistFired = false;
             c.timers.stop(Timer.PERSIST);
             c.timers.setIfStopped(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
             c.cc.onPacketSent(nowNanos, len, c.bytesInFlight());
+            if (!probe) {
+                c.recovery.scheduleProbe(nowNanos);
+            }
             return dataSegment(c, nowNanos, seq, len, fin);
         }
         if (c.finQueued && !c.finSent) {
@@ -188,10 +258,31 @@ final class TcpOutput {
             c.sndNxt = Seq32.add(seq, 1);
             c.finSent = true;
             c.finSeq = seq;
+            c.lastSendNanos = nowNanos;
             c.timers.setIfStopped(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
+            planOptions(c, false);
             return dataSegment(c, nowNanos, seq, 0, true);
         }
         return null;
+    }
+
+    private static long limitedTransmitBytes(TcpConnection c) {
+        LossRecovery r = c.recovery;
+        return !c.sackOk && r.state == LossRecovery.CaState.OPEN && r.dupAcks > 0 && r.dupAcks < LossRecovery.DUP_THRESH
+                ? (long) r.dupAcks * c.sndMss : 0;
+    }
+
+    /**
+     * Asks the extension for connection-level data (MPTCP's scheduler). Only whole segments are
+     * asked for while data is in flight, so the rest of a congestion window never leaves as a runt;
+     * with nothing in flight whatever the windows allow is taken, or the connection would stall.
+     */
+    private static int pullSendData(TcpConnection c, long nowNanos, long allowance, long pipe) {
+        long ask = allowance / c.sndMss * c.sndMss;
+        if (ask == 0 && pipe == 0) {
+            ask = allowance;
+        }
+        return ask <= 0 ? 0 : c.extension.pullSendData(c, nowNanos, (int) Math.min(ask, Integer.MAX_VALUE));
     }
 
     private static void armPersist(TcpConnection c, long nowNanos) {
@@ -228,36 +319,75 @@ final class TcpOutput {
 
     // ================================================================= common header
 
-    /** Every segment after the handshake: timestamps, SACK blocks, window, ACK; resets the ACK state. */
-    private static TcpSegment build(TcpConnection c, long nowNanos, int seq, int flags, ByteBuffer payload) {
-        List<TcpOption> options;
-        int used = 0;
-        boolean sackBlocks = c.sackOk && c.receiveBuffer.hasOutOfOrder();
-        if (!c.tsOk && !sackBlocks) {
-            options = List.of();
-        } else {
-            options = new ArrayList<>(2);
-            if (c.tsOk) {
-                options.add(new TcpOption.Timestamps(tsClock(c, nowNanos), c.tsRecent));
-                used += TcpConnection.TIMESTAMPS_ALIGNED;
-            }
-            if (sackBlocks) {
-                // RFC 2018 section 3: 3 blocks fit beside timestamps, 4 without.
-                List<TcpOption.SackBlock> blocks = c.receiveBuffer.sackBlocks(c.tsOk ? 3 : 4);
-                options.add(new TcpOption.Sack(blocks));
-                used += 4 + 8 * blocks.size();
+    /**
+     * Plans the options of the segment about to be built and returns the payload room they leave
+     * (Linux {@code tcp_current_mss}). Timestamps come first, then the extension's reservation
+     * (its options take precedence over SACK), then as many SACK blocks as fit in what is left.
+     * The chosen blocks are kept for {@link #build}, which must follow at once: choosing them
+     * consumes a pending D-SACK.
+     */
+    static int planOptions(TcpConnection c, boolean dataSegment) {
+        int fixed = c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0;
+        int reserved = c.extension == SubflowExtension.PLAIN ? 0
+                : Math.min(roundUp4(c.extension.reservedOptionBytes(c, dataSegment)), TcpConnection.MAX_OPTION_BYTES - fixed);
+        List<TcpOption.SackBlock> blocks = List.of();
+        if (c.sackOk && (c.receiveBuffer.hasOutOfOrder() || c.receiveBuffer.hasPendingDsack())) {
+            // RFC 2018 section 3: a SACK option of n blocks takes 2 + 8n bytes, after two NOPs.
+            int fit = (TcpConnection.MAX_OPTION_BYTES - fixed - reserved - 4) / 8;
+            int max = Math.min(c.tsOk ? 3 : 4, fit);
+            if (max > 0) {
+                blocks = c.receiveBuffer.sackBlocks(max);
             }
         }
+        c.plannedSack = blocks;
+        int optionBytes = TcpOptions.layoutLength(tcpOptions(c, 0, blocks)) + reserved;
+        return c.mssClamp - optionBytes;
+    }
+
+    private static int roundUp4(int n) {
+        return (Math.max(n, 0) + 3) & ~3;
+    }
+
+    /** TCP's own options of a segment after the handshake, in Linux's order. */
+    private static List<TcpOption> tcpOptions(TcpConnection c, long nowNanos, List<TcpOption.SackBlock> blocks) {
+        if (!c.tsOk && blocks.isEmpty()) {
+            return List.of();
+        }
+        List<TcpOption> options = new ArrayList<>(2);
+        if (c.tsOk) {
+            options.add(new TcpOption.Timestamps(tsClock(c, nowNanos), c.tsRecent));
+        }
+        if (!blocks.isEmpty()) {
+            options.add(new TcpOption.Sack(blocks));
+        }
+        return options;
+    }
+
+    /** Every segment after the handshake: timestamps, SACK blocks, window, ACK; resets the ACK state. */
+    private static TcpSegment build(TcpConnection c, long nowNanos, int seq, int flags, ByteBuffer payload) {
+        if (c.plannedSack == null) {
+            planOptions(c, payload.hasRemaining());
+        }
+        List<TcpOption> options = tcpOptions(c, nowNanos, c.plannedSack);
+        c.plannedSack = null;
         int ack = c.rcvNxt();
         TcpSegment seg = new TcpSegment(c.local.getPort(), c.remote.getPort(), seq, ack, flags, windowField(c), 0,
                 options, payload);
-        seg = withExtensionOptions(c, seg, used);
+        seg = withExtensionOptions(c, seg, TcpOptions.layoutLength(options));
         c.lastAckSent = ack;
         c.ackNow = false;
-        c.segmentsSinceAck = 0;
+        c.bytesSinceAck = 0;
         c.timers.stop(Timer.DELAYED_ACK);
         countOut(c);
         return seg;
+    }
+
+    /** Builds the ACK that is due now and queues it; the driver gets it at its next poll. */
+    static void oweAck(TcpConnection c, long nowNanos) {
+        if (c.owedAcks.size() >= TcpConnection.MAX_OWED_ACKS) {
+            return; // the newest ACK still goes out at the poll; cumulative ACKs lose nothing else
+        }
+        c.owedAcks.add(build(c, nowNanos, c.sndNxt, TcpFlags.ACK, TcpSegment.EMPTY));
     }
 
     private static TcpSegment withExtensionOptions(TcpConnection c, TcpSegment seg, int usedOptionBytes) {
@@ -302,12 +432,25 @@ final class TcpOutput {
         }
     }
 
-    /** RFC 1191 section 6.5 / Linux tcp_mtu_to_mss: IP and TCP headers and our fixed options leave this much payload. */
+    /**
+     * RFC 1191 section 6.5 / RFC 8201: the path takes at most {@code pathMtu} bytes. The MSS
+     * shrinks (never below 64 bytes of payload) and segments in flight that no longer fit are
+     * marked lost and resent in pieces, without a window reduction: nothing was congested
+     * (Linux {@code tcp_simple_retransmit}).
+     */
     static void onPathMtu(TcpConnection c, long nowNanos, int pathMtu) {
         int ipHeader = c.remote.getAddress() instanceof java.net.Inet6Address ? 40 : 20;
-        int mss = pathMtu - ipHeader - 20 - (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0);
-        if (mss >= 64 && mss < c.sndMss) {
-            c.sndMss = mss;
+        int clamp = pathMtu - ipHeader - 20;
+        int ts = c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0;
+        if (clamp - ts < 64 || clamp >= c.mssClamp) {
+            return;
+        }
+        c.mssClamp = clamp;
+        c.sndMss = clamp - ts;
+        int tooBig = c.retransmitQueue.markLostLongerThan(c.sndMss);
+        if (tooBig > 0) {
+            c.mib.add(MibCounter.TCP_PMTU_RETRANSMITS, tooBig);
+            c.recovery.onMtuLoss(nowNanos);
         }
     }
 

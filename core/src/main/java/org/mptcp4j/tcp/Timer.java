@@ -10,6 +10,10 @@ public enum Timer {
     PERSIST,
     /** Keepalive (RFC 9293 section 3.8.4, off by default). */
     KEEPALIVE,
+    /** RFC 8985 section 7: the tail loss probe timeout (PTO). */
+    LOSS_PROBE,
+    /** RFC 8985 section 6.3: RACK's reordering timer (Linux ICSK_TIME_REO_TIMEOUT). */
+    REORDER,
     /** 2MSL in TIME_WAIT; the FIN_WAIT_2 timeout of a connection the application closed. */
     TIME_WAIT
 }

@@ -407,9 +407,8 @@ class TcpConnectionTest {
         }
         h.advance(Nanos.ofMillis(40));
         TcpSegment last = h.recv();
-        if (last != null) {
-            assertThat(last.window()).isZero();
-        }
+        assertThat(last).as("the ACK of the last segment").isNotNull();
+        assertThat(last.window()).isZero();
         assertThat(h.conn.rcvWnd()).isZero();
         h.send(SEND.withSeq(seq(R1, cap)).withAck(L1).withPayload(bytes("x")));
         assertThat(h.recv().window()).isZero(); // beyond the window: dropped and re-ACKed

@@ -42,7 +42,7 @@ final class TcpHarness implements TcpEvents {
     /** Plain options (no SACK, timestamps or scaling) so that templates stay short. */
     static TcpConfig plainConfig() {
         TcpConfig d = TcpConfig.defaults();
-        return new TcpConfig(MSS, 64 * 1024, 64 * 1024, d.initialRtoNanos(), d.minRtoNanos(), d.maxRtoNanos(),
+        return new TcpConfig(MSS, 64 * 1024, 64 * 1024, 64 * 1024, d.initialRtoNanos(), d.minRtoNanos(), d.maxRtoNanos(),
                 d.delayedAckNanos(), d.timeWaitNanos(), false, false, false, false, Nanos.NEVER,
                 d.keepaliveIntervalNanos(), d.keepaliveProbes(), d.synRetries(), d.synAckRetries(),
                 d.maxRetransmits(), org.mptcp4j.cc.ControllerFactory.reno());

@@ -29,7 +29,7 @@ class TcpOptionsTest {
 
     static TcpConfig fullConfig() {
         TcpConfig p = TcpHarness.plainConfig();
-        return new TcpConfig(1460, 1 << 20, 1 << 20, p.initialRtoNanos(), p.minRtoNanos(), p.maxRtoNanos(),
+        return new TcpConfig(1460, 1 << 20, 1 << 20, 1 << 20, p.initialRtoNanos(), p.minRtoNanos(), p.maxRtoNanos(),
                 p.delayedAckNanos(), p.timeWaitNanos(), true, true, true, false, Nanos.NEVER,
                 p.keepaliveIntervalNanos(), p.keepaliveProbes(), p.synRetries(), p.synAckRetries(), p.maxRetransmits(),
                 ControllerFactory.reno());
@@ -139,6 +139,35 @@ class TcpOptionsTest {
     }
 
     @Test
+    void duplicateData_ackCarriesDsackFirst_rfc2883() {
+        TcpHarness h = established();
+        h.send(data(10, "bbb", PEER_TS));
+        h.recv();
+        // [5, 13) arrives: [10, 13) is held already; the D-SACK names it, then the block holding it.
+        h.send(data(5, "xxxxxbbb", PEER_TS));
+        assertThat(h.recv().option(TcpOption.Sack.class).orElseThrow().blocks()).containsExactly(
+                new TcpOption.SackBlock(seq(R1, 10), seq(R1, 13)), new TcpOption.SackBlock(seq(R1, 5), seq(R1, 13)));
+        // The hole fills, and the segment repeats [5, 13): a D-SACK below the new cumulative ACK.
+        h.send(data(0, "aaaaaxxxxxbbb", PEER_TS));
+        TcpSegment a = h.recv();
+        assertThat(a.ack()).isEqualTo(seq(R1, 13));
+        assertThat(a.option(TcpOption.Sack.class).orElseThrow().blocks())
+                .containsExactly(new TcpOption.SackBlock(seq(R1, 5), seq(R1, 13)));
+        // [10, 16) overlaps RCV.NXT: its first three bytes are duplicates.
+        h.send(data(10, "bbbccc", PEER_TS));
+        h.advance(Nanos.ofMillis(40)); // the ACK may wait for the delayed-ACK timer
+        TcpSegment b = h.recv();
+        assertThat(b.ack()).isEqualTo(seq(R1, 16));
+        assertThat(b.option(TcpOption.Sack.class).orElseThrow().blocks())
+                .containsExactly(new TcpOption.SackBlock(seq(R1, 10), seq(R1, 13)));
+        // Reported once: the next ACK has no SACK option.
+        h.send(data(16, "d", PEER_TS));
+        h.advance(Nanos.ofMillis(40));
+        assertThat(h.recv().option(TcpOption.Sack.class)).isEmpty();
+        assertThat(h.readAll()).isEqualTo("aaaaaxxxxxbbbcccd");
+    }
+
+    @Test
     void sackRecovery_retransmitsOnlyTheHoles() {
         TcpHarness h = established();
         h.conn.write(h.now, ByteBuffer.allocate(8 * 1448));
@@ -166,7 +195,8 @@ class TcpOptionsTest {
     @Test
     void keepalive_probesThenResetsWhenUnanswered() {
         TcpConfig p = fullConfig();
-        TcpConfig cfg = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.initialRtoNanos(),
+        TcpConfig cfg = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.receiveBufferMaxBytes(),
+                p.initialRtoNanos(),
                 p.minRtoNanos(), p.maxRtoNanos(), p.delayedAckNanos(), p.timeWaitNanos(), false, false, false, false,
                 Nanos.ofSeconds(10), Nanos.ofSeconds(1), 3, p.synRetries(), p.synAckRetries(), p.maxRetransmits(),
                 p.congestionControl());
@@ -192,7 +222,8 @@ class TcpOptionsTest {
     @Test
     void nagle_holdsSmallSegmentWhileDataIsUnacknowledged() {
         TcpConfig p = TcpHarness.plainConfig();
-        TcpConfig cfg = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.initialRtoNanos(),
+        TcpConfig cfg = new TcpConfig(p.mss(), p.sendBufferBytes(), p.receiveBufferBytes(), p.receiveBufferMaxBytes(),
+                p.initialRtoNanos(),
                 p.minRtoNanos(), p.maxRtoNanos(), p.delayedAckNanos(), p.timeWaitNanos(), false, false, false, true,
                 Nanos.NEVER, p.keepaliveIntervalNanos(), p.keepaliveProbes(), p.synRetries(), p.synAckRetries(),
                 p.maxRetransmits(), p.congestionControl());
@@ -266,6 +297,7 @@ class TcpOptionsTest {
         for (TcpSegment s = h.recv(); s != null; s = h.recv()) {
             sent.add(s);
         }
+        h.advance(Nanos.ofMillis(1)); // the SACKs come back one RTT later
         int s1 = sent.get(1).seq();
         for (int k = 3; k <= 5; k++) {
             h.send(SEND.withSeq(R1).withAck(L1).withOptions(List.of(new TcpOption.Timestamps(PEER_TS, 1000),

@@ -9,7 +9,7 @@ import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
 import org.mptcp4j.wire.TcpOption.SackBlock;
 
-/** The engine's parts on their own: RTT estimator, timers, ring buffers, reassembly, scoreboard. */
+/** The engine's parts on their own: RTT estimator, timers, send buffer, scoreboard (reassembly: ReceiveBufferTest). */
 class TcpPartsTest {
 
     @Test
@@ -68,61 +68,6 @@ class TcpPartsTest {
     }
 
     @Test
-    void receiveBuffer_outOfOrderRangesMergeAndAdvance() {
-        ReceiveBuffer r = new ReceiveBuffer(100);
-        r.reset(-5); // crosses 2^32
-        assertThat(r.accept(5, bytes("fff"))).isZero();
-        assertThat(r.accept(-2, bytes("bb"))).isZero();
-        assertThat(r.sackBlocks(4)).containsExactly(new SackBlock(-2, 0), new SackBlock(5, 8));
-        assertThat(r.accept(0, bytes("cc"))).isZero(); // adjacent: merges with [-2, 0)
-        assertThat(r.outOfOrderRanges()).isEqualTo(2);
-        r.checkInvariants();
-        assertThat(r.accept(-5, bytes("aaa"))).isEqualTo(7);
-        assertThat(r.accept(2, bytes("eee"))).isEqualTo(6);
-        ByteBuffer dst = ByteBuffer.allocate(20);
-        assertThat(r.read(dst)).isEqualTo(13);
-        assertThat(new String(dst.array(), 0, 13)).isEqualTo("aaabbcceeefff");
-        assertThat(r.hasOutOfOrder()).isFalse();
-        r.checkInvariants();
-    }
-
-    @Test
-    void receiveBuffer_boundedHoles_rejectsTheOneTooMany() {
-        ReceiveBuffer r = new ReceiveBuffer(1000);
-        r.reset(0);
-        for (int i = 0; i < ReceiveBuffer.MAX_RANGES; i++) {
-            assertThat(r.accept(2 + 3 * i, bytes("x"))).isZero();
-        }
-        assertThat(r.accept(2 + 3 * ReceiveBuffer.MAX_RANGES, bytes("x"))).isEqualTo(ReceiveBuffer.REJECTED);
-        r.checkInvariants();
-    }
-
-    @Test
-    void receiveBuffer_randomArrivalOrder_reassemblesTheStream() {
-        Rng rng = Rng.seeded(5);
-        ReceiveBuffer r = new ReceiveBuffer(4096);
-        r.reset(1000);
-        byte[] stream = new byte[4000];
-        for (int i = 0; i < stream.length; i++) {
-            stream[i] = (byte) rng.nextInt();
-        }
-        ByteBuffer out = ByteBuffer.allocate(4000);
-        while (out.hasRemaining()) {
-            int off = rng.nextInt(4000);
-            int len = Math.min(1 + rng.nextInt(300), 4000 - off);
-            int seq = 1000 + off;
-            int skip = Math.max(0, r.rcvNxt() - seq);
-            if (skip >= len) {
-                continue;
-            }
-            r.accept(seq + skip, ByteBuffer.wrap(stream, off + skip, len - skip).slice());
-            r.checkInvariants();
-            r.read(out);
-        }
-        assertThat(out.array()).isEqualTo(stream);
-    }
-
-    @Test
     void scoreboard_sackMarksLostAfterThreeSegmentsAbove_rfc6675() {
         RetransmitQueue q = new RetransmitQueue();
         for (int i = 0; i < 6; i++) {
@@ -156,9 +101,11 @@ class TcpPartsTest {
         q.add(100, 100, false, false, 6);
         q.markHeadLost();
         q.onRetransmitted(0, 50);
+        q.beginAck(60, 0);
         q.ackTo(100);
         assertThat(q.ackedRetransmitted()).isTrue();
         assertThat(q.rttSentNanos()).isEqualTo(-1);
+        q.beginAck(70, 0);
         q.ackTo(200);
         assertThat(q.rttSentNanos()).isEqualTo(6);
     }
@@ -172,9 +119,5 @@ class TcpPartsTest {
         int i2 = g.isn(0, a, 1001, b, 80);
         assertThat(i1).isNotEqualTo(i2);
         assertThat(g.isn(4_000_000, a, 1000, b, 80) - i1).isEqualTo(1000); // M ticks every 4 us
-    }
-
-    private static ByteBuffer bytes(String s) {
-        return ByteBuffer.wrap(s.getBytes());
     }
 }

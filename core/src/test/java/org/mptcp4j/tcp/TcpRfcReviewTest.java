@@ -190,19 +190,37 @@ class TcpRfcReviewTest {
     @Test
     void noMssOptionOverIpv6_assumes1220_rfc9293_3_7_1() {
         TcpHarness h = new TcpHarness();
-        h.conn = TcpConnection.connect(TcpHarness.plainConfig(), h, h.mib, SubflowExtension.PLAIN,
+        // Our own MSS above the default, so that the default and nothing else sets the send MSS.
+        h.conn = TcpConnection.connect(withMss(TcpHarness.plainConfig(), 1440), h, h.mib, SubflowExtension.PLAIN,
                 new java.net.InetSocketAddress("fd00::1", 49152), new java.net.InetSocketAddress("fd00::2", 80),
                 LOCAL_ISS, 0, new CoupledGroup(), h.now);
         h.recv();
         h.send(SEND.withFlags(SYN_ACK).withSeq(REMOTE_ISS).withAck(L1));
-        // "a default send MSS of 536 (576 - 40) for IPv4 or 1220 (1280 - 60) for IPv6"; ours is 1000.
-        assertThat(h.conn.mss()).isEqualTo(MSS);
+        // "a default send MSS of 536 (576 - 40) for IPv4 or 1220 (1280 - 60) for IPv6".
+        assertThat(h.conn.mss()).isEqualTo(1220);
+        h.recv();
+        h.conn.write(h.now, ByteBuffer.allocate(3000));
+        assertThat(h.recv().payload().remaining()).isEqualTo(1220);
+    }
+
+    @Test
+    void noMssOptionOverIpv4_assumes536_rfc9293_3_7_1() {
+        TcpHarness h = TcpHarness.synSent(withMss(TcpHarness.plainConfig(), 1440));
+        h.send(SEND.withFlags(SYN_ACK).withSeq(REMOTE_ISS).withAck(L1));
+        assertThat(h.conn.mss()).isEqualTo(536);
+    }
+
+    private static TcpConfig withMss(TcpConfig p, int mss) {
+        return new TcpConfig(mss, p.sendBufferBytes(), p.receiveBufferBytes(), p.receiveBufferMaxBytes(), p.initialRtoNanos(), p.minRtoNanos(),
+                p.maxRtoNanos(), p.delayedAckNanos(), p.timeWaitNanos(), p.sack(), p.timestamps(), p.windowScale(),
+                p.nagle(), p.keepaliveIdleNanos(), p.keepaliveIntervalNanos(), p.keepaliveProbes(), p.synRetries(),
+                p.synAckRetries(), p.maxRetransmits(), p.congestionControl());
     }
 
     @Test
     void jumboMss_initialWindowIsCappedAt14600Bytes_rfc6928_2() {
         TcpConfig p = TcpHarness.plainConfig();
-        TcpConfig jumbo = new TcpConfig(8960, 1 << 18, 1 << 18, p.initialRtoNanos(), p.minRtoNanos(), p.maxRtoNanos(),
+        TcpConfig jumbo = new TcpConfig(8960, 1 << 18, 1 << 18, 1 << 18, p.initialRtoNanos(), p.minRtoNanos(), p.maxRtoNanos(),
                 p.delayedAckNanos(), p.timeWaitNanos(), false, false, false, false, Nanos.NEVER,
                 p.keepaliveIntervalNanos(), p.keepaliveProbes(), p.synRetries(), p.synAckRetries(),
                 p.maxRetransmits(), p.congestionControl());

@@ -121,15 +121,21 @@ class WireCodecTest {
     }
 
     @Test
-    void packer_dropsWhatDoesNotFit_andSaysSo() {
+    void packer_mptcpBeforeSack_sackTrimmedToTheRoomLeft() {
         MptcpOption.Dss dss = new MptcpOption.Dss(OptionalLong.of(1), true,
                 Optional.of(new MptcpOption.DataSequenceMapping(1, true, 1, 1, OptionalInt.empty())), false);
         TcpOption.Sack sack3 = new TcpOption.Sack(List.of(new TcpOption.SackBlock(1, 2), new TcpOption.SackBlock(3, 4), new TcpOption.SackBlock(5, 6)));
         TcpOption.Timestamps ts = new TcpOption.Timestamps(1, 2);
-        PackResult r = TcpOptionPacker.pack(List.of(ts, sack3, dss));
-        assertThat(r.packed()).containsExactly(ts, sack3);
-        assertThat(r.notFitted()).containsExactly(dss);
+        // Linux's precedence: timestamps, then MPTCP, then as many SACK blocks as still fit.
+        assertThat(TcpOptions.layoutLength(List.of(dss))).isEqualTo(28); // 64-bit data ACK and mapping
+        PackResult r = TcpOptionPacker.pack(List.of(ts, dss, sack3));
+        assertThat(r.packed()).containsExactly(ts, dss);
+        assertThat(r.notFitted()).containsExactly(sack3);
         assertThat(r.lengthBytes()).isEqualTo(40);
+        MptcpOption.Dss dataAck = new MptcpOption.Dss(OptionalLong.of(1), false, Optional.empty(), false);
+        PackResult trimmed = TcpOptionPacker.pack(List.of(ts, dataAck, sack3)); // 12 + 8 leaves 20: two blocks
+        assertThat(trimmed.packed()).containsExactly(ts, dataAck, new TcpOption.Sack(sack3.blocks().subList(0, 2)));
+        assertThat(trimmed.lengthBytes()).isEqualTo(40);
         assertThat(TcpOptionPacker.pack(List.of(ts, dss)).allFitted()).isTrue();
         assertThatThrownBy(() -> TcpPackets.toBytes(IP, ACK.withOptions(List.of(ts, sack3, dss))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("40");

@@ -44,9 +44,15 @@ class WirePropertiesTest {
         PackResult r = TcpOptionPacker.pack(wanted);
         assertThat(r.lengthBytes()).isBetween(0, 40).isEqualTo(TcpOptions.layoutLength(r.packed()));
         assertThat(r.lengthBytes() % 4).isZero();
-        assertThat(r.packed().size() + r.notFitted().size()).isEqualTo(wanted.size());
-        assertThat(wanted).containsSubsequence(r.packed());
+        // A SACK option that did not fit whole is listed as not fitted and packed with fewer blocks.
+        List<TcpOption> trimmed = r.packed().stream().filter(o -> !wanted.contains(o)).toList();
+        assertThat(trimmed).allSatisfy(o -> assertThat(o).isInstanceOf(TcpOption.Sack.class));
+        assertThat(r.packed().size() + r.notFitted().size() - trimmed.size()).isEqualTo(wanted.size());
+        assertThat(wanted).containsSubsequence(r.packed().stream().filter(wanted::contains).toList());
         for (TcpOption left : r.notFitted()) {
+            if (left instanceof TcpOption.Sack && !trimmed.isEmpty()) {
+                continue;
+            }
             List<TcpOption> more = new java.util.ArrayList<>(r.packed());
             more.add(left);
             assertThat(TcpOptions.layoutLength(more)).as("%s was left out though it fits at the end", left).isGreaterThan(40);

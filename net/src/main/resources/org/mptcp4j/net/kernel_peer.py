@@ -4,7 +4,8 @@
 server: listen, accept one connection, read to EOF (hashing), optionally send bytes back, close.
 client: connect, send bytes (hashing), shutdown(SHUT_WR), read to EOF (hashing), close.
 --mptcp opens the socket with IPPROTO_MPTCP (262); --abort closes with SO_LINGER 0 (RST) instead of
-FIN after the transfer; --no-hash skips SHA-256 (for measurements). Prints one JSON line with counts, SHA-256 and elapsed seconds; the server
+FIN after the transfer; --no-hash skips SHA-256 (for measurements); --duration S stops sending after S seconds (--send is then a maximum).
+"received_seconds" is the time from the first to the last byte received (goodput at the receiver). Prints one JSON line with counts, SHA-256 and elapsed seconds; the server
 prints "LISTENING <port>" first, once it accepts connections.
 """
 import argparse, hashlib, json, os, resource, socket, struct, sys, time
@@ -42,7 +43,8 @@ def send_bytes(sock, count, seed):
     block = memoryview(pattern(seed))
     digest = new_digest()
     sent = 0
-    while sent < count:
+    deadline = time.monotonic() + ARGS.duration if ARGS.duration else None
+    while sent < count and (deadline is None or time.monotonic() < deadline):
         n = min(len(block), count - sent)
         chunk = block[:n]
         sock.sendall(chunk)
@@ -51,15 +53,23 @@ def send_bytes(sock, count, seed):
     return sent, digest.hexdigest()
 
 
+RECEIVE_SPAN = [0.0]
+
+
 def receive_all(sock):
     digest = new_digest()
     total = 0
     buf = bytearray(CHUNK)
     view = memoryview(buf)
+    first = last = None
     while True:
         n = sock.recv_into(buf)
         if n == 0:
+            RECEIVE_SPAN[0] = (last - first) if first is not None else 0.0
             return total, digest.hexdigest()
+        last = time.monotonic()
+        if first is None:
+            first = last
         digest.update(view[:n])
         total += n
 
@@ -104,6 +114,7 @@ def server(args):
     else:
         try:
             result["received"], result["received_sha256"] = receive_all(conn)
+            result["received_seconds"] = RECEIVE_SPAN[0]
             if args.send:
                 result["sent"], result["sent_sha256"] = send_bytes(conn, args.send, args.seed)
         except (ConnectionResetError, BrokenPipeError):
@@ -137,6 +148,7 @@ def client(args):
             return
         s.shutdown(socket.SHUT_WR)
         result["received"], result["received_sha256"] = receive_all(s)
+        result["received_seconds"] = RECEIVE_SPAN[0]
     except (ConnectionResetError, BrokenPipeError):
         result["error"] = "reset"
     result["seconds"] = time.monotonic() - start
@@ -158,6 +170,7 @@ def main():
     p.add_argument("--abort-after-receive", type=int)
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--no-hash", action="store_true")
+    p.add_argument("--duration", type=float, default=0.0)
     args = p.parse_args()
     global ARGS
     ARGS = args

@@ -25,14 +25,29 @@ final class WireSamples {
 
     /** (a) A data segment: timestamps and a DSS with a 4-byte DATA_ACK and a 64-bit mapping (22 bytes, as Linux). */
     static TcpSegment dataSegment() {
+        return dataSegment(0);
+    }
+
+    /**
+     * The {@code k}-th segment of a flow shaped like (a): sequence numbers, DSN, subflow offset,
+     * timestamps and payload bytes all differ from one {@code k} to the next (so do the checksums),
+     * the layout stays the same.
+     */
+    static TcpSegment dataSegment(int k) {
         byte[] payload = new byte[DATA_PAYLOAD];
+        long x = 0x9E3779B97F4A7C15L * (k + 1);
         for (int i = 0; i < payload.length; i++) {
-            payload[i] = (byte) (i * 31 + 7);
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            payload[i] = (byte) x;
         }
-        MptcpOption.Dss dss = new MptcpOption.Dss(OptionalLong.of(0x62FD9325L), false,
-                Optional.of(new MptcpOption.DataSequenceMapping(0x879C77C356C681D9L, true, 1, DATA_PAYLOAD, OptionalInt.empty())), false);
-        return new TcpSegment(34668, 5001, 0x7786_1C4C, 0xA34F_4DB2, TcpFlags.ACK | TcpFlags.PSH, 502, 0,
-                List.of(new TcpOption.Timestamps(0x3A8058E7, 0x94A8BD53), dss), ByteBuffer.wrap(payload));
+        int offset = k * DATA_PAYLOAD;
+        MptcpOption.Dss dss = new MptcpOption.Dss(OptionalLong.of(0x62FD9325L + k), false,
+                Optional.of(new MptcpOption.DataSequenceMapping(0x879C77C356C681D9L + offset, true, 1 + offset, DATA_PAYLOAD,
+                        OptionalInt.empty())), false);
+        return new TcpSegment(34668, 5001, 0x7786_1C4C + offset, 0xA34F_4DB2 + k, TcpFlags.ACK | TcpFlags.PSH, 502, 0,
+                List.of(new TcpOption.Timestamps(0x3A8058E7 + k, 0x94A8BD53 + k), dss), ByteBuffer.wrap(payload));
     }
 
     /** (b) A SYN: MSS, SACK-permitted, timestamps, window scale and MP_CAPABLE (v1, HMAC-SHA256). */

@@ -12,11 +12,23 @@ import org.mptcp4j.base.SplitMix64;
 public final class Transfers {
     private Transfers() {}
 
-    /** What one side moved: the byte count and the SHA-256 (hex) of the bytes. */
+    /**
+     * What one side moved: the byte count, the SHA-256 (hex) of the bytes and the time taken: for a
+     * sender from its first write to its flush, for a receiver from its first to its last read that
+     * returned data (the receiver's goodput is {@code bytes / nanos}).
+     */
     public record Result(long bytes, String sha256, long nanos) {}
 
     /** Writes {@code count} seeded bytes in 64 KB writes. */
     public static Result send(OutputStream out, long count, long seed) throws IOException {
+        return send(out, count, seed, Long.MAX_VALUE);
+    }
+
+    /**
+     * Writes up to {@code count} seeded bytes in 64 KB writes, stopping early once {@code maxNanos}
+     * have passed since the first write (the bytes already written still reach the peer).
+     */
+    public static Result send(OutputStream out, long count, long seed, long maxNanos) throws IOException {
         MessageDigest sha = sha256();
         byte[] block = new byte[1 << 16];
         SplitMix64 rng = new SplitMix64(seed);
@@ -28,7 +40,7 @@ public final class Transfers {
         }
         long start = System.nanoTime();
         long sent = 0;
-        while (sent < count) {
+        while (sent < count && System.nanoTime() - start < maxNanos) {
             int n = (int) Math.min(block.length, count - sent);
             out.write(block, 0, n);
             sha.update(block, 0, n);
@@ -42,16 +54,27 @@ public final class Transfers {
 
     /** Reads to end of stream. */
     public static Result receive(InputStream in) throws IOException {
+        return receive(in, () -> {});
+    }
+
+    /** Reads to end of stream; {@code atFirstByte} runs once, when the first read returns data. */
+    public static Result receive(InputStream in, Runnable atFirstByte) throws IOException {
         MessageDigest sha = sha256();
         byte[] buf = new byte[1 << 16];
-        long start = System.nanoTime();
+        long first = 0;
+        long last = 0;
         long total = 0;
         int n;
         while ((n = in.read(buf)) >= 0) {
+            last = System.nanoTime();
+            if (total == 0 && n > 0) {
+                first = last;
+                atFirstByte.run();
+            }
             sha.update(buf, 0, n);
             total += n;
         }
-        return new Result(total, HexFormat.of().formatHex(sha.digest()), System.nanoTime() - start);
+        return new Result(total, HexFormat.of().formatHex(sha.digest()), last - first);
     }
 
     private static MessageDigest sha256() {

@@ -146,6 +146,10 @@ public final class Testbed {
                 .append(", path A ").append(TestbedConfig.formatRate(config.rateABps()))
                 .append(", path B ").append(TestbedConfig.formatRate(config.rateBBps()))
                 .append(", qdisc ").append(config.qdisc()).append('\n');
+        s.append("  loss path A ").append(TestbedConfig.formatLoss(config.lossAPercent()))
+                .append(", path B ").append(TestbedConfig.formatLoss(config.lossBPercent()))
+                .append(" (each direction, nftables prerouting where the path arrives)")
+                .append(", veth offload ").append(config.offload() ? "on" : "off (TSO/GSO/GRO)").append('\n');
         s.append("  mptcp4j namespace ").append(layout.mptcp4jNamespace()).append(" (TUN ").append(TestbedLayout.TUN)
                 .append(": mptcp4j uses ").append(layout.mptcp4jAddressA().getHostAddress())
                 .append(" and ").append(layout.mptcp4jAddressB().getHostAddress()).append(")\n");
@@ -159,6 +163,16 @@ public final class Testbed {
         section(s, "kernel side interfaces", "ip", "-n", layout.kernelNamespace(), "-br", "addr");
         section(s, "qdiscs (kernel side egress)", "tc", "-n", layout.kernelNamespace(), "qdisc", "show");
         section(s, "qdiscs (mptcp4j side egress)", "tc", "-n", layout.mptcp4jNamespace(), "qdisc", "show");
+        if (config.lossAPercent() > 0 || config.lossBPercent() > 0) {
+            section(s, "loss rules (mptcp4j side, packets arriving from the paths)",
+                    "ip", "netns", "exec", layout.mptcp4jNamespace(), "nft", "list", "table", "ip", LOSS_TABLE);
+            section(s, "loss rules (kernel side, packets arriving from the paths)",
+                    "ip", "netns", "exec", layout.kernelNamespace(), "nft", "list", "table", "ip", LOSS_TABLE);
+        }
+        s.append("  veth offloads:\n");
+        for (String[] end : vethEnds()) {
+            s.append("    ").append(end[1]).append(": ").append(offloadSummary(end[0], end[1])).append('\n');
+        }
         section(s, "kernel MPTCP limits", "ip", "-n", layout.kernelNamespace(), "mptcp", "limits", "show");
         section(s, "kernel MPTCP endpoints", "ip", "-n", layout.kernelNamespace(), "mptcp", "endpoint", "show");
         return s.toString();
@@ -171,6 +185,88 @@ public final class Testbed {
             if (!line.isBlank()) {
                 s.append("    ").append(line.strip()).append('\n');
             }
+        }
+    }
+
+    /** The nftables table (family {@code ip}) that holds the loss rules in each namespace. */
+    public static final String LOSS_TABLE = "mptcp4j_loss";
+
+    /** Namespace and device of the four veth ends. */
+    private String[][] vethEnds() {
+        String m = layout.mptcp4jNamespace();
+        String k = layout.kernelNamespace();
+        return new String[][] {{m, TestbedLayout.PATH_A_LOCAL_IF}, {m, TestbedLayout.PATH_B_LOCAL_IF},
+                {k, TestbedLayout.PATH_A_KERNEL_IF}, {k, TestbedLayout.PATH_B_KERNEL_IF}};
+    }
+
+    /** {@code tso on, gso on, gro off} as {@code ethtool -k} reports them. */
+    private static String offloadSummary(String ns, String dev) throws IOException {
+        Shell.Result r = Shell.tryRun("ip", "netns", "exec", ns, "ethtool", "-k", dev);
+        if (!r.ok()) {
+            return "unknown (ethtool -k failed: " + r.output().strip() + ")";
+        }
+        List<String> parts = new ArrayList<>();
+        for (String line : r.output().split("\n")) {
+            String l = line.strip();
+            for (String[] f : new String[][] {{"tcp-segmentation-offload:", "tso"},
+                    {"generic-segmentation-offload:", "gso"}, {"generic-receive-offload:", "gro"}}) {
+                if (l.startsWith(f[0])) {
+                    parts.add(f[1] + " " + l.substring(f[0].length()).strip());
+                }
+            }
+        }
+        return String.join(", ", parts);
+    }
+
+    /**
+     * Random loss on a path, applied to packets as they arrive from the veth, in the namespace that
+     * receives them: the mptcp4j side's prerouting for what the kernel sends, the kernel side's for
+     * what mptcp4j or the router sends. Never on a sender's own output hook: a packet dropped there is
+     * a local transmit error, after which the kernel's TCP keeps the segment as unsent and sends it on
+     * its next attempt, with no loss detected and no retransmission counted.
+     * Prerouting on arrival treats every endpoint alike: mptcp4j behind the TUN (forwarded by the
+     * router) and the router's own kernel (the reference, delivered locally) meet the same drops.
+     */
+    private void installLoss() throws IOException {
+        if (config.lossAPercent() == 0 && config.lossBPercent() == 0) {
+            return;
+        }
+        requireProgram("nft", "nftables");
+        for (String[] end : vethEnds()) {
+            String ns = end[0];
+            String dev = end[1];
+            boolean pathA = dev.equals(TestbedLayout.PATH_A_LOCAL_IF) || dev.equals(TestbedLayout.PATH_A_KERNEL_IF);
+            double loss = pathA ? config.lossAPercent() : config.lossBPercent();
+            if (loss == 0) {
+                continue;
+            }
+            // "add" is idempotent for the table and chain, so the second device of a namespace reuses them.
+            nft(ns, "add", "table", "ip", LOSS_TABLE);
+            nft(ns, "add", "chain", "ip", LOSS_TABLE, "prerouting",
+                    "{ type filter hook prerouting priority raw; policy accept; }");
+            nft(ns, "add", "rule", "ip", LOSS_TABLE, "prerouting", "iifname", "\"" + dev + "\"",
+                    "numgen", "random", "mod", Integer.toString(TestbedConfig.LOSS_MODULUS),
+                    "<", Integer.toString(TestbedConfig.lossThreshold(loss)), "counter", "drop");
+        }
+    }
+
+    /** TSO, GSO and GRO off on every veth end, so that a packet on the path is one MTU-sized segment. */
+    private void disableOffload() throws IOException {
+        requireProgram("ethtool", "ethtool");
+        for (String[] end : vethEnds()) {
+            Shell.run("ip", "netns", "exec", end[0], "ethtool", "-K", end[1], "tso", "off", "gso", "off", "gro", "off");
+        }
+    }
+
+    private static void nft(String ns, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "nft"));
+        cmd.addAll(List.of(args));
+        Shell.run(cmd.toArray(String[]::new));
+    }
+
+    private static void requireProgram(String program, String debianPackage) throws IOException {
+        if (!Shell.hasProgram(program)) {
+            throw new IOException(program + " is not installed (Debian/Ubuntu: apt-get install " + debianPackage + ")");
         }
     }
 
@@ -225,6 +321,10 @@ public final class Testbed {
         shape(k, TestbedLayout.PATH_A_KERNEL_IF, config.rateABps());
         shape(m, TestbedLayout.PATH_B_LOCAL_IF, config.rateBBps());
         shape(k, TestbedLayout.PATH_B_KERNEL_IF, config.rateBBps());
+        if (!config.offload()) {
+            disableOffload();
+        }
+        installLoss();
     }
 
     private void address(String ns, String dev, String address) throws IOException {
@@ -272,6 +372,9 @@ public final class Testbed {
         p.setProperty("rateA", Long.toString(config.rateABps()));
         p.setProperty("rateB", Long.toString(config.rateBBps()));
         p.setProperty("qdisc", config.qdisc());
+        p.setProperty("lossA", Double.toString(config.lossAPercent()));
+        p.setProperty("lossB", Double.toString(config.lossBPercent()));
+        p.setProperty("offload", Boolean.toString(config.offload()));
         try (Writer w = Files.newBufferedWriter(stateFile(config.id()))) {
             p.store(w, "mptcp4j testbed; remove with: ./mptcp4j testbed down --id " + config.id());
         }
@@ -284,7 +387,10 @@ public final class Testbed {
         }
         try {
             return new Testbed(new TestbedConfig(p.getProperty("id"), Integer.parseInt(p.getProperty("mtu")),
-                    Long.parseLong(p.getProperty("rateA")), Long.parseLong(p.getProperty("rateB")), p.getProperty("qdisc")));
+                    Long.parseLong(p.getProperty("rateA")), Long.parseLong(p.getProperty("rateB")), p.getProperty("qdisc"),
+                    // State files written before loss and offload existed describe a testbed without loss, offload on.
+                    Double.parseDouble(p.getProperty("lossA", "0")), Double.parseDouble(p.getProperty("lossB", "0")),
+                    Boolean.parseBoolean(p.getProperty("offload", "true"))));
         } catch (RuntimeException e) {
             throw new IOException("unreadable testbed state file " + file + ": " + e.getMessage(), e);
         }
