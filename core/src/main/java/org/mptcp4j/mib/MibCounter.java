@@ -5,7 +5,7 @@ package org.mptcp4j.mib;
  * event where one exists (TcpExt*, MPTcpExt*, Tcp*), so a run reads side by side with the kernel
  * peer's counters. Counters Linux lacks carry the prefix {@code Mptcp4j}.
  *
- * <p>Blocks: wire decoding, then TCP, then MPTCP. Add new constants to the end of their block.
+ * <p>Blocks: wire decoding, then ICMP, then TCP, then MPTCP. Add new constants to the end of their block.
  */
 public enum MibCounter {
     // ---- wire: refusals of the decoders (a packet or option dropped before any state saw it)
@@ -27,6 +27,33 @@ public enum MibCounter {
     MPTCP_OPTION_MALFORMED("Mptcp4jMptcpOptionMalformed"),
     /** An IPv4 or IPv6 fragment: this stack sets DF and does not reassemble, so it is dropped. */
     IP_IN_FRAGMENTS("Mptcp4jIpInFragments"),
+
+    // ---- ICMP: path MTU discovery (RFC 1191, RFC 8201) with the checks of RFC 5927
+    /** ICMP messages received, errors included (Linux IcmpInMsgs). */
+    ICMP_IN_MSGS("IcmpInMsgs"),
+    /** ICMP messages malformed, or quoting a packet of no connection of ours (Linux IcmpInErrors). */
+    ICMP_IN_ERRORS("IcmpInErrors"),
+    /** ICMP messages whose checksum failed (Linux IcmpInCsumErrors). */
+    ICMP_IN_CSUM_ERRORS("IcmpInCsumErrors"),
+    /** ICMP "destination unreachable" received, "fragmentation needed" among them (Linux IcmpInDestUnreachs). */
+    ICMP_IN_DEST_UNREACHS("IcmpInDestUnreachs"),
+    /** ICMPv6 messages received, errors included (Linux Icmp6InMsgs). */
+    ICMP6_IN_MSGS("Icmp6InMsgs"),
+    /** ICMPv6 messages malformed, or quoting a packet of no connection of ours (Linux Icmp6InErrors). */
+    ICMP6_IN_ERRORS("Icmp6InErrors"),
+    /** ICMPv6 messages whose checksum failed (Linux Icmp6InCsumErrors). */
+    ICMP6_IN_CSUM_ERRORS("Icmp6InCsumErrors"),
+    /** ICMPv6 "packet too big" received (Linux Icmp6InPktTooBigs). */
+    ICMP6_IN_PKT_TOO_BIGS("Icmp6InPktTooBigs"),
+    /** ICMP errors quoting a sequence number outside [SND.UNA, SND.NXT) (RFC 5927 4.1; Linux OutOfWindowIcmps). */
+    TCP_OUT_OF_WINDOW_ICMPS("TcpExtOutOfWindowIcmps"),
+    /**
+     * "Packet too big" refused for its MTU: below 68 (IPv4, RFC 791) or 1280 (IPv6, RFC 8201
+     * section 4), or not below the size of the packet it quotes (RFC 5927 section 7).
+     */
+    ICMP_PMTU_REFUSED("Mptcp4jIcmpPmtuRefused"),
+    /** "Packet too big" accepted: the connection was told the path's MTU (RFC 1191, RFC 8201). */
+    TCP_PMTU_UPDATES("Mptcp4jTcpPmtuUpdates"),
 
     // ---- TCP: the engine (org.mptcp4j.tcp) and the stack's demultiplexer (org.mptcp4j.stack)
     /** Segments received, including those received in error (RFC 1213 tcpInSegs). */

@@ -26,6 +26,8 @@ import org.mptcp4j.tcp.TcpEvents;
 import org.mptcp4j.tcp.TcpState;
 import org.mptcp4j.tcp.TimeWaitReuse;
 import org.mptcp4j.wire.DecodeResult;
+import org.mptcp4j.wire.IcmpCodec;
+import org.mptcp4j.wire.IcmpMessage;
 import org.mptcp4j.wire.IpHeader;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpOption;
@@ -116,7 +118,11 @@ public final class Stack {
     public void handleInbound(long nowNanos, ByteBuffer ipPacket) {
         DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket.duplicate());
         if (decoded instanceof DecodeResult.Malformed<TcpPacket> m) {
-            mib.increment(m.counter());
+            if (m.counter() == MibCounter.IP_IN_UNKNOWN_PROTOS) {
+                handleIcmp(nowNanos, ipPacket); // not TCP: perhaps ICMP, else counted there
+            } else {
+                mib.increment(m.counter());
+            }
             return;
         }
         TcpPacket packet = ((DecodeResult.Ok<TcpPacket>) decoded).value();
@@ -147,6 +153,92 @@ public final class Stack {
         } else {
             answerNoSocket(ip, seg);
         }
+    }
+
+    /**
+     * An IP packet that is not TCP: ICMP "fragmentation needed" (RFC 1191) and ICMPv6 "packet too
+     * big" (RFC 8201) reach the connection whose segment they quote, after the checks of RFC 5927:
+     * the quote names a connection of ours and a sequence number in [SND.UNA, SND.NXT) (section
+     * 4.1), and the MTU is one a path can have and smaller than the packet it quotes. Any other
+     * ICMP message is counted and dropped; another protocol counts in {@code IpInUnknownProtos}.
+     */
+    private void handleIcmp(long nowNanos, ByteBuffer ipPacket) {
+        DecodeResult<IcmpMessage> decoded = IcmpCodec.decode(ipPacket.duplicate());
+        if (decoded instanceof DecodeResult.Malformed<IcmpMessage> m) {
+            if (m.counter() != MibCounter.IP_IN_UNKNOWN_PROTOS) {
+                mib.increment(isV4(ipPacket) ? MibCounter.ICMP_IN_MSGS : MibCounter.ICMP6_IN_MSGS);
+            }
+            mib.increment(m.counter());
+            return;
+        }
+        IcmpMessage message = ((DecodeResult.Ok<IcmpMessage>) decoded).value();
+        boolean v4 = message.ip() instanceof IpHeader.V4;
+        if (!addresses.contains(message.ip().destination())) {
+            mib.increment(MibCounter.IP_IN_ADDR_ERRORS);
+            return;
+        }
+        mib.increment(v4 ? MibCounter.ICMP_IN_MSGS : MibCounter.ICMP6_IN_MSGS);
+        if (message instanceof IcmpMessage.Other o) {
+            if (v4 && o.type() == IcmpMessage.ICMP_DEST_UNREACH) {
+                mib.increment(MibCounter.ICMP_IN_DEST_UNREACHS);
+            }
+            return; // soft errors: TCP does not act on them (RFC 5461, RFC 1122 4.2.3.9)
+        }
+        IcmpMessage.PacketTooBig tooBig = (IcmpMessage.PacketTooBig) message;
+        mib.increment(v4 ? MibCounter.ICMP_IN_DEST_UNREACHS : MibCounter.ICMP6_IN_PKT_TOO_BIGS);
+        IcmpMessage.Quote q = tooBig.quoted();
+        StackEntry e = q.header().protocol() == IpHeader.PROTOCOL_TCP
+                ? byTuple.get(new FourTuple(q.header().source(), q.sourcePort(), q.header().destination(),
+                        q.destinationPort()))
+                : null;
+        if (e == null) {
+            mib.increment(v4 ? MibCounter.ICMP_IN_ERRORS : MibCounter.ICMP6_IN_ERRORS); // as Linux tcp_v4_err
+            return;
+        }
+        // RFC 5927 4.1: an attacker who cannot see the connection cannot guess a sequence number in flight.
+        if (!(Seq32.le(e.conn.sndUna(), q.sequence()) && Seq32.lt(q.sequence(), e.conn.sndNxt()))) {
+            mib.increment(MibCounter.TCP_OUT_OF_WINDOW_ICMPS);
+            return;
+        }
+        int mtu = pathMtu(tooBig.mtu(), q.packetLength(), v4);
+        if (mtu < 0) {
+            mib.increment(MibCounter.ICMP_PMTU_REFUSED);
+            return;
+        }
+        mib.increment(MibCounter.TCP_PMTU_UPDATES);
+        e.conn.handlePathMtu(nowNanos, mtu);
+        markDirty(e);
+    }
+
+    /** IPv4 plateaus below 32000 bytes to guess from when an old router reports MTU 0 (RFC 1191 section 7). */
+    private static final int[] MTU_PLATEAUS = {32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+
+    /**
+     * The path MTU to believe from a report of {@code reported} about a packet of {@code sent}
+     * bytes, or -1 to ignore it: an IPv6 MTU below 1280 is discarded (RFC 8201 section 4), an IPv4
+     * MTU below 68 is none a link can have (RFC 791), and an MTU not below the packet it quotes
+     * cannot be why that packet was dropped. IPv4 routers older than RFC 1191 report 0: the next
+     * plateau below the quoted length stands in (RFC 1191 section 5).
+     */
+    private static int pathMtu(int reported, int sent, boolean v4) {
+        int mtu = reported;
+        if (v4 && mtu == 0) {
+            mtu = -1;
+            for (int plateau : MTU_PLATEAUS) {
+                if (plateau < sent) {
+                    mtu = plateau;
+                    break;
+                }
+            }
+        }
+        if (mtu < (v4 ? 68 : 1280) || mtu >= sent) {
+            return -1;
+        }
+        return mtu;
+    }
+
+    private static boolean isV4(ByteBuffer ipPacket) {
+        return ipPacket.hasRemaining() && (ipPacket.get(ipPacket.position()) & 0xF0) == 0x40;
     }
 
     /** Runs every timer that is due at {@code nowNanos}. */

@@ -14,8 +14,9 @@ import org.mptcp4j.base.Rng;
 /**
  * Two {@link Stack}s joined by a wire in virtual time (quinn's {@code Pair}, smoltcp's netsim):
  * {@link #step()} delivers what is due and jumps time to the next packet or timer. Each direction
- * has a delay, an optional rate, seeded random loss and reordering, and one-shot drops. Every
- * step checks both stacks' invariants.
+ * has a delay, an optional rate, seeded random loss and reordering, one-shot drops, and an MTU
+ * (1500 bytes by default) above which packets are dropped and counted. Every step checks both
+ * stacks' invariants.
  */
 public final class Pair {
     public static final InetAddress CLIENT_ADDR = address("10.0.0.1");
@@ -46,11 +47,15 @@ public final class Pair {
         public double lossRate;
         public double reorderRate;
         public long reorderExtraNanos = Nanos.ofMillis(3);
+        /** The largest IP packet the wire carries, as on an Ethernet path; larger ones are dropped. */
+        public int mtu = 1500;
         private final Rng rng;
         private int dropNext;
         private long busyUntil;
         public long delivered;
         public long dropped;
+        /** Packets above {@link #mtu}: a stack that sizes its segments right never sends one. */
+        public long mtuDrops;
 
         Link(Rng rng) {
             this.rng = rng;
@@ -164,6 +169,10 @@ public final class Pair {
     }
 
     private void send(Link link, Stack to, byte[] bytes) {
+        if (bytes.length > link.mtu) {
+            link.mtuDrops++;
+            return;
+        }
         if (link.dropNext > 0) {
             link.dropNext--;
             link.dropped++;

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.mptcp4j.base.Rng;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.wire.Checksums;
+import org.mptcp4j.wire.IcmpCodec;
 import org.mptcp4j.wire.IpHeader;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpOption;
@@ -99,6 +100,75 @@ class StackBadInputTest {
         server.handleInbound(0, ByteBuffer.wrap(validSyn()));
         assertThat(server.connectionCount()).isEqualTo(1);
         assertThat(server.pollTransmit(0, ByteBuffer.allocate(Stack.MAX_PACKET_BYTES))).isNotNull();
+    }
+
+    /**
+     * A valid ICMP "fragmentation needed" from a router to the server, quoting a segment from the
+     * server to the client of a connection the server does not have.
+     */
+    private static byte[] validIcmp() {
+        TcpSegment seg = new TcpSegment(Pair.SERVER_PORT, 40000, 1234, 1, TcpFlags.ACK, 65535, 0, List.of(),
+                ByteBuffer.wrap(new byte[1460]));
+        byte[] quoted = TcpPackets.toBytes(IpHeader.V4.of((Inet4Address) Pair.SERVER_ADDR,
+                (Inet4Address) Pair.CLIENT_ADDR, IpHeader.PROTOCOL_TCP), seg);
+        IpHeader ip = IcmpCodec.errorHeader(Pair.CLIENT_ADDR, Pair.SERVER_ADDR);
+        ByteBuffer out = ByteBuffer.allocate(IcmpCodec.encodedLength(ip, quoted.length));
+        IcmpCodec.encodePacketTooBig(ip, 1280, ByteBuffer.wrap(quoted), out);
+        return out.array();
+    }
+
+    private static final int ICMP = 20;
+
+    static Stream<Arguments> icmpCases() {
+        return Stream.of(
+                bad("ICMP for no connection", MibCounter.ICMP_IN_ERRORS, b -> {}),
+                bad("ICMP shorter than its header", MibCounter.ICMP_IN_ERRORS, b -> {
+                    b.putShort(IP + 2, (short) 27); b.limit(27); fixIp(b); fixIcmp(b); }),
+                bad("ICMP checksum", MibCounter.ICMP_IN_CSUM_ERRORS, b -> b.put(ICMP + 9, (byte) (b.get(ICMP + 9) ^ 1))),
+                bad("quote shorter than an IP header and 8 bytes", MibCounter.ICMP_IN_ERRORS, b -> {
+                    b.putShort(IP + 2, (short) 55); b.limit(55); fixIp(b); fixIcmp(b); }),
+                bad("quoted IP version 5", MibCounter.ICMP_IN_ERRORS, b -> { b.put(ICMP + 8, (byte) 0x55); fixIcmp(b); }),
+                bad("quoted IHL below 5", MibCounter.ICMP_IN_ERRORS, b -> { b.put(ICMP + 8, (byte) 0x44); fixIcmp(b); }),
+                bad("quote of UDP", MibCounter.ICMP_IN_ERRORS, b -> { b.put(ICMP + 8 + 9, (byte) 17); fixIcmp(b); }),
+                bad("ICMP not to our address", MibCounter.IP_IN_ADDR_ERRORS, b -> { b.put(IP + 19, (byte) 99); fixIp(b); }),
+                bad("ICMP echo request", MibCounter.ICMP_IN_MSGS, b -> { b.put(ICMP, (byte) 8); b.put(ICMP + 1, (byte) 0); fixIcmp(b); }),
+                bad("host unreachable", MibCounter.ICMP_IN_DEST_UNREACHS, b -> { b.put(ICMP + 1, (byte) 1); fixIcmp(b); }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("icmpCases")
+    void unusableIcmp_droppedAndCounted(String name, MibCounter counter, Consumer<ByteBuffer> mutation) {
+        Stack server = new Stack(StackConfig.defaults(), Rng.seeded(1));
+        server.addAddress(Pair.SERVER_ADDR);
+        server.listen(new java.net.InetSocketAddress(Pair.SERVER_ADDR, Pair.SERVER_PORT), 8);
+        ByteBuffer packet = ByteBuffer.wrap(validIcmp());
+        mutation.accept(packet);
+        server.handleInbound(0, packet);
+        assertThat(server.mib().get(counter)).as(name).isEqualTo(1);
+        assertThat(server.mib().get(MibCounter.TCP_PMTU_UPDATES)).isZero();
+        assertThat(server.mib().get(MibCounter.TCP_IN_SEGS)).as("never reached TCP").isZero();
+        assertThat(server.pollTransmit(0, ByteBuffer.allocate(Stack.MAX_PACKET_BYTES))).isNull();
+        assertThat(server.connectionCount()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("icmpCases")
+    void sameIcmpMutations_neverThrowAtAnyLength(String name, MibCounter counter, Consumer<ByteBuffer> mutation) {
+        Stack server = new Stack(StackConfig.defaults(), Rng.seeded(2));
+        server.addAddress(Pair.SERVER_ADDR);
+        byte[] valid = validIcmp();
+        for (int len = 0; len <= valid.length; len++) {
+            ByteBuffer packet = ByteBuffer.wrap(valid.clone());
+            mutation.accept(packet);
+            packet.limit(Math.min(packet.limit(), len));
+            server.handleInbound(len, packet);
+        }
+        assertThat(server.connectionCount()).isZero();
+    }
+
+    private static void fixIcmp(ByteBuffer b) {
+        b.putShort(ICMP + 2, (short) 0);
+        b.putShort(ICMP + 2, (short) Checksums.finish(Checksums.sum(b, ICMP, b.limit() - ICMP, 0)));
     }
 
     private static void fixIp(ByteBuffer b) {

@@ -34,5 +34,6 @@ class StackPropertyTest {
         Transfer t = new Transfer(pair, 200_000, seed).run(Nanos.ofSeconds(3600));
         assertThat(t.received()).isEqualTo(200_000);
         assertThat(t.receivedSha256()).isEqualTo(t.sentSha256());
+        assertThat(pair.toServer.mtuDrops + pair.toClient.mtuDrops).as("packets above the 1500-byte MTU").isZero();
     }
 }

@@ -18,6 +18,7 @@ class StackScenarioTest {
         Transfer t = new Transfer(pair, 300_000, 5).run(Nanos.ofSeconds(10));
         assertThat(t.receivedSha256()).isEqualTo(t.sentSha256());
         assertThat(pair.client.info(t.clientConn).mss()).isEqualTo(1440 - 12);
+        assertThat(pair.toServer.mtuDrops + pair.toClient.mtuDrops).as("packets above the 1500-byte MTU").isZero();
     }
 
     @Test

@@ -99,6 +99,47 @@ class TsharkDissectionTest {
         }
     }
 
+    /** ICMP "fragmentation needed" and ICMPv6 "packet too big" as a simulated router writes them. */
+    @Test
+    void tsharkDecodesIcmpPacketTooBig_withGoodChecksums(@TempDir Path dir) throws Exception {
+        Inet4Address host = (Inet4Address) InetAddress.getByName("10.0.0.1");
+        Inet6Address host6 = (Inet6Address) InetAddress.getByName("fd00::1");
+        List<byte[]> packets = new ArrayList<>();
+        for (IpHeader original : List.of(
+                IpHeader.V4.of(host, (Inet4Address) InetAddress.getByName("10.9.0.1"), IpHeader.PROTOCOL_TCP),
+                IpHeader.V6.of(host6, (Inet6Address) InetAddress.getByName("fd09::1"), IpHeader.PROTOCOL_TCP))) {
+            TcpSegment seg = new TcpSegment(40000, 5001, 1000, 1, TcpFlags.ACK, 500, 0, List.of(),
+                    ByteBuffer.wrap(new byte[1460 - (original.headerLength() - 20)]));
+            byte[] quoted = TcpPackets.toBytes(original, seg);
+            IpHeader ip = IcmpCodec.errorHeader(InetAddress.getByName(original instanceof IpHeader.V4 ? "10.0.0.254" : "fd00::fe"),
+                    original.source());
+            ByteBuffer out = ByteBuffer.allocate(IcmpCodec.encodedLength(ip, quoted.length));
+            IcmpCodec.encodePacketTooBig(ip, 1280, ByteBuffer.wrap(quoted), out);
+            packets.add(out.array());
+        }
+        Path pcap = dir.resolve("icmp.pcap");
+        try (OutputStream out = Files.newOutputStream(pcap); PcapWriter w = new PcapWriter(out)) {
+            long t = 1_700_000_000_000_000_000L;
+            for (byte[] p : packets) {
+                w.write(t += 1_000_000, ByteBuffer.wrap(p));
+            }
+        }
+
+        List<Map<String, List<String>>> frames = pdmlFields(tshark(pcap, "-T", "pdml"), "show");
+
+        assertThat(frames).hasSize(2);
+        assertThat(frames.get(0).get("icmp.type")).containsExactly("3");
+        assertThat(frames.get(0).get("icmp.code")).containsExactly("4");
+        assertThat(frames.get(0).get("icmp.mtu")).containsExactly("1280");
+        assertThat(frames.get(0).get("icmp.checksum.status")).as("ICMP checksum status (1 = good)").containsExactly("1");
+        assertThat(frames.get(1).get("icmpv6.type")).containsExactly("2");
+        assertThat(frames.get(1).get("icmpv6.mtu")).containsExactly("1280");
+        assertThat(frames.get(1).get("icmpv6.checksum.status")).as("ICMPv6 checksum status (1 = good)").containsExactly("1");
+        for (Map<String, List<String>> f : frames) {
+            assertThat(f).doesNotContainKey("_ws.malformed");
+        }
+    }
+
     private static String tshark(Path pcap, String... format) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString()));
         cmd.addAll(CHECKSUM_PREFS);

@@ -27,8 +27,14 @@ public final class Host extends Node implements HostContext {
     private final Rng rng;
     private Endpoint endpoint;
 
-    /** Seq of the pending wake-up event, or -1; lazy cancel by generation. */
+    /**
+     * The wake-up: {@code wakeAtNanos} is the time the endpoint asked for; {@code eventAtNanos}
+     * the time of the one event that counts ({@code wakeSeq}, -1 when none). A later request
+     * leaves the event alone and is found when it fires; only an earlier one schedules anew
+     * (the superseded event is ignored when it comes: lazy cancel by seq).
+     */
     private long wakeSeq = -1;
+    private long eventAtNanos = Nanos.NEVER;
     private long wakeAtNanos = Nanos.NEVER;
     private final EventHandler wakeup = (now, arg) -> onWakeupEvent(now);
 
@@ -37,6 +43,8 @@ public final class Host extends Node implements HostContext {
     private long droppedNotForUs;
     private long droppedNoRoute;
     private long droppedMalformed;
+    private long wakeupEvents;
+    private long wakeups;
 
     Host(Simulation sim, String name) {
         super(sim, name);
@@ -166,27 +174,50 @@ public final class Host extends Node implements HostContext {
     @Override
     public void wakeAt(long atNanos) {
         if (atNanos == Nanos.NEVER) {
-            wakeSeq = -1;
-            wakeAtNanos = Nanos.NEVER;
+            wakeAtNanos = Nanos.NEVER; // a pending event finds nothing to do
             return;
         }
         long at = Math.max(atNanos, sim.nowNanos());
-        if (wakeSeq >= 0 && at == wakeAtNanos) {
-            return; // the same deadline is already pending
-        }
         wakeAtNanos = at;
-        wakeSeq = sim.schedule(at, wakeup, null);
+        // A TCP stack moves its deadline later on nearly every ACK (RFC 6298 5.3 restarts the
+        // timer): rescheduling each time left most wake-up events stale. Only an earlier
+        // deadline needs an event of its own; a later one is re-read when the pending one fires.
+        if (wakeSeq < 0 || at < eventAtNanos) {
+            eventAtNanos = at;
+            wakeSeq = sim.schedule(at, wakeup, null);
+        }
     }
 
     private void onWakeupEvent(long now) {
+        wakeupEvents++;
         if (sim.currentEventSeq() != wakeSeq) {
-            return; // replaced by a later wakeAt
+            return; // superseded by an earlier request
         }
         wakeSeq = -1;
+        eventAtNanos = Nanos.NEVER;
+        if (wakeAtNanos == Nanos.NEVER) {
+            return;
+        }
+        if (wakeAtNanos > now) {
+            eventAtNanos = wakeAtNanos; // the deadline moved later since this event was scheduled
+            wakeSeq = sim.schedule(wakeAtNanos, wakeup, null);
+            return;
+        }
         wakeAtNanos = Nanos.NEVER;
+        wakeups++;
         if (endpoint != null) {
             endpoint.onWakeup(now);
         }
+    }
+
+    /** Wake-up events run, those that found the deadline moved included. */
+    public long wakeupEvents() {
+        return wakeupEvents;
+    }
+
+    /** Times the endpoint was woken: {@link #wakeupEvents()} minus the stale ones. */
+    public long wakeups() {
+        return wakeups;
     }
 
     /** The pending wake-up time, or {@link Nanos#NEVER}. */

@@ -14,6 +14,7 @@ import org.mptcp4j.base.Rng;
  * <p>A link can be taken down and brought up at scheduled times ({@link #downAt}, {@link #upAt}).
  * Going down discards what is queued and what is on the wire, like a cut cable; while down, every
  * arriving packet is discarded. Each discard is counted in {@link LinkCounters#droppedDown()}.
+ * A packet larger than the link's MTU is refused on arrival ({@link LinkCounters#mtuDrops()}).
  */
 public final class Link implements PacketSink {
     private final Simulation sim;
@@ -177,6 +178,13 @@ public final class Link implements PacketSink {
     public void receive(Packet p) {
         if (!up) {
             counters.droppedDown++;
+            sim.pool().release(p);
+            return;
+        }
+        if (p.length > spec.mtu()) {
+            // A driver refuses a frame larger than the interface MTU (Linux: the packet never
+            // reaches the qdisc, the sender gets EMSGSIZE or the forwarder an ICMP error).
+            counters.mtuDrops++;
             sim.pool().release(p);
             return;
         }

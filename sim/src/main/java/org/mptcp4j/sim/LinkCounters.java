@@ -13,6 +13,7 @@ public final class LinkCounters {
     long droppedQueue;
     long droppedLoss;
     long droppedDown;
+    long mtuDrops;
     long corrupted;
     long duplicated;
     long reordered;
@@ -28,6 +29,8 @@ public final class LinkCounters {
     public long droppedLoss() { return droppedLoss; }
     /** Discarded because the link was down (queued, on the wire, or arriving). */
     public long droppedDown() { return droppedDown; }
+    /** Larger than the link's MTU ({@link LinkSpec#mtu()}): refused on arrival. */
+    public long mtuDrops() { return mtuDrops; }
     public long corrupted() { return corrupted; }
     public long duplicated() { return duplicated; }
     public long reordered() { return reordered; }
@@ -35,7 +38,7 @@ public final class LinkCounters {
     @Override
     public String toString() {
         return "sent=" + packetsSent + "/" + bytesSent + "B delivered=" + packetsDelivered
-                + " dropQueue=" + droppedQueue + " dropLoss=" + droppedLoss + " dropDown=" + droppedDown
+                + " dropQueue=" + droppedQueue + " dropLoss=" + droppedLoss + " dropDown=" + droppedDown + " dropMtu=" + mtuDrops
                 + " corrupted=" + corrupted + " duplicated=" + duplicated + " reordered=" + reordered;
     }
 }

@@ -14,6 +14,12 @@ import java.time.Duration;
  * arrives right behind the original) and reordering ({@code reorderProbability}, the packet takes
  * {@code reorderExtraDelayNanos} longer, so packets sent after it overtake it).
  *
+ * <p>The link carries IP packets of at most {@code mtu} bytes (the IP packet, as Linux's
+ * interface MTU counts it); a larger packet is refused as it arrives and counted in
+ * {@link LinkCounters#mtuDrops()}. A {@link Router} checks the MTU of the link it forwards to
+ * first and answers a packet that may not be fragmented with an ICMP error (path MTU discovery,
+ * RFC 1191 and RFC 8201); fragmentation itself is not modelled.
+ *
  * @param rateBps                bits per second; {@code Long.MAX_VALUE} for no serialization delay
  * @param delayNanos             one-way propagation delay
  * @param queue                  the drop-tail queue's limit
@@ -22,13 +28,18 @@ import java.time.Duration;
  * @param duplicateProbability   per packet, a second copy delivered
  * @param reorderProbability     per packet, extra delay
  * @param reorderExtraDelayNanos the extra delay of a reordered packet
+ * @param mtu                    the largest IP packet in bytes the link carries
  */
 public record LinkSpec(long rateBps, long delayNanos, QueueLimit queue, LossModel loss,
                        double corruptProbability, double duplicateProbability,
-                       double reorderProbability, long reorderExtraDelayNanos) {
+                       double reorderProbability, long reorderExtraDelayNanos, int mtu) {
 
     /** Linux's default {@code txqueuelen}. */
     public static final QueueLimit DEFAULT_QUEUE = QueueLimit.packets(1000);
+    /** Ethernet's MTU (RFC 894), the default of every link. */
+    public static final int DEFAULT_MTU = 1500;
+    /** The smallest MTU IPv4 allows (RFC 791: every module must forward a 68-byte datagram). */
+    public static final int MIN_MTU = 68;
 
     public LinkSpec {
         if (rateBps <= 0) {
@@ -40,10 +51,13 @@ public record LinkSpec(long rateBps, long delayNanos, QueueLimit queue, LossMode
         checkProbability(corruptProbability);
         checkProbability(duplicateProbability);
         checkProbability(reorderProbability);
+        if (mtu < MIN_MTU || mtu > Packet.MAX_BYTES) {
+            throw new IllegalArgumentException("MTU out of range: " + mtu);
+        }
     }
 
     public static LinkSpec of(long rateBps, long delayNanos) {
-        return new LinkSpec(rateBps, delayNanos, DEFAULT_QUEUE, LossModel.NONE, 0, 0, 0, 0);
+        return new LinkSpec(rateBps, delayNanos, DEFAULT_QUEUE, LossModel.NONE, 0, 0, 0, 0, DEFAULT_MTU);
     }
 
     public static LinkSpec of(long rateBps, Duration delay) {
@@ -52,37 +66,46 @@ public record LinkSpec(long rateBps, long delayNanos, QueueLimit queue, LossMode
 
     public LinkSpec withRate(long bps) {
         return new LinkSpec(bps, delayNanos, queue, loss, corruptProbability, duplicateProbability,
-                reorderProbability, reorderExtraDelayNanos);
+                reorderProbability, reorderExtraDelayNanos, mtu);
     }
 
     public LinkSpec withDelay(Duration delay) {
         return new LinkSpec(rateBps, delay.toNanos(), queue, loss, corruptProbability,
-                duplicateProbability, reorderProbability, reorderExtraDelayNanos);
+                duplicateProbability, reorderProbability, reorderExtraDelayNanos, mtu);
     }
 
     public LinkSpec withQueue(QueueLimit limit) {
         return new LinkSpec(rateBps, delayNanos, limit, loss, corruptProbability, duplicateProbability,
-                reorderProbability, reorderExtraDelayNanos);
+                reorderProbability, reorderExtraDelayNanos, mtu);
     }
 
     public LinkSpec withLoss(LossModel model) {
         return new LinkSpec(rateBps, delayNanos, queue, model, corruptProbability, duplicateProbability,
-                reorderProbability, reorderExtraDelayNanos);
+                reorderProbability, reorderExtraDelayNanos, mtu);
     }
 
     public LinkSpec withCorruption(double probability) {
         return new LinkSpec(rateBps, delayNanos, queue, loss, probability, duplicateProbability,
-                reorderProbability, reorderExtraDelayNanos);
+                reorderProbability, reorderExtraDelayNanos, mtu);
     }
 
     public LinkSpec withDuplication(double probability) {
         return new LinkSpec(rateBps, delayNanos, queue, loss, corruptProbability, probability,
-                reorderProbability, reorderExtraDelayNanos);
+                reorderProbability, reorderExtraDelayNanos, mtu);
     }
 
     public LinkSpec withReordering(double probability, Duration extraDelay) {
         return new LinkSpec(rateBps, delayNanos, queue, loss, corruptProbability, duplicateProbability,
-                probability, extraDelay.toNanos());
+                probability, extraDelay.toNanos(), mtu);
+    }
+
+    /**
+     * The largest IP packet the link carries, e.g. 1280 for a path that only IPv6's minimum
+     * (RFC 8200 section 5) gets through, or 9000 for jumbo frames.
+     */
+    public LinkSpec withMtu(int bytes) {
+        return new LinkSpec(rateBps, delayNanos, queue, loss, corruptProbability, duplicateProbability,
+                reorderProbability, reorderExtraDelayNanos, bytes);
     }
 
     /** Nanoseconds to put {@code bytes} on the wire at this rate, rounded up. */

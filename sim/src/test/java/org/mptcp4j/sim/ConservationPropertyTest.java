@@ -55,7 +55,7 @@ class ConservationPropertyTest {
 
         LinkCounters c = net.link.counters();
         assertThat(offered + c.duplicated()).as("seed %d", seed)
-                .isEqualTo(c.packetsDelivered() + c.droppedQueue() + c.droppedLoss() + c.droppedDown());
+                .isEqualTo(c.packetsDelivered() + c.droppedQueue() + c.droppedLoss() + c.droppedDown() + c.mtuDrops());
         assertThat(net.b.packetsReceived()).isEqualTo(c.packetsDelivered());
         CountingSink sink = net.sink;
         assertThat(sink.packets() + sink.badChecksum() + sink.malformed()).isEqualTo(c.packetsDelivered());
@@ -84,7 +84,7 @@ class ConservationPropertyTest {
         sim.run();
 
         assertThat(a.packetsSent() + a.droppedMalformed() + a.droppedNoRoute()).isEqualTo(packets.size());
-        assertThat(r.forwarded() + r.droppedMalformed() + r.droppedNoRoute() + r.droppedTtlExpired())
+        assertThat(r.forwarded() + r.droppedMalformed() + r.droppedNoRoute() + r.droppedTtlExpired() + r.droppedTooBig())
                 .isEqualTo(a.packetsSent());
         assertThat(sim.pool().inUse()).isZero();
     }

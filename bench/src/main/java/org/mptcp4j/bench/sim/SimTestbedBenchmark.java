@@ -1,13 +1,22 @@
 package org.mptcp4j.bench.sim;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.sim.LossModel;
 import org.mptcp4j.sim.Simulation;
+import org.mptcp4j.sim.stack.BulkSender;
+import org.mptcp4j.sim.stack.Sink;
+import org.mptcp4j.sim.stack.StackEndpoint;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.sim.topo.PerformanceTestbed;
 import org.mptcp4j.sim.topo.Topologies;
 import org.mptcp4j.sim.traffic.CountingSink;
 import org.mptcp4j.sim.traffic.UdpSource;
+import org.mptcp4j.stack.StackConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -45,4 +54,64 @@ public class SimTestbedBenchmark {
         return sink.bytes();
     }
 
+    /**
+     * The same testbed and path A, carrying TCP: one connection (CUBIC, default stack) moves
+     * 100 MiB from source to destination, both ends running the core {@code Stack}; no SHA-256, so
+     * the figure is the network and the two stacks. Simulated time runs from the SYN to the
+     * receiver's end of stream (about 8.8 s).
+     */
+    @Benchmark
+    public long fig3TcpBulk(SimEngineBenchmark.Counts counts) {
+        PerformanceTestbed bed = Topologies.performanceTestbed(
+                new Simulation(1),
+                PathSpec.of(100_000_000L, Duration.ofMillis(10)),
+                PathSpec.of(100_000_000L, Duration.ofMillis(10)));
+        return tcp(bed, counts, 100L << 20, false);
+    }
+
+    /**
+     * What {@code ./mptcp4j demo} runs: path A at 100 Mbit/s and 10 ms, path B at 40 Mbit/s,
+     * 40 ms and 0.1 % random loss, one TCP connection of 20 MiB on each, both at once.
+     */
+    @Benchmark
+    public long fig3TcpDemo(SimEngineBenchmark.Counts counts) {
+        PerformanceTestbed bed = Topologies.performanceTestbed(
+                new Simulation(1),
+                PathSpec.of(100_000_000L, Duration.ofMillis(10)),
+                PathSpec.of(40_000_000L, Duration.ofMillis(40)).withLoss(LossModel.bernoulli(0.001)));
+        return tcp(bed, counts, 20L << 20, true);
+    }
+
+    private static long tcp(PerformanceTestbed bed, SimEngineBenchmark.Counts counts, long bytes, boolean bothPaths) {
+        StackConfig config = StackConfig.defaults();
+        Sink sink = new Sink(5001).withoutHashing();
+        bed.destination().attach(new StackEndpoint(config).add(sink));
+        StackEndpoint source = new StackEndpoint(config);
+        source.add(new BulkSender(new InetSocketAddress(address(bed.pathA().destinationAddress()), 5001), bytes, 1)
+                .from(address(bed.pathA().sourceAddress())).withoutHashing());
+        int flows = 1;
+        if (bothPaths) {
+            source.add(new BulkSender(new InetSocketAddress(address(bed.pathB().destinationAddress()), 5001), bytes, 2)
+                    .from(address(bed.pathB().sourceAddress())).withoutHashing());
+            flows = 2;
+        }
+        bed.source().attach(source);
+        int expected = flows;
+        boolean done = bed.sim().runUntil(() -> sink.flows().size() == expected
+                && sink.flows().stream().allMatch(Sink.Flow::isComplete), Nanos.ofSeconds(600));
+        if (!done || sink.totalBytes() != flows * bytes) {
+            throw new AssertionError("transfer incomplete: " + sink.totalBytes() + " of " + flows * bytes);
+        }
+        counts.events += bed.sim().eventsProcessed();
+        counts.simulatedNanos += bed.sim().nowNanos();
+        return sink.totalBytes();
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
 }

@@ -19,7 +19,8 @@ import org.mptcp4j.sim.QueueLimit;
  * remote. Each path follows the simulator's link model ({@link LinkSpec}): a drop-tail queue whose
  * server serializes at {@code rateBps}, then {@code delayNanos} on the wire; after serialization come
  * random loss ({@link LossModel}), corruption, duplication and reordering, each drawn from the
- * emulator's seeded {@link Rng}, in the simulator's order.
+ * emulator's seeded {@link Rng}, in the simulator's order. The spec's {@link LinkSpec#mtu()} is not
+ * applied: packets of any size pass the emulator.
  *
  * <p>Time is passed in ({@code nowNanos}, from the driver's {@code System.nanoTime()}), so the
  * emulator is tested in virtual time. The driver calls {@link #offer} for each packet, waits no

@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.sim.DuplexLink;
@@ -72,6 +74,31 @@ class SimulatorGuideExampleTest {
         assertThat(sink.badChecksum()).isZero();
         assertThat(sink.packets() + t.rb.aToB().counters().droppedLoss()).isEqualTo(10_000);
         assertThat(sink.packets()).isBetween(9_800L, 9_950L); // 1 % loss, seed 42
+    }
+
+    /** SIMULATOR.md "MTU and path MTU discovery". */
+    @Test
+    void datagramTooBigForTheNeck_isAnsweredWithFragmentationNeeded() {
+        Topology t = new Topology();
+        Simulation sim = t.sim;
+        Host a = t.a;
+        Router r = t.r;
+        DuplexLink rb = t.rb;
+        LinkSpec neck = t.neck;
+        List<byte[]> toA = new ArrayList<>();
+        t.ar.bToA().observeReceive((now, link, p) -> toA.add(java.util.Arrays.copyOf(p.data(), p.length())));
+
+        r.address("10.0.0.254");                          // the topology above; r's ICMP comes from here
+        rb.aToB().reconfigure(neck.withMtu(1280));        // or LinkSpec.of(...).withMtu(1280) from the start
+        a.attach(UdpSource.from("10.0.0.1").to("10.0.1.1").payloadBytes(1472).count(1).build()); // 1500 B, DF
+        sim.run();
+
+        assertThat(r.droppedTooBig()).isEqualTo(1);
+        assertThat(r.icmpTooBigSent()).isEqualTo(1);
+        assertThat(toA).hasSize(1);
+        var icmp = org.mptcp4j.wire.IcmpCodec.decode(java.nio.ByteBuffer.wrap(toA.get(0)));
+        assertThat(((org.mptcp4j.wire.IcmpMessage.PacketTooBig) ((org.mptcp4j.wire.DecodeResult.Ok<?>) icmp).value()).mtu())
+                .isEqualTo(1280);
     }
 
     @Test

@@ -12,7 +12,8 @@ import org.mptcp4j.stack.StackConfig;
 
 /**
  * Test fixture: host {@code a} (10.0.0.1) runs a {@link BulkSender} towards host {@code b}
- * (10.0.0.2), which runs a {@link Sink}, over one link in each direction.
+ * (10.0.0.2), which runs a {@link Sink}, over one link in each direction (MTU 1500 unless the
+ * specs say otherwise).
  */
 final class BulkScenario {
     static final String A = "10.0.0.1";
@@ -47,6 +48,11 @@ final class BulkScenario {
     /** Runs until the sink has read the whole stream (or the virtual deadline passes); returns whether it did. */
     boolean run(long maxVirtualNanos) {
         return sim.runUntil(() -> !sink.flows().isEmpty() && sink.flow().isComplete(), maxVirtualNanos);
+    }
+
+    /** Packets the links refused for exceeding their MTU (1500 by default): a correct sender has none. */
+    long mtuDrops() {
+        return link.aToB().counters().mtuDrops() + link.bToA().counters().mtuDrops();
     }
 
     /** Application goodput of the flow in bits per second, from its first to its last byte. */

@@ -67,6 +67,7 @@ class TcpIntegrityTest {
         assertThat(s.sink.flow().bytes()).as("%s: %s", name, s).isEqualTo(MB34);
         assertThat(s.sink.flow().sha256()).as("%s: %s", name, s).isEqualTo(s.app.sha256());
         assertThat(s.app.failure()).as("%s: %s", name, s).isEmpty();
+        assertThat(s.mtuDrops()).as("%s: %s", name, s).isZero();
     }
 
     @Test
@@ -79,6 +80,7 @@ class TcpIntegrityTest {
         assertThat(s.sink.flow().sha256()).as("%s", s).isEqualTo(s.app.sha256());
         assertThat(s.sender.stack().mib().get(MibCounter.TCP_RENO_RECOVERY)).as("%s", s).isPositive();
         assertThat(s.sender.stack().mib().get(MibCounter.TCP_SACK_RECOVERY)).as("%s", s).isZero();
+        assertThat(s.mtuDrops()).as("%s", s).isZero();
     }
 
     @Test
