@@ -81,7 +81,12 @@ def cpu_seconds():
 
 def make_socket(args, family):
     proto = IPPROTO_MPTCP if args.mptcp else 0
-    return socket.socket(family, socket.SOCK_STREAM, proto)
+    sock = socket.socket(family, socket.SOCK_STREAM, proto)
+    if args.cc != "default":
+        # Per socket, so the host's default (BBR on some machines) does not decide what the
+        # reference measures; as root any loaded algorithm may be set. Accepted sockets inherit it.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, args.cc.encode())
+    return sock
 
 
 def finish(sock, args):
@@ -171,6 +176,8 @@ def main():
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--no-hash", action="store_true")
     p.add_argument("--duration", type=float, default=0.0)
+    p.add_argument("--cc", default="cubic",
+                   help="congestion control of the kernel socket (Linux's default cubic); 'default' keeps the host's")
     args = p.parse_args()
     global ARGS
     ARGS = args

@@ -25,6 +25,11 @@ import java.util.regex.Pattern;
 public final class KernelPeer implements AutoCloseable {
     private static final Pattern FIELD = Pattern.compile("\"([a-z_0-9]+)\":\\s*(\"[^\"]*\"|[-0-9.e+]+)");
     private static volatile Path script;
+    /**
+     * The kernel peer's congestion control unless {@code --cc} says otherwise: Linux's own default,
+     * as mptcp4j's; set per socket so a host whose default is BBR still measures CUBIC.
+     */
+    public static final String DEFAULT_CONGESTION_CONTROL = "cubic";
 
     private final Process process;
     private final BufferedReader out;
