@@ -155,7 +155,7 @@ final class PerfCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "loss inside path A (both directions), at most %d bytes or %.0f s of sending per run; "
                 + "goodput at the receiver, RTOs = the sender's TcpExtTCPTimeouts (kernel: nstat, mptcp4j: its MIB); "
                 + "congestion control: the kernel %s, mptcp4j %s%n",
-                lossMaxBytes, lossMaxSeconds, org.mptcp4j.net.testbed.KernelPeer.DEFAULT_CONGESTION_CONTROL,
+                lossMaxBytes, lossMaxSeconds, org.mptcp4j.net.testbed.KernelPeer.congestionControl(),
                 org.mptcp4j.stack.StackConfig.defaults().congestionControl());
         List<LossBenchmark.Row> rows = new ArrayList<>();
         for (int round = 1; round <= lossRounds; round++) {

@@ -176,8 +176,9 @@ def main():
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--no-hash", action="store_true")
     p.add_argument("--duration", type=float, default=0.0)
-    p.add_argument("--cc", default="cubic",
-                   help="congestion control of the kernel socket (Linux's default cubic); 'default' keeps the host's")
+    p.add_argument("--cc", default=os.environ.get("MPTCP4J_KERNEL_CC", "cubic"),
+                   help="congestion control of the kernel socket (default: $MPTCP4J_KERNEL_CC, else Linux's "
+                        "default cubic); 'default' keeps the host's")
     args = p.parse_args()
     global ARGS
     ARGS = args

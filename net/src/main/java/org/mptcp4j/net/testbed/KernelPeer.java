@@ -26,10 +26,14 @@ public final class KernelPeer implements AutoCloseable {
     private static final Pattern FIELD = Pattern.compile("\"([a-z_0-9]+)\":\\s*(\"[^\"]*\"|[-0-9.e+]+)");
     private static volatile Path script;
     /**
-     * The kernel peer's congestion control unless {@code --cc} says otherwise: Linux's own default,
-     * as mptcp4j's; set per socket so a host whose default is BBR still measures CUBIC.
+     * The kernel peer's congestion control: {@code $MPTCP4J_KERNEL_CC} if set ("default" keeps the
+     * host's), else Linux's own default CUBIC, as mptcp4j's; set per socket so a host whose
+     * default is BBR still measures CUBIC.
      */
-    public static final String DEFAULT_CONGESTION_CONTROL = "cubic";
+    public static String congestionControl() {
+        String cc = System.getenv("MPTCP4J_KERNEL_CC");
+        return cc == null || cc.isBlank() ? "cubic" : cc;
+    }
 
     private final Process process;
     private final BufferedReader out;
