@@ -80,11 +80,14 @@ public final class RttEstimator {
         return backoff;
     }
 
-    /** The current RTO including backoff, clamped to [min, max] (RFC 6298 (2.4), (2.5)). */
+    /** The current RTO including backoff, at most the maximum (RFC 6298 (2.4), (2.5); floor as Linux, see below). */
     public long rtoNanos() {
-        long base = srttNanos == 0 ? unsampledRtoNanos
-                : srttNanos + Math.max(GRANULARITY_NANOS, 4 * rttvarNanos);
-        base = Math.max(base, minRtoNanos);
+        // The floor bounds the variance term, as Linux applies tcp_rto_min (RTO = SRTT + max(4 RTTVAR,
+        // 200 ms)) rather than the sum as RFC 6298 (2.4) writes it: the timer then always outlasts
+        // a receiver's delayed ACK of up to 200 ms (Linux TCP_DELACK_MAX) by one RTT, where
+        // max(SRTT + 4 RTTVAR, 200 ms) fired just before it on short paths: a spurious timeout.
+        long base = srttNanos == 0 ? Math.max(unsampledRtoNanos, minRtoNanos)
+                : srttNanos + Math.max(GRANULARITY_NANOS, Math.max(4 * rttvarNanos, minRtoNanos));
         long rto = backoff >= 40 ? maxRtoNanos : base << Math.min(backoff, 40);
         if (rto < 0 || rto > maxRtoNanos) {
             rto = maxRtoNanos;

@@ -333,14 +333,17 @@ final class TcpOutput {
         List<TcpOption.SackBlock> blocks = List.of();
         if (c.sackOk && (c.receiveBuffer.hasOutOfOrder() || c.receiveBuffer.hasPendingDsack())) {
             // RFC 2018 section 3: a SACK option of n blocks takes 2 + 8n bytes, after two NOPs.
-            int fit = (TcpConnection.MAX_OPTION_BYTES - fixed - reserved - 4) / 8;
-            int max = Math.min(c.tsOk ? 3 : 4, fit);
+            int max = c.tsOk ? 3 : 4;
+            while (max > 0 && fixed + reserved + TcpOptions.sackLength(max) > TcpConnection.MAX_OPTION_BYTES) {
+                max--;
+            }
             if (max > 0) {
                 blocks = c.receiveBuffer.sackBlocks(max);
             }
         }
         c.plannedSack = blocks;
-        int optionBytes = TcpOptions.layoutLength(tcpOptions(c, 0, blocks)) + reserved;
+        // The timestamps option and SACK blocks both sit on their own 4-byte boundary, so their sizes add.
+        int optionBytes = fixed + (blocks.isEmpty() ? 0 : TcpOptions.sackLength(blocks.size())) + reserved;
         return c.mssClamp - optionBytes;
     }
 

@@ -26,6 +26,19 @@ public final class TcpOptions {
     /** The most option bytes a TCP header holds (data offset 15 words minus the 20-byte header). */
     public static final int MAX_SPACE = 40;
 
+    /** Bytes a SACK option of {@code blocks} blocks takes after TCP's own options, alignment included. */
+    public static int sackLength(int blocks) {
+        return SACK_LENGTH[blocks];
+    }
+
+    private static final int[] SACK_LENGTH = new int[5];
+
+    static {
+        for (int n = 1; n <= 4; n++) {
+            SACK_LENGTH[n] = layoutLength(List.of(new TcpOption.Sack(java.util.Collections.nCopies(n, new TcpOption.SackBlock(0, 1)))));
+        }
+    }
+
     /** Bytes the options take with alignment padding, a multiple of 4 (may exceed {@link #MAX_SPACE}). */
     public static int layoutLength(List<TcpOption> options) {
         return layout(options, null, 0);

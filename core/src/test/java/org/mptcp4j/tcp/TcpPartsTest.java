@@ -29,10 +29,11 @@ class TcpPartsTest {
     void rtt_backoffDoublesUpToTheCeiling_andFloorApplies() {
         RttEstimator r = new RttEstimator(Nanos.ofSeconds(1), Nanos.ofMillis(200), Nanos.ofSeconds(60));
         r.onSample(Nanos.ofMillis(10));
-        assertThat(r.rtoNanos()).isEqualTo(Nanos.ofMillis(200));
+        // Linux's floor: SRTT + max(4 RTTVAR, 200 ms), so the timer outlasts a 200 ms delayed ACK.
+        assertThat(r.rtoNanos()).isEqualTo(Nanos.ofMillis(210));
         r.onBackoff();
         r.onBackoff();
-        assertThat(r.rtoNanos()).isEqualTo(Nanos.ofMillis(800));
+        assertThat(r.rtoNanos()).isEqualTo(Nanos.ofMillis(840));
         for (int i = 0; i < 20; i++) {
             r.onBackoff();
         }
