@@ -154,6 +154,12 @@ public final class ReceiveBuffer {
         long end = start + len;
         write((int) (start - readOff), data);
         dsackFromThisSegment = false;
+        if (start == rcvNxtOff && (ofo.isEmpty() || end < ofo.firstKey())) {
+            // In order and touching nothing held: the common case takes no map entry.
+            rcvNxtOff = end;
+            triggerOff = NONE;
+            return len;
+        }
         insert(start, end);
         if (start != rcvNxtOff) {
             // RFC 2018 section 4: this segment's block goes first in the next SACK option.
