@@ -47,8 +47,6 @@ public final class RetransmitQueue {
     private long sackedBytes;
     private long lostBytes;
     private long retransOutBytes;
-    /** All segments before this sequence number have been considered by {@link #markLostBySack}. */
-    private int lostScanSeq;
     /** No LOST segment awaiting retransmission lies before this sequence number. */
     private int retransHintSeq;
     /** RACK: segments before this one were sent once and are SACKed or LOST already. */
@@ -56,11 +54,8 @@ public final class RetransmitQueue {
     /** Highest sequence number SACKed so far (RFC 8985 RACK.fack): delivery below it is reordering. */
     private int fack;
     private boolean fackValid;
-    /** Retransmissions in the order they were sent (sequence number, send time), for RACK. */
-    private int[] rtxSeq = new int[16];
-    private long[] rtxNanos = new long[16];
-    private int rtxHead;
-    private int rtxSize;
+    /** Retransmissions in the order they were sent, for RACK. */
+    private final RetransmissionLog rtx = new RetransmissionLog();
 
     // ---- what the ACK in progress delivered
     private long ackNowNanos = Long.MAX_VALUE / 2;
@@ -145,7 +140,6 @@ public final class RetransmitQueue {
             grow();
         }
         if (size == 0) {
-            lostScanSeq = seq;
             retransHintSeq = seq;
             rackHintSeq = seq;
         }
@@ -210,12 +204,10 @@ public final class RetransmitQueue {
         }
         if (size > 0) {
             int una = seq(0);
-            lostScanSeq = Seq32.max(lostScanSeq, una);
             retransHintSeq = Seq32.max(retransHintSeq, una);
             rackHintSeq = Seq32.max(rackHintSeq, una);
         } else {
-            rtxHead = 0;
-            rtxSize = 0;
+            rtx.clear();
         }
     }
 
@@ -325,39 +317,6 @@ public final class RetransmitQueue {
     // ================================================================= loss marking
 
     /**
-     * RFC 6675 "IsLost()": a segment is lost when {@code dupThresh} SACKed segments lie above it.
-     * The boundary only moves up, so the scan resumes where it stopped. Returns bytes newly lost.
-     */
-    public long markLostBySack(int dupThresh) {
-        if (sackedBytes == 0) {
-            return 0;
-        }
-        int found = 0;
-        int boundary = -1;
-        for (int pos = size - 1; pos >= 0; pos--) {
-            if (isSacked(pos) && ++found == dupThresh) {
-                boundary = pos;
-                break;
-            }
-            if (Seq32.lt(seq(pos), lostScanSeq)) {
-                break;
-            }
-        }
-        if (boundary < 0) {
-            return 0;
-        }
-        long newly = 0;
-        int boundarySeq = seq(boundary);
-        for (int pos = firstAtOrAfter(lostScanSeq); pos < boundary; pos++) {
-            newly += markLost(pos);
-        }
-        if (Seq32.gt(boundarySeq, lostScanSeq)) {
-            lostScanSeq = boundarySeq;
-        }
-        return newly;
-    }
-
-    /**
      * RACK loss detection (RFC 8985 section 6.2 step 5): a segment not yet SACKed is lost when a
      * segment sent after it was delivered and {@code thresholdNanos} (RACK.rtt + RACK.reo_wnd)
      * have passed since it was sent. Segments sent once are walked in sequence order (their send
@@ -395,12 +354,11 @@ public final class RetransmitQueue {
             }
         }
         // Retransmissions, in the order they were sent.
-        while (rtxSize > 0) {
-            int i = rtxHead;
-            int pos = positionOf(rtxSeq[i]);
+        while (!rtx.isEmpty()) {
+            int pos = positionOf(rtx.oldestSeq());
             int s = pos < 0 ? -1 : slot(pos);
-            if (s < 0 || (flags[s] & RETRANS_OUT) == 0 || sentNanos[s] != rtxNanos[i]) {
-                popRtx(); // acknowledged, SACKed, found lost already, or resent again later
+            if (s < 0 || (flags[s] & RETRANS_OUT) == 0 || sentNanos[s] != rtx.oldestNanos()) {
+                rtx.pop(); // acknowledged, SACKed, found lost already, or resent again later
                 continue;
             }
             if (!sentAfter(rackXmitNanos, rackEndSeq, sentNanos[s], Seq32.add(seqs[s], lens[s]))) {
@@ -415,7 +373,7 @@ public final class RetransmitQueue {
             retransOutBytes -= lens[s];
             retransHintSeq = Seq32.min(retransHintSeq, seqs[s]);
             lostRetransmissions++;
-            popRtx();
+            rtx.pop();
         }
         return wait;
     }
@@ -463,11 +421,9 @@ public final class RetransmitQueue {
                 newly += markLost(pos);
             }
         }
-        rtxHead = 0;
-        rtxSize = 0;
+        rtx.clear();
         if (size > 0) {
             retransHintSeq = seq(0);
-            lostScanSeq = endSeq();
         }
         if (reneging) {
             fackValid = false;
@@ -486,11 +442,9 @@ public final class RetransmitQueue {
         }
         lostBytes = 0;
         retransOutBytes = 0;
-        rtxHead = 0;
-        rtxSize = 0;
+        rtx.clear();
         if (size > 0) {
             rackHintSeq = seq(0);
-            lostScanSeq = seq(0);
             retransHintSeq = seq(0);
         }
     }
@@ -560,7 +514,7 @@ public final class RetransmitQueue {
         if ((flags[s] & RETRANS_OUT) == 0 && (flags[s] & LOST) != 0) {
             retransOutBytes += lens[s];
             flags[s] |= RETRANS_OUT;
-            pushRtx(seqs[s], nowNanos);
+            rtx.push(seqs[s], nowNanos);
         }
         flags[s] |= EVER_RETRANS;
         sentNanos[s] = nowNanos;
@@ -595,31 +549,6 @@ public final class RetransmitQueue {
         flags[s] &= ~FIN;
         lens[s] = firstLen;
         size++;
-    }
-
-    private void pushRtx(int seq, long nanos) {
-        if (rtxSize == rtxSeq.length) {
-            int n = rtxSeq.length * 2;
-            int[] ns = new int[n];
-            long[] nt = new long[n];
-            for (int i = 0; i < rtxSize; i++) {
-                int k = (rtxHead + i) & (rtxSeq.length - 1);
-                ns[i] = rtxSeq[k];
-                nt[i] = rtxNanos[k];
-            }
-            rtxSeq = ns;
-            rtxNanos = nt;
-            rtxHead = 0;
-        }
-        int k = (rtxHead + rtxSize) & (rtxSeq.length - 1);
-        rtxSeq[k] = seq;
-        rtxNanos[k] = nanos;
-        rtxSize++;
-    }
-
-    private void popRtx() {
-        rtxHead = (rtxHead + 1) & (rtxSeq.length - 1);
-        rtxSize--;
     }
 
     // ================================================================= positions

@@ -69,21 +69,25 @@ class TcpPartsTest {
     }
 
     @Test
-    void scoreboard_sackMarksLostAfterThreeSegmentsAbove_rfc6675() {
+    void scoreboard_rackMarksWhatWasSentBeforeADeliveredSegment_onceItsTimeIsUp_rfc8985() {
         RetransmitQueue q = new RetransmitQueue();
         for (int i = 0; i < 6; i++) {
-            q.add(i * 100, 100, false, false, i);
+            q.add(i * 100, 100, false, false, i); // sent at 0, 1, ... 5 ns
         }
+        q.beginAck(10, 0);
         assertThat(q.onSack(List.of(new SackBlock(200, 400)))).isEqualTo(200);
-        assertThat(q.markLostBySack(3)).isZero();
-        assertThat(q.onSack(List.of(new SackBlock(500, 600)))).isEqualTo(100);
-        // Three SACKed segments above 0 and 100: both lost; 400 has only one above it.
-        assertThat(q.markLostBySack(3)).isEqualTo(200);
-        assertThat(q.pipe()).isEqualTo(600 - 300 - 200);
+        assertThat(q.deliveredXmitNanos()).as("the newest delivered transmission").isEqualTo(3);
+        // RACK.rtt is 10 - 3 = 7; with a reordering window of 5 the segment sent at 0 has 2 ns to go.
+        assertThat(q.rackDetectLoss(3, 400, 7 + 5, 10)).isEqualTo(2);
+        assertThat(q.lostBytes()).isZero();
+        // Without a reordering window, 0 and 100 are lost; 400 and 500 were sent after the delivered one.
+        assertThat(q.rackDetectLoss(3, 400, 7, 10)).isEqualTo(-1);
+        assertThat(q.lostBytes()).isEqualTo(200);
+        assertThat(q.pipe()).isEqualTo(600 - 200 - 200);
         int pos = q.nextToRetransmit();
         assertThat(q.seq(pos)).isZero();
         q.onRetransmitted(pos, 10);
-        assertThat(q.pipe()).isEqualTo(200);
+        assertThat(q.pipe()).as("the retransmission is in flight again").isEqualTo(300);
         assertThat(q.seq(q.nextToRetransmit())).isEqualTo(100);
         q.checkInvariants();
         q.ackTo(150); // partial ACK trims the segment at 100
