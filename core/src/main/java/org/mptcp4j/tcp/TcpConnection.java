@@ -2,6 +2,8 @@ package org.mptcp4j.tcp;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Seq32;
@@ -9,6 +11,8 @@ import org.mptcp4j.cc.CongestionController;
 import org.mptcp4j.cc.CoupledGroup;
 import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.wire.TcpOption;
+import org.mptcp4j.wire.TcpOptions;
 import org.mptcp4j.wire.TcpSegment;
 
 /**
@@ -34,8 +38,7 @@ public final class TcpConnection {
     /** Option space of a TCP header (RFC 9293 3.1: data offset at most 15 words). */
     static final int MAX_OPTION_BYTES = 40;
     /** Bytes the timestamps option takes with its two NOPs of alignment (RFC 7323 appendix A): 12. */
-    static final int TIMESTAMPS_ALIGNED = org.mptcp4j.wire.TcpOptions.layoutLength(
-            java.util.List.of(new org.mptcp4j.wire.TcpOption.Timestamps(0, 0)));
+    static final int TIMESTAMPS_ALIGNED = TcpOptions.layoutLength(List.of(new TcpOption.Timestamps(0, 0)));
     /** RFC 5961 section 7 throttling of challenge ACKs (Linux: tcp_challenge_ack_limit, per connection here). */
     static final int CHALLENGE_ACKS_PER_SECOND = 100;
     /** Owed ACKs built while more segments arrived before the driver polled; more are merged. */
@@ -72,6 +75,8 @@ public final class TcpConnection {
     int sndMss;
     /** The most payload a segment without options may carry: min(peer's MSS, ours, path MTU). */
     int mssClamp;
+    /** What the path MTU leaves for payload without options, as ICMP taught it (RFC 1191); kept across the handshake. */
+    int pathMtuClamp = Integer.MAX_VALUE;
     /** Sequence number of the first byte in {@link #sendBuffer}. */
     int bufSeq;
     final SendBuffer sendBuffer;
@@ -105,9 +110,9 @@ public final class TcpConnection {
     int bytesSinceAck;
     boolean ackNow;
     /** ACKs that fell due while the driver had not polled yet (RFC 5681 4.2 asks for each one). */
-    final java.util.ArrayDeque<TcpSegment> owedAcks = new java.util.ArrayDeque<>(4);
+    final ArrayDeque<TcpSegment> owedAcks = new ArrayDeque<>(4);
     /** SACK blocks chosen for the segment being built (see TcpOutput.planOptions). */
-    java.util.List<org.mptcp4j.wire.TcpOption.SackBlock> plannedSack;
+    List<TcpOption.SackBlock> plannedSack;
     int lastAckSent;
 
     // ---- negotiated options

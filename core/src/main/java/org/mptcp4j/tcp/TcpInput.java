@@ -137,7 +137,8 @@ final class TcpInput {
         } else {
             c.tsOk = false;
         }
-        c.mssClamp = Math.max(64 + TcpConnection.TIMESTAMPS_ALIGNED, Math.min(c.peerMss, c.config.mss()));
+        c.mssClamp = Math.max(64 + TcpConnection.TIMESTAMPS_ALIGNED,
+                Math.min(Math.min(c.peerMss, c.config.mss()), c.pathMtuClamp));
         c.sndMss = c.mssClamp - (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0);
     }
 

@@ -445,7 +445,11 @@ final class TcpOutput {
         int ipHeader = c.remote.getAddress() instanceof java.net.Inet6Address ? 40 : 20;
         int clamp = pathMtu - ipHeader - 20;
         int ts = c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0;
-        if (clamp - ts < 64 || clamp >= c.mssClamp) {
+        if (clamp - ts < 64) {
+            return;
+        }
+        c.pathMtuClamp = Math.min(c.pathMtuClamp, clamp); // the SYN-ACK's MSS must not undo it
+        if (clamp >= c.mssClamp) {
             return;
         }
         c.mssClamp = clamp;

@@ -291,6 +291,18 @@ class TcpLossRecoveryTest {
     }
 
     @Test
+    void pathMtuLearntDuringTheHandshake_survivesTheSynAcksLargerMss() {
+        TcpHarness h = new TcpHarness();
+        h.conn = TcpConnection.connect(TcpOptionsTest.fullConfig(), h, h.mib, SubflowExtension.PLAIN, TcpHarness.LOCAL,
+                TcpHarness.REMOTE, LOCAL_ISS, 0, new org.mptcp4j.cc.CoupledGroup(), h.now);
+        h.recv();
+        h.conn.handlePathMtu(h.now, 1280); // an ICMP quoting our SYN
+        h.send(SEND.withFlags(TcpFlags.SYN | TcpFlags.ACK).withSeq(REMOTE_ISS).withAck(L1).withOptions(List.of(
+                new TcpOption.Mss(1460), new TcpOption.SackPermitted(), new TcpOption.Timestamps(PEER_TS, 1000))));
+        assertThat(h.conn.mss()).isEqualTo(1280 - 40 - 12);
+    }
+
+    @Test
     void pullFromTheConnectionLevel_asksForWholeSegmentsOnly() {
         List<Integer> asked = new ArrayList<>();
         SubflowExtension ext = new SubflowExtension() {
