@@ -14,9 +14,8 @@ import org.mptcp4j.wire.TcpOption.SackBlock;
  *     RACK.rtt plus a reordering window have passed; the window grows with D-SACKs.</li>
  * <li>TLP (RFC 8985 section 7): two smoothed RTTs after the last transmission without an ACK, one
  *     probe (new data, else the last segment) so that a tail loss is found by SACK, not by the RTO.</li>
- * <li>Fast recovery (RFC 6675 with SACK, RFC 6582 NewReno without, RFC 3042 limited transmit),
- *     paced by Proportional Rate Reduction (RFC 6937, PRR-SSRB, as Linux), and RTO recovery (RFC
- *     6298, RFC 5681), with the SACK reneging rule of RFC 6675 section 5.1.</li>
+ * <li>Fast recovery (RFC 6675 with SACK, RFC 6582 NewReno without, RFC 3042 limited transmit) and
+ *     RTO recovery (RFC 6298, RFC 5681), with the SACK reneging rule of RFC 6675 section 5.1.</li>
  * <li>Undo of spurious reductions: Eifel detection with timestamps (RFC 3522) for both, and D-SACK
  *     detection (RFC 3708, RFC 2883 section 5) when every retransmission of an episode was a
  *     duplicate.</li>
@@ -75,14 +74,6 @@ final class LossRecovery {
     /** After an RTO the first segment goes out whatever the window (Linux tcp_retransmit_timer). */
     private boolean rtoHeadPending;
 
-    // ---- PRR (RFC 6937 section 3)
-    private long prrDelivered;
-    private long prrOut;
-    /** FlightSize when recovery began. */
-    private long recoverFs;
-    /** The window PRR allows until the next ACK: pipe + sndcnt (Linux sets cwnd so). */
-    private long prrWindow;
-
     /** Facts about the ACK being processed. */
     private boolean dsackInThisAck;
 
@@ -139,12 +130,10 @@ final class LossRecovery {
 
     /**
      * One acceptable ACK after the scoreboard was updated: {@code acked} bytes newly acknowledged
-     * cumulatively (0 for a duplicate), {@code delivered} bytes the ACK says left the network
-     * (RFC 6937 DeliveredData: the change of SND.UNA plus the change of SACKed bytes), and whether
-     * it is a duplicate ACK by the rules in force (RFC 6675 section 2 with SACK, RFC 5681 section 2
-     * without).
+     * cumulatively (0 for a duplicate), {@code newlySacked} bytes newly SACKed, and whether it is a
+     * duplicate ACK by the rules in force (RFC 6675 section 2 with SACK, RFC 5681 section 2 without).
      */
-    void onAck(long nowNanos, int ack, int acked, long delivered, boolean dupAck, TcpOption.Timestamps ts) {
+    void onAck(long nowNanos, int ack, int acked, long newlySacked, boolean dupAck, TcpOption.Timestamps ts) {
         RetransmitQueue q = c.retransmitQueue;
         if (acked > 0) {
             rtoHeadPending = false;
@@ -194,9 +183,6 @@ final class LossRecovery {
         tlpOnAck(nowNanos, ack, acked);
         if (state == CaState.OPEN && q.lostBytes() > q.retransOutBytes() && c.cc != null) {
             enterRecovery(nowNanos);
-        }
-        if (state == CaState.RECOVERY) {
-            prrOnAck(c.sackOk ? delivered : delivered + (dupAck ? c.sndMss : 0));
         }
         if (state == CaState.OPEN && undoValid && episodeRetransmissions > 0 && undoRetrans <= 0) {
             undo(nowNanos, MibCounter.TCP_DSACK_UNDO); // RFC 3708: every retransmission was needless
@@ -273,49 +259,6 @@ final class LossRecovery {
         long flight = Math.min(q.outstandingBytes(), c.cc.windowBytes());
         c.cc.onCongestion(new LossEvent(nowNanos, flight, q.lostBytes(), c.rtt.srttNanos()));
         c.timers.stop(Timer.LOSS_PROBE);
-        // RFC 6937 section 3: RecoverFS = snd.nxt - snd.una; nothing delivered or sent yet.
-        recoverFs = q.outstandingBytes();
-        prrDelivered = 0;
-        prrOut = 0;
-        prrWindow = c.bytesInFlight();
-    }
-
-    /**
-     * RFC 6937 section 3.1, on every ACK in fast recovery: how much may be sent before the next
-     * ACK. Above ssthresh the sending rate falls in proportion to what is delivered; at or below it
-     * slow start (SSRB: at most one MSS beyond what was delivered) climbs back to ssthresh.
-     */
-    private void prrOnAck(long deliveredData) {
-        prrDelivered += Math.max(0, deliveredData);
-        long pipe = c.bytesInFlight();
-        long ssthresh = c.cc.ssthreshBytes();
-        long sndcnt;
-        if (pipe > ssthresh) {
-            sndcnt = ceilDiv(prrDelivered * ssthresh, Math.max(recoverFs, 1)) - prrOut;
-        } else {
-            long limit = Math.max(prrDelivered - prrOut, deliveredData) + c.sndMss;
-            sndcnt = Math.min(ssthresh - pipe, limit);
-        }
-        prrWindow = pipe + Math.max(sndcnt, 0);
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
-    }
-
-    /**
-     * The congestion window the sender obeys now: PRR's during fast recovery, the controller's
-     * otherwise (it already holds ssthresh then, which recovery's end keeps).
-     */
-    long sendWindowBytes() {
-        return state == CaState.RECOVERY ? prrWindow : c.cc.windowBytes();
-    }
-
-    /** {@code bytes} left during recovery (RFC 6937 prr_out), retransmitted or new. */
-    void onSent(long bytes) {
-        if (state == CaState.RECOVERY) {
-            prrOut += bytes;
-        }
     }
 
     private void exitRecovery(long nowNanos) {

@@ -351,7 +351,6 @@ final class TcpInput {
         }
         RetransmitQueue q = c.retransmitQueue;
         boolean hadOutstanding = !q.isEmpty();
-        long sackedBefore = q.sackedBytes();
         q.beginAck(nowNanos, c.rtt.minRttNanos());
         long newlySacked = 0;
         if (c.sackOk) {
@@ -375,9 +374,7 @@ final class TcpInput {
         boolean dupAck = c.sackOk ? newlySacked > 0
                 : acked == 0 && hadOutstanding && seg.payloadLength() == 0 && !seg.has(TcpFlags.FIN)
                         && c.sndWnd == oldWnd;
-        // RFC 6937 DeliveredData: the change of SND.UNA plus the change of SACKed bytes.
-        long delivered = acked + (q.sackedBytes() - sackedBefore);
-        c.recovery.onAck(nowNanos, ack, acked, delivered, dupAck, ts);
+        c.recovery.onAck(nowNanos, ack, acked, newlySacked, dupAck, ts);
         if (acked > 0 && c.cc != null) {
             boolean cwndLimited = c.cwndLimited || priorInFlight + c.sndMss >= c.cc.windowBytes();
             c.cc.onAck(new AckEvent(nowNanos, acked, sample, c.rtt.srttNanos(), c.rtt.minRttNanos(),

@@ -131,7 +131,7 @@ final class TcpOutput {
             return null;
         }
         long pipe = c.bytesInFlight();
-        if (pipe > 0 && pipe + Math.min(q.len(pos), c.sndMss) > c.recovery.sendWindowBytes()
+        if (pipe > 0 && pipe + Math.min(q.len(pos), c.sndMss) > c.cc.windowBytes()
                 && !c.recovery.mayRetransmitBeyondCwnd(pos)) {
             c.cwndLimited = true;
             return null;
@@ -171,7 +171,6 @@ final class TcpOutput {
         }
         c.timers.setIfStopped(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
         c.cc.onPacketSent(nowNanos, dataLen + (fin ? 1 : 0), c.bytesInFlight());
-        c.recovery.onSent(dataLen + (fin ? 1 : 0));
         return dataSegment(c, nowNanos, seq, dataLen, fin);
     }
 
@@ -205,7 +204,7 @@ final class TcpOutput {
         long windowRoom = c.sndWnd - inFlightSeq;
         // RFC 3042 limited transmit: without SACK, each of the first two duplicate ACKs lets one
         // new segment out beyond the congestion window (with SACK, pipe already accounts for them).
-        long cwnd = c.recovery.sendWindowBytes() + (probe ? c.sndMss : limitedTransmitBytes(c));
+        long cwnd = c.cc.windowBytes() + (probe ? c.sndMss : limitedTransmitBytes(c));
         long pipe = c.bytesInFlight();
         if (avail <= 0 && !c.finQueued && windowRoom > 0 && cwnd > pipe && c.extension != SubflowExtension.PLAIN) {
             avail += pullSendData(c, nowNanos, Math.min(Math.min(windowRoom, cwnd - pipe), c.sendBuffer.freeSpace()),
@@ -248,7 +247,6 @@ final class TcpOutput {
             c.timers.stop(Timer.PERSIST);
             c.timers.setIfStopped(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
             c.cc.onPacketSent(nowNanos, len, c.bytesInFlight());
-            c.recovery.onSent(len + (fin ? 1 : 0));
             if (!probe) {
                 c.recovery.scheduleProbe(nowNanos);
             }

@@ -291,46 +291,6 @@ class TcpLossRecoveryTest {
     }
 
     @Test
-    void fastRecovery_proportionalRateReduction_sendsNewDataEveryOtherAck_rfc6937() {
-        TcpHarness h = TcpOptionsTest.established();
-        h.conn.write(h.now, ByteBuffer.allocate(100 * MSS));
-        int sent = 0;
-        while (h.recv() != null) {
-            sent++;
-        }
-        h.advance(Nanos.ofMillis(10));
-        int acked = 0;
-        while (h.conn.cwndBytes() < 20L * MSS) { // one ACK per segment: slow start opens cwnd to 20 segments
-            h.send(ack(seq(L1, ++acked * MSS), 1010));
-            while (h.recv() != null) {
-                sent++;
-            }
-        }
-        assertThat(h.conn.cwndBytes()).isEqualTo(20L * MSS);
-        assertThat(sent - acked).as("a full window in flight").isEqualTo(20);
-        int base = acked * MSS;
-        h.advance(Nanos.ofMillis(10));
-        // The first of the 20 is lost; SACKs come one segment at a time.
-        int newSegments = 0;
-        TcpSegment rexmit = null;
-        for (int k = 1; k <= 8; k++) {
-            h.send(ack(seq(L1, base), 1020, new SackBlock(seq(L1, base + MSS), seq(L1, base + (k + 1) * MSS))));
-            for (TcpSegment s = h.recv(); s != null; s = h.recv()) {
-                if (s.seq() == seq(L1, base)) {
-                    rexmit = s;
-                } else {
-                    newSegments++;
-                }
-            }
-        }
-        assertThat(rexmit).as("fast retransmit").isNotNull();
-        assertThat(h.conn.ssthreshBytes()).isEqualTo(10L * MSS);
-        // RFC 6675 alone waits until pipe falls under cwnd = 10 segments (17 -> 10: seven more SACKs);
-        // PRR sends about ssthresh / RecoverFS = 1/2 segment per segment delivered from the start.
-        assertThat(newSegments).isBetween(2, 4);
-    }
-
-    @Test
     void pathMtuLearntDuringTheHandshake_survivesTheSynAcksLargerMss() {
         TcpHarness h = new TcpHarness();
         h.conn = TcpConnection.connect(TcpOptionsTest.fullConfig(), h, h.mib, SubflowExtension.PLAIN, TcpHarness.LOCAL,
