@@ -73,6 +73,8 @@ final class LossRecovery {
     private boolean undoTsvalSet;
     /** After an RTO the first segment goes out whatever the window (Linux tcp_retransmit_timer). */
     private boolean rtoHeadPending;
+    /** RFC 6675 section 5 step (4.3): entering fast recovery, the first lost segment goes out at once. */
+    private boolean fastRetransmitPending;
 
     /** Facts about the ACK being processed. */
     private boolean dsackInThisAck;
@@ -259,6 +261,7 @@ final class LossRecovery {
         long flight = Math.min(q.outstandingBytes(), c.cc.windowBytes());
         c.cc.onCongestion(new LossEvent(nowNanos, flight, q.lostBytes(), c.rtt.srttNanos()));
         c.timers.stop(Timer.LOSS_PROBE);
+        fastRetransmitPending = true;
     }
 
     private void exitRecovery(long nowNanos) {
@@ -297,6 +300,7 @@ final class LossRecovery {
         renoSackedBytes = 0;
         undoValid = false;
         rtoHeadPending = false;
+        fastRetransmitPending = false;
         c.rtt.resetBackoff();
     }
 
@@ -399,14 +403,19 @@ final class LossRecovery {
         c.timers.stop(Timer.REORDER);
     }
 
-    /** Whether the segment at {@code pos} may be resent beyond the congestion window. */
+    /**
+     * Whether the segment at {@code pos} may be resent beyond the congestion window: the head after
+     * an RTO, and the first retransmission of fast recovery, which RFC 6675 (4.3) sends at once
+     * although pipe still exceeds the halved window.
+     */
     boolean mayRetransmitBeyondCwnd(int pos) {
-        return rtoHeadPending && pos == 0;
+        return (rtoHeadPending && pos == 0) || fastRetransmitPending;
     }
 
     /** A lost segment was resent; {@code tsval} is the timestamp it carries (for Eifel). */
     void onRetransmit(long nowNanos, int tsval) {
         rtoHeadPending = false;
+        fastRetransmitPending = false;
         if (undoValid) {
             undoRetrans++;
             episodeRetransmissions++;

@@ -291,6 +291,42 @@ class TcpLossRecoveryTest {
     }
 
     @Test
+    void fullWindowInFlight_fastRetransmitLeavesAtOnce_thoughPipeExceedsTheHalvedWindow_rfc6675() {
+        TcpHarness h = TcpOptionsTest.established();
+        h.conn.write(h.now, ByteBuffer.allocate(100 * MSS));
+        int sent = 0;
+        while (h.recv() != null) {
+            sent++;
+        }
+        h.advance(Nanos.ofMillis(10));
+        int acked = 0;
+        while (h.conn.cwndBytes() < 20L * MSS) { // one ACK per segment: slow start opens cwnd to 20 segments
+            h.send(ack(seq(L1, ++acked * MSS), 1010));
+            while (h.recv() != null) {
+                sent++;
+            }
+        }
+        assertThat(sent - acked).as("a full window in flight").isEqualTo(20);
+        int base = acked * MSS;
+        h.advance(Nanos.ofMillis(10));
+        // The first of the 20 is lost; SACKs come one segment at a time. On the third, RACK
+        // declares it lost (three segments SACKed above it) and recovery halves cwnd to 10
+        // segments while 16 are still in flight: step (4.3) resends it all the same.
+        TcpSegment rexmit = null;
+        for (int k = 1; k <= 3; k++) {
+            h.send(ack(seq(L1, base), 1020, new SackBlock(seq(L1, base + MSS), seq(L1, base + (k + 1) * MSS))));
+            for (TcpSegment s = h.recv(); s != null; s = h.recv()) {
+                if (s.seq() == seq(L1, base)) {
+                    rexmit = s;
+                }
+            }
+        }
+        assertThat(h.conn.ssthreshBytes()).isEqualTo(10L * MSS);
+        assertThat(rexmit).as("fast retransmit").isNotNull();
+        assertThat(h.mib.get(MibCounter.TCP_FAST_RETRANS)).isEqualTo(1);
+    }
+
+    @Test
     void pathMtuLearntDuringTheHandshake_survivesTheSynAcksLargerMss() {
         TcpHarness h = new TcpHarness();
         h.conn = TcpConnection.connect(TcpOptionsTest.fullConfig(), h, h.mib, SubflowExtension.PLAIN, TcpHarness.LOCAL,
