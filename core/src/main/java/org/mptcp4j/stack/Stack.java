@@ -261,8 +261,9 @@ public final class Stack {
             }
             due[n++] = timers.poll();
         }
-        // Connections due together run in the order they were created (the order of the handles),
-        // whatever their deadlines: the packets they queue leave in the same order every run.
+        // Connections due together run in handle order (the order they were created), as the scan
+        // over all connections this replaced visited them: the packets they queue leave in the
+        // same order as before, whatever their deadlines.
         if (n > 1) {
             Arrays.sort(due, 0, n, BY_HANDLE);
         }
