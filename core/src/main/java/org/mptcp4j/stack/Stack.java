@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,6 +76,15 @@ public final class Stack {
     private final Map<Long, StackEntry> byId = new LinkedHashMap<>();
     private final Map<Long, StackListener> listeners = new LinkedHashMap<>();
     private final ArrayDeque<StackEntry> dirty = new ArrayDeque<>();
+    /**
+     * Connections with a timer armed, by deadline. Every call that can move a connection's timers
+     * (a segment or ICMP error processed, an application call, a poll, a timeout handled) re-keys
+     * that one connection ({@link #rearm}), so neither {@link #pollTimeout} nor {@link #handleTimeout}
+     * looks at the others: the cost per packet does not grow with the number of connections.
+     */
+    private final DeadlineHeap<StackEntry> timers = new DeadlineHeap<>();
+    /** Scratch for {@link #handleTimeout}: the connections due, in handle order. */
+    private StackEntry[] due = new StackEntry[16];
     private final ArrayDeque<Control> control = new ArrayDeque<>();
     private final ArrayDeque<StackEvent> events = new ArrayDeque<>();
     private final TcpEvents tcpEvents = new EventsAdapter();
@@ -243,13 +254,28 @@ public final class Stack {
 
     /** Runs every timer that is due at {@code nowNanos}. */
     public void handleTimeout(long nowNanos) {
-        for (StackEntry e : byId.values()) {
-            if (e.conn.nextDeadline() <= nowNanos) {
-                e.conn.handleTimeout(nowNanos);
-                markDirty(e);
+        int n = 0;
+        while (timers.minDeadline() <= nowNanos) {
+            if (n == due.length) {
+                due = Arrays.copyOf(due, n * 2);
             }
+            due[n++] = timers.poll();
+        }
+        // Connections due together run in handle order (the order they were created), as the scan
+        // over all connections this replaced visited them: the packets they queue leave in the
+        // same order as before, whatever their deadlines.
+        if (n > 1) {
+            Arrays.sort(due, 0, n, BY_HANDLE);
+        }
+        for (int i = 0; i < n; i++) {
+            StackEntry e = due[i];
+            due[i] = null;
+            e.conn.handleTimeout(nowNanos);
+            markDirty(e);
         }
     }
+
+    private static final Comparator<StackEntry> BY_HANDLE = Comparator.comparingLong(e -> e.handle.id());
 
     /**
      * Writes the next packet to send at {@code out.position()} (which advances by its length) and
@@ -275,6 +301,7 @@ public final class Stack {
             }
             TcpSegment seg = e.conn.poll(nowNanos);
             dirty.pollFirst();
+            rearm(e); // sending arms the retransmission timer, an ACK stops the delayed-ACK one
             if (seg == null) {
                 e.inDirty = false;
                 if (e.conn.state() == TcpState.CLOSED) {
@@ -290,11 +317,7 @@ public final class Stack {
 
     /** The earliest deadline of any timer, {@link Nanos#NEVER} if none. */
     public long pollTimeout() {
-        long min = Nanos.NEVER;
-        for (StackEntry e : byId.values()) {
-            min = Math.min(min, e.conn.nextDeadline());
-        }
-        return min;
+        return timers.minDeadline();
     }
 
     /** The next application event, or null. */
@@ -399,6 +422,8 @@ public final class Stack {
         int n = e.conn.write(nowNanos, src);
         if (n > 0) {
             markDirty(e);
+        } else {
+            rearm(e);
         }
         return n;
     }
@@ -484,10 +509,25 @@ public final class Stack {
         return n;
     }
 
-    /** For tests: checks every connection's invariants. */
+    /**
+     * For tests: checks every connection's invariants, and that the timer queue holds exactly the
+     * connections with a timer armed, each under its current deadline (what a scan would find).
+     */
     public void checkInvariants() {
+        timers.checkInvariants();
+        int armed = 0;
         for (StackEntry e : byId.values()) {
             e.conn.checkInvariants();
+            long d = e.conn.nextDeadline();
+            if (timers.deadline(e) != d) {
+                throw new AssertionError(e.key + " is queued for " + timers.deadline(e) + " but its next timer is at " + d);
+            }
+            if (d != Nanos.NEVER) {
+                armed++;
+            }
+        }
+        if (armed != timers.size()) {
+            throw new AssertionError(timers.size() + " connections in the timer queue, " + armed + " with a timer armed");
         }
     }
 
@@ -606,6 +646,7 @@ public final class Stack {
         c.setOwnerId(e.handle.id());
         byTuple.put(key, e);
         byId.put(e.handle.id(), e);
+        e.registered = true;
         return e;
     }
 
@@ -624,6 +665,8 @@ public final class Stack {
         if (byId.remove(e.handle.id()) == null) {
             return;
         }
+        e.registered = false;
+        timers.remove(e);
         if (e.inDirty) {
             dirty.remove(e);
             e.inDirty = false;
@@ -638,10 +681,19 @@ public final class Stack {
         }
     }
 
+    /** After anything that may have changed the connection's timers: it asks to be polled, and is re-keyed. */
     private void markDirty(StackEntry e) {
+        rearm(e);
         if (!e.inDirty) {
             e.inDirty = true;
             dirty.addLast(e);
+        }
+    }
+
+    /** Re-keys the connection in the timer queue under its current earliest deadline (out of it when none). */
+    private void rearm(StackEntry e) {
+        if (e.registered) {
+            timers.set(e, e.conn.nextDeadline());
         }
     }
 

@@ -3,8 +3,11 @@ package org.mptcp4j.stack;
 import org.mptcp4j.tcp.TcpConnection;
 import org.mptcp4j.wire.IpHeader;
 
-/** A connection and what the stack knows about it. */
-final class StackEntry {
+/**
+ * A connection and what the stack knows about it; its slot in the stack's {@link DeadlineHeap} (keyed by
+ * {@link TcpConnection#nextDeadline()}) is the inherited {@code heapIndex}.
+ */
+final class StackEntry extends DeadlineHeap.Node {
     final ConnHandle handle;
     final FourTuple key;
     final TcpConnection conn;
@@ -16,6 +19,8 @@ final class StackEntry {
     /** The application closed or aborted: it sees no more events but Closed. */
     boolean appReleased;
     boolean inDirty;
+    /** In the stack's tables (from register until release removes it); only then in the timer queue. */
+    boolean registered;
 
     StackEntry(ConnHandle handle, FourTuple key, TcpConnection conn, IpHeader ipHeader) {
         this.handle = handle;

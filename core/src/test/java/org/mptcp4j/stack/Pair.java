@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
 
@@ -56,6 +57,8 @@ public final class Pair {
         public long dropped;
         /** Packets above {@link #mtu}: a stack that sizes its segments right never sends one. */
         public long mtuDrops;
+        /** Sees every packet offered to this direction (at {@link #now()}); true drops it. */
+        public Predicate<byte[]> dropIf = bytes -> false;
 
         Link(Rng rng) {
             this.rng = rng;
@@ -169,6 +172,10 @@ public final class Pair {
     }
 
     private void send(Link link, Stack to, byte[] bytes) {
+        if (link.dropIf.test(bytes)) {
+            link.dropped++;
+            return;
+        }
         if (bytes.length > link.mtu) {
             link.mtuDrops++;
             return;

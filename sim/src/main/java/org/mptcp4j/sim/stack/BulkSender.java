@@ -29,6 +29,7 @@ public final class BulkSender implements StackEndpoint.Application {
     private boolean closed;
     private ResetReason failure;
     private ConnectionInfo lastInfo;
+    private Stack stack;
     private long connectedNanos = Nanos.NEVER;
     private long released = Nanos.NEVER;
 
@@ -62,6 +63,7 @@ public final class BulkSender implements StackEndpoint.Application {
 
     @Override
     public void onStart(StackEndpoint endpoint, long nowNanos) {
+        stack = endpoint.stack();
         if (startAtNanos <= nowNanos) {
             conn = endpoint.stack().connect(nowNanos, local, remote);
         }
@@ -69,6 +71,7 @@ public final class BulkSender implements StackEndpoint.Application {
 
     /** For delayed starts: the test calls this at the start time. */
     public void start(StackEndpoint endpoint, long nowNanos) {
+        stack = endpoint.stack();
         if (conn == null) {
             conn = endpoint.stack().connect(nowNanos, local, remote);
             endpoint.service(nowNanos);
@@ -93,12 +96,28 @@ public final class BulkSender implements StackEndpoint.Application {
             case StackEvent.Closed c when c.conn().equals(conn) -> released = nowNanos;
             default -> { }
         }
-        if (conn != null && !closed) {
+        this.stack = stack;
+        if (conn != null && !closed && isFor(event)) {
+            // Only on this connection's own events: every event on the host reaches every application,
+            // and a snapshot per event and application is O(connections) per packet. info() reads live.
             ConnectionInfo info = stack.info(conn);
             if (info != null) {
                 lastInfo = info;
             }
         }
+    }
+
+    private boolean isFor(StackEvent event) {
+        return switch (event) {
+            case StackEvent.Connected c -> c.conn().equals(conn);
+            case StackEvent.Readable r -> r.conn().equals(conn);
+            case StackEvent.Writable w -> w.conn().equals(conn);
+            case StackEvent.PeerClosed p -> p.conn().equals(conn);
+            case StackEvent.Reset r -> r.conn().equals(conn);
+            case StackEvent.ConnectFailed f -> f.conn().equals(conn);
+            case StackEvent.Closed c -> c.conn().equals(conn);
+            case StackEvent.Incoming i -> false;
+        };
     }
 
     private void pump(Stack stack, long nowNanos) {
@@ -147,8 +166,17 @@ public final class BulkSender implements StackEndpoint.Application {
         return Sha256.peekHex(digest);
     }
 
-    /** The connection's statistics as last seen (live while the connection is open). */
+    /**
+     * The connection's statistics: live while the connection is open and not yet closed by this
+     * application, else as last seen (at the close, or at its last event before it was released).
+     */
     public ConnectionInfo info() {
+        if (!closed && conn != null && stack != null) {
+            ConnectionInfo live = stack.info(conn);
+            if (live != null) {
+                return live;
+            }
+        }
         return lastInfo;
     }
 
