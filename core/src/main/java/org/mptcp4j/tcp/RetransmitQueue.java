@@ -67,6 +67,8 @@ public final class RetransmitQueue {
     private long deliveredXmitNanos = NONE;
     private int deliveredEndSeq;
     private boolean reorderingSeen;
+    /** Retransmissions the last {@link #rackDetectLoss} found lost. */
+    private int lostRetransmissions;
 
     public boolean isEmpty() {
         return size == 0;
@@ -110,10 +112,6 @@ public final class RetransmitQueue {
         return Seq32.add(seq(size - 1), len(size - 1));
     }
 
-    public long sentNanos(int pos) {
-        return sentNanos[slot(pos)];
-    }
-
     public boolean isSyn(int pos) {
         return (flags[slot(pos)] & SYN) != 0;
     }
@@ -128,10 +126,6 @@ public final class RetransmitQueue {
 
     public boolean isLost(int pos) {
         return (flags[slot(pos)] & LOST) != 0;
-    }
-
-    public boolean isEverRetransmitted(int pos) {
-        return (flags[slot(pos)] & EVER_RETRANS) != 0;
     }
 
     /** Records a segment sent for the first time; it must start where the last one ended. */
@@ -378,8 +372,6 @@ public final class RetransmitQueue {
         return wait;
     }
 
-    private int lostRetransmissions;
-
     /** Retransmissions the last {@link #rackDetectLoss} found lost. */
     public int lostRetransmissions() {
         return lostRetransmissions;
@@ -388,11 +380,6 @@ public final class RetransmitQueue {
     /** NewReno (RFC 6582): the first unacknowledged segment is presumed lost. */
     public long markHeadLost() {
         return size == 0 ? 0 : markLost(0);
-    }
-
-    /** After an RTO every segment not SACKed is lost and no retransmission is in flight any more. */
-    public void markAllLost() {
-        markLostOnTimeout(Long.MAX_VALUE / 2, 0, false);
     }
 
     /**

@@ -551,6 +551,12 @@ public final class TcpConnection {
         }
     }
 
+    /** The payload limit without options; the full-sized segment is what the timestamps leave of it. */
+    void setMssClamp(int clamp) {
+        mssClamp = clamp;
+        sndMss = clamp - (tsOk ? TIMESTAMPS_ALIGNED : 0);
+    }
+
     void initReceiveWindow() {
         rcvWscale = wsOk ? config.receiveWindowShift() : 0;
         rcvAdvRight = Seq32.add(receiveBuffer.rcvNxt(), receiveBuffer.freeSpace());

@@ -137,9 +137,8 @@ final class TcpInput {
         } else {
             c.tsOk = false;
         }
-        c.mssClamp = Math.max(64 + TcpConnection.TIMESTAMPS_ALIGNED,
-                Math.min(Math.min(c.peerMss, c.config.mss()), c.pathMtuClamp));
-        c.sndMss = c.mssClamp - (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0);
+        c.setMssClamp(Math.max(64 + TcpConnection.TIMESTAMPS_ALIGNED,
+                Math.min(Math.min(c.peerMss, c.config.mss()), c.pathMtuClamp)));
     }
 
     // ================================================================= synchronized states
@@ -359,15 +358,21 @@ final class TcpInput {
                 newlySacked = c.recovery.onSackOption(sack.blocks(), ack);
             }
         }
-        int acked = 0;
-        long sample = AckEvent.NO_SAMPLE;
-        if (Seq32.gt(ack, c.sndUna)) {
-            acked = Seq32.diff(ack, c.sndUna);
-            sample = onNewAck(c, nowNanos, ack, ts);
-        } else if (q.sackRttSentNanos() >= 0) {
-            // Linux's SACK RTT: the segment just SACKed was sent once and is timed by this ACK.
-            sample = nowNanos - q.sackRttSentNanos();
+        int acked = Seq32.gt(ack, c.sndUna) ? Seq32.diff(ack, c.sndUna) : 0;
+        if (acked > 0) {
+            onNewAck(c, ack);
+        }
+        long sample = rttSample(c, nowNanos, ts, acked > 0);
+        if (sample != AckEvent.NO_SAMPLE) {
             c.rtt.onSample(sample);
+        }
+        if (acked > 0) {
+            // RFC 6298 (5.2), (5.3): with the new sample in the RTO.
+            if (q.isEmpty()) {
+                c.timers.stop(Timer.RETRANSMIT);
+            } else {
+                c.timers.set(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
+            }
         }
         // A duplicate ACK: RFC 6675 section 2 with SACK (it SACKs new data, whatever else it does),
         // RFC 5681 section 2 without (no data, no SYN/FIN, same ACK and window, data outstanding).
@@ -421,15 +426,10 @@ final class TcpInput {
         return true;
     }
 
-    /**
-     * New data acknowledged: the buffers let go of it, the RTT is sampled (RFC 6298 with Karn's
-     * rule; RFC 7323 4.1: the timestamp echo also times retransmitted data) and the retransmission
-     * timer restarts (RFC 6298 (5.2), (5.3)). Returns the RTT sample, or {@link AckEvent#NO_SAMPLE}.
-     */
-    private static long onNewAck(TcpConnection c, long nowNanos, int ack, TcpOption.Timestamps ts) {
+    /** New data acknowledged up to {@code ack}: the scoreboard and the send buffer let go of it. */
+    private static void onNewAck(TcpConnection c, int ack) {
         int acked = Seq32.diff(ack, c.sndUna);
-        RetransmitQueue q = c.retransmitQueue;
-        q.ackTo(ack);
+        c.retransmitQueue.ackTo(ack);
         int dataEnd = Seq32.add(c.bufSeq, c.sendBuffer.length());
         int release = Seq32.diff(Seq32.min(ack, dataEnd), c.bufSeq);
         if (release > 0) {
@@ -439,26 +439,29 @@ final class TcpInput {
         c.sndUna = ack;
         c.bytesAcked += acked;
         c.rtoRetries = 0;
-        long sample = AckEvent.NO_SAMPLE;
-        if (q.rttSentNanos() >= 0 && !q.ackedRetransmitted()) {
-            sample = nowNanos - q.rttSentNanos();
-        } else if (q.sackRttSentNanos() >= 0) {
-            sample = nowNanos - q.sackRttSentNanos();
-        } else if (ts != null && ts.tsEcr() != 0) {
+    }
+
+    /**
+     * The RTT sample this ACK gives, or {@link AckEvent#NO_SAMPLE}: the newest segment it
+     * acknowledged cumulatively that was sent once (RFC 6298 with Karn's rule), else the newest it
+     * SACKed (Linux's SACK RTT, also on an ACK that does not advance), else, for new data, the
+     * timestamp echo (RFC 7323 4.1, which also times retransmitted data).
+     */
+    private static long rttSample(TcpConnection c, long nowNanos, TcpOption.Timestamps ts, boolean advanced) {
+        RetransmitQueue q = c.retransmitQueue;
+        if (advanced && q.rttSentNanos() >= 0 && !q.ackedRetransmitted()) {
+            return nowNanos - q.rttSentNanos();
+        }
+        if (q.sackRttSentNanos() >= 0) {
+            return nowNanos - q.sackRttSentNanos();
+        }
+        if (advanced && ts != null && ts.tsEcr() != 0) {
             int ms = Seq32.diff(TcpOutput.tsClock(c, nowNanos), ts.tsEcr());
             if (ms >= 0 && ms < 600_000) {
-                sample = ms * 1_000_000L;
+                return ms * 1_000_000L;
             }
         }
-        if (sample != AckEvent.NO_SAMPLE) {
-            c.rtt.onSample(sample);
-        }
-        if (q.isEmpty()) {
-            c.timers.stop(Timer.RETRANSMIT);
-        } else {
-            c.timers.set(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
-        }
-        return sample;
+        return AckEvent.NO_SAMPLE;
     }
 
     // ================================================================= payload and FIN

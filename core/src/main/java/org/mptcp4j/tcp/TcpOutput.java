@@ -452,8 +452,7 @@ final class TcpOutput {
         if (clamp >= c.mssClamp) {
             return;
         }
-        c.mssClamp = clamp;
-        c.sndMss = clamp - ts;
+        c.setMssClamp(clamp);
         int tooBig = c.retransmitQueue.markLostLongerThan(c.sndMss);
         if (tooBig > 0) {
             c.mib.add(MibCounter.TCP_PMTU_RETRANSMITS, tooBig);
