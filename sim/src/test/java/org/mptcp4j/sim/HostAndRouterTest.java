@@ -4,31 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.sim.traffic.CountingSink;
 import org.mptcp4j.sim.traffic.Ipv4Udp;
 
 class HostAndRouterTest {
-
-    /** Records its wake-ups and lets the test drive its host. */
-    private static final class Probe implements Endpoint {
-        HostContext host;
-        final List<Long> wakeups = new ArrayList<>();
-        final List<byte[]> packets = new ArrayList<>();
-
-        @Override public void attach(HostContext h) { host = h; }
-        @Override public void onWakeup(long now) { wakeups.add(now); }
-
-        @Override
-        public void onPacket(long now, ByteBuffer p) {
-            byte[] copy = new byte[p.remaining()];
-            p.get(copy);
-            packets.add(copy);
-        }
-    }
 
     @Test
     void wakeAt_replacesTheEarlierRequest() {

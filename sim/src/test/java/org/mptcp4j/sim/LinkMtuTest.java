@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.wire.DecodeResult;
 import org.mptcp4j.wire.IcmpCodec;
@@ -14,21 +12,6 @@ import org.mptcp4j.wire.IcmpMessage;
 /** Links carry packets up to their MTU; routers answer what does not fit with ICMP (RFC 1191, RFC 8201). */
 class LinkMtuTest {
     private static final long GBPS = 1_000_000_000L;
-
-    /** Keeps a copy of every packet its host receives. */
-    private static final class Capture implements Endpoint {
-        final List<byte[]> packets = new ArrayList<>();
-
-        @Override public void attach(HostContext h) {}
-        @Override public void onWakeup(long now) {}
-
-        @Override
-        public void onPacket(long now, ByteBuffer p) {
-            byte[] copy = new byte[p.remaining()];
-            p.get(copy);
-            packets.add(copy);
-        }
-    }
 
     @Test
     void defaultMtu1500_carriesA1500BytePacket_andRefusesA1501BytePacket() {
@@ -70,7 +53,7 @@ class LinkMtuTest {
     }
 
     /** a --1500--> r --1280--> b, and back on 1500-byte links. */
-    private record Narrow(Simulation sim, Host a, Router r, Host b, Link narrow, Capture atA, Capture atB) {
+    private record Narrow(Simulation sim, Host a, Router r, Host b, Link narrow, Probe atA, Probe atB) {
         static Narrow build(String aAddr, String bAddr, String any) {
             Simulation sim = new Simulation(1);
             Host a = sim.host("a", aAddr);
@@ -82,8 +65,8 @@ class LinkMtuTest {
             b.route(any, rb.bToA());
             r.route(aAddr + (any.contains(":") ? "/128" : "/32"), ar.bToA())
                     .route(bAddr + (any.contains(":") ? "/128" : "/32"), rb.aToB());
-            Capture atA = new Capture();
-            Capture atB = new Capture();
+            Probe atA = new Probe();
+            Probe atB = new Probe();
             a.attach(atA);
             b.attach(atB);
             return new Narrow(sim, a, r, b, rb.aToB(), atA, atB);
