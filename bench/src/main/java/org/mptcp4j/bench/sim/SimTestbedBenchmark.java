@@ -29,6 +29,12 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class SimTestbedBenchmark {
+    /** The paper's Fig. 3 testbed with both paths at 100 Mbit/s and 10 ms, seed 1. */
+    private static PerformanceTestbed twoEqualPaths() {
+        return Topologies.performanceTestbed(new Simulation(1),
+                PathSpec.of(100_000_000L, Duration.ofMillis(10)), PathSpec.of(100_000_000L, Duration.ofMillis(10)));
+    }
+
     /**
      * The paper's Fig. 3 testbed with real endpoints: {@code UdpSource} at 100 Mbit/s line rate
      * on path A for 60 simulated seconds (500 000 checksummed 1500-byte datagrams), received by
@@ -37,10 +43,7 @@ public class SimTestbedBenchmark {
      */
     @Benchmark
     public long fig3UdpLineRate(SimEngineBenchmark.Counts counts) {
-        PerformanceTestbed bed = Topologies.performanceTestbed(
-                new Simulation(1),
-                PathSpec.of(100_000_000L, Duration.ofMillis(10)),
-                PathSpec.of(100_000_000L, Duration.ofMillis(10)));
+        PerformanceTestbed bed = twoEqualPaths();
         bed.source().attach(UdpSource.from(bed.pathA().sourceAddress()).to(bed.pathA().destinationAddress())
                 .rateBps(100_000_000L).count(500_000).build());
         CountingSink sink = new CountingSink();
@@ -62,10 +65,7 @@ public class SimTestbedBenchmark {
      */
     @Benchmark
     public long fig3TcpBulk(SimEngineBenchmark.Counts counts) {
-        PerformanceTestbed bed = Topologies.performanceTestbed(
-                new Simulation(1),
-                PathSpec.of(100_000_000L, Duration.ofMillis(10)),
-                PathSpec.of(100_000_000L, Duration.ofMillis(10)));
+        PerformanceTestbed bed = twoEqualPaths();
         return tcp(bed, counts, 100L << 20, false);
     }
 
