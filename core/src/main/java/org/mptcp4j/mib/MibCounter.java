@@ -157,6 +157,80 @@ public enum MibCounter {
     TCP_DSACK_OLD_SENT("TcpExtTCPDSACKOldSent"),
     /** Segments resent smaller after the path MTU fell (RFC 1191 section 6.5). */
     TCP_PMTU_RETRANSMITS("Mptcp4jTcpPmtuRetransmits"),
+
+    // ---- MPTCP (RFC 8684), named as Linux's net/mptcp/mib.c names them under nstat's MPTcpExt prefix
+    /** SYNs with MP_CAPABLE received by a listener. */
+    MPTCP_CAPABLE_SYN_RX("MPTcpExtMPCapableSYNRX"),
+    /** SYNs with MP_CAPABLE sent. */
+    MPTCP_CAPABLE_SYN_TX("MPTcpExtMPCapableSYNTX"),
+    /** SYN-ACKs with MP_CAPABLE received. */
+    MPTCP_CAPABLE_SYNACK_RX("MPTcpExtMPCapableSYNACKRX"),
+    /** Third ACKs (or first data) with MP_CAPABLE received by the server. */
+    MPTCP_CAPABLE_ACK_RX("MPTcpExtMPCapableACKRX"),
+    /** Server-side fallback: the third ACK carried no MP_CAPABLE (RFC 8684 section 3.7). */
+    MPTCP_CAPABLE_FALLBACK_ACK("MPTcpExtMPCapableFallbackACK"),
+    /** Client-side fallback: the SYN-ACK carried no MP_CAPABLE. */
+    MPTCP_CAPABLE_FALLBACK_SYNACK("MPTcpExtMPCapableFallbackSYNACK"),
+    /** Fallback: the first data of a connection arrived without DSS or MP_CAPABLE. */
+    MPTCP_CAPABLE_DATA_FALLBACK("MPTcpExtMPCapableDataFallback"),
+    /** Fallback: data later arrived without a mapping (a middlebox stripped the options). */
+    MPTCP_DSS_FALLBACK("MPTcpExtDssFallback"),
+    /** Data retransmitted at the connection level: reinjected onto another subflow. */
+    MPTCP_RETRANS("MPTcpExtMPTCPRetrans"),
+    /** MP_JOIN SYNs whose token named no connection. */
+    MPTCP_JOIN_NO_TOKEN_FOUND("MPTcpExtMPJoinNoTokenFound"),
+    /** MP_JOIN SYNs received. */
+    MPTCP_JOIN_SYN_RX("MPTcpExtMPJoinSynRx"),
+    /** MP_JOIN SYN-ACKs received. */
+    MPTCP_JOIN_SYNACK_RX("MPTcpExtMPJoinSynAckRx"),
+    /** MP_JOIN SYN-ACKs whose truncated HMAC was wrong. */
+    MPTCP_JOIN_SYNACK_HMAC_FAILURE("MPTcpExtMPJoinSynAckHMacFailure"),
+    /** MP_JOIN third ACKs received. */
+    MPTCP_JOIN_ACK_RX("MPTcpExtMPJoinAckRx"),
+    /** MP_JOIN third ACKs whose HMAC was wrong. */
+    MPTCP_JOIN_ACK_HMAC_FAILURE("MPTcpExtMPJoinAckHMacFailure"),
+    /** MP_JOIN SYNs sent. */
+    MPTCP_JOIN_SYN_TX("MPTcpExtMPJoinSynTx"),
+    /** MP_JOIN SYNs refused: the connection is not fully established or its subflow limit is reached. */
+    MPTCP_JOIN_REJECTED("MPTcpExtMPJoinRejected"),
+    /** A mapping that contradicts one received before for the same subflow bytes. */
+    MPTCP_DSS_NOT_MATCHING("MPTcpExtDSSNotMatching"),
+    /** Infinite mappings received (RFC 8684 section 3.7). */
+    MPTCP_INFINITE_MAP_RX("MPTcpExtInfiniteMapRx"),
+    /** Data-level segments queued out of order. */
+    MPTCP_OFO_QUEUE("MPTcpExtOFOQueue"),
+    /** Data outside the connection-level receive window, dropped. */
+    MPTCP_NO_DSS_IN_WINDOW("MPTcpExtNoDSSInWindow"),
+    /** Data received that the connection level already had (a reinjection's twin), discarded. */
+    MPTCP_DUPLICATE_DATA("MPTcpExtDuplicateData"),
+    /** ADD_ADDR received (echo flag clear). */
+    MPTCP_ADD_ADDR("MPTcpExtAddAddr"),
+    /** ADD_ADDR echoes received. */
+    MPTCP_ECHO_ADD("MPTcpExtEchoAdd"),
+    /** ADD_ADDR whose HMAC was wrong, dropped. */
+    MPTCP_ADD_ADDR_DROP("MPTcpExtAddAddrDrop"),
+    /** ADD_ADDR sent. */
+    MPTCP_ADD_ADDR_TX("MPTcpExtAddAddrTx"),
+    /** ADD_ADDR echoes sent. */
+    MPTCP_ECHO_ADD_TX("MPTcpExtEchoAddTx"),
+    /** REMOVE_ADDR received. */
+    MPTCP_RM_ADDR("MPTcpExtRmAddr"),
+    /** Subflows closed because their address was removed. */
+    MPTCP_RM_SUBFLOW("MPTcpExtRmSubflow"),
+    /** DSS checksums that failed (RFC 8684 section 3.3.1). */
+    MPTCP_DATA_CSUM_ERR("MPTcpExtDataCsumErr"),
+    /** MP_FASTCLOSE sent. */
+    MPTCP_FASTCLOSE_TX("MPTcpExtMPFastcloseTx"),
+    /** MP_FASTCLOSE received. */
+    MPTCP_FASTCLOSE_RX("MPTcpExtMPFastcloseRx"),
+    /** RSTs with MP_TCPRST sent. */
+    MPTCP_RST_TX("MPTcpExtMPRstTx"),
+    /** RSTs with MP_TCPRST received. */
+    MPTCP_RST_RX("MPTcpExtMPRstRx"),
+    /** A gauge: MPTCP connections established now (MPTCP, not fallen back). */
+    MPTCP_CURR_ESTAB("MPTcpExtMPCurrEstab"),
+    /** Both ends opened at once: the connection falls back to TCP (as Linux). */
+    MPTCP_SIMULT_CONNECT_FALLBACK("MPTcpExtSimultConnectFallback"),
     ;
 
     private final String nstatName;

@@ -16,9 +16,13 @@ import java.util.Map;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
 import org.mptcp4j.base.Seq32;
-import org.mptcp4j.cc.CoupledGroup;
 import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.mptcp.MptcpConnection;
+import org.mptcp4j.mptcp.MptcpHost;
+import org.mptcp4j.mptcp.MptcpInfo;
+import org.mptcp4j.mptcp.Subflow;
+import org.mptcp4j.mptcp.TokenTable;
 import org.mptcp4j.tcp.IsnGenerator;
 import org.mptcp4j.tcp.SubflowExtension;
 import org.mptcp4j.tcp.TcpConfig;
@@ -31,6 +35,7 @@ import org.mptcp4j.wire.DecodeResult;
 import org.mptcp4j.wire.IcmpCodec;
 import org.mptcp4j.wire.IcmpMessage;
 import org.mptcp4j.wire.IpHeader;
+import org.mptcp4j.wire.MptcpOption;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpPacket;
@@ -38,8 +43,11 @@ import org.mptcp4j.wire.TcpPackets;
 import org.mptcp4j.wire.TcpSegment;
 
 /**
- * A host's TCP stack without I/O: the only class a driver talks to (quinn-proto's
- * {@code Endpoint}, smoltcp's {@code Interface}). Linux: the TCP part of {@code net/ipv4}.
+ * A host's TCP/MPTCP stack without I/O: the only class a driver talks to (quinn-proto's
+ * {@code Endpoint}, smoltcp's {@code Interface}). It is a demultiplexer: an application handle
+ * names an {@link MptcpConnection} (plain TCP being its fallback case, as a Linux MPTCP socket
+ * falls back to its first subflow), a 4-tuple names one of its subflows, and an MP_JOIN SYN finds
+ * its connection in the {@link TokenTable} (the paper's token hash table).
  *
  * <h2>The sans-IO contract</h2>
  * <ul>
@@ -70,31 +78,38 @@ public final class Stack {
     private final TcpConfig tcp4;
     private final TcpConfig tcp6;
     private final Mib mib = new Mib();
+    private final Rng rng;
     private final IsnGenerator isn;
+    private final TokenTable tokens = new TokenTable();
     private final List<InetAddress> addresses = new ArrayList<>();
     private final Map<FourTuple, StackEntry> byTuple = new HashMap<>();
-    private final Map<Long, StackEntry> byId = new LinkedHashMap<>();
+    private final Map<Long, StackConnection> byId = new LinkedHashMap<>();
     private final Map<Long, StackListener> listeners = new LinkedHashMap<>();
     private final ArrayDeque<StackEntry> dirty = new ArrayDeque<>();
     /**
-     * Connections with a timer armed, by deadline. Every call that can move a connection's timers
-     * (a segment or ICMP error processed, an application call, a poll, a timeout handled) re-keys
-     * that one connection ({@link #rearm}), so neither {@link #pollTimeout} nor {@link #handleTimeout}
-     * looks at the others: the cost per packet does not grow with the number of connections.
+     * Subflows with a timer armed, by deadline, and connections with a connection-level timer armed
+     * (DATA_FIN, MP_JOIN third ACK, ADD_ADDR). Every call that can move a subflow's or a
+     * connection's timers re-keys that one ({@link #rearm}), so neither {@link #pollTimeout} nor
+     * {@link #handleTimeout} looks at the others: the cost per packet does not grow with the number
+     * of connections.
      */
     private final DeadlineHeap<StackEntry> timers = new DeadlineHeap<>();
-    /** Scratch for {@link #handleTimeout}: the connections due, in handle order. */
+    private final DeadlineHeap<StackConnection> connectionTimers = new DeadlineHeap<>();
+    /** Scratch for {@link #handleTimeout}: the subflows due, in creation order. */
     private StackEntry[] due = new StackEntry[16];
     private final ArrayDeque<Control> control = new ArrayDeque<>();
     private final ArrayDeque<StackEvent> events = new ArrayDeque<>();
     private final TcpEvents tcpEvents = new EventsAdapter();
+    private final MptcpHost host = new Host();
     private long nextId = 1;
+    private long nextOrder;
     private int nextEphemeral;
 
     public Stack(StackConfig config, Rng rng) {
         this.config = config;
         this.tcp4 = config.tcpConfig(false);
         this.tcp6 = config.tcpConfig(true);
+        this.rng = rng;
         this.isn = new IsnGenerator(rng);
         int range = config.ephemeralPortHigh() - config.ephemeralPortLow() + 1;
         this.nextEphemeral = config.ephemeralPortLow() + rng.nextInt(range);
@@ -151,10 +166,20 @@ public final class Stack {
                     && TimeWaitReuse.mayReuse(e.conn, seg, tcpConfig(key).timestamps())) {
                 // RFC 9293 3.6.1 / RFC 6191: a new incarnation may take over a TIME_WAIT tuple.
                 mib.increment(MibCounter.TCP_TW_RECYCLED);
-                release(e);
+                releaseSubflow(e);
             } else {
+                e.owner.mptcp.setNow(nowNanos);
                 e.conn.process(nowNanos, seg);
+                e.owner.mptcp.afterInput(nowNanos);
                 markDirty(e);
+                rearm(e.owner);
+                return;
+            }
+        }
+        if (config.mptcpEnabled() && isNewSyn(seg)) {
+            MptcpOption.MpJoinSyn join = joinOf(seg);
+            if (join != null) {
+                onJoinSyn(nowNanos, key, seg, join);
                 return;
             }
         }
@@ -217,6 +242,7 @@ public final class Stack {
             return;
         }
         mib.increment(MibCounter.TCP_PMTU_UPDATES);
+        e.owner.mptcp.setNow(nowNanos);
         e.conn.handlePathMtu(nowNanos, mtu);
         markDirty(e);
     }
@@ -261,21 +287,30 @@ public final class Stack {
             }
             due[n++] = timers.poll();
         }
-        // Connections due together run in handle order (the order they were created), as the scan
-        // over all connections this replaced visited them: the packets they queue leave in the
-        // same order as before, whatever their deadlines.
+        // Subflows due together run in the order they were created, as a scan over all of them
+        // would visit them: the packets they queue leave in the same order whatever their deadlines.
         if (n > 1) {
-            Arrays.sort(due, 0, n, BY_HANDLE);
+            Arrays.sort(due, 0, n, BY_ORDER);
         }
         for (int i = 0; i < n; i++) {
             StackEntry e = due[i];
             due[i] = null;
+            e.owner.mptcp.setNow(nowNanos);
             e.conn.handleTimeout(nowNanos);
+            e.owner.mptcp.afterInput(nowNanos);
             markDirty(e);
+            rearm(e.owner);
+        }
+        while (connectionTimers.minDeadline() <= nowNanos) {
+            StackConnection c = connectionTimers.poll();
+            c.mptcp.handleTimeout(nowNanos);
+            c.mptcp.afterInput(nowNanos);
+            rearm(c);
+            touch(c);
         }
     }
 
-    private static final Comparator<StackEntry> BY_HANDLE = Comparator.comparingLong(e -> e.handle.id());
+    private static final Comparator<StackEntry> BY_ORDER = Comparator.comparingLong(e -> e.order);
 
     /**
      * Writes the next packet to send at {@code out.position()} (which advances by its length) and
@@ -299,17 +334,19 @@ public final class Stack {
             if (e == null) {
                 return null;
             }
+            e.owner.mptcp.setNow(nowNanos);
             TcpSegment seg = e.conn.poll(nowNanos);
             dirty.pollFirst();
             rearm(e); // sending arms the retransmission timer, an ACK stops the delayed-ACK one
+            rearm(e.owner);
             if (seg == null) {
                 e.inDirty = false;
                 if (e.conn.state() == TcpState.CLOSED) {
-                    release(e);
+                    releaseSubflow(e);
                 }
                 continue;
             }
-            dirty.addLast(e); // round robin between connections with data to send
+            dirty.addLast(e); // round robin between subflows with data to send
             int len = TcpPackets.encode(e.ipHeader, seg, out);
             return new Transmit(len, e.ipHeader.source(), e.ipHeader.destination());
         }
@@ -317,7 +354,7 @@ public final class Stack {
 
     /** The earliest deadline of any timer, {@link Nanos#NEVER} if none. */
     public long pollTimeout() {
-        return timers.minDeadline();
+        return Math.min(timers.minDeadline(), connectionTimers.minDeadline());
     }
 
     /** The next application event, or null. */
@@ -346,12 +383,12 @@ public final class Stack {
         if (l == null) {
             return;
         }
-        for (StackEntry e : byId.values()) {
-            if (e.listener == l) {
-                e.listener = null;
-                e.appReleased = true;
-                e.conn.abort(0);
-                markDirty(e);
+        for (StackConnection c : List.copyOf(byId.values())) {
+            if (c.listener == l) {
+                c.listener = null;
+                c.appReleased = true;
+                c.mptcp.abort(0);
+                touch(c);
             }
         }
         l.acceptQueue.clear();
@@ -360,25 +397,27 @@ public final class Stack {
     /** An established connection waiting on the listener, or null. */
     public ConnHandle accept(ListenerHandle handle) {
         StackListener l = listener(handle);
-        StackEntry e = l.acceptQueue.poll();
-        if (e == null) {
+        StackConnection c = l.acceptQueue.poll();
+        if (c == null) {
             return null;
         }
-        e.listener = null;
+        c.listener = null;
         l.pending--;
-        e.visible = true;
-        if (e.conn.readable() > 0 || e.conn.isPeerFinReceived()) {
-            events.add(new StackEvent.Readable(e.handle));
+        c.visible = true;
+        if (c.mptcp.readable() > 0 || c.mptcp.isPeerFinReceived()) {
+            events.add(new StackEvent.Readable(c.handle));
         }
-        if (e.conn.isPeerFinReceived()) {
-            events.add(new StackEvent.PeerClosed(e.handle));
+        if (c.mptcp.isPeerFinReceived()) {
+            events.add(new StackEvent.PeerClosed(c.handle));
         }
-        return e.handle;
+        return c.handle;
     }
 
     /**
-     * Opens a connection (the SYN leaves at the next {@link #pollTransmit}). A local port of 0 picks
-     * an ephemeral port; a null or wildcard local address picks the first address of the remote's family.
+     * Opens a connection (the SYN leaves at the next {@link #pollTransmit}); with MPTCP enabled it
+     * offers MP_CAPABLE and falls back to plain TCP if the peer does not answer it. A local port of
+     * 0 picks an ephemeral port; a null or wildcard local address picks the first address of the
+     * remote's family.
      */
     public ConnHandle connect(long nowNanos, InetSocketAddress local, InetSocketAddress remote) {
         InetAddress la = local == null ? null : local.getAddress();
@@ -398,98 +437,124 @@ public final class Stack {
                     throw new IllegalStateException("address in use: " + key);
                 }
                 mib.increment(MibCounter.TCP_TW_RECYCLED);
-                release(old);
+                releaseSubflow(old);
             }
         }
-        TcpConfig tc = remote.getAddress() instanceof Inet6Address ? tcp6 : tcp4;
+        MptcpConnection m = MptcpConnection.client(host, mib, config.mptcp(), rng, tokens, config.mptcpEnabled(),
+                config.sendBufferBytes(), config.receiveBufferMaxBytes());
+        m.setNow(nowNanos);
+        StackConnection c = registerConnection(m);
+        c.visible = true;
+        SubflowExtension ext = m.initialExtension();
+        TcpConnection t = openTcp(nowNanos, key, ext, m);
+        m.attachInitial(t);
+        markDirty(registerSubflow(c, key, t));
+        return c.handle;
+    }
+
+    private TcpConnection openTcp(long nowNanos, FourTuple key, SubflowExtension ext, MptcpConnection m) {
+        TcpConfig tc = tcpConfig(key);
         InetSocketAddress l = new InetSocketAddress(key.localAddress(), key.localPort());
+        InetSocketAddress r = new InetSocketAddress(key.remoteAddress(), key.remotePort());
         int iss = isn.isn(nowNanos, key.localAddress(), key.localPort(), key.remoteAddress(), key.remotePort());
         int tsOffset = isn.tsOffset(key.localAddress(), key.localPort(), key.remoteAddress(), key.remotePort());
-        TcpConnection c = TcpConnection.connect(tc, tcpEvents, mib, SubflowExtension.PLAIN, l, remote, iss,
-                tsOffset, new CoupledGroup(), nowNanos);
-        StackEntry e = register(key, c);
-        e.visible = true;
-        markDirty(e);
-        return e.handle;
+        return TcpConnection.connect(tc, tcpEvents, mib, ext, l, r, iss, tsOffset, m.ccGroup(), nowNanos);
     }
 
     /** Queues data; bytes taken (0 when the send buffer is full), -1 when the connection cannot send. */
-    public int write(long nowNanos, ConnHandle c, ByteBuffer src) {
-        StackEntry e = appEntry(c);
-        if (e == null) {
+    public int write(long nowNanos, ConnHandle h, ByteBuffer src) {
+        StackConnection c = appConnection(h);
+        if (c == null) {
             return -1;
         }
-        int n = e.conn.write(nowNanos, src);
+        int n = c.mptcp.write(nowNanos, src);
         if (n > 0) {
-            markDirty(e);
+            touch(c);
         } else {
-            rearm(e);
+            rearmAll(c);
         }
         return n;
     }
 
     /** Reads data; 0 when none yet, -1 at end of stream or after a reset. */
-    public int read(long nowNanos, ConnHandle c, ByteBuffer dst) {
-        StackEntry e = appEntry(c);
-        if (e == null) {
+    public int read(long nowNanos, ConnHandle h, ByteBuffer dst) {
+        StackConnection c = appConnection(h);
+        if (c == null) {
             return -1;
         }
-        int n = e.conn.read(nowNanos, dst);
-        if (e.conn.state() == TcpState.CLOSED && e.conn.readable() == 0) {
-            release(e); // the last bytes of a closed connection are read: the handle goes now
+        int n = c.mptcp.read(nowNanos, dst);
+        if (c.mptcp.isClosed() && c.mptcp.readable() == 0) {
+            releaseConnection(c); // the last bytes of a closed connection are read: the handle goes now
         } else {
-            markDirty(e);
+            touch(c);
         }
         return n;
     }
 
-    /** FIN after the queued data (half-close); reading continues. */
-    public void shutdownOutput(long nowNanos, ConnHandle c) {
-        StackEntry e = appEntry(c);
-        if (e != null) {
-            e.conn.shutdownOutput(nowNanos);
-            markDirty(e);
+    /** FIN (DATA_FIN) after the queued data (half-close); reading continues. */
+    public void shutdownOutput(long nowNanos, ConnHandle h) {
+        StackConnection c = appConnection(h);
+        if (c != null) {
+            c.mptcp.shutdownOutput(nowNanos);
+            touch(c);
         }
     }
 
     /** Graceful close; the handle becomes invalid for the application (a Closed event follows). */
-    public void close(long nowNanos, ConnHandle c) {
-        StackEntry e = appEntry(c);
-        if (e != null) {
-            e.appReleased = true;
-            e.conn.close(nowNanos);
-            markDirty(e);
+    public void close(long nowNanos, ConnHandle h) {
+        StackConnection c = appConnection(h);
+        if (c != null) {
+            c.appReleased = true;
+            c.mptcp.close(nowNanos);
+            touch(c);
+            releaseIfDone(c);
         }
     }
 
-    /** Sends a RST and forgets the connection. */
-    public void abort(long nowNanos, ConnHandle c) {
-        StackEntry e = appEntry(c);
-        if (e != null) {
-            e.conn.abort(nowNanos);
-            e.appReleased = true;
-            markDirty(e);
+    /** Sends a RST (with MP_FASTCLOSE on an MPTCP connection) and forgets the connection. */
+    public void abort(long nowNanos, ConnHandle h) {
+        StackConnection c = appConnection(h);
+        if (c != null) {
+            c.mptcp.abort(nowNanos);
+            c.appReleased = true;
+            touch(c);
+            releaseIfDone(c);
         }
     }
 
-    /** A snapshot of the connection, or null for an unknown handle. */
-    public ConnectionInfo info(ConnHandle c) {
-        StackEntry e = byId.get(c.id());
-        if (e == null) {
+    /** A snapshot of the connection's first subflow (its only one for plain TCP), or null for an unknown handle. */
+    public ConnectionInfo info(ConnHandle h) {
+        StackConnection c = byId.get(h.id());
+        if (c == null || c.subflows.isEmpty() && c.lastTcp == null) {
             return null;
         }
-        TcpConnection t = e.conn;
+        TcpConnection t = c.subflows.isEmpty() ? c.lastTcp : c.subflows.get(0).conn;
         return new ConnectionInfo(t.state(), t.local(), t.remote(), t.srttNanos(), t.rttvarNanos(), t.rtoNanos(),
                 t.cwndBytes(), t.ssthreshBytes(), t.mss(), t.bytesSent(), t.bytesAcked(), t.bytesReceived(),
-                t.retransmits(), t.sndWnd(), t.rcvWnd(), t.error().map(ResetReason::of), t.bytesRetransmitted(),
+                t.retransmits(), t.sndWnd(), t.rcvWnd(), errorOf(c, t).map(ResetReason::of), t.bytesRetransmitted(),
                 t.bytesInFlight(), t.congestionController() == null ? config.congestionControl()
                         : t.congestionController().name(),
                 t.sackEnabled(), t.timestampsEnabled(), t.sendWindowShift(), t.receiveWindowShift());
     }
 
+    private static java.util.Optional<TcpError> errorOf(StackConnection c, TcpConnection t) {
+        return c.mptcp.error() != null ? java.util.Optional.of(c.mptcp.error()) : t.error();
+    }
+
+    /** The MPTCP view of the connection (mode, tokens, subflows), like Linux's MPTCP_INFO; null for an unknown handle. */
+    public MptcpInfo mptcpInfo(ConnHandle h) {
+        StackConnection c = byId.get(h.id());
+        return c == null ? null : c.mptcp.info();
+    }
+
     /** Connections the stack holds (including TIME_WAIT and not yet accepted ones). */
     public int connectionCount() {
         return byId.size();
+    }
+
+    /** TCP connections (subflows, plain connections) the stack holds under a 4-tuple. */
+    public int subflowCount() {
+        return byTuple.size();
     }
 
     /**
@@ -500,34 +565,56 @@ public final class Stack {
      */
     public int pendingCloseCount() {
         int n = 0;
-        for (StackEntry e : byId.values()) {
-            TcpState s = e.conn.state();
-            if (s == TcpState.FIN_WAIT_1 || s == TcpState.CLOSING || s == TcpState.LAST_ACK) {
-                n++;
+        for (StackConnection c : byId.values()) {
+            for (StackEntry e : c.subflows) {
+                TcpState s = e.conn.state();
+                if (s == TcpState.FIN_WAIT_1 || s == TcpState.CLOSING || s == TcpState.LAST_ACK
+                        || c.appReleased && c.mptcp.mode() != MptcpConnection.Mode.PLAIN && s.isSynchronized()
+                                && s != TcpState.TIME_WAIT) {
+                    n++;
+                    break;
+                }
             }
         }
         return n;
     }
 
     /**
-     * For tests: checks every connection's invariants, and that the timer queue holds exactly the
-     * connections with a timer armed, each under its current deadline (what a scan would find).
+     * For tests: checks every connection's invariants, and that the timer queues hold exactly the
+     * subflows and connections with a timer armed, each under its current deadline (what a scan
+     * would find).
      */
     public void checkInvariants() {
         timers.checkInvariants();
+        connectionTimers.checkInvariants();
         int armed = 0;
-        for (StackEntry e : byId.values()) {
-            e.conn.checkInvariants();
-            long d = e.conn.nextDeadline();
-            if (timers.deadline(e) != d) {
-                throw new AssertionError(e.key + " is queued for " + timers.deadline(e) + " but its next timer is at " + d);
+        int connectionsArmed = 0;
+        for (StackConnection c : byId.values()) {
+            long cd = c.mptcp.nextDeadline();
+            if (connectionTimers.deadline(c) != cd) {
+                throw new AssertionError(c.mptcp + " is queued for " + connectionTimers.deadline(c)
+                        + " but its next timer is at " + cd);
             }
-            if (d != Nanos.NEVER) {
-                armed++;
+            if (cd != Nanos.NEVER) {
+                connectionsArmed++;
+            }
+            for (StackEntry e : c.subflows) {
+                e.conn.checkInvariants();
+                long d = e.conn.nextDeadline();
+                if (timers.deadline(e) != d) {
+                    throw new AssertionError(e.key + " is queued for " + timers.deadline(e) + " but its next timer is at " + d);
+                }
+                if (d != Nanos.NEVER) {
+                    armed++;
+                }
             }
         }
         if (armed != timers.size()) {
-            throw new AssertionError(timers.size() + " connections in the timer queue, " + armed + " with a timer armed");
+            throw new AssertionError(timers.size() + " subflows in the timer queue, " + armed + " with a timer armed");
+        }
+        if (connectionsArmed != connectionTimers.size()) {
+            throw new AssertionError(connectionTimers.size() + " connections in the timer queue, " + connectionsArmed
+                    + " with a timer armed");
         }
     }
 
@@ -555,17 +642,78 @@ public final class Stack {
             mib.increment(MibCounter.TCP_LISTEN_DROPS);
             return;
         }
-        TcpConfig tc = tcpConfig(key);
+        boolean mptcp = config.mptcpEnabled() && offersMpCapable(seg);
+        MptcpConnection m = MptcpConnection.server(host, mib, config.mptcp(), rng, tokens, mptcp,
+                config.sendBufferBytes(), config.receiveBufferMaxBytes());
+        m.setNow(nowNanos);
+        StackConnection c = registerConnection(m);
+        c.listener = l;
+        l.pending++;
+        TcpConnection t = acceptTcp(nowNanos, key, m.initialExtension(), m, seg);
+        m.attachInitial(t);
+        markDirty(registerSubflow(c, key, t));
+    }
+
+    private TcpConnection acceptTcp(long nowNanos, FourTuple key, SubflowExtension ext, MptcpConnection m,
+            TcpSegment syn) {
         int iss = isn.isn(nowNanos, key.localAddress(), key.localPort(), key.remoteAddress(), key.remotePort());
-        TcpConnection c = TcpConnection.accept(tc, tcpEvents, mib, SubflowExtension.PLAIN,
+        return TcpConnection.accept(tcpConfig(key), tcpEvents, mib, ext,
                 new InetSocketAddress(key.localAddress(), key.localPort()),
                 new InetSocketAddress(key.remoteAddress(), key.remotePort()), iss,
                 isn.tsOffset(key.localAddress(), key.localPort(), key.remoteAddress(), key.remotePort()),
-                new CoupledGroup(), seg, nowNanos);
-        StackEntry e = register(key, c);
-        e.listener = l;
-        l.pending++;
-        markDirty(e);
+                m.ccGroup(), syn, nowNanos);
+    }
+
+    /**
+     * An MP_JOIN SYN (RFC 8684 section 3.2): its token names the connection it joins, wherever it
+     * arrives; the new subflow waits on that connection, not on a listener. An unknown token, or a
+     * connection that takes no more subflows, gets a RST with MP_TCPRST (Linux counts
+     * MPJoinNoTokenFound or MPJoinRejected), and no connection is touched.
+     */
+    private void onJoinSyn(long nowNanos, FourTuple key, TcpSegment seg, MptcpOption.MpJoinSyn join) {
+        MptcpConnection m = tokens.lookup(join.receiverToken());
+        if (m == null) {
+            mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
+            mib.increment(MibCounter.MPTCP_JOIN_NO_TOKEN_FOUND);
+            refuseJoin(key, seg, 1);
+            return;
+        }
+        StackConnection c = byId.get(m.ownerId());
+        m.setNow(nowNanos);
+        Subflow s = c == null ? null : m.acceptJoin(join);
+        if (s == null) {
+            mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
+            refuseJoin(key, seg, 2);
+            return;
+        }
+        TcpConnection t = acceptTcp(nowNanos, key, s, m, seg);
+        m.attachJoin(s, t);
+        markDirty(registerSubflow(c, key, t));
+    }
+
+    /** A RST with MP_TCPRST (RFC 8684 section 3.6): 1 is "MPTCP-specific error", 2 "lack of resources". */
+    private void refuseJoin(FourTuple key, TcpSegment syn, int reason) {
+        mib.increment(MibCounter.MPTCP_RST_TX);
+        queueControl(key, new TcpSegment(syn.dstPort(), syn.srcPort(), 0, Seq32.add(syn.seq(), 1),
+                TcpFlags.RST | TcpFlags.ACK, 0, 0, List.of(new MptcpOption.MpTcpRst(0, reason)), TcpSegment.EMPTY));
+    }
+
+    private static MptcpOption.MpJoinSyn joinOf(TcpSegment seg) {
+        for (TcpOption o : seg.options()) {
+            if (o instanceof MptcpOption.MpJoinSyn j) {
+                return j;
+            }
+        }
+        return null;
+    }
+
+    private static boolean offersMpCapable(TcpSegment seg) {
+        for (TcpOption o : seg.options()) {
+            if (o instanceof MptcpOption.MpCapable c && c.version() == MptcpOption.VERSION_1) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** RFC 9293 3.10.7.1: a segment for no connection and no listener is answered with a RST. */
@@ -641,65 +789,123 @@ public final class Stack {
 
     // ====================================================================== bookkeeping
 
-    private StackEntry register(FourTuple key, TcpConnection c) {
-        StackEntry e = new StackEntry(new ConnHandle(nextId++), key, c, ipHeader(key));
-        c.setOwnerId(e.handle.id());
+    private StackConnection registerConnection(MptcpConnection m) {
+        StackConnection c = new StackConnection(new ConnHandle(nextId++), m);
+        m.setOwnerId(c.handle.id());
+        byId.put(c.handle.id(), c);
+        c.registered = true;
+        return c;
+    }
+
+    private StackEntry registerSubflow(StackConnection c, FourTuple key, TcpConnection t) {
+        StackEntry e = new StackEntry(c, key, t, ipHeader(key), nextOrder++);
+        t.setOwnerId(c.handle.id());
         byTuple.put(key, e);
-        byId.put(e.handle.id(), e);
+        c.subflows.add(e);
         e.registered = true;
         return e;
     }
 
-    private void release(StackEntry e) {
-        byTuple.remove(e.key, e);
-        if (e.visible && !e.appReleased && e.conn.readable() > 0) {
-            // Data acknowledged to the peer is the application's, even after a reset or the end of
-            // TIME-WAIT: the handle stays (off the tuple table) until it is read or closed, as a
-            // Linux socket keeps its receive queue. read() completes the release.
-            if (e.inDirty) {
-                dirty.remove(e);
-                e.inDirty = false;
-            }
-            return;
-        }
-        if (byId.remove(e.handle.id()) == null) {
+    /** A subflow's TCP connection is closed and polled out: it leaves the tables; its connection may go with it. */
+    private void releaseSubflow(StackEntry e) {
+        if (!e.registered) {
             return;
         }
         e.registered = false;
+        byTuple.remove(e.key, e);
         timers.remove(e);
         if (e.inDirty) {
             dirty.remove(e);
             e.inDirty = false;
         }
-        if (e.listener != null) {
-            e.listener.pending--;
-            e.listener.acceptQueue.remove(e);
-            e.listener = null;
+        StackConnection c = e.owner;
+        c.subflows.remove(e);
+        if (c.subflows.isEmpty()) {
+            c.lastTcp = e.conn;
         }
-        if (e.visible) {
-            events.add(new StackEvent.Closed(e.handle));
+        releaseIfDone(c);
+    }
+
+    /** Releases the connection once it is over, unless unread data the peer was told we have still waits. */
+    private void releaseIfDone(StackConnection c) {
+        if (c.registered && c.subflows.isEmpty() && c.mptcp.isClosed()) {
+            if (c.visible && !c.appReleased && c.mptcp.readable() > 0) {
+                // Data acknowledged to the peer is the application's, even after a reset or the end of
+                // TIME-WAIT: the handle stays until it is read or closed, as a Linux socket keeps its
+                // receive queue. read() completes the release.
+                return;
+            }
+            releaseConnection(c);
         }
     }
 
-    /** After anything that may have changed the connection's timers: it asks to be polled, and is re-keyed. */
+    private void releaseConnection(StackConnection c) {
+        if (!c.registered) {
+            return;
+        }
+        for (StackEntry e : List.copyOf(c.subflows)) {
+            e.registered = false;
+            byTuple.remove(e.key, e);
+            timers.remove(e);
+            if (e.inDirty) {
+                dirty.remove(e);
+                e.inDirty = false;
+            }
+        }
+        c.registered = false;
+        byId.remove(c.handle.id());
+        connectionTimers.remove(c);
+        if (c.listener != null) {
+            c.listener.pending--;
+            c.listener.acceptQueue.remove(c);
+            c.listener = null;
+        }
+        if (c.visible) {
+            events.add(new StackEvent.Closed(c.handle));
+        }
+    }
+
+    /** After anything that may have changed the subflow's timers: it asks to be polled, and is re-keyed. */
     private void markDirty(StackEntry e) {
         rearm(e);
-        if (!e.inDirty) {
+        if (e.registered && !e.inDirty) {
             e.inDirty = true;
             dirty.addLast(e);
         }
     }
 
-    /** Re-keys the connection in the timer queue under its current earliest deadline (out of it when none). */
+    /** An application call or connection timer touched the connection: each subflow is polled and re-keyed. */
+    private void touch(StackConnection c) {
+        c.mptcp.afterInput(c.mptcp.now());
+        for (int i = 0; i < c.subflows.size(); i++) {
+            markDirty(c.subflows.get(i));
+        }
+        rearm(c);
+    }
+
+    private void rearmAll(StackConnection c) {
+        for (int i = 0; i < c.subflows.size(); i++) {
+            rearm(c.subflows.get(i));
+        }
+        rearm(c);
+    }
+
+    /** Re-keys the subflow in the timer queue under its current earliest deadline (out of it when none). */
     private void rearm(StackEntry e) {
         if (e.registered) {
             timers.set(e, e.conn.nextDeadline());
         }
     }
 
-    private StackEntry appEntry(ConnHandle c) {
-        StackEntry e = byId.get(c.id());
-        return e == null || !e.visible || e.appReleased ? null : e;
+    private void rearm(StackConnection c) {
+        if (c.registered) {
+            connectionTimers.set(c, c.mptcp.nextDeadline());
+        }
+    }
+
+    private StackConnection appConnection(ConnHandle h) {
+        StackConnection c = byId.get(h.id());
+        return c == null || !c.visible || c.appReleased ? null : c;
     }
 
     private StackListener listener(ListenerHandle handle) {
@@ -722,66 +928,160 @@ public final class Stack {
                 IpHeader.PROTOCOL_TCP);
     }
 
+    private StackEntry entryOf(StackConnection c, TcpConnection t) {
+        for (int i = 0; i < c.subflows.size(); i++) {
+            StackEntry e = c.subflows.get(i);
+            if (e.conn == t) {
+                return e;
+            }
+        }
+        return null;
+    }
+
     private record Control(IpHeader ip, TcpSegment segment) {}
 
-    /** Turns connection callbacks into application events. */
+    private boolean toApp(StackConnection c) {
+        return c != null && c.visible && !c.appReleased;
+    }
+
+    /** Subflow (TCP) callbacks go to their connection, which decides what the application learns. */
     private final class EventsAdapter implements TcpEvents {
-        private StackEntry entry(TcpConnection c) {
-            return byId.get(c.ownerId());
+        public void onEstablished(TcpConnection t) {
+            StackConnection c = byId.get(t.ownerId());
+            if (c != null) {
+                c.mptcp.onSubflowEstablished(t);
+            }
         }
 
-        private boolean toApp(StackEntry e) {
-            return e != null && e.visible && !e.appReleased;
+        public void onReadable(TcpConnection t) {
+            StackConnection c = byId.get(t.ownerId());
+            if (c != null) {
+                c.mptcp.onSubflowReadable(t);
+            }
         }
 
-        public void onEstablished(TcpConnection c) {
-            StackEntry e = entry(c);
-            if (e == null) {
+        public void onWritable(TcpConnection t) {
+            StackConnection c = byId.get(t.ownerId());
+            if (c != null) {
+                c.mptcp.onSubflowWritable(t);
+            }
+        }
+
+        public void onPeerFin(TcpConnection t) {
+            StackConnection c = byId.get(t.ownerId());
+            if (c != null) {
+                c.mptcp.onSubflowPeerFin(t);
+            }
+        }
+
+        public void onError(TcpConnection t, TcpError error) {
+            StackConnection c = byId.get(t.ownerId());
+            if (c != null) {
+                c.mptcp.onSubflowError(t, error);
+            }
+        }
+
+        public void onClosed(TcpConnection t) {
+            StackConnection c = byId.get(t.ownerId());
+            if (c == null) {
                 return;
             }
-            if (e.listener != null) {
-                // Still counted against the backlog until accepted (Linux counts both queues).
-                e.listener.acceptQueue.add(e);
-                events.add(new StackEvent.Incoming(e.listener.handle));
-            } else if (toApp(e)) {
-                events.add(new StackEvent.Connected(e.handle));
-            }
-        }
-
-        public void onReadable(TcpConnection c) {
-            StackEntry e = entry(c);
-            if (toApp(e)) {
-                events.add(new StackEvent.Readable(e.handle));
-            }
-        }
-
-        public void onWritable(TcpConnection c) {
-            StackEntry e = entry(c);
-            if (toApp(e)) {
-                events.add(new StackEvent.Writable(e.handle));
-            }
-        }
-
-        public void onPeerFin(TcpConnection c) {
-            StackEntry e = entry(c);
-            if (toApp(e)) {
-                events.add(new StackEvent.PeerClosed(e.handle));
-            }
-        }
-
-        public void onError(TcpConnection c, TcpError error) {
-            StackEntry e = entry(c);
-            if (toApp(e)) {
-                ResetReason r = ResetReason.of(error);
-                boolean neverConnected = c.isActiveOpen() && c.bytesAcked() == 0 && c.sndUna() == c.iss();
-                events.add(neverConnected ? new StackEvent.ConnectFailed(e.handle, r) : new StackEvent.Reset(e.handle, r));
-            }
-        }
-
-        public void onClosed(TcpConnection c) {
-            StackEntry e = entry(c);
+            c.mptcp.onSubflowClosed(t);
+            StackEntry e = entryOf(c, t);
             if (e != null) {
                 markDirty(e); // released once its last segment (a RST, say) has been polled
+            }
+        }
+    }
+
+    /** The stack as its connections see it. */
+    private final class Host implements MptcpHost {
+        private StackConnection of(MptcpConnection m) {
+            return byId.get(m.ownerId());
+        }
+
+        @Override
+        public boolean openSubflow(MptcpConnection m, Subflow s, InetAddress local, InetSocketAddress remote,
+                long nowNanos) {
+            StackConnection c = of(m);
+            if (c == null || !addresses.contains(local) || !sameFamily(local, remote.getAddress())) {
+                return false;
+            }
+            FourTuple key;
+            try {
+                key = ephemeralTuple(local, remote);
+            } catch (IllegalStateException noPort) {
+                return false;
+            }
+            TcpConnection t = openTcp(nowNanos, key, s, m);
+            m.attachJoin(s, t);
+            markDirty(registerSubflow(c, key, t));
+            return true;
+        }
+
+        @Override
+        public void wake(Subflow s) {
+            StackConnection c = of(s.connection());
+            StackEntry e = c == null ? null : entryOf(c, s.tcp());
+            if (e != null) {
+                markDirty(e);
+            }
+        }
+
+        @Override
+        public void rearm(MptcpConnection m) {
+            StackConnection c = of(m);
+            if (c != null) {
+                Stack.this.rearm(c);
+            }
+        }
+
+        @Override
+        public void onEstablished(MptcpConnection m) {
+            StackConnection c = of(m);
+            if (c == null) {
+                return;
+            }
+            c.established = true;
+            if (c.listener != null) {
+                // Still counted against the backlog until accepted (Linux counts both queues).
+                c.listener.acceptQueue.add(c);
+                events.add(new StackEvent.Incoming(c.listener.handle));
+            } else if (toApp(c)) {
+                events.add(new StackEvent.Connected(c.handle));
+            }
+        }
+
+        @Override
+        public void onReadable(MptcpConnection m) {
+            StackConnection c = of(m);
+            if (toApp(c)) {
+                events.add(new StackEvent.Readable(c.handle));
+            }
+        }
+
+        @Override
+        public void onWritable(MptcpConnection m) {
+            StackConnection c = of(m);
+            if (toApp(c)) {
+                events.add(new StackEvent.Writable(c.handle));
+            }
+        }
+
+        @Override
+        public void onPeerClosed(MptcpConnection m) {
+            StackConnection c = of(m);
+            if (toApp(c)) {
+                events.add(new StackEvent.PeerClosed(c.handle));
+            }
+        }
+
+        @Override
+        public void onError(MptcpConnection m, TcpError error) {
+            StackConnection c = of(m);
+            if (toApp(c)) {
+                ResetReason r = ResetReason.of(error);
+                events.add(c.established ? new StackEvent.Reset(c.handle, r) : new StackEvent.ConnectFailed(c.handle, r));
             }
         }
     }

@@ -2,6 +2,7 @@ package org.mptcp4j.stack;
 
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.cc.ControllerFactory;
+import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.tcp.TcpConfig;
 
 /**
@@ -32,7 +33,9 @@ import org.mptcp4j.tcp.TcpConfig;
  * @param maxSynBacklog upper bound for any listener's backlog (somaxconn)
  * @param ephemeralPortLow first ephemeral port (ip_local_port_range)
  * @param ephemeralPortHigh last ephemeral port
- * @param mptcpEnabled MPTCP (net.mptcp.enabled); reserved for the MPTCP layer, plain TCP until then
+ * @param mptcpEnabled MPTCP (Linux {@code net.mptcp.enabled}): on, connections offer and accept MP_CAPABLE;
+ *     off, the stack speaks plain TCP and ignores MPTCP options
+ * @param mptcp checksums, endpoints, limits and scheduler (the rest of {@code net.mptcp.*} and {@code ip mptcp})
  */
 public record StackConfig(
         int mss,
@@ -58,7 +61,8 @@ public record StackConfig(
         int maxSynBacklog,
         int ephemeralPortLow,
         int ephemeralPortHigh,
-        boolean mptcpEnabled) {
+        boolean mptcpEnabled,
+        MptcpConfig mptcp) {
 
     public StackConfig {
         if (ControllerFactory.byName(congestionControl).isEmpty()) {
@@ -77,7 +81,7 @@ public record StackConfig(
 
     /** Linux-like defaults. */
     public static StackConfig defaults() {
-        return new StackConfig(1460, 1 << 20, 1 << 20, TcpConfig.DEFAULT_RECEIVE_BUFFER_MAX_BYTES, Nanos.ofSeconds(1), Nanos.ofMillis(200), Nanos.ofSeconds(60), Nanos.ofMillis(40), Nanos.ofSeconds(60), "cubic", true, true, true, false, Nanos.NEVER, Nanos.ofSeconds(75), 9, 6, 5, 15, 4096, 32768, 60999, false);
+        return new StackConfig(1460, 1 << 20, 1 << 20, TcpConfig.DEFAULT_RECEIVE_BUFFER_MAX_BYTES, Nanos.ofSeconds(1), Nanos.ofMillis(200), Nanos.ofSeconds(60), Nanos.ofMillis(40), Nanos.ofSeconds(60), "cubic", true, true, true, false, Nanos.NEVER, Nanos.ofSeconds(75), 9, 6, 5, 15, 4096, 32768, 60999, true, MptcpConfig.defaults());
     }
 
     /** The per-connection TCP configuration; IPv6 has a 20-byte longer IP header, so a smaller MSS. */
@@ -90,98 +94,102 @@ public record StackConfig(
     }
 
     public StackConfig withMss(int value) {
-        return new StackConfig(value, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(value, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withSendBufferBytes(int value) {
-        return new StackConfig(mss, value, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, value, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withReceiveBufferBytes(int value) {
-        return new StackConfig(mss, sendBufferBytes, value, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, value, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withReceiveBufferMaxBytes(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, value, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, value, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withInitialRtoNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, value, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, value, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withMinRtoNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, value, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, value, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withMaxRtoNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, value, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, value, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withDelayedAckNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, value, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, value, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withTimeWaitNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, value, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, value, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withCongestionControl(String value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, value, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, value, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withSack(boolean value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, value, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, value, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withTimestamps(boolean value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, value, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, value, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withWindowScale(boolean value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, value, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, value, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withNagle(boolean value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, value, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, value, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withKeepaliveIdleNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, value, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, value, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withKeepaliveIntervalNanos(long value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, value, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, value, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withKeepaliveProbes(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, value, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, value, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withSynRetries(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, value, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, value, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withSynAckRetries(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, value, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, value, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withMaxRetransmits(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, value, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, value, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withMaxSynBacklog(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, value, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, value, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withEphemeralPortLow(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, value, ephemeralPortHigh, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, value, ephemeralPortHigh, mptcpEnabled, mptcp);
     }
 
     public StackConfig withEphemeralPortHigh(int value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, value, mptcpEnabled);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, value, mptcpEnabled, mptcp);
     }
 
     public StackConfig withMptcpEnabled(boolean value) {
-        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, value);
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, value, mptcp);
+    }
+
+    public StackConfig withMptcp(MptcpConfig value) {
+        return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, congestionControl, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, value);
     }
 }

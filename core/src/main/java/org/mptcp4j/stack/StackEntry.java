@@ -4,29 +4,26 @@ import org.mptcp4j.tcp.TcpConnection;
 import org.mptcp4j.wire.IpHeader;
 
 /**
- * A connection and what the stack knows about it; its slot in the stack's {@link DeadlineHeap} (keyed by
- * {@link TcpConnection#nextDeadline()}) is the inherited {@code heapIndex}.
+ * One TCP connection of the stack (a subflow, or a plain connection) under its 4-tuple; its slot in
+ * the stack's {@link DeadlineHeap} of subflow timers (keyed by {@link TcpConnection#nextDeadline()})
+ * is the inherited {@code heapIndex}.
  */
 final class StackEntry extends DeadlineHeap.Node {
-    final ConnHandle handle;
+    final StackConnection owner;
     final FourTuple key;
     final TcpConnection conn;
     final IpHeader ipHeader;
-    /** Set while a passive connection waits on its listener's queues. */
-    StackListener listener;
-    /** The application holds the handle (active open, or accepted). */
-    boolean visible;
-    /** The application closed or aborted: it sees no more events but Closed. */
-    boolean appReleased;
+    /** Creation order: subflows due at the same time run in it. */
+    final long order;
     boolean inDirty;
     /** In the stack's tables (from register until release removes it); only then in the timer queue. */
     boolean registered;
 
-    StackEntry(ConnHandle handle, FourTuple key, TcpConnection conn, IpHeader ipHeader) {
-        this.handle = handle;
+    StackEntry(StackConnection owner, FourTuple key, TcpConnection conn, IpHeader ipHeader, long order) {
+        this.owner = owner;
         this.key = key;
         this.conn = conn;
         this.ipHeader = ipHeader;
+        this.order = order;
     }
 }
-

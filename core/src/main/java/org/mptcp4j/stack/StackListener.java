@@ -11,7 +11,7 @@ final class StackListener {
     final int backlog;
     /** Children not yet accepted: half-open plus established (Linux counts both against the backlog). */
     int pending;
-    final ArrayDeque<StackEntry> acceptQueue = new ArrayDeque<>();
+    final ArrayDeque<StackConnection> acceptQueue = new ArrayDeque<>();
 
     StackListener(ListenerHandle handle, InetAddress address, int port, int backlog) {
         this.handle = handle;

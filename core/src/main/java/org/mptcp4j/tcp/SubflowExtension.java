@@ -65,4 +65,29 @@ public interface SubflowExtension {
 
     /** The connection changed state (for example, MPTCP learns that a subflow is established). */
     default void onStateChange(TcpConnection c, TcpState from, TcpState to) {}
+
+    /**
+     * The receive window to advertise in bytes, or -1 to advertise the connection's own. MPTCP
+     * advertises the connection-level window, relative to the DATA_ACK the segment carries (RFC
+     * 8684 section 3.3.5, Linux {@code mptcp_space}); the subflow's own buffer still decides which
+     * segments it accepts.
+     */
+    default long receiveWindow(TcpConnection c) {
+        return -1;
+    }
+
+    /**
+     * The most payload a new segment starting at {@code seq} may carry, at most {@code len}: MPTCP
+     * cuts segments where a data sequence mapping ends, since one DSS option carries one mapping
+     * (Linux keeps one mapping per skb).
+     */
+    default int segmentLimit(TcpConnection c, int seq, int len) {
+        return len;
+    }
+
+    /**
+     * Options for a RST this connection sends (MP_TCPRST with its reason, or MP_FASTCLOSE; RFC 8684
+     * sections 3.5 and 3.6), given the option space left.
+     */
+    default void writeResetOptions(TcpConnection c, int remainingOptionBytes, List<TcpOption> out) {}
 }

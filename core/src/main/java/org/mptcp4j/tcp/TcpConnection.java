@@ -307,6 +307,48 @@ public final class TcpConnection {
         return sendBuffer.append(src);
     }
 
+    /** The payload of a full-sized data segment with the extension's options in it (MPTCP: less its DSS). */
+    public int dataMss() {
+        return TcpOutput.dataMss(this);
+    }
+
+    /** The sequence number the next byte {@link #appendSendData} takes will have. */
+    public int appendSeq() {
+        return Seq32.add(bufSeq, sendBuffer.length());
+    }
+
+    /**
+     * Bytes the congestion window lets out now, beyond those in flight (0 when it is full, or
+     * before the handshake completes): what a scheduler asks before choosing this subflow.
+     */
+    public long congestionRoom() {
+        if (cc == null) {
+            return 0;
+        }
+        long windowRoom = sndWnd - Seq32.diff(sndNxt, sndUna);
+        return Math.max(0, Math.min(cc.windowBytes() - bytesInFlight(), windowRoom));
+    }
+
+    /** Asks for an ACK at the next poll (MPTCP: a DATA_ACK or window update the connection needs sent). */
+    public void requestAck() {
+        if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
+            ackNow = true;
+        }
+    }
+
+    /**
+     * Replaces the extension: MPTCP's fallback to plain TCP during the handshake hands the
+     * connection its own buffers back (RFC 8684 section 3.7).
+     */
+    public void setExtension(SubflowExtension extension) {
+        this.extension = extension;
+    }
+
+    /** Bytes queued in this connection's own send buffer that are not yet sent (pulled but waiting). */
+    public int unsentBytes() {
+        return Math.max(0, sendBuffer.length() - Seq32.diff(sndNxt, bufSeq));
+    }
+
     /** Reads in-order data; 0 when none yet, -1 at end of stream or after a reset. */
     public int read(long nowNanos, ByteBuffer dst) {
         int n = receiveBuffer.read(dst);

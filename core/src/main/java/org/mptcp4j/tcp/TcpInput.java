@@ -77,7 +77,12 @@ final class TcpInput {
         c.ackNow = true;
         if (ack) {
             onSynAcked(c, nowNanos, seg.ack());
-            c.extension.onSegmentReceived(c, seg);
+            if (!c.extension.onSegmentReceived(c, seg)) {
+                // The extension refused the handshake (an MP_JOIN SYN-ACK with a wrong HMAC, say).
+                c.mib.increment(MibCounter.TCP_EXTENSION_REJECT);
+                c.queueRst(c.sndNxt, 0, false);
+                c.fail(TcpError.PROTOCOL_ERROR);
+            }
         } else {
             // Simultaneous open: "enter SYN-RECEIVED, form a SYN,ACK segment and send it".
             c.synNeeded = true;

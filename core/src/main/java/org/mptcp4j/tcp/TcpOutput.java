@@ -115,8 +115,13 @@ final class TcpOutput {
         c.mib.increment(MibCounter.TCP_OUT_RSTS);
         countOut(c);
         int flags = TcpFlags.RST | (c.rstWithAck ? TcpFlags.ACK : 0);
+        List<TcpOption> options = List.of();
+        if (c.extension != SubflowExtension.PLAIN) {
+            options = new ArrayList<>(1);
+            c.extension.writeResetOptions(c, TcpConnection.MAX_OPTION_BYTES, options);
+        }
         return new TcpSegment(c.local.getPort(), c.remote.getPort(), c.rstSeq, c.rstWithAck ? c.rstAck : 0, flags,
-                0, 0, List.of(), TcpSegment.EMPTY);
+                0, 0, options, TcpSegment.EMPTY);
     }
 
     // ================================================================= data
@@ -212,6 +217,9 @@ final class TcpOutput {
         }
         if (avail > 0) {
             int len = Math.min(avail, c.sndMss);
+            if (c.extension != SubflowExtension.PLAIN) {
+                len = Math.max(1, c.extension.segmentLimit(c, c.sndNxt, len));
+            }
             if (windowRoom < len) {
                 // RFC 9293 3.8.6.2.1: sender-side SWS avoidance; the persist timer overrides it.
                 boolean sws = windowRoom < c.sndMss && windowRoom < c.maxSndWnd / 2;
@@ -278,7 +286,8 @@ final class TcpOutput {
      * with nothing in flight whatever the windows allow is taken, or the connection would stall.
      */
     private static int pullSendData(TcpConnection c, long nowNanos, long allowance, long pipe) {
-        long ask = allowance / c.sndMss * c.sndMss;
+        int unit = dataMss(c);
+        long ask = allowance / unit * unit;
         if (ask == 0 && pipe == 0) {
             ask = allowance;
         }
@@ -345,6 +354,16 @@ final class TcpOutput {
         // The timestamps option and SACK blocks both sit on their own 4-byte boundary, so their sizes add.
         int optionBytes = fixed + (blocks.isEmpty() ? 0 : TcpOptions.sackLength(blocks.size())) + reserved;
         return c.mssClamp - optionBytes;
+    }
+
+    /** The payload of a full data segment once the extension's options are in (its DSS, for MPTCP). */
+    static int dataMss(TcpConnection c) {
+        if (c.extension == SubflowExtension.PLAIN) {
+            return c.sndMss;
+        }
+        int fixed = c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0;
+        int reserved = Math.min(roundUp4(c.extension.reservedOptionBytes(c, true)), TcpConnection.MAX_OPTION_BYTES - fixed);
+        return Math.max(1, c.sndMss - reserved);
     }
 
     private static int roundUp4(int n) {
@@ -418,8 +437,14 @@ final class TcpOutput {
         if (increase >= threshold) {
             c.rcvAdvRight = candidate;
         }
-        int wnd = Math.max(0, Seq32.diff(c.rcvAdvRight, c.rcvNxt()));
-        return Math.min(wnd >> c.rcvWscale, 65535);
+        long wnd = Math.max(0, Seq32.diff(c.rcvAdvRight, c.rcvNxt()));
+        if (c.extension != SubflowExtension.PLAIN) {
+            long shared = c.extension.receiveWindow(c);
+            if (shared >= 0) {
+                wnd = shared;
+            }
+        }
+        return (int) Math.min(wnd >> c.rcvWscale, 65535);
     }
 
     /** After the application read: announce a window that has at least doubled (Linux tcp_cleanup_rbuf). */

@@ -1,0 +1,92 @@
+package org.mptcp4j.mptcp;
+
+import java.nio.ByteBuffer;
+import org.mptcp4j.base.Dsn;
+import org.mptcp4j.tcp.ReceiveBuffer;
+
+/**
+ * The connection level of the paper's two-level receive (section 4.1): data from every subflow,
+ * placed by data sequence number into one in-order queue and one out-of-order queue, and read by
+ * the application in order. The out-of-order ranges sit in a tree ({@link ReceiveBuffer}), so a
+ * segment costs O(log n) however many are held.
+ *
+ * <p>The buffer works in the low 32 bits of the DSN, which is exact while everything held lies
+ * within 2^31 bytes of the next expected DSN (the window is far smaller); the 64-bit DSN of
+ * {@link #rcvNxt} is kept beside it (RFC 8684 section 3.3.1: the 64-bit space is what counts).
+ */
+final class DataReceiveQueue {
+    private final ReceiveBuffer buffer;
+    /** The next DSN expected in order: what the DATA_ACK acknowledges. */
+    private long rcvNxt;
+
+    DataReceiveQueue(int capacityBytes, long firstDsn) {
+        this.buffer = new ReceiveBuffer(capacityBytes);
+        this.buffer.reset((int) firstDsn);
+        this.rcvNxt = firstDsn;
+    }
+
+    long rcvNxt() {
+        return rcvNxt;
+    }
+
+    /** The DSN after the last byte the buffer can hold: the right edge of the data-level window. */
+    long limit() {
+        return rcvNxt - readable() + buffer.capacity();
+    }
+
+    int readable() {
+        return buffer.readable();
+    }
+
+    int capacity() {
+        return buffer.capacity();
+    }
+
+    long outOfOrderBytes() {
+        return buffer.outOfOrderBytes();
+    }
+
+    /** The outcome of {@link #accept}, for the counters. */
+    enum Outcome { IN_ORDER, OUT_OF_ORDER, DUPLICATE, BEYOND_WINDOW }
+
+    /**
+     * Places {@code data} at {@code dsn}: bytes already received are dropped (a reinjection's twin),
+     * bytes beyond the window too (the peer must not send them, RFC 8684 section 3.3.5).
+     */
+    Outcome accept(long dsn, ByteBuffer data) {
+        long end = dsn + data.remaining();
+        if (!Dsn.gt(end, rcvNxt)) {
+            return Outcome.DUPLICATE;
+        }
+        long limit = limit();
+        if (!Dsn.lt(dsn, limit)) {
+            return Outcome.BEYOND_WINDOW;
+        }
+        ByteBuffer part = data.duplicate();
+        long start = dsn;
+        if (Dsn.lt(start, rcvNxt)) {
+            part.position(part.position() + (int) (rcvNxt - start));
+            start = rcvNxt;
+        }
+        boolean trimmed = false;
+        if (Dsn.gt(end, limit)) {
+            part.limit(part.limit() - (int) (end - limit));
+            trimmed = true;
+        }
+        int advanced = buffer.accept((int) start, part);
+        rcvNxt += advanced;
+        if (advanced > 0) {
+            return Outcome.IN_ORDER;
+        }
+        return trimmed ? Outcome.BEYOND_WINDOW : Outcome.OUT_OF_ORDER;
+    }
+
+    int read(ByteBuffer dst) {
+        return buffer.read(dst);
+    }
+
+    /** Raises the capacity (the connection-level buffer tuner); never below what is held. */
+    void setCapacity(int bytes) {
+        buffer.setCapacity(bytes);
+    }
+}

@@ -1,0 +1,83 @@
+package org.mptcp4j.mptcp;
+
+import java.nio.ByteBuffer;
+import org.mptcp4j.base.Dsn;
+import org.mptcp4j.tcp.SendBuffer;
+
+/**
+ * The connection-level send buffer (the paper's section 4.2): bytes the application wrote, from
+ * the highest DATA_ACK received ({@link #una}) to the last byte written. Bytes below
+ * {@link #nxt} have been handed to a subflow (mapped); the rest wait for a subflow to pull them.
+ * Mapped bytes stay until a DATA_ACK covers them, since a failed subflow's data is reinjected on
+ * another (RFC 8684 section 3.3.6).
+ */
+final class DataSendBuffer {
+    private final SendBuffer bytes;
+    /** DSN of the first byte held: the highest DATA_ACK received (data-level SND.UNA). */
+    private long una;
+    /** DSN of the first byte not yet mapped to any subflow (data-level SND.NXT). */
+    private long nxt;
+
+    DataSendBuffer(int capacityBytes, long firstDsn) {
+        this.bytes = new SendBuffer(capacityBytes);
+        this.una = firstDsn;
+        this.nxt = firstDsn;
+    }
+
+    long una() {
+        return una;
+    }
+
+    long nxt() {
+        return nxt;
+    }
+
+    /** DSN after the last byte written. */
+    long end() {
+        return una + bytes.length();
+    }
+
+    int unmapped() {
+        return (int) (end() - nxt);
+    }
+
+    int freeSpace() {
+        return bytes.freeSpace();
+    }
+
+    int append(ByteBuffer src) {
+        return bytes.append(src);
+    }
+
+    /** Maps the next {@code len} unmapped bytes; returns their first DSN. */
+    long take(int len) {
+        long dsn = nxt;
+        nxt += len;
+        return dsn;
+    }
+
+    /** Copies {@code len} held bytes from {@code dsn} into {@code dst}. */
+    void copy(long dsn, int len, byte[] dst, int dstOffset) {
+        bytes.copy((int) (dsn - una), len, dst, dstOffset);
+    }
+
+    /** Whether {@code dsn} is held (at or above {@link #una}, below {@link #end}). */
+    boolean holds(long dsn) {
+        return Dsn.ge(dsn, una) && Dsn.lt(dsn, end());
+    }
+
+    /**
+     * A DATA_ACK arrived: releases what it covers and returns the count. An ACK for data never
+     * mapped is clamped (a peer cannot acknowledge what was not sent).
+     */
+    int acknowledge(long dataAck) {
+        if (!Dsn.gt(dataAck, una)) {
+            return 0;
+        }
+        long upTo = Dsn.lt(dataAck, nxt) ? dataAck : nxt;
+        int n = (int) (upTo - una);
+        bytes.release(n);
+        una = upTo;
+        return n;
+    }
+}

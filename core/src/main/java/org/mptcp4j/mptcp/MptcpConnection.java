@@ -1,0 +1,1140 @@
+package org.mptcp4j.mptcp;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.mptcp4j.base.Dsn;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.base.Rng;
+import org.mptcp4j.cc.CoupledGroup;
+import org.mptcp4j.crypto.MptcpCrypto;
+import org.mptcp4j.mib.Mib;
+import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.tcp.SubflowExtension;
+import org.mptcp4j.tcp.TcpConnection;
+import org.mptcp4j.tcp.TcpError;
+import org.mptcp4j.tcp.TcpState;
+import org.mptcp4j.wire.MptcpOption;
+import org.mptcp4j.wire.TcpFlags;
+import org.mptcp4j.wire.TcpSegment;
+
+/**
+ * An MPTCP connection: the paper's multipath control block (Linux {@code struct mptcp_sock}),
+ * the object the application holds. It owns the keys, tokens and IDSNs, the 64-bit data sequence
+ * space with its send buffer and two-level receive queue, the subflows, the scheduler, the path
+ * manager and the subflows' coupled congestion-control group.
+ *
+ * <p>A connection is in one of three {@link Mode}s. {@link Mode#PLAIN}: MPTCP was not negotiated
+ * (disabled here, or the peer did not answer MP_CAPABLE: RFC 8684 section 3.7), and the only
+ * subflow is a plain TCP connection whose own buffers the application reads and writes, exactly as
+ * Linux's MPTCP socket falls back to its first subflow. {@link Mode#MPTCP}: the data-level protocol
+ * runs. {@link Mode#FALLBACK}: MPTCP was negotiated but data later arrived without a mapping on the
+ * only subflow; data flows on as if mapped implicitly (an infinite mapping).
+ *
+ * <p>Sans-IO like everything in core: the stack calls it with segments (through each subflow's
+ * {@link Subflow} extension), application calls and timeouts, and it calls the stack back through
+ * {@link MptcpHost}. {@link #now} is the time of the call being handled.
+ */
+public final class MptcpConnection {
+    public enum Mode { MPTCP, PLAIN, FALLBACK }
+
+    /** RFC 8684 section 3.6 reset reasons. */
+    static final int RESET_UNSPECIFIED = 0;
+    static final int RESET_MPTCP_SPECIFIC = 1;
+    static final int RESET_MIDDLEBOX = 6;
+    /** One data-level mapping covers at most this much (the data-level length field is 16 bits). */
+    static final int MAX_MAPPING_BYTES = 65535;
+    /** DATA_FIN is resent this often at most before the connection gives up on an answer. */
+    static final int DATA_FIN_RETRIES = 15;
+
+    final MptcpHost host;
+    final Mib mib;
+    final MptcpConfig config;
+    final Rng rng;
+    final TokenTable tokens;
+    final boolean client;
+    Mode mode;
+    long now;
+
+    // ---- keys (RFC 8684 section 3.1, 3.2)
+    final long localKey;
+    final int localToken;
+    final long localIdsn;
+    long remoteKey;
+    int remoteToken;
+    long remoteIdsn;
+    private boolean remoteKeyKnown;
+    /** DSS checksums in use: either side asked for them (RFC 8684 section 3.1, flag A). */
+    boolean checksums;
+    /** Send 64-bit DATA_ACKs: the peer sends 64-bit DSNs (as Linux decides). */
+    boolean ack64;
+
+    // ---- subflows, scheduling, paths
+    final List<Subflow> subflows = new ArrayList<>(2);
+    final CoupledGroup ccGroup = new CoupledGroup();
+    final Scheduler scheduler;
+    final PathManager pathManager;
+
+    // ---- data level
+    final DataSendBuffer snd;
+    DataReceiveQueue rcv;
+    private final int receiveBufferBytes;
+    /** The right edge of the peer's data-level receive window: DATA_ACK plus window (RFC 8684 section 3.3.5). */
+    long sndWndEnd;
+    /** The right edge we advertised at the data level; it never moves left. */
+    long rcvAdvRight;
+    /** Ranges [start, end) of DSNs to send again on another subflow (RFC 8684 section 3.3.6). */
+    private final ArrayList<long[]> reinject = new ArrayList<>();
+    private byte[] scratch = new byte[0];
+
+    // ---- DATA_FIN (RFC 8684 section 3.3.3)
+    boolean dataFinQueued;
+    private boolean dataFinAcked;
+    private long dataFinDeadline = Nanos.NEVER;
+    private int dataFinRetries;
+    private boolean peerDataFinSeen;
+    private long peerDataFinDsn;
+    boolean peerDataFinReceived;
+
+    // ---- application side
+    private boolean appClosed;
+    private boolean writeBlocked;
+    private boolean readableSignaled;
+    TcpError error;
+    private boolean establishedSignaled;
+    private boolean subflowsClosing;
+    /** The stack's identifier for this connection (its handle). */
+    long ownerId;
+
+    private MptcpConnection(MptcpHost host, Mib mib, MptcpConfig config, Rng rng, TokenTable tokens, boolean client,
+            boolean mptcp, int sendBufferBytes, int receiveBufferBytes) {
+        this.host = host;
+        this.mib = mib;
+        this.config = config;
+        this.rng = rng;
+        this.tokens = tokens;
+        this.client = client;
+        this.mode = mptcp ? Mode.MPTCP : Mode.PLAIN;
+        this.localKey = mptcp ? tokens.newKey(rng) : 0;
+        this.localToken = mptcp ? MptcpCrypto.tokenOf(localKey) : 0;
+        this.localIdsn = mptcp ? MptcpCrypto.idsnOf(localKey) : 0;
+        if (mptcp) {
+            tokens.put(localToken, this);
+        }
+        this.checksums = config.checksumRequired();
+        this.snd = new DataSendBuffer(sendBufferBytes, localIdsn + 1);
+        this.receiveBufferBytes = receiveBufferBytes;
+        this.scheduler = Scheduler.byName(config.scheduler()).orElseThrow().get();
+        this.pathManager = new PathManager(this, config);
+    }
+
+    /** A connection the application opens; {@code mptcp} false makes it plain TCP from the start. */
+    public static MptcpConnection client(MptcpHost host, Mib mib, MptcpConfig config, Rng rng, TokenTable tokens,
+            boolean mptcp, int sendBufferBytes, int receiveBufferBytes) {
+        return new MptcpConnection(host, mib, config, rng, tokens, true, mptcp, sendBufferBytes, receiveBufferBytes);
+    }
+
+    /** A connection a listener accepts: MPTCP when the SYN carried MP_CAPABLE and MPTCP is enabled here. */
+    public static MptcpConnection server(MptcpHost host, Mib mib, MptcpConfig config, Rng rng, TokenTable tokens,
+            boolean mptcp, int sendBufferBytes, int receiveBufferBytes) {
+        return new MptcpConnection(host, mib, config, rng, tokens, false, mptcp, sendBufferBytes, receiveBufferBytes);
+    }
+
+    /** The extension for the initial subflow: {@link SubflowExtension#PLAIN} for plain TCP. */
+    public SubflowExtension initialExtension() {
+        if (mode == Mode.PLAIN) {
+            return SubflowExtension.PLAIN;
+        }
+        Subflow s = new Subflow(this, true, 0, 0);
+        subflows.add(s);
+        return s;
+    }
+
+    /** Attaches the initial subflow's TCP connection (after {@link #initialExtension}). */
+    public void attachInitial(TcpConnection tcp) {
+        if (mode == Mode.PLAIN) {
+            plainTcp = tcp;
+        } else {
+            subflows.get(0).tcp = tcp;
+        }
+    }
+
+    /** The TCP connection of a plain connection (its only subflow). */
+    private TcpConnection plainTcp;
+
+    /**
+     * A peer's MP_JOIN SYN for this connection (the stack matched its token): the extension for the
+     * new subflow, or null when it is refused (not established, or the subflow limit is reached).
+     */
+    public Subflow acceptJoin(MptcpOption.MpJoinSyn syn) {
+        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || !pathManager.acceptJoin()) {
+            mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
+            return null;
+        }
+        Subflow s = new Subflow(this, false, 0, rng.nextInt());
+        s.remoteNonce = syn.senderRandom();
+        s.remoteId = syn.addressId();
+        s.peerBackup = syn.backup();
+        subflows.add(s);
+        return s;
+    }
+
+    /** The stack created the TCP connection of a joining subflow. */
+    public void attachJoin(Subflow s, TcpConnection tcp) {
+        s.tcp = tcp;
+    }
+
+    /** Opens an MP_JOIN subflow (the path manager's decision). */
+    boolean openJoin(InetAddress local, InetSocketAddress remote, int localId, boolean backup, long nowNanos) {
+        if (mode != Mode.MPTCP) {
+            return false;
+        }
+        Subflow s = new Subflow(this, false, localId, rng.nextInt());
+        s.backup = backup;
+        subflows.add(s);
+        if (!host.openSubflow(this, s, local, remote, nowNanos)) {
+            subflows.remove(s);
+            return false;
+        }
+        return true;
+    }
+
+    public CoupledGroup ccGroup() {
+        return ccGroup;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public long ownerId() {
+        return ownerId;
+    }
+
+    public void setOwnerId(long id) {
+        ownerId = id;
+    }
+
+    public int localToken() {
+        return localToken;
+    }
+
+    public int remoteToken() {
+        return remoteToken;
+    }
+
+    public List<Subflow> subflows() {
+        return List.copyOf(subflows);
+    }
+
+    boolean remoteKeyKnown() {
+        return remoteKeyKnown;
+    }
+
+    Subflow initialSubflow() {
+        for (Subflow s : subflows) {
+            if (s.initial) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    int capableFlags() {
+        return MptcpOption.MpCapable.FLAG_HMAC_SHA256 | (checksums ? MptcpOption.MpCapable.FLAG_CHECKSUM_REQUIRED : 0);
+    }
+
+    long joinSynAckHmac(Subflow s) {
+        return MptcpCrypto.joinSynAckHmac(localKey, remoteKey, s.localNonce, s.remoteNonce);
+    }
+
+    byte[] joinAckHmac(Subflow s) {
+        return MptcpCrypto.joinAckHmac(localKey, remoteKey, s.localNonce, s.remoteNonce);
+    }
+
+    /** The time of the call being handled. */
+    public long now() {
+        return now;
+    }
+
+    /** Sets the time of the call being handled (the stack calls it before handing anything in). */
+    public void setNow(long nowNanos) {
+        now = nowNanos;
+    }
+
+    private void learnRemoteKey(long key) {
+        remoteKey = key;
+        remoteToken = MptcpCrypto.tokenOf(key);
+        remoteIdsn = MptcpCrypto.idsnOf(key);
+        remoteKeyKnown = true;
+        rcv = new DataReceiveQueue(receiveBufferBytes, remoteIdsn + 1);
+        rcvAdvRight = rcv.limit();
+        sndWndEnd = snd.una() + 65535;
+    }
+
+    // ====================================================================== segments in
+
+    /**
+     * The MPTCP options of a segment {@code s}'s TCP accepted (Linux {@code mptcp_incoming_options}
+     * and the subflow handshake in {@code subflow.c}). False makes TCP reset the subflow; the reset
+     * reason is then on {@code s}.
+     */
+    boolean onSegment(Subflow s, TcpSegment seg, MptcpOptionsIn in) {
+        if (mode == Mode.PLAIN) {
+            return true;
+        }
+        boolean syn = seg.has(TcpFlags.SYN);
+        boolean ack = seg.has(TcpFlags.ACK);
+        if (syn && !ack) {
+            if (s.tcp.isActiveOpen()) {
+                // Simultaneous open: Linux falls back to TCP (SimultConnectFallback).
+                mib.increment(MibCounter.MPTCP_SIMULT_CONNECT_FALLBACK);
+                fallBackToPlain(s);
+                return true;
+            }
+            return onSyn(s, in);
+        }
+        if (syn) {
+            return s.initial ? onCapableSynAck(s, in) : onJoinSynAck(s, in);
+        }
+        if (seg.has(TcpFlags.RST)) {
+            onReset(s, in);
+            return true;
+        }
+        if (s.initial && !client && !remoteKeyKnown) {
+            return onCapableThirdAck(s, seg, in);
+        }
+        if (!s.initial && !s.mptcpEstablished && !s.tcp.isActiveOpen()) {
+            return onJoinThirdAck(s, in);
+        }
+        if (mode == Mode.FALLBACK) {
+            return true;
+        }
+        if (in.fastclose != null) {
+            if (in.fastclose.receiverKey() == localKey) {
+                mib.increment(MibCounter.MPTCP_FASTCLOSE_RX);
+                fail(TcpError.RESET_BY_PEER);
+                return false;
+            }
+            return true;
+        }
+        if (in.dss != null) {
+            onDss(s, seg, in.dss);
+        }
+        if (in.addAddr != null) {
+            pathManager.onAddAddr(s, in.addAddr);
+        }
+        if (in.mpPrio != null) {
+            s.peerBackup = in.mpPrio.backup();
+        }
+        return true;
+    }
+
+    private boolean onSyn(Subflow s, MptcpOptionsIn in) {
+        if (s.initial) {
+            mib.increment(MibCounter.MPTCP_CAPABLE_SYN_RX);
+            if (in.mpCapable != null && in.mpCapable.checksumRequired()) {
+                checksums = true;
+            }
+        } else {
+            mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
+        }
+        return true;
+    }
+
+    private boolean onCapableSynAck(Subflow s, MptcpOptionsIn in) {
+        MptcpOption.MpCapable mpc = in.mpCapable;
+        if (mpc == null || mpc.senderKey().isEmpty()) {
+            mib.increment(MibCounter.MPTCP_CAPABLE_FALLBACK_SYNACK);
+            fallBackToPlain(s);
+            return true;
+        }
+        mib.increment(MibCounter.MPTCP_CAPABLE_SYNACK_RX);
+        if (mpc.checksumRequired()) {
+            checksums = true;
+        }
+        learnRemoteKey(mpc.senderKey().getAsLong());
+        s.mptcpEstablished = true;
+        onMptcpEstablished();
+        return true;
+    }
+
+    private boolean onJoinSynAck(Subflow s, MptcpOptionsIn in) {
+        MptcpOption.MpJoinSynAck j = in.joinSynAck;
+        if (j == null) {
+            s.resetReason = RESET_MPTCP_SPECIFIC;
+            return false;
+        }
+        mib.increment(MibCounter.MPTCP_JOIN_SYNACK_RX);
+        s.remoteNonce = j.senderRandom();
+        long expected = MptcpCrypto.joinSynAckHmac(remoteKey, localKey, s.remoteNonce, s.localNonce);
+        if (expected != j.senderTruncatedHmac()) {
+            mib.increment(MibCounter.MPTCP_JOIN_SYNACK_HMAC_FAILURE);
+            s.resetReason = RESET_MPTCP_SPECIFIC;
+            return false;
+        }
+        s.remoteId = j.addressId();
+        s.peerBackup = j.backup();
+        // RFC 8684 section 3.2: the third ACK is reliable; it goes now and again until the fourth ACK.
+        s.joinAckPending = true;
+        s.joinAckDeadline = now + s.tcp.rtoNanos();
+        s.tcp.requestAck();
+        host.rearm(this);
+        return true;
+    }
+
+    private boolean onCapableThirdAck(Subflow s, TcpSegment seg, MptcpOptionsIn in) {
+        MptcpOption.MpCapable mpc = in.mpCapable;
+        if (mpc == null || mpc.senderKey().isEmpty() || mpc.receiverKey().isEmpty()) {
+            mib.increment(MibCounter.MPTCP_CAPABLE_FALLBACK_ACK);
+            fallBackToPlain(s);
+            return true;
+        }
+        if (mpc.receiverKey().getAsLong() != localKey) {
+            s.resetReason = RESET_MPTCP_SPECIFIC;
+            return false;
+        }
+        mib.increment(MibCounter.MPTCP_CAPABLE_ACK_RX);
+        learnRemoteKey(mpc.senderKey().getAsLong());
+        s.mptcpEstablished = true;
+        s.fullyEstablished = true;
+        if (mpc.dataLevelLength().isPresent() && seg.payloadLength() > 0) {
+            // RFC 8684 section 3.1: MP_CAPABLE with data maps from DSN IDSN+1 at SSN 1.
+            s.addReceivedMapping(new Mapping(remoteIdsn + 1, s.tcp.irs() + 1, mpc.dataLevelLength().getAsInt(),
+                    mpc.checksum().orElse(-1)));
+        }
+        onMptcpEstablished();
+        return true;
+    }
+
+    private boolean onJoinThirdAck(Subflow s, MptcpOptionsIn in) {
+        MptcpOption.MpJoinAck j = in.joinAck;
+        if (j == null) {
+            s.resetReason = RESET_MPTCP_SPECIFIC;
+            return false;
+        }
+        mib.increment(MibCounter.MPTCP_JOIN_ACK_RX);
+        byte[] expected = Arrays.copyOf(MptcpCrypto.joinAckHmac(remoteKey, localKey, s.remoteNonce, s.localNonce),
+                MptcpCrypto.JOIN_ACK_HMAC_BYTES);
+        if (!Arrays.equals(expected, j.senderHmac())) {
+            mib.increment(MibCounter.MPTCP_JOIN_ACK_HMAC_FAILURE);
+            s.resetReason = RESET_MPTCP_SPECIFIC;
+            return false;
+        }
+        s.mptcpEstablished = true;
+        s.fullyEstablished = true;
+        s.tcp.requestAck(); // the fourth ACK, with a DSS (RFC 8684 section 3.2)
+        host.wake(s);
+        return true;
+    }
+
+    private void onReset(Subflow s, MptcpOptionsIn in) {
+        if (in.tcpRst != null) {
+            mib.increment(MibCounter.MPTCP_RST_RX);
+        }
+        if (in.fastclose != null && remoteKeyKnown && in.fastclose.receiverKey() == localKey) {
+            mib.increment(MibCounter.MPTCP_FASTCLOSE_RX);
+            fail(TcpError.RESET_BY_PEER);
+        }
+    }
+
+    private void onDss(Subflow s, TcpSegment seg, MptcpOption.Dss dss) {
+        if (s.joinAckPending) {
+            s.joinAckPending = false; // the fourth ACK
+            s.joinAckDeadline = Long.MAX_VALUE;
+            s.mptcpEstablished = true;
+            host.wake(s);
+        }
+        s.fullyEstablished = true;
+        if (dss.dataAck().isPresent()) {
+            long raw = dss.dataAck().getAsLong();
+            long ack = dss.dataAckIs64() ? raw : Dsn.expand32To64((int) raw, snd.una());
+            onDataAck(ack, (long) seg.window() << s.tcp.sendWindowShift());
+        }
+        if (dss.mapping().isEmpty()) {
+            return;
+        }
+        MptcpOption.DataSequenceMapping m = dss.mapping().get();
+        if (m.dsnIs64()) {
+            ack64 = true;
+        }
+        if (m.dataLevelLength() == 0) {
+            mib.increment(MibCounter.MPTCP_INFINITE_MAP_RX);
+            fallBackInfinite(s, s.tcp.irs() + m.subflowSeq(),
+                    m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt()));
+            return;
+        }
+        long dsn = m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt());
+        int dataLen = m.dataLevelLength() - (dss.dataFin() ? 1 : 0);
+        if (dss.dataFin() && m.subflowSeq() == 0) {
+            dataLen = 0; // RFC 8684 section 3.3.3: a DATA_FIN alone, SSN 0
+        }
+        if (dataLen > 0) {
+            s.addReceivedMapping(new Mapping(dsn, s.tcp.irs() + m.subflowSeq(), dataLen, m.checksum().orElse(-1)));
+        }
+        if (dss.dataFin()) {
+            onPeerDataFin(s, dsn + dataLen);
+        }
+    }
+
+    /** A DATA_ACK with the window the segment advertised (RFC 8684 sections 3.3.2 and 3.3.5). */
+    private void onDataAck(long ack, long window) {
+        long limit = snd.nxt() + (dataFinSent() ? 1 : 0);
+        if (Dsn.gt(ack, limit)) {
+            return; // acknowledges data never sent: ignored
+        }
+        int released = snd.acknowledge(ack);
+        if (released > 0) {
+            for (Subflow s : subflows) {
+                s.pruneSent(snd.una());
+            }
+            pruneReinject();
+        }
+        if (Dsn.ge(ack, snd.una())) {
+            long right = ack + window;
+            if (Dsn.gt(right, sndWndEnd)) {
+                boolean wasClosed = !Dsn.gt(sndWndEnd, snd.nxt());
+                sndWndEnd = right;
+                if (wasClosed) {
+                    kick();
+                }
+            }
+        }
+        if (dataFinSent() && !dataFinAcked && ack == snd.end() + 1) {
+            dataFinAcked = true;
+            dataFinDeadline = Nanos.NEVER;
+            host.rearm(this);
+            maybeCloseSubflows();
+        }
+        if (released > 0 && writeBlocked && snd.freeSpace() > 0) {
+            writeBlocked = false;
+            host.onWritable(this);
+        }
+    }
+
+    private boolean dataFinSent() {
+        return dataFinQueued && snd.unmapped() == 0;
+    }
+
+    /** In-order subflow payload, mapped to {@code dsn}. */
+    void onData(Subflow s, long nowNanos, long dsn, ByteBuffer data) {
+        if (rcv == null) {
+            return;
+        }
+        DataReceiveQueue.Outcome o = rcv.accept(dsn, data);
+        switch (o) {
+            case DUPLICATE -> mib.increment(MibCounter.MPTCP_DUPLICATE_DATA);
+            case BEYOND_WINDOW -> mib.increment(MibCounter.MPTCP_NO_DSS_IN_WINDOW);
+            case OUT_OF_ORDER -> mib.increment(MibCounter.MPTCP_OFO_QUEUE);
+            case IN_ORDER -> {
+                checkPeerDataFin();
+                if (!readableSignaled && !appClosed) {
+                    readableSignaled = true;
+                    host.onReadable(this);
+                }
+            }
+        }
+    }
+
+    /**
+     * Payload no mapping covers (RFC 8684 section 3.7): on the only subflow, before any data was
+     * exchanged at the data level, the connection falls back to TCP; otherwise the subflow is reset.
+     */
+    void onUnmappedData(Subflow s, long nowNanos, int seq, ByteBuffer data) {
+        if (mode == Mode.MPTCP && subflows.size() == 1 && reinject.isEmpty()) {
+            boolean first = rcv == null || rcv.rcvNxt() == remoteIdsn + 1;
+            mib.increment(first ? MibCounter.MPTCP_CAPABLE_DATA_FALLBACK : MibCounter.MPTCP_DSS_FALLBACK);
+            fallBackInfinite(s, seq, rcv == null ? 0 : rcv.rcvNxt());
+            s.onDataReceived(s.tcp, nowNanos, seq, data);
+            return;
+        }
+        mib.increment(MibCounter.MPTCP_DSS_FALLBACK);
+        s.resetReason = RESET_MIDDLEBOX;
+        s.tcp.abort(nowNanos);
+    }
+
+    private void onPeerDataFin(Subflow s, long finDsn) {
+        if (!peerDataFinSeen) {
+            peerDataFinSeen = true;
+            peerDataFinDsn = finDsn;
+        }
+        checkPeerDataFin();
+        if (!subflowsClosing) {
+            s.tcp.requestAck();
+        }
+    }
+
+    private void checkPeerDataFin() {
+        if (peerDataFinSeen && !peerDataFinReceived && rcv != null && rcv.rcvNxt() == peerDataFinDsn) {
+            peerDataFinReceived = true;
+            host.onPeerClosed(this);
+            if (!readableSignaled) {
+                readableSignaled = true;
+                host.onReadable(this);
+            }
+            maybeCloseSubflows();
+            if (!subflowsClosing) {
+                for (Subflow s : subflows) {
+                    requestAck(s); // DATA_ACK the DATA_FIN everywhere; a closing subflow's FIN carries it
+                }
+            }
+        }
+    }
+
+    // ====================================================================== the send path
+
+    /**
+     * {@code s}'s windows let {@code maxBytes} out and it has nothing queued: the scheduler decides
+     * whether it carries the next data (paper section 4.2: subflows pull from the connection-level
+     * buffer when an ACK opens their window). Returns the bytes handed to it.
+     */
+    int pull(Subflow s, long nowNanos, int maxBytes) {
+        if (mode == Mode.PLAIN || !s.usable() && mode == Mode.MPTCP || error != null) {
+            return 0;
+        }
+        long[] range = reinject.isEmpty() ? null : reinject.get(0);
+        int avail = range != null ? (int) (range[1] - range[0]) : snd.unmapped();
+        if (avail <= 0) {
+            return 0;
+        }
+        if (mode == Mode.MPTCP && range == null) {
+            long room = sndWndEnd - snd.nxt();
+            if (room <= 0) {
+                return 0;
+            }
+            avail = (int) Math.min(avail, room);
+            List<Subflow> usable = usableSubflows();
+            if (usable.size() > 1) {
+                Subflow best = scheduler.select(usable);
+                if (best != null && best != s) {
+                    host.wake(best);
+                    return 0;
+                }
+            }
+        }
+        int mss = s.tcp.dataMss();
+        int cap = MAX_MAPPING_BYTES / mss * mss;
+        int n = Math.min(Math.min(avail, maxBytes), Math.max(cap, 1));
+        long dsn;
+        if (range != null) {
+            dsn = range[0];
+            range[0] += n;
+            if (range[0] >= range[1]) {
+                reinject.remove(0);
+            }
+            mib.increment(MibCounter.MPTCP_RETRANS);
+        } else {
+            dsn = snd.take(n);
+        }
+        if (scratch.length < n) {
+            scratch = new byte[Math.max(n, 65536)];
+        }
+        snd.copy(dsn, n, scratch, 0);
+        int seq = s.tcp.appendSeq();
+        int csum = checksums
+                ? MptcpCrypto.dssChecksum(dsn, s.relativeSeq(seq), n, ByteBuffer.wrap(scratch, 0, n))
+                : -1;
+        s.tcp.appendSendData(ByteBuffer.wrap(scratch, 0, n));
+        s.sent.addLast(new Mapping(dsn, seq, n, csum));
+        s.bytesMappedOut += n;
+        if (snd.unmapped() == 0 && dataFinQueued) {
+            signalDataFin();
+        }
+        return n;
+    }
+
+    List<Subflow> usableSubflows() {
+        List<Subflow> out = new ArrayList<>(subflows.size());
+        for (Subflow s : subflows) {
+            if (s.usable()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** New data or window: every usable subflow is polled (the scheduler picks among those that pull). */
+    private void kick() {
+        for (Subflow s : subflows) {
+            if (s.usable()) {
+                host.wake(s);
+            }
+        }
+    }
+
+    void requestAck(Subflow s) {
+        if (s.tcp != null) {
+            s.tcp.requestAck();
+            host.wake(s);
+        }
+    }
+
+    /** The subflow failed: its data not yet DATA_ACKed goes again on the others (RFC 8684 section 3.3.6). */
+    private void reinjectFrom(Subflow s) {
+        for (Mapping m : s.sent) {
+            long start = Dsn.max(m.dsn(), snd.una());
+            long end = m.dsn() + m.length();
+            if (Dsn.lt(start, end)) {
+                reinject.add(new long[] {start, end});
+            }
+        }
+        s.sent.clear();
+        reinject.sort((a, b) -> Long.compareUnsigned(a[0] - snd.una(), b[0] - snd.una()));
+        if (!reinject.isEmpty()) {
+            kick();
+        }
+    }
+
+    private void pruneReinject() {
+        long una = snd.una();
+        reinject.removeIf(r -> Dsn.le(r[1], una));
+        for (long[] r : reinject) {
+            r[0] = Dsn.max(r[0], una);
+        }
+    }
+
+    // ====================================================================== receive window
+
+    /**
+     * The window this connection advertises on every subflow, relative to the DATA_ACK (RFC 8684
+     * section 3.3.5): the space of the connection-level buffer. Its right edge never moves left,
+     * and moves right only by at least min(buffer / 2, 64 KB) (receiver-side SWS avoidance).
+     */
+    long receiveWindow() {
+        long right = rcv.limit();
+        long step = Math.min(rcv.capacity() / 2, 65536);
+        if (right - rcvAdvRight >= step) {
+            rcvAdvRight = right;
+        }
+        return Math.max(0, rcvAdvRight - rcv.rcvNxt());
+    }
+
+    long dataAckToSend() {
+        return rcv.rcvNxt() + (peerDataFinReceived ? 1 : 0);
+    }
+
+    long dataFinDsn() {
+        return snd.end();
+    }
+
+    // ====================================================================== application side
+
+    public int write(long nowNanos, ByteBuffer src) {
+        now = nowNanos;
+        if (mode == Mode.PLAIN) {
+            return plainTcp().write(nowNanos, src);
+        }
+        if (error != null || dataFinQueued || appClosed) {
+            return -1;
+        }
+        int n = snd.append(src);
+        if (n == 0 && src.hasRemaining()) {
+            writeBlocked = true;
+        }
+        if (n > 0) {
+            if (mode == Mode.FALLBACK || remoteKeyKnown) {
+                kick();
+            }
+        }
+        return n;
+    }
+
+    public int read(long nowNanos, ByteBuffer dst) {
+        now = nowNanos;
+        if (mode == Mode.PLAIN) {
+            return plainTcp().read(nowNanos, dst);
+        }
+        int n = rcv == null ? 0 : rcv.read(dst);
+        if (n > 0) {
+            onApplicationRead();
+        }
+        if (rcv == null || rcv.readable() == 0) {
+            readableSignaled = false;
+            if (n == 0 && (peerDataFinReceived || error != null || subflows.isEmpty() && establishedSignaled)) {
+                return -1;
+            }
+        }
+        return n;
+    }
+
+    /** After a read: when the window grew by as much as was advertised, tell the peer now (Linux tcp_cleanup_rbuf). */
+    private void onApplicationRead() {
+        long before = rcvAdvRight - rcv.rcvNxt();
+        long grown = rcv.limit() - rcvAdvRight;
+        if (grown >= Math.max(before, Math.min(rcv.capacity() / 2, 65536))) {
+            for (Subflow s : subflows) {
+                if (s.usable()) {
+                    requestAck(s);
+                    break;
+                }
+            }
+        }
+    }
+
+    public int readable() {
+        if (mode == Mode.PLAIN) {
+            return plainTcp == null ? 0 : plainTcp.readable();
+        }
+        return rcv == null ? 0 : rcv.readable();
+    }
+
+    public boolean isPeerFinReceived() {
+        if (mode == Mode.PLAIN) {
+            return plainTcp != null && plainTcp.isPeerFinReceived();
+        }
+        return peerDataFinReceived;
+    }
+
+    /** Half-close: a DATA_FIN after the queued data (RFC 8684 section 3.3.3); reading continues. */
+    public void shutdownOutput(long nowNanos) {
+        now = nowNanos;
+        if (mode == Mode.PLAIN) {
+            plainTcp().shutdownOutput(nowNanos);
+            return;
+        }
+        if (dataFinQueued) {
+            return;
+        }
+        dataFinQueued = true;
+        if (mode == Mode.FALLBACK) {
+            if (snd.unmapped() == 0) {
+                signalDataFin();
+            }
+            return;
+        }
+        if (snd.unmapped() == 0) {
+            signalDataFin();
+        } else {
+            kick();
+        }
+    }
+
+    /**
+     * Every byte is mapped: the DATA_FIN goes on each subflow's next ACK, and again on a timer until
+     * a DATA_ACK covers it. After fallback the subflow's own FIN is the DATA_FIN.
+     */
+    private void signalDataFin() {
+        if (mode == Mode.FALLBACK) {
+            for (Subflow s : subflows) {
+                s.tcp.shutdownOutput(now);
+                host.wake(s);
+            }
+            return;
+        }
+        if (dataFinAcked || !remoteKeyKnown) {
+            return;
+        }
+        for (Subflow s : subflows) {
+            if (s.usable()) {
+                s.dataFinPending = true;
+                requestAck(s);
+            }
+        }
+        long rto = Nanos.ofMillis(200);
+        for (Subflow s : subflows) {
+            if (s.usable()) {
+                rto = Math.max(rto, s.tcp.rtoNanos());
+            }
+        }
+        dataFinDeadline = now + (rto << Math.min(dataFinRetries, 6));
+        host.rearm(this);
+    }
+
+    /** Graceful close: DATA_FIN after the queued data; unread data turns it into an abort (as TCP). */
+    public void close(long nowNanos) {
+        now = nowNanos;
+        if (mode == Mode.PLAIN) {
+            plainTcp().close(nowNanos);
+            return;
+        }
+        appClosed = true;
+        if (readable() > 0) {
+            abort(nowNanos);
+            return;
+        }
+        if (!remoteKeyKnown && client) {
+            for (Subflow s : List.copyOf(subflows)) {
+                s.tcp.close(nowNanos);
+            }
+            return;
+        }
+        shutdownOutput(nowNanos);
+        maybeCloseSubflows();
+    }
+
+    /** Abort: MP_FASTCLOSE on a RST of every subflow (RFC 8684 section 3.5). */
+    public void abort(long nowNanos) {
+        now = nowNanos;
+        if (mode == Mode.PLAIN) {
+            plainTcp().abort(nowNanos);
+            return;
+        }
+        appClosed = true;
+        if (error == null) {
+            error = TcpError.ABORTED_LOCALLY;
+        }
+        for (Subflow s : List.copyOf(subflows)) {
+            s.fastclose = mode == Mode.MPTCP;
+            s.tcp.abort(nowNanos);
+        }
+    }
+
+    /**
+     * Both DATA_FINs are through (or we closed and ours is acknowledged): the subflows close with
+     * FINs, once the segment being processed is done with ({@link #afterInput}), so that a FIN on
+     * that very segment makes this a passive close rather than a simultaneous one.
+     */
+    private void maybeCloseSubflows() {
+        if (subflowsClosing || !dataFinAcked || !(peerDataFinReceived || appClosed)) {
+            return;
+        }
+        subflowsClosing = true;
+        closeSubflowsPending = true;
+    }
+
+    private boolean closeSubflowsPending;
+
+    /** Work deferred until the stack has finished handing a segment, a timeout or a call in. */
+    public void afterInput(long nowNanos) {
+        now = nowNanos;
+        if (!closeSubflowsPending) {
+            return;
+        }
+        closeSubflowsPending = false;
+        for (Subflow s : List.copyOf(subflows)) {
+            if (s.tcp.state().isSynchronized()) {
+                s.tcp.close(nowNanos);
+            }
+            host.wake(s);
+        }
+    }
+
+    // ====================================================================== subflow life
+
+    /** TCP of subflow {@code s} moved from {@code from} to {@code to}. */
+    void onSubflowState(Subflow s, TcpState from, TcpState to) {
+        // Nothing beyond what the events below do; kept as the hook where a path manager learns of it.
+    }
+
+    /** The stack's TCP events for a subflow: established. */
+    public void onSubflowEstablished(TcpConnection tcp) {
+        if (tcp == firstTcp() && !establishedSignaled) {
+            establishedSignaled = true;
+            host.onEstablished(this);
+        }
+    }
+
+    public void onSubflowReadable(TcpConnection tcp) {
+        if (mode == Mode.PLAIN) {
+            host.onReadable(this);
+        }
+    }
+
+    public void onSubflowWritable(TcpConnection tcp) {
+        if (mode == Mode.PLAIN) {
+            host.onWritable(this);
+        }
+    }
+
+    public void onSubflowPeerFin(TcpConnection tcp) {
+        if (mode == Mode.PLAIN || mode == Mode.FALLBACK) {
+            if (mode == Mode.FALLBACK) {
+                peerDataFinReceived = true;
+                if (!readableSignaled) {
+                    readableSignaled = true;
+                    host.onReadable(this);
+                }
+            }
+            host.onPeerClosed(this);
+        }
+    }
+
+    /** A subflow failed (reset, timed out). The connection fails with it only if no other can carry on. */
+    public void onSubflowError(TcpConnection tcp, TcpError e) {
+        if (mode == Mode.PLAIN) {
+            error = e;
+            host.onError(this, e);
+            return;
+        }
+        Subflow s = subflowOf(tcp);
+        if (s == null) {
+            return;
+        }
+        s.dead = true;
+        boolean others = false;
+        for (Subflow o : subflows) {
+            if (o != s && !o.dead && o.tcp.state().isSynchronized()) {
+                others = true;
+            }
+        }
+        if (!others && !(dataFinAcked && peerDataFinReceived)) {
+            fail(e);
+            return;
+        }
+        reinjectFrom(s);
+    }
+
+    /** A subflow's TCP connection is closed for good: it leaves the connection. */
+    public void onSubflowClosed(TcpConnection tcp) {
+        if (mode == Mode.PLAIN) {
+            return;
+        }
+        Subflow s = subflowOf(tcp);
+        if (s == null) {
+            return;
+        }
+        if (!s.dead && !subflowsClosing && error == null) {
+            s.dead = true;
+            reinjectFrom(s);
+        }
+        subflows.remove(s);
+        pathManager.onSubflowClosed(s);
+        if (subflows.isEmpty()) {
+            tokens.remove(localToken, this);
+            if (error == null && !(dataFinAcked && peerDataFinReceived) && !appClosed) {
+                error = TcpError.RESET_BY_PEER;
+                host.onError(this, error);
+            }
+        }
+    }
+
+    /** Whether the connection is over: no subflow is left (a plain one: its TCP connection is closed). */
+    public boolean isClosed() {
+        if (mode == Mode.PLAIN) {
+            return plainTcp == null || plainTcp.state() == TcpState.CLOSED;
+        }
+        return subflows.isEmpty();
+    }
+
+    private void fail(TcpError e) {
+        if (error == null) {
+            error = e;
+            host.onError(this, e);
+        }
+        for (Subflow o : List.copyOf(subflows)) {
+            if (o.tcp.state() != TcpState.CLOSED) {
+                o.tcp.abort(now);
+                host.wake(o);
+            }
+        }
+    }
+
+    private void onMptcpEstablished() {
+        mib.add(MibCounter.MPTCP_CURR_ESTAB, 1);
+        pathManager.onEstablished(now);
+        if (snd.unmapped() > 0) {
+            kick();
+        }
+    }
+
+    /** Falls back to plain TCP during the handshake: the subflow's own buffers serve the application. */
+    private void fallBackToPlain(Subflow s) {
+        mode = Mode.PLAIN;
+        tokens.remove(localToken, this);
+        plainTcp = s.tcp;
+        s.tcp.setExtension(SubflowExtension.PLAIN);
+        subflows.clear();
+        // Data written before the SYN-ACK waits here: it moves to the TCP connection, unsent.
+        int unmapped = snd.unmapped();
+        if (unmapped > 0) {
+            byte[] b = new byte[unmapped];
+            snd.copy(snd.nxt(), unmapped, b, 0);
+            s.tcp.appendSendData(ByteBuffer.wrap(b));
+        }
+        if (dataFinQueued) {
+            s.tcp.shutdownOutput(now);
+        }
+        if (appClosed) {
+            s.tcp.close(now);
+        }
+    }
+
+    /** RFC 8684 section 3.7: from subflow byte {@code seq} on, data maps one to one from {@code dsn}. */
+    private void fallBackInfinite(Subflow s, int seq, long dsn) {
+        mode = Mode.FALLBACK;
+        s.received.clear();
+        s.received.add(new Mapping(dsn, seq, Integer.MAX_VALUE, -1));
+    }
+
+    // ====================================================================== timers
+
+    /** The earliest connection-level deadline: DATA_FIN or MP_JOIN third-ACK retransmission, ADD_ADDR. */
+    public long nextDeadline() {
+        long d = Math.min(dataFinDeadline, pathManager.nextDeadline());
+        for (Subflow s : subflows) {
+            if (s.joinAckPending) {
+                d = Math.min(d, s.joinAckDeadline);
+            }
+        }
+        return d;
+    }
+
+    public void handleTimeout(long nowNanos) {
+        now = nowNanos;
+        if (dataFinDeadline <= nowNanos) {
+            dataFinDeadline = Nanos.NEVER;
+            if (!dataFinAcked && ++dataFinRetries <= DATA_FIN_RETRIES) {
+                signalDataFin();
+            }
+        }
+        for (Subflow s : subflows) {
+            if (s.joinAckPending && s.joinAckDeadline <= nowNanos) {
+                s.joinAckDeadline = nowNanos + Math.min(s.tcp.rtoNanos() * 2, Nanos.ofSeconds(60));
+                requestAck(s);
+            }
+        }
+        if (pathManager.nextDeadline() <= nowNanos) {
+            pathManager.onTimeout(nowNanos);
+        }
+    }
+
+    // ====================================================================== queries
+
+    private TcpConnection plainTcp() {
+        return plainTcp;
+    }
+
+    private TcpConnection firstTcp() {
+        if (mode == Mode.PLAIN) {
+            return plainTcp;
+        }
+        Subflow s = initialSubflow();
+        return s == null ? null : s.tcp;
+    }
+
+    Subflow subflowOf(TcpConnection tcp) {
+        for (Subflow s : subflows) {
+            if (s.tcp == tcp) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    public TcpError error() {
+        return error;
+    }
+
+    /** A snapshot like Linux's {@code MPTCP_INFO} / {@code ss -M}. */
+    public MptcpInfo info() {
+        List<MptcpInfo.SubflowInfo> sf = new ArrayList<>(subflows.size());
+        for (Subflow s : subflows) {
+            TcpConnection t = s.tcp;
+            sf.add(new MptcpInfo.SubflowInfo(t.local(), t.remote(), t.state(), s.localId, s.remoteId, s.isBackup(),
+                    s.mptcpEstablished && !s.joinAckPending, t.srttNanos(), t.cwndBytes(), t.bytesSent(),
+                    t.bytesAcked(), t.bytesReceived(), t.retransmits(), s.bytesMappedOut, s.bytesMappedIn));
+        }
+        long received = rcv == null ? 0 : rcv.rcvNxt() - (remoteIdsn + 1);
+        return new MptcpInfo(mode, localToken, remoteToken, checksums, snd.una() - (localIdsn + 1),
+                snd.nxt() - (localIdsn + 1), received, sf);
+    }
+
+    @Override
+    public String toString() {
+        return "mptcp connection token " + Integer.toUnsignedString(localToken, 16) + " (" + mode + ", "
+                + subflows.size() + " subflows)";
+    }
+}

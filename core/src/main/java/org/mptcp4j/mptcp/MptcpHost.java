@@ -1,0 +1,34 @@
+package org.mptcp4j.mptcp;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.mptcp4j.tcp.TcpError;
+
+/**
+ * What an {@link MptcpConnection} needs from the stack that holds it: opening subflows, getting a
+ * subflow polled, and telling the application what happened. The stack implements it; the
+ * connection never sees tuples, handles or packets.
+ */
+public interface MptcpHost {
+    /**
+     * Opens an MP_JOIN subflow for {@code subflow} from {@code local} to {@code remote} (its SYN
+     * leaves at the next poll); false when it cannot (no such local address, no free port).
+     */
+    boolean openSubflow(MptcpConnection conn, Subflow subflow, InetAddress local, InetSocketAddress remote, long nowNanos);
+
+    /** The subflow may have something to send (its windows opened, an ACK is due): poll it. */
+    void wake(Subflow subflow);
+
+    /** The connection's own timers changed. */
+    void rearm(MptcpConnection conn);
+
+    void onEstablished(MptcpConnection conn);
+
+    void onReadable(MptcpConnection conn);
+
+    void onWritable(MptcpConnection conn);
+
+    void onPeerClosed(MptcpConnection conn);
+
+    void onError(MptcpConnection conn, TcpError error);
+}

@@ -1,0 +1,140 @@
+package org.mptcp4j.mptcp;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.mptcp4j.crypto.MptcpCrypto;
+import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.wire.MptcpOption;
+import org.mptcp4j.wire.MptcpOption.DataSequenceMapping;
+import org.mptcp4j.wire.MptcpOption.Dss;
+import org.mptcp4j.wire.MptcpOption.MpCapable;
+import org.mptcp4j.wire.TcpFlags;
+import org.mptcp4j.wire.TcpOption;
+import org.mptcp4j.wire.TcpSegment;
+
+/**
+ * The MPTCP options an outgoing segment carries (Linux {@code options.c}:
+ * {@code mptcp_syn_options}, {@code mptcp_synack_options}, {@code mptcp_established_options}).
+ * What goes where, after RFC 8684 and what Linux 6.x sends:
+ * <ul>
+ * <li>SYN: MP_CAPABLE without keys (v1), or MP_JOIN with the peer's token and our nonce;</li>
+ * <li>SYN-ACK: MP_CAPABLE with our key, or MP_JOIN with the truncated HMAC;</li>
+ * <li>the client's third ACK: MP_CAPABLE with both keys; its first data segment, until the peer
+ *     has shown it knows them, MP_CAPABLE with both keys and the data-level length (section 3.1);</li>
+ * <li>a join's third ACK: MP_JOIN with the 160-bit HMAC, resent until the fourth ACK (section 3.2);</li>
+ * <li>everything else: a DSS with the DATA_ACK, the segment's mapping when it carries data, and on
+ *     a pure ACK the DATA_FIN when one is due; the DATA_ACK is 32 bits until the peer sends
+ *     64-bit DSNs, DSNs are always 64 bits (as Linux);</li>
+ * <li>ADD_ADDR on pure ACKs, when room is left.</li>
+ * </ul>
+ */
+final class MptcpOptionsOut {
+    private MptcpOptionsOut() {}
+
+    /** Bytes of DSS with a DATA_ACK and a 64-bit mapping: kind, length, subtype, flags, ack, DSN, SSN, length. */
+    static int dssLength(boolean ack64, boolean mapping, boolean checksum) {
+        return 4 + (ack64 ? 8 : 4) + (mapping ? 8 + 4 + 2 + (checksum ? 2 : 0) : 0);
+    }
+
+    static int reserved(Subflow s, boolean dataSegment) {
+        MptcpConnection m = s.conn;
+        if (m.mode != MptcpConnection.Mode.MPTCP) {
+            return 0;
+        }
+        if (s.joinAckPending) {
+            return 24;
+        }
+        if (s.initial && m.client && !s.fullyEstablished) {
+            return dataSegment ? Math.max(24, dssLength(m.ack64, true, m.checksums)) : 20;
+        }
+        if (dataSegment) {
+            return dssLength(m.ack64, true, m.checksums);
+        }
+        int r = dssLength(m.ack64, s.dataFinPending, m.checksums);
+        MptcpOption.AddAddr announce = m.pathManager.pendingAnnouncement(s);
+        if (announce != null) {
+            r += announce.encodedLength();
+        }
+        return r;
+    }
+
+    static void write(Subflow s, TcpSegment draft, int room, List<TcpOption> out) {
+        MptcpConnection m = s.conn;
+        boolean syn = draft.has(TcpFlags.SYN);
+        boolean ack = draft.has(TcpFlags.ACK);
+        if (syn && !ack) {
+            if (s.initial) {
+                out.add(MpCapable.syn(m.capableFlags()));
+                m.mib.increment(MibCounter.MPTCP_CAPABLE_SYN_TX);
+            } else {
+                out.add(new MptcpOption.MpJoinSyn(s.backup, s.localId, m.remoteToken, s.localNonce));
+                m.mib.increment(MibCounter.MPTCP_JOIN_SYN_TX);
+            }
+            return;
+        }
+        if (syn) {
+            if (s.initial) {
+                out.add(MpCapable.synAck(m.capableFlags(), m.localKey));
+            } else {
+                out.add(new MptcpOption.MpJoinSynAck(s.backup, s.localId, m.joinSynAckHmac(s), s.localNonce));
+            }
+            return;
+        }
+        if (m.mode != MptcpConnection.Mode.MPTCP) {
+            return; // plain TCP, or fallen back: no MPTCP options from here on (RFC 8684 section 3.7)
+        }
+        if (s.joinAckPending) {
+            out.add(new MptcpOption.MpJoinAck(m.joinAckHmac(s)));
+            return;
+        }
+        int payload = draft.payloadLength();
+        if (s.initial && m.client && !s.fullyEstablished) {
+            if (payload == 0) {
+                out.add(MpCapable.ack(m.capableFlags(), m.localKey, m.remoteKey));
+                return;
+            }
+            Mapping first = s.sentMappingFor(draft.seq());
+            if (first != null && first.dsn() == m.localIdsn + 1 && first.subflowSeq() == draft.seq()
+                    && s.relativeSeq(first.subflowSeq()) == 1) {
+                out.add(MpCapable.ackWithData(m.capableFlags(), m.localKey, m.remoteKey, first.length(),
+                        m.checksums ? OptionalInt.of(first.checksum()) : OptionalInt.empty()));
+                return;
+            }
+        }
+        OptionalLong dataAck = OptionalLong.of(m.ack64 ? m.dataAckToSend() : m.dataAckToSend() & 0xFFFF_FFFFL);
+        Optional<DataSequenceMapping> mapping = Optional.empty();
+        boolean dataFin = false;
+        if (payload > 0) {
+            Mapping mp = s.sentMappingFor(draft.seq());
+            if (mp != null) {
+                mapping = Optional.of(new DataSequenceMapping(mp.dsn(), true, s.relativeSeq(mp.subflowSeq()),
+                        mp.length(), m.checksums ? OptionalInt.of(mp.checksum()) : OptionalInt.empty()));
+            }
+        } else if (s.dataFinPending && dssLength(m.ack64, true, m.checksums) <= room) {
+            // RFC 8684 section 3.3.3: a DATA_FIN without data is a mapping of length 1 at SSN 0.
+            long fin = m.dataFinDsn();
+            OptionalInt csum = m.checksums
+                    ? OptionalInt.of(MptcpCrypto.dssChecksum(fin, 0, 1, ByteBuffer.allocate(0)))
+                    : OptionalInt.empty();
+            mapping = Optional.of(new DataSequenceMapping(fin, true, 0, 1, csum));
+            dataFin = true;
+            s.dataFinPending = false;
+        }
+        Dss dss = new Dss(dataAck, m.ack64, mapping, dataFin);
+        if (dss.encodedLength() > room) {
+            return; // cannot happen for data (the space was reserved); an ACK then goes without
+        }
+        out.add(dss);
+        room -= dss.encodedLength();
+        if (payload == 0) {
+            MptcpOption.AddAddr announce = m.pathManager.pendingAnnouncement(s);
+            if (announce != null && announce.encodedLength() <= room) {
+                out.add(announce);
+                m.pathManager.onAnnouncementSent(s, announce);
+            }
+        }
+    }
+}
