@@ -13,6 +13,7 @@ import org.mptcp4j.cc.CoupledGroup;
 import org.mptcp4j.crypto.MptcpCrypto;
 import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.tcp.ReceiveAutotuner;
 import org.mptcp4j.tcp.SubflowExtension;
 import org.mptcp4j.tcp.TcpConnection;
 import org.mptcp4j.tcp.TcpError;
@@ -82,6 +83,11 @@ public final class MptcpConnection {
     final DataSendBuffer snd;
     DataReceiveQueue rcv;
     private final int receiveBufferBytes;
+    /**
+     * Dynamic right-sizing of the connection-level buffer (Linux's DRS at the MPTCP level), fed with
+     * the largest subflow RTT as the paper's section 4.1 sizes the buffer by RTT_max.
+     */
+    private final ReceiveAutotuner autotuner;
     /** The right edge of the peer's data-level receive window: DATA_ACK plus window (RFC 8684 section 3.3.5). */
     long sndWndEnd;
     /** The right edge we advertised at the data level; it never moves left. */
@@ -110,7 +116,7 @@ public final class MptcpConnection {
     long ownerId;
 
     private MptcpConnection(MptcpHost host, Mib mib, MptcpConfig config, Rng rng, TokenTable tokens, boolean client,
-            boolean mptcp, int sendBufferBytes, int receiveBufferBytes) {
+            boolean mptcp, int sendBufferBytes, int receiveBufferBytes, int receiveBufferMaxBytes) {
         this.host = host;
         this.mib = mib;
         this.config = config;
@@ -127,20 +133,24 @@ public final class MptcpConnection {
         this.checksums = config.checksumRequired();
         this.snd = new DataSendBuffer(sendBufferBytes, localIdsn + 1);
         this.receiveBufferBytes = receiveBufferBytes;
+        this.autotuner = receiveBufferMaxBytes > receiveBufferBytes
+                ? new ReceiveAutotuner(receiveBufferBytes, receiveBufferMaxBytes, 1460) : null;
         this.scheduler = Scheduler.byName(config.scheduler()).orElseThrow().get();
         this.pathManager = new PathManager(this, config);
     }
 
     /** A connection the application opens; {@code mptcp} false makes it plain TCP from the start. */
     public static MptcpConnection client(MptcpHost host, Mib mib, MptcpConfig config, Rng rng, TokenTable tokens,
-            boolean mptcp, int sendBufferBytes, int receiveBufferBytes) {
-        return new MptcpConnection(host, mib, config, rng, tokens, true, mptcp, sendBufferBytes, receiveBufferBytes);
+            boolean mptcp, int sendBufferBytes, int receiveBufferBytes, int receiveBufferMaxBytes) {
+        return new MptcpConnection(host, mib, config, rng, tokens, true, mptcp, sendBufferBytes, receiveBufferBytes,
+                receiveBufferMaxBytes);
     }
 
     /** A connection a listener accepts: MPTCP when the SYN carried MP_CAPABLE and MPTCP is enabled here. */
     public static MptcpConnection server(MptcpHost host, Mib mib, MptcpConfig config, Rng rng, TokenTable tokens,
-            boolean mptcp, int sendBufferBytes, int receiveBufferBytes) {
-        return new MptcpConnection(host, mib, config, rng, tokens, false, mptcp, sendBufferBytes, receiveBufferBytes);
+            boolean mptcp, int sendBufferBytes, int receiveBufferBytes, int receiveBufferMaxBytes) {
+        return new MptcpConnection(host, mib, config, rng, tokens, false, mptcp, sendBufferBytes, receiveBufferBytes,
+                receiveBufferMaxBytes);
     }
 
     /** The extension for the initial subflow: {@link SubflowExtension#PLAIN} for plain TCP. */
@@ -311,6 +321,13 @@ public final class MptcpConnection {
             return onJoinThirdAck(s, in);
         }
         if (mode == Mode.FALLBACK) {
+            return true;
+        }
+        if (s.initial && client && !s.fullyEstablished && !in.any) {
+            // The server fell back (its third ACK lost, say): the first segment from it without any
+            // MPTCP option makes the client fall back too (RFC 8684 section 3.7; as Linux does).
+            mib.increment(MibCounter.MPTCP_CAPABLE_DATA_FALLBACK);
+            fallBackInfinite(s, s.tcp.irs() + 1, remoteIdsn + 1);
             return true;
         }
         if (in.fastclose != null) {
@@ -749,6 +766,7 @@ public final class MptcpConnection {
         }
         int n = rcv == null ? 0 : rcv.read(dst);
         if (n > 0) {
+            tuneReceiveBuffer(nowNanos, n);
             onApplicationRead();
         }
         if (rcv == null || rcv.readable() == 0) {
@@ -758,6 +776,23 @@ public final class MptcpConnection {
             }
         }
         return n;
+    }
+
+    private void tuneReceiveBuffer(long nowNanos, int n) {
+        if (autotuner == null) {
+            return;
+        }
+        long rttMax = 0;
+        for (Subflow s : subflows) {
+            rttMax = Math.max(rttMax, s.tcp.srttNanos());
+        }
+        if (rttMax > 0) {
+            autotuner.onRttSample(rttMax);
+        }
+        int size = autotuner.onDataRead(nowNanos, n);
+        if (size > rcv.capacity()) {
+            rcv.setCapacity(size);
+        }
     }
 
     /** After a read: when the window grew by as much as was advertised, tell the peer now (Linux tcp_cleanup_rbuf). */

@@ -441,7 +441,7 @@ public final class Stack {
             }
         }
         MptcpConnection m = MptcpConnection.client(host, mib, config.mptcp(), rng, tokens, config.mptcpEnabled(),
-                config.sendBufferBytes(), config.receiveBufferMaxBytes());
+                config.sendBufferBytes(), config.receiveBufferBytes(), config.receiveBufferMaxBytes());
         m.setNow(nowNanos);
         StackConnection c = registerConnection(m);
         c.visible = true;
@@ -644,7 +644,7 @@ public final class Stack {
         }
         boolean mptcp = config.mptcpEnabled() && offersMpCapable(seg);
         MptcpConnection m = MptcpConnection.server(host, mib, config.mptcp(), rng, tokens, mptcp,
-                config.sendBufferBytes(), config.receiveBufferMaxBytes());
+                config.sendBufferBytes(), config.receiveBufferBytes(), config.receiveBufferMaxBytes());
         m.setNow(nowNanos);
         StackConnection c = registerConnection(m);
         c.listener = l;

@@ -17,9 +17,10 @@ class TcpGuideExampleTest {
 
     @Test
     void driverLoop_deliversTheMessageAndEndOfStream() throws Exception {
-        Stack client = new Stack(StackConfig.defaults(), Rng.seeded(1));   // a real driver passes new SecureRng()
+        StackConfig tcp = StackConfig.defaults().withMptcpEnabled(false);   // plain TCP (MPTCP is the default)
+        Stack client = new Stack(tcp, Rng.seeded(1));                     // a real driver passes new SecureRng()
         client.addAddress(InetAddress.getByName("10.0.0.1"));
-        Stack server = new Stack(StackConfig.defaults(), Rng.seeded(2));
+        Stack server = new Stack(tcp, Rng.seeded(2));
         server.addAddress(InetAddress.getByName("10.0.0.2"));
 
         ListenerHandle l = server.listen(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 5001), 128);
