@@ -21,8 +21,8 @@ import java.util.Set;
  * so those are counted in {@code zeroLengthWithoutMapping} and are not problems. tshark does not
  * verify DSS checksums.
  */
-public record MptcpAnalysis(int tcpSegments, int mptcpSegments, int dssMappings, int subflows, int connections,
-        int zeroLengthWithoutMapping, List<Problem> problems) {
+public record MptcpAnalysis(int tcpSegments, int mptcpSegments, int dssMappings, int dssChecksums, int subflows,
+        int connections, int zeroLengthWithoutMapping, List<Problem> problems) {
     /** The {@code -o} preferences the analysis runs with. */
     public static final List<String> PREFERENCES = List.of("mptcp.analyze_mptcp:TRUE", "mptcp.analyze_mappings:TRUE",
             "tcp.analyze_sequence_numbers:TRUE", "mptcp.relative_sequence_numbers:TRUE");
@@ -52,7 +52,8 @@ public record MptcpAnalysis(int tcpSegments, int mptcpSegments, int dssMappings,
         }
         cmd.addAll(List.of("-Y", "tcp", "-T", "fields", "-E", "separator=/t"));
         List<String> fields = new ArrayList<>(List.of("frame.number", "tcp.stream", "mptcp.stream", "tcp.len",
-                "tcp.options.mptcp.subtype", "tcp.options.mptcp.dseqnpresent.flag", "_ws.expert.message"));
+                "tcp.options.mptcp.subtype", "tcp.options.mptcp.dseqnpresent.flag", "tcp.options.mptcp.checksum",
+                "_ws.expert.message"));
         fields.addAll(PROBLEM_FIELDS);
         for (String f : fields) {
             cmd.addAll(List.of("-e", f));
@@ -65,6 +66,7 @@ public record MptcpAnalysis(int tcpSegments, int mptcpSegments, int dssMappings,
         int tcp = 0;
         int mptcp = 0;
         int mappings = 0;
+        int checksums = 0;
         int zeroLength = 0;
         Set<String> subflows = new HashSet<>();
         Set<String> connections = new HashSet<>();
@@ -86,28 +88,31 @@ public record MptcpAnalysis(int tcpSegments, int mptcpSegments, int dssMappings,
             if (List.of(c[5].split(",")).contains("1")) {
                 mappings++;
             }
+            if (!c[6].isEmpty()) {
+                checksums++;
+            }
             long payload = c[3].isEmpty() ? 0 : Long.parseLong(c[3]);
             for (int i = 0; i < PROBLEM_FIELDS.size(); i++) {
                 String field = PROBLEM_FIELDS.get(i);
-                if (c[7 + i].isEmpty()) {
+                if (c[8 + i].isEmpty()) {
                     continue;
                 }
                 if (field.equals("mptcp.dss.missing_mapping") && payload == 0) {
                     zeroLength++;
                 } else {
-                    problems.add(new Problem(Long.parseLong(c[0]), field, c[6]));
+                    problems.add(new Problem(Long.parseLong(c[0]), field, c[7]));
                 }
             }
         }
-        return new MptcpAnalysis(tcp, mptcp, mappings, subflows.size(), connections.size(), zeroLength, problems);
+        return new MptcpAnalysis(tcp, mptcp, mappings, checksums, subflows.size(), connections.size(), zeroLength, problems);
     }
 
     /** A one-paragraph summary, with the first problems. */
     public String summary() {
         StringBuilder s = new StringBuilder(String.format(
-                "%d TCP segments, %d with MPTCP options, %d DSS mappings, %d subflows in %d MPTCP connections; "
+                "%d TCP segments, %d with MPTCP options, %d DSS mappings, %d DSS checksums, %d subflows in %d MPTCP connections; "
                         + "%d problems (%d zero-length segments without mapping not counted)",
-                tcpSegments, mptcpSegments, dssMappings, subflows, connections, problems.size(), zeroLengthWithoutMapping));
+                tcpSegments, mptcpSegments, dssMappings, dssChecksums, subflows, connections, problems.size(), zeroLengthWithoutMapping));
         problems.stream().limit(10).forEach(p -> s.append("\n  frame ").append(p.frame()).append(": ")
                 .append(p.field()).append(" (").append(p.message()).append(')'));
         return s.toString();
