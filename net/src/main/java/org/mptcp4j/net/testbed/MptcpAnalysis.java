@@ -19,7 +19,7 @@ import java.util.Set;
  * tshark 4.0 also flags segments <em>without</em> payload (pure ACKs, FINs) as "No mapping available"
  * once the subflow's last mapping has ended; a mapping covers payload only (RFC 8684 section 3.3.1),
  * so those are counted in {@code zeroLengthWithoutMapping} and are not problems. tshark does not
- * verify DSS checksums.
+ * verify DSS checksums; {@code dssChecksums} counts the DSS mappings that carry one.
  */
 public record MptcpAnalysis(int tcpSegments, int mptcpSegments, int dssMappings, int dssChecksums, int subflows,
         int connections, int zeroLengthWithoutMapping, List<Problem> problems) {
@@ -46,13 +46,21 @@ public record MptcpAnalysis(int tcpSegments, int mptcpSegments, int dssMappings,
 
     /** Analyses {@code capture} (pcap or pcapng) with tshark. */
     public static MptcpAnalysis of(Path capture) throws IOException {
+        return of(capture, "tcp");
+    }
+
+    /**
+     * Analyses the whole capture but counts and reports only the packets that match the display
+     * filter (e.g. {@code ip.src == 198.18.1.2}: one sender); tshark still tracks every packet.
+     */
+    public static MptcpAnalysis of(Path capture, String displayFilter) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", capture.toString()));
         for (String pref : PREFERENCES) {
             cmd.addAll(List.of("-o", pref));
         }
-        cmd.addAll(List.of("-Y", "tcp", "-T", "fields", "-E", "separator=/t"));
+        cmd.addAll(List.of("-Y", "tcp && (" + displayFilter + ")", "-T", "fields", "-E", "separator=/t"));
         List<String> fields = new ArrayList<>(List.of("frame.number", "tcp.stream", "mptcp.stream", "tcp.len",
-                "tcp.options.mptcp.subtype", "tcp.options.mptcp.dseqnpresent.flag", "tcp.options.mptcp.checksum",
+                "tcp.options.mptcp.subtype", "tcp.options.mptcp.dseqnpresent.flag", "tcp.options",
                 "_ws.expert.message"));
         fields.addAll(PROBLEM_FIELDS);
         for (String f : fields) {
@@ -88,7 +96,7 @@ public record MptcpAnalysis(int tcpSegments, int mptcpSegments, int dssMappings,
             if (List.of(c[5].split(",")).contains("1")) {
                 mappings++;
             }
-            if (!c[6].isEmpty()) {
+            if (dssHasChecksum(c[6])) {
                 checksums++;
             }
             long payload = c[3].isEmpty() ? 0 : Long.parseLong(c[3]);
@@ -105,6 +113,37 @@ public record MptcpAnalysis(int tcpSegments, int mptcpSegments, int dssMappings,
             }
         }
         return new MptcpAnalysis(tcp, mptcp, mappings, checksums, subflows.size(), connections.size(), zeroLength, problems);
+    }
+
+    /**
+     * True when the raw TCP options (hex) hold a DSS with a mapping and a checksum. Read from the
+     * option's length (RFC 8684 section 3.3: the checksum is the 2 bytes after the data-level length)
+     * because tshark 4.0 did not show {@code tcp.options.mptcp.checksum} on the DSS options of a
+     * Linux connection where only the client had set flag A in MP_CAPABLE, which by RFC 8684
+     * section 3.1 makes checksums required in both directions (and Linux sent them).
+     */
+    static boolean dssHasChecksum(String optionsHex) {
+        byte[] o = java.util.HexFormat.of().parseHex(optionsHex.replace(":", ""));
+        for (int i = 0; i < o.length; ) {
+            int kind = o[i] & 0xff;
+            if (kind == 0 || kind == 1 || i + 1 >= o.length) {
+                i++;
+                continue;
+            }
+            int len = o[i + 1] & 0xff;
+            if (len < 2) {
+                return false;
+            }
+            if (kind == 30 && i + 3 < o.length && (o[i + 2] & 0xf0) >> 4 == 2) {
+                int flags = o[i + 3];
+                boolean mapping = (flags & 0x04) != 0;
+                int ack = (flags & 0x01) == 0 ? 0 : (flags & 0x02) != 0 ? 8 : 4;
+                int withoutChecksum = 4 + ack + (mapping ? ((flags & 0x08) != 0 ? 8 : 4) + 4 + 2 : 0);
+                return mapping && len == withoutChecksum + 2;
+            }
+            i += len;
+        }
+        return false;
     }
 
     /** A one-paragraph summary, with the first problems. */

@@ -73,9 +73,10 @@ class KernelMptcpInteropTest {
 
     @Test
     void twoSubflows_dataBothWaysAtOnce_noMappingProblems() throws Exception {
-        MptcpAnalysis capture = transferBothWays(5401);
-        assertThat(capture.dssMappings()).isPositive();
-        assertThat(capture.dssChecksums()).isZero();
+        Outcome o = transferBothWays(5401);
+        assertThat(o.analysis().dssMappings()).isPositive();
+        assertThat(o.checksumsFromClient()).isZero();
+        assertThat(o.checksumsFromServer()).isZero();
     }
 
     @Test
@@ -84,12 +85,17 @@ class KernelMptcpInteropTest {
         assertThat(client.checksumEnabled()).isTrue();
         assertThat(server.checksumEnabled()).isFalse();
 
-        MptcpAnalysis capture = transferBothWays(5402);
-        assertThat(capture.dssChecksums()).as("DSS options with a checksum").isPositive();
+        Outcome o = transferBothWays(5402);
+        // RFC 8684 section 3.1: when either host sets flag A in MP_CAPABLE, both send DSS checksums.
+        assertThat(o.checksumsFromClient()).as("client's DSS options with a checksum").isPositive();
+        assertThat(o.checksumsFromServer()).as("server's DSS options with a checksum").isPositive();
     }
 
-    /** Runs the duplex transfer on {@code port} with a full capture on the kernel side; asserts and returns tshark's analysis. */
-    private static MptcpAnalysis transferBothWays(int port) throws Exception {
+    /** tshark's analysis of a transfer's capture, and its DSS options with a checksum in each direction. */
+    private record Outcome(MptcpAnalysis analysis, int checksumsFromClient, int checksumsFromServer) {}
+
+    /** Runs the duplex transfer on {@code port} with a full capture on the kernel side; asserts what every run must show. */
+    private static Outcome transferBothWays(int port) throws Exception {
         TestbedLayout l = testbed.layout();
         String kernelA = l.kernelAddressA().getHostAddress();
         Map<String, Long> clientBefore = client.counters();
@@ -144,7 +150,8 @@ class KernelMptcpInteropTest {
             assertThat(analysis.problems()).as(analysis.summary()).isEmpty();
             assertThat(analysis.connections()).as(analysis.summary()).isEqualTo(1);
             assertThat(analysis.subflows()).as(analysis.summary()).isEqualTo(2);
-            return analysis;
+            return new Outcome(analysis, MptcpAnalysis.of(capture.file(), "ip.dst == " + kernelA).dssChecksums(),
+                    MptcpAnalysis.of(capture.file(), "ip.src == " + kernelA).dssChecksums());
         }
     }
 

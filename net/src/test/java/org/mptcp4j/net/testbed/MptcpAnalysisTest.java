@@ -66,6 +66,15 @@ class MptcpAnalysisTest {
         assertThat(a.problems()).isNotEmpty().allSatisfy(p -> assertThat(p.frame()).isEqualTo(DATA_FRAME));
     }
 
+    @Test
+    void dssChecksum_isReadFromTheOptionLength() {
+        // Linux 6.18, DSS with Data ACK (4), DSN (8), subflow sequence, data-level length and checksum: 24 bytes.
+        assertThat(MptcpAnalysis.dssHasChecksum("0101080a59e80e81cd901f201e18200da5738aaae7d2f08dfe310000000000017a605db2")).isTrue();
+        // The same mapping without checksum (22 bytes, two NOPs to align), and a Data ACK alone (8 bytes).
+        assertThat(MptcpAnalysis.dssHasChecksum("0101080a59e80e81cd901f201e16200da5738aaae7d2f08dfe310000000000017a600101")).isFalse();
+        assertThat(MptcpAnalysis.dssHasChecksum("0101080acd901f3359e80e811e082001e7d2f08d")).isFalse();
+    }
+
     private Path linuxCapture() throws Exception {
         Path p = dir.resolve("linux-6.18-mptcp-v1.pcap");
         if (!Files.exists(p)) {
