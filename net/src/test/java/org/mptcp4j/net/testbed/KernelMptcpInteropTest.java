@@ -144,7 +144,7 @@ class KernelMptcpInteropTest {
                         .containsEntry("MPTcpExtMPFallbackTokenInit", 0L);
             }
 
-            assertBothSubflowsCarriedData(clientSubflows, "198.18.1.254", "198.18.2.254");
+            assertBothSubflowsCarriedData(clientSubflows, l.routerAddressA().getHostAddress(), l.routerAddressB().getHostAddress());
             assertBothSubflowsCarriedData(serverSubflows, kernelA, kernelA);
 
             assertThat(analysis.problems()).as(analysis.summary()).isEmpty();
