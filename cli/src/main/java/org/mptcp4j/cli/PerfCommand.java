@@ -17,7 +17,9 @@ import org.mptcp4j.api.MptcpSocket;
 import org.mptcp4j.base.SecureRng;
 import org.mptcp4j.net.perf.LossBenchmark;
 import org.mptcp4j.net.perf.Transfers;
+import org.mptcp4j.net.testbed.KernelMptcp;
 import org.mptcp4j.net.testbed.KernelPeer;
+import org.mptcp4j.net.testbed.Nstat;
 import org.mptcp4j.net.testbed.Testbed;
 import org.mptcp4j.net.testbed.TestbedConfig;
 import org.mptcp4j.net.testbed.TestbedLayout;
@@ -40,6 +42,7 @@ final class PerfCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "tun,kernel", split = ",",
             description = "Comma-separated runs out of tun (mptcp4j client, kernel server, --bytes each way), "
                     + "tun-server (kernel client, mptcp4j server, each way), kernel (kernel to kernel, one way), "
+                    + "kernel-mptcp (kernel to kernel over MPTCP, one subflow on each path, one way), "
                     + "udp (mptcp4j to mptcp4j over loopback UDP, one way); default ${DEFAULT-VALUE}.")
     List<String> modes;
 
@@ -119,9 +122,10 @@ final class PerfCommand implements Callable<Integer> {
                 case "tun" -> runs.addAll(tun(testbed()));
                 case "tun-server" -> runs.addAll(tunServer(testbed()));
                 case "kernel" -> runs.add(kernel(testbed()));
+                case "kernel-mptcp" -> runs.add(kernelMptcp(testbed()));
                 case "udp" -> runs.add(udp());
                 default -> {
-                    System.err.println("unknown mode " + mode + " (tun, tun-server, kernel, udp)");
+                    System.err.println("unknown mode " + mode + " (tun, tun-server, kernel, kernel-mptcp, udp)");
                     return 2;
                 }
             }
@@ -130,6 +134,12 @@ final class PerfCommand implements Callable<Integer> {
         for (Run r : runs) {
             System.out.printf(Locale.ROOT, "%-44s %8.1f Mb/s %9.2f %9.2f %7s%n",
                     r.what(), r.goodputMbps(), r.seconds(), r.cpuSecondsPerGb(), r.shaEqual() ? "equal" : "DIFFER");
+        }
+        Run tcp = runs.stream().filter(r -> r.what().startsWith("kernel -> kernel, path")).findFirst().orElse(null);
+        Run mptcp = runs.stream().filter(r -> r.what().startsWith("kernel -> kernel MPTCP")).findFirst().orElse(null);
+        if (tcp != null && mptcp != null) {
+            System.out.printf(Locale.ROOT, "kernel MPTCP (paths A+B) / kernel TCP (path %s): %.2f%n", path,
+                    mptcp.goodputMbps() / tcp.goodputMbps());
         }
         for (Callable<String> note : linkNotes) {
             System.out.println(note.call());
@@ -286,6 +296,46 @@ final class PerfCommand implements Callable<Integer> {
                         Double.parseDouble(s.get("received_seconds")), cpu,
                         c.get("sent_sha256").equals(s.get("received_sha256")));
             }
+        }
+    }
+
+    /**
+     * The kernel to the kernel over MPTCP, one subflow on each path: the router's kernel connects from
+     * 198.18.1.254 (path A) and joins a second subflow from a {@code subflow} endpoint on 198.18.2.254
+     * (path B); it accepts no ADD_ADDR, so the kernel side's announced address adds no third subflow.
+     * The router's endpoints and limits are restored afterwards.
+     */
+    private Run kernelMptcp(Testbed t) throws Exception {
+        TestbedLayout l = t.layout();
+        KernelMptcp router = KernelMptcp.in(l.mptcp4jNamespace());
+        List<KernelMptcp.Endpoint> endpoints = router.endpoints();
+        KernelMptcp.Limits limits = router.limits();
+        router.flushEndpoints();
+        router.setLimits(new KernelMptcp.Limits(1, 0));
+        router.addEndpoint(KernelMptcp.Endpoint.of(l.routerAddressB().getHostAddress(), TestbedLayout.PATH_B_LOCAL_IF,
+                KernelMptcp.Flag.SUBFLOW));
+        String server = l.kernelAddressA().getHostAddress();
+        try (KernelPeer s = KernelPeer.start(l.kernelNamespace(), "server", "--mptcp", "--bind", server,
+                "--port", Integer.toString(port), "--timeout", "600")) {
+            s.awaitListening();
+            Map<String, Long> before = router.counters();
+            try (KernelPeer c = KernelPeer.start(l.mptcp4jNamespace(), "client", "--mptcp", "--bind",
+                    l.routerAddressA().getHostAddress(), "--connect", server, "--port", Integer.toString(port),
+                    "--send", Long.toString(bytes), "--timeout", "600")) {
+                Map<String, String> cr = c.awaitResult(600);
+                Map<String, String> sr = s.awaitResult(600);
+                long joins = Nstat.delta(before, router.counters()).getOrDefault("MPTcpExtMPJoinSynAckRx", 0L);
+                double cpu = Double.parseDouble(cr.get("cpu_seconds")) + Double.parseDouble(sr.get("cpu_seconds"));
+                return new Run("kernel -> kernel MPTCP, A+B, " + (1 + joins) + " subflows", Long.parseLong(sr.get("received")),
+                        Double.parseDouble(sr.get("received_seconds")), cpu,
+                        cr.get("sent_sha256").equals(sr.get("received_sha256")));
+            }
+        } finally {
+            router.flushEndpoints();
+            for (KernelMptcp.Endpoint e : endpoints) {
+                router.addEndpoint(e);
+            }
+            router.setLimits(limits);
         }
     }
 

@@ -3,12 +3,16 @@
 
 server: listen, accept one connection, read to EOF (hashing), optionally send bytes back, close.
 client: connect, send bytes (hashing), shutdown(SHUT_WR), read to EOF (hashing), close.
+--duplex: both ends send and receive at the same time (the sender shuts down its write side after
+--send bytes while a second thread reads to EOF), so the two directions of one connection overlap.
+--hold (with --duplex and --expect BYTES): once all is sent and BYTES received, print "HOLDING" and
+wait for a line on stdin before shutting down, so that `ss` can read the live subflows' final counters.
 --mptcp opens the socket with IPPROTO_MPTCP (262); --abort closes with SO_LINGER 0 (RST) instead of
 FIN after the transfer; --no-hash skips SHA-256 (for measurements); --duration S stops sending after S seconds (--send is then a maximum).
 "received_seconds" is the time from the first to the last byte received (goodput at the receiver). Prints one JSON line with counts, SHA-256 and elapsed seconds; the server
 prints "LISTENING <port>" first, once it accepts connections.
 """
-import argparse, hashlib, json, os, resource, socket, struct, sys, time
+import argparse, hashlib, json, os, resource, socket, struct, sys, threading, time
 
 IPPROTO_MPTCP = 262
 ARGS = None
@@ -56,7 +60,7 @@ def send_bytes(sock, count, seed):
 RECEIVE_SPAN = [0.0]
 
 
-def receive_all(sock):
+def receive_all(sock, progress=None):
     digest = new_digest()
     total = 0
     buf = bytearray(CHUNK)
@@ -72,6 +76,39 @@ def receive_all(sock):
             first = last
         digest.update(view[:n])
         total += n
+        if progress:
+            progress(total)
+
+
+def duplex(sock, args, result):
+    """Sends --send bytes and then SHUT_WR, while another thread reads to EOF; fills result."""
+    got = {}
+    expected = threading.Event()
+    if args.expect <= 0:
+        expected.set()
+
+    def progress(total):
+        if total >= args.expect:
+            expected.set()
+
+    def reader():
+        try:
+            got["received"], got["received_sha256"] = receive_all(sock, progress)
+            got["received_seconds"] = RECEIVE_SPAN[0]
+        except (ConnectionResetError, BrokenPipeError):
+            got["error"] = "reset"
+        expected.set()
+
+    t = threading.Thread(target=reader)
+    t.start()
+    result["sent"], result["sent_sha256"] = send_bytes(sock, args.send, args.seed)
+    if args.hold:
+        expected.wait()
+        print("HOLDING", flush=True)
+        sys.stdin.readline()
+    sock.shutdown(socket.SHUT_WR)
+    t.join()
+    result.update(got)
 
 
 def cpu_seconds():
@@ -116,6 +153,11 @@ def server(args):
             got += n
         result["received"] = got
         args.abort = True
+    elif args.duplex:
+        try:
+            duplex(conn, args, result)
+        except (ConnectionResetError, BrokenPipeError):
+            result["error"] = "reset"
     else:
         try:
             result["received"], result["received_sha256"] = receive_all(conn)
@@ -145,15 +187,18 @@ def client(args):
         print(json.dumps({"error": "refused"}), flush=True)
         return
     try:
-        result["sent"], result["sent_sha256"] = send_bytes(s, args.send, args.seed)
-        if args.abort:
-            finish(s, args)
-            result["seconds"] = time.monotonic() - start
-            print(json.dumps(result), flush=True)
-            return
-        s.shutdown(socket.SHUT_WR)
-        result["received"], result["received_sha256"] = receive_all(s)
-        result["received_seconds"] = RECEIVE_SPAN[0]
+        if args.duplex:
+            duplex(s, args, result)
+        else:
+            result["sent"], result["sent_sha256"] = send_bytes(s, args.send, args.seed)
+            if args.abort:
+                finish(s, args)
+                result["seconds"] = time.monotonic() - start
+                print(json.dumps(result), flush=True)
+                return
+            s.shutdown(socket.SHUT_WR)
+            result["received"], result["received_sha256"] = receive_all(s)
+            result["received_seconds"] = RECEIVE_SPAN[0]
     except (ConnectionResetError, BrokenPipeError):
         result["error"] = "reset"
     result["seconds"] = time.monotonic() - start
@@ -172,6 +217,9 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--mptcp", action="store_true")
     p.add_argument("--abort", action="store_true")
+    p.add_argument("--duplex", action="store_true")
+    p.add_argument("--expect", type=int, default=0)
+    p.add_argument("--hold", action="store_true")
     p.add_argument("--abort-after-receive", type=int)
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--no-hash", action="store_true")

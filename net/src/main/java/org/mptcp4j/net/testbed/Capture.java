@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A {@code tshark} capture on one interface of a namespace, written to a pcapng file, and queries on
  * it with tshark's dissectors (which understand TCP and MPTCP options). Captures only headers
- * ({@code -s 128}) so that large transfers stay cheap.
+ * ({@code -s 128}) by default so that large transfers stay cheap.
  */
 public final class Capture implements AutoCloseable {
     private static final long SETTLE_MILLIS = 700;
@@ -38,9 +38,20 @@ public final class Capture implements AutoCloseable {
      * handshake and teardown matter.
      */
     public static Capture start(String namespace, String iface, String captureFilter) throws IOException {
+        return start(namespace, iface, captureFilter, HEADERS_SNAPLEN);
+    }
+
+    /** Bytes kept of each packet by default: the IPv4 and TCP headers with all options. */
+    public static final int HEADERS_SNAPLEN = 128;
+
+    /**
+     * {@link #start(String, String, String)} keeping {@code snaplen} bytes of each packet; 0 keeps
+     * whole packets, payload included (for {@link MptcpAnalysis} of a short transfer: a few MB).
+     */
+    public static Capture start(String namespace, String iface, String captureFilter, int snaplen) throws IOException {
         Path file = Files.createTempFile("mptcp4j-capture-", ".pcapng");
         Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "tshark", "-q", "-n", "-i", iface,
-                "-s", "128", "-f", captureFilter, "-w", file.toString())
+                "-s", Integer.toString(snaplen == 0 ? 262144 : snaplen), "-f", captureFilter, "-w", file.toString())
                 .redirectErrorStream(true).start();
         p.getOutputStream().close();
         // tshark prints "Capturing on '<iface>'" once the capture is live.

@@ -53,8 +53,26 @@ public final class KernelPeer implements AutoCloseable {
         cmd.addAll(List.of("python3", "-u", script().toString(), mode));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        p.getOutputStream().close();
+        // Standard input stays open: a peer started with --hold waits on it (release()); others never read it.
         return new KernelPeer(p);
+    }
+
+    /**
+     * For a peer started with {@code --duplex --hold --expect N}: blocks until it has sent everything
+     * and received N bytes, the connection still open (its subflows visible to {@code ss}).
+     */
+    public void awaitHolding() throws IOException {
+        String line = out.readLine();
+        if (!"HOLDING".equals(line)) {
+            throw new IOException("kernel peer did not reach HOLDING: " + line);
+        }
+    }
+
+    /** Lets a holding peer shut down its side and finish. */
+    public void release() throws IOException {
+        var in = process.getOutputStream();
+        in.write('\n');
+        in.flush();
     }
 
     /** For a server: blocks until it listens and returns its port. */

@@ -1,0 +1,193 @@
+package org.mptcp4j.net.testbed;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Linux kernel's MPTCP in one network namespace, configured the way users do with iproute2
+ * ({@code ip mptcp endpoint|limits}) and sysctl ({@code net.mptcp.*}), and observed through its
+ * {@code MPTcpExt} counters ({@code nstat}) and its live subflows ({@code ss -tni}). Every call runs
+ * the command inside the namespace; nothing is cached.
+ */
+public final class KernelMptcp {
+    /** The flags of {@code ip mptcp endpoint add}; their names are iproute2's. */
+    public enum Flag {
+        /** Announce the address to the peer (ADD_ADDR). */
+        SIGNAL,
+        /** Open additional subflows from this address to the peer. */
+        SUBFLOW,
+        /** Subflows over this address are backup subflows (MP_JOIN with B=1, RFC 8684 section 3.3.8). */
+        BACKUP,
+        /** With subflow: one subflow to each of the peer's known addresses. */
+        FULLMESH;
+
+        String word() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * One endpoint as {@code ip mptcp endpoint show} prints it: {@code 198.18.2.254 id 1 signal subflow dev pb-m}.
+     * {@code id} 0 and a null {@code dev} mean "let the kernel choose" when adding.
+     */
+    public record Endpoint(String address, int id, Set<Flag> flags, String dev) {
+        public Endpoint {
+            flags = flags.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(flags));
+        }
+
+        /** An endpoint with the given flags on {@code dev} (may be null), its id chosen by the kernel. */
+        public static Endpoint of(String address, String dev, Flag... flags) {
+            return new Endpoint(address, 0, flags.length == 0 ? Set.of() : EnumSet.of(flags[0], flags), dev);
+        }
+
+        static Endpoint parse(String line) {
+            String[] w = line.strip().split("\\s+");
+            int id = 0;
+            String dev = null;
+            EnumSet<Flag> flags = EnumSet.noneOf(Flag.class);
+            for (int i = 1; i < w.length; i++) {
+                switch (w[i]) {
+                    case "id" -> id = Integer.parseInt(w[++i]);
+                    case "dev" -> dev = w[++i];
+                    default -> {
+                        for (Flag f : Flag.values()) {
+                            if (f.word().equals(w[i])) {
+                                flags.add(f);
+                            }
+                        }
+                    }
+                }
+            }
+            return new Endpoint(w[0], id, flags, dev);
+        }
+    }
+
+    /** {@code ip mptcp limits}: additional subflows per connection and ADD_ADDRs accepted from the peer. */
+    public record Limits(int subflows, int addAddrAccepted) {}
+
+    private final String namespace;
+
+    private KernelMptcp(String namespace) {
+        this.namespace = namespace;
+    }
+
+    /** The kernel MPTCP of {@code namespace} (as listed by {@code ip netns}). */
+    public static KernelMptcp in(String namespace) {
+        return new KernelMptcp(namespace);
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    /** {@code ip mptcp endpoint add ADDR [id N] [dev X] [signal|subflow|backup|fullmesh]}. */
+    public void addEndpoint(Endpoint e) throws IOException {
+        List<String> args = new ArrayList<>(List.of("endpoint", "add", e.address()));
+        if (e.id() != 0) {
+            args.addAll(List.of("id", Integer.toString(e.id())));
+        }
+        if (e.dev() != null) {
+            args.addAll(List.of("dev", e.dev()));
+        }
+        for (Flag f : Flag.values()) {
+            if (e.flags().contains(f)) {
+                args.add(f.word());
+            }
+        }
+        ipMptcp(args.toArray(String[]::new));
+    }
+
+    /** {@code ip mptcp endpoint flush}: removes every endpoint. */
+    public void flushEndpoints() throws IOException {
+        ipMptcp("endpoint", "flush");
+    }
+
+    /** {@code ip mptcp endpoint show}. */
+    public List<Endpoint> endpoints() throws IOException {
+        List<Endpoint> result = new ArrayList<>();
+        for (String line : ipMptcp("endpoint", "show").split("\n")) {
+            if (!line.isBlank()) {
+                result.add(Endpoint.parse(line));
+            }
+        }
+        return result;
+    }
+
+    /** {@code ip mptcp limits set subflows N add_addr_accepted M}. */
+    public void setLimits(Limits limits) throws IOException {
+        ipMptcp("limits", "set", "subflows", Integer.toString(limits.subflows()),
+                "add_addr_accepted", Integer.toString(limits.addAddrAccepted()));
+    }
+
+    /** {@code ip mptcp limits show}, e.g. {@code add_addr_accepted 8 subflows 8}. */
+    public Limits limits() throws IOException {
+        String[] w = ipMptcp("limits", "show").strip().split("\\s+");
+        int subflows = -1;
+        int accepted = -1;
+        for (int i = 0; i + 1 < w.length; i += 2) {
+            switch (w[i]) {
+                case "subflows" -> subflows = Integer.parseInt(w[i + 1]);
+                case "add_addr_accepted" -> accepted = Integer.parseInt(w[i + 1]);
+                default -> { }
+            }
+        }
+        return new Limits(subflows, accepted);
+    }
+
+    /** {@code net.mptcp.enabled}: 0 makes {@code socket(..., IPPROTO_MPTCP)} fail. */
+    public void setEnabled(boolean enabled) throws IOException {
+        setSysctl("net.mptcp.enabled", enabled ? "1" : "0");
+    }
+
+    public boolean enabled() throws IOException {
+        return sysctl("net.mptcp.enabled").equals("1");
+    }
+
+    /**
+     * {@code net.mptcp.checksum_enabled}: request DSS checksums in MP_CAPABLE (flag A, RFC 8684
+     * section 3.1). Checksums are used when either end requests them.
+     */
+    public void setChecksumEnabled(boolean enabled) throws IOException {
+        setSysctl("net.mptcp.checksum_enabled", enabled ? "1" : "0");
+    }
+
+    public boolean checksumEnabled() throws IOException {
+        return sysctl("net.mptcp.checksum_enabled").equals("1");
+    }
+
+    /** The namespace's {@code MPTcpExt*} counters (absolute values, all of them, zeros included). */
+    public Map<String, Long> counters() throws IOException {
+        Map<String, Long> mptcp = new LinkedHashMap<>();
+        Nstat.read(namespace).forEach((k, v) -> {
+            if (k.startsWith("MPTcpExt")) {
+                mptcp.put(k, v);
+            }
+        });
+        return mptcp;
+    }
+
+    /** The subflows of the namespace's live MPTCP connections ({@code ss -tni}), in {@code ss}'s order. */
+    public List<KernelSubflow> subflows() throws IOException {
+        return KernelSubflow.parse(Shell.run("ip", "netns", "exec", namespace, "ss", "-tniH"));
+    }
+
+    private String ipMptcp(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "-n", namespace, "mptcp"));
+        cmd.addAll(List.of(args));
+        return Shell.run(cmd.toArray(String[]::new));
+    }
+
+    private void setSysctl(String key, String value) throws IOException {
+        Shell.run("ip", "netns", "exec", namespace, "sysctl", "-qw", key + "=" + value);
+    }
+
+    private String sysctl(String key) throws IOException {
+        return Shell.run("ip", "netns", "exec", namespace, "sysctl", "-n", key).strip();
+    }
+}
