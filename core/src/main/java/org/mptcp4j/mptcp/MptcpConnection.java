@@ -338,6 +338,9 @@ public final class MptcpConnection {
             }
             return true;
         }
+        if (in.mpCapable != null && s.initial && !client) {
+            addCapableDataMapping(s, seg, in.mpCapable); // the first data, after a third ACK that arrived
+        }
         if (in.dss != null) {
             onDss(s, seg, in.dss);
         }
@@ -418,13 +421,17 @@ public final class MptcpConnection {
         learnRemoteKey(mpc.senderKey().getAsLong());
         s.mptcpEstablished = true;
         s.fullyEstablished = true;
+        addCapableDataMapping(s, seg, mpc);
+        onMptcpEstablished();
+        return true;
+    }
+
+    /** RFC 8684 section 3.1: MP_CAPABLE with data maps its data-level length from DSN IDSN+1 at SSN 1. */
+    private void addCapableDataMapping(Subflow s, TcpSegment seg, MptcpOption.MpCapable mpc) {
         if (mpc.dataLevelLength().isPresent() && seg.payloadLength() > 0) {
-            // RFC 8684 section 3.1: MP_CAPABLE with data maps from DSN IDSN+1 at SSN 1.
             s.addReceivedMapping(new Mapping(remoteIdsn + 1, s.tcp.irs() + 1, mpc.dataLevelLength().getAsInt(),
                     mpc.checksum().orElse(-1)));
         }
-        onMptcpEstablished();
-        return true;
     }
 
     private boolean onJoinThirdAck(Subflow s, MptcpOptionsIn in) {
@@ -465,7 +472,14 @@ public final class MptcpConnection {
             s.mptcpEstablished = true;
             host.wake(s);
         }
-        s.fullyEstablished = true;
+        if (!s.fullyEstablished) {
+            s.fullyEstablished = true;
+            if (s.initial && client) {
+                // Linux's client path manager starts once the server has shown it holds our key:
+                // a join before that would be refused (the server's connection is not established).
+                pathManager.onEstablished(now);
+            }
+        }
         if (dss.dataAck().isPresent()) {
             long raw = dss.dataAck().getAsLong();
             long ack = dss.dataAckIs64() ? raw : Dsn.expand32To64((int) raw, snd.una());
@@ -516,9 +530,15 @@ public final class MptcpConnection {
                 boolean wasClosed = !Dsn.gt(sndWndEnd, snd.nxt());
                 sndWndEnd = right;
                 if (wasClosed) {
+                    windowProbeDeadline = Nanos.NEVER;
+                    windowProbes = 0;
+                    host.rearm(this);
                     kick();
                 }
             }
+        }
+        if (snd.unmapped() > 0 && windowClosed()) {
+            armWindowProbe();
         }
         if (dataFinSent() && !dataFinAcked && ack == snd.end() + 1) {
             dataFinAcked = true;
@@ -620,6 +640,7 @@ public final class MptcpConnection {
         if (mode == Mode.MPTCP && range == null) {
             long room = sndWndEnd - snd.nxt();
             if (room <= 0) {
+                armWindowProbe();
                 return 0;
             }
             avail = (int) Math.min(avail, room);
@@ -713,6 +734,46 @@ public final class MptcpConnection {
         }
     }
 
+    /**
+     * The peer's connection-level window is closed with data waiting: probe it after an RTO, backing
+     * off (RFC 9293 3.8.6.1 at the data level), so that a lost window update cannot stall us.
+     */
+    private void armWindowProbe() {
+        if (windowProbeDeadline != Nanos.NEVER) {
+            return;
+        }
+        windowProbeDeadline = now + (maxSubflowRto() << Math.min(windowProbes, 8));
+        host.rearm(this);
+    }
+
+    /**
+     * Whether the peer's window has no room for a full segment: what is left may be a sliver the
+     * window scale rounds to zero in the subflows' headers, so no subflow would send into it.
+     */
+    private boolean windowClosed() {
+        long room = sndWndEnd - snd.nxt();
+        int mss = Integer.MAX_VALUE;
+        for (Subflow s : subflows) {
+            if (s.usable()) {
+                mss = Math.min(mss, s.tcp.dataMss());
+            }
+        }
+        return room < (mss == Integer.MAX_VALUE ? 1 : mss);
+    }
+
+    private long windowProbeDeadline = Nanos.NEVER;
+    private int windowProbes;
+
+    private long maxSubflowRto() {
+        long rto = Nanos.ofMillis(200);
+        for (Subflow s : subflows) {
+            if (s.usable()) {
+                rto = Math.max(rto, s.tcp.rtoNanos());
+            }
+        }
+        return Math.min(rto, Nanos.ofSeconds(60));
+    }
+
     // ====================================================================== receive window
 
     /**
@@ -751,10 +812,11 @@ public final class MptcpConnection {
         if (n == 0 && src.hasRemaining()) {
             writeBlocked = true;
         }
-        if (n > 0) {
-            if (mode == Mode.FALLBACK || remoteKeyKnown) {
-                kick();
+        if (n > 0 && (mode == Mode.FALLBACK || remoteKeyKnown)) {
+            if (mode == Mode.MPTCP && windowClosed()) {
+                armWindowProbe();
             }
+            kick();
         }
         return n;
     }
@@ -868,13 +930,7 @@ public final class MptcpConnection {
                 requestAck(s);
             }
         }
-        long rto = Nanos.ofMillis(200);
-        for (Subflow s : subflows) {
-            if (s.usable()) {
-                rto = Math.max(rto, s.tcp.rtoNanos());
-            }
-        }
-        dataFinDeadline = now + (rto << Math.min(dataFinRetries, 6));
+        dataFinDeadline = now + (maxSubflowRto() << Math.min(dataFinRetries, 6));
         host.rearm(this);
     }
 
@@ -1059,7 +1115,9 @@ public final class MptcpConnection {
 
     private void onMptcpEstablished() {
         mib.add(MibCounter.MPTCP_CURR_ESTAB, 1);
-        pathManager.onEstablished(now);
+        if (!client) {
+            pathManager.onEstablished(now);
+        }
         if (snd.unmapped() > 0) {
             kick();
         }
@@ -1098,7 +1156,7 @@ public final class MptcpConnection {
 
     /** The earliest connection-level deadline: DATA_FIN or MP_JOIN third-ACK retransmission, ADD_ADDR. */
     public long nextDeadline() {
-        long d = Math.min(dataFinDeadline, pathManager.nextDeadline());
+        long d = Math.min(Math.min(dataFinDeadline, windowProbeDeadline), pathManager.nextDeadline());
         for (Subflow s : subflows) {
             if (s.joinAckPending) {
                 d = Math.min(d, s.joinAckDeadline);
@@ -1113,6 +1171,20 @@ public final class MptcpConnection {
             dataFinDeadline = Nanos.NEVER;
             if (!dataFinAcked && ++dataFinRetries <= DATA_FIN_RETRIES) {
                 signalDataFin();
+            }
+        }
+        if (windowProbeDeadline <= nowNanos) {
+            windowProbeDeadline = Nanos.NEVER;
+            if (windowClosed() && snd.unmapped() > 0) {
+                for (Subflow s : subflows) {
+                    if (s.usable()) {
+                        s.tcp.sendWindowProbe();
+                        host.wake(s);
+                        break;
+                    }
+                }
+                windowProbes++;
+                armWindowProbe();
             }
         }
         for (Subflow s : subflows) {

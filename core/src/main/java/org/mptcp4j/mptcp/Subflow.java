@@ -255,7 +255,8 @@ public final class Subflow implements SubflowExtension {
 
     @Override
     public long receiveWindow(TcpConnection c) {
-        return conn.mode == MptcpConnection.Mode.MPTCP && conn.remoteKeyKnown() ? conn.receiveWindow() : -1;
+        // After fallback too: data maps one to one, and the connection's buffer is still the limit.
+        return conn.mode != MptcpConnection.Mode.PLAIN && conn.remoteKeyKnown() ? conn.receiveWindow() : -1;
     }
 
     @Override

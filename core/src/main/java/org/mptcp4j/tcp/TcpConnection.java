@@ -329,6 +329,18 @@ public final class TcpConnection {
         return Math.max(0, Math.min(cc.windowBytes() - bytesInFlight(), windowRoom));
     }
 
+    /**
+     * Sends a window probe at the next poll: a segment one below SND.NXT that the peer must answer
+     * with its current window (RFC 9293 3.8.6.1). MPTCP probes a closed connection-level window this
+     * way, since a subflow then has no data of its own to probe with.
+     */
+    public void sendWindowProbe() {
+        if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
+            probeNow = true;
+            persistFired = true;
+        }
+    }
+
     /** Asks for an ACK at the next poll (MPTCP: a DATA_ACK or window update the connection needs sent). */
     public void requestAck() {
         if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
