@@ -48,6 +48,8 @@ public final class MptcpConnection {
     static final int RESET_MIDDLEBOX = 6;
     /** One data-level mapping covers at most this much (the data-level length field is 16 bits). */
     static final int MAX_MAPPING_BYTES = 65535;
+    /** Segments' worth a subflow takes at least when it pulls (when that much is waiting). */
+    static final int PULL_SEGMENTS = 8;
     /** DATA_FIN is resent this often at most before the connection gives up on an answer. */
     static final int DATA_FIN_RETRIES = 15;
 
@@ -654,8 +656,10 @@ public final class MptcpConnection {
             }
         }
         int mss = s.tcp.dataMss();
-        int cap = MAX_MAPPING_BYTES / mss * mss;
-        int n = Math.min(Math.min(avail, maxBytes), Math.max(cap, 1));
+        int cap = Math.max(MAX_MAPPING_BYTES / mss * mss, 1);
+        // A subflow takes a little more than its window lets out now (what is left waits in its own
+        // queue): fewer, larger mappings, as Linux maps whole send-queue fragments.
+        int n = Math.min(Math.min(avail, Math.max(maxBytes, PULL_SEGMENTS * mss)), cap);
         long dsn;
         if (range != null) {
             dsn = range[0];

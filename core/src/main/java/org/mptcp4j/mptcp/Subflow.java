@@ -25,7 +25,7 @@ import org.mptcp4j.wire.TcpSegment;
  */
 public final class Subflow implements SubflowExtension {
     /** Mappings a subflow remembers at most in each direction; a peer sending more is refused (a flood must not grow memory). */
-    static final int MAX_MAPPINGS = 4096;
+    static final int MAX_MAPPINGS = 65536;
 
     final MptcpConnection conn;
     TcpConnection tcp;
@@ -201,6 +201,21 @@ public final class Subflow implements SubflowExtension {
         if (m.length() == 0 || Seq32.le(m.endSeq(), tcp.rcvNxt())) {
             return; // data already handed up (or nothing to map)
         }
+        Mapping last = received.peekLast();
+        if (last != null && last.subflowSeq() == m.subflowSeq() && last.length() == m.length()) {
+            if (last.dsn() != m.dsn()) {
+                conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
+            }
+            return; // the common case: the next segment of the mapping just received
+        }
+        if (last == null || Seq32.ge(m.subflowSeq(), last.endSeq())) {
+            if (received.size() >= MAX_MAPPINGS) {
+                conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
+                return;
+            }
+            received.addLast(m);
+            return;
+        }
         for (Mapping old : received) {
             if (old.subflowSeq() == m.subflowSeq() && old.length() == m.length()) {
                 if (old.dsn() != m.dsn()) {
@@ -217,11 +232,7 @@ public final class Subflow implements SubflowExtension {
             conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
             return;
         }
-        // Mappings nearly always arrive in order; a later one that overtook an earlier goes in place.
-        if (received.isEmpty() || Seq32.ge(m.subflowSeq(), received.peekLast().endSeq())) {
-            received.addLast(m);
-            return;
-        }
+        // An earlier mapping that a later one overtook (a retransmission after loss) goes in place.
         ArrayDeque<Mapping> sorted = new ArrayDeque<>(received.size() + 1);
         boolean placed = false;
         for (Mapping old : received) {

@@ -69,8 +69,8 @@ public interface SubflowExtension {
     /**
      * The receive window to advertise in bytes, or -1 to advertise the connection's own. MPTCP
      * advertises the connection-level window, relative to the DATA_ACK the segment carries (RFC
-     * 8684 section 3.3.5, Linux {@code mptcp_space}); the subflow's own buffer still decides which
-     * segments it accepts.
+     * 8684 section 3.3.5, Linux {@code mptcp_space}), but never more than the subflow's own window,
+     * since the subflow's own buffer still decides which segments it accepts.
      */
     default long receiveWindow(TcpConnection c) {
         return -1;

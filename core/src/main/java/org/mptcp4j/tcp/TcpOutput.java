@@ -441,7 +441,9 @@ final class TcpOutput {
         if (c.extension != SubflowExtension.PLAIN) {
             long shared = c.extension.receiveWindow(c);
             if (shared >= 0) {
-                wnd = shared;
+                // Never more than this subflow accepts itself: a segment beyond its own right edge
+                // would be dropped as out of window.
+                wnd = Math.min(wnd, shared);
             }
         }
         return (int) Math.min(wnd >> c.rcvWscale, 65535);
