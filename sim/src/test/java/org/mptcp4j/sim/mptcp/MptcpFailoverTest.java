@@ -10,6 +10,7 @@ import org.mptcp4j.base.Nanos;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.sim.LossModel;
 import org.mptcp4j.sim.topo.PathSpec;
+import org.mptcp4j.stack.ResetReason;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpPacket;
 import org.mptcp4j.wire.TcpSegment;
@@ -99,5 +100,54 @@ class MptcpFailoverTest {
                 .as("reinjected; %s", s).isPositive();
         assertThat(s.client.failure()).as("%s", s).isNull();
         assertThat(s.server.failure()).as("%s", s).isNull();
+    }
+
+    /**
+     * The client's application aborts in the middle of the transfer: every subflow leaves with a
+     * RST carrying MP_FASTCLOSE (RFC 8684 section 3.5), and the server's application learns of the
+     * reset at once. With the client's data still in flight those RSTs are not at the server's
+     * RCV.NXT, so RFC 5961 turns them into challenge ACKs, and the client's answers to those (plain
+     * RSTs, the connection being gone) reset the server's subflows.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {55})
+    void abortMidTransfer_peerIsReset(long seed) {
+        MptcpScenario s = MptcpScenario.standard(seed, BYTES, twoPaths());
+        assertThat(s.runUntilRead(BYTES / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
+        assertThat(s.clientInfo().subflows()).as("%s", s).hasSize(2);
+
+        s.clientEnd.stack().abort(s.sim.nowNanos(), s.client.conn());
+        s.clientEnd.service(s.sim.nowNanos());
+        boolean reset = s.sim.runUntil(() -> s.server.failure() != null, s.sim.nowNanos() + Nanos.ofSeconds(1));
+
+        assertThat(reset).as("%s", s).isTrue();
+        assertThat(s.server.failure()).as("%s", s).isEqualTo(ResetReason.RESET_BY_PEER);
+        assertThat(s.clientMib().get(MibCounter.MPTCP_FASTCLOSE_TX)).as("one per subflow; %s", s).isEqualTo(2);
+        s.sim.runFor(Nanos.ofSeconds(1));
+        assertThat(s.serverEnd.stack().subflowCount()).as("no subflow left at the server; %s", s).isZero();
+    }
+
+    /**
+     * The server aborts once its whole stream has reached the client (the client still sending):
+     * nothing of the server's is in flight, so its RSTs arrive exactly at the client's RCV.NXT and
+     * the client acts on their MP_FASTCLOSE (MPTcpExtMPFastcloseRx).
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {56})
+    void abortWithNothingInFlight_peerActsOnFastclose(long seed) {
+        MptcpScenario s = MptcpScenario.standard(seed, BYTES, twoPaths());
+        assertThat(s.sim.runUntil(() -> s.client.bytesRead() == BYTES, Nanos.ofSeconds(60))).as("%s", s).isTrue();
+        assertThat(s.server.bytesRead()).as("the client is still sending; %s", s).isLessThan(BYTES);
+
+        s.serverEnd.stack().abort(s.sim.nowNanos(), s.server.conn());
+        s.serverEnd.service(s.sim.nowNanos());
+        boolean reset = s.sim.runUntil(() -> s.client.failure() != null, s.sim.nowNanos() + Nanos.ofSeconds(1));
+
+        assertThat(reset).as("%s", s).isTrue();
+        assertThat(s.client.failure()).as("%s", s).isEqualTo(ResetReason.RESET_BY_PEER);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_FASTCLOSE_TX)).as("one per subflow; %s", s).isEqualTo(2);
+        assertThat(s.clientMib().get(MibCounter.MPTCP_FASTCLOSE_RX)).as("%s", s).isPositive();
+        s.sim.runFor(Nanos.ofSeconds(1));
+        assertThat(s.clientEnd.stack().subflowCount()).as("no subflow left at the client; %s", s).isZero();
     }
 }

@@ -99,6 +99,7 @@ class MptcpJoinRefusalTest {
         assertThat(s.serverMib().get(MibCounter.MPTCP_RST_TX)).as("%s", s).isEqualTo(1);
         assertThat(resets).as("the reset carried MP_TCPRST; %s", s).singleElement()
                 .satisfies(r -> assertThat(r.reason()).isEqualTo(MptcpOption.MpTcpRst.REASON_MPTCP_SPECIFIC));
+        assertThat(s.clientMib().get(MibCounter.MPTCP_RST_RX)).as("%s", s).isEqualTo(1);
         assertOnlyTheInitialSubflowCarriedData(s);
         assertThat(s.client.failure()).as("%s", s).isNull();
         assertThat(s.server.failure()).as("%s", s).isNull();
@@ -123,6 +124,7 @@ class MptcpJoinRefusalTest {
         assertThat(s.serverMib().get(MibCounter.MPTCP_RST_TX)).as("%s", s).isEqualTo(1);
         assertThat(resets).as("the refusal carried MP_TCPRST; %s", s).singleElement()
                 .satisfies(r -> assertThat(r.reason()).isEqualTo(MptcpOption.MpTcpRst.REASON_LACK_OF_RESOURCES));
+        assertThat(s.clientMib().get(MibCounter.MPTCP_RST_RX)).as("%s", s).isEqualTo(1);
         assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYNACK_RX)).as("%s", s).isZero();
         assertOnlyTheInitialSubflowCarriedData(s);
     }
@@ -143,11 +145,7 @@ class MptcpJoinRefusalTest {
         s.assertEverySubflowCarriedDataBothWays(2);
     }
 
-    /**
-     * The MP_TCPRST options of the RSTs that reach the client, as seen on its wire. (The client's
-     * own MPTcpExtMPRstRx cannot be asked: the TCP layer does not hand RSTs to the subflow's
-     * extension, so it stays 0.)
-     */
+    /** The MP_TCPRST options of the RSTs that reach the client, as seen on its wire. */
     private static List<MptcpOption.MpTcpRst> resetsSeenByClient(MptcpScenario s) {
         List<MptcpOption.MpTcpRst> out = new ArrayList<>();
         s.clientTamper.rule((now, p) -> {

@@ -28,8 +28,6 @@ final class Tamper implements Endpoint {
     private final Endpoint stack;
     private Rule rule = (now, p) -> p;
     private HostContext host;
-    private long rewritten;
-    private long dropped;
 
     Tamper(Endpoint stack) {
         this.stack = stack;
@@ -60,14 +58,6 @@ final class Tamper implements Endpoint {
         return changed ? new TcpPacket(p.ip(), p.tcp().withOptions(out)) : p;
     }
 
-    long rewritten() {
-        return rewritten;
-    }
-
-    long dropped() {
-        return dropped;
-    }
-
     @Override
     public void attach(HostContext h) {
         host = h;
@@ -82,12 +72,9 @@ final class Tamper implements Endpoint {
         }
         TcpPacket in = ok.value();
         TcpPacket out = rule.apply(nowNanos, in);
-        if (out == null) {
-            dropped++;
-        } else if (out == in) {
+        if (out == in) {
             stack.onPacket(nowNanos, ipPacket);
-        } else {
-            rewritten++;
+        } else if (out != null) {
             stack.onPacket(nowNanos, ByteBuffer.wrap(TcpPackets.toBytes(out.ip(), out.tcp())));
         }
     }
