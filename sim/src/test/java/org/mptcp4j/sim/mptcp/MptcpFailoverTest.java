@@ -63,9 +63,9 @@ class MptcpFailoverTest {
     /**
      * Once a third of each stream has arrived, the next segment the server sends on the joined
      * subflow (path B) is replaced in flight by a RST with the same sequence number (so exactly
-     * the one RFC 5961 lets through): the client's subflow is reset, the server's retransmits
-     * until its own RST (the client answers its next segment with one) ends it, and the
-     * connection carries on over path A.
+     * the one RFC 5961 lets through): the client's subflow is reset, its data not yet DATA_ACKed
+     * is reinjected, and the connection carries on over path A. (The server's end of that subflow
+     * is left to the client's answer to its next segment, a RST for a tuple it no longer knows.)
      */
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {50, 51})
