@@ -660,6 +660,12 @@ public final class MptcpConnection {
         // A subflow takes a little more than its window lets out now (what is left waits in its own
         // queue): fewer, larger mappings, as Linux maps whole send-queue fragments.
         int n = Math.min(Math.min(avail, Math.max(maxBytes, PULL_SEGMENTS * mss)), cap);
+        // ...but never more than the subflow's send buffer holds: appendSendData takes only what
+        // fits, and bytes mapped but not queued would leave a data-level hole nothing ever fills.
+        n = Math.min(n, s.tcp.sendSpace());
+        if (n <= 0) {
+            return 0;
+        }
         long dsn;
         if (range != null) {
             dsn = range[0];
@@ -679,7 +685,8 @@ public final class MptcpConnection {
         int csum = checksums
                 ? MptcpCrypto.dssChecksum(dsn, s.relativeSeq(seq), n, ByteBuffer.wrap(scratch, 0, n))
                 : -1;
-        s.tcp.appendSendData(ByteBuffer.wrap(scratch, 0, n));
+        int queued = s.tcp.appendSendData(ByteBuffer.wrap(scratch, 0, n));
+        assert queued == n : "subflow took " + queued + " of " + n + " mapped bytes";
         s.sent.addLast(new Mapping(dsn, seq, n, csum));
         s.bytesMappedOut += n;
         if (snd.unmapped() == 0 && dataFinQueued) {

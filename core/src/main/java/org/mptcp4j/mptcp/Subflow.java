@@ -101,9 +101,16 @@ public final class Subflow implements SubflowExtension {
         return tcp.srttNanos();
     }
 
-    /** Bytes the congestion and receive windows let out now. */
+    /**
+     * Bytes the congestion and receive windows let out now, less what this subflow already holds
+     * unsent: a subflow pulls more than its windows let out at once ({@code PULL_SEGMENTS}), and
+     * counting that queue as room made the lowest-RTT subflows look free whenever a slower one
+     * asked, so the slower ones were never chosen however full the others' windows were (as
+     * Linux's scheduler weighs each subflow's queued bytes).
+     */
     public long congestionRoom() {
-        return tcp.congestionRoom();
+        long unsent = Math.max(0, Seq32.diff(tcp.appendSeq(), tcp.sndNxt()));
+        return Math.max(0, tcp.congestionRoom() - unsent);
     }
 
     public int localId() {

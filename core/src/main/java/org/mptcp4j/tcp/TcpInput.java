@@ -60,6 +60,7 @@ final class TcpInput {
             if (ack) {
                 c.mib.increment(MibCounter.TCP_ATTEMPT_FAILS);
                 c.fail(TcpError.REFUSED);
+                resetSeenByExtension(c, seg);
             }
             return;
         }
@@ -219,6 +220,7 @@ final class TcpInput {
         if (rst) {
             if (seg.seq() == c.rcvNxt()) {
                 onValidRst(c);
+                resetSeenByExtension(c, seg);
             } else {
                 challengeAck(c, nowNanos);
             }
@@ -288,6 +290,18 @@ final class TcpInput {
             return false;
         }
         return Seq32.inRange(seq, rcvNxt, right) || Seq32.inRange(Seq32.add(seq, segLen - 1), rcvNxt, right);
+    }
+
+    /**
+     * An accepted RST's options go to the extension too, as Linux's tcp_reset hands them to MPTCP
+     * (MP_TCPRST and MP_FASTCLOSE ride on RSTs: RFC 8684 sections 3.6 and 3.5); it cannot refuse
+     * a reset. After the reset, so that what it does (closing the other subflows after an
+     * MP_FASTCLOSE) cannot answer this RST with one of this connection's own.
+     */
+    private static void resetSeenByExtension(TcpConnection c, TcpSegment seg) {
+        if (c.extension != SubflowExtension.PLAIN) {
+            c.extension.onSegmentReceived(c, seg);
+        }
     }
 
     private static void onValidRst(TcpConnection c) {

@@ -1,6 +1,8 @@
 package org.mptcp4j.sim.topo;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.mptcp4j.sim.DuplexLink;
 import org.mptcp4j.sim.Host;
 import org.mptcp4j.sim.LinkSpec;
@@ -83,6 +85,35 @@ public final class Topologies {
         source.route(any, a.sourceSide().aToB());
         destination.route(any, a.destinationSide().bToA());
         return new PerformanceTestbed(sim, source, destination, r, a, b);
+    }
+
+    /**
+     * A client with one address per path ({@code 198.18.11.2} on the first, {@code 198.18.21.2} on
+     * the second, ...) and a server with one address ({@value MultipathTestbed#SERVER_ADDRESS}),
+     * joined through router {@code r}: see {@link MultipathTestbed}. Up to nine paths.
+     */
+    public static MultipathTestbed multipathTestbed(Simulation sim, PathSpec... paths) {
+        if (paths.length < 1 || paths.length > 9) {
+            throw new IllegalArgumentException(paths.length + " paths (1 to 9)");
+        }
+        Host client = sim.host("client");
+        Host server = sim.host("server", MultipathTestbed.SERVER_ADDRESS);
+        Router r = sim.router("r");
+        DuplexLink serverLink = sim.connect(r, server, LinkSpec.of(10 * GBPS, 0));
+        server.route("0.0.0.0/0", serverLink.bToA());
+        r.route("198.18.0.0/24", serverLink.aToB());
+        List<MultipathTestbed.Path> list = new ArrayList<>(paths.length);
+        for (int i = 0; i < paths.length; i++) {
+            PathSpec spec = paths[i];
+            String address = "198.18." + (i + 1) + "1.2";
+            client.address(address);
+            DuplexLink link = sim.connect(client, r, spec.link(spec.loss()), spec.link(spec.reverseLoss()));
+            client.bind(address, link.aToB());
+            r.route("198.18." + (i + 1) + "1.0/24", link.bToA());
+            list.add(new MultipathTestbed.Path(String.valueOf((char) ('A' + i)), address, spec, link));
+        }
+        client.route("0.0.0.0/0", list.getFirst().link().aToB());
+        return new MultipathTestbed(sim, client, server, r, list, serverLink);
     }
 
     private static PerformanceTestbed.Path path(Simulation sim, String name, int net, PathSpec spec,

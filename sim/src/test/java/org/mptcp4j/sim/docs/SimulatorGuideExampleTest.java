@@ -11,6 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
+import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.mptcp.Endpoint;
+import org.mptcp4j.mptcp.Limits;
+import org.mptcp4j.mptcp.MptcpConfig;
+import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.sim.DuplexLink;
 import org.mptcp4j.sim.Host;
 import org.mptcp4j.sim.LinkCounters;
@@ -25,6 +30,7 @@ import org.mptcp4j.sim.stack.BulkSender;
 import org.mptcp4j.sim.stack.Sink;
 import org.mptcp4j.sim.stack.StackEndpoint;
 import org.mptcp4j.sim.topo.CongestionTestbed;
+import org.mptcp4j.sim.topo.MultipathTestbed;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.sim.topo.PerformanceTestbed;
 import org.mptcp4j.sim.topo.Topologies;
@@ -193,5 +199,31 @@ class SimulatorGuideExampleTest {
         assertThat(sink.flow().bytes()).isEqualTo(10L << 20);
         assertThat(sink.flow().sha256()).isEqualTo(sender.sha256());
         assertThat(printed).startsWith("true ").contains("cwnd:");
+    }
+
+    /** SIMULATOR.md "MPTCP in the simulator": a client subflow endpoint joins path B. */
+    @Test
+    void mptcp_clientSubflowEndpoint_joinsPathB() throws UnknownHostException {
+        Simulation sim = new Simulation(7);
+        MultipathTestbed bed = Topologies.multipathTestbed(sim,
+                PathSpec.of(20_000_000L, Duration.ofMillis(10)),                  // path A: client 198.18.11.2
+                PathSpec.of(20_000_000L, Duration.ofMillis(100)));                // path B: client 198.18.21.2
+        Endpoint second = Endpoint.of(InetAddress.getByName("198.18.21.2"), 1, Endpoint.Flag.SUBFLOW);
+        StackConfig client = StackConfig.defaults().withMptcp(MptcpConfig.defaults()
+                .withEndpoints(List.of(second)).withLimits(new Limits(1, 0)));   // ip mptcp limits set subflows 1
+        Sink sink = new Sink(5001);
+        bed.server().attach(new StackEndpoint(StackConfig.defaults()).add(sink)); // 198.18.0.2
+        BulkSender app = new BulkSender(new InetSocketAddress(MultipathTestbed.SERVER_ADDRESS, 5001), 8L << 20, 1);
+        StackEndpoint clientEnd = new StackEndpoint(client).add(app);
+        bed.client().attach(clientEnd);
+        sim.runUntil(() -> !sink.flows().isEmpty() && sink.flow().bytes() > 4L << 20, Nanos.ofSeconds(60));
+        MptcpInfo info = clientEnd.stack().mptcpInfo(app.conn());                 // while both subflows live
+        sim.runUntil(() -> !sink.flows().isEmpty() && sink.flow().isComplete(), Nanos.ofSeconds(60));
+
+        assertThat(sink.flow().sha256()).isEqualTo(app.sha256());
+        assertThat(clientEnd.stack().mib().get(MibCounter.MPTCP_CAPABLE_SYNACK_RX)).isEqualTo(1);
+        assertThat(clientEnd.stack().mib().get(MibCounter.MPTCP_JOIN_SYN_TX)).isEqualTo(1);
+        assertThat(clientEnd.stack().mib().get(MibCounter.MPTCP_JOIN_SYNACK_RX)).isEqualTo(1);
+        assertThat(info.subflows()).hasSize(2).allSatisfy(f -> assertThat(f.dataBytesSent()).isPositive());
     }
 }

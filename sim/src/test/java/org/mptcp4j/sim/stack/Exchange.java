@@ -16,7 +16,7 @@ import org.mptcp4j.stack.StackEvent;
  * everything the other sends until end of stream, and hashes both directions with SHA-256. The
  * client connects to {@code remote}; the server listens on its port and takes the first connection.
  */
-final class Exchange implements StackEndpoint.Application {
+public final class Exchange implements StackEndpoint.Application {
     private final InetSocketAddress remote;
     private final int listenPort;
     private final long totalBytes;
@@ -43,11 +43,11 @@ final class Exchange implements StackEndpoint.Application {
         chunk.limit(0);
     }
 
-    static Exchange client(InetAddress server, int port, long totalBytes, long streamSeed) {
+    public static Exchange client(InetAddress server, int port, long totalBytes, long streamSeed) {
         return new Exchange(new InetSocketAddress(server, port), 0, totalBytes, streamSeed);
     }
 
-    static Exchange server(int port, long totalBytes, long streamSeed) {
+    public static Exchange server(int port, long totalBytes, long streamSeed) {
         return new Exchange(null, port, totalBytes, streamSeed);
     }
 
@@ -127,28 +127,33 @@ final class Exchange implements StackEndpoint.Application {
     }
 
     /** Both directions are over: everything written was taken, and the peer's end of stream was read. */
-    boolean isDone() {
+    public boolean isDone() {
         return closed;
     }
 
-    long bytesRead() {
+    public long bytesRead() {
         return read;
     }
 
-    String sentSha256() {
+    public String sentSha256() {
         return Sha256.peekHex(sent);
     }
 
-    String receivedSha256() {
+    public String receivedSha256() {
         return Sha256.peekHex(received);
     }
 
-    ResetReason failure() {
+    /** The connection, once connected (client) or accepted (server); null before. */
+    public ConnHandle conn() {
+        return conn;
+    }
+
+    public ResetReason failure() {
         return failure;
     }
 
     /** The connection's MSS now, or as last seen if the application has let go of it. */
-    int mss(Stack stack) {
+    public int mss(Stack stack) {
         var info = conn == null ? null : stack.info(conn);
         return info != null ? info.mss() : lastMss;
     }

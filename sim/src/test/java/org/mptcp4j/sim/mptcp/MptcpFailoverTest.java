@@ -1,0 +1,153 @@
+package org.mptcp4j.sim.mptcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.sim.topo.PathSpec;
+import org.mptcp4j.stack.ResetReason;
+import org.mptcp4j.wire.TcpFlags;
+import org.mptcp4j.wire.TcpPacket;
+import org.mptcp4j.wire.TcpSegment;
+
+/**
+ * A subflow dies in the middle of a transfer in both directions: its path is cut, or a RST for its
+ * 4-tuple reaches the client. The data the dead subflow had taken but the peer had not DATA_ACKed
+ * is sent again on the other subflow (reinjection, RFC 8684 section 3.3.6; Linux counts
+ * MPTcpExtMPTCPRetrans), and both streams still arrive whole.
+ */
+class MptcpFailoverTest {
+    private static final long BYTES = 6L << 20;
+
+    private static PathSpec[] twoPaths() {
+        LossModel loss = LossModel.bernoulli(0.002);
+        return new PathSpec[] {PathSpec.of(20_000_000, Duration.ofMillis(10)).withLoss(loss),
+                PathSpec.of(20_000_000, Duration.ofMillis(15)).withLoss(loss)};
+    }
+
+    /**
+     * Path {@code index} goes down for good once a third of each stream has arrived (both subflows
+     * carrying data by then): everything queued on it and on its wire is lost, and its subflow
+     * retransmits into the void until TCP gives up on it (tcp_retries2). Index 0 is the initial
+     * (MP_CAPABLE) subflow's path, index 1 the joined one's. Only then is its data reinjected: with
+     * no connection-level retransmission timer yet (docs/MPTCP.md), the transfer ends about 10
+     * minutes of virtual time after the cut (seeds 40 and 41: at 592 s and 563 s), where Linux
+     * would reinject after the dead subflow's first RTO.
+     */
+    @ParameterizedTest(name = "path {0} cut")
+    @ValueSource(ints = {0, 1})
+    void pathCutMidTransfer_transferCompletesOnTheOtherSubflow(int index) {
+        long seed = 40 + index;
+        MptcpScenario s = MptcpScenario.standard(seed, BYTES, twoPaths());
+        assertThat(s.runUntilRead(BYTES / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
+        assertThat(s.clientInfo().subflows()).as("%s", s).hasSize(2);
+        s.subflowData.forEach((name, d) -> assertThat(d[0] + d[1]).as("before the cut, %s; %s", name, s).isPositive());
+
+        s.bed.path(index).downAt(s.sim.nowNanos());
+        boolean done = s.run(Nanos.ofSeconds(3600));
+
+        s.assertIntact(done);
+        assertThat(s.bed.path(index).link().aToB().counters().droppedDown()
+                + s.bed.path(index).link().bToA().counters().droppedDown()).as("%s", s).isPositive();
+        assertThat(s.clientMib().get(MibCounter.MPTCP_RETRANS) + s.serverMib().get(MibCounter.MPTCP_RETRANS))
+                .as("reinjected; %s", s).isPositive();
+        assertThat(s.client.failure()).as("%s", s).isNull();
+        assertThat(s.server.failure()).as("%s", s).isNull();
+    }
+
+    /**
+     * Once a third of each stream has arrived, the next segment the server sends on the joined
+     * subflow (path B) is replaced in flight by a RST with the same sequence number (so exactly
+     * the one RFC 5961 lets through): the client's subflow is reset, its data not yet DATA_ACKed
+     * is reinjected, and the connection carries on over path A. (The server's end of that subflow
+     * is left to the client's answer to its next segment, a RST for a tuple it no longer knows.)
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {50, 51})
+    void subflowResetMidTransfer_transferCompletesOnTheOtherSubflow(long seed) {
+        MptcpScenario s = MptcpScenario.standard(seed, BYTES, twoPaths());
+        String pathB = s.bed.path(1).clientAddress();
+        boolean[] armed = {false};
+        int[] resets = {0};
+        s.clientTamper.rule((now, p) -> {
+            if (!armed[0] || !p.ip().destination().getHostAddress().equals(pathB) || p.tcp().has(TcpFlags.SYN)
+                    || p.tcp().payloadLength() == 0) {
+                return p;
+            }
+            armed[0] = false;
+            resets[0]++;
+            TcpSegment rst = new TcpSegment(p.tcp().srcPort(), p.tcp().dstPort(), p.tcp().seq(), 0, TcpFlags.RST, 0,
+                    0, List.of(), TcpSegment.EMPTY);
+            return new TcpPacket(p.ip(), rst);
+        });
+        assertThat(s.runUntilRead(BYTES / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
+        assertThat(s.clientInfo().subflows()).as("%s", s).hasSize(2);
+        long estabResets = s.clientMib().get(MibCounter.TCP_ESTAB_RESETS);
+        armed[0] = true;
+
+        boolean done = s.run(Nanos.ofSeconds(600));
+
+        s.assertIntact(done);
+        assertThat(resets[0]).as("%s", s).isEqualTo(1);
+        assertThat(s.clientMib().get(MibCounter.TCP_ESTAB_RESETS)).as("the client's subflow took the RST; %s", s)
+                .isGreaterThan(estabResets);
+        assertThat(s.clientMib().get(MibCounter.MPTCP_RETRANS) + s.serverMib().get(MibCounter.MPTCP_RETRANS))
+                .as("reinjected; %s", s).isPositive();
+        assertThat(s.client.failure()).as("%s", s).isNull();
+        assertThat(s.server.failure()).as("%s", s).isNull();
+    }
+
+    /**
+     * The client's application aborts in the middle of the transfer: every subflow leaves with a
+     * RST carrying MP_FASTCLOSE (RFC 8684 section 3.5), and the server's application learns of the
+     * reset at once. With the client's data still in flight those RSTs are not at the server's
+     * RCV.NXT, so RFC 5961 turns them into challenge ACKs, and the client's answers to those (plain
+     * RSTs, the connection being gone) reset the server's subflows.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {55})
+    void abortMidTransfer_peerIsReset(long seed) {
+        MptcpScenario s = MptcpScenario.standard(seed, BYTES, twoPaths());
+        assertThat(s.runUntilRead(BYTES / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
+        assertThat(s.clientInfo().subflows()).as("%s", s).hasSize(2);
+
+        s.clientEnd.stack().abort(s.sim.nowNanos(), s.client.conn());
+        s.clientEnd.service(s.sim.nowNanos());
+        boolean reset = s.sim.runUntil(() -> s.server.failure() != null, s.sim.nowNanos() + Nanos.ofSeconds(1));
+
+        assertThat(reset).as("%s", s).isTrue();
+        assertThat(s.server.failure()).as("%s", s).isEqualTo(ResetReason.RESET_BY_PEER);
+        assertThat(s.clientMib().get(MibCounter.MPTCP_FASTCLOSE_TX)).as("one per subflow; %s", s).isEqualTo(2);
+        s.sim.runFor(Nanos.ofSeconds(1));
+        assertThat(s.serverEnd.stack().subflowCount()).as("no subflow left at the server; %s", s).isZero();
+    }
+
+    /**
+     * The server aborts once its whole stream has reached the client (the client still sending):
+     * nothing of the server's is in flight, so its RSTs arrive exactly at the client's RCV.NXT and
+     * the client acts on their MP_FASTCLOSE (MPTcpExtMPFastcloseRx).
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {56})
+    void abortWithNothingInFlight_peerActsOnFastclose(long seed) {
+        MptcpScenario s = MptcpScenario.standard(seed, BYTES, twoPaths());
+        assertThat(s.sim.runUntil(() -> s.client.bytesRead() == BYTES, Nanos.ofSeconds(60))).as("%s", s).isTrue();
+        assertThat(s.server.bytesRead()).as("the client is still sending; %s", s).isLessThan(BYTES);
+
+        s.serverEnd.stack().abort(s.sim.nowNanos(), s.server.conn());
+        s.serverEnd.service(s.sim.nowNanos());
+        boolean reset = s.sim.runUntil(() -> s.client.failure() != null, s.sim.nowNanos() + Nanos.ofSeconds(1));
+
+        assertThat(reset).as("%s", s).isTrue();
+        assertThat(s.client.failure()).as("%s", s).isEqualTo(ResetReason.RESET_BY_PEER);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_FASTCLOSE_TX)).as("one per subflow; %s", s).isEqualTo(2);
+        assertThat(s.clientMib().get(MibCounter.MPTCP_FASTCLOSE_RX)).as("%s", s).isPositive();
+        s.sim.runFor(Nanos.ofSeconds(1));
+        assertThat(s.clientEnd.stack().subflowCount()).as("no subflow left at the client; %s", s).isZero();
+    }
+}

@@ -1,0 +1,171 @@
+package org.mptcp4j.sim.mptcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.mptcp.Limits;
+import org.mptcp4j.mptcp.MptcpConfig;
+import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.sim.topo.MultipathTestbed;
+import org.mptcp4j.sim.topo.PathSpec;
+import org.mptcp4j.stack.StackConfig;
+import org.mptcp4j.wire.IpHeader;
+import org.mptcp4j.wire.MptcpOption;
+import org.mptcp4j.wire.TcpFlags;
+import org.mptcp4j.wire.TcpOption;
+import org.mptcp4j.wire.TcpPacket;
+import org.mptcp4j.wire.TcpSegment;
+
+/**
+ * MP_JOINs the server must refuse (RFC 8684 section 3.2), each during a transfer in both
+ * directions that must not notice: a token no connection has, a third ACK whose HMAC is wrong, a
+ * server whose subflow limit is 0; and a client that opens no more subflows than its own limit.
+ */
+class MptcpJoinRefusalTest {
+    private static final long BYTES = 2L << 20;
+
+    private static PathSpec[] paths(int n) {
+        PathSpec[] out = new PathSpec[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = PathSpec.of(20_000_000, Duration.ofMillis(10 + 5 * i)).withLoss(LossModel.bernoulli(0.002));
+        }
+        return out;
+    }
+
+    @Test
+    void joinWithUnknownToken_isResetWithMpTcpRst_connectionUnharmed() {
+        MptcpScenario s = MptcpScenario.standard(60, BYTES, paths(2));
+        int bogusPort = 40000;
+        List<TcpSegment> answers = new ArrayList<>();
+        s.clientTamper.rule((now, p) -> {
+            if (p.tcp().dstPort() == bogusPort) {
+                answers.add(p.tcp());
+                return null; // the answer is ours, not the client stack's
+            }
+            return p;
+        });
+        assertThat(s.runUntilRead(BYTES / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
+        int unknownToken = s.clientInfo().remoteToken() ^ 1; // the server's token, one bit off
+        Inet4Address from = (Inet4Address) MptcpScenario.address(s.bed.path(1).clientAddress());
+        Inet4Address to = (Inet4Address) MptcpScenario.address(MultipathTestbed.SERVER_ADDRESS);
+        TcpSegment syn = new TcpSegment(bogusPort, MptcpScenario.PORT, 12345, 0, TcpFlags.SYN, 65535, 0,
+                List.of(new TcpOption.Mss(1460), new MptcpOption.MpJoinSyn(false, 7, unknownToken, 0x5eed)),
+                TcpSegment.EMPTY);
+        s.clientTamper.inject(new TcpPacket(IpHeader.V4.of(from, to, IpHeader.PROTOCOL_TCP), syn));
+
+        boolean done = s.run(Nanos.ofSeconds(120));
+
+        s.assertIntact(done);
+        assertThat(answers).as("%s", s).hasSize(1);
+        TcpSegment rst = answers.getFirst();
+        assertThat(rst.has(TcpFlags.RST)).as("%s", rst).isTrue();
+        assertThat(rst.ack()).as("%s", rst).isEqualTo(12346);
+        assertThat(rst.option(MptcpOption.MpTcpRst.class)).as("%s", rst)
+                .hasValueSatisfying(r -> assertThat(r.reason()).isEqualTo(MptcpOption.MpTcpRst.REASON_MPTCP_SPECIFIC));
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_NO_TOKEN_FOUND)).as("%s", s).isEqualTo(1);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_RST_TX)).as("%s", s).isEqualTo(1);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_ACK_RX)).as("the real join; %s", s).isEqualTo(1);
+        s.assertEverySubflowCarriedDataBothWays(2);
+    }
+
+    @Test
+    void thirdAckWithWrongHmac_subflowIsReset_connectionCarriesOn() {
+        MptcpScenario s = MptcpScenario.standard(61, BYTES, paths(2));
+        List<MptcpOption.MpTcpRst> resets = resetsSeenByClient(s);
+        int[] mutated = {0};
+        s.serverTamper.rule((now, p) -> Tamper.mapOptions(p, o -> {
+            if (o instanceof MptcpOption.MpJoinAck ack && mutated[0] == 0) {
+                mutated[0]++;
+                byte[] hmac = Arrays.copyOf(ack.senderHmac(), ack.senderHmac().length);
+                hmac[0] ^= 0x01;
+                return new MptcpOption.MpJoinAck(hmac);
+            }
+            return o;
+        }));
+
+        boolean done = s.run(Nanos.ofSeconds(120));
+
+        s.assertIntact(done);
+        assertThat(mutated[0]).as("%s", s).isEqualTo(1);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_ACK_RX)).as("%s", s).isEqualTo(1);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_ACK_HMAC_FAILURE)).as("%s", s).isEqualTo(1);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_RST_TX)).as("%s", s).isEqualTo(1);
+        assertThat(resets).as("the reset carried MP_TCPRST; %s", s).singleElement()
+                .satisfies(r -> assertThat(r.reason()).isEqualTo(MptcpOption.MpTcpRst.REASON_MPTCP_SPECIFIC));
+        assertThat(s.clientMib().get(MibCounter.MPTCP_RST_RX)).as("%s", s).isEqualTo(1);
+        assertOnlyTheInitialSubflowCarriedData(s);
+        assertThat(s.client.failure()).as("%s", s).isNull();
+        assertThat(s.server.failure()).as("%s", s).isNull();
+    }
+
+    @Test
+    void serverSubflowLimitZero_joinRejected_transferOnTheInitialSubflow() {
+        StackConfig server = StackConfig.defaults()
+                .withMptcp(MptcpConfig.defaults().withLimits(new Limits(0, 0)));
+        MptcpScenario s = new MptcpScenario(62, BYTES, paths(2), bed -> StackConfig.defaults().withMptcp(
+                MptcpConfig.defaults().withEndpoints(MptcpScenario.subflowEndpoints(bed))
+                        .withLimits(new Limits(1, 0))), server);
+        List<MptcpOption.MpTcpRst> resets = resetsSeenByClient(s);
+
+        boolean done = s.run(Nanos.ofSeconds(120));
+
+        s.assertIntact(done);
+        assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isEqualTo(1);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_SYN_RX)).as("%s", s).isEqualTo(1);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_REJECTED)).as("%s", s).isEqualTo(1);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_ACK_RX)).as("%s", s).isZero();
+        assertThat(s.serverMib().get(MibCounter.MPTCP_RST_TX)).as("%s", s).isEqualTo(1);
+        assertThat(resets).as("the refusal carried MP_TCPRST; %s", s).singleElement()
+                .satisfies(r -> assertThat(r.reason()).isEqualTo(MptcpOption.MpTcpRst.REASON_LACK_OF_RESOURCES));
+        assertThat(s.clientMib().get(MibCounter.MPTCP_RST_RX)).as("%s", s).isEqualTo(1);
+        assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYNACK_RX)).as("%s", s).isZero();
+        assertOnlyTheInitialSubflowCarriedData(s);
+    }
+
+    @Test
+    void clientSubflowLimitOne_opensOneJoinOfTwoEndpoints() {
+        MptcpScenario s = new MptcpScenario(63, BYTES, paths(3), bed -> StackConfig.defaults().withMptcp(
+                MptcpConfig.defaults().withEndpoints(MptcpScenario.subflowEndpoints(bed))
+                        .withLimits(new Limits(1, 0))), StackConfig.defaults());
+
+        boolean done = s.run(Nanos.ofSeconds(120));
+
+        s.assertIntact(done);
+        assertThat(s.maxSubflows).as("%s", s).isEqualTo(2);
+        assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isEqualTo(1);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_ACK_RX)).as("%s", s).isEqualTo(1);
+        assertThat(s.bed.path(2).link().aToB().counters().packetsSent()).as("path C unused; %s", s).isZero();
+        s.assertEverySubflowCarriedDataBothWays(2);
+    }
+
+    /** The MP_TCPRST options of the RSTs that reach the client, as seen on its wire. */
+    private static List<MptcpOption.MpTcpRst> resetsSeenByClient(MptcpScenario s) {
+        List<MptcpOption.MpTcpRst> out = new ArrayList<>();
+        s.clientTamper.rule((now, p) -> {
+            if (p.tcp().has(TcpFlags.RST)) {
+                p.tcp().option(MptcpOption.MpTcpRst.class).ifPresent(out::add);
+            }
+            return p;
+        });
+        return out;
+    }
+
+    /** The joined subflows (if the client's MPTCP_INFO ever showed them) carried no data either way. */
+    private static void assertOnlyTheInitialSubflowCarriedData(MptcpScenario s) {
+        String initial = s.bed.path(0).clientAddress();
+        s.subflowData.forEach((name, d) -> {
+            if (!name.startsWith("/" + initial + ":")) {
+                assertThat(d).as("%s; %s", name, s).containsExactly(0, 0);
+            }
+        });
+        assertThat(s.subflowData.entrySet().stream().filter(e -> e.getKey().startsWith("/" + initial + ":")))
+                .as("%s", s).singleElement().satisfies(e -> assertThat(e.getValue()[0]).isEqualTo(BYTES));
+    }
+}

@@ -1,0 +1,86 @@
+package org.mptcp4j.sim.mptcp;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.mptcp4j.sim.Endpoint;
+import org.mptcp4j.sim.HostContext;
+import org.mptcp4j.wire.DecodeResult;
+import org.mptcp4j.wire.TcpOption;
+import org.mptcp4j.wire.TcpPacket;
+import org.mptcp4j.wire.TcpPackets;
+
+/**
+ * A middlebox in front of a host's stack: each TCP packet that reaches the host is decoded and
+ * handed to a {@link Rule}, which lets it through, rewrites it (re-encoded with fresh checksums,
+ * so the stack sees a well-formed packet an on-path attacker or a broken middlebox could have
+ * made), or drops it. It can also put packets of its own on the host's links ({@link #inject}).
+ */
+final class Tamper implements Endpoint {
+
+    /** What becomes of one inbound TCP packet: the packet itself, another one, or null to drop it. */
+    @FunctionalInterface
+    interface Rule {
+        TcpPacket apply(long nowNanos, TcpPacket packet);
+    }
+
+    private final Endpoint stack;
+    private Rule rule = (now, p) -> p;
+    private HostContext host;
+
+    Tamper(Endpoint stack) {
+        this.stack = stack;
+    }
+
+    Tamper rule(Rule value) {
+        rule = value;
+        return this;
+    }
+
+    /** Sends {@code packet} from this host, as if its stack had. */
+    void inject(TcpPacket packet) {
+        host.send(ByteBuffer.wrap(TcpPackets.toBytes(packet.ip(), packet.tcp())));
+    }
+
+    /**
+     * {@code p} with each option replaced by what {@code f} makes of it; {@code p} itself when
+     * {@code f} returns every option unchanged.
+     */
+    static TcpPacket mapOptions(TcpPacket p, UnaryOperator<TcpOption> f) {
+        List<TcpOption> out = new ArrayList<>(p.tcp().options().size());
+        boolean changed = false;
+        for (TcpOption o : p.tcp().options()) {
+            TcpOption n = f.apply(o);
+            changed |= n != o;
+            out.add(n);
+        }
+        return changed ? new TcpPacket(p.ip(), p.tcp().withOptions(out)) : p;
+    }
+
+    @Override
+    public void attach(HostContext h) {
+        host = h;
+        stack.attach(h);
+    }
+
+    @Override
+    public void onPacket(long nowNanos, ByteBuffer ipPacket) {
+        if (!(TcpPackets.decode(ipPacket.duplicate()) instanceof DecodeResult.Ok<TcpPacket> ok)) {
+            stack.onPacket(nowNanos, ipPacket);
+            return;
+        }
+        TcpPacket in = ok.value();
+        TcpPacket out = rule.apply(nowNanos, in);
+        if (out == in) {
+            stack.onPacket(nowNanos, ipPacket);
+        } else if (out != null) {
+            stack.onPacket(nowNanos, ByteBuffer.wrap(TcpPackets.toBytes(out.ip(), out.tcp())));
+        }
+    }
+
+    @Override
+    public void onWakeup(long nowNanos) {
+        stack.onWakeup(nowNanos);
+    }
+}
