@@ -154,7 +154,7 @@ final class SubflowMonitor {
         }
         long total = receivedTotal.getAsLong();
         if (printed > 1) {
-            out.printf(Locale.ROOT, "[SUM %-13s] %s  %7.2f MB  %6.1f Mbit/s%n", "", span, (total - totalAtLine) / 1e6,
+            out.printf(Locale.ROOT, "[SUM %-11s] %s  %7.2f MB  %6.1f Mbit/s%n", "", span, (total - totalAtLine) / 1e6,
                     (total - totalAtLine) * 8 / seconds / 1e6);
         }
         totalAtLine = total;
