@@ -10,13 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
-import org.mptcp4j.mptcp.MptcpConnection;
-import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.sim.LossModel;
 import org.mptcp4j.sim.PcapTap;
 import org.mptcp4j.sim.Simulation;
@@ -101,6 +98,9 @@ final class DemoCommand implements Callable<Integer> {
                     destinationA.getHostAddress());
         }
 
+        // The data-level send buffer holds what is in flight on all paths until the DATA_ACK covers
+        // it: the sum of the rates times the longest RTT, and more while a path recovers (Linux
+        // autotunes tcp_wmem up to 4 MB; our stack's default is a fixed 1 MiB).
         StackConfig server = StackConfig.defaults().withCongestionControl(congestionControl).withSendBufferBytes(4 << 20)
                 .withMptcpEnabled(!noMptcp);
         StackConfig client = server.withMptcp(server.mptcp()
@@ -134,8 +134,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         boolean intact = summary(out, bed, source, destination, sender, sink, monitor);
         long hops = bed.sim().links().stream().mapToLong(l -> l.counters().packetsDelivered()).sum();
-        out.printf(Locale.ROOT, "%n%.1f s of network time in %.2f s of wall time: %,d packet hops, %,d events.%n",
-                Nanos.toSeconds(bed.sim().nowNanos()), wallNanos / 1e9, hops, bed.sim().eventsProcessed());
+        out.printf(Locale.ROOT, "%n%.1f s of network time in %.2f s of wall time: %,d packet hops, %,d events (%.1f M events/s).%n",
+                Nanos.toSeconds(bed.sim().nowNanos()), wallNanos / 1e9, hops, bed.sim().eventsProcessed(),
+                bed.sim().eventsProcessed() / (wallNanos / 1e3));
         if (pcap != null) {
             out.printf("Capture: %s (%,d packets); try: tshark -r %s -q -z conv,tcp%n", pcap, tap.packetsWritten(), pcap);
         }

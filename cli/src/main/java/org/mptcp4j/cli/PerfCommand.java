@@ -138,6 +138,12 @@ final class PerfCommand implements Callable<Integer> {
         if (lossReport) {
             return lossReport();
         }
+        try {
+            mptcp.apply(stackDefaults()); // bad --endpoint or --limits: say so before any run
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
         List<Run> runs = new ArrayList<>();
         if (modes.stream().anyMatch(m -> m.strip().toLowerCase(Locale.ROOT).startsWith("tun"))) {
             System.out.println("mptcp4j on the TUN: " + mptcp.describe());
