@@ -2,74 +2,117 @@ package org.mptcp4j.cli;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mptcp4j.base.Nanos;
+import org.mptcp4j.mptcp.Endpoint;
+import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.sim.LossModel;
 import org.mptcp4j.sim.PcapTap;
+import org.mptcp4j.sim.Simulation;
 import org.mptcp4j.sim.stack.BulkSender;
 import org.mptcp4j.sim.stack.Sink;
 import org.mptcp4j.sim.stack.StackEndpoint;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.sim.topo.PerformanceTestbed;
 import org.mptcp4j.sim.topo.Topologies;
-import org.mptcp4j.stack.ConnectionInfo;
 import org.mptcp4j.stack.StackConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * The main job: the paper's performance testbed (its Fig. 3) in the deterministic simulator, with
- * the engine's TCP moving a stream over each of the two paths at once, checked end to end by
- * SHA-256. The MPTCP connection layer, when it lands, turns the two streams into one connection
- * over both paths; this command then shows the aggregation.
+ * ONE MPTCP connection over both paths. The source connects from its path-A address; a
+ * {@code subflow} endpoint on its path-B address (Linux: {@code ip mptcp endpoint add ADDR subflow})
+ * joins a second subflow once the connection is established. Every second of network time it
+ * prints a line per subflow, as iperf does per interval, and at the end the goodput against the sum
+ * of the two paths' rates, the SHA-256 of both ends and the MPTCP counters of both stacks.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Transfer over the paper's two-path testbed (Fig. 3) in the simulator and report what each path carried.")
+        description = "One MPTCP connection over the paper's two-path testbed (Fig. 3) in the simulator: a subflow per path, "
+                + "per-second lines per subflow, goodput against the sum of the paths.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--megabytes", defaultValue = "64", description = "Bytes to send on each path, in MiB (default ${DEFAULT-VALUE}).")
+    private static final int PORT = 5001;
+
+    @Option(names = "--megabytes", defaultValue = "64", description = "Bytes to send, in MiB (default ${DEFAULT-VALUE}).")
     long megabytes;
 
     @Option(names = "--seed", defaultValue = "1", description = "Run seed; the same seed replays the same run bit for bit (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--cc", defaultValue = "cubic", description = "Congestion control: reno or cubic (default ${DEFAULT-VALUE}).")
+    @Option(names = "--cc", defaultValue = "cubic", description = "Congestion control of each subflow: reno or cubic (default ${DEFAULT-VALUE}).")
     String congestionControl;
+
+    @Option(names = "--rate-a", defaultValue = "100", description = "Rate of path A, Mbit/s (default ${DEFAULT-VALUE}).")
+    double rateMbpsA;
+
+    @Option(names = "--rate-b", defaultValue = "40", description = "Rate of path B, Mbit/s (default ${DEFAULT-VALUE}).")
+    double rateMbpsB;
+
+    @Option(names = "--delay-a", defaultValue = "10", description = "One-way delay of path A, ms (default ${DEFAULT-VALUE}).")
+    double delayMsA;
+
+    @Option(names = "--delay-b", defaultValue = "40", description = "One-way delay of path B, ms (default ${DEFAULT-VALUE}).")
+    double delayMsB;
+
+    @Option(names = "--loss-a", defaultValue = "0", description = "Random loss on path A, percent (default ${DEFAULT-VALUE}).")
+    double lossPercentA;
 
     @Option(names = "--loss-b", defaultValue = "0.1", description = "Random loss on path B, percent (default ${DEFAULT-VALUE}).")
     double lossPercentB;
+
+    @Option(names = "--no-mptcp", description = "Plain TCP over path A only (net.mptcp.enabled=0 on both hosts): the baseline.")
+    boolean noMptcp;
 
     @Option(names = "--pcap", description = "Write every packet the destination receives to this pcap file (open it in Wireshark).")
     Path pcap;
 
     @Override
     public Integer call() throws IOException {
-        PathSpec specA = PathSpec.of(100 * Topologies.MBPS, Duration.ofMillis(10));
-        PathSpec specB = PathSpec.of(40 * Topologies.MBPS, Duration.ofMillis(40))
-                .withLoss(LossModel.bernoulli(lossPercentB / 100.0));
-        PerformanceTestbed bed = Topologies.performanceTestbed(new org.mptcp4j.sim.Simulation(seed), specA, specB);
+        PrintStream out = System.out;
+        PathSpec specA = path(rateMbpsA, delayMsA, lossPercentA);
+        PathSpec specB = path(rateMbpsB, delayMsB, lossPercentB);
+        PerformanceTestbed bed = Topologies.performanceTestbed(new Simulation(seed), specA, specB);
+        InetAddress sourceA = address(bed.pathA().sourceAddress());
+        InetAddress sourceB = address(bed.pathB().sourceAddress());
+        InetAddress destinationA = address(bed.pathA().destinationAddress());
 
-        System.out.println("mptcp4j " + Version.current() + " on Java " + Runtime.version());
-        System.out.printf("Simulated testbed (the paper's Fig. 3), seed %d:%n", seed);
-        System.out.printf("  path A  %s -> %s  100 Mbit/s, 10 ms one way, no loss%n", bed.pathA().sourceAddress(), bed.pathA().destinationAddress());
-        System.out.printf("  path B  %s -> %s   40 Mbit/s, 40 ms one way, %.1f %% loss%n", bed.pathB().sourceAddress(), bed.pathB().destinationAddress(), lossPercentB);
-        System.out.printf("One TCP connection per path (%s), %d MiB each, both at once.%n%n", congestionControl, megabytes);
+        out.println("mptcp4j " + Version.current() + " on Java " + Runtime.version());
+        out.printf("Simulated testbed (the paper's Fig. 3), seed %d:%n", seed);
+        describe(out, bed.pathA(), lossPercentA);
+        describe(out, bed.pathB(), lossPercentB);
+        if (noMptcp) {
+            out.printf("One plain TCP connection (%s) over path A, %d MiB, MPTCP off on both hosts.%n%n", congestionControl, megabytes);
+        } else {
+            out.printf("One MPTCP connection (%s on each subflow), %d MiB from %s to %s:%n", congestionControl, megabytes,
+                    sourceA.getHostAddress(), destinationA.getHostAddress());
+            out.printf("  the source has endpoint %s id 1 subflow, limits subflows 1 add_addr_accepted 0:%n", sourceB.getHostAddress());
+            out.printf("  its second subflow joins from path B's address (the server answers it from %s: its ACKs return on path A).%n%n",
+                    destinationA.getHostAddress());
+        }
 
-        StackConfig config = StackConfig.defaults().withCongestionControl(congestionControl);
+        // The data-level send buffer holds what is in flight on all paths until the DATA_ACK covers
+        // it: the sum of the rates times the longest RTT, and more while a path recovers (Linux
+        // autotunes tcp_wmem up to 4 MB; our stack's default is a fixed 1 MiB).
+        StackConfig server = StackConfig.defaults().withCongestionControl(congestionControl).withSendBufferBytes(4 << 20)
+                .withMptcpEnabled(!noMptcp);
+        StackConfig client = server.withMptcp(server.mptcp()
+                .withEndpoints(List.of(Endpoint.of(sourceB, 1, Endpoint.Flag.SUBFLOW)))
+                .withLimits(new Limits(1, 0)));
         long bytes = megabytes << 20;
-        Sink sinkA = new Sink(5001);
-        Sink sinkB = new Sink(5002);
-        bed.destination().attach(new StackEndpoint(config).add(sinkA).add(sinkB));
-        BulkSender senderA = new BulkSender(new InetSocketAddress(address(bed.pathA().destinationAddress()), 5001), bytes, seed)
-                .from(address(bed.pathA().sourceAddress()));
-        BulkSender senderB = new BulkSender(new InetSocketAddress(address(bed.pathB().destinationAddress()), 5002), bytes, seed + 1)
-                .from(address(bed.pathB().sourceAddress()));
-        bed.source().attach(new StackEndpoint(config).add(senderA).add(senderB));
+        Sink sink = new Sink(PORT);
+        StackEndpoint destination = new StackEndpoint(server).add(sink);
+        bed.destination().attach(destination);
+        BulkSender sender = new BulkSender(new InetSocketAddress(destinationA, PORT), bytes, seed).from(sourceA);
+        StackEndpoint source = new StackEndpoint(client).add(sender);
+        bed.source().attach(source);
 
         PcapTap tap = pcap == null ? null : PcapTap.open(new BufferedOutputStream(Files.newOutputStream(pcap)));
         if (tap != null) {
@@ -78,46 +121,86 @@ final class DemoCommand implements Callable<Integer> {
                     .watch(bed.pathA().destinationSide().bToA(), PcapTap.Point.TRANSMIT)
                     .watch(bed.pathB().destinationSide().bToA(), PcapTap.Point.TRANSMIT);
         }
+        SubflowMonitor monitor = new SubflowMonitor(bed.sim(), source.stack(), sender::conn, destination.stack(),
+                () -> sink.flows().isEmpty() ? null : sink.flows().getFirst().conn(), local -> pathOf(bed, local),
+                sink::totalBytes, out);
+        monitor.start();
         long wallStart = System.nanoTime();
-        boolean finished = bed.sim().runUntil(() -> complete(sinkA) && complete(sinkB), Nanos.ofSeconds(3600));
+        boolean finished = bed.sim().runUntil(() -> complete(sink), Nanos.ofSeconds(3600));
         long wallNanos = System.nanoTime() - wallStart;
+        monitor.finish();
         if (tap != null) {
             tap.close();
         }
-
-        System.out.println("path  MiB   seconds  goodput Mbit/s  srtt ms  cwnd KiB  retransmits  SHA-256 equal");
-        boolean intact = row("A", senderA, sinkA) & row("B", senderB, sinkB);
-        long delivered = bed.sim().links().stream().mapToLong(l -> l.counters().packetsDelivered()).sum();
-        System.out.printf("%n%.1f s of network time in %.2f s of wall time: %,d packet hops, %,d events (%.1f M events/s).%n",
-                Nanos.toSeconds(bed.sim().nowNanos()), wallNanos / 1e9, delivered, bed.sim().eventsProcessed(),
+        boolean intact = summary(out, bed, source, destination, sender, sink, monitor);
+        long hops = bed.sim().links().stream().mapToLong(l -> l.counters().packetsDelivered()).sum();
+        out.printf(Locale.ROOT, "%n%.1f s of network time in %.2f s of wall time: %,d packet hops, %,d events (%.1f M events/s).%n",
+                Nanos.toSeconds(bed.sim().nowNanos()), wallNanos / 1e9, hops, bed.sim().eventsProcessed(),
                 bed.sim().eventsProcessed() / (wallNanos / 1e3));
         if (pcap != null) {
-            System.out.printf("Capture: %s (%,d packets); try: tshark -r %s -q -z conv,tcp%n", pcap, tap.packetsWritten(), pcap);
+            out.printf("Capture: %s (%,d packets); try: tshark -r %s -q -z conv,tcp%n", pcap, tap.packetsWritten(), pcap);
         }
-        System.out.println();
-        System.out.println("Next: the MPTCP connection layer carries ONE stream over both paths (RFC 8684).");
-        System.out.println("More: ./mptcp4j perf --help (over UDP or TUN), ./mptcp4j testbed up (kernel peers in namespaces).");
+        out.println("More: ./mptcp4j perf --mode udp (MPTCP between two mptcp4j stacks over loopback UDP), ./mptcp4j testbed up.");
         return finished && intact ? 0 : 1;
+    }
+
+    private boolean summary(PrintStream out, PerformanceTestbed bed, StackEndpoint source, StackEndpoint destination,
+            BulkSender sender, Sink sink, SubflowMonitor monitor) {
+        out.println();
+        if (sink.flows().isEmpty()) {
+            out.printf("no connection (%s)%n", sender.failure().map(Enum::name).orElse("not finished"));
+            return false;
+        }
+        Sink.Flow flow = sink.flow();
+        double seconds = Nanos.toSeconds(flow.eofNanos() - flow.firstByteNanos());
+        double goodputMbps = flow.bytes() * 8 / seconds / 1e6;
+        double sumMbps = noMptcp ? rateMbpsA : rateMbpsA + rateMbpsB;
+        boolean equal = flow.isComplete() && flow.bytes() == sender.written() && flow.sha256().equals(sender.sha256());
+        List<SubflowMonitor.Row> rows = monitor.rows().stream().filter(r -> r.sender() != null).toList();
+        out.printf(Locale.ROOT, "Connection: %s, %d subflow%s; %.1f MiB in %.2f s%n", monitor.mode(), rows.size(),
+                rows.size() == 1 ? "" : "s", flow.bytes() / 1048576.0, seconds);
+        for (SubflowMonitor.Row r : rows) {
+            out.printf(Locale.ROOT, "  subflow %s %s -> %s: %.1f MB of data (%.0f %%), %d retransmits%n", pathOf(bed, r.local),
+                    r.local, r.sender().remote(), r.delivered() / 1e6, 100.0 * r.delivered() / Math.max(1, flow.bytes()),
+                    r.sender().retransmits());
+        }
+        out.printf(Locale.ROOT, "Goodput: %.1f Mbit/s of %.1f Mbit/s (%s) = %.0f %%%n", goodputMbps, sumMbps,
+                noMptcp ? "path A" : String.format(Locale.ROOT, "%.0f + %.0f, paths A + B", rateMbpsA, rateMbpsB),
+                100 * goodputMbps / sumMbps);
+        out.printf("SHA-256 sent     %s%nSHA-256 received %s  %s%n", sender.sha256(), flow.sha256(), equal ? "equal" : "DIFFER");
+        out.println("MPTCP counters (nstat names, non-zero):");
+        counters(out, "source", source);
+        counters(out, "destination", destination);
+        return equal;
+    }
+
+    private static void counters(PrintStream out, String host, StackEndpoint e) {
+        StringBuilder line = new StringBuilder();
+        e.stack().mib().snapshot().entrySet().stream()
+                .filter(c -> c.getKey().startsWith("MPTcpExt") && c.getValue() != 0)
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(c -> line.append(' ').append(c.getKey()).append('=').append(c.getValue()));
+        out.printf("  %-12s%s%n", host + ":", line.length() == 0 ? " none" : line);
+    }
+
+    private static String pathOf(PerformanceTestbed bed, InetSocketAddress local) {
+        String a = local.getAddress().getHostAddress();
+        return a.equals(bed.pathA().sourceAddress()) ? "A" : a.equals(bed.pathB().sourceAddress()) ? "B" : "?";
+    }
+
+    private static void describe(PrintStream out, PerformanceTestbed.Path p, double lossPercent) {
+        out.printf(Locale.ROOT, "  path %s  %s -> %s  %.0f Mbit/s, %.0f ms one way, %.1f %% loss%n", p.name(), p.sourceAddress(),
+                p.destinationAddress(), p.spec().rateBps() / 1e6, p.spec().oneWayDelayNanos() / 1e6, lossPercent);
+    }
+
+    private static PathSpec path(double rateMbps, double delayMs, double lossPercent) {
+        PathSpec p = PathSpec.of((long) (rateMbps * 1e6), java.time.Duration.ofNanos((long) (delayMs * 1e6)));
+        return lossPercent > 0 ? p.withLoss(LossModel.bernoulli(lossPercent / 100.0)) : p;
     }
 
     private static boolean complete(Sink sink) {
         List<Sink.Flow> flows = sink.flows();
         return !flows.isEmpty() && flows.getFirst().isComplete();
-    }
-
-    private static boolean row(String path, BulkSender sender, Sink sink) {
-        if (sink.flows().isEmpty()) {
-            System.out.printf("%-4s  no connection (%s)%n", path, sender.failure().map(Enum::name).orElse("not finished"));
-            return false;
-        }
-        Sink.Flow flow = sink.flow();
-        ConnectionInfo info = sender.info();
-        double seconds = Nanos.toSeconds(flow.eofNanos() - flow.firstByteNanos());
-        boolean equal = flow.isComplete() && flow.sha256().equals(sender.sha256());
-        System.out.printf("%-4s  %-5d %7.2f  %14.1f  %7.1f  %8d  %11d  %s%n", path, flow.bytes() >> 20, seconds,
-                flow.bytes() * 8 / seconds / 1e6, info == null ? 0 : info.srttNanos() / 1e6,
-                info == null ? 0 : info.cwndBytes() >> 10, info == null ? 0 : info.retransmits(), equal ? "yes" : "NO");
-        return equal;
     }
 
     private static InetAddress address(String literal) {
@@ -127,5 +210,4 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException(literal, e);
         }
     }
-
 }

@@ -1,6 +1,7 @@
 package org.mptcp4j.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -15,6 +16,10 @@ import org.mptcp4j.api.MptcpHost;
 import org.mptcp4j.api.MptcpServerSocket;
 import org.mptcp4j.api.MptcpSocket;
 import org.mptcp4j.base.SecureRng;
+import org.mptcp4j.base.SplitMix64;
+import org.mptcp4j.mptcp.Endpoint;
+import org.mptcp4j.mptcp.MptcpInfo;
+import org.mptcp4j.net.emu.PathEmulator;
 import org.mptcp4j.net.perf.LossBenchmark;
 import org.mptcp4j.net.perf.Transfers;
 import org.mptcp4j.net.testbed.KernelMptcp;
@@ -25,8 +30,10 @@ import org.mptcp4j.net.testbed.TestbedConfig;
 import org.mptcp4j.net.testbed.TestbedLayout;
 import org.mptcp4j.net.tun.TunLink;
 import org.mptcp4j.net.udp.UdpDriver;
+import org.mptcp4j.sim.LinkSpec;
 import org.mptcp4j.stack.StackConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -92,6 +99,21 @@ final class PerfCommand implements Callable<Integer> {
             description = "--loss-report: seconds of sending per transfer at most (default ${DEFAULT-VALUE}).")
     double lossMaxSeconds;
 
+    @Mixin
+    MptcpOptions mptcp = new MptcpOptions();
+
+    @Option(names = "--sndbuf", description = "Send buffer per connection, bytes (SO_SNDBUF; default: the stack's, "
+            + "1 MiB). A connection over several paths needs the sum of their rates times the longest RTT, and more.")
+    Integer sendBufferBytes;
+
+    @Option(names = "--udp-rate", defaultValue = "0",
+            description = "udp mode: emulate a path of this rate, Mbit/s, for each client address (0: none; default ${DEFAULT-VALUE}).")
+    double udpRateMbps;
+
+    @Option(names = "--udp-delay", defaultValue = "1",
+            description = "udp mode with --udp-rate: one-way delay of each emulated path, ms (default ${DEFAULT-VALUE}).")
+    double udpDelayMs;
+
     private final List<Callable<String>> linkNotes = new ArrayList<>();
 
     /**
@@ -116,7 +138,16 @@ final class PerfCommand implements Callable<Integer> {
         if (lossReport) {
             return lossReport();
         }
+        try {
+            mptcp.apply(stackDefaults()); // bad --endpoint or --limits: say so before any run
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
         List<Run> runs = new ArrayList<>();
+        if (modes.stream().anyMatch(m -> m.strip().toLowerCase(Locale.ROOT).startsWith("tun"))) {
+            System.out.println("mptcp4j on the TUN: " + mptcp.describe());
+        }
         for (String mode : modes) {
             switch (mode.strip().toLowerCase(Locale.ROOT)) {
                 case "tun" -> runs.addAll(tun(testbed()));
@@ -195,7 +226,7 @@ final class PerfCommand implements Callable<Integer> {
     private MptcpHost openTunHost(Testbed t) throws IOException {
         TestbedLayout l = t.layout();
         TunLink link = new TunLink(t.openTun(!noGso, !noGso && !noRxOffload), true);
-        MptcpHost host = MptcpHost.start("perf", StackConfig.defaults(), new SecureRng(), link,
+        MptcpHost host = MptcpHost.start("perf", mptcp.apply(stackDefaults()), new SecureRng(), link,
                 List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
         linkNotes.add(linkNote(host, link));
         return host;
@@ -339,34 +370,105 @@ final class PerfCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Two mptcp4j stacks in this process over loopback UDP: a client on 127.0.0.1 sends --bytes to a
+     * server on 127.0.0.2. The --endpoint options place their addresses: {@code signal} endpoints are
+     * the server's (it announces them), the others the client's (a {@code subflow} endpoint opens a
+     * subflow from it). --udp-rate gives each client address a path of its own in the client's
+     * emulator, so that the scheduler has paths to choose between.
+     */
     private Run udp() throws Exception {
         InetAddress a = InetAddress.getByName("127.0.0.1");
         InetAddress b = InetAddress.getByName("127.0.0.2");
-        UdpDriver serverLink = UdpDriver.builder().local(b, 0).open();
-        UdpDriver clientLink = UdpDriver.builder().local(a, 0).peer(b, serverLink.localSocketAddress(b)).open();
-        serverLink.addPeer(a, clientLink.localSocketAddress(a));
-        try (MptcpHost server = MptcpHost.start("perf-udp-server", StackConfig.defaults(), new SecureRng(), serverLink, List.of(b), null, null);
-                MptcpHost client = MptcpHost.start("perf-udp-client", StackConfig.defaults(), new SecureRng(), clientLink, List.of(a), null, null);
+        List<Endpoint> endpoints = mptcp.endpoints();
+        List<Endpoint> serverEndpoints = endpoints.stream().filter(e -> e.has(Endpoint.Flag.SIGNAL)).toList();
+        List<Endpoint> clientEndpoints = endpoints.stream().filter(e -> !e.has(Endpoint.Flag.SIGNAL)).toList();
+        List<InetAddress> clientAddresses = addresses(a, clientEndpoints);
+        List<InetAddress> serverAddresses = addresses(b, serverEndpoints);
+        UdpDriver.Builder sb = UdpDriver.builder();
+        serverAddresses.forEach(x -> sb.local(x, 0));
+        UdpDriver serverLink = sb.open();
+        UdpDriver.Builder cb = UdpDriver.builder();
+        clientAddresses.forEach(x -> cb.local(x, 0));
+        for (InetAddress x : serverAddresses) {
+            cb.peer(x, serverLink.localSocketAddress(x));
+        }
+        UdpDriver clientLink = cb.open();
+        for (InetAddress x : clientAddresses) {
+            serverLink.addPeer(x, clientLink.localSocketAddress(x));
+        }
+        PathEmulator egress = null;
+        if (udpRateMbps > 0) {
+            egress = new PathEmulator(new SplitMix64(1));
+            for (InetAddress x : clientAddresses) {
+                egress.configure(x, null, LinkSpec.of((long) (udpRateMbps * 1e6), (long) (udpDelayMs * 1e6)));
+            }
+        }
+        StackConfig clientConfig = mptcp.apply(stackDefaults(), clientEndpoints);
+        StackConfig serverConfig = mptcp.apply(stackDefaults(), serverEndpoints);
+        System.out.println("UDP loopback: client " + clientAddresses + ", server " + serverAddresses + "; " + mptcp.describe()
+                + (egress == null ? "" : String.format(Locale.ROOT, "; each client address on a path of %.0f Mbit/s, %.1f ms one way",
+                        udpRateMbps, udpDelayMs)));
+        try (MptcpHost server = MptcpHost.start("perf-udp-server", serverConfig, new SecureRng(), serverLink, serverAddresses, null, null);
+                MptcpHost client = MptcpHost.start("perf-udp-client", clientConfig, new SecureRng(), clientLink, clientAddresses, egress, null);
                 MptcpServerSocket listener = new MptcpServerSocket(server, new InetSocketAddress(b, port), 8)) {
             long cpuBefore = processCpuNanos();
-            CompletableFuture<Transfers.Result> received = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Received> received = CompletableFuture.supplyAsync(() -> {
                 try (MptcpSocket s = listener.accept()) {
-                    return Transfers.receive(s.getInputStream());
+                    Transfers.Result r = Transfers.receive(s.getInputStream());
+                    // The client's DATA_FIN is in, ours not yet sent: the subflows are all still there.
+                    return new Received(r, s.mptcpInfo());
                 } catch (IOException e) {
-                    throw new RuntimeException(e);
+                    throw new UncheckedIOException(e);
                 }
             }, r -> Thread.ofVirtual().start(r));
             Transfers.Result sent;
             try (MptcpSocket s = new MptcpSocket(client)) {
+                s.bind(new InetSocketAddress(a, 0));
                 s.connect(new InetSocketAddress(b, port), 10_000);
                 sent = Transfers.send(s.getOutputStream(), bytes, 1);
                 s.shutdownOutput();
                 s.getInputStream().read();
             }
-            Transfers.Result got = received.get(600, TimeUnit.SECONDS);
+            Received got = received.get(600, TimeUnit.SECONDS);
             double cpu = (processCpuNanos() - cpuBefore) / 1e9;
-            return new Run("mptcp4j -> mptcp4j (UDP loopback)", bytes, got.nanos() / 1e9, cpu, got.sha256().equals(sent.sha256()));
+            linkNotes.add(() -> subflowNote(got.info(), got.result().bytes()));
+            int subflows = got.info() == null ? 0 : got.info().subflows().size();
+            return new Run("mptcp4j -> mptcp4j (UDP loopback, " + (subflows <= 1 ? "1 subflow" : subflows + " subflows") + ")",
+                    got.result().bytes(), got.result().nanos() / 1e9, cpu,
+                    got.result().sha256().equals(sent.sha256()) && got.result().bytes() == bytes);
         }
+    }
+
+    private StackConfig stackDefaults() {
+        return sendBufferBytes == null ? StackConfig.defaults() : StackConfig.defaults().withSendBufferBytes(sendBufferBytes);
+    }
+
+    private record Received(Transfers.Result result, MptcpInfo info) {}
+
+    private static List<InetAddress> addresses(InetAddress first, List<Endpoint> endpoints) {
+        List<InetAddress> out = new ArrayList<>(List.of(first));
+        for (Endpoint e : endpoints) {
+            if (!out.contains(e.address())) {
+                out.add(e.address());
+            }
+        }
+        return out;
+    }
+
+    /** The receiver's MPTCP_INFO: what each subflow delivered at the data level. */
+    private static String subflowNote(MptcpInfo info, long total) {
+        if (info == null) {
+            return "receiver: no MPTCP_INFO (the connection was gone)";
+        }
+        StringBuilder b = new StringBuilder("receiver's MPTCP_INFO: " + info.mode() + ", "
+                + info.bytesReceived() + " bytes received at the data level");
+        for (MptcpInfo.SubflowInfo f : info.subflows()) {
+            b.append(String.format(Locale.ROOT, "%n  subflow %s -> %s (id %d): %d data bytes (%.0f %%), srtt %.2f ms",
+                    f.remote(), f.local(), f.remoteId(), f.dataBytesReceived(), 100.0 * f.dataBytesReceived() / Math.max(1, total),
+                    f.srttNanos() / 1e6));
+        }
+        return b.toString();
     }
 
     private static long processCpuNanos() {

@@ -21,7 +21,11 @@ import org.mptcp4j.stack.StackConfig;
 
 /**
  * One mptcp4j stack on a real network: a core {@link Stack} owned by a {@link RealTimeDriver}
- * reactor thread over a TUN device or UDP sockets. Sockets ({@link MptcpSocket},
+ * reactor thread over a TUN device or UDP sockets. The {@link StackConfig} it starts with says
+ * whether it speaks MPTCP ({@code mptcpEnabled}, on by default) and with which endpoints and
+ * limits ({@code withMptcp(MptcpConfig.defaults().withEndpoints(..).withLimits(..))}, Linux's
+ * {@code ip mptcp endpoint} and {@code ip mptcp limits}); the addresses it owns are the ones its
+ * endpoints may name. Sockets ({@link MptcpSocket},
  * {@link MptcpServerSocket}) are made on a host; their calls run on the reactor, so any number of
  * platform or virtual threads may use them.
  */
@@ -67,6 +71,14 @@ public final class MptcpHost implements AutoCloseable {
 
     public List<InetAddress> addresses() {
         return addresses;
+    }
+
+    /**
+     * The stack's settings, MPTCP's among them ({@link StackConfig#mptcp()}: endpoints, limits,
+     * scheduler, checksums; {@link StackConfig#mptcpEnabled()}), fixed when the host started.
+     */
+    public StackConfig config() {
+        return endpoint.stack().config();
     }
 
     public RealTimeDriver driver() {

@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.stack.ConnHandle;
 import org.mptcp4j.stack.ConnectionInfo;
 import org.mptcp4j.stack.ResetReason;
@@ -157,10 +158,25 @@ public final class MptcpSocket implements AutoCloseable {
         return closed;
     }
 
-    /** A snapshot of the connection (state, RTT, cwnd, bytes, error), like {@code ss -ti}. */
+    /**
+     * A snapshot of the connection's initial subflow (its only one for plain TCP): state, RTT,
+     * cwnd, bytes, error, like {@code ss -ti}. {@link #mptcpInfo()} has every subflow.
+     */
     public ConnectionInfo info() throws IOException {
         ConnState s = requireConnected();
         return host.call(() -> host.endpoint().stack().info(s.handle));
+    }
+
+    /**
+     * The MPTCP view of the connection, like Linux's {@code MPTCP_INFO} socket option and
+     * {@code ss -Mi}: the mode ({@code MPTCP}, or {@code PLAIN}/{@code FALLBACK} when the peer
+     * did not speak MPTCP), the tokens, the data-level byte counts and one
+     * {@link MptcpInfo.SubflowInfo} per subflow (addresses, state, srtt, cwnd, bytes at the
+     * subflow and the data level). Subflows leave the list as they close.
+     */
+    public MptcpInfo mptcpInfo() throws IOException {
+        ConnState s = requireConnected();
+        return host.call(() -> host.endpoint().stack().mptcpInfo(s.handle));
     }
 
     public InetSocketAddress getLocalSocketAddress() throws IOException {

@@ -1,0 +1,110 @@
+package org.mptcp4j.cli;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.mptcp4j.mptcp.Endpoint;
+import org.mptcp4j.mptcp.Limits;
+import org.mptcp4j.stack.StackConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * The MPTCP knobs of a command, spelled as {@code ip mptcp} spells them: {@code --endpoint
+ * ADDRESS[,id=N][,port=N][,subflow][,signal][,backup]} (repeatable; like {@code ip mptcp endpoint
+ * add}), {@code --limits SUBFLOWS,ADD_ADDR_ACCEPTED} (like {@code ip mptcp limits set}) and
+ * {@code --no-mptcp} (like {@code sysctl net.mptcp.enabled=0}).
+ */
+final class MptcpOptions {
+    @Option(names = "--endpoint", paramLabel = "ADDRESS[,id=N][,port=N][,subflow][,signal][,backup]",
+            description = "An MPTCP endpoint, as 'ip mptcp endpoint add': subflow (the client opens a subflow from it), "
+                    + "signal (announced with ADD_ADDR), backup; ids count from 1 unless given. Repeatable.")
+    List<String> endpoints = new ArrayList<>();
+
+    @Option(names = "--limits", paramLabel = "SUBFLOWS,ADD_ADDR_ACCEPTED",
+            description = "As 'ip mptcp limits set subflows N add_addr_accepted M' (default 2,0, as Linux).")
+    String limits;
+
+    @Option(names = "--no-mptcp", description = "Plain TCP (net.mptcp.enabled=0): no MP_CAPABLE offered or accepted.")
+    boolean noMptcp;
+
+    /** The endpoints as given, in order. */
+    List<Endpoint> endpoints() {
+        List<Endpoint> out = new ArrayList<>();
+        for (String spec : endpoints) {
+            out.add(parseEndpoint(spec, out.size() + 1));
+        }
+        return out;
+    }
+
+    /** {@code defaults} with MPTCP on or off, these endpoints and these limits. */
+    StackConfig apply(StackConfig defaults, List<Endpoint> endpoints) {
+        var mptcp = defaults.mptcp().withEndpoints(endpoints);
+        if (limits != null) {
+            mptcp = mptcp.withLimits(parseLimits(limits));
+        }
+        return defaults.withMptcpEnabled(!noMptcp).withMptcp(mptcp);
+    }
+
+    StackConfig apply(StackConfig defaults) {
+        return apply(defaults, endpoints());
+    }
+
+    /** What the options amount to, in {@code ip mptcp}'s words, for the header of a run. */
+    String describe() {
+        if (noMptcp) {
+            return "MPTCP off";
+        }
+        StringBuilder b = new StringBuilder("MPTCP on");
+        for (Endpoint e : endpoints()) {
+            b.append(", endpoint ").append(e.address().getHostAddress()).append(" id ").append(e.id());
+            if (e.port() != 0) {
+                b.append(" port ").append(e.port());
+            }
+            e.flags().stream().sorted().forEach(f -> b.append(' ').append(f.name().toLowerCase(Locale.ROOT)));
+        }
+        Limits l = limits == null ? StackConfig.defaults().mptcp().limits() : parseLimits(limits);
+        return b.append(", limits subflows ").append(l.subflows()).append(" add_addr_accepted ").append(l.addAddrAccepted())
+                .toString();
+    }
+
+    static Endpoint parseEndpoint(String spec, int defaultId) {
+        String[] parts = spec.split(",");
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(parts[0].strip());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("--endpoint " + spec + ": not an address", e);
+        }
+        int id = defaultId;
+        int port = 0;
+        Set<Endpoint.Flag> flags = EnumSet.noneOf(Endpoint.Flag.class);
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].strip().toLowerCase(Locale.ROOT);
+            if (p.startsWith("id=")) {
+                id = Integer.parseInt(p.substring(3));
+            } else if (p.startsWith("port=")) {
+                port = Integer.parseInt(p.substring(5));
+            } else {
+                try {
+                    flags.add(Endpoint.Flag.valueOf(p.toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--endpoint " + spec + ": unknown flag " + p
+                            + " (subflow, signal, backup, id=N, port=N)", e);
+                }
+            }
+        }
+        return new Endpoint(address, id, port, flags);
+    }
+
+    static Limits parseLimits(String spec) {
+        String[] parts = spec.split(",");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("--limits " + spec + ": SUBFLOWS,ADD_ADDR_ACCEPTED");
+        }
+        return new Limits(Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip()));
+    }
+}
