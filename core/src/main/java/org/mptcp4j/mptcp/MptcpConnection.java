@@ -692,6 +692,17 @@ public final class MptcpConnection {
         if (snd.unmapped() == 0 && dataFinQueued) {
             signalDataFin();
         }
+        if (mode == Mode.MPTCP && snd.unmapped() > 0) {
+            // More is waiting: the scheduler's next choice is asked to pull now, or a subflow whose
+            // window opened while another was pulling would wait for an event of its own forever.
+            List<Subflow> usable = usableSubflows();
+            if (usable.size() > 1) {
+                Subflow next = scheduler.select(usable);
+                if (next != null && next != s) {
+                    host.wake(next);
+                }
+            }
+        }
         return n;
     }
 
