@@ -1054,25 +1054,24 @@ public final class Stack {
 
         @Override
         public void onReadable(MptcpConnection m) {
-            StackConnection c = of(m);
-            if (toApp(c)) {
-                events.add(new StackEvent.Readable(c.handle));
-            }
+            tell(m, StackEvent.Readable::new);
         }
 
         @Override
         public void onWritable(MptcpConnection m) {
-            StackConnection c = of(m);
-            if (toApp(c)) {
-                events.add(new StackEvent.Writable(c.handle));
-            }
+            tell(m, StackEvent.Writable::new);
         }
 
         @Override
         public void onPeerClosed(MptcpConnection m) {
+            tell(m, StackEvent.PeerClosed::new);
+        }
+
+        /** Queues the event for the application, if it still holds the connection. */
+        private void tell(MptcpConnection m, java.util.function.Function<ConnHandle, StackEvent> event) {
             StackConnection c = of(m);
             if (toApp(c)) {
-                events.add(new StackEvent.PeerClosed(c.handle));
+                events.add(event.apply(c.handle));
             }
         }
 
