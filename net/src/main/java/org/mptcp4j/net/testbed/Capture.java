@@ -125,9 +125,21 @@ public final class Capture implements AutoCloseable {
         return fields(displayFilter, "frame.number").size();
     }
 
+    /**
+     * System property naming a directory where {@link #close()} keeps captures instead of deleting
+     * them, to look at a failed run in Wireshark ({@code ./mvnw test -Dmptcp4j.keepCaptures=/tmp/caps}).
+     */
+    public static final String KEEP_PROPERTY = "mptcp4j.keepCaptures";
+
     @Override
     public void close() throws IOException {
         stop();
+        String keep = System.getProperty(KEEP_PROPERTY);
+        if (keep != null && !keep.isBlank() && Files.exists(file)) {
+            Path dir = Files.createDirectories(Path.of(keep));
+            Files.move(file, dir.resolve(file.getFileName()));
+            return;
+        }
         Files.deleteIfExists(file);
     }
 }

@@ -228,7 +228,27 @@ public final class Testbed {
      * router) and the router's own kernel (the reference, delivered locally) meet the same drops.
      */
     private void installLoss() throws IOException {
-        if (config.lossAPercent() == 0 && config.lossBPercent() == 0) {
+        installLoss(config.lossAPercent(), config.lossBPercent());
+    }
+
+    /**
+     * Replaces the testbed's loss while it runs (e.g. while a transfer is under way), placed as
+     * {@link #installLoss()} places it; 0 and 0 removes it. The testbed's {@link #config()} keeps
+     * the loss it was brought up with.
+     */
+    public void setLoss(double lossAPercent, double lossBPercent) throws IOException {
+        TestbedConfig.lossThreshold(lossAPercent);
+        TestbedConfig.lossThreshold(lossBPercent);
+        for (String ns : new String[] {layout.mptcp4jNamespace(), layout.kernelNamespace()}) {
+            if (Shell.hasProgram("nft")) {
+                Shell.tryRun("ip", "netns", "exec", ns, "nft", "delete", "table", "ip", LOSS_TABLE);
+            }
+        }
+        installLoss(lossAPercent, lossBPercent);
+    }
+
+    private void installLoss(double lossAPercent, double lossBPercent) throws IOException {
+        if (lossAPercent == 0 && lossBPercent == 0) {
             return;
         }
         requireProgram("nft", "nftables");
@@ -236,7 +256,7 @@ public final class Testbed {
             String ns = end[0];
             String dev = end[1];
             boolean pathA = dev.equals(TestbedLayout.PATH_A_LOCAL_IF) || dev.equals(TestbedLayout.PATH_A_KERNEL_IF);
-            double loss = pathA ? config.lossAPercent() : config.lossBPercent();
+            double loss = pathA ? lossAPercent : lossBPercent;
             if (loss == 0) {
                 continue;
             }
@@ -307,6 +327,15 @@ public final class Testbed {
                 "via", layout.routerAddressA().getHostAddress(), "dev", TestbedLayout.PATH_A_KERNEL_IF);
         ip(k, "route", "add", layout.mptcp4jAddressB().getHostAddress() + "/32",
                 "via", layout.routerAddressB().getHostAddress(), "dev", TestbedLayout.PATH_B_KERNEL_IF);
+        // A subflow between the two sides' different addresses (mptcp4j's A and the kernel's B, as
+        // when the kernel joins from its B endpoint to mptcp4j's initial address, or mptcp4j joins an
+        // announced kernel B address) takes path B both ways: the router sends to the kernel's B
+        // address over path B whatever the source, and the kernel sends from its B address over path B.
+        ip(m, "route", "add", layout.kernelAddressB().getHostAddress() + "/32", "dev", TestbedLayout.PATH_B_LOCAL_IF,
+                "table", "101");
+        ip(k, "rule", "add", "from", layout.kernelAddressB().getHostAddress(), "table", "102");
+        ip(k, "route", "add", "default", "via", layout.routerAddressB().getHostAddress(),
+                "dev", TestbedLayout.PATH_B_KERNEL_IF, "table", "102");
 
         // Linux defaults to 2 subflows and 0 accepted ADD_ADDRs; open both up to the RFC-ish maximum of 8.
         for (String ns : List.of(k, m)) {

@@ -22,7 +22,10 @@ import java.net.UnknownHostException;
  * <p>The mptcp4j-side namespace is a router between its TUN device and the two veths. Policy rules
  * send everything from mptcp4j's address {@code 198.18.1.1} over path A and from {@code 198.18.2.1}
  * over path B, and the kernel side routes each of those addresses back over the same path, so a
- * subflow takes the path of its mptcp4j-side address. The router's own addresses ({@code .254}) let
+ * subflow takes the path of its mptcp4j-side address; except that the kernel's B address
+ * ({@code 198.18.2.2}) is always reached over path B and sends over path B, so a subflow between
+ * mptcp4j's A address and the kernel's B address (a kernel join from its B endpoint, or a join to
+ * the kernel's announced B address) takes path B both ways. The router's own addresses ({@code .254}) let
  * the kernel in the mptcp4j namespace be the reference peer (kernel-to-kernel) over the very same
  * links.
  */

@@ -1,0 +1,391 @@
+package org.mptcp4j.net.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mptcp4j.api.MptcpHost;
+import org.mptcp4j.api.MptcpServerSocket;
+import org.mptcp4j.api.MptcpSocket;
+import org.mptcp4j.base.SecureRng;
+import org.mptcp4j.mptcp.Endpoint;
+import org.mptcp4j.mptcp.Limits;
+import org.mptcp4j.mptcp.MptcpConfig;
+import org.mptcp4j.net.perf.Transfers;
+import org.mptcp4j.net.support.NetCapabilities;
+import org.mptcp4j.net.testbed.Capture;
+import org.mptcp4j.net.testbed.KernelMptcp;
+import org.mptcp4j.net.testbed.KernelPeer;
+import org.mptcp4j.net.testbed.KernelSubflow;
+import org.mptcp4j.net.testbed.MptcpAnalysis;
+import org.mptcp4j.net.testbed.Nstat;
+import org.mptcp4j.net.testbed.Testbed;
+import org.mptcp4j.net.testbed.TestbedConfig;
+import org.mptcp4j.net.testbed.TestbedLayout;
+import org.mptcp4j.net.tun.TunLink;
+import org.mptcp4j.stack.StackConfig;
+
+/**
+ * MPTCP between mptcp4j on the testbed's TUN and the Linux kernel's MPTCP, the kernel as the judge:
+ * each role (mptcp4j client to a kernel server, kernel client to an mptcp4j server), joins from
+ * {@code subflow} endpoints and to addresses announced with ADD_ADDR by either side, DSS checksums
+ * required by either side, fallback to TCP when either side has MPTCP off, and loss on one path
+ * while data flows. Every transfer goes both ways at once and is checked by SHA-256, by the
+ * counters of both ends (the kernel's through {@code nstat}), by the kernel's live subflows
+ * ({@code ss}), and by tshark's MPTCP analysis of a capture on the kernel's side.
+ */
+class TunKernelMptcpInteropTest {
+    /** What the issue asks of the two main cases: 100 MB each way at once. */
+    private static final int LARGE = 100_000_000;
+    private static final int SMALL = 8_000_000;
+    private static Testbed testbed;
+    private static KernelMptcp kernel;
+    private MptcpHost host;
+
+    @BeforeAll
+    static void up() throws Exception {
+        NetCapabilities.requireRootTunAndNamespaces();
+        for (String program : new String[] {"python3", "nstat", "ss", "tshark", "nft"}) {
+            NetCapabilities.requireProgram(program);
+        }
+        // 200 Mbit/s per path keeps a full capture within what tshark writes without drops.
+        testbed = Testbed.up(TestbedConfig.defaults(Testbed.newId()).withRates(200_000_000L, 200_000_000L));
+        kernel = KernelMptcp.in(testbed.layout().kernelNamespace());
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (testbed != null) {
+            Testbed.down(testbed.config().id());
+            testbed = null;
+        }
+    }
+
+    @BeforeEach
+    void kernelDefaults() throws Exception {
+        kernel.setEnabled(true);
+        kernel.setChecksumEnabled(false);
+        kernel.flushEndpoints();
+        kernel.setLimits(new KernelMptcp.Limits(8, 8));
+        testbed.setLoss(0, 0);
+    }
+
+    @AfterEach
+    void stopHost() throws Exception {
+        if (host != null) {
+            host.close(Duration.ofSeconds(2));
+            host = null;
+        }
+        testbed.setLoss(0, 0);
+    }
+
+    // ---- two subflows from endpoints, 100 MB each way at once
+
+    @Test
+    void mptcp4jClient_kernelServer_joinFromSubflowEndpoint_100MBEachWay() throws Exception {
+        TestbedLayout l = testbed.layout();
+        start(MptcpConfig.defaults().withEndpoints(List.of(Endpoint.of(l.mptcp4jAddressB(), 1, Endpoint.Flag.SUBFLOW))));
+        Outcome o = transfer(Role.MPTCP4J_CLIENT, 5501, LARGE, Capture.HEADERS_SNAPLEN);
+
+        assertThat(o.kernel()).as("kernel counters; mptcp4j's: %s", o.ours()).containsEntry("MPTcpExtMPCapableSYNRX", 1L)
+                .containsEntry("MPTcpExtMPCapableACKRX", 1L).containsEntry("MPTcpExtMPJoinSynRx", 1L)
+                .containsEntry("MPTcpExtMPJoinAckRx", 1L);
+        assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtMPCapableSYNTX", 1L)
+                .containsEntry("MPTcpExtMPCapableSYNACKRX", 1L).containsEntry("MPTcpExtMPJoinSynTx", 1L)
+                .containsEntry("MPTcpExtMPJoinSynAckRx", 1L);
+        o.assertTwoSubflowsCarriedData();
+        assertThat(o.analysis().dssChecksums()).isZero();
+    }
+
+    @Test
+    void kernelClient_mptcp4jServer_joinFromKernelSubflowEndpoint_100MBEachWay() throws Exception {
+        TestbedLayout l = testbed.layout();
+        kernel.addEndpoint(KernelMptcp.Endpoint.of(l.kernelAddressB().getHostAddress(), TestbedLayout.PATH_B_KERNEL_IF,
+                KernelMptcp.Flag.SUBFLOW));
+        start(MptcpConfig.defaults());
+        Outcome o = transfer(Role.KERNEL_CLIENT, 5502, LARGE, Capture.HEADERS_SNAPLEN);
+
+        assertThat(o.kernel()).as("kernel counters; mptcp4j's: %s", o.ours()).containsEntry("MPTcpExtMPCapableSYNTX", 1L)
+                .containsEntry("MPTcpExtMPCapableSYNACKRX", 1L).containsEntry("MPTcpExtMPJoinSynTx", 1L)
+                .containsEntry("MPTcpExtMPJoinSynAckRx", 1L).containsEntry("MPTcpExtMPJoinSynAckHMacFailure", 0L);
+        assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtMPCapableSYNRX", 1L)
+                .containsEntry("MPTcpExtMPCapableACKRX", 1L).containsEntry("MPTcpExtMPJoinSynRx", 1L)
+                .containsEntry("MPTcpExtMPJoinAckRx", 1L);
+        o.assertTwoSubflowsCarriedData();
+    }
+
+    // ---- joins to announced addresses (ADD_ADDR with HMAC, echoed)
+
+    @Test
+    void kernelServerAnnouncesSignalEndpoint_mptcp4jJoinsIt() throws Exception {
+        TestbedLayout l = testbed.layout();
+        kernel.addEndpoint(KernelMptcp.Endpoint.of(l.kernelAddressB().getHostAddress(), TestbedLayout.PATH_B_KERNEL_IF,
+                KernelMptcp.Flag.SIGNAL));
+        start(MptcpConfig.defaults().withLimits(new Limits(2, 1)));
+        Outcome o = transfer(Role.MPTCP4J_CLIENT, 5503, SMALL, 0);
+
+        assertThat(o.kernel()).as("kernel counters; mptcp4j's: %s", o.ours()).containsEntry("MPTcpExtAddAddrTx", 1L)
+                .containsEntry("MPTcpExtEchoAdd", 1L).containsEntry("MPTcpExtMPJoinSynRx", 1L)
+                .containsEntry("MPTcpExtMPJoinAckRx", 1L);
+        assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtAddAddr", 1L)
+                .containsEntry("MPTcpExtEchoAddTx", 1L).containsEntry("MPTcpExtMPJoinSynTx", 1L)
+                .doesNotContainKey("MPTcpExtAddAddrDrop");
+        o.assertTwoSubflowsCarriedData();
+        assertThat(o.subflows()).extracting(KernelSubflow::localAddress)
+                .containsExactlyInAnyOrder(l.kernelAddressA().getHostAddress(), l.kernelAddressB().getHostAddress());
+    }
+
+    @Test
+    void mptcp4jServerAnnouncesSignalEndpoint_kernelJoinsIt() throws Exception {
+        TestbedLayout l = testbed.layout();
+        start(MptcpConfig.defaults().withEndpoints(List.of(Endpoint.of(l.mptcp4jAddressB(), 1, Endpoint.Flag.SIGNAL))));
+        Outcome o = transfer(Role.KERNEL_CLIENT, 5504, SMALL, 0);
+
+        assertThat(o.kernel()).as("kernel counters; mptcp4j's: %s", o.ours()).containsEntry("MPTcpExtAddAddr", 1L)
+                .containsEntry("MPTcpExtEchoAddTx", 1L).containsEntry("MPTcpExtMPJoinSynTx", 1L)
+                .containsEntry("MPTcpExtAddAddrDrop", 0L);
+        assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtAddAddrTx", 1L)
+                .containsEntry("MPTcpExtEchoAdd", 1L).containsEntry("MPTcpExtMPJoinSynRx", 1L)
+                .containsEntry("MPTcpExtMPJoinAckRx", 1L);
+        o.assertTwoSubflowsCarriedData();
+        assertThat(o.subflows()).extracting(KernelSubflow::peerAddress)
+                .containsExactlyInAnyOrder(l.mptcp4jAddressA().getHostAddress(), l.mptcp4jAddressB().getHostAddress());
+    }
+
+    // ---- DSS checksums required by one side: used in both directions (RFC 8684 section 3.1)
+
+    @Test
+    void kernelRequiresChecksums_bothSendThem() throws Exception {
+        TestbedLayout l = testbed.layout();
+        kernel.setChecksumEnabled(true);
+        start(MptcpConfig.defaults().withEndpoints(List.of(Endpoint.of(l.mptcp4jAddressB(), 1, Endpoint.Flag.SUBFLOW))));
+        Outcome o = transfer(Role.MPTCP4J_CLIENT, 5505, SMALL, 0);
+        o.assertTwoSubflowsCarriedData();
+        assertThat(o.fromKernel().dssChecksums()).as("the kernel's DSS options with a checksum").isPositive();
+        assertThat(o.fromUs().dssChecksums()).as("our DSS options with a checksum").isPositive();
+        assertThat(o.fromUs().dssChecksums()).as("every mapping of ours has one").isEqualTo(o.fromUs().dssMappings());
+    }
+
+    @Test
+    void mptcp4jRequiresChecksums_kernelSendsThemToo() throws Exception {
+        TestbedLayout l = testbed.layout();
+        kernel.addEndpoint(KernelMptcp.Endpoint.of(l.kernelAddressB().getHostAddress(), TestbedLayout.PATH_B_KERNEL_IF,
+                KernelMptcp.Flag.SUBFLOW));
+        start(MptcpConfig.defaults().withChecksumRequired(true));
+        Outcome o = transfer(Role.KERNEL_CLIENT, 5506, SMALL, 0);
+        o.assertTwoSubflowsCarriedData();
+        assertThat(o.fromKernel().dssChecksums()).as("the kernel's DSS options with a checksum")
+                .isPositive().isEqualTo(o.fromKernel().dssMappings());
+        assertThat(o.fromUs().dssChecksums()).as("our DSS options with a checksum")
+                .isPositive().isEqualTo(o.fromUs().dssMappings());
+    }
+
+    // ---- fallback to TCP (RFC 8684 section 3.7)
+
+    @Test
+    void kernelWithMptcpDisabled_connectionFallsBackToTcp() throws Exception {
+        TestbedLayout l = testbed.layout();
+        kernel.setEnabled(false); // net.mptcp.enabled=0: the kernel's application falls back to a TCP socket
+        start(MptcpConfig.defaults().withEndpoints(List.of(Endpoint.of(l.mptcp4jAddressB(), 1, Endpoint.Flag.SUBFLOW))));
+        Outcome o = transfer(Role.MPTCP4J_CLIENT, 5507, SMALL, 0);
+
+        assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtMPCapableSYNTX", 1L)
+                .containsEntry("MPTcpExtMPCapableFallbackSYNACK", 1L).doesNotContainKey("MPTcpExtMPJoinSynTx");
+        assertThat(o.analysis().subflows()).as("subflows with MPTCP options: %s", o.analysis().summary()).isEqualTo(1);
+        assertThat(o.fromKernel().mptcpSegments()).as("the kernel sent no MPTCP option").isZero();
+        assertThat(o.subflows()).isEmpty();
+    }
+
+    @Test
+    void mptcp4jWithMptcpDisabled_kernelServerFallsBackToTcp() throws Exception {
+        start(null); // StackConfig.mptcpEnabled false: no MP_CAPABLE offered
+        Outcome o = transfer(Role.MPTCP4J_CLIENT, 5508, SMALL, 0);
+
+        assertThat(o.kernel()).as("kernel counters; mptcp4j's: %s", o.ours()).containsEntry("MPTcpExtMPCapableSYNRX", 0L)
+                .containsEntry("MPTcpExtMPJoinSynRx", 0L);
+        assertThat(o.analysis().mptcpSegments()).as("no MPTCP option either way: %s", o.analysis().summary()).isZero();
+    }
+
+    // ---- loss inside one path while data flows
+
+    @Test
+    void lossOnPathB_whileDataFlows_nothingLost() throws Exception {
+        TestbedLayout l = testbed.layout();
+        start(MptcpConfig.defaults().withEndpoints(List.of(Endpoint.of(l.mptcp4jAddressB(), 1, Endpoint.Flag.SUBFLOW))));
+        // 1 % each way on path B, dropped where packets arrive (the router's and the kernel's prerouting).
+        Outcome o = transfer(Role.MPTCP4J_CLIENT, 5509, 32_000_000, Capture.HEADERS_SNAPLEN, () -> testbed.setLoss(0, 1));
+
+        o.assertTwoSubflowsCarriedData();
+        assertThat(o.ours().getOrDefault("TcpRetransSegs", 0L)).as("mptcp4j retransmitted what path B lost").isPositive();
+        assertThat(o.kernel().getOrDefault("TcpRetransSegs", 0L)).as("the kernel retransmitted what path B lost").isPositive();
+    }
+
+    // ---- the transfer all cases share
+
+    private enum Role { MPTCP4J_CLIENT, KERNEL_CLIENT }
+
+    /** mptcp4j on the TUN with {@code mptcp} (null: MPTCP off), owning path A's and B's addresses. */
+    private void start(MptcpConfig mptcp) throws IOException {
+        TestbedLayout l = testbed.layout();
+        StackConfig config = mptcp == null ? StackConfig.defaults().withMptcpEnabled(false)
+                : StackConfig.defaults().withMptcp(mptcp);
+        host = MptcpHost.start("tun-mptcp", config, new SecureRng(), new TunLink(testbed.openTun(false, false), true),
+                List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
+    }
+
+    /**
+     * What one transfer showed: counter deltas of both ends, the kernel's subflows while the
+     * connection was still open, and tshark's analysis of all of it and of each sender.
+     */
+    private record Outcome(Map<String, Long> kernel, Map<String, Long> ours, List<KernelSubflow> subflows,
+            MptcpAnalysis analysis, MptcpAnalysis fromUs, MptcpAnalysis fromKernel) {
+        /** Two subflows (initial and join) of one connection, each carrying payload both ways, no MPTCP problem. */
+        void assertTwoSubflowsCarriedData() {
+            assertThat(subflows).as("the kernel's subflows (ss): %s", subflows).hasSize(2);
+            assertThat(subflows).extracting(KernelSubflow::localToken).containsOnly(subflows.getFirst().localToken());
+            for (KernelSubflow f : subflows) {
+                // bytes_acked counts the SYN: more than 1 means payload was acknowledged.
+                assertThat(f.bytesAcked()).as("bytes_acked of %s", f).isGreaterThan(1);
+                assertThat(f.bytesReceived()).as("bytes_received of %s", f).isPositive();
+            }
+            assertThat(analysis.subflows()).as(analysis.summary()).isEqualTo(2);
+            assertThat(analysis.connections()).as(analysis.summary()).isEqualTo(1);
+            assertThat(kernel).as("kernel counters").containsEntry("MPTcpExtMPJoinAckHMacFailure", 0L)
+                    .containsEntry("MPTcpExtMPJoinSynAckHMacFailure", 0L).containsEntry("MPTcpExtDataCsumErr", 0L)
+                    .containsEntry("MPTcpExtMPCapableFallbackACK", 0L).containsEntry("MPTcpExtMPCapableFallbackSYNACK", 0L)
+                    .containsEntry("MPTcpExtDSSNotMatching", 0L).containsEntry("MPTcpExtMPFallbackTokenInit", 0L)
+                    .containsEntry("MPTcpExtMPRstRx", 0L).containsEntry("MPTcpExtMPRstTx", 0L);
+            assertThat(ours).as("mptcp4j counters").doesNotContainKeys("MPTcpExtDSSNotMatching",
+                    "MPTcpExtMPJoinAckHMacFailure", "MPTcpExtMPJoinSynAckHMacFailure", "MPTcpExtDssFallback",
+                    "MPTcpExtMPRstTx", "MPTcpExtMPRstRx");
+        }
+    }
+
+    private interface Action {
+        void run() throws IOException;
+    }
+
+    private Outcome transfer(Role role, int port, int bytes, int snaplen) throws Exception {
+        return transfer(role, port, bytes, snaplen, () -> {});
+    }
+
+    /**
+     * Both ends send {@code bytes} at once and read to EOF. mptcp4j uses path A's address for the
+     * initial subflow, the kernel its path-A address; {@code whileFlowing} runs once both ends have
+     * started. The kernel holds its DATA_FIN until released, so its subflows are read while open.
+     */
+    private Outcome transfer(Role role, int port, int bytes, int snaplen, Action whileFlowing) throws Exception {
+        TestbedLayout l = testbed.layout();
+        String kernelA = l.kernelAddressA().getHostAddress();
+        InetAddress oursA = l.mptcp4jAddressA();
+        Map<String, Long> kernelBefore = Nstat.read(l.kernelNamespace());
+        Map<String, Long> oursBefore = host.counters();
+        String size = Integer.toString(bytes);
+        List<String> common = List.of("--port", Integer.toString(port), "--duplex", "--hold", "--expect", size,
+                "--send", size, "--seed", "2", "--timeout", "120");
+        try (Capture capture = Capture.start(l.kernelNamespace(), "any", "tcp port " + port, snaplen)) {
+            List<KernelSubflow> subflows;
+            Map<String, String> k;
+            Transfers.Result sent;
+            Transfers.Result received;
+            if (role == Role.MPTCP4J_CLIENT) {
+                try (KernelPeer server = KernelPeer.start(l.kernelNamespace(), "server",
+                        args(List.of("--bind", "0.0.0.0"), common))) {
+                    server.awaitListening();
+                    try (MptcpSocket s = new MptcpSocket(host)) {
+                        s.bind(new InetSocketAddress(oursA, 0));
+                        s.connect(new InetSocketAddress(l.kernelAddressA(), port), 10_000);
+                        Duplex d = Duplex.start(s, bytes);
+                        whileFlowing.run();
+                        sent = d.sending().get(120, TimeUnit.SECONDS);
+                        server.awaitHolding();
+                        subflows = kernel.subflows();
+                        server.release();
+                        received = d.receiving().get(120, TimeUnit.SECONDS);
+                        k = server.awaitResult(120);
+                    }
+                }
+            } else {
+                try (MptcpServerSocket listener = new MptcpServerSocket(host, new InetSocketAddress(oursA, port), 8)) {
+                    CompletableFuture<MptcpSocket> accepted = async(listener::accept);
+                    try (KernelPeer client = KernelPeer.start(l.kernelNamespace(), "client",
+                            args(List.of("--bind", kernelA, "--connect", oursA.getHostAddress()), common))) {
+                        try (MptcpSocket s = accepted.get(10, TimeUnit.SECONDS)) {
+                            Duplex d = Duplex.start(s, bytes);
+                            whileFlowing.run();
+                            sent = d.sending().get(120, TimeUnit.SECONDS);
+                            client.awaitHolding();
+                            subflows = kernel.subflows();
+                            client.release();
+                            received = d.receiving().get(120, TimeUnit.SECONDS);
+                            k = client.awaitResult(120);
+                        }
+                    }
+                }
+            }
+            capture.stop();
+            assertThat(k.get("received")).isEqualTo(size);
+            assertThat(k.get("received_sha256")).as("the kernel received what mptcp4j sent").isEqualTo(sent.sha256());
+            assertThat(received.bytes()).isEqualTo(bytes);
+            assertThat(received.sha256()).as("mptcp4j received what the kernel sent").isEqualTo(k.get("sent_sha256"));
+            MptcpAnalysis analysis = MptcpAnalysis.of(capture.file());
+            assertThat(analysis.problems()).as(analysis.summary()).isEmpty();
+            return new Outcome(Nstat.delta(kernelBefore, Nstat.read(l.kernelNamespace())), Nstat.delta(oursBefore, host.counters()),
+                    subflows, analysis, MptcpAnalysis.of(capture.file(), "ip.dst == " + kernelA + " || ip.dst == "
+                            + l.kernelAddressB().getHostAddress()),
+                    MptcpAnalysis.of(capture.file(), "ip.src == " + kernelA + " || ip.src == "
+                            + l.kernelAddressB().getHostAddress()));
+        }
+    }
+
+    /** Our end of a duplex transfer: sends {@code bytes} then shuts output, while reading to EOF. */
+    private record Duplex(CompletableFuture<Transfers.Result> sending, CompletableFuture<Transfers.Result> receiving) {
+        static Duplex start(MptcpSocket s, int bytes) {
+            return new Duplex(async(() -> {
+                Transfers.Result r = Transfers.send(s.getOutputStream(), bytes, 1);
+                s.shutdownOutput();
+                return r;
+            }), async(() -> Transfers.receive(s.getInputStream())));
+        }
+    }
+
+    private static <T> CompletableFuture<T> async(Callable<T> task) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return task.call();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> Thread.ofVirtual().start(r));
+    }
+
+    /**
+     * kernel_peer.py's arguments: an MPTCP socket unless the kernel has MPTCP off, where
+     * {@code socket(..., IPPROTO_MPTCP)} fails with ENOPROTOOPT and applications (mptcpize, Go) fall
+     * back to a TCP socket.
+     */
+    private static String[] args(List<String> own, List<String> common) throws IOException {
+        List<String> a = new ArrayList<>(own);
+        if (kernel.enabled()) {
+            a.add("--mptcp");
+        }
+        a.addAll(common);
+        return a.toArray(String[]::new);
+    }
+}
