@@ -1289,12 +1289,10 @@ public final class MptcpConnection {
      * A segment after the fallback. The data is plain TCP's now: what the subflow took counts as
      * acknowledged at the data level (Linux moves the MPTCP-level snd_una to snd_nxt on fallback),
      * and a segment without MPTCP options shows the peer fell back too, so the infinite mapping
-     * can stop.
+     * can stop (it resumes should the peer's segments carry options again).
      */
     private void onFallbackSegment(Subflow s, MptcpOptionsIn in) {
-        if (!in.any) {
-            s.infiniteMap = null;
-        }
+        s.peerFellBack = !in.any;
         int released = snd.acknowledge(snd.nxt());
         if (released > 0) {
             s.pruneSent(snd.una());

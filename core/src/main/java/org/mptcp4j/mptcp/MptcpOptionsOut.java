@@ -79,7 +79,7 @@ final class MptcpOptionsOut {
     static int reserved(Subflow s, boolean dataSegment) {
         MptcpConnection m = s.conn;
         if (m.mode != MptcpConnection.Mode.MPTCP) {
-            return s.infiniteMap == null ? 0
+            return s.infiniteMap == null || s.peerFellBack ? 0
                     : infiniteMapDss(s).encodedLength() + (s.mpFailPending ? MP_FAIL_LENGTH : 0);
         }
         if (s.joinAckPending) {
@@ -124,7 +124,7 @@ final class MptcpOptionsOut {
         if (m.mode != MptcpConnection.Mode.MPTCP) {
             // Plain TCP, or fallen back: no MPTCP options from here on (RFC 8684 section 3.7),
             // but for the infinite mapping that tells the peer so.
-            if (s.infiniteMap != null) {
+            if (s.infiniteMap != null && !s.peerFellBack) {
                 writeInfiniteMap(s, room, out);
             }
             return;

@@ -20,8 +20,9 @@ import org.mptcp4j.wire.TcpSegment;
  * {@link MptcpConnection} (Linux {@code struct mptcp_subflow_context}, the paper's subsocket).
  * TCP calls it for the options of every segment it sends and receives, hands it in-order payload
  * (which it maps to data sequence numbers and passes up at once, so the subflow's own receive
- * queue stays empty), and asks it for data when its windows open (which it pulls from the
- * connection's send buffer through the scheduler).
+ * queue stays empty; with DSS checksums, once the whole mapping is in and checks out), and asks
+ * it for data when its windows open (which it pulls from the connection's send buffer through
+ * the scheduler).
  */
 public final class Subflow implements SubflowExtension {
     /** Mappings a subflow remembers at most in each direction; a peer sending more is refused (a flood must not grow memory). */
@@ -73,19 +74,21 @@ public final class Subflow implements SubflowExtension {
     final MappingCheck check = new MappingCheck();
     /**
      * MP_FAIL (RFC 8684 section 3.7) for {@link #mpFailDsn} goes on this subflow's next segment:
-     * its RST when {@link #resetReason} is set, else its ACKs, again after an RTO, until the peer's
-     * infinite mapping arrives.
+     * its RST when {@link #resetReason} is set, else its next pure ACK, and again with backoff
+     * ({@link #scheduleMpFail}) until the peer's infinite mapping arrives.
      */
     boolean mpFailPending;
     long mpFailDsn;
     private long mpFailResendAt;
     private int mpFailResends;
     /**
-     * The infinite mapping (data-level length 0) this subflow puts on every segment after the
-     * connection fell back on the peer's MP_FAIL, until a segment without MPTCP options shows
-     * the peer fell back too; null otherwise.
+     * The infinite mapping (data-level length 0) this subflow sends after the connection fell back
+     * on the peer's MP_FAIL; null otherwise. It goes on every segment while the peer's segments
+     * still carry MPTCP options (the peer has not seen it yet).
      */
     Mapping infiniteMap;
+    /** The peer's last segment carried no MPTCP option: it fell back too, the infinite mapping may stop. */
+    boolean peerFellBack;
     /** MPTcpExtInfiniteMapTx counts the infinite mapping once, however many segments carry it. */
     boolean infiniteMapCounted;
     /** The connection-level bytes this subflow carried (ss -M: per-subflow data). */
@@ -237,7 +240,7 @@ public final class Subflow implements SubflowExtension {
                 Mapping rest = new Mapping(m.dsnOf(at), at, Seq32.diff(m.endSeq(), at), m.checksum());
                 check.start(rest, Seq32.diff(at, tcp.irs()));
                 check.append(piece);
-                return failChecksum(nowNanos, m);
+                return failChecksum(nowNanos);
             }
             check.start(m, Seq32.diff(m.subflowSeq(), tcp.irs()));
         }
@@ -246,7 +249,7 @@ public final class Subflow implements SubflowExtension {
             return true;
         }
         if (!check.verifies()) {
-            return failChecksum(nowNanos, m);
+            return failChecksum(nowNanos);
         }
         conn.onData(this, nowNanos, m.dsn(), check.bytes());
         bytesMappedIn += m.length();
@@ -254,7 +257,7 @@ public final class Subflow implements SubflowExtension {
         return true;
     }
 
-    private boolean failChecksum(long nowNanos, Mapping m) {
+    private boolean failChecksum(long nowNanos) {
         if (conn.onChecksumFailure(this, check.mapping(), nowNanos)) {
             check.fail(); // the failed mapping's bytes stay, for the fallback to deliver
         } else {
@@ -282,16 +285,27 @@ public final class Subflow implements SubflowExtension {
 
     /**
      * The connection fell back (an infinite mapping is now this subflow's only mapping): the bytes
-     * held for a checksum go up under it, in order, before anything that arrives later.
+     * held for a checksum go up under it, in order, before anything that arrives later. Held bytes
+     * before the infinite mapping's start are dropped: a peer that maps from a later subflow byte
+     * (Linux puts the infinite mapping on the data it sends next, a retransmission of the failed
+     * DSNs included) sends their DSNs again from there.
      */
     void releaseHeld(long nowNanos) {
         Mapping m = check.mapping();
-        if (m == null) {
+        Mapping infinite = received.peekFirst();
+        if (m == null || infinite == null) {
+            check.clear();
             return;
         }
         ByteBuffer bytes = check.bytes();
+        int from = m.subflowSeq();
+        int skip = Seq32.lt(from, infinite.subflowSeq())
+                ? (int) Math.min(bytes.remaining(), Seq32.diff(infinite.subflowSeq(), from)) : 0;
+        bytes.position(skip);
         check.clear();
-        onDataReceived(tcp, nowNanos, m.subflowSeq(), bytes);
+        if (bytes.hasRemaining()) {
+            onDataReceived(tcp, nowNanos, Seq32.add(from, skip), bytes);
+        }
     }
 
     /**
