@@ -119,7 +119,9 @@ class MptcpChecksumTest {
         assertThat(c.count).as("%s", s).isEqualTo(1);
         assertThat(s.clientMib().get(MibCounter.MPTCP_DATA_CSUM_ERR)).as("%s", s).isEqualTo(1);
         assertThat(s.clientMib().get(MibCounter.MPTCP_MP_FAIL_TX)).as("%s", s).isEqualTo(1);
-        assertThat(s.clientMib().get(MibCounter.MPTCP_RST_TX)).as("%s", s).isPositive();
+        assertThat(s.clientMib().get(MibCounter.MPTCP_RST_TX)).as("%s", s).isEqualTo(1);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_MP_FAIL_RX)).as("the server took that RST; %s", s).isEqualTo(1);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_RST_RX)).as("%s", s).isEqualTo(1);
         assertThat(s.serverMib().get(MibCounter.MPTCP_DATA_CSUM_ERR)).as("%s", s).isZero();
         assertThat(s.clientMib().get(MibCounter.MPTCP_INFINITE_MAP_RX)
                 + s.serverMib().get(MibCounter.MPTCP_INFINITE_MAP_TX)).as("no fallback; %s", s).isZero();
