@@ -4,16 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mptcp4j.base.Nanos;
+import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.mptcp.MptcpConnection;
 import org.mptcp4j.sim.LossModel;
 import org.mptcp4j.sim.stack.Exchange;
+import org.mptcp4j.sim.topo.MultipathTestbed;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.stack.StackConfig;
 import org.mptcp4j.wire.TcpFlags;
@@ -36,28 +37,28 @@ class MptcpChecksumTest {
                 .withLimits(new Limits(Math.max(1, paths.length - 1), 0))), StackConfig.defaults());
     }
 
-    /** The data segment from the server that the middlebox altered: where, and which byte. */
+    /** The data segment that the middlebox altered: where, and which byte. */
     private static final class Corruption {
         boolean armed;
-        int serverIss;
+        int senderIss;
         int seq;
         int index;
         int count;
     }
 
     /**
-     * Arms a rule on the client's side: the next data segment from the server to
-     * {@code clientAddress} gets its byte at index 100 (or its last) inverted. It also notes the
-     * server's ISN on that path, from its SYN-ACK.
+     * Arms a rule in front of a host ({@code tamper}): once armed, the next data segment to its
+     * address {@code toAddress} gets its byte at index 100 (or its last) inverted. It also notes
+     * the sender's ISN on that path, from its SYN or SYN-ACK.
      */
-    private static Corruption invertOneByte(MptcpScenario s, String clientAddress) {
+    private static Corruption invertOneByte(Tamper tamper, String toAddress) {
         Corruption c = new Corruption();
-        s.clientTamper.rule((now, p) -> {
-            if (!p.ip().destination().getHostAddress().equals(clientAddress)) {
+        tamper.rule((now, p) -> {
+            if (!p.ip().destination().getHostAddress().equals(toAddress)) {
                 return p;
             }
-            if (p.tcp().has(TcpFlags.SYN) && p.tcp().has(TcpFlags.ACK)) {
-                c.serverIss = p.tcp().seq();
+            if (p.tcp().has(TcpFlags.SYN)) {
+                c.senderIss = p.tcp().seq();
             }
             if (!c.armed || p.tcp().payloadLength() == 0) {
                 return p;
@@ -107,7 +108,7 @@ class MptcpChecksumTest {
         long seed = 80 + index;
         MptcpScenario s = scenario(seed, PathSpec.of(20_000_000, Duration.ofMillis(10)),
                 PathSpec.of(20_000_000, Duration.ofMillis(15)));
-        Corruption c = invertOneByte(s, s.bed.path(index).clientAddress());
+        Corruption c = invertOneByte(s.clientTamper, s.bed.path(index).clientAddress());
         assertThat(s.runUntilRead(BYTES / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
         assertThat(s.clientInfo().subflows()).as("%s", s).hasSize(2);
         assertThat(s.clientInfo().checksums()).as("%s", s).isTrue();
@@ -131,21 +132,26 @@ class MptcpChecksumTest {
     }
 
     /**
-     * One subflow: the client sends MP_FAIL with the failed mapping's DSN, the server answers with
-     * MP_FAIL and an infinite mapping, and both fall back to TCP. As RFC 8684 section 3.7 has it
+     * One subflow, the altered byte on its way to the client ({@code toClient}) or to the server:
+     * the receiver sends MP_FAIL with the failed mapping's DSN, the sender answers with MP_FAIL
+     * and an infinite mapping, and both fall back to TCP. As RFC 8684 section 3.7 has it
      * (the infinite mapping "acts retroactively" from the last DATA_ACKed byte, and from there on
      * "data can be altered by a middlebox without affecting MPTCP") and as Linux does (its
      * mptcp_join.sh "Infinite map" test expects the inverted bytes in the output), the altered
      * byte then reaches the application as plain TCP would deliver it; nothing is lost or repeated.
      */
-    @Test
-    void singleSubflow_mpFailAnsweredByInfiniteMapping_bothFallBackToTcp() {
-        MptcpScenario s = scenario(90, PathSpec.of(20_000_000, Duration.ofMillis(10)));
-        Corruption c = invertOneByte(s, s.bed.path(0).clientAddress());
+    @ParameterizedTest(name = "to client {0}")
+    @ValueSource(booleans = {true, false})
+    void singleSubflow_mpFailAnsweredByInfiniteMapping_bothFallBackToTcp(boolean toClient) {
+        MptcpScenario s = scenario(toClient ? 90 : 91, PathSpec.of(20_000_000, Duration.ofMillis(10)));
+        Corruption c = toClient ? invertOneByte(s.clientTamper, s.bed.path(0).clientAddress())
+                : invertOneByte(s.serverTamper, MultipathTestbed.SERVER_ADDRESS);
+        Mib receiver = toClient ? s.clientMib() : s.serverMib();
+        Mib sender = toClient ? s.serverMib() : s.clientMib();
         assertThat(s.runUntilRead(BYTES / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
         assertThat(s.clientInfo().checksums()).as("%s", s).isTrue();
         c.armed = true;
-        assertThat(s.sim.runUntil(() -> s.clientMib().get(MibCounter.MPTCP_INFINITE_MAP_RX) > 0,
+        assertThat(s.sim.runUntil(() -> receiver.get(MibCounter.MPTCP_INFINITE_MAP_RX) > 0,
                 s.sim.nowNanos() + Nanos.ofSeconds(10))).as("%s", s).isTrue();
         assertThat(s.clientInfo().mode()).as("%s", s).isEqualTo(MptcpConnection.Mode.FALLBACK);
         assertThat(s.serverEnd.stack().mptcpInfo(s.server.conn()).mode()).as("%s", s)
@@ -155,19 +161,23 @@ class MptcpChecksumTest {
 
         assertThat(done).as("%s", s).isTrue();
         assertThat(c.count).as("%s", s).isEqualTo(1);
-        long offset = Integer.toUnsignedLong(c.seq - c.serverIss - 1) + c.index; // data maps one to one from SSN 1
-        assertThat(s.client.receivedSha256()).as("server to client, byte %d inverted; %s", offset, s)
-                .isEqualTo(Exchange.sha256Of(s.seed + 100, BYTES, offset));
-        assertThat(s.server.receivedSha256()).as("client to server; %s", s).isEqualTo(s.client.sentSha256());
+        long offset = Integer.toUnsignedLong(c.seq - c.senderIss - 1) + c.index; // data maps one to one from SSN 1
+        Exchange altered = toClient ? s.client : s.server;
+        Exchange intact = toClient ? s.server : s.client;
+        long alteredSeed = toClient ? s.seed + 100 : s.seed;
+        assertThat(altered.receivedSha256()).as("byte %d inverted; %s", offset, s)
+                .isEqualTo(Exchange.sha256Of(alteredSeed, BYTES, offset));
+        assertThat(intact.receivedSha256()).as("the other way; %s", s).isEqualTo(altered.sentSha256());
         assertThat(s.client.bytesRead()).as("%s", s).isEqualTo(BYTES);
         assertThat(s.server.bytesRead()).as("%s", s).isEqualTo(BYTES);
-        assertThat(s.clientMib().get(MibCounter.MPTCP_DATA_CSUM_ERR)).as("%s", s).isEqualTo(1);
-        assertThat(s.clientMib().get(MibCounter.MPTCP_MP_FAIL_TX)).as("%s", s).isEqualTo(1);
-        assertThat(s.serverMib().get(MibCounter.MPTCP_MP_FAIL_RX)).as("%s", s).isEqualTo(1);
-        assertThat(s.serverMib().get(MibCounter.MPTCP_MP_FAIL_TX)).as("the answer; %s", s).isEqualTo(1);
-        assertThat(s.clientMib().get(MibCounter.MPTCP_MP_FAIL_RX)).as("%s", s).isEqualTo(1);
-        assertThat(s.serverMib().get(MibCounter.MPTCP_INFINITE_MAP_TX)).as("%s", s).isEqualTo(1);
-        assertThat(s.clientMib().get(MibCounter.MPTCP_INFINITE_MAP_RX)).as("%s", s).isEqualTo(1);
+        assertThat(receiver.get(MibCounter.MPTCP_DATA_CSUM_ERR)).as("%s", s).isEqualTo(1);
+        assertThat(receiver.get(MibCounter.MPTCP_MP_FAIL_TX)).as("%s", s).isEqualTo(1);
+        assertThat(sender.get(MibCounter.MPTCP_MP_FAIL_RX)).as("%s", s).isEqualTo(1);
+        assertThat(sender.get(MibCounter.MPTCP_MP_FAIL_TX)).as("the answer; %s", s).isEqualTo(1);
+        assertThat(receiver.get(MibCounter.MPTCP_MP_FAIL_RX)).as("%s", s).isEqualTo(1);
+        assertThat(sender.get(MibCounter.MPTCP_INFINITE_MAP_TX)).as("%s", s).isEqualTo(1);
+        assertThat(receiver.get(MibCounter.MPTCP_INFINITE_MAP_RX)).as("%s", s).isEqualTo(1);
+        assertThat(sender.get(MibCounter.MPTCP_DATA_CSUM_ERR)).as("%s", s).isZero();
         assertThat(s.clientMib().get(MibCounter.MPTCP_RST_TX) + s.serverMib().get(MibCounter.MPTCP_RST_TX))
                 .as("no subflow reset; %s", s).isZero();
         assertThat(s.client.failure()).as("%s", s).isNull();
