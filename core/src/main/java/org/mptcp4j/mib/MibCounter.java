@@ -219,6 +219,12 @@ public enum MibCounter {
     MPTCP_RM_SUBFLOW("MPTcpExtRmSubflow"),
     /** DSS checksums that failed (RFC 8684 section 3.3.1). */
     MPTCP_DATA_CSUM_ERR("MPTcpExtDataCsumErr"),
+    /** MP_FAIL sent (RFC 8684 section 3.7): on a RST, or on the only subflow's ACKs before a fallback. */
+    MPTCP_MP_FAIL_TX("MPTcpExtMPFailTx"),
+    /** MP_FAIL received. */
+    MPTCP_MP_FAIL_RX("MPTcpExtMPFailRx"),
+    /** Infinite mappings sent: the answer to an MP_FAIL on the only subflow (RFC 8684 section 3.7). */
+    MPTCP_INFINITE_MAP_TX("MPTcpExtInfiniteMapTx"),
     /** MP_FASTCLOSE sent. */
     MPTCP_FASTCLOSE_TX("MPTcpExtMPFastcloseTx"),
     /** MP_FASTCLOSE received. */

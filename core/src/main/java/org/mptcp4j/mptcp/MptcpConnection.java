@@ -9,6 +9,7 @@ import java.util.List;
 import org.mptcp4j.base.Dsn;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
+import org.mptcp4j.base.Seq32;
 import org.mptcp4j.cc.CoupledGroup;
 import org.mptcp4j.crypto.MptcpCrypto;
 import org.mptcp4j.mib.Mib;
@@ -74,6 +75,15 @@ public final class MptcpConnection {
     boolean checksums;
     /** Send 64-bit DATA_ACKs: the peer sends 64-bit DSNs (as Linux decides). */
     boolean ack64;
+    /**
+     * The connection may still fall back to TCP with an infinite mapping (RFC 8684 section 3.7;
+     * Linux {@code allow_infinite_fallback}): no second subflow ever joined, so the data on the
+     * one subflow is contiguous at the data level. A retransmission that sends data again on the
+     * same subflow must clear it too.
+     */
+    boolean infiniteFallbackAllowed = true;
+    /** An MP_FAIL on the only subflow was sent or received: no subflow joins any more (Linux {@code allow_subflows}). */
+    private boolean mpFailed;
 
     // ---- subflows, scheduling, paths
     final List<Subflow> subflows = new ArrayList<>(2);
@@ -182,7 +192,8 @@ public final class MptcpConnection {
      * new subflow, or null when it is refused (not established, or the subflow limit is reached).
      */
     public Subflow acceptJoin(MptcpOption.MpJoinSyn syn) {
-        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || !pathManager.acceptJoin()) {
+        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed
+                || !pathManager.acceptJoin()) {
             mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
             return null;
         }
@@ -191,6 +202,7 @@ public final class MptcpConnection {
         s.remoteId = syn.addressId();
         s.peerBackup = syn.backup();
         subflows.add(s);
+        infiniteFallbackAllowed = false;
         return s;
     }
 
@@ -201,9 +213,10 @@ public final class MptcpConnection {
 
     /** Opens an MP_JOIN subflow (the path manager's decision). */
     boolean openJoin(InetAddress local, InetSocketAddress remote, int localId, boolean backup, long nowNanos) {
-        if (mode != Mode.MPTCP) {
+        if (mode != Mode.MPTCP || mpFailed) {
             return false;
         }
+        infiniteFallbackAllowed = false;
         Subflow s = new Subflow(this, false, localId, rng.nextInt());
         s.backup = backup;
         subflows.add(s);
@@ -323,6 +336,7 @@ public final class MptcpConnection {
             return onJoinThirdAck(s, in);
         }
         if (mode == Mode.FALLBACK) {
+            onFallbackSegment(s, in);
             return true;
         }
         if (s.initial && client && !s.fullyEstablished && !in.any) {
@@ -351,6 +365,9 @@ public final class MptcpConnection {
         }
         if (in.mpPrio != null) {
             s.peerBackup = in.mpPrio.backup();
+        }
+        if (in.mpFail != null) {
+            return onMpFail(s, in.mpFail);
         }
         return true;
     }
@@ -461,6 +478,9 @@ public final class MptcpConnection {
         if (in.tcpRst != null) {
             mib.increment(MibCounter.MPTCP_RST_RX);
         }
+        if (in.mpFail != null) {
+            mib.increment(MibCounter.MPTCP_MP_FAIL_RX); // its data was never DATA_ACKed: reinjected as the subflow goes
+        }
         if (in.fastclose != null && remoteKeyKnown && in.fastclose.receiverKey() == localKey) {
             mib.increment(MibCounter.MPTCP_FASTCLOSE_RX);
             fail(TcpError.RESET_BY_PEER);
@@ -506,7 +526,8 @@ public final class MptcpConnection {
             dataLen = 0; // RFC 8684 section 3.3.3: a DATA_FIN alone, SSN 0
         }
         if (dataLen > 0) {
-            s.addReceivedMapping(new Mapping(dsn, s.tcp.irs() + m.subflowSeq(), dataLen, m.checksum().orElse(-1)));
+            s.addReceivedMapping(new Mapping(dsn, s.tcp.irs() + m.subflowSeq(), dataLen, m.checksum().orElse(-1),
+                    dss.dataFin()));
         }
         if (dss.dataFin()) {
             onPeerDataFin(s, dsn + dataLen);
@@ -1167,11 +1188,119 @@ public final class MptcpConnection {
         }
     }
 
-    /** RFC 8684 section 3.7: from subflow byte {@code seq} on, data maps one to one from {@code dsn}. */
+    /**
+     * RFC 8684 section 3.7: from subflow byte {@code seq} on, data maps one to one from {@code dsn}.
+     * Bytes the subflow held for a checksum go up under that mapping now.
+     */
     private void fallBackInfinite(Subflow s, int seq, long dsn) {
         mode = Mode.FALLBACK;
         s.received.clear();
         s.received.add(new Mapping(dsn, seq, Integer.MAX_VALUE, -1));
+        s.mpFailPending = false;
+        s.releaseHeld(now);
+    }
+
+    // ====================================================================== checksum failure (RFC 8684 section 3.7)
+
+    /**
+     * Whether a checksum failure on {@code s} can end in a fallback to TCP rather than a reset: it
+     * is the only subflow there ever was, and nothing was reinjected, so what it carries is
+     * contiguous at the data level (RFC 8684 section 3.7; Linux's {@code allow_infinite_fallback}).
+     */
+    private boolean canFallBackInfinite(Subflow s) {
+        return mode == Mode.MPTCP && infiniteFallbackAllowed && s.initial && subflows.size() == 1
+                && reinject.isEmpty();
+    }
+
+    /**
+     * Mapping {@code m} on {@code s} failed its DSS checksum (RFC 8684 section 3.3.1); none of its
+     * bytes went up, and it is not DATA_ACKed. Section 3.7: when more than one subflow is in use or
+     * the connection can no longer fall back, the subflow is reset with MP_FAIL and MP_TCPRST
+     * "middlebox interference" (Linux's MPTCP_RST_EMIDDLEBOX), and the peer sends the data again on
+     * another subflow. On the only subflow of a connection that can fall back, MP_FAIL with the
+     * mapping's DSN goes on the ACKs and the subflow holds everything from the mapping on (true):
+     * the peer answers with an infinite mapping and both ends revert to TCP.
+     */
+    boolean onChecksumFailure(Subflow s, Mapping m, long nowNanos) {
+        mib.increment(MibCounter.MPTCP_DATA_CSUM_ERR);
+        s.scheduleMpFail(m.dsn());
+        if (canFallBackInfinite(s)) {
+            mpFailed = true;
+            requestAck(s);
+            return true;
+        }
+        resetForMiddlebox(s, nowNanos);
+        return false;
+    }
+
+    /** Resets {@code s} with MP_TCPRST "middlebox interference" (and MP_FAIL when one is pending). */
+    void resetForMiddlebox(Subflow s, long nowNanos) {
+        s.resetReason = RESET_MIDDLEBOX;
+        s.tcp.abort(nowNanos);
+        host.wake(s);
+    }
+
+    /** What a subflow holds at most after MP_FAIL while it waits for the infinite mapping. */
+    long failHoldLimit() {
+        return (rcv == null ? 0 : rcv.capacity()) + MAX_MAPPING_BYTES;
+    }
+
+    /**
+     * MP_FAIL on an established subflow (RFC 8684 section 3.7): the peer found a checksum wrong on
+     * its only subflow, at DSN {@code f.dsn()}. If this end can fall back too, it answers as
+     * Linux does: MP_FAIL back, and an infinite mapping on its segments from now on that acts
+     * retroactively from the last DATA_ACKed byte (what the peer holds from the failed mapping on
+     * is delivered as plain TCP would deliver it: "from that point onward, data can be altered by a
+     * middlebox without affecting MPTCP"); both directions revert to TCP. Linux ignores an MP_FAIL
+     * it cannot act on and leaves the peer's MP_FAIL timeout to reset the subflow; we reset it at
+     * once, with "middlebox interference", so that the peer does not hold data for nothing.
+     */
+    private boolean onMpFail(Subflow s, MptcpOption.MpFail f) {
+        mib.increment(MibCounter.MPTCP_MP_FAIL_RX);
+        if (mode != Mode.MPTCP || s.check.failed()) {
+            return true; // the answer to our own MP_FAIL: the infinite mapping settles it
+        }
+        if (!canFallBackInfinite(s)) {
+            s.resetReason = RESET_MIDDLEBOX;
+            return false;
+        }
+        mpFailed = true;
+        long una = snd.una();
+        int seq = s.tcp.appendSeq();
+        for (Mapping m : s.sent) {
+            if (Dsn.le(m.dsn(), una) && Dsn.lt(una, m.dsn() + m.length())) {
+                seq = Seq32.add(m.subflowSeq(), (int) (una - m.dsn()));
+                break;
+            }
+        }
+        Mapping held = s.check.mapping();
+        if (held != null) {
+            fallBackInfinite(s, held.subflowSeq(), held.dsn());
+        } else {
+            fallBackInfinite(s, s.tcp.rcvNxt(), rcv.rcvNxt());
+        }
+        s.infiniteMap = new Mapping(una, seq, 0, 0);
+        s.scheduleMpFail(f.dsn());
+        requestAck(s);
+        return true;
+    }
+
+    /**
+     * A segment after the fallback. The data is plain TCP's now: what the subflow took counts as
+     * acknowledged at the data level (Linux moves the MPTCP-level snd_una to snd_nxt on fallback),
+     * and a segment without MPTCP options shows the peer fell back too, so the infinite mapping
+     * can stop (it resumes should the peer's segments carry options again).
+     */
+    private void onFallbackSegment(Subflow s, MptcpOptionsIn in) {
+        s.peerFellBack = !in.any;
+        int released = snd.acknowledge(snd.nxt());
+        if (released > 0) {
+            s.pruneSent(snd.una());
+            if (writeBlocked && snd.freeSpace() > 0) {
+                writeBlocked = false;
+                host.onWritable(this);
+            }
+        }
     }
 
     // ====================================================================== timers

@@ -32,6 +32,8 @@ import org.mptcp4j.wire.TcpSegment;
  * </ul>
  */
 final class MptcpOptionsOut {
+    private static final int MP_FAIL_LENGTH = 12;
+
     private MptcpOptionsOut() {}
 
     /** Bytes of DSS with a DATA_ACK and a 64-bit mapping: kind, length, subtype, flags, ack, DSN, SSN, length. */
@@ -39,10 +41,46 @@ final class MptcpOptionsOut {
         return 4 + (ack64 ? 8 : 4) + (mapping ? 8 + 4 + 2 + (checksum ? 2 : 0) : 0);
     }
 
+    /**
+     * The infinite mapping (RFC 8684 section 3.7): data-level length 0, from the last DATA_ACKed
+     * DSN at the subflow sequence number it was sent at; the checksum field, present when
+     * checksums are in use, is 0 (as Linux sends it). Its DSN is the 32-bit form (the peer expands
+     * it next to its DATA_ACK, which is where it points), so that with timestamps the MP_FAIL
+     * answer still fits beside it on a full-sized segment (12 + 16 + 12 bytes).
+     */
+    static Dss infiniteMapDss(Subflow s) {
+        Mapping im = s.infiniteMap;
+        return new Dss(OptionalLong.empty(), false, Optional.of(new DataSequenceMapping(im.dsn() & 0xFFFF_FFFFL, false,
+                s.relativeSeq(im.subflowSeq()), 0, s.conn.checksums ? OptionalInt.of(0) : OptionalInt.empty())), false);
+    }
+
+    /**
+     * The infinite mapping, and the MP_FAIL that answers the peer's (as Linux; {@link #reserved}
+     * keeps room for both while the answer is due).
+     */
+    private static void writeInfiniteMap(Subflow s, int room, List<TcpOption> out) {
+        Dss dss = infiniteMapDss(s);
+        if (dss.encodedLength() > room) {
+            return;
+        }
+        out.add(dss);
+        room -= dss.encodedLength();
+        if (!s.infiniteMapCounted) {
+            s.infiniteMapCounted = true;
+            s.conn.mib.increment(MibCounter.MPTCP_INFINITE_MAP_TX);
+        }
+        if (s.mpFailPending && room >= MP_FAIL_LENGTH) {
+            out.add(new MptcpOption.MpFail(s.mpFailDsn));
+            s.conn.mib.increment(MibCounter.MPTCP_MP_FAIL_TX);
+            s.mpFailPending = false;
+        }
+    }
+
     static int reserved(Subflow s, boolean dataSegment) {
         MptcpConnection m = s.conn;
         if (m.mode != MptcpConnection.Mode.MPTCP) {
-            return 0;
+            return s.infiniteMap == null || s.peerFellBack ? 0
+                    : infiniteMapDss(s).encodedLength() + (s.mpFailPending ? MP_FAIL_LENGTH : 0);
         }
         if (s.joinAckPending) {
             return 24;
@@ -84,7 +122,12 @@ final class MptcpOptionsOut {
             return;
         }
         if (m.mode != MptcpConnection.Mode.MPTCP) {
-            return; // plain TCP, or fallen back: no MPTCP options from here on (RFC 8684 section 3.7)
+            // Plain TCP, or fallen back: no MPTCP options from here on (RFC 8684 section 3.7),
+            // but for the infinite mapping that tells the peer so.
+            if (s.infiniteMap != null && !s.peerFellBack) {
+                writeInfiniteMap(s, room, out);
+            }
+            return;
         }
         if (s.joinAckPending) {
             out.add(new MptcpOption.MpJoinAck(m.joinAckHmac(s)));
@@ -129,6 +172,14 @@ final class MptcpOptionsOut {
         }
         out.add(dss);
         room -= dss.encodedLength();
+        // MP_FAIL rides on pure ACKs: beside a data segment's DSS it would not fit the MSS the
+        // segment was sized for.
+        if (payload == 0 && s.mpFailDue(m.now) && room >= MP_FAIL_LENGTH) {
+            out.add(new MptcpOption.MpFail(s.mpFailDsn));
+            m.mib.increment(MibCounter.MPTCP_MP_FAIL_TX);
+            s.mpFailSent(m.now);
+            room -= MP_FAIL_LENGTH;
+        }
         if (payload == 0) {
             MptcpOption.AddAddr announce = m.pathManager.pendingAnnouncement(s);
             if (announce != null && announce.encodedLength() <= room) {

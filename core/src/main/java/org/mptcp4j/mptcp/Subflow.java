@@ -20,8 +20,9 @@ import org.mptcp4j.wire.TcpSegment;
  * {@link MptcpConnection} (Linux {@code struct mptcp_subflow_context}, the paper's subsocket).
  * TCP calls it for the options of every segment it sends and receives, hands it in-order payload
  * (which it maps to data sequence numbers and passes up at once, so the subflow's own receive
- * queue stays empty), and asks it for data when its windows open (which it pulls from the
- * connection's send buffer through the scheduler).
+ * queue stays empty; with DSS checksums, once the whole mapping is in and checks out), and asks
+ * it for data when its windows open (which it pulls from the connection's send buffer through
+ * the scheduler).
  */
 public final class Subflow implements SubflowExtension {
     /** Mappings a subflow remembers at most in each direction; a peer sending more is refused (a flood must not grow memory). */
@@ -69,6 +70,27 @@ public final class Subflow implements SubflowExtension {
     int resetReason = -1;
     /** Put MP_FASTCLOSE (with the peer's key) on the RST this subflow sends (RFC 8684 section 3.5). */
     boolean fastclose;
+    /** A received mapping held back until its DSS checksum is checked (only while checksums are in use). */
+    final MappingCheck check = new MappingCheck();
+    /**
+     * MP_FAIL (RFC 8684 section 3.7) for {@link #mpFailDsn} goes on this subflow's next segment:
+     * its RST when {@link #resetReason} is set, else its next pure ACK, and again with backoff
+     * ({@link #scheduleMpFail}) until the peer's infinite mapping arrives.
+     */
+    boolean mpFailPending;
+    long mpFailDsn;
+    private long mpFailResendAt;
+    private int mpFailResends;
+    /**
+     * The infinite mapping (data-level length 0) this subflow sends after the connection fell back
+     * on the peer's MP_FAIL; null otherwise. It goes on every segment while the peer's segments
+     * still carry MPTCP options (the peer has not seen it yet).
+     */
+    Mapping infiniteMap;
+    /** The peer's last segment carried no MPTCP option: it fell back too, the infinite mapping may stop. */
+    boolean peerFellBack;
+    /** MPTcpExtInfiniteMapTx counts the infinite mapping once, however many segments carry it. */
+    boolean infiniteMapCounted;
     /** The connection-level bytes this subflow carried (ss -M: per-subflow data). */
     long bytesMappedOut;
     long bytesMappedIn;
@@ -144,7 +166,15 @@ public final class Subflow implements SubflowExtension {
         if (fastclose && conn.remoteKeyKnown()) {
             out.add(new MptcpOption.MpFastclose(conn.remoteKey));
             conn.mib.increment(MibCounter.MPTCP_FASTCLOSE_TX);
-        } else if (resetReason >= 0) {
+            return;
+        }
+        if (mpFailPending && remainingOptionBytes >= 12) {
+            out.add(new MptcpOption.MpFail(mpFailDsn));
+            conn.mib.increment(MibCounter.MPTCP_MP_FAIL_TX);
+            mpFailPending = false;
+            remainingOptionBytes -= 12;
+        }
+        if (resetReason >= 0 && remainingOptionBytes >= 4) {
             out.add(new MptcpOption.MpTcpRst(0, resetReason));
             conn.mib.increment(MibCounter.MPTCP_RST_TX);
         }
@@ -165,6 +195,10 @@ public final class Subflow implements SubflowExtension {
 
     @Override
     public void onDataReceived(TcpConnection c, long nowNanos, int seq, ByteBuffer data) {
+        if (check.failed()) {
+            holdAfterFailure(nowNanos, data);
+            return;
+        }
         int pos = data.position();
         int end = data.limit();
         int at = seq;
@@ -175,14 +209,124 @@ public final class Subflow implements SubflowExtension {
                 return;
             }
             int n = Math.min(end - pos, Seq32.diff(m.endSeq(), at));
-            conn.onData(this, nowNanos, m.dsnOf(at), data.duplicate().position(pos).limit(pos + n));
-            bytesMappedIn += n;
+            ByteBuffer piece = data.duplicate().position(pos).limit(pos + n);
+            if (m.checksum() < 0) {
+                conn.onData(this, nowNanos, m.dsnOf(at), piece);
+                bytesMappedIn += n;
+            } else if (!checked(nowNanos, m, at, piece)) {
+                if (check.failed()) {
+                    holdAfterFailure(nowNanos, data.duplicate().position(pos + n).limit(end));
+                }
+                return;
+            }
             pos += n;
             at = Seq32.add(at, n);
             if (at == m.endSeq()) {
                 received.remove(m);
             }
         }
+    }
+
+    /**
+     * Bytes of mapping {@code m}, which carries a checksum, from subflow byte {@code at}: held until
+     * the mapping is complete, then handed up if the checksum is right. False when it was wrong
+     * (or a mapping began before the bytes we saw, so it cannot be checked): the connection then
+     * resets this subflow or waits for a fallback ({@link MptcpConnection#onChecksumFailure}).
+     */
+    private boolean checked(long nowNanos, Mapping m, int at, ByteBuffer piece) {
+        if (check.mapping() != m) {
+            if (at != m.subflowSeq()) {
+                // Its first bytes went up before it was known: what is held starts here, unchecked.
+                Mapping rest = new Mapping(m.dsnOf(at), at, Seq32.diff(m.endSeq(), at), m.checksum());
+                check.start(rest, Seq32.diff(at, tcp.irs()));
+                check.append(piece);
+                return failChecksum(nowNanos);
+            }
+            check.start(m, Seq32.diff(m.subflowSeq(), tcp.irs()));
+        }
+        check.append(piece);
+        if (!check.complete()) {
+            return true;
+        }
+        if (!check.verifies()) {
+            return failChecksum(nowNanos);
+        }
+        conn.onData(this, nowNanos, m.dsn(), check.bytes());
+        bytesMappedIn += m.length();
+        check.clear();
+        return true;
+    }
+
+    private boolean failChecksum(long nowNanos) {
+        if (conn.onChecksumFailure(this, check.mapping(), nowNanos)) {
+            check.fail(); // the failed mapping's bytes stay, for the fallback to deliver
+        } else {
+            check.clear();
+        }
+        return false;
+    }
+
+    /**
+     * After MP_FAIL on the only subflow, everything arriving is held for the fallback (it maps one
+     * to one from the failed mapping's start once the infinite mapping comes). A peer that sends
+     * more than the connection's receive buffer meanwhile is not falling back: the subflow is reset.
+     */
+    private void holdAfterFailure(long nowNanos, ByteBuffer data) {
+        if (!data.hasRemaining()) {
+            return;
+        }
+        if ((long) check.held() + data.remaining() > conn.failHoldLimit()) {
+            check.clear();
+            conn.resetForMiddlebox(this, nowNanos);
+            return;
+        }
+        check.append(data);
+    }
+
+    /**
+     * The connection fell back (an infinite mapping is now this subflow's only mapping): the bytes
+     * held for a checksum go up under it, in order, before anything that arrives later. Held bytes
+     * before the infinite mapping's start are dropped: a peer that maps from a later subflow byte
+     * (Linux puts the infinite mapping on the data it sends next, a retransmission of the failed
+     * DSNs included) sends their DSNs again from there.
+     */
+    void releaseHeld(long nowNanos) {
+        Mapping m = check.mapping();
+        Mapping infinite = received.peekFirst();
+        if (m == null || infinite == null) {
+            check.clear();
+            return;
+        }
+        ByteBuffer bytes = check.bytes();
+        int from = m.subflowSeq();
+        int skip = Seq32.lt(from, infinite.subflowSeq())
+                ? (int) Math.min(bytes.remaining(), Seq32.diff(infinite.subflowSeq(), from)) : 0;
+        bytes.position(skip);
+        check.clear();
+        if (bytes.hasRemaining()) {
+            onDataReceived(tcp, nowNanos, Seq32.add(from, skip), bytes);
+        }
+    }
+
+    /**
+     * MP_FAIL goes on this subflow's ACKs: now, and again while no infinite mapping came, after
+     * twice the RTO and then backing off. The answer rides behind everything the peer has in
+     * flight, whose queue may have grown since the RTO was measured.
+     */
+    void scheduleMpFail(long dsn) {
+        mpFailPending = true;
+        mpFailDsn = dsn;
+        mpFailResendAt = Long.MIN_VALUE;
+        mpFailResends = 0;
+    }
+
+    /** Whether an established-state segment sent at {@code nowNanos} should carry MP_FAIL. */
+    boolean mpFailDue(long nowNanos) {
+        return mpFailPending && resetReason < 0 && nowNanos >= mpFailResendAt;
+    }
+
+    void mpFailSent(long nowNanos) {
+        mpFailResendAt = nowNanos + (tcp.rtoNanos() << Math.min(++mpFailResends, 6));
     }
 
     /** The received mapping that covers {@code seq}; older, fully passed ones are dropped on the way. */

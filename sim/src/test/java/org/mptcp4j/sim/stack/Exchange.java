@@ -126,6 +126,31 @@ public final class Exchange implements StackEndpoint.Application {
         }
     }
 
+    /**
+     * The SHA-256 of the stream an exchange seeded {@code streamSeed} writes ({@code totalBytes}
+     * long), with the bytes at the stream offsets {@code invertedOffsets} inverted: what a receiver
+     * reads when a middlebox flipped those bytes and the connection carried them as plain TCP.
+     */
+    public static String sha256Of(long streamSeed, long totalBytes, long... invertedOffsets) {
+        PseudoRandomStream stream = new PseudoRandomStream(streamSeed);
+        MessageDigest digest = Sha256.newDigest();
+        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024); // the chunks pump() writes: the stream depends on them
+        for (long at = 0; at < totalBytes; ) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), totalBytes - at));
+            stream.fill(chunk);
+            for (long off : invertedOffsets) {
+                if (off >= at && off < at + chunk.limit()) {
+                    int i = (int) (off - at);
+                    chunk.put(i, (byte) ~chunk.get(i));
+                }
+            }
+            chunk.flip();
+            at += chunk.remaining();
+            digest.update(chunk);
+        }
+        return Sha256.peekHex(digest);
+    }
+
     /** Both directions are over: everything written was taken, and the peer's end of stream was read. */
     public boolean isDone() {
         return closed;
