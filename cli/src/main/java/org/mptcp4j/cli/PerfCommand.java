@@ -50,6 +50,8 @@ final class PerfCommand implements Callable<Integer> {
             description = "Comma-separated runs out of tun (mptcp4j client, kernel server, --bytes each way), "
                     + "tun-server (kernel client, mptcp4j server, each way), kernel (kernel to kernel, one way), "
                     + "kernel-mptcp (kernel to kernel over MPTCP, one subflow on each path, one way), "
+                    + "tun-mptcp (mptcp4j client, kernel MPTCP server, one subflow on each path, each way), "
+                    + "tun-server-mptcp (kernel MPTCP client, mptcp4j server, one subflow on each path, each way), "
                     + "udp (mptcp4j to mptcp4j over loopback UDP, one way); default ${DEFAULT-VALUE}.")
     List<String> modes;
 
@@ -154,9 +156,12 @@ final class PerfCommand implements Callable<Integer> {
                 case "tun-server" -> runs.addAll(tunServer(testbed()));
                 case "kernel" -> runs.add(kernel(testbed()));
                 case "kernel-mptcp" -> runs.add(kernelMptcp(testbed()));
+                case "tun-mptcp" -> runs.addAll(tunMptcp(testbed()));
+                case "tun-server-mptcp" -> runs.addAll(tunServerMptcp(testbed()));
                 case "udp" -> runs.add(udp());
                 default -> {
-                    System.err.println("unknown mode " + mode + " (tun, tun-server, kernel, kernel-mptcp, udp)");
+                    System.err.println("unknown mode " + mode
+                            + " (tun, tun-server, kernel, kernel-mptcp, tun-mptcp, tun-server-mptcp, udp)");
                     return 2;
                 }
             }
@@ -222,11 +227,23 @@ final class PerfCommand implements Callable<Integer> {
         return up.getFirst();
     }
 
-    /** The TUN host of a run; its link is kept for {@link #linkNote}. */
-    private MptcpHost openTunHost(Testbed t) throws IOException {
+    /** The subflows of a run's one MPTCP connection: the initial one and the joins the counter saw. */
+    private static long subflows(MptcpHost host, String joinCounter) throws IOException {
+        return 1 + host.counters().getOrDefault(joinCounter, 0L);
+    }
+
+    /**
+     * The TUN host of a run; its link is kept for {@link #linkNote}. With {@code joinFromB} and no
+     * --endpoint given, mptcp4j opens a second subflow from its path-B address.
+     */
+    private MptcpHost openTunHost(Testbed t, boolean joinFromB) throws IOException {
         TestbedLayout l = t.layout();
         TunLink link = new TunLink(t.openTun(!noGso, !noGso && !noRxOffload), true);
-        MptcpHost host = MptcpHost.start("perf", mptcp.apply(stackDefaults()), new SecureRng(), link,
+        List<Endpoint> endpoints = mptcp.endpoints();
+        if (joinFromB && endpoints.isEmpty()) {
+            endpoints = List.of(Endpoint.of(l.mptcp4jAddressB(), 1, Endpoint.Flag.SUBFLOW));
+        }
+        MptcpHost host = MptcpHost.start("perf", mptcp.apply(stackDefaults(), endpoints), new SecureRng(), link,
                 List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
         linkNotes.add(linkNote(host, link));
         return host;
@@ -253,10 +270,27 @@ final class PerfCommand implements Callable<Integer> {
 
     /** mptcp4j client on the TUN: sends --bytes to a kernel server, which then sends --bytes back. */
     private List<Run> tun(Testbed t) throws Exception {
+        return tun(t, false);
+    }
+
+    /**
+     * {@link #tun(Testbed)} with the kernel's MPTCP as the server and mptcp4j joining a second
+     * subflow from its path-B address (a {@code subflow} endpoint, unless --endpoint gives others).
+     */
+    private List<Run> tunMptcp(Testbed t) throws Exception {
+        path = "A";
+        return tun(t, true);
+    }
+
+    private List<Run> tun(Testbed t, boolean peerMptcp) throws Exception {
         TestbedLayout l = t.layout();
-        try (KernelPeer server = KernelPeer.start(l.kernelNamespace(), "server", "--bind", kernelAddress(l).getHostAddress(),
-                "--port", Integer.toString(port), "--send", Long.toString(bytes), "--timeout", "600");
-                MptcpHost host = openTunHost(t)) {
+        List<String> args = new ArrayList<>(List.of("--bind", kernelAddress(l).getHostAddress(),
+                "--port", Integer.toString(port), "--send", Long.toString(bytes), "--timeout", "600"));
+        if (peerMptcp) {
+            args.add("--mptcp");
+        }
+        try (KernelPeer server = KernelPeer.start(l.kernelNamespace(), "server", args.toArray(String[]::new));
+                MptcpHost host = openTunHost(t, peerMptcp)) {
             server.awaitListening();
             long cpuBefore = processCpuNanos();
             long[] cpuAtDownload = new long[1];
@@ -273,11 +307,12 @@ final class PerfCommand implements Callable<Integer> {
             Map<String, String> kernel = server.awaitResult(600);
             long cpuEnd = processCpuNanos();
             String tun = "TUN" + (noGso ? "" : noRxOffload ? ", GSO" : ", GSO+GRO");
+            String where = peerMptcp ? "MPTCP, A+B, " + subflows(host, "MPTcpExtMPJoinSynAckRx") + " subflows" : "path " + path;
             return List.of(
-                    new Run("mptcp4j(" + tun + ") -> kernel, path " + path, Long.parseLong(kernel.get("received")),
+                    new Run("mptcp4j(" + tun + ") -> kernel, " + where, Long.parseLong(kernel.get("received")),
                             Double.parseDouble(kernel.get("received_seconds")), (cpuAtDownload[0] - cpuBefore) / 1e9,
                             sent.sha256().equals(kernel.get("received_sha256"))),
-                    new Run("kernel -> mptcp4j(" + tun + "), path " + path, received.bytes(), received.nanos() / 1e9,
+                    new Run("kernel -> mptcp4j(" + tun + "), " + where, received.bytes(), received.nanos() / 1e9,
                             (cpuEnd - cpuAtDownload[0]) / 1e9,
                             received.sha256().equals(kernel.get("sent_sha256")) && received.bytes() == bytes));
         }
@@ -285,11 +320,45 @@ final class PerfCommand implements Callable<Integer> {
 
     /** mptcp4j server on the TUN: a kernel client sends --bytes, then the server sends --bytes back. */
     private List<Run> tunServer(Testbed t) throws Exception {
+        return tunServer(t, false);
+    }
+
+    /**
+     * {@link #tunServer(Testbed)} with the kernel's MPTCP as the client, connecting from its path-A
+     * address and joining a second subflow from a {@code subflow} endpoint on its path-B address;
+     * the kernel side's endpoints and limits are restored afterwards.
+     */
+    private List<Run> tunServerMptcp(Testbed t) throws Exception {
         TestbedLayout l = t.layout();
-        try (MptcpHost host = openTunHost(t);
+        path = "A";
+        KernelMptcp kernel = KernelMptcp.in(l.kernelNamespace());
+        List<KernelMptcp.Endpoint> endpoints = kernel.endpoints();
+        KernelMptcp.Limits limits = kernel.limits();
+        kernel.flushEndpoints();
+        kernel.setLimits(new KernelMptcp.Limits(1, 0));
+        kernel.addEndpoint(KernelMptcp.Endpoint.of(l.kernelAddressB().getHostAddress(), TestbedLayout.PATH_B_KERNEL_IF,
+                KernelMptcp.Flag.SUBFLOW));
+        try {
+            return tunServer(t, true);
+        } finally {
+            kernel.flushEndpoints();
+            for (KernelMptcp.Endpoint e : endpoints) {
+                kernel.addEndpoint(e);
+            }
+            kernel.setLimits(limits);
+        }
+    }
+
+    private List<Run> tunServer(Testbed t, boolean peerMptcp) throws Exception {
+        TestbedLayout l = t.layout();
+        List<String> args = new ArrayList<>(List.of("--connect", mptcp4jAddress(l).getHostAddress(),
+                "--port", Integer.toString(port), "--send", Long.toString(bytes), "--timeout", "600"));
+        if (peerMptcp) {
+            args.addAll(List.of("--mptcp", "--bind", kernelAddress(l).getHostAddress()));
+        }
+        try (MptcpHost host = openTunHost(t, false);
                 MptcpServerSocket listener = new MptcpServerSocket(host, new InetSocketAddress(mptcp4jAddress(l), port), 8);
-                KernelPeer client = KernelPeer.start(l.kernelNamespace(), "client", "--connect", mptcp4jAddress(l).getHostAddress(),
-                        "--port", Integer.toString(port), "--send", Long.toString(bytes), "--timeout", "600")) {
+                KernelPeer client = KernelPeer.start(l.kernelNamespace(), "client", args.toArray(String[]::new))) {
             listener.setSoTimeout(30_000);
             long cpuBefore = processCpuNanos();
             Transfers.Result received;
@@ -303,11 +372,12 @@ final class PerfCommand implements Callable<Integer> {
             Map<String, String> kernel = client.awaitResult(600);
             long cpuEnd = processCpuNanos();
             String tun = "TUN" + (noGso ? "" : noRxOffload ? ", GSO" : ", GSO+GRO");
+            String where = peerMptcp ? " (MPTCP, A+B, " + subflows(host, "MPTcpExtMPJoinAckRx") + " subflows)" : "";
             return List.of(
-                    new Run("kernel client -> mptcp4j(" + tun + ") server", received.bytes(), received.nanos() / 1e9,
+                    new Run("kernel client -> mptcp4j(" + tun + ") server" + where, received.bytes(), received.nanos() / 1e9,
                             (cpuAtUpload - cpuBefore) / 1e9,
                             received.sha256().equals(kernel.get("sent_sha256")) && received.bytes() == bytes),
-                    new Run("mptcp4j(" + tun + ") server -> kernel client", Long.parseLong(kernel.get("received")),
+                    new Run("mptcp4j(" + tun + ") server -> kernel client" + where, Long.parseLong(kernel.get("received")),
                             Double.parseDouble(kernel.get("received_seconds")), (cpuEnd - cpuAtUpload) / 1e9,
                             sent.sha256().equals(kernel.get("received_sha256"))));
         }
