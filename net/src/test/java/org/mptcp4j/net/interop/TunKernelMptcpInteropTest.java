@@ -271,7 +271,7 @@ class TunKernelMptcpInteropTest {
                     .containsEntry("MPTcpExtMPRstRx", 0L).containsEntry("MPTcpExtMPRstTx", 0L);
             assertThat(ours).as("mptcp4j counters").doesNotContainKeys("MPTcpExtDSSNotMatching",
                     "MPTcpExtMPJoinAckHMacFailure", "MPTcpExtMPJoinSynAckHMacFailure", "MPTcpExtDssFallback",
-                    "MPTcpExtMPRstTx", "MPTcpExtMPRstRx");
+                    "MPTcpExtMPRstTx", "MPTcpExtMPRstRx", "MPTcpExtDataCsumErr", "MPTcpExtMPFailTx");
         }
     }
 
