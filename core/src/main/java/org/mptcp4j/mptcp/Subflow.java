@@ -156,6 +156,17 @@ public final class Subflow implements SubflowExtension {
         MptcpOptionsOut.write(this, draft, remainingOptionBytes, out);
     }
 
+    /**
+     * A large segment cut by the device repeats its DSS on every piece, which RFC 8684 allows (a
+     * mapping may span segments; Linux's TSO does the same). Not while the MP_CAPABLE that carries
+     * the first data's length may still go out (RFC 8684 section 3.1), nor before the join's
+     * fourth ACK.
+     */
+    @Override
+    public boolean allowsSegmentationOffload(TcpConnection c) {
+        return !joinAckPending && !(initial && conn.client && !fullyEstablished);
+    }
+
     @Override
     public int reservedOptionBytes(TcpConnection c, boolean dataSegment) {
         return MptcpOptionsOut.reserved(this, dataSegment);

@@ -31,6 +31,7 @@ import org.mptcp4j.tcp.TcpError;
 import org.mptcp4j.tcp.TcpEvents;
 import org.mptcp4j.tcp.TcpState;
 import org.mptcp4j.tcp.TimeWaitReuse;
+import org.mptcp4j.wire.ChecksumPolicy;
 import org.mptcp4j.wire.DecodeResult;
 import org.mptcp4j.wire.IcmpCodec;
 import org.mptcp4j.wire.IcmpMessage;
@@ -101,6 +102,8 @@ public final class Stack {
     private final ArrayDeque<StackEvent> events = new ArrayDeque<>();
     private final TcpEvents tcpEvents = new EventsAdapter();
     private final MptcpHost host = new Host();
+    /** Payload bytes a segment may carry under segmentation offload; 0: off. */
+    private int gsoMaxPayload;
     private long nextId = 1;
     private long nextOrder;
     private int nextEphemeral;
@@ -142,7 +145,17 @@ public final class Stack {
      * content; keeps no reference to the buffer after returning.
      */
     public void handleInbound(long nowNanos, ByteBuffer ipPacket) {
-        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket.duplicate());
+        handleInbound(nowNanos, ipPacket, false);
+    }
+
+    /**
+     * As {@link #handleInbound(long, ByteBuffer)}; {@code checksumValidated} when the device vouches
+     * for the TCP checksum (a TUN's virtio header says the kernel built or verified the packet), so
+     * it is not summed again.
+     */
+    public void handleInbound(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
+        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket.duplicate(),
+                checksumValidated ? ChecksumPolicy.DEVICE_VALIDATED : ChecksumPolicy.VERIFY);
         if (decoded instanceof DecodeResult.Malformed<TcpPacket> m) {
             if (m.counter() == MibCounter.IP_IN_UNKNOWN_PROTOS) {
                 handleIcmp(nowNanos, ipPacket); // not TCP: perhaps ICMP, else counted there
@@ -324,6 +337,10 @@ public final class Stack {
             throw new IllegalArgumentException("pollTransmit needs " + (config.mss() + 80) + " bytes of room, got "
                     + out.remaining());
         }
+        if (gsoMaxPayload > 0 && out.remaining() < gsoMaxPayload + 100) {
+            throw new IllegalArgumentException("pollTransmit under segmentation offload needs " + (gsoMaxPayload + 100)
+                    + " bytes of room, got " + out.remaining());
+        }
         while (true) {
             Control c = control.poll();
             if (c != null) {
@@ -347,8 +364,26 @@ public final class Stack {
                 continue;
             }
             dirty.addLast(e); // round robin between subflows with data to send
-            int len = TcpPackets.encode(e.ipHeader, seg, out);
-            return new Transmit(len, e.ipHeader.source(), e.ipHeader.destination());
+            int gso = e.conn.gsoSize();
+            int len = TcpPackets.encode(e.ipHeader, seg, out, gso > 0);
+            return new Transmit(len, e.ipHeader.source(), e.ipHeader.destination(), gso);
+        }
+    }
+
+    /**
+     * The device takes TCP segments of up to {@code maxPacketBytes} (IP header included) and cuts
+     * them itself (TSO/GSO, a device feature as in Linux; 0: it cannot). {@link #pollTransmit} then
+     * writes such large segments, with a {@link Transmit#gsoSize()}, into buffers of at least that
+     * size; applies to existing subflows and new ones.
+     */
+    public void setSegmentationOffload(int maxPacketBytes) {
+        if (maxPacketBytes != 0 && (maxPacketBytes < config.mss() + 80 || maxPacketBytes > MAX_PACKET_BYTES)) {
+            throw new IllegalArgumentException("maxPacketBytes " + maxPacketBytes);
+        }
+        // The IPv6 header and a TCP header with full options come off before the payload.
+        gsoMaxPayload = maxPacketBytes == 0 ? 0 : maxPacketBytes - 40 - 60;
+        for (StackEntry e : byTuple.values()) {
+            e.conn.setSegmentationOffload(gsoMaxPayload);
         }
     }
 
@@ -800,6 +835,7 @@ public final class Stack {
     private StackEntry registerSubflow(StackConnection c, FourTuple key, TcpConnection t) {
         StackEntry e = new StackEntry(c, key, t, ipHeader(key), nextOrder++);
         t.setOwnerId(c.handle.id());
+        t.setSegmentationOffload(gsoMaxPayload);
         byTuple.put(key, e);
         c.subflows.add(e);
         e.registered = true;

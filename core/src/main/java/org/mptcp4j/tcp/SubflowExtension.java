@@ -25,6 +25,15 @@ public interface SubflowExtension {
     default void writeOptions(TcpConnection c, TcpSegment draft, int remainingOptionBytes, List<TcpOption> out) {}
 
     /**
+     * Whether the next data segment may be a large one that the device cuts into pieces, each
+     * repeating the options {@link #writeOptions} gives the whole (segmentation offload). False
+     * where an option describes one segment's payload only.
+     */
+    default boolean allowsSegmentationOffload(TcpConnection c) {
+        return true;
+    }
+
+    /**
      * Option bytes to keep free for {@link #writeOptions} on the next segment, decided before its
      * payload is cut: the extension's options take precedence over SACK blocks, and the payload
      * shrinks so the segment still fits the MSS (a DSS with mapping and checksum takes up to 30
@@ -51,7 +60,10 @@ public interface SubflowExtension {
         return false;
     }
 
-    /** In-order payload starting at subflow sequence {@code seq}, when {@link #takesReceivedData()}. */
+    /**
+     * In-order payload starting at subflow sequence {@code seq}, when {@link #takesReceivedData()}.
+     * {@code data} is valid during the call only (a scratch buffer the next call reuses): copy what you keep.
+     */
     default void onDataReceived(TcpConnection c, long nowNanos, int seq, ByteBuffer data) {}
 
     /**

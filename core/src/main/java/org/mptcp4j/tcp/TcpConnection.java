@@ -77,6 +77,15 @@ public final class TcpConnection {
     int mssClamp;
     /** What the path MTU leaves for payload without options, as ICMP taught it (RFC 1191); kept across the handshake. */
     int pathMtuClamp = Integer.MAX_VALUE;
+    /**
+     * Segmentation offload (Linux TSO/GSO, a device feature): the most payload one segment from
+     * {@link #poll} may carry, to be cut into pieces by the device; 0 when the device cannot.
+     */
+    int gsoMaxBytes;
+    /** The payload size of the pieces the segment last returned by {@link #poll} is cut into; 0: sent as it is. */
+    int gsoSize;
+    /** Where in-order payload is read out for the extension ({@link TcpInput}); grows to the largest hand-over. */
+    byte[] deliverScratch = new byte[0];
     /** Sequence number of the first byte in {@link #sendBuffer}. */
     int bufSeq;
     final SendBuffer sendBuffer;
@@ -249,7 +258,29 @@ public final class TcpConnection {
      * call overwrites: encode or copy it before polling again.
      */
     public TcpSegment poll(long nowNanos) {
+        gsoSize = 0;
         return TcpOutput.poll(this, nowNanos);
+    }
+
+    /**
+     * Lets new data leave in segments of up to {@code maxPayloadBytes} (0: off) that the device
+     * cuts into MSS-sized pieces with the same headers and options (TSO/GSO): one segment built,
+     * encoded and written per up to 64 KB instead of per MSS. Retransmissions and everything else
+     * stay one MSS at most.
+     */
+    public void setSegmentationOffload(int maxPayloadBytes) {
+        if (maxPayloadBytes < 0 || maxPayloadBytes > 65_535) {
+            throw new IllegalArgumentException("maxPayloadBytes " + maxPayloadBytes);
+        }
+        gsoMaxBytes = maxPayloadBytes;
+    }
+
+    /**
+     * The payload size the device must cut the segment last returned by {@link #poll} into (its
+     * {@code gso_size}); 0 when the segment goes out as it is.
+     */
+    public int gsoSize() {
+        return gsoSize;
     }
 
     /** The earliest timer deadline, {@link Nanos#NEVER} if none. */

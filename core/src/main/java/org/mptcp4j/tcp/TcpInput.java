@@ -554,7 +554,12 @@ final class TcpInput {
 
     private static void deliver(TcpConnection c, long nowNanos, int firstSeq) {
         if (c.extension.takesReceivedData()) {
-            ByteBuffer chunk = ByteBuffer.allocate(c.receiveBuffer.readable());
+            // One scratch array per connection, reused: the extension copies what it keeps.
+            int n = c.receiveBuffer.readable();
+            if (c.deliverScratch.length < n) {
+                c.deliverScratch = new byte[Math.max(n, 2 * c.deliverScratch.length)];
+            }
+            ByteBuffer chunk = ByteBuffer.wrap(c.deliverScratch, 0, n);
             c.receiveBuffer.read(chunk);
             chunk.flip();
             c.onDataConsumed(nowNanos, chunk.remaining());

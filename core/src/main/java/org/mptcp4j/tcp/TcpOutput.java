@@ -237,28 +237,37 @@ final class TcpOutput {
             if (c.config.nagle() && len < c.sndMss && !c.retransmitQueue.isEmpty() && !carriesFin) {
                 return null; // RFC 9293 3.7.4: hold a small segment while data is unacknowledged
             }
-            len = Math.min(len, planOptions(c, true));
-            boolean fin = c.finQueued && len == avail;
+            int piece = planOptions(c, true);
+            len = Math.min(len, piece);
+            int total = probe ? len : offloadLength(c, len, piece, avail, windowRoom, cwnd - pipe);
+            boolean fin = c.finQueued && total == avail;
             int seq = c.sndNxt;
             if (c.retransmitQueue.isEmpty() && c.lastSendNanos != Long.MIN_VALUE) {
                 c.cc.onTransmitStart(nowNanos, nowNanos - c.lastSendNanos, c.rtt.rtoNanos());
             }
-            c.retransmitQueue.add(seq, len + (fin ? 1 : 0), false, fin, nowNanos);
-            c.sndNxt = Seq32.add(seq, len + (fin ? 1 : 0));
+            // One retransmission-queue entry per piece the device cuts: loss recovery, SACK and
+            // RACK see the segments the wire sees.
+            for (int off = 0; off < total; off += piece) {
+                int n = Math.min(piece, total - off);
+                boolean pieceFin = fin && off + n == total;
+                c.retransmitQueue.add(Seq32.add(seq, off), n + (pieceFin ? 1 : 0), false, pieceFin, nowNanos);
+                c.cc.onPacketSent(nowNanos, n, c.bytesInFlight());
+            }
+            c.gsoSize = total > piece ? piece : 0;
+            c.sndNxt = Seq32.add(seq, total + (fin ? 1 : 0));
             if (fin) {
                 c.finSent = true;
-                c.finSeq = Seq32.add(seq, len);
+                c.finSeq = Seq32.add(seq, total);
             }
-            c.bytesSent += len;
+            c.bytesSent += total;
             c.lastSendNanos = nowNanos;
             c.persistFired = false;
             c.timers.stop(Timer.PERSIST);
             c.timers.setIfStopped(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
-            c.cc.onPacketSent(nowNanos, len, c.bytesInFlight());
             if (!probe) {
                 c.recovery.scheduleProbe(nowNanos);
             }
-            return dataSegment(c, nowNanos, seq, len, fin);
+            return dataSegment(c, nowNanos, seq, total, fin);
         }
         if (c.finQueued && !c.finSent) {
             int seq = c.sndNxt;
@@ -272,6 +281,36 @@ final class TcpOutput {
             return dataSegment(c, nowNanos, seq, 0, true);
         }
         return null;
+    }
+
+    /**
+     * The payload of a segment the device cuts into pieces of {@code piece} bytes (segmentation
+     * offload), given that one full piece ({@code len}) may go: as many whole pieces as the send
+     * and congestion windows, the data at hand, the device's limit and the extension (a mapping's
+     * end, for MPTCP) allow; a shorter last piece only when it ends the data at hand. The FIN
+     * never rides on such a segment (it goes on its own piece-sized segment or alone). Returns
+     * {@code len} when offload is off or not worth it.
+     */
+    private static int offloadLength(TcpConnection c, int len, int piece, int avail, long windowRoom, long cwndRoom) {
+        if (c.gsoMaxBytes < 2 * piece || len < piece || avail < 2 * piece
+                || c.extension != SubflowExtension.PLAIN && !c.extension.allowsSegmentationOffload(c)) {
+            return len;
+        }
+        long room = Math.min(Math.min(avail, windowRoom), Math.min(c.gsoMaxBytes, Math.max(cwndRoom, piece)));
+        int total = (int) (room / piece * piece);
+        if (room == avail && avail % piece != 0 && !c.finQueued) {
+            total = avail; // the last piece may be shorter, as with any TSO segment
+        }
+        if (c.extension != SubflowExtension.PLAIN) {
+            int limited = c.extension.segmentLimit(c, c.sndNxt, total);
+            if (limited < total) {
+                total = limited == avail && !c.finQueued ? limited : limited / piece * piece;
+            }
+        }
+        if (c.finQueued && total == avail) {
+            total -= avail % piece == 0 ? piece : avail % piece;
+        }
+        return total >= 2 * piece ? total : len;
     }
 
     private static long limitedTransmitBytes(TcpConnection c) {

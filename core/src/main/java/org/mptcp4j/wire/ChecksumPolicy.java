@@ -10,5 +10,11 @@ public enum ChecksumPolicy {
      * or on a veth before a NIC or the kernel would have completed it. For reading captures
      * (tcpdump on a veth), never for segments from a network.
      */
-    ACCEPT_OFFLOAD_PENDING
+    ACCEPT_OFFLOAD_PENDING,
+    /**
+     * Do not check: the device vouches for the packet (Linux {@code CHECKSUM_UNNECESSARY} or
+     * {@code CHECKSUM_PARTIAL} on receive; virtio's {@code DATA_VALID} and {@code NEEDS_CSUM}), as
+     * for a packet the local kernel built or already verified, which crossed no wire since.
+     */
+    DEVICE_VALIDATED
 }

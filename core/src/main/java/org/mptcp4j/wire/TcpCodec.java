@@ -40,7 +40,7 @@ public final class TcpCodec {
             return DecodeResult.malformed(reportBase + 12, "TCP data offset " + doff + " outside 20.." + n, MibCounter.TCP_IN_ERRS);
         }
         int sum = Checksums.pseudoHeaderSum(src, dst, IpHeader.PROTOCOL_TCP, n);
-        if (!Checksums.verifies(Checksums.sum(b, base, n, sum))
+        if (policy != ChecksumPolicy.DEVICE_VALIDATED && !Checksums.verifies(Checksums.sum(b, base, n, sum))
                 && !(policy == ChecksumPolicy.ACCEPT_OFFLOAD_PENDING && (b.getShort(base + 16) & 0xFFFF) == Checksums.fold(sum))) {
             return DecodeResult.malformed(reportBase + 16, "TCP checksum", MibCounter.TCP_IN_CSUM_ERRORS);
         }
@@ -69,6 +69,16 @@ public final class TcpCodec {
      * @throws BufferOverflowException when {@code out} has no room
      */
     public static void encode(TcpSegment s, InetAddress src, InetAddress dst, ByteBuffer out) {
+        encode(s, src, dst, out, false);
+    }
+
+    /**
+     * As {@link #encode(TcpSegment, InetAddress, InetAddress, ByteBuffer)}; with {@code partialChecksum}
+     * the checksum field holds only the folded pseudo-header sum, not complemented, for a device
+     * that completes it (Linux {@code CHECKSUM_PARTIAL}; virtio's {@code VIRTIO_NET_HDR_F_NEEDS_CSUM}),
+     * as segmentation offload requires: the device sums each piece it cuts.
+     */
+    public static void encode(TcpSegment s, InetAddress src, InetAddress dst, ByteBuffer out, boolean partialChecksum) {
         int optLen = TcpOptions.layoutLength(s.options());
         if (optLen > TcpOptions.MAX_SPACE) {
             throw new IllegalArgumentException("options need " + optLen + " bytes, the header holds 40: " + s.options());
@@ -95,7 +105,7 @@ public final class TcpCodec {
         ByteBuffer payload = s.payload();
         out.put(p + HEADER_LENGTH + optLen, payload, payload.position(), payload.remaining());
         int sum = Checksums.pseudoHeaderSum(src, dst, IpHeader.PROTOCOL_TCP, total);
-        out.putShort(p + 16, (short) Checksums.finish(Checksums.sum(out, p, total, sum)));
+        out.putShort(p + 16, (short) (partialChecksum ? Checksums.fold(sum) : Checksums.finish(Checksums.sum(out, p, total, sum))));
         out.position(p + total);
     }
 }

@@ -50,13 +50,22 @@ public final class TcpPackets {
      * @throws IllegalArgumentException when {@code ip} is not for TCP or the segment cannot be encoded
      */
     public static int encode(IpHeader ip, TcpSegment seg, ByteBuffer out) {
+        return encode(ip, seg, out, false);
+    }
+
+    /**
+     * As {@link #encode(IpHeader, TcpSegment, ByteBuffer)}; with {@code partialChecksum} the TCP
+     * checksum is left for the device to complete (see {@link TcpCodec#encode(TcpSegment,
+     * java.net.InetAddress, java.net.InetAddress, ByteBuffer, boolean)}).
+     */
+    public static int encode(IpHeader ip, TcpSegment seg, ByteBuffer out, boolean partialChecksum) {
         if (ip.protocol() != IpHeader.PROTOCOL_TCP) {
             throw new IllegalArgumentException("IP header for protocol " + ip.protocol() + " cannot carry a TCP segment");
         }
         int tcpLength = TcpCodec.encodedLength(seg);
         int start = out.position();
         IpCodec.encodeHeader(ip, tcpLength, out);
-        TcpCodec.encode(seg, ip.source(), ip.destination(), out);
+        TcpCodec.encode(seg, ip.source(), ip.destination(), out, partialChecksum);
         return out.position() - start;
     }
 

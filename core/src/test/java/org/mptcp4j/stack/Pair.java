@@ -11,6 +11,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
+import org.mptcp4j.wire.TcpSegmentation;
 
 /**
  * Two {@link Stack}s joined by a wire in virtual time (quinn's {@code Pair}, smoltcp's netsim):
@@ -37,6 +38,7 @@ public final class Pair {
     public final List<StackEvent> serverEvents = new ArrayList<>();
     private final PriorityQueue<InFlight> inFlight = new PriorityQueue<>();
     private final ByteBuffer scratch = ByteBuffer.allocate(Stack.MAX_PACKET_BYTES);
+    private final ByteBuffer gsoScratch = ByteBuffer.allocate(Stack.MAX_PACKET_BYTES);
     private long now;
     private long seq;
 
@@ -57,6 +59,8 @@ public final class Pair {
         public long dropped;
         /** Packets above {@link #mtu}: a stack that sizes its segments right never sends one. */
         public long mtuDrops;
+        /** Large segments the sender's segmentation offload handed this direction (each cut into pieces). */
+        public long gsoPackets;
         /** Sees every packet offered to this direction (at {@link #now()}); true drops it. */
         public Predicate<byte[]> dropIf = bytes -> false;
 
@@ -164,8 +168,18 @@ public final class Pair {
             if (t == null) {
                 return;
             }
-            byte[] bytes = new byte[t.length()];
             scratch.flip();
+            if (t.gsoSize() > 0) {
+                // The device's segmentation offload: the wire sees MTU-sized pieces only.
+                link.gsoPackets++;
+                TcpSegmentation.segment(scratch, t.gsoSize(), gsoScratch, piece -> {
+                    byte[] bytes = new byte[piece.remaining()];
+                    piece.get(bytes);
+                    send(link, to, bytes);
+                });
+                continue;
+            }
+            byte[] bytes = new byte[t.length()];
             scratch.get(bytes);
             send(link, to, bytes);
         }

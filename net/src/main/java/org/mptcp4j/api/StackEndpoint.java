@@ -16,6 +16,8 @@ import org.mptcp4j.stack.StackEvent;
  */
 final class StackEndpoint implements SansIoEndpoint {
     private final Stack stack;
+    /** The gso size of the packet the last pollTransmit wrote (reactor thread only). */
+    private int lastGsoSize;
     private final Map<ConnHandle, ConnState> connections = new HashMap<>();
     private final Map<ListenerHandle, Waiter> listeners = new HashMap<>();
     /** Everything waiting, so that a stopped driver can wake them all. */
@@ -77,13 +79,30 @@ final class StackEndpoint implements SansIoEndpoint {
     }
 
     @Override
+    public void handleInbound(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
+        stack.handleInbound(nowNanos, ipPacket, checksumValidated);
+    }
+
+    @Override
     public void handleTimeout(long nowNanos) {
         stack.handleTimeout(nowNanos);
     }
 
     @Override
     public boolean pollTransmit(long nowNanos, ByteBuffer out) {
-        return stack.pollTransmit(nowNanos, out) != null;
+        org.mptcp4j.stack.Transmit t = stack.pollTransmit(nowNanos, out);
+        lastGsoSize = t == null ? 0 : t.gsoSize();
+        return t != null;
+    }
+
+    @Override
+    public int lastTransmitGsoSize() {
+        return lastGsoSize;
+    }
+
+    @Override
+    public void setSegmentationOffload(int maxPacketBytes) {
+        stack.setSegmentationOffload(maxPacketBytes);
     }
 
     @Override

@@ -16,6 +16,22 @@ public interface PacketLink extends AutoCloseable {
      */
     ByteBuffer receive() throws IOException;
 
+    /**
+     * Whether the device vouches for the TCP checksum of the packet the last {@link #receive()}
+     * returned (built or verified by the local kernel, e.g. a TUN's virtio header flags), so the
+     * stack need not sum it again.
+     */
+    default boolean receivedChecksumValidated() {
+        return false;
+    }
+
+    /**
+     * Whether the link may hand up packets whose checksum it vouches for without completing it
+     * ({@link #receivedChecksumValidated()}); off, every packet it returns carries a complete
+     * checksum (the driver turns it off when packets may be held and handed on later).
+     */
+    default void setReceiveChecksumOffload(boolean on) {}
+
     /** A cleared buffer to build one outgoing packet in, at position 0; valid until {@link #send}. */
     ByteBuffer transmitBuffer();
 
@@ -25,6 +41,35 @@ public interface PacketLink extends AutoCloseable {
      * error, TCP recovers as from any loss.
      */
     boolean send(ByteBuffer packet) throws IOException;
+
+    /**
+     * The largest TCP packet (IP header included) this link cuts into MTU-sized pieces itself
+     * (segmentation offload, e.g. a TUN device's GSO); 0 when it takes only packets that fit its MTU.
+     */
+    default int segmentationOffloadBytes() {
+        return 0;
+    }
+
+    /**
+     * Sends a packet that the link cuts into pieces of {@code gsoSize} payload bytes (0: as it is),
+     * its TCP checksum partial. Links without offload never get one; this default cuts it in
+     * software all the same.
+     */
+    default boolean send(ByteBuffer packet, int gsoSize) throws IOException {
+        if (gsoSize == 0) {
+            return send(packet);
+        }
+        boolean[] all = {true};
+        ByteBuffer scratch = ByteBuffer.allocate(packet.remaining());
+        org.mptcp4j.wire.TcpSegmentation.segment(packet, gsoSize, scratch, piece -> {
+            try {
+                all[0] &= send(piece);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        return all[0];
+    }
 
     /** Writes out anything {@link #send} held back to batch; the driver calls it after each transmit burst. */
     default void flush() throws IOException {}

@@ -65,6 +65,9 @@ public final class RealTimeDriver implements AutoCloseable {
                 packetsOut++;
             }
         };
+        // Emulated paths drop and delay MTU-sized packets: no segmentation offload behind them.
+        endpoint.setSegmentationOffload(egress == null ? link.segmentationOffloadBytes() : 0);
+        link.setReceiveChecksumOffload(ingress == null);
         this.thread = Thread.ofPlatform().name("mptcp4j-reactor-" + name).daemon(true).unstarted(this::loop);
         this.nowNanos = System.nanoTime();
     }
@@ -209,7 +212,7 @@ public final class RealTimeDriver implements AutoCloseable {
                     continue;
                 }
             }
-            endpoint.handleInbound(nowNanos, p);
+            endpoint.handleInbound(nowNanos, p, link.receivedChecksumValidated());
         }
         if (ingress != null) {
             ingress.releaseDue(nowNanos, (p, ourAddress, theirAddress) -> endpoint.handleInbound(nowNanos, p));
@@ -233,7 +236,7 @@ public final class RealTimeDriver implements AutoCloseable {
                     continue;
                 }
             }
-            if (link.send(out)) {
+            if (link.send(out, endpoint.lastTransmitGsoSize())) {
                 packetsOut++;
             }
         }

@@ -14,6 +14,11 @@ public interface SansIoEndpoint {
     /** One received IP packet (position..limit); not kept after the call. */
     void handleInbound(long nowNanos, ByteBuffer ipPacket);
 
+    /** As {@link #handleInbound(long, ByteBuffer)}; {@code checksumValidated}: the link vouches for the TCP checksum. */
+    default void handleInbound(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
+        handleInbound(nowNanos, ipPacket);
+    }
+
     /** The deadline from {@link #pollTimeout()} was reached. */
     void handleTimeout(long nowNanos);
 
@@ -22,6 +27,20 @@ public interface SansIoEndpoint {
      * returns false (with {@code out} untouched) when there is nothing to send.
      */
     boolean pollTransmit(long nowNanos, ByteBuffer out);
+
+    /**
+     * For the packet the last {@link #pollTransmit} wrote: the payload size of the pieces the link
+     * must cut it into (segmentation offload; its TCP checksum is then partial), or 0.
+     */
+    default int lastTransmitGsoSize() {
+        return 0;
+    }
+
+    /**
+     * The link cuts TCP packets of up to {@code maxPacketBytes} itself (0: it cannot); the
+     * endpoint may then write packets that large. Called by the driver before it starts.
+     */
+    default void setSegmentationOffload(int maxPacketBytes) {}
 
     /** Earliest deadline, {@link org.mptcp4j.base.Nanos#NEVER} if none. */
     long pollTimeout();

@@ -20,8 +20,9 @@ import org.mptcp4j.wire.Checksums;
 final class TcpGsoBatch {
     /** {@code struct virtio_net_hdr} without {@code num_buffers}. */
     static final int VNET_HDR_LEN = 10;
-    private static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
-    private static final int VIRTIO_NET_HDR_GSO_TCPV4 = 1;
+    static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+    static final int VIRTIO_NET_HDR_GSO_TCPV4 = 1;
+    static final int VIRTIO_NET_HDR_GSO_TCPV6 = 4;
     private static final int MAX_IP_LENGTH = 65_535;
     private static final int TCP_ACK = 0x10;
     private static final int TCP_PSH = 0x08;

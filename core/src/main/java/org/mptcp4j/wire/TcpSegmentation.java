@@ -1,0 +1,107 @@
+package org.mptcp4j.wire;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Software segmentation offload: cuts one large TCP packet (a "TSO segment" of up to 64 KB) into
+ * packets of at most {@code gsoSize} payload bytes each, as a NIC or Linux's software GSO
+ * ({@code tcp_gso_segment}) does: every piece repeats the IP and TCP headers, options included;
+ * the sequence number advances by the payload before it; FIN and PSH stay on the last piece only,
+ * CWR on the first only; IPv4 pieces get consecutive identifications, and each piece gets its own
+ * lengths and checksums. The input's TCP checksum may be complete or partial: it is recomputed.
+ *
+ * <p>Used where a link cannot take a large packet (the simulator, UDP) and by tests that hand a
+ * stack's large segments to a peer as a wire would.
+ */
+public final class TcpSegmentation {
+    private TcpSegmentation() {}
+
+    /** Receives each piece (position 0, limit its length) in the caller's scratch buffer, valid during the call. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(ByteBuffer piece);
+    }
+
+    private static final int FIN = 0x01;
+    private static final int PSH = 0x08;
+    private static final int CWR = 0x80;
+
+    /**
+     * Cuts {@code packet} (position..limit, an IPv4 without options or IPv6 without extension
+     * headers, carrying TCP) into pieces of {@code gsoSize} payload bytes, the last one shorter;
+     * builds each in {@code scratch} (at least the headers plus {@code gsoSize} bytes) and hands it
+     * to {@code sink}. Returns the number of pieces.
+     *
+     * @throws IllegalArgumentException when the packet is not plain IPv4/IPv6 TCP or {@code gsoSize < 1}
+     */
+    public static int segment(ByteBuffer packet, int gsoSize, ByteBuffer scratch, Sink sink) {
+        if (gsoSize < 1) {
+            throw new IllegalArgumentException("gsoSize " + gsoSize);
+        }
+        int at = packet.position();
+        int length = packet.remaining();
+        int version = (packet.get(at) & 0xf0) >>> 4;
+        int ipLength;
+        if (version == 4) {
+            ipLength = (packet.get(at) & 0x0f) * 4;
+            if (ipLength != 20 || packet.get(at + 9) != IpHeader.PROTOCOL_TCP) {
+                throw new IllegalArgumentException("not IPv4 TCP without IP options");
+            }
+        } else if (version == 6) {
+            ipLength = IpCodec.IPV6_HEADER;
+            if (packet.get(at + 6) != IpHeader.PROTOCOL_TCP) {
+                throw new IllegalArgumentException("not IPv6 TCP without extension headers");
+            }
+        } else {
+            throw new IllegalArgumentException("IP version " + version);
+        }
+        int tcpHeader = ((packet.get(at + ipLength + 12) & 0xf0) >>> 4) * 4;
+        int headers = ipLength + tcpHeader;
+        int payload = length - headers;
+        if (tcpHeader < TcpCodec.HEADER_LENGTH || payload < 0) {
+            throw new IllegalArgumentException("TCP header of " + tcpHeader + " bytes in a packet of " + length);
+        }
+        int seq0 = packet.getInt(at + ipLength + 4);
+        int flags0 = packet.get(at + ipLength + 13) & 0xff;
+        int id0 = version == 4 ? packet.getShort(at + 4) & 0xffff : 0;
+        int pieces = Math.max(1, (payload + gsoSize - 1) / gsoSize);
+        for (int i = 0; i < pieces; i++) {
+            int offset = i * gsoSize;
+            int chunk = Math.min(gsoSize, payload - offset);
+            boolean last = i == pieces - 1;
+            scratch.clear();
+            scratch.put(0, packet, at, headers);
+            scratch.put(headers, packet, at + headers + offset, chunk);
+            int total = headers + chunk;
+            int tcp = ipLength;
+            scratch.putInt(tcp + 4, seq0 + offset);
+            int flags = flags0 & ~((last ? 0 : FIN | PSH) | (i == 0 ? 0 : CWR));
+            scratch.put(tcp + 13, (byte) flags);
+            if (version == 4) {
+                scratch.putShort(2, (short) total);
+                scratch.putShort(4, (short) (id0 + i));
+                scratch.putShort(10, (short) 0);
+                scratch.putShort(10, (short) Checksums.ipv4HeaderChecksum(scratch, 0, ipLength));
+                int pseudo = Checksums.pseudoHeaderSumV4(scratch.getInt(12), scratch.getInt(16), IpHeader.PROTOCOL_TCP,
+                        total - ipLength);
+                finishTcpChecksum(scratch, tcp, total - ipLength, pseudo);
+            } else {
+                scratch.putShort(4, (short) (total - ipLength));
+                int pseudo = 0;
+                for (int w = 8; w < 40; w += 2) {
+                    pseudo += scratch.getShort(w) & 0xffff;
+                }
+                pseudo += IpHeader.PROTOCOL_TCP + (total - ipLength);
+                finishTcpChecksum(scratch, tcp, total - ipLength, pseudo);
+            }
+            scratch.position(0).limit(total);
+            sink.accept(scratch);
+        }
+        return pieces;
+    }
+
+    private static void finishTcpChecksum(ByteBuffer b, int tcp, int tcpLength, int pseudo) {
+        b.putShort(tcp + 16, (short) 0);
+        b.putShort(tcp + 16, (short) Checksums.finish(Checksums.sum(b, tcp, tcpLength, pseudo)));
+    }
+}
