@@ -601,8 +601,8 @@ public final class MptcpConnection {
             peerDataFinDsn = finDsn;
         }
         checkPeerDataFin();
-        if (!subflowsClosing) {
-            s.tcp.requestAck();
+        if (!closeSubflowsPending) {
+            s.tcp.requestAck(); // a retransmitted DATA_FIN too: our DATA_ACK for it may have been lost
         }
     }
 
@@ -615,9 +615,13 @@ public final class MptcpConnection {
                 host.onReadable(this);
             }
             maybeCloseSubflows();
-            if (!subflowsClosing) {
+            // DATA_ACK the DATA_FIN everywhere. Subflows about to close carry it on their FINs; but
+            // subflows that closed earlier (we closed and our DATA_FIN was acknowledged first) sent
+            // their FINs already, and a pure DATA_FIN is not something TCP acknowledges by itself:
+            // without this ACK the peer would never learn of it and never close its subflows.
+            if (!closeSubflowsPending) {
                 for (Subflow s : subflows) {
-                    requestAck(s); // DATA_ACK the DATA_FIN everywhere; a closing subflow's FIN carries it
+                    requestAck(s);
                 }
             }
         }
