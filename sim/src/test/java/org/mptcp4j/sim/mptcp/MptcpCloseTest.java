@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mptcp4j.base.Nanos;
+import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.mptcp.MptcpInfo;
@@ -94,5 +95,6 @@ class MptcpCloseTest {
             }
         }
         assertThat(end.stack().pendingCloseCount()).as("%s", s).isZero();
+        assertThat(end.stack().mib().get(MibCounter.MPTCP_CURR_ESTAB)).as("%s", s).isZero();
     }
 }
