@@ -11,10 +11,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.base.SecureRng;
+import org.mptcp4j.base.SplitMix64;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpConfig;
+import org.mptcp4j.net.emu.PathEmulator;
 import org.mptcp4j.net.udp.UdpDriver;
+import org.mptcp4j.sim.LinkSpec;
 import org.mptcp4j.stack.StackConfig;
 
 /**
@@ -23,10 +28,14 @@ import org.mptcp4j.stack.StackConfig;
  * and closes too. Both stacks then finish closing (both DATA_FINs acknowledged, every subflow
  * closed with a FIN) by themselves, so {@link MptcpHost#close()} has nothing left to linger for:
  * the count of connections still closing falls to zero at both ends, long before
- * {@link MptcpHost#DEFAULT_LINGER} would run out.
+ * {@link MptcpHost#DEFAULT_LINGER} would run out. The client's paths are emulated (5 ms one way):
+ * its host, closed first, still lets out what its stack sent, so the server's last subflow FIN
+ * gets its ACK and the server has nothing left closing either.
  */
 class MptcpCloseOverUdpTest {
     private static final int PORT = 5001;
+    /** Bytes written before waiting for the join. */
+    private static final int FIRST = 64 << 10;
 
     @ParameterizedTest(name = "client closes first: {0}")
     @ValueSource(booleans = {true, false})
@@ -41,18 +50,25 @@ class MptcpCloseOverUdpTest {
         serverLink.addPeer(clientB, clientLink.localSocketAddress(clientB));
         StackConfig clientConfig = StackConfig.defaults().withMptcp(MptcpConfig.defaults()
                 .withEndpoints(List.of(Endpoint.of(clientB, 1, Endpoint.Flag.SUBFLOW))).withLimits(new Limits(1, 0)));
+        PathEmulator paths = new PathEmulator(new SplitMix64(1));
+        paths.configure(clientA, null, LinkSpec.of(100_000_000, Nanos.ofMillis(5)));
+        paths.configure(clientB, null, LinkSpec.of(100_000_000, Nanos.ofMillis(5)));
         byte[] data = new byte[1 << 20];
         new Random(7).nextBytes(data);
 
         try (MptcpHost server = MptcpHost.overUdp("server", StackConfig.defaults(), serverLink, List.of(serverIp));
-             MptcpHost client = MptcpHost.overUdp("client", clientConfig, clientLink, List.of(clientA, clientB));
+             MptcpHost client = MptcpHost.start("client", clientConfig, new SecureRng(), clientLink,
+                     List.of(clientA, clientB), paths, null);
              MptcpServerSocket listener = new MptcpServerSocket(server, new InetSocketAddress(serverIp, PORT), 8)) {
             CompletableFuture<byte[]> serving = CompletableFuture.supplyAsync(() -> {
                 try (MptcpSocket s = listener.accept()) {
                     if (clientWrites) {
                         return s.getInputStream().readAllBytes();
                     }
-                    s.getOutputStream().write(data);
+                    // Joins are refused once the DATA_FIN is queued: the rest waits for the join.
+                    s.getOutputStream().write(data, 0, FIRST);
+                    awaitJoin(s);
+                    s.getOutputStream().write(data, FIRST, data.length - FIRST);
                     return null;
                 } catch (Exception e) {
                     throw new RuntimeException(e);
@@ -65,35 +81,44 @@ class MptcpCloseOverUdpTest {
                 s.connect(new InetSocketAddress(serverIp, PORT), 5_000);
                 // The client joins once the server has shown it holds the keys (its first DSS, after
                 // the first data): the first 64 KiB go before the wait for the join, the rest after.
-                int first = 64 << 10;
                 if (clientWrites) {
-                    s.getOutputStream().write(data, 0, first);
+                    s.getOutputStream().write(data, 0, FIRST);
+                    awaitJoin(s);
+                    s.getOutputStream().write(data, FIRST, data.length - FIRST);
                 } else {
-                    received = s.getInputStream().readNBytes(first);
-                }
-                for (int i = 0; i < 2000 && s.mptcpInfo().subflows().stream().filter(f -> f.established()).count() < 2; i++) {
-                    Thread.sleep(1);
+                    received = s.getInputStream().readNBytes(FIRST);
+                    awaitJoin(s);
+                    byte[] rest = s.getInputStream().readAllBytes();
+                    received = Arrays.copyOf(received, FIRST + rest.length);
+                    System.arraycopy(rest, 0, received, FIRST, rest.length);
                 }
                 subflows = s.mptcpInfo().subflows().size();
-                if (clientWrites) {
-                    s.getOutputStream().write(data, first, data.length - first);
-                } else {
-                    byte[] rest = s.getInputStream().readAllBytes();
-                    received = Arrays.copyOf(received, first + rest.length);
-                    System.arraycopy(rest, 0, received, first, rest.length);
-                }
             }
             byte[] served = serving.get(10, TimeUnit.SECONDS);
             assertThat(Arrays.equals(clientWrites ? served : received, data)).isTrue();
             assertThat(subflows).isEqualTo(2);
 
-            // Half the linger: a connection that never finishes closing keeps its count up for all of it.
-            long deadline = System.nanoTime() + MptcpHost.DEFAULT_LINGER.toNanos() / 2;
-            while (System.nanoTime() - deadline < 0 && pendingCloses(client) + pendingCloses(server) > 0) {
-                Thread.sleep(5);
-            }
-            assertThat(pendingCloses(client)).as("client, %s", client.counters()).isZero();
-            assertThat(pendingCloses(server)).as("server, %s", server.counters()).isZero();
+            assertThat(waitForNoPendingClose(client)).as("client, %s", client.counters()).isZero();
+            client.close();
+            assertThat(waitForNoPendingClose(server)).as("server, %s", server.counters()).isZero();
+        }
+    }
+
+    /**
+     * Waits for the host's count of connections still closing to fall to zero, at most half the
+     * linger (a connection that never finishes closing keeps its count up for all of it); the count.
+     */
+    private static int waitForNoPendingClose(MptcpHost host) throws Exception {
+        long deadline = System.nanoTime() + MptcpHost.DEFAULT_LINGER.toNanos() / 2;
+        while (System.nanoTime() - deadline < 0 && pendingCloses(host) > 0) {
+            Thread.sleep(5);
+        }
+        return pendingCloses(host);
+    }
+
+    private static void awaitJoin(MptcpSocket s) throws Exception {
+        for (int i = 0; i < 2000 && s.mptcpInfo().subflows().stream().filter(f -> f.established()).count() < 2; i++) {
+            Thread.sleep(1);
         }
     }
 
