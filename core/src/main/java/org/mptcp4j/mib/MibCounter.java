@@ -177,6 +177,10 @@ public enum MibCounter {
     MPTCP_DSS_FALLBACK("MPTcpExtDssFallback"),
     /** Data retransmitted at the connection level: reinjected onto another subflow. */
     MPTCP_RETRANS("MPTcpExtMPTCPRetrans"),
+    /** Subflows marked stale: their retransmission timer fired stale_loss_cnt times in a row. */
+    MPTCP_SUBFLOW_STALE("MPTcpExtSubflowStale"),
+    /** Stale subflows that received a segment again and carry data again. */
+    MPTCP_SUBFLOW_RECOVER("MPTcpExtSubflowRecover"),
     /** MP_JOIN SYNs whose token named no connection. */
     MPTCP_JOIN_NO_TOKEN_FOUND("MPTcpExtMPJoinNoTokenFound"),
     /** MP_JOIN SYNs received. */

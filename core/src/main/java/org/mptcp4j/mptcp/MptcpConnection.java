@@ -53,6 +53,11 @@ public final class MptcpConnection {
     static final int PULL_SEGMENTS = 8;
     /** DATA_FIN is resent this often at most before the connection gives up on an answer. */
     static final int DATA_FIN_RETRIES = 15;
+    /**
+     * A subflow whose retransmission timer fired this often in a row is stale while another
+     * subflow is not (Linux {@code net.mptcp.stale_loss_cnt}, default 4).
+     */
+    static final int STALE_LOSS_COUNT = 4;
 
     final MptcpHost host;
     final Mib mib;
@@ -107,6 +112,13 @@ public final class MptcpConnection {
     /** Ranges [start, end) of DSNs to send again on another subflow (RFC 8684 section 3.3.6). */
     private final ArrayList<long[]> reinject = new ArrayList<>();
     private byte[] scratch = new byte[0];
+    /**
+     * The connection-level retransmission timer (Linux {@code mptcp_retransmit_timer}): armed while
+     * mapped data waits for a DATA_ACK, restarted whenever the DATA_ACK advances.
+     */
+    private long retransmitDeadline = Nanos.NEVER;
+    /** Connection-level retransmission timeouts in a row; each doubles the next interval. */
+    private int retransmitBackoff;
 
     // ---- DATA_FIN (RFC 8684 section 3.3.3)
     boolean dataFinQueued;
@@ -124,6 +136,8 @@ public final class MptcpConnection {
     TcpError error;
     private boolean establishedSignaled;
     private boolean subflowsClosing;
+    /** Counted in MPTcpExtMPCurrEstab, until both DATA_FINs are through or the last subflow leaves. */
+    private boolean countedEstablished;
     /** The stack's identifier for this connection (its handle). */
     long ownerId;
 
@@ -339,6 +353,9 @@ public final class MptcpConnection {
             onFallbackSegment(s, in);
             return true;
         }
+        if (s.stale) {
+            onSubflowRecovered(s); // its path carries segments again
+        }
         if (s.initial && client && !s.fullyEstablished && !in.any) {
             // The server fell back (its third ACK lost, say): the first segment from it without any
             // MPTCP option makes the client fall back too (RFC 8684 section 3.7; as Linux does).
@@ -546,7 +563,12 @@ public final class MptcpConnection {
                 s.pruneSent(snd.una());
             }
             pruneReinject();
+            retransmitBackoff = 0;
+            retransmitDeadline = Nanos.NEVER;
+            armRetransmitTimer();
+            host.rearm(this);
         }
+        checkStale();
         if (Dsn.ge(ack, snd.una())) {
             long right = ack + window;
             if (Dsn.gt(right, sndWndEnd)) {
@@ -622,8 +644,8 @@ public final class MptcpConnection {
             peerDataFinDsn = finDsn;
         }
         checkPeerDataFin();
-        if (!subflowsClosing) {
-            s.tcp.requestAck();
+        if (!closeSubflowsPending) {
+            s.tcp.requestAck(); // a retransmitted DATA_FIN too: our DATA_ACK for it may have been lost
         }
     }
 
@@ -636,9 +658,13 @@ public final class MptcpConnection {
                 host.onReadable(this);
             }
             maybeCloseSubflows();
-            if (!subflowsClosing) {
+            // DATA_ACK the DATA_FIN everywhere. Subflows about to close carry it on their FINs; but
+            // subflows that closed earlier (we closed and our DATA_FIN was acknowledged first) sent
+            // their FINs already, and a pure DATA_FIN is not something TCP acknowledges by itself:
+            // without this ACK the peer would never learn of it and never close its subflows.
+            if (!closeSubflowsPending) {
                 for (Subflow s : subflows) {
-                    requestAck(s); // DATA_ACK the DATA_FIN everywhere; a closing subflow's FIN carries it
+                    requestAck(s);
                 }
             }
         }
@@ -655,7 +681,14 @@ public final class MptcpConnection {
         if (mode == Mode.PLAIN || !s.usable() && mode == Mode.MPTCP || error != null) {
             return 0;
         }
+        checkStale();
+        if (mode == Mode.MPTCP && s.stale && hasFreshSubflowBesides(s)) {
+            return 0; // a stale subflow carries nothing new while another can (Linux skips it)
+        }
         long[] range = reinject.isEmpty() ? null : reinject.get(0);
+        if (range != null && s.holdsDsn(range[0])) {
+            range = null; // a reinjection goes on another subflow than the one that has it already
+        }
         int avail = range != null ? (int) (range[1] - range[0]) : snd.unmapped();
         if (avail <= 0) {
             return 0;
@@ -710,6 +743,7 @@ public final class MptcpConnection {
         assert queued == n : "subflow took " + queued + " of " + n + " mapped bytes";
         s.sent.addLast(new Mapping(dsn, seq, n, csum));
         s.bytesMappedOut += n;
+        armRetransmitTimer();
         if (snd.unmapped() == 0 && dataFinQueued) {
             signalDataFin();
         }
@@ -727,14 +761,29 @@ public final class MptcpConnection {
         return n;
     }
 
+    /** The subflows the scheduler chooses among: the usable ones, less the stale ones while a fresh one is left. */
     List<Subflow> usableSubflows() {
         List<Subflow> out = new ArrayList<>(subflows.size());
+        boolean fresh = false;
         for (Subflow s : subflows) {
             if (s.usable()) {
                 out.add(s);
+                fresh |= !s.stale;
             }
         }
+        if (fresh) {
+            out.removeIf(s -> s.stale);
+        }
         return out;
+    }
+
+    private boolean hasFreshSubflowBesides(Subflow s) {
+        for (Subflow o : subflows) {
+            if (o != s && o.usable() && !o.stale) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** New data or window: every usable subflow is polled (the scheduler picks among those that pull). */
@@ -755,6 +804,15 @@ public final class MptcpConnection {
 
     /** The subflow failed: its data not yet DATA_ACKed goes again on the others (RFC 8684 section 3.3.6). */
     private void reinjectFrom(Subflow s) {
+        reinjectUnacked(s);
+        s.sent.clear();
+    }
+
+    /**
+     * {@code s}'s data not yet DATA_ACKed goes again on the others; {@code s} keeps its mappings,
+     * which its own retransmissions still carry.
+     */
+    private void reinjectUnacked(Subflow s) {
         for (Mapping m : s.sent) {
             long start = Dsn.max(m.dsn(), snd.una());
             long end = m.dsn() + m.length();
@@ -762,7 +820,6 @@ public final class MptcpConnection {
                 reinject.add(new long[] {start, end});
             }
         }
-        s.sent.clear();
         reinject.sort((a, b) -> Long.compareUnsigned(a[0] - snd.una(), b[0] - snd.una()));
         if (!reinject.isEmpty()) {
             kick();
@@ -807,14 +864,86 @@ public final class MptcpConnection {
     private long windowProbeDeadline = Nanos.NEVER;
     private int windowProbes;
 
+    /**
+     * The largest RTO of the usable subflows whose retransmission timer has not fired since their
+     * last progress: one that lost its path backs its RTO off again and again, and the
+     * connection-level timers (DATA_FIN, data retransmission, window probe) would wait with it.
+     */
     private long maxSubflowRto() {
         long rto = Nanos.ofMillis(200);
         for (Subflow s : subflows) {
-            if (s.usable()) {
+            if (s.usable() && !s.stale && s.tcp.consecutiveRtos() == 0) {
                 rto = Math.max(rto, s.tcp.rtoNanos());
             }
         }
         return Math.min(rto, Nanos.ofSeconds(60));
+    }
+
+    // ====================================================================== connection-level retransmission
+
+    /** Data written is not all DATA_ACKed: the timer runs (if it does not already). */
+    private void armRetransmitTimer() {
+        if (retransmitDeadline != Nanos.NEVER || snd.una() == snd.end() || mode != Mode.MPTCP) {
+            return;
+        }
+        retransmitDeadline = now + Math.min(maxSubflowRto() << Math.min(retransmitBackoff, 6), Nanos.ofSeconds(60));
+        host.rearm(this);
+    }
+
+    /**
+     * No DATA_ACK advanced for a subflow RTO (Linux {@code mptcp_retransmit_timer} and
+     * {@code __mptcp_retrans}): the subflow holding the earliest data not DATA_ACKed may have lost
+     * its path, and its own TCP would retry there for many minutes. What it holds unacknowledged at
+     * the data level is reinjected onto the others (RFC 8684 section 3.3.6: "data ... MAY be sent
+     * on any subflow"); the receiver drops whichever copy comes second (MPTcpExtDuplicateData).
+     * Data not yet mapped may be waiting for the subflow that lost its path: every subflow is
+     * asked again, once stale ones are known.
+     */
+    private void onRetransmitTimeout() {
+        if (mode != Mode.MPTCP || error != null || snd.una() == snd.end()) {
+            return;
+        }
+        checkStale();
+        Subflow holder = null;
+        for (Subflow s : subflows) {
+            if (s.holdsDsn(snd.una()) && (holder == null || s.tcp.consecutiveRtos() > holder.tcp.consecutiveRtos())) {
+                holder = s;
+            }
+        }
+        if (holder != null && reinject.isEmpty() && hasFreshSubflowBesides(holder)) {
+            reinjectUnacked(holder);
+        }
+        retransmitBackoff++;
+        armRetransmitTimer();
+        kick();
+    }
+
+    /**
+     * A subflow whose retransmission timer fired {@link #STALE_LOSS_COUNT} times in a row becomes
+     * stale while another usable subflow is not losing as much (Linux
+     * {@code mptcp_pm_subflows_chk_stale}): the scheduler leaves it out, and what it holds not yet
+     * DATA_ACKed goes on the others. A segment received on it makes it fresh again.
+     */
+    private void checkStale() {
+        for (Subflow s : subflows) {
+            if (s.stale || !s.usable() || s.tcp.consecutiveRtos() < STALE_LOSS_COUNT) {
+                continue;
+            }
+            for (Subflow o : subflows) {
+                if (o != s && o.usable() && !o.stale && o.tcp.consecutiveRtos() < Math.max(STALE_LOSS_COUNT - 1, 1)) {
+                    s.stale = true;
+                    mib.increment(MibCounter.MPTCP_SUBFLOW_STALE);
+                    reinjectUnacked(s);
+                    break;
+                }
+            }
+        }
+    }
+
+    private void onSubflowRecovered(Subflow s) {
+        s.stale = false;
+        mib.increment(MibCounter.MPTCP_SUBFLOW_RECOVER);
+        kick();
     }
 
     // ====================================================================== receive window
@@ -859,6 +988,7 @@ public final class MptcpConnection {
             if (mode == Mode.MPTCP && windowClosed()) {
                 armWindowProbe();
             }
+            armRetransmitTimer();
             kick();
         }
         return n;
@@ -1027,6 +1157,14 @@ public final class MptcpConnection {
         }
         subflowsClosing = true;
         closeSubflowsPending = true;
+        leaveEstablished();
+    }
+
+    private void leaveEstablished() {
+        if (countedEstablished) {
+            countedEstablished = false;
+            mib.add(MibCounter.MPTCP_CURR_ESTAB, -1);
+        }
     }
 
     private boolean closeSubflowsPending;
@@ -1128,6 +1266,7 @@ public final class MptcpConnection {
         pathManager.onSubflowClosed(s);
         if (subflows.isEmpty()) {
             tokens.remove(localToken, this);
+            leaveEstablished();
             if (error == null && !(dataFinAcked && peerDataFinReceived) && !appClosed) {
                 error = TcpError.RESET_BY_PEER;
                 host.onError(this, error);
@@ -1158,6 +1297,7 @@ public final class MptcpConnection {
 
     private void onMptcpEstablished() {
         mib.add(MibCounter.MPTCP_CURR_ESTAB, 1);
+        countedEstablished = true;
         if (!client) {
             pathManager.onEstablished(now);
         }
@@ -1305,9 +1445,10 @@ public final class MptcpConnection {
 
     // ====================================================================== timers
 
-    /** The earliest connection-level deadline: DATA_FIN or MP_JOIN third-ACK retransmission, ADD_ADDR. */
+    /** The earliest connection-level deadline: data or DATA_FIN retransmission, window probe, MP_JOIN third ACK, ADD_ADDR. */
     public long nextDeadline() {
         long d = Math.min(Math.min(dataFinDeadline, windowProbeDeadline), pathManager.nextDeadline());
+        d = Math.min(d, retransmitDeadline);
         for (Subflow s : subflows) {
             if (s.joinAckPending) {
                 d = Math.min(d, s.joinAckDeadline);
@@ -1318,6 +1459,10 @@ public final class MptcpConnection {
 
     public void handleTimeout(long nowNanos) {
         now = nowNanos;
+        if (retransmitDeadline <= nowNanos) {
+            retransmitDeadline = Nanos.NEVER;
+            onRetransmitTimeout();
+        }
         if (dataFinDeadline <= nowNanos) {
             dataFinDeadline = Nanos.NEVER;
             if (!dataFinAcked && ++dataFinRetries <= DATA_FIN_RETRIES) {

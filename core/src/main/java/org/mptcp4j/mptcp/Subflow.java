@@ -59,6 +59,11 @@ public final class Subflow implements SubflowExtension {
     boolean fullyEstablished;
     /** The subflow failed or was reset; its data is reinjected and it takes no new data. */
     boolean dead;
+    /**
+     * Its retransmission timer fired again and again (Linux {@code subflow->stale}): the scheduler
+     * leaves it out while another subflow is fresh, until a segment arrives on it.
+     */
+    boolean stale;
 
     /** Mappings of data this subflow sent, in subflow sequence order; kept until a DATA_ACK covers them. */
     final ArrayDeque<Mapping> sent = new ArrayDeque<>();
@@ -128,11 +133,15 @@ public final class Subflow implements SubflowExtension {
      * unsent: a subflow pulls more than its windows let out at once ({@code PULL_SEGMENTS}), and
      * counting that queue as room made the lowest-RTT subflows look free whenever a slower one
      * asked, so the slower ones were never chosen however full the others' windows were (as
-     * Linux's scheduler weighs each subflow's queued bytes).
+     * Linux's scheduler weighs each subflow's queued bytes). Less than a segment while data is in
+     * flight is no room: TCP asks for whole segments then, so a subflow chosen for that sliver
+     * (one whose path died, its window collapsed to a segment still out) would never pull, and the
+     * others, deferring to it, would wait with it.
      */
     public long congestionRoom() {
         long unsent = Math.max(0, Seq32.diff(tcp.appendSeq(), tcp.sndNxt()));
-        return Math.max(0, tcp.congestionRoom() - unsent);
+        long room = Math.max(0, tcp.congestionRoom() - unsent);
+        return room < tcp.dataMss() && tcp.bytesInFlight() > 0 ? 0 : room;
     }
 
     public int localId() {
@@ -447,11 +456,26 @@ public final class Subflow implements SubflowExtension {
         return null;
     }
 
-    /** Forgets sent mappings wholly below {@code dataAck}: that data can no longer need reinjection. */
+    /**
+     * Forgets sent mappings wholly below {@code dataAck} whose bytes this subflow's peer has also
+     * acknowledged: data DATA_ACKed through a reinjected copy may still be retransmitted here, and
+     * a retransmission must carry its mapping (RFC 8684 section 3.3.1).
+     */
     void pruneSent(long dataAck) {
-        while (!sent.isEmpty() && Dsn.le(sent.peekFirst().dsn() + sent.peekFirst().length(), dataAck)) {
+        while (!sent.isEmpty() && Dsn.le(sent.peekFirst().dsn() + sent.peekFirst().length(), dataAck)
+                && Seq32.le(sent.peekFirst().endSeq(), tcp.sndUna())) {
             sent.pollFirst();
         }
+    }
+
+    /** Whether this subflow was handed the data at {@code dsn} (and still remembers its mapping). */
+    boolean holdsDsn(long dsn) {
+        for (Mapping m : sent) {
+            if (Dsn.le(m.dsn(), dsn) && Dsn.lt(dsn, m.dsn() + m.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first sequence number of the segment, relative to the ISN (RFC 8684 section 3.3.1's "SSN"). */

@@ -732,6 +732,11 @@ public final class TcpConnection {
         return rtt.rtoNanos();
     }
 
+    /** Retransmission timeouts since an ACK last moved SND.UNA (Linux {@code icsk_retransmits}). */
+    public int consecutiveRtos() {
+        return rtoRetries;
+    }
+
     public long cwndBytes() {
         return cc == null ? 0 : cc.windowBytes();
     }

@@ -143,8 +143,8 @@ public final class MptcpHost implements AutoCloseable {
 
     /**
      * Lets closed connections finish (their data and FIN acknowledged, at most
-     * {@link #DEFAULT_LINGER}), then stops the reactor and closes the link; sockets still open fail
-     * with "stopped".
+     * {@link #DEFAULT_LINGER}) and the packets an egress path emulator still holds leave, then stops
+     * the reactor and closes the link; sockets still open fail with "stopped".
      */
     @Override
     public void close() throws IOException {
@@ -160,8 +160,10 @@ public final class MptcpHost implements AutoCloseable {
     public void close(Duration linger) throws IOException {
         long deadline = System.nanoTime() + linger.toNanos();
         try {
+            // The emulated path's packets count too: the last ACK of a close (the one the peer's
+            // LAST-ACK waits for) is often still there when the stack has nothing left to send.
             while (driver.isRunning() && System.nanoTime() - deadline < 0
-                    && call(() -> endpoint.stack().pendingCloseCount()) > 0) {
+                    && call(() -> endpoint.stack().pendingCloseCount() > 0 || driver.holdsEgressPackets())) {
                 Thread.sleep(LINGER_POLL_MILLIS);
             }
         } catch (InterruptedException e) {

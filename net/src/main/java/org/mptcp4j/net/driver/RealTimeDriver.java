@@ -121,6 +121,14 @@ public final class RealTimeDriver implements AutoCloseable {
         return running;
     }
 
+    /**
+     * Whether the egress emulator still holds packets the endpoint sent (reactor thread only):
+     * stopping now would lose them, as if a link dropped them after the stack let them go.
+     */
+    public boolean holdsEgressPackets() {
+        return egress != null && egress.nextReleaseNanos() != Nanos.NEVER;
+    }
+
     /** Why the reactor stopped on its own, or null. */
     public Throwable failure() {
         return failure;

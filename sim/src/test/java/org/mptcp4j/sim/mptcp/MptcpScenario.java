@@ -130,6 +130,10 @@ final class MptcpScenario {
         return clientEnd.stack().mptcpInfo(client.conn());
     }
 
+    MptcpInfo serverInfo() {
+        return serverEnd.stack().mptcpInfo(server.conn());
+    }
+
     long mtuDrops() {
         long n = 0;
         for (Link l : sim.links()) {
