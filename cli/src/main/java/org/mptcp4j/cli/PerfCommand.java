@@ -105,7 +105,7 @@ final class PerfCommand implements Callable<Integer> {
     MptcpOptions mptcp = new MptcpOptions();
 
     @Option(names = "--sndbuf", description = "Send buffer per connection, bytes (SO_SNDBUF; default: the stack's, "
-            + "1 MiB). A connection over several paths needs the sum of their rates times the longest RTT, and more.")
+            + "4 MiB). A connection over several paths needs the sum of their rates times the longest RTT, and more.")
     Integer sendBufferBytes;
 
     @Option(names = "--udp-rate", defaultValue = "0",

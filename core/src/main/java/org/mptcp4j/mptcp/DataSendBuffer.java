@@ -18,10 +18,26 @@ final class DataSendBuffer {
     /** DSN of the first byte not yet mapped to any subflow (data-level SND.NXT). */
     private long nxt;
 
+    /**
+     * What the application may have written and not yet seen DATA_ACKed, at most the capacity:
+     * tuned by the connection as Linux tunes {@code sk_sndbuf} (see {@link MptcpConnection}).
+     */
+    private int limit;
+
     DataSendBuffer(int capacityBytes, long firstDsn) {
         this.bytes = new SendBuffer(capacityBytes);
+        this.limit = capacityBytes;
         this.una = firstDsn;
         this.nxt = firstDsn;
+    }
+
+    /** Sets the tuned limit, clamped to the capacity (SO_SNDBUF); what is held stays. */
+    void setLimit(int bytes) {
+        limit = Math.max(0, Math.min(bytes, this.bytes.capacity()));
+    }
+
+    int limit() {
+        return limit;
     }
 
     long una() {
@@ -42,10 +58,17 @@ final class DataSendBuffer {
     }
 
     int freeSpace() {
-        return bytes.freeSpace();
+        return Math.max(0, Math.min(bytes.freeSpace(), limit - bytes.length()));
     }
 
     int append(ByteBuffer src) {
+        int room = freeSpace();
+        if (room < src.remaining()) {
+            ByteBuffer part = src.duplicate().limit(src.position() + room);
+            int n = bytes.append(part);
+            src.position(src.position() + n);
+            return n;
+        }
         return bytes.append(src);
     }
 

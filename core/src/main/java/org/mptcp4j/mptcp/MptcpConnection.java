@@ -49,6 +49,8 @@ public final class MptcpConnection {
     static final int RESET_MIDDLEBOX = 6;
     /** One data-level mapping covers at most this much (the data-level length field is 16 bits). */
     static final int MAX_MAPPING_BYTES = 65535;
+    /** The send buffer's tuned size to start with: about what Linux gives a new connection (tcp_sndbuf_expand over an initial window of ten). */
+    static final int MIN_SEND_BUFFER_BYTES = 64 * 1024;
     /** Segments' worth a subflow takes at least when it pulls (when that much is waiting). */
     static final int PULL_SEGMENTS = 8;
     /** DATA_FIN is resent this often at most before the connection gives up on an answer. */
@@ -158,6 +160,7 @@ public final class MptcpConnection {
         }
         this.checksums = config.checksumRequired();
         this.snd = new DataSendBuffer(sendBufferBytes, localIdsn + 1);
+        snd.setLimit(MIN_SEND_BUFFER_BYTES);
         this.receiveBufferBytes = receiveBufferBytes;
         this.autotuner = receiveBufferMaxBytes > receiveBufferBytes
                 ? new ReceiveAutotuner(receiveBufferBytes, receiveBufferMaxBytes, 1460) : null;
@@ -591,9 +594,28 @@ public final class MptcpConnection {
             host.rearm(this);
             maybeCloseSubflows();
         }
+        tuneSendBuffer();
         if (released > 0 && writeBlocked && snd.freeSpace() > 0) {
             writeBlocked = false;
             host.onWritable(this);
+        }
+    }
+
+    /**
+     * Send-buffer tuning, as Linux sizes the MPTCP socket's {@code sk_sndbuf} from its subflows'
+     * (each grown by {@code tcp_sndbuf_expand} to about twice its congestion window): twice the
+     * subflows' summed congestion windows, at least {@link #MIN_SEND_BUFFER_BYTES}, at most
+     * SO_SNDBUF. It only grows. Without it a program that writes a few megabytes and closes would
+     * have them all buffered before a second subflow joins, and joins after the DATA_FIN are refused.
+     */
+    private void tuneSendBuffer() {
+        long windows = 0;
+        for (Subflow s : subflows) {
+            windows += s.tcp.cwndBytes();
+        }
+        long target = Math.max(MIN_SEND_BUFFER_BYTES, 2 * windows);
+        if (target > snd.limit()) {
+            snd.setLimit((int) Math.min(target, Integer.MAX_VALUE));
         }
     }
 
@@ -980,6 +1002,7 @@ public final class MptcpConnection {
         if (error != null || dataFinQueued || appClosed) {
             return -1;
         }
+        tuneSendBuffer();
         int n = snd.append(src);
         if (n == 0 && src.hasRemaining()) {
             writeBlocked = true;

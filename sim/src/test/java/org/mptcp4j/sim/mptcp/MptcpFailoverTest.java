@@ -11,6 +11,7 @@ import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.sim.LossModel;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.stack.ResetReason;
+import org.mptcp4j.stack.StackConfig;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpPacket;
 import org.mptcp4j.wire.TcpSegment;
@@ -83,7 +84,10 @@ class MptcpFailoverTest {
     @ValueSource(longs = {45})
     void pathDownThenUp_staleSubflowRecoversAndCarriesDataAgain(long seed) {
         long bytes = 4 * BYTES;
-        MptcpScenario s = MptcpScenario.standard(seed, bytes, twoPaths());
+        // 1 MiB send buffers keep both applications writing when path B returns, so both ends have
+        // new data for it (with more buffered, an end may have nothing left to send on it).
+        MptcpScenario s = MptcpScenario.standard(seed, bytes, StackConfig.defaults().withSendBufferBytes(1 << 20),
+                twoPaths());
         assertThat(s.runUntilRead(bytes / 8, Nanos.ofSeconds(60))).as("%s", s).isTrue();
         assertThat(s.clientInfo().subflows()).as("%s", s).hasSize(2);
         s.bed.path(1).downAt(s.sim.nowNanos());
@@ -189,9 +193,13 @@ class MptcpFailoverTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {56})
     void abortWithNothingInFlight_peerActsOnFastclose(long seed) {
-        MptcpScenario s = MptcpScenario.standard(seed, BYTES, twoPaths());
+        // A 1 MiB send buffer keeps the client's application writing when the server aborts: one
+        // that had written and closed everything would not be told of the reset.
+        MptcpScenario s = MptcpScenario.standard(seed, BYTES, StackConfig.defaults().withSendBufferBytes(1 << 20),
+                twoPaths());
         assertThat(s.sim.runUntil(() -> s.client.bytesRead() == BYTES, Nanos.ofSeconds(60))).as("%s", s).isTrue();
         assertThat(s.server.bytesRead()).as("the client is still sending; %s", s).isLessThan(BYTES);
+        assertThat(s.client.bytesWritten()).as("the client's application is still writing; %s", s).isLessThan(BYTES);
 
         s.serverEnd.stack().abort(s.sim.nowNanos(), s.server.conn());
         s.serverEnd.service(s.sim.nowNanos());

@@ -63,9 +63,13 @@ final class MptcpScenario {
 
     /** A client that joins a subflow from each of its other addresses, and a server with the defaults. */
     static MptcpScenario standard(long seed, long bytes, PathSpec... paths) {
-        return new MptcpScenario(seed, bytes, paths, bed -> StackConfig.defaults().withMptcp(MptcpConfig.defaults()
-                .withEndpoints(subflowEndpoints(bed)).withLimits(new Limits(Math.max(1, paths.length - 1), 0))),
-                StackConfig.defaults());
+        return standard(seed, bytes, StackConfig.defaults(), paths);
+    }
+
+    /** {@link #standard(long, long, PathSpec...)} with both ends built on {@code base}. */
+    static MptcpScenario standard(long seed, long bytes, StackConfig base, PathSpec... paths) {
+        return new MptcpScenario(seed, bytes, paths, bed -> base.withMptcp(MptcpConfig.defaults()
+                .withEndpoints(subflowEndpoints(bed)).withLimits(new Limits(Math.max(1, paths.length - 1), 0))), base);
     }
 
     interface ClientConfig {

@@ -160,6 +160,11 @@ public final class Exchange implements StackEndpoint.Application {
         return read;
     }
 
+    /** What the application has had taken by its stack so far. */
+    public long bytesWritten() {
+        return written;
+    }
+
     public String sentSha256() {
         return Sha256.peekHex(sent);
     }
