@@ -117,6 +117,8 @@ final class PerfCommand implements Callable<Integer> {
     double udpDelayMs;
 
     private final List<Callable<String>> linkNotes = new ArrayList<>();
+    /** Each TUN host's counters as its run ended (the host is closed when the notes are printed). */
+    private final Map<MptcpHost, Map<String, Long>> finalCounters = new java.util.IdentityHashMap<>();
 
     /**
      * One measured direction: bytes over the receiver's time from its first to its last read. The
@@ -250,13 +252,20 @@ final class PerfCommand implements Callable<Integer> {
     }
 
     /** What the reactor and the TUN saw over the run, read when the notes are printed. */
-    private static Callable<String> linkNote(MptcpHost host, TunLink link) {
+    private Callable<String> linkNote(MptcpHost host, TunLink link) {
         return () -> {
             var stats = host.driver().stats();
             long supers = link.superPacketsReceived();
-            return String.format(Locale.ROOT, "TUN: %d packets in (%d TSO/GRO super-segments, %.0f bytes on average), %d out, %d turns",
+            StringBuilder counters = new StringBuilder();
+            finalCounters.getOrDefault(host, Map.of()).forEach((k, v) -> {
+                if (v != 0 && (k.startsWith("MPTcpExt") || k.equals("TcpRetransSegs") || k.equals("TcpExtTCPTimeouts"))) {
+                    counters.append(' ').append(k).append('=').append(v);
+                }
+            });
+            return String.format(Locale.ROOT, "TUN: %d packets in (%d TSO/GRO super-segments, %.0f bytes on average), %d out, %d turns%n"
+                    + "  mptcp4j counters (nstat names, non-zero):%s",
                     stats.packetsIn(), supers, supers == 0 ? 0.0 : (double) link.superPacketBytesReceived() / supers,
-                    stats.packetsOut(), stats.turns());
+                    stats.packetsOut(), stats.turns(), counters);
         };
     }
 
@@ -306,6 +315,7 @@ final class PerfCommand implements Callable<Integer> {
             }
             Map<String, String> kernel = server.awaitResult(600);
             long cpuEnd = processCpuNanos();
+            finalCounters.put(host, host.counters());
             String tun = "TUN" + (noGso ? "" : noRxOffload ? ", GSO" : ", GSO+GRO");
             String where = peerMptcp ? "MPTCP, A+B, " + subflows(host, "MPTcpExtMPJoinSynAckRx") + " subflows" : "path " + path;
             return List.of(
@@ -371,6 +381,7 @@ final class PerfCommand implements Callable<Integer> {
             }
             Map<String, String> kernel = client.awaitResult(600);
             long cpuEnd = processCpuNanos();
+            finalCounters.put(host, host.counters());
             String tun = "TUN" + (noGso ? "" : noRxOffload ? ", GSO" : ", GSO+GRO");
             String where = peerMptcp ? " (MPTCP, A+B, " + subflows(host, "MPTcpExtMPJoinAckRx") + " subflows)" : "";
             return List.of(

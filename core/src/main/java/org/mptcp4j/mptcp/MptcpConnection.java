@@ -1053,7 +1053,14 @@ public final class MptcpConnection {
         }
     }
 
-    /** After a read: when the window grew by as much as was advertised, tell the peer now (Linux tcp_cleanup_rbuf). */
+    /**
+     * After a read (Linux {@code tcp_cleanup_rbuf}): when the window grew by as much as was
+     * advertised, tell the peer now; and when the application has taken everything, a delayed ACK
+     * goes now. Its DATA_ACK is what frees the peer's connection-level send buffer: a sender
+     * limited by that buffer sends nothing more until it comes, so holding it for the delayed-ACK
+     * timer stalls the connection for that long (Linux acknowledges at once data it received
+     * pushed or short once the reader has emptied the queue).
+     */
     private void onApplicationRead() {
         long before = rcvAdvRight - rcv.rcvNxt();
         long grown = rcv.limit() - rcvAdvRight;
@@ -1062,6 +1069,13 @@ public final class MptcpConnection {
                 if (s.usable()) {
                     requestAck(s);
                     break;
+                }
+            }
+        }
+        if (rcv.readable() == 0) {
+            for (Subflow s : subflows) {
+                if (s.tcp != null && s.tcp.delayedAckPending()) {
+                    requestAck(s);
                 }
             }
         }

@@ -379,6 +379,11 @@ public final class TcpConnection {
         }
     }
 
+    /** Whether received data waits for a delayed ACK (the delayed-ACK timer runs). */
+    public boolean delayedAckPending() {
+        return timers.isRunning(Timer.DELAYED_ACK);
+    }
+
     /**
      * Replaces the extension: MPTCP's fallback to plain TCP during the handshake hands the
      * connection its own buffers back (RFC 8684 section 3.7).
