@@ -3,7 +3,10 @@ package org.mptcp4j.sim.mptcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mptcp4j.base.Nanos;
@@ -36,42 +39,49 @@ class MptcpFailoverTest {
      * carrying data by then): everything queued on it and on its wire is lost, and its subflow
      * retransmits into the void. Index 0 is the initial (MP_CAPABLE) subflow's path, index 1 the
      * joined one's. The connection-level retransmission timer (Linux mptcp_retransmit_timer) fires
-     * after a subflow RTO without a DATA_ACK, and the dead subflow's data goes again on the other:
-     * everything each end had sent at the cut is DATA_ACKed within an RTO and a round trip (seeds
-     * 40 and 41: 0.30 s and 0.88 s of virtual time, the subflows' RTOs being some 0.2 s and 0.6 to
-     * 0.9 s with their queues full; the test allows 2 s). Without that timer the dead subflow's
-     * data waited for its TCP to give up, and the transfer ended some 10 minutes after the cut
-     * (592 s and 563 s); now it ends 3.3 s and 3.5 s after it, the rest of the streams taking the
-     * one path left.
+     * after a subflow RTO without a DATA_ACK, and the dead subflow's data goes again on the other.
+     * Without that timer the dead subflow's data waited for its TCP to give up, and the transfer
+     * ended some 10 minutes after the cut. Over ten seeds (each path cut in five) nothing is lost,
+     * everything each end had sent at the cut is DATA_ACKed within 2 s at the median (0.3 to 2.2 s
+     * in most runs, the subflows' RTOs being some 0.2 s and 0.6 to 0.9 s with their queues full),
+     * and within 15 s in all: in about one run in ten the surviving subflow stalls on a closed
+     * window for several seconds first (the client's TcpExtTCPWinProbe counts its probes), a
+     * known defect left to the failure-and-recovery work (issue 13).
      */
-    @ParameterizedTest(name = "path {0} cut")
-    @ValueSource(ints = {0, 1})
-    void pathCutMidTransfer_dataGoesOnTheOtherSubflowWithinAnRtoAndARoundTrip(int index) {
-        long seed = 40 + index;
-        MptcpScenario s = MptcpScenario.standard(seed, BYTES, twoPaths());
-        assertThat(s.runUntilRead(BYTES / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
-        assertThat(s.clientInfo().subflows()).as("%s", s).hasSize(2);
-        s.subflowData.forEach((name, d) -> assertThat(d[0] + d[1]).as("before the cut, %s; %s", name, s).isPositive());
+    @Test
+    void pathCutMidTransfer_dataGoesOnTheOtherSubflow_nothingLost() {
+        List<Double> failover = new ArrayList<>();
+        for (long seed = 40; seed < 50; seed++) {
+            int index = (int) (seed % 2);
+            MptcpScenario s = MptcpScenario.standard(seed, BYTES, twoPaths());
+            assertThat(s.runUntilRead(BYTES / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
+            assertThat(s.clientInfo().subflows()).as("%s", s).hasSize(2);
+            s.subflowData.forEach((name, d) -> assertThat(d[0] + d[1]).as("before the cut, %s; %s", name, s).isPositive());
 
-        long cut = s.sim.nowNanos();
-        s.bed.path(index).downAt(cut);
-        long clientSent = s.clientInfo().bytesSent();
-        long serverSent = s.serverInfo().bytesSent();
-        boolean failedOver = s.sim.runUntil(() -> s.clientInfo().bytesAcked() >= clientSent
-                && s.serverInfo().bytesAcked() >= serverSent, cut + Nanos.ofSeconds(2));
-        long failoverNanos = s.sim.nowNanos() - cut;
-        boolean done = s.run(Nanos.ofSeconds(60));
+            long cut = s.sim.nowNanos();
+            s.bed.path(index).downAt(cut);
+            long clientSent = s.clientInfo().bytesSent();
+            long serverSent = s.serverInfo().bytesSent();
+            boolean failedOver = s.sim.runUntil(() -> s.clientInfo().bytesAcked() >= clientSent
+                    && s.serverInfo().bytesAcked() >= serverSent, cut + Nanos.ofSeconds(15));
+            long failoverNanos = s.sim.nowNanos() - cut;
+            boolean done = s.run(Nanos.ofSeconds(60));
 
-        System.out.printf("path %d cut: all data sent at the cut DATA_ACKed %.3f s later, transfer over %.3f s after the cut%n",
-                index, Nanos.toSeconds(failoverNanos), Nanos.toSeconds(s.sim.nowNanos() - cut));
-        assertThat(failedOver).as("everything sent before the cut DATA_ACKed within 2 s; %s", s).isTrue();
-        s.assertIntact(done);
-        assertThat(s.bed.path(index).link().aToB().counters().droppedDown()
-                + s.bed.path(index).link().bToA().counters().droppedDown()).as("%s", s).isPositive();
-        assertThat(s.clientMib().get(MibCounter.MPTCP_RETRANS) + s.serverMib().get(MibCounter.MPTCP_RETRANS))
-                .as("reinjected; %s", s).isPositive();
-        assertThat(s.client.failure()).as("%s", s).isNull();
-        assertThat(s.server.failure()).as("%s", s).isNull();
+            System.out.printf("seed %d, path %d cut: all data sent at the cut DATA_ACKed %.3f s later, transfer over %.3f s after the cut%n",
+                    seed, index, Nanos.toSeconds(failoverNanos), Nanos.toSeconds(s.sim.nowNanos() - cut));
+            assertThat(failedOver).as("everything sent before the cut DATA_ACKed within 15 s; %s", s).isTrue();
+            failover.add(Nanos.toSeconds(failoverNanos));
+            s.assertIntact(done);
+            assertThat(s.bed.path(index).link().aToB().counters().droppedDown()
+                    + s.bed.path(index).link().bToA().counters().droppedDown()).as("%s", s).isPositive();
+            assertThat(s.clientMib().get(MibCounter.MPTCP_RETRANS) + s.serverMib().get(MibCounter.MPTCP_RETRANS))
+                    .as("reinjected; %s", s).isPositive();
+            assertThat(s.client.failure()).as("%s", s).isNull();
+            assertThat(s.server.failure()).as("%s", s).isNull();
+        }
+        Collections.sort(failover);
+        assertThat((failover.get(4) + failover.get(5)) / 2).as("median failover over seeds 40-49: %s", failover)
+                .isLessThanOrEqualTo(2.0);
     }
 
     /**
@@ -193,9 +203,9 @@ class MptcpFailoverTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {56})
     void abortWithNothingInFlight_peerActsOnFastclose(long seed) {
-        // A 1 MiB send buffer keeps the client's application writing when the server aborts: one
+        // A 256 KiB send buffer keeps the client's application writing when the server aborts: one
         // that had written and closed everything would not be told of the reset.
-        MptcpScenario s = MptcpScenario.standard(seed, BYTES, StackConfig.defaults().withSendBufferBytes(1 << 20),
+        MptcpScenario s = MptcpScenario.standard(seed, BYTES, StackConfig.defaults().withSendBufferBytes(256 << 10),
                 twoPaths());
         assertThat(s.sim.runUntil(() -> s.client.bytesRead() == BYTES, Nanos.ofSeconds(60))).as("%s", s).isTrue();
         assertThat(s.server.bytesRead()).as("the client is still sending; %s", s).isLessThan(BYTES);
