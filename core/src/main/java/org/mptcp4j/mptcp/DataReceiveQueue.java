@@ -18,19 +18,38 @@ final class DataReceiveQueue {
     private final ReceiveBuffer buffer;
     /** The next DSN expected in order: what the DATA_ACK acknowledges. */
     private long rcvNxt;
+    /**
+     * What the window offers from the first unread byte; the buffer holds {@link #slack} more.
+     * Linux too advertises less than its receive buffer ({@code tcp_adv_win_scale}, the scaling
+     * ratio): a sender that overshoots the right edge a little (the kernel's MPTCP does, by up to a
+     * TSO segment, when the reader lags and the window closes) loses nothing, where dropping the
+     * overshoot would cost a data-level retransmission timeout.
+     */
+    private int window;
 
     DataReceiveQueue(int capacityBytes, long firstDsn) {
-        this.buffer = new ReceiveBuffer(capacityBytes);
+        this.window = capacityBytes;
+        this.buffer = new ReceiveBuffer(capacityBytes + slack(capacityBytes));
         this.buffer.reset((int) firstDsn);
         this.rcvNxt = firstDsn;
+    }
+
+    /** Room beyond the advertised window: an eighth of it, at least two 64 KB segments. */
+    static int slack(int windowBytes) {
+        return Math.max(windowBytes / 8, 128 * 1024);
     }
 
     long rcvNxt() {
         return rcvNxt;
     }
 
-    /** The DSN after the last byte the buffer can hold: the right edge of the data-level window. */
+    /** The right edge of the data-level window: what is advertised. */
     long limit() {
+        return rcvNxt - readable() + window;
+    }
+
+    /** The DSN after the last byte the buffer can hold: the window's right edge plus the slack. */
+    private long acceptLimit() {
         return rcvNxt - readable() + buffer.capacity();
     }
 
@@ -38,8 +57,9 @@ final class DataReceiveQueue {
         return buffer.readable();
     }
 
+    /** The window the buffer offers (the slack not included). */
     int capacity() {
-        return buffer.capacity();
+        return window;
     }
 
     long outOfOrderBytes() {
@@ -58,7 +78,7 @@ final class DataReceiveQueue {
         if (!Dsn.gt(end, rcvNxt)) {
             return Outcome.DUPLICATE;
         }
-        long limit = limit();
+        long limit = acceptLimit();
         if (!Dsn.lt(dsn, limit)) {
             return Outcome.BEYOND_WINDOW;
         }
@@ -85,8 +105,11 @@ final class DataReceiveQueue {
         return buffer.read(dst);
     }
 
-    /** Raises the capacity (the connection-level buffer tuner); never below what is held. */
+    /** Raises the window (the connection-level buffer tuner); never below what is held. */
     void setCapacity(int bytes) {
-        buffer.setCapacity(bytes);
+        if (bytes > window) {
+            window = bytes;
+            buffer.setCapacity(bytes + slack(bytes));
+        }
     }
 }
