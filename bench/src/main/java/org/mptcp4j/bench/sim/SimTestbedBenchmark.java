@@ -61,20 +61,32 @@ public class SimTestbedBenchmark {
     }
 
     /**
-     * The same testbed and path A, carrying TCP: one connection (CUBIC, default stack) moves
-     * 100 MiB from source to destination, both ends running the core {@code Stack}; no SHA-256, so
-     * the figure is the network and the two stacks. Simulated time runs from the SYN to the
-     * receiver's end of stream (about 8.8 s).
+     * The same testbed and path A, carrying plain TCP: one connection (CUBIC, default stack with
+     * MPTCP off, Linux's {@code net.mptcp.enabled=0}) moves 100 MiB from source to destination, both
+     * ends running the core {@code Stack}; no SHA-256, so the figure is the network and the two
+     * stacks. Simulated time runs from the SYN to the receiver's end of stream (about 8.8 s).
      */
     @Benchmark
     public long fig3TcpBulk(SimEngineBenchmark.Counts counts) {
         PerformanceTestbed bed = twoEqualPaths();
-        return tcp(bed, counts, 100L << 20, false);
+        return tcp(bed, counts, 100L << 20, false, false);
+    }
+
+    /**
+     * The same 100 MiB on path A with the default stack, MPTCP on: the connection negotiates
+     * MP_CAPABLE and runs as MPTCP with a single subflow (no endpoint to join from). Beside
+     * {@link #fig3TcpBulk}, the cost of the MPTCP layer per byte.
+     */
+    @Benchmark
+    public long fig3MptcpOnePath(SimEngineBenchmark.Counts counts) {
+        PerformanceTestbed bed = twoEqualPaths();
+        return tcp(bed, counts, 100L << 20, false, true);
     }
 
     /**
      * What {@code ./mptcp4j demo} runs: path A at 100 Mbit/s and 10 ms, path B at 40 Mbit/s,
-     * 40 ms and 0.1 % random loss, one TCP connection of 20 MiB on each, both at once.
+     * 40 ms and 0.1 % random loss, one plain TCP connection of 20 MiB on each, both at once
+     * (what the demo ran before it ran MPTCP).
      */
     @Benchmark
     public long fig3TcpDemo(SimEngineBenchmark.Counts counts) {
@@ -82,7 +94,7 @@ public class SimTestbedBenchmark {
                 new Simulation(1),
                 PathSpec.of(100_000_000L, Duration.ofMillis(10)),
                 PathSpec.of(40_000_000L, Duration.ofMillis(40)).withLoss(LossModel.bernoulli(0.001)));
-        return tcp(bed, counts, 20L << 20, true);
+        return tcp(bed, counts, 20L << 20, true, false);
     }
 
     /**
@@ -116,8 +128,9 @@ public class SimTestbedBenchmark {
         return sink.totalBytes();
     }
 
-    private static long tcp(PerformanceTestbed bed, SimEngineBenchmark.Counts counts, long bytes, boolean bothPaths) {
-        StackConfig config = StackConfig.defaults();
+    private static long tcp(PerformanceTestbed bed, SimEngineBenchmark.Counts counts, long bytes, boolean bothPaths,
+            boolean mptcp) {
+        StackConfig config = StackConfig.defaults().withMptcpEnabled(mptcp);
         Sink sink = new Sink(5001).withoutHashing();
         bed.destination().attach(new StackEndpoint(config).add(sink));
         StackEndpoint source = new StackEndpoint(config);
