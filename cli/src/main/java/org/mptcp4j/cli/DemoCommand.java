@@ -126,7 +126,7 @@ final class DemoCommand implements Callable<Integer> {
                 sink::totalBytes, out);
         monitor.start();
         long wallStart = System.nanoTime();
-        boolean finished = bed.sim().runUntil(() -> complete(sink), Nanos.ofSeconds(3600));
+        boolean finished = bed.sim().runUntil(() -> sink.completeFlows() == 1, Nanos.ofSeconds(3600));
         long wallNanos = System.nanoTime() - wallStart;
         monitor.finish();
         if (tap != null) {
@@ -198,10 +198,6 @@ final class DemoCommand implements Callable<Integer> {
         return lossPercent > 0 ? p.withLoss(LossModel.bernoulli(lossPercent / 100.0)) : p;
     }
 
-    private static boolean complete(Sink sink) {
-        List<Sink.Flow> flows = sink.flows();
-        return !flows.isEmpty() && flows.getFirst().isComplete();
-    }
 
     private static InetAddress address(String literal) {
         try {

@@ -414,14 +414,12 @@ final class TcpOutput {
         if (!c.tsOk && blocks.isEmpty()) {
             return List.of();
         }
-        List<TcpOption> options = new ArrayList<>(2);
-        if (c.tsOk) {
-            options.add(new TcpOption.Timestamps(tsClock(c, nowNanos), c.tsRecent));
+        // Immutable lists, which TcpSegment keeps without copying: this runs for every segment.
+        if (!c.tsOk) {
+            return List.of(new TcpOption.Sack(blocks));
         }
-        if (!blocks.isEmpty()) {
-            options.add(new TcpOption.Sack(blocks));
-        }
-        return options;
+        TcpOption.Timestamps ts = new TcpOption.Timestamps(tsClock(c, nowNanos), c.tsRecent);
+        return blocks.isEmpty() ? List.of(ts) : List.of(ts, new TcpOption.Sack(blocks));
     }
 
     /** Every segment after the handshake: timestamps, SACK blocks, window, ACK; resets the ACK state. */
@@ -460,9 +458,16 @@ final class TcpOutput {
         if (extra.isEmpty()) {
             return seg;
         }
-        List<TcpOption> all = new ArrayList<>(seg.options());
-        all.addAll(extra);
-        return seg.withOptions(all);
+        // One immutable list, which TcpSegment keeps as it is.
+        List<TcpOption> own = seg.options();
+        TcpOption[] all = new TcpOption[own.size() + extra.size()];
+        for (int i = 0; i < own.size(); i++) {
+            all[i] = own.get(i);
+        }
+        for (int i = 0; i < extra.size(); i++) {
+            all[own.size() + i] = extra.get(i);
+        }
+        return seg.withOptions(List.of(all));
     }
 
     /**

@@ -76,7 +76,7 @@ public class SimTcpBulkBenchmark {
         }
         b.attach(new StackEndpoint(cfg).add(sink));
         a.attach(new StackEndpoint(cfg).add(sender));
-        if (!sim.runUntil(() -> !sink.flows().isEmpty() && sink.flow().isComplete(), Nanos.ofSeconds(60))) {
+        if (!sim.runUntil(() -> sink.completeFlows() == 1, Nanos.ofSeconds(60))) {
             throw new IllegalStateException("transfer did not complete");
         }
         counts.packets += link.aToB().counters().packetsDelivered() + link.bToA().counters().packetsDelivered();

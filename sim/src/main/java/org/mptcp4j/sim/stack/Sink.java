@@ -25,6 +25,7 @@ public final class Sink implements StackEndpoint.Application {
     private final ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
     private final Map<ConnHandle, Flow> flows = new LinkedHashMap<>();
     private ListenerHandle listener;
+    private int completeFlows;
 
     /** Skips SHA-256 (benchmarks that measure the network, not the hash); {@code sha256()} is then meaningless. */
     public Sink withoutHashing() {
@@ -111,6 +112,7 @@ public final class Sink implements StackEndpoint.Application {
             if (n < 0) {
                 if (f.eofNanos == Nanos.NEVER) {
                     f.eofNanos = nowNanos;
+                    completeFlows++;
                     stack.close(nowNanos, f.conn);
                 }
                 return;
@@ -131,6 +133,14 @@ public final class Sink implements StackEndpoint.Application {
 
     public List<Flow> flows() {
         return new ArrayList<>(flows.values());
+    }
+
+    /**
+     * How many flows have reached their end of stream: cheap enough for a {@code runUntil}
+     * condition, which is checked after every event ({@link #flows()} copies).
+     */
+    public int completeFlows() {
+        return completeFlows;
     }
 
     /** The only flow (fails if there is none or several). */
