@@ -341,15 +341,24 @@ final class PerfCommand implements Callable<Integer> {
     private List<Run> tunServerMptcp(Testbed t) throws Exception {
         TestbedLayout l = t.layout();
         path = "A";
-        KernelMptcp kernel = KernelMptcp.in(l.kernelNamespace());
+        return withOneSubflowEndpoint(KernelMptcp.in(l.kernelNamespace()), l.kernelAddressB().getHostAddress(),
+                TestbedLayout.PATH_B_KERNEL_IF, () -> tunServer(t, true));
+    }
+
+    /**
+     * Runs {@code run} with the kernel's MPTCP in one namespace set to open one more subflow, from
+     * a {@code subflow} endpoint on {@code address} bound to {@code dev} (limits 1 subflow, no
+     * ADD_ADDR accepted), and restores the namespace's endpoints and limits afterwards.
+     */
+    private static <T> T withOneSubflowEndpoint(KernelMptcp kernel, String address, String dev, Callable<T> run)
+            throws Exception {
         List<KernelMptcp.Endpoint> endpoints = kernel.endpoints();
         KernelMptcp.Limits limits = kernel.limits();
         kernel.flushEndpoints();
         kernel.setLimits(new KernelMptcp.Limits(1, 0));
-        kernel.addEndpoint(KernelMptcp.Endpoint.of(l.kernelAddressB().getHostAddress(), TestbedLayout.PATH_B_KERNEL_IF,
-                KernelMptcp.Flag.SUBFLOW));
+        kernel.addEndpoint(KernelMptcp.Endpoint.of(address, dev, KernelMptcp.Flag.SUBFLOW));
         try {
-            return tunServer(t, true);
+            return run.call();
         } finally {
             kernel.flushEndpoints();
             for (KernelMptcp.Endpoint e : endpoints) {
@@ -420,35 +429,25 @@ final class PerfCommand implements Callable<Integer> {
     private Run kernelMptcp(Testbed t) throws Exception {
         TestbedLayout l = t.layout();
         KernelMptcp router = KernelMptcp.in(l.mptcp4jNamespace());
-        List<KernelMptcp.Endpoint> endpoints = router.endpoints();
-        KernelMptcp.Limits limits = router.limits();
-        router.flushEndpoints();
-        router.setLimits(new KernelMptcp.Limits(1, 0));
-        router.addEndpoint(KernelMptcp.Endpoint.of(l.routerAddressB().getHostAddress(), TestbedLayout.PATH_B_LOCAL_IF,
-                KernelMptcp.Flag.SUBFLOW));
-        String server = l.kernelAddressA().getHostAddress();
-        try (KernelPeer s = KernelPeer.start(l.kernelNamespace(), "server", "--mptcp", "--bind", server,
-                "--port", Integer.toString(port), "--timeout", "600")) {
-            s.awaitListening();
-            Map<String, Long> before = router.counters();
-            try (KernelPeer c = KernelPeer.start(l.mptcp4jNamespace(), "client", "--mptcp", "--bind",
-                    l.routerAddressA().getHostAddress(), "--connect", server, "--port", Integer.toString(port),
-                    "--send", Long.toString(bytes), "--timeout", "600")) {
-                Map<String, String> cr = c.awaitResult(600);
-                Map<String, String> sr = s.awaitResult(600);
-                long joins = Nstat.delta(before, router.counters()).getOrDefault("MPTcpExtMPJoinSynAckRx", 0L);
-                double cpu = Double.parseDouble(cr.get("cpu_seconds")) + Double.parseDouble(sr.get("cpu_seconds"));
-                return new Run("kernel -> kernel MPTCP, A+B, " + (1 + joins) + " subflows", Long.parseLong(sr.get("received")),
-                        Double.parseDouble(sr.get("received_seconds")), cpu,
-                        cr.get("sent_sha256").equals(sr.get("received_sha256")));
+        return withOneSubflowEndpoint(router, l.routerAddressB().getHostAddress(), TestbedLayout.PATH_B_LOCAL_IF, () -> {
+            String server = l.kernelAddressA().getHostAddress();
+            try (KernelPeer s = KernelPeer.start(l.kernelNamespace(), "server", "--mptcp", "--bind", server,
+                    "--port", Integer.toString(port), "--timeout", "600")) {
+                s.awaitListening();
+                Map<String, Long> before = router.counters();
+                try (KernelPeer c = KernelPeer.start(l.mptcp4jNamespace(), "client", "--mptcp", "--bind",
+                        l.routerAddressA().getHostAddress(), "--connect", server, "--port", Integer.toString(port),
+                        "--send", Long.toString(bytes), "--timeout", "600")) {
+                    Map<String, String> cr = c.awaitResult(600);
+                    Map<String, String> sr = s.awaitResult(600);
+                    long joins = Nstat.delta(before, router.counters()).getOrDefault("MPTcpExtMPJoinSynAckRx", 0L);
+                    double cpu = Double.parseDouble(cr.get("cpu_seconds")) + Double.parseDouble(sr.get("cpu_seconds"));
+                    return new Run("kernel -> kernel MPTCP, A+B, " + (1 + joins) + " subflows", Long.parseLong(sr.get("received")),
+                            Double.parseDouble(sr.get("received_seconds")), cpu,
+                            cr.get("sent_sha256").equals(sr.get("received_sha256")));
+                }
             }
-        } finally {
-            router.flushEndpoints();
-            for (KernelMptcp.Endpoint e : endpoints) {
-                router.addEndpoint(e);
-            }
-            router.setLimits(limits);
-        }
+        });
     }
 
     /**
