@@ -560,8 +560,8 @@ public final class MptcpConnection {
         if (Dsn.gt(ack, limit)) {
             return; // acknowledges data never sent: ignored
         }
-        int released = snd.acknowledge(ack);
-        if (released > 0) {
+        int acked = snd.acknowledge(ack);
+        if (acked > 0) {
             for (Subflow s : subflows) {
                 s.pruneSent(snd.una());
             }
@@ -595,10 +595,55 @@ public final class MptcpConnection {
             maybeCloseSubflows();
         }
         tuneSendBuffer();
-        if (released > 0 && writeBlocked && snd.freeSpace() > 0) {
+        if (acked > 0) {
+            releaseSent();
+        }
+    }
+
+    /** A subflow's peer acknowledged bytes of its queue: data DATA_ACKed earlier may go now. */
+    void onSubflowReleased() {
+        if (snd.heldAcked() > 0) {
+            releaseSent();
+        }
+    }
+
+    /**
+     * Lets the connection-level buffer go of the bytes DATA_ACKed that no subflow may still send
+     * (a subflow's TCP retransmits what its own peer has not acknowledged, though the data level
+     * has it through another subflow). A subflow in retransmission backoff may hold such bytes for
+     * minutes on a path that is gone, and with them all the buffer above them: it takes a copy of
+     * its queue instead, and the application writes on.
+     */
+    private void releaseSent() {
+        long low = lowestNeeded();
+        if (mode == Mode.MPTCP && Dsn.lt(low, snd.una())) {
+            boolean copied = false;
+            for (Subflow s : subflows) {
+                if (s.queue != null && (s.stale || s.tcp.consecutiveRtos() > 0)
+                        && Dsn.lt(s.queue.lowestNeeded(snd.una()), snd.una())) {
+                    s.queue.materialise();
+                    copied = true;
+                }
+            }
+            if (copied) {
+                low = lowestNeeded();
+            }
+        }
+        if (snd.release(low) > 0 && writeBlocked && snd.freeSpace() > 0) {
             writeBlocked = false;
             host.onWritable(this);
         }
+    }
+
+    /** The lowest DSN a subflow's queue references, at most the DATA_ACK. */
+    private long lowestNeeded() {
+        long low = snd.una();
+        for (Subflow s : subflows) {
+            if (s.queue != null) {
+                low = s.queue.lowestNeeded(low);
+            }
+        }
+        return low;
     }
 
     /**
@@ -736,8 +781,8 @@ public final class MptcpConnection {
         // A subflow takes a little more than its window lets out now (what is left waits in its own
         // queue): fewer, larger mappings, as Linux maps whole send-queue fragments.
         int n = Math.min(Math.min(avail, Math.max(maxBytes, PULL_SEGMENTS * mss)), cap);
-        // ...but never more than the subflow's send buffer holds: appendSendData takes only what
-        // fits, and bytes mapped but not queued would leave a data-level hole nothing ever fills.
+        // ...but never more than the subflow's send queue has room for: bytes mapped but not queued
+        // would leave a data-level hole nothing ever fills.
         n = Math.min(n, s.tcp.sendSpace());
         if (n <= 0) {
             return 0;
@@ -753,17 +798,19 @@ public final class MptcpConnection {
         } else {
             dsn = snd.take(n);
         }
-        if (scratch.length < n) {
-            scratch = new byte[Math.max(n, 65536)];
-        }
-        snd.copy(dsn, n, scratch, 0);
         int seq = s.tcp.appendSeq();
-        int csum = checksums
-                ? MptcpCrypto.dssChecksum(dsn, s.relativeSeq(seq), n, ByteBuffer.wrap(scratch, 0, n))
-                : -1;
-        int queued = s.tcp.appendSendData(ByteBuffer.wrap(scratch, 0, n));
-        assert queued == n : "subflow took " + queued + " of " + n + " mapped bytes";
+        int csum = -1;
+        if (checksums) {
+            if (scratch.length < n) {
+                scratch = new byte[Math.max(n, 65536)];
+            }
+            snd.copy(dsn, n, scratch, 0);
+            csum = MptcpCrypto.dssChecksum(dsn, s.relativeSeq(seq), n, ByteBuffer.wrap(scratch, 0, n));
+        }
+        // The subflow queues a reference: its segments read the bytes from snd through this mapping.
+        MappedSendQueue queue = s.sendQueue(snd);
         s.sent.addLast(new Mapping(dsn, seq, n, csum));
+        queue.appendMapped(n);
         s.bytesMappedOut += n;
         armRetransmitTimer();
         if (snd.unmapped() == 0 && dataFinQueued) {
@@ -903,9 +950,12 @@ public final class MptcpConnection {
 
     // ====================================================================== connection-level retransmission
 
-    /** Data written is not all DATA_ACKed: the timer runs (if it does not already). */
+    /**
+     * Data written is not all DATA_ACKed, or a subflow still holds some that is: the timer runs (if
+     * it does not already).
+     */
     private void armRetransmitTimer() {
-        if (retransmitDeadline != Nanos.NEVER || snd.una() == snd.end() || mode != Mode.MPTCP) {
+        if (retransmitDeadline != Nanos.NEVER || snd.front() == snd.end() || mode != Mode.MPTCP) {
             return;
         }
         retransmitDeadline = now + Math.min(maxSubflowRto() << Math.min(retransmitBackoff, 6), Nanos.ofSeconds(60));
@@ -922,7 +972,12 @@ public final class MptcpConnection {
      * asked again, once stale ones are known.
      */
     private void onRetransmitTimeout() {
-        if (mode != Mode.MPTCP || error != null || snd.una() == snd.end()) {
+        if (mode != Mode.MPTCP || error != null) {
+            return;
+        }
+        releaseSent(); // a subflow backing off since the last DATA_ACK lets go of what is DATA_ACKed
+        if (snd.una() == snd.end()) {
+            armRetransmitTimer(); // all DATA_ACKed, but a subflow may still hold some
             return;
         }
         checkStale();
@@ -1284,6 +1339,7 @@ public final class MptcpConnection {
             return;
         }
         reinjectFrom(s);
+        releaseSent();
     }
 
     /** A subflow's TCP connection is closed for good: it leaves the connection. */
@@ -1300,6 +1356,7 @@ public final class MptcpConnection {
             reinjectFrom(s);
         }
         subflows.remove(s);
+        releaseSent(); // what it held for its own retransmissions may go
         pathManager.onSubflowClosed(s);
         if (subflows.isEmpty()) {
             tokens.remove(localToken, this);
@@ -1350,6 +1407,10 @@ public final class MptcpConnection {
         plainTcp = s.tcp;
         s.tcp.setExtension(SubflowExtension.PLAIN);
         subflows.clear();
+        if (s.queue != null) {
+            s.tcp.setSendQueue(s.queue.detach()); // the TCP connection keeps its own bytes from now on
+            s.queue = null;
+        }
         // Data written before the SYN-ACK waits here: it moves to the TCP connection, unsent.
         int unmapped = snd.unmapped();
         if (unmapped > 0) {
@@ -1470,13 +1531,11 @@ public final class MptcpConnection {
      */
     private void onFallbackSegment(Subflow s, MptcpOptionsIn in) {
         s.peerFellBack = !in.any;
-        int released = snd.acknowledge(snd.nxt());
-        if (released > 0) {
+        if (snd.acknowledge(snd.nxt()) > 0) {
             s.pruneSent(snd.una());
-            if (writeBlocked && snd.freeSpace() > 0) {
-                writeBlocked = false;
-                host.onWritable(this);
-            }
+            // The subflow's queue still references what it has not had acknowledged: that stays.
+            tuneSendBuffer();
+            releaseSent();
         }
     }
 
