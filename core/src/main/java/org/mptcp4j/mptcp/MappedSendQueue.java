@@ -109,7 +109,7 @@ final class MappedSendQueue implements SendQueue {
             copied.release(Math.min(n, copied.length()));
         }
         length -= n;
-        subflow.conn.onSubflowReleased();
+        subflow.conn.onSubflowReleased(subflow);
     }
 
     /**

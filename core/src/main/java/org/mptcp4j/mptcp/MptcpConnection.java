@@ -525,7 +525,7 @@ public final class MptcpConnection {
         if (dss.dataAck().isPresent()) {
             long raw = dss.dataAck().getAsLong();
             long ack = dss.dataAckIs64() ? raw : Dsn.expand32To64((int) raw, snd.una());
-            onDataAck(ack, (long) seg.window() << s.tcp.sendWindowShift());
+            onDataAck(s, ack, (long) seg.window() << s.tcp.sendWindowShift());
         }
         if (dss.mapping().isEmpty()) {
             return;
@@ -555,7 +555,7 @@ public final class MptcpConnection {
     }
 
     /** A DATA_ACK with the window the segment advertised (RFC 8684 sections 3.3.2 and 3.3.5). */
-    private void onDataAck(long ack, long window) {
+    private void onDataAck(Subflow from, long ack, long window) {
         long limit = snd.nxt() + (dataFinSent() ? 1 : 0);
         if (Dsn.gt(ack, limit)) {
             return; // acknowledges data never sent: ignored
@@ -596,14 +596,14 @@ public final class MptcpConnection {
         }
         tuneSendBuffer();
         if (acked > 0) {
-            releaseSent();
+            releaseSent(from);
         }
     }
 
-    /** A subflow's peer acknowledged bytes of its queue: data DATA_ACKed earlier may go now. */
-    void onSubflowReleased() {
+    /** {@code s}'s peer acknowledged bytes of its queue: data DATA_ACKed earlier may go now. */
+    void onSubflowReleased(Subflow s) {
         if (snd.heldAcked() > 0) {
-            releaseSent();
+            releaseSent(s);
         }
     }
 
@@ -612,14 +612,16 @@ public final class MptcpConnection {
      * (a subflow's TCP retransmits what its own peer has not acknowledged, though the data level
      * has it through another subflow). A subflow in retransmission backoff may hold such bytes for
      * minutes on a path that is gone, and with them all the buffer above them: it takes a copy of
-     * its queue instead, and the application writes on.
+     * its queue instead, and the application writes on. Not {@code arriving}, the subflow whose
+     * segment is being processed: TCP handles its ACK after the options, and resets its backoff
+     * only after releasing what that ACK covers.
      */
-    private void releaseSent() {
+    private void releaseSent(Subflow arriving) {
         long low = lowestNeeded();
         if (mode == Mode.MPTCP && Dsn.lt(low, snd.una())) {
             boolean copied = false;
             for (Subflow s : subflows) {
-                if (s.queue != null && (s.stale || s.tcp.consecutiveRtos() > 0)
+                if (s != arriving && s.queue != null && (s.stale || s.tcp.consecutiveRtos() > 0)
                         && Dsn.lt(s.queue.lowestNeeded(snd.una()), snd.una())) {
                     s.queue.materialise();
                     copied = true;
@@ -975,7 +977,7 @@ public final class MptcpConnection {
         if (mode != Mode.MPTCP || error != null) {
             return;
         }
-        releaseSent(); // a subflow backing off since the last DATA_ACK lets go of what is DATA_ACKed
+        releaseSent(null); // a subflow backing off since the last DATA_ACK lets go of what is DATA_ACKed
         if (snd.una() == snd.end()) {
             armRetransmitTimer(); // all DATA_ACKed, but a subflow may still hold some
             return;
@@ -1339,7 +1341,7 @@ public final class MptcpConnection {
             return;
         }
         reinjectFrom(s);
-        releaseSent();
+        releaseSent(null);
     }
 
     /** A subflow's TCP connection is closed for good: it leaves the connection. */
@@ -1356,7 +1358,7 @@ public final class MptcpConnection {
             reinjectFrom(s);
         }
         subflows.remove(s);
-        releaseSent(); // what it held for its own retransmissions may go
+        releaseSent(null); // what it held for its own retransmissions may go
         pathManager.onSubflowClosed(s);
         if (subflows.isEmpty()) {
             tokens.remove(localToken, this);
@@ -1535,7 +1537,7 @@ public final class MptcpConnection {
             s.pruneSent(snd.una());
             // The subflow's queue still references what it has not had acknowledged: that stays.
             tuneSendBuffer();
-            releaseSent();
+            releaseSent(s);
         }
     }
 
