@@ -135,6 +135,37 @@ final class MappedSendQueue implements SendQueue {
         return low;
     }
 
+    /**
+     * Checks the documented invariant: the referenced bytes are covered by the subflow's mappings,
+     * one after another, and their DSNs are still held by the connection.
+     */
+    void checkInvariants() {
+        if (subflow.tcp.state() == TcpState.CLOSED || subflow.tcp.state() == TcpState.TIME_WAIT) {
+            return;
+        }
+        int at = Seq32.add(subflow.tcp.sendQueueSeq(), copiedLength());
+        int to = Seq32.add(subflow.tcp.sendQueueSeq(), length);
+        for (Mapping m : subflow.sent) {
+            if (!Seq32.lt(at, to)) {
+                break;
+            }
+            if (!Seq32.lt(at, m.endSeq())) {
+                continue;
+            }
+            if (!m.covers(at)) {
+                throw new AssertionError("subflow byte " + at + " of " + subflow + " is in no mapping");
+            }
+            if (Dsn.lt(m.dsnOf(at), data.front())) {
+                throw new AssertionError("subflow byte " + at + " of " + subflow + " maps to DSN " + m.dsnOf(at)
+                        + ", released (front " + data.front() + ")");
+            }
+            at = m.endSeq();
+        }
+        if (Seq32.lt(at, to)) {
+            throw new AssertionError("subflow bytes from " + at + " of " + subflow + " are in no mapping");
+        }
+    }
+
     /** Copies the referenced bytes into the queue's own buffer: from now on it needs none of the connection's. */
     void materialise() {
         if (copied == null) {

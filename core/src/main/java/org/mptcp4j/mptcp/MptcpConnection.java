@@ -1543,6 +1543,22 @@ public final class MptcpConnection {
 
     // ====================================================================== timers
 
+    /** Checks the documented invariants of the send side; the harnesses call it after every step (STYLE 12). */
+    public void checkInvariants() {
+        if (mode == Mode.PLAIN) {
+            return;
+        }
+        if (Dsn.gt(snd.front(), snd.una()) || Dsn.gt(snd.una(), snd.nxt()) || Dsn.gt(snd.nxt(), snd.end())) {
+            throw new AssertionError("send buffer out of order: front " + snd.front() + " una " + snd.una() + " nxt "
+                    + snd.nxt() + " end " + snd.end());
+        }
+        for (Subflow s : subflows) {
+            if (s.queue != null) {
+                s.queue.checkInvariants();
+            }
+        }
+    }
+
     /** The earliest connection-level deadline: data or DATA_FIN retransmission, window probe, MP_JOIN third ACK, ADD_ADDR. */
     public long nextDeadline() {
         long d = Math.min(Math.min(dataFinDeadline, windowProbeDeadline), pathManager.nextDeadline());

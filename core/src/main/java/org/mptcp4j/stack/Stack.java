@@ -631,6 +631,7 @@ public final class Stack {
         int armed = 0;
         int connectionsArmed = 0;
         for (StackConnection c : byId.values()) {
+            c.mptcp.checkInvariants();
             long cd = c.mptcp.nextDeadline();
             if (connectionTimers.deadline(c) != cd) {
                 throw new AssertionError(c.mptcp + " is queued for " + connectionTimers.deadline(c)
