@@ -65,7 +65,11 @@ public final class Subflow implements SubflowExtension {
      */
     boolean stale;
 
-    /** Mappings of data this subflow sent, in subflow sequence order; kept until a DATA_ACK covers them. */
+    /**
+     * Mappings of data this subflow sent, in subflow sequence order; kept until a DATA_ACK covers
+     * them and this subflow's peer acknowledged them ({@link #pruneSent}). Its send queue reads the
+     * bytes through them.
+     */
     final ArrayDeque<Mapping> sent = new ArrayDeque<>();
     /** Its TCP connection's send queue once it carried MPTCP data: references into the connection's buffer. */
     MappedSendQueue queue;
