@@ -10,16 +10,26 @@ import org.mptcp4j.tcp.SendBuffer;
  * {@link #nxt} have been handed to a subflow (mapped); the rest wait for a subflow to pull them.
  * Mapped bytes stay until a DATA_ACK covers them, since a failed subflow's data is reinjected on
  * another (RFC 8684 section 3.3.6).
+ *
+ * <p>This is the only copy of the data: subflows send from it through their mappings
+ * ({@link MappedSendQueue}). A subflow may have to retransmit bytes the peer already DATA_ACKed
+ * through another subflow's copy (TCP on that subflow still wants them), so bytes are physically
+ * released only up to {@link #front}, which the connection moves to the lowest DSN a subflow still
+ * needs, at most {@link #una}. Held bytes count against the limit the application sees.
+ *
+ * <p>Invariant: {@code front <= una <= nxt <= end} in DSN order.
  */
 final class DataSendBuffer {
     private final SendBuffer bytes;
-    /** DSN of the first byte held: the highest DATA_ACK received (data-level SND.UNA). */
+    /** DSN of the first byte held (physically kept). */
+    private long front;
+    /** The highest DATA_ACK received (data-level SND.UNA). */
     private long una;
     /** DSN of the first byte not yet mapped to any subflow (data-level SND.NXT). */
     private long nxt;
 
     /**
-     * What the application may have written and not yet seen DATA_ACKed, at most the capacity:
+     * What the application may have written and not yet seen released, at most the capacity:
      * tuned by the connection as Linux tunes {@code sk_sndbuf} (see {@link MptcpConnection}).
      */
     private int limit;
@@ -27,6 +37,7 @@ final class DataSendBuffer {
     DataSendBuffer(int capacityBytes, long firstDsn) {
         this.bytes = new SendBuffer(capacityBytes);
         this.limit = capacityBytes;
+        this.front = firstDsn;
         this.una = firstDsn;
         this.nxt = firstDsn;
     }
@@ -40,6 +51,10 @@ final class DataSendBuffer {
         return limit;
     }
 
+    long front() {
+        return front;
+    }
+
     long una() {
         return una;
     }
@@ -50,11 +65,16 @@ final class DataSendBuffer {
 
     /** DSN after the last byte written. */
     long end() {
-        return una + bytes.length();
+        return front + bytes.length();
     }
 
     int unmapped() {
         return (int) (end() - nxt);
+    }
+
+    /** Bytes DATA_ACKed but still held for a subflow that may retransmit them. */
+    int heldAcked() {
+        return (int) (una - front);
     }
 
     int freeSpace() {
@@ -81,17 +101,21 @@ final class DataSendBuffer {
 
     /** Copies {@code len} held bytes from {@code dsn} into {@code dst}. */
     void copy(long dsn, int len, byte[] dst, int dstOffset) {
-        bytes.copy((int) (dsn - una), len, dst, dstOffset);
+        if (Dsn.lt(dsn, front)) {
+            throw new IndexOutOfBoundsException("DSN " + dsn + " released (front " + front + ")");
+        }
+        bytes.copy((int) (dsn - front), len, dst, dstOffset);
     }
 
-    /** Whether {@code dsn} is held (at or above {@link #una}, below {@link #end}). */
+    /** Whether {@code dsn} is not yet DATA_ACKed (at or above {@link #una}, below {@link #end}). */
     boolean holds(long dsn) {
         return Dsn.ge(dsn, una) && Dsn.lt(dsn, end());
     }
 
     /**
-     * A DATA_ACK arrived: releases what it covers and returns the count. An ACK for data never
-     * mapped is clamped (a peer cannot acknowledge what was not sent).
+     * A DATA_ACK arrived: moves {@link #una} and returns the bytes newly acknowledged. An ACK for
+     * data never mapped is clamped (a peer cannot acknowledge what was not sent). Nothing is
+     * released here: see {@link #release}.
      */
     int acknowledge(long dataAck) {
         if (!Dsn.gt(dataAck, una)) {
@@ -99,8 +123,19 @@ final class DataSendBuffer {
         }
         long upTo = Dsn.lt(dataAck, nxt) ? dataAck : nxt;
         int n = (int) (upTo - una);
-        bytes.release(n);
         una = upTo;
+        return n;
+    }
+
+    /** Lets go of the bytes below {@code upTo} (at most {@link #una}); returns the count. */
+    int release(long upTo) {
+        long to = Dsn.lt(upTo, una) ? upTo : una;
+        if (!Dsn.gt(to, front)) {
+            return 0;
+        }
+        int n = (int) (to - front);
+        bytes.release(n);
+        front = to;
         return n;
     }
 }

@@ -525,7 +525,7 @@ public final class MptcpConnection {
         if (dss.dataAck().isPresent()) {
             long raw = dss.dataAck().getAsLong();
             long ack = dss.dataAckIs64() ? raw : Dsn.expand32To64((int) raw, snd.una());
-            onDataAck(ack, (long) seg.window() << s.tcp.sendWindowShift());
+            onDataAck(s, ack, (long) seg.window() << s.tcp.sendWindowShift());
         }
         if (dss.mapping().isEmpty()) {
             return;
@@ -555,13 +555,13 @@ public final class MptcpConnection {
     }
 
     /** A DATA_ACK with the window the segment advertised (RFC 8684 sections 3.3.2 and 3.3.5). */
-    private void onDataAck(long ack, long window) {
+    private void onDataAck(Subflow from, long ack, long window) {
         long limit = snd.nxt() + (dataFinSent() ? 1 : 0);
         if (Dsn.gt(ack, limit)) {
             return; // acknowledges data never sent: ignored
         }
-        int released = snd.acknowledge(ack);
-        if (released > 0) {
+        int acked = snd.acknowledge(ack);
+        if (acked > 0) {
             for (Subflow s : subflows) {
                 s.pruneSent(snd.una());
             }
@@ -595,10 +595,57 @@ public final class MptcpConnection {
             maybeCloseSubflows();
         }
         tuneSendBuffer();
-        if (released > 0 && writeBlocked && snd.freeSpace() > 0) {
+        if (acked > 0) {
+            releaseSent(from);
+        }
+    }
+
+    /** {@code s}'s peer acknowledged bytes of its queue: data DATA_ACKed earlier may go now. */
+    void onSubflowReleased(Subflow s) {
+        if (snd.heldAcked() > 0) {
+            releaseSent(s);
+        }
+    }
+
+    /**
+     * Lets the connection-level buffer go of the bytes DATA_ACKed that no subflow may still send
+     * (a subflow's TCP retransmits what its own peer has not acknowledged, though the data level
+     * has it through another subflow). A subflow in retransmission backoff may hold such bytes for
+     * minutes on a path that is gone, and with them all the buffer above them: it takes a copy of
+     * its queue instead, and the application writes on. Not {@code arriving}, the subflow whose
+     * segment is being processed: TCP handles its ACK after the options, and resets its backoff
+     * only after releasing what that ACK covers.
+     */
+    private void releaseSent(Subflow arriving) {
+        long low = lowestNeeded();
+        if (mode == Mode.MPTCP && Dsn.lt(low, snd.una())) {
+            boolean copied = false;
+            for (Subflow s : subflows) {
+                if (s != arriving && s.queue != null && (s.stale || s.tcp.consecutiveRtos() > 0)
+                        && Dsn.lt(s.queue.lowestNeeded(snd.una()), snd.una())) {
+                    s.queue.materialise();
+                    copied = true;
+                }
+            }
+            if (copied) {
+                low = lowestNeeded();
+            }
+        }
+        if (snd.release(low) > 0 && writeBlocked && snd.freeSpace() > 0) {
             writeBlocked = false;
             host.onWritable(this);
         }
+    }
+
+    /** The lowest DSN a subflow's queue references, at most the DATA_ACK. */
+    private long lowestNeeded() {
+        long low = snd.una();
+        for (Subflow s : subflows) {
+            if (s.queue != null) {
+                low = s.queue.lowestNeeded(low);
+            }
+        }
+        return low;
     }
 
     /**
@@ -736,8 +783,8 @@ public final class MptcpConnection {
         // A subflow takes a little more than its window lets out now (what is left waits in its own
         // queue): fewer, larger mappings, as Linux maps whole send-queue fragments.
         int n = Math.min(Math.min(avail, Math.max(maxBytes, PULL_SEGMENTS * mss)), cap);
-        // ...but never more than the subflow's send buffer holds: appendSendData takes only what
-        // fits, and bytes mapped but not queued would leave a data-level hole nothing ever fills.
+        // ...but never more than the subflow's send queue has room for: bytes mapped but not queued
+        // would leave a data-level hole nothing ever fills.
         n = Math.min(n, s.tcp.sendSpace());
         if (n <= 0) {
             return 0;
@@ -753,17 +800,19 @@ public final class MptcpConnection {
         } else {
             dsn = snd.take(n);
         }
-        if (scratch.length < n) {
-            scratch = new byte[Math.max(n, 65536)];
-        }
-        snd.copy(dsn, n, scratch, 0);
         int seq = s.tcp.appendSeq();
-        int csum = checksums
-                ? MptcpCrypto.dssChecksum(dsn, s.relativeSeq(seq), n, ByteBuffer.wrap(scratch, 0, n))
-                : -1;
-        int queued = s.tcp.appendSendData(ByteBuffer.wrap(scratch, 0, n));
-        assert queued == n : "subflow took " + queued + " of " + n + " mapped bytes";
+        int csum = -1;
+        if (checksums) {
+            if (scratch.length < n) {
+                scratch = new byte[Math.max(n, 65536)];
+            }
+            snd.copy(dsn, n, scratch, 0);
+            csum = MptcpCrypto.dssChecksum(dsn, s.relativeSeq(seq), n, ByteBuffer.wrap(scratch, 0, n));
+        }
+        // The subflow queues a reference: its segments read the bytes from snd through this mapping.
+        MappedSendQueue queue = s.sendQueue(snd);
         s.sent.addLast(new Mapping(dsn, seq, n, csum));
+        queue.appendMapped(n);
         s.bytesMappedOut += n;
         armRetransmitTimer();
         if (snd.unmapped() == 0 && dataFinQueued) {
@@ -903,9 +952,12 @@ public final class MptcpConnection {
 
     // ====================================================================== connection-level retransmission
 
-    /** Data written is not all DATA_ACKed: the timer runs (if it does not already). */
+    /**
+     * Data written is not all DATA_ACKed, or a subflow still holds some that is: the timer runs (if
+     * it does not already).
+     */
     private void armRetransmitTimer() {
-        if (retransmitDeadline != Nanos.NEVER || snd.una() == snd.end() || mode != Mode.MPTCP) {
+        if (retransmitDeadline != Nanos.NEVER || snd.front() == snd.end() || mode != Mode.MPTCP) {
             return;
         }
         retransmitDeadline = now + Math.min(maxSubflowRto() << Math.min(retransmitBackoff, 6), Nanos.ofSeconds(60));
@@ -922,7 +974,12 @@ public final class MptcpConnection {
      * asked again, once stale ones are known.
      */
     private void onRetransmitTimeout() {
-        if (mode != Mode.MPTCP || error != null || snd.una() == snd.end()) {
+        if (mode != Mode.MPTCP || error != null) {
+            return;
+        }
+        releaseSent(null); // a subflow backing off since the last DATA_ACK lets go of what is DATA_ACKed
+        if (snd.una() == snd.end()) {
+            armRetransmitTimer(); // all DATA_ACKed, but a subflow may still hold some
             return;
         }
         checkStale();
@@ -1284,6 +1341,7 @@ public final class MptcpConnection {
             return;
         }
         reinjectFrom(s);
+        releaseSent(null);
     }
 
     /** A subflow's TCP connection is closed for good: it leaves the connection. */
@@ -1300,6 +1358,7 @@ public final class MptcpConnection {
             reinjectFrom(s);
         }
         subflows.remove(s);
+        releaseSent(null); // what it held for its own retransmissions may go
         pathManager.onSubflowClosed(s);
         if (subflows.isEmpty()) {
             tokens.remove(localToken, this);
@@ -1350,6 +1409,10 @@ public final class MptcpConnection {
         plainTcp = s.tcp;
         s.tcp.setExtension(SubflowExtension.PLAIN);
         subflows.clear();
+        if (s.queue != null) {
+            s.tcp.setSendQueue(s.queue.detach()); // the TCP connection keeps its own bytes from now on
+            s.queue = null;
+        }
         // Data written before the SYN-ACK waits here: it moves to the TCP connection, unsent.
         int unmapped = snd.unmapped();
         if (unmapped > 0) {
@@ -1470,17 +1533,31 @@ public final class MptcpConnection {
      */
     private void onFallbackSegment(Subflow s, MptcpOptionsIn in) {
         s.peerFellBack = !in.any;
-        int released = snd.acknowledge(snd.nxt());
-        if (released > 0) {
+        if (snd.acknowledge(snd.nxt()) > 0) {
             s.pruneSent(snd.una());
-            if (writeBlocked && snd.freeSpace() > 0) {
-                writeBlocked = false;
-                host.onWritable(this);
-            }
+            // The subflow's queue still references what it has not had acknowledged: that stays.
+            tuneSendBuffer();
+            releaseSent(s);
         }
     }
 
     // ====================================================================== timers
+
+    /** Checks the documented invariants of the send side; the harnesses call it after every step (STYLE 12). */
+    public void checkInvariants() {
+        if (mode == Mode.PLAIN) {
+            return;
+        }
+        if (Dsn.gt(snd.front(), snd.una()) || Dsn.gt(snd.una(), snd.nxt()) || Dsn.gt(snd.nxt(), snd.end())) {
+            throw new AssertionError("send buffer out of order: front " + snd.front() + " una " + snd.una() + " nxt "
+                    + snd.nxt() + " end " + snd.end());
+        }
+        for (Subflow s : subflows) {
+            if (s.queue != null) {
+                s.queue.checkInvariants();
+            }
+        }
+    }
 
     /** The earliest connection-level deadline: data or DATA_FIN retransmission, window probe, MP_JOIN third ACK, ADD_ADDR. */
     public long nextDeadline() {

@@ -65,8 +65,14 @@ public final class Subflow implements SubflowExtension {
      */
     boolean stale;
 
-    /** Mappings of data this subflow sent, in subflow sequence order; kept until a DATA_ACK covers them. */
+    /**
+     * Mappings of data this subflow sent, in subflow sequence order; kept until a DATA_ACK covers
+     * them and this subflow's peer acknowledged them ({@link #pruneSent}). Its send queue reads the
+     * bytes through them.
+     */
     final ArrayDeque<Mapping> sent = new ArrayDeque<>();
+    /** Its TCP connection's send queue once it carried MPTCP data: references into the connection's buffer. */
+    MappedSendQueue queue;
     /** Mappings received whose data has not all been handed up yet, in subflow sequence order. */
     final ArrayDeque<Mapping> received = new ArrayDeque<>();
     /** A DATA_FIN is to be signalled on this subflow's next pure ACK. */
@@ -444,6 +450,15 @@ public final class Subflow implements SubflowExtension {
     @Override
     public void onStateChange(TcpConnection c, TcpState from, TcpState to) {
         conn.onSubflowState(this, from, to);
+    }
+
+    /** The send queue that references the connection's buffer, put in place of TCP's own (empty) ring on first use. */
+    MappedSendQueue sendQueue(DataSendBuffer data) {
+        if (queue == null) {
+            queue = new MappedSendQueue(this, data, tcp.sendQueue().capacity());
+            tcp.setSendQueue(queue);
+        }
+        return queue;
     }
 
     /** The sent mapping holding subflow byte {@code seq}, or null. */

@@ -582,6 +582,12 @@ public final class Stack {
         return c == null ? null : c.mptcp.info();
     }
 
+    /** The connection behind a handle, or null: for tests that look at its subflows' queues. */
+    MptcpConnection mptcpConnection(ConnHandle h) {
+        StackConnection c = byId.get(h.id());
+        return c == null ? null : c.mptcp;
+    }
+
     /** Connections the stack holds (including TIME_WAIT and not yet accepted ones). */
     public int connectionCount() {
         return byId.size();
@@ -625,6 +631,7 @@ public final class Stack {
         int armed = 0;
         int connectionsArmed = 0;
         for (StackConnection c : byId.values()) {
+            c.mptcp.checkInvariants();
             long cd = c.mptcp.nextDeadline();
             if (connectionTimers.deadline(c) != cd) {
                 throw new AssertionError(c.mptcp + " is queued for " + connectionTimers.deadline(c)

@@ -7,13 +7,14 @@ import java.nio.ByteBuffer;
  * fixed capacity (the send buffer limit, Linux {@code sk_sndbuf}); acknowledged bytes are released
  * from the front. Offsets are relative to the first unacknowledged data byte.
  *
- * <p>Memory is taken as data arrives: the ring starts small and doubles up to the limit, so an idle
- * or half-open connection costs little (Linux allocates its skbs on demand too).
+ * <p>Memory is taken as data arrives: the ring starts empty, then small, and doubles up to the
+ * limit, so an idle or half-open connection costs little (Linux allocates its skbs on demand too).
  *
- * <p>Invariant: {@code 0 <= length <= ring.length <= capacity}, {@code 0 <= head < ring.length}.
+ * <p>Invariant: {@code 0 <= length <= ring.length <= capacity}, {@code 0 <= head < max(ring.length, 1)}.
  */
-public final class SendBuffer {
+public final class SendBuffer implements SendQueue {
     private static final int INITIAL_BYTES = 4096;
+    private static final byte[] NONE = new byte[0];
     private final int capacity;
     private byte[] ring;
     private int head;
@@ -21,23 +22,27 @@ public final class SendBuffer {
 
     public SendBuffer(int capacityBytes) {
         this.capacity = capacityBytes;
-        this.ring = new byte[Math.min(capacityBytes, INITIAL_BYTES)];
+        this.ring = NONE;
     }
 
+    @Override
     public int capacity() {
         return capacity;
     }
 
     /** Bytes held (unacknowledged plus unsent). */
+    @Override
     public int length() {
         return length;
     }
 
+    @Override
     public int freeSpace() {
         return capacity - length;
     }
 
     /** Appends as much of {@code src} as fits; returns the number of bytes taken. */
+    @Override
     public int append(ByteBuffer src) {
         int n = Math.min(src.remaining(), freeSpace());
         if (length + n > ring.length) {
@@ -54,6 +59,7 @@ public final class SendBuffer {
     }
 
     /** Copies {@code len} bytes starting {@code offset} bytes after the front into {@code dst}. */
+    @Override
     public void copy(int offset, int len, byte[] dst, int dstOffset) {
         if (offset < 0 || len < 0 || offset + len > length) {
             throw new IndexOutOfBoundsException("offset " + offset + " len " + len + " of " + length);
@@ -67,6 +73,7 @@ public final class SendBuffer {
     }
 
     /** Drops {@code n} acknowledged bytes from the front. */
+    @Override
     public void release(int n) {
         if (n < 0 || n > length) {
             throw new IndexOutOfBoundsException("release " + n + " of " + length);
@@ -79,13 +86,23 @@ public final class SendBuffer {
     }
 
     private void grow(int needed) {
-        int size = Math.min(capacity, Math.max(needed, ring.length * 2));
+        int size = Math.min(capacity, Math.max(Math.max(needed, INITIAL_BYTES), ring.length * 2));
         byte[] bigger = new byte[size];
         int first = Math.min(length, ring.length - head);
         System.arraycopy(ring, head, bigger, 0, first);
         System.arraycopy(ring, 0, bigger, first, length - first);
         ring = bigger;
         head = 0;
+    }
+
+    @Override
+    public int ownedBytes() {
+        return length;
+    }
+
+    /** Bytes of memory the ring has taken (at most the capacity). */
+    public int allocatedBytes() {
+        return ring.length;
     }
 
     private int index(int offset) {

@@ -67,9 +67,10 @@ public interface SubflowExtension {
     default void onDataReceived(TcpConnection c, long nowNanos, int seq, ByteBuffer data) {}
 
     /**
-     * Called when the connection could send new data but its own send buffer holds none: the
-     * extension may append up to {@code maxBytes} with {@link TcpConnection#appendSendData} and
-     * return the count (MPTCP's scheduler pulling from the connection-level buffer).
+     * Called when the connection could send new data but its send queue holds none unsent: the
+     * extension may append up to {@code maxBytes} and return the count (MPTCP's scheduler pulling
+     * from the connection-level buffer), with {@link TcpConnection#appendSendData} or through a
+     * queue of its own it put in place with {@link TcpConnection#setSendQueue}.
      */
     default int pullSendData(TcpConnection c, long nowNanos, int maxBytes) {
         return 0;

@@ -88,7 +88,8 @@ public final class TcpConnection {
     byte[] deliverScratch = new byte[0];
     /** Sequence number of the first byte in {@link #sendBuffer}. */
     int bufSeq;
-    final SendBuffer sendBuffer;
+    /** The payload from {@link #bufSeq} on: this connection's own ring, or an MPTCP subflow's references. */
+    SendQueue sendBuffer;
     final RetransmitQueue retransmitQueue = new RetransmitQueue();
     /** The application asked for a FIN after the queued data (shutdown or close). */
     boolean finQueued;
@@ -336,6 +337,29 @@ public final class TcpConnection {
     /** For a {@link SubflowExtension}: appends data pulled from the connection level. */
     public int appendSendData(ByteBuffer src) {
         return sendBuffer.append(src);
+    }
+
+    /**
+     * For a {@link SubflowExtension}: replaces where the send-side payload lives. {@code queue}
+     * must hold the same bytes as the current one, from {@link #sendQueueSeq()} on (MPTCP puts a
+     * queue of references into its connection-level buffer in place of the empty ring, and a ring
+     * holding copies back when the connection falls back to plain TCP).
+     */
+    public void setSendQueue(SendQueue queue) {
+        if (queue.length() != sendBuffer.length()) {
+            throw new IllegalStateException("send queue of " + queue.length() + " bytes replaces one of "
+                    + sendBuffer.length());
+        }
+        sendBuffer = queue;
+    }
+
+    public SendQueue sendQueue() {
+        return sendBuffer;
+    }
+
+    /** The sequence number of the first byte in the send queue (the first unacknowledged data byte). */
+    public int sendQueueSeq() {
+        return bufSeq;
     }
 
     /** The payload of a full-sized data segment with the extension's options in it (MPTCP: less its DSS). */

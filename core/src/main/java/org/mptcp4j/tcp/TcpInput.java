@@ -452,8 +452,9 @@ final class TcpInput {
         int dataEnd = Seq32.add(c.bufSeq, c.sendBuffer.length());
         int release = Seq32.diff(Seq32.min(ack, dataEnd), c.bufSeq);
         if (release > 0) {
-            c.sendBuffer.release(release);
+            // bufSeq first: a queue of references (MPTCP) looks its bytes up from it as it lets go.
             c.bufSeq = Seq32.add(c.bufSeq, release);
+            c.sendBuffer.release(release);
         }
         c.sndUna = ack;
         c.bytesAcked += acked;
