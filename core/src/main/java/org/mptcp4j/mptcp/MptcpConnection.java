@@ -1059,7 +1059,9 @@ public final class MptcpConnection {
         if (error != null || dataFinQueued || appClosed) {
             return -1;
         }
-        tuneSendBuffer();
+        if (snd.freeSpace() < src.remaining()) {
+            tuneSendBuffer(); // only when the tuned limit may be what stops this write
+        }
         int n = snd.append(src);
         if (n == 0 && src.hasRemaining()) {
             writeBlocked = true;
