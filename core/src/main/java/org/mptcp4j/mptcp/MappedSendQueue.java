@@ -131,6 +131,9 @@ final class MappedSendQueue implements SendQueue {
             if (Dsn.lt(dsn, low)) {
                 low = dsn;
             }
+            if (subflow.sentInDsnOrder) {
+                break; // every later mapping starts beyond this one's data-level end
+            }
         }
         return low;
     }

@@ -811,7 +811,7 @@ public final class MptcpConnection {
         }
         // The subflow queues a reference: its segments read the bytes from snd through this mapping.
         MappedSendQueue queue = s.sendQueue(snd);
-        s.sent.addLast(new Mapping(dsn, seq, n, csum));
+        s.addSent(new Mapping(dsn, seq, n, csum));
         queue.appendMapped(n);
         s.bytesMappedOut += n;
         armRetransmitTimer();
@@ -876,7 +876,7 @@ public final class MptcpConnection {
     /** The subflow failed: its data not yet DATA_ACKed goes again on the others (RFC 8684 section 3.3.6). */
     private void reinjectFrom(Subflow s) {
         reinjectUnacked(s);
-        s.sent.clear();
+        s.clearSent();
     }
 
     /**

@@ -71,6 +71,12 @@ public final class Subflow implements SubflowExtension {
      * bytes through them.
      */
     final ArrayDeque<Mapping> sent = new ArrayDeque<>();
+    /**
+     * Whether every mapping in {@link #sent} begins at or after the data-level end of the one before
+     * it (nothing reinjected onto this subflow since {@code sent} was last empty): the first mapping
+     * then holds the lowest DSN. Only {@link #addSent} and the two places that empty {@code sent} change it.
+     */
+    boolean sentInDsnOrder = true;
     /** Its TCP connection's send queue once it carried MPTCP data: references into the connection's buffer. */
     MappedSendQueue queue;
     /** Mappings received whose data has not all been handed up yet, in subflow sequence order. */
@@ -481,6 +487,24 @@ public final class Subflow implements SubflowExtension {
                 && Seq32.le(sent.peekFirst().endSeq(), tcp.sndUna())) {
             sent.pollFirst();
         }
+        if (sent.isEmpty()) {
+            sentInDsnOrder = true;
+        }
+    }
+
+    /** Remembers a mapping of data this subflow is about to send (after the others, in subflow sequence order). */
+    void addSent(Mapping m) {
+        Mapping last = sent.peekLast();
+        if (last != null && Dsn.lt(m.dsn(), last.dsn() + last.length())) {
+            sentInDsnOrder = false;
+        }
+        sent.addLast(m);
+    }
+
+    /** Forgets every sent mapping (the subflow failed). */
+    void clearSent() {
+        sent.clear();
+        sentInDsnOrder = true;
     }
 
     /** Whether this subflow was handed the data at {@code dsn} (and still remembers its mapping). */
