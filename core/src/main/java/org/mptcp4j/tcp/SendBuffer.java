@@ -36,11 +36,6 @@ public final class SendBuffer implements SendQueue {
         return length;
     }
 
-    @Override
-    public int freeSpace() {
-        return capacity - length;
-    }
-
     /** Appends as much of {@code src} as fits; returns the number of bytes taken. */
     @Override
     public int append(ByteBuffer src) {

@@ -136,13 +136,7 @@ final class TcpGsoBatch {
             int tcpLength = ipLength - ihl;
             int pseudo = Checksums.pseudoHeaderSumV4(buf.getInt(base + 12), buf.getInt(base + 16), 6, tcpLength);
             buf.putShort(base + ihl + 16, (short) Checksums.fold(pseudo));
-            buf.put(0, (byte) VIRTIO_NET_HDR_F_NEEDS_CSUM);
-            buf.put(1, (byte) VIRTIO_NET_HDR_GSO_TCPV4);
-            // virtio_net_hdr fields are in the guest's (our) byte order: little-endian on x86-64 and aarch64.
-            putLe16(2, ihl + tcpHeaderLength);
-            putLe16(4, gsoSize);
-            putLe16(6, ihl);
-            putLe16(8, 16);
+            putTcpGsoHeader(buf, VIRTIO_NET_HDR_GSO_TCPV4, ihl, tcpHeaderLength, gsoSize);
             coalesced += segments - 1;
         }
         int total = VNET_HDR_LEN + ipLength;
@@ -151,9 +145,24 @@ final class TcpGsoBatch {
         return total;
     }
 
-    private void putLe16(int at, int v) {
-        buf.put(at, (byte) v);
-        buf.put(at + 1, (byte) (v >>> 8));
+    /**
+     * Writes at {@code b}'s start the virtio header of a TCP packet the kernel is to cut into pieces
+     * of {@code gsoSize} payload bytes and whose checksum it completes ({@code csum_start} after the
+     * IP header, {@code csum_offset} 16: the TCP checksum field; virtio 1.2 section 5.1.6.2).
+     */
+    static void putTcpGsoHeader(ByteBuffer b, int gsoType, int ipHeaderLength, int tcpHeaderLength, int gsoSize) {
+        b.put(0, (byte) VIRTIO_NET_HDR_F_NEEDS_CSUM);
+        b.put(1, (byte) gsoType);
+        // virtio_net_hdr fields are in the guest's (our) byte order: little-endian on x86-64 and aarch64.
+        putLe16(b, 2, ipHeaderLength + tcpHeaderLength);
+        putLe16(b, 4, gsoSize);
+        putLe16(b, 6, ipHeaderLength);
+        putLe16(b, 8, 16);
+    }
+
+    private static void putLe16(ByteBuffer b, int at, int v) {
+        b.put(at, (byte) v);
+        b.put(at + 1, (byte) (v >>> 8));
     }
 
     /** IPv4, no IP options, TCP, not a fragment, lengths consistent. */

@@ -103,7 +103,7 @@ public final class TunLink implements PacketLink {
         return p;
     }
 
-    private static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+    private static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = TcpGsoBatch.VIRTIO_NET_HDR_F_NEEDS_CSUM;
     private static final int VIRTIO_NET_HDR_F_DATA_VALID = 2;
     private static final int VIRTIO_NET_HDR_GSO_NONE = 0;
     private static final int VIRTIO_NET_HDR_GSO_ECN = 0x80;
@@ -168,23 +168,13 @@ public final class TunLink implements PacketLink {
         boolean v4 = (txHeader.get(v) & 0xf0) == 0x40;
         int ipLength = v4 ? (txHeader.get(v) & 0x0f) * 4 : 40;
         int tcpHeader = ((txHeader.get(v + ipLength + 12) & 0xf0) >>> 4) * 4;
-        txHeader.put(0, (byte) TcpGsoBatch.VIRTIO_NET_HDR_F_NEEDS_CSUM);
-        txHeader.put(1, (byte) (v4 ? TcpGsoBatch.VIRTIO_NET_HDR_GSO_TCPV4 : TcpGsoBatch.VIRTIO_NET_HDR_GSO_TCPV6));
-        putLe16(txHeader, 2, ipLength + tcpHeader);
-        putLe16(txHeader, 4, gsoSize);
-        putLe16(txHeader, 6, ipLength);
-        putLe16(txHeader, 8, 16); // the checksum's offset in the TCP header
+        TcpGsoBatch.putTcpGsoHeader(txHeader, v4 ? TcpGsoBatch.VIRTIO_NET_HDR_GSO_TCPV4 : TcpGsoBatch.VIRTIO_NET_HDR_GSO_TCPV6,
+                ipLength, tcpHeader, gsoSize);
         boolean written = device.write(txWithHeader, v + length);
         if (!written) {
             dropped++;
         }
         return written;
-    }
-
-    /** virtio_net_hdr fields are in the guest's (our) byte order: little-endian on x86-64 and aarch64. */
-    private static void putLe16(ByteBuffer b, int at, int value) {
-        b.put(at, (byte) value);
-        b.put(at + 1, (byte) (value >>> 8));
     }
 
     @Override
