@@ -94,7 +94,9 @@ public final class PathManager {
         if (!echoes.isEmpty()) {
             return echoes.get(0);
         }
-        for (Announcement a : announcements) {
+        // Asked for every segment a subflow builds: an indexed loop, no iterator.
+        for (int i = 0; i < announcements.size(); i++) {
+            Announcement a = announcements.get(i);
             if (a.due) {
                 return a.option;
             }

@@ -439,12 +439,8 @@ public final class Subflow implements SubflowExtension {
 
     @Override
     public int segmentLimit(TcpConnection c, int seq, int len) {
-        for (Mapping m : sent) {
-            if (m.covers(seq)) {
-                return Math.min(len, Seq32.diff(m.endSeq(), seq));
-            }
-        }
-        return len;
+        Mapping m = sentMappingFor(seq);
+        return m == null ? len : Math.min(len, Seq32.diff(m.endSeq(), seq));
     }
 
     @Override
@@ -469,7 +465,17 @@ public final class Subflow implements SubflowExtension {
 
     /** The sent mapping holding subflow byte {@code seq}, or null. */
     Mapping sentMappingFor(int seq) {
-        for (Mapping m : sent) {
+        // Mappings are in subflow-sequence order. New data is looked up at the tail and
+        // retransmissions near SND.UNA at the head: scan from the nearer end, so that a window of
+        // hundreds of mappings costs a step or two per segment, not a walk.
+        Mapping first = sent.peekFirst();
+        if (first == null) {
+            return null;
+        }
+        Mapping last = sent.peekLast();
+        boolean fromTail = Seq32.diff(seq, first.subflowSeq()) > Seq32.diff(last.endSeq(), seq);
+        for (Iterator<Mapping> it = fromTail ? sent.descendingIterator() : sent.iterator(); it.hasNext(); ) {
+            Mapping m = it.next();
             if (m.covers(seq)) {
                 return m;
             }

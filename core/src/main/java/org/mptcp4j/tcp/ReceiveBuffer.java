@@ -44,6 +44,15 @@ public final class ReceiveBuffer {
     /** Out-of-order ranges held above RCV.NXT: start offset to end offset (exclusive). */
     private final TreeMap<Long, Long> ofo = new TreeMap<>();
     private long ofoBytes;
+    /**
+     * The first range's start and the last range's bounds ({@link Long#MAX_VALUE} and {@link #NONE}
+     * with no range), kept beside the tree so the two common arrivals take no lookup: in order
+     * ahead of every range, and (at the data level, where one subflow runs ahead) right at the end
+     * of the last range.
+     */
+    private long firstStart = Long.MAX_VALUE;
+    private long lastStart = NONE;
+    private long lastEnd = NONE;
 
     /** A D-SACK not yet reported (RFC 2883): the duplicate bytes of the most recent duplicate segment. */
     private boolean dsackPending;
@@ -76,6 +85,7 @@ public final class ReceiveBuffer {
         head = 0;
         ofo.clear();
         ofoBytes = 0;
+        rangesChanged();
         dsackPending = false;
         triggerOff = NONE;
         recentCount = 0;
@@ -154,13 +164,22 @@ public final class ReceiveBuffer {
         long end = start + len;
         write((int) (start - readOff), data);
         dsackFromThisSegment = false;
-        if (start == rcvNxtOff && (ofo.isEmpty() || end < ofo.firstKey())) {
+        if (start == rcvNxtOff && end < firstStart) {
             // In order and touching nothing held: the common case takes no map entry.
             rcvNxtOff = end;
             triggerOff = NONE;
             return len;
         }
+        if (start == lastEnd) {
+            // Right after the last range, overlapping nothing: it grows in place.
+            ofo.put(lastStart, end);
+            ofoBytes += len;
+            lastEnd = end;
+            triggerOff = start; // RFC 2018 section 4, as below
+            return 0;
+        }
         insert(start, end);
+        rangesChanged();
         if (start != rcvNxtOff) {
             // RFC 2018 section 4: this segment's block goes first in the next SACK option.
             triggerOff = start;
@@ -169,10 +188,29 @@ public final class ReceiveBuffer {
         // The segment (merged with whatever it touched) now starts at RCV.NXT: it is in order.
         long newNxt = ofo.remove(rcvNxtOff);
         ofoBytes -= newNxt - rcvNxtOff;
+        rangesChanged();
         int advanced = (int) (newNxt - rcvNxtOff);
         rcvNxtOff = newNxt;
         triggerOff = NONE; // RFC 2018 section 4: no first-block rule when the ACK number advanced
         return advanced;
+    }
+
+    /**
+     * RCV.NXT advances over {@code len} in-order bytes the caller hands on itself without storing
+     * them: allowed only when nothing is held (no unread data, no out-of-order range). Returns
+     * {@code len}, as {@link #accept} would.
+     */
+    public int skipInOrder(int len) {
+        if (len <= 0 || readable() != 0 || !ofo.isEmpty() || len > capacity) {
+            throw new IllegalStateException("skipInOrder(" + len + ") with " + readable() + " unread, "
+                    + ofo.size() + " out-of-order ranges");
+        }
+        rcvNxtOff += len;
+        readOff = rcvNxtOff;
+        head = 0; // the ring is empty: any index is the read position
+        dsackFromThisSegment = false;
+        triggerOff = NONE;
+        return len;
     }
 
     /**
@@ -356,6 +394,20 @@ public final class ReceiveBuffer {
         ofoBytes += mergedEnd - mergedStart;
     }
 
+    /** Re-reads the first and last ranges after the tree changed other than by growing the last range. */
+    private void rangesChanged() {
+        if (ofo.isEmpty()) {
+            firstStart = Long.MAX_VALUE;
+            lastStart = NONE;
+            lastEnd = NONE;
+        } else {
+            firstStart = ofo.firstKey();
+            Map.Entry<Long, Long> last = ofo.lastEntry();
+            lastStart = last.getKey();
+            lastEnd = last.getValue();
+        }
+    }
+
     private void removeRange(Map.Entry<Long, Long> r) {
         ofo.remove(r.getKey());
         ofoBytes -= r.getValue() - r.getKey();
@@ -436,6 +488,13 @@ public final class ReceiveBuffer {
             }
             sum += e - s;
             prevEnd = e;
+        }
+        long expectFirst = ofo.isEmpty() ? Long.MAX_VALUE : ofo.firstKey();
+        long expectLastStart = ofo.isEmpty() ? NONE : ofo.lastKey();
+        long expectLastEnd = ofo.isEmpty() ? NONE : ofo.lastEntry().getValue();
+        if (firstStart != expectFirst || lastStart != expectLastStart || lastEnd != expectLastEnd) {
+            throw new AssertionError("cached ends " + firstStart + " " + lastStart + "-" + lastEnd + " but ranges "
+                    + ofo);
         }
         if (sum != ofoBytes) {
             throw new AssertionError("ofoBytes " + ofoBytes + " but ranges hold " + sum);

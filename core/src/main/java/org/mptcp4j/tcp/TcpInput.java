@@ -530,7 +530,12 @@ final class TcpInput {
             return true;
         }
         boolean hadHoles = c.receiveBuffer.hasOutOfOrder();
-        int advanced = c.receiveBuffer.accept(seq, data.slice(pos, len));
+        // In order with nothing held, for an extension that takes the data (MPTCP, whose connection
+        // reorders by data sequence number): the bytes go up straight from the segment, as Linux
+        // moves in-order skbs from the subflow to the MPTCP socket; the subflow's ring is skipped.
+        boolean direct = !hadHoles && seq == c.receiveBuffer.rcvNxt() && c.receiveBuffer.readable() == 0
+                && c.extension.takesReceivedData();
+        int advanced = direct ? c.receiveBuffer.skipInOrder(len) : c.receiveBuffer.accept(seq, data.slice(pos, len));
         if (advanced == 0) {
             c.mib.increment(MibCounter.TCP_OFO_QUEUE);
             c.ackNow = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once
@@ -549,7 +554,12 @@ final class TcpInput {
         } else {
             c.timers.setIfStopped(Timer.DELAYED_ACK, nowNanos + c.config.delayedAckNanos());
         }
-        deliver(c, nowNanos, Seq32.add(c.receiveBuffer.rcvNxt(), -c.receiveBuffer.readable()));
+        if (direct) {
+            c.onDataConsumed(nowNanos, len);
+            c.extension.onDataReceived(c, nowNanos, seq, data.slice(pos, len));
+        } else {
+            deliver(c, nowNanos, Seq32.add(c.receiveBuffer.rcvNxt(), -c.receiveBuffer.readable()));
+        }
         return trimmed;
     }
 

@@ -79,18 +79,25 @@ public final class TcpCodec {
      * as segmentation offload requires: the device sums each piece it cuts.
      */
     public static void encode(TcpSegment s, InetAddress src, InetAddress dst, ByteBuffer out, boolean partialChecksum) {
-        int optLen = TcpOptions.layoutLength(s.options());
+        int p = out.position();
+        int payloadLength = s.payload().remaining();
+        int optLen;
+        if (out.remaining() >= HEADER_LENGTH + TcpOptions.MAX_SPACE + payloadLength) {
+            // Room for any valid option space: lay the options out once, writing them.
+            optLen = TcpOptions.layoutLength(s.options(), out, p + HEADER_LENGTH, TcpOptions.MAX_SPACE);
+        } else {
+            optLen = TcpOptions.layoutLength(s.options());
+        }
         if (optLen > TcpOptions.MAX_SPACE) {
             throw new IllegalArgumentException("options need " + optLen + " bytes, the header holds 40: " + s.options());
         }
-        int total = HEADER_LENGTH + optLen + s.payload().remaining();
+        int total = HEADER_LENGTH + optLen + payloadLength;
         if (total > 0xFFFF) {
             throw new IllegalArgumentException("TCP segment of " + total + " bytes");
         }
         if (out.remaining() < total) {
             throw new BufferOverflowException();
         }
-        int p = out.position();
         int doff = (HEADER_LENGTH + optLen) / 4;
         out.putShort(p, (short) s.srcPort());
         out.putShort(p + 2, (short) s.dstPort());
@@ -101,7 +108,9 @@ public final class TcpCodec {
         out.putShort(p + 14, (short) s.window());
         out.putShort(p + 16, (short) 0);
         out.putShort(p + 18, (short) s.urgentPointer());
-        TcpOptions.write(s.options(), out, p + HEADER_LENGTH);
+        if (out.remaining() < HEADER_LENGTH + TcpOptions.MAX_SPACE + payloadLength) {
+            TcpOptions.write(s.options(), out, p + HEADER_LENGTH);
+        }
         ByteBuffer payload = s.payload();
         out.put(p + HEADER_LENGTH + optLen, payload, payload.position(), payload.remaining());
         int sum = Checksums.pseudoHeaderSum(src, dst, IpHeader.PROTOCOL_TCP, total);

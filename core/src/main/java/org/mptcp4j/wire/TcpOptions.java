@@ -1,7 +1,6 @@
 package org.mptcp4j.wire;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import org.mptcp4j.mib.MibCounter;
 
@@ -41,15 +40,26 @@ public final class TcpOptions {
 
     /** Bytes the options take with alignment padding, a multiple of 4 (may exceed {@link #MAX_SPACE}). */
     public static int layoutLength(List<TcpOption> options) {
-        return layout(options, null, 0);
+        return layout(options, null, 0, 0);
     }
 
     /** Writes the options with padding at absolute index {@code at} of {@code out}; returns the bytes written. */
     public static int write(List<TcpOption> options, ByteBuffer out, int at) {
-        return layout(options, out, at);
+        return layout(options, out, at, Integer.MAX_VALUE);
     }
 
-    private static int layout(List<TcpOption> options, ByteBuffer out, int at) {
+    /**
+     * Lays the options out once: returns their padded length as {@link #layoutLength(List)} does and
+     * writes them at {@code at} as {@link #write} does, provided they fit in {@code maxBytes}; when
+     * they do not, what lies beyond {@code at + maxBytes} is left untouched and the caller refuses
+     * the options by the length returned.
+     */
+    static int layoutLength(List<TcpOption> options, ByteBuffer out, int at, int maxBytes) {
+        return layout(options, out, at, maxBytes);
+    }
+
+    /** One pass: the padded length, and with {@code out} the bytes, written only where they end within {@code limit}. */
+    private static int layout(List<TcpOption> options, ByteBuffer out, int at, int limit) {
         int p = 0;
         for (int i = 0; i < options.size(); i++) {
             TcpOption o = options.get(i);
@@ -64,22 +74,22 @@ public final class TcpOptions {
                 case TcpOption.Unknown u -> -1;
             };
             if (align >= 0) {
-                p = pad(out, at, p, (align - p) & 3, TcpOption.KIND_NOP);
+                p = pad(out, at, p, (align - p) & 3, TcpOption.KIND_NOP, limit);
             }
             int len = o.encodedLength();
-            if (out != null) {
+            if (out != null && p + len <= limit) {
                 writeOne(o, out, at + p);
             }
             p += len;
             if (o instanceof MptcpOption) {
-                p = pad(out, at, p, -p & 3, TcpOption.KIND_NOP);
+                p = pad(out, at, p, -p & 3, TcpOption.KIND_NOP, limit);
             }
         }
-        return pad(out, at, p, -p & 3, TcpOption.KIND_EOL);
+        return pad(out, at, p, -p & 3, TcpOption.KIND_EOL, limit);
     }
 
-    private static int pad(ByteBuffer out, int at, int p, int count, int kind) {
-        if (out != null) {
+    private static int pad(ByteBuffer out, int at, int p, int count, int kind, int limit) {
+        if (out != null && p + count <= limit) {
             for (int k = 0; k < count; k++) {
                 out.put(at + p + k, (byte) kind);
             }
@@ -126,7 +136,9 @@ public final class TcpOptions {
      * {@code reportBase} plus the offset in the space.
      */
     public static DecodeResult<List<TcpOption>> parse(ByteBuffer b, int at, int length, int reportBase) {
-        List<TcpOption> out = new ArrayList<>(4);
+        // At most 20 options fit in 40 bytes (2 bytes each); most segments carry one or two.
+        TcpOption[] out = null;
+        int count = 0;
         int i = 0;
         while (i < length) {
             int kind = b.get(at + i) & 0xFF;
@@ -148,10 +160,26 @@ public final class TcpOptions {
                 return DecodeResult.malformed(reportBase + i + 1, "option kind " + kind + " of length " + olen + " runs past the header",
                         MibCounter.TCP_OPTION_MALFORMED);
             }
-            out.add(one(b, at + i, kind, olen, reportBase + i));
+            if (out == null) {
+                out = new TcpOption[length / 2];
+            }
+            out[count++] = one(b, at + i, kind, olen, reportBase + i);
             i += olen;
         }
-        return DecodeResult.ok(out);
+        return DecodeResult.ok(immutable(out, count));
+    }
+
+    /**
+     * The first {@code count} options as an immutable list, which {@link TcpSegment} keeps without
+     * copying; up to two (the common case: timestamps and a DSS) in a list that holds no array.
+     */
+    private static List<TcpOption> immutable(TcpOption[] options, int count) {
+        return switch (count) {
+            case 0 -> List.of();
+            case 1 -> List.of(options[0]);
+            case 2 -> List.of(options[0], options[1]);
+            default -> List.of(java.util.Arrays.copyOf(options, count));
+        };
     }
 
     private static TcpOption one(ByteBuffer b, int q, int kind, int olen, int report) {
@@ -179,11 +207,11 @@ public final class TcpOptions {
             case TcpOption.KIND_SACK -> {
                 int n = (olen - 2) / 8;
                 if ((olen - 2) % 8 == 0 && n >= 1 && n <= 4) {
-                    List<TcpOption.SackBlock> blocks = new ArrayList<>(n);
+                    TcpOption.SackBlock[] blocks = new TcpOption.SackBlock[n];
                     for (int k = 0; k < n; k++) {
-                        blocks.add(new TcpOption.SackBlock(b.getInt(q + 2 + 8 * k), b.getInt(q + 6 + 8 * k)));
+                        blocks[k] = new TcpOption.SackBlock(b.getInt(q + 2 + 8 * k), b.getInt(q + 6 + 8 * k));
                     }
-                    return new TcpOption.Sack(blocks);
+                    return new TcpOption.Sack(List.of(blocks)); // immutable: kept without a copy
                 }
             }
             case TcpOption.KIND_MPTCP -> {

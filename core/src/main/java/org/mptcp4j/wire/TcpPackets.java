@@ -62,11 +62,20 @@ public final class TcpPackets {
         if (ip.protocol() != IpHeader.PROTOCOL_TCP) {
             throw new IllegalArgumentException("IP header for protocol " + ip.protocol() + " cannot carry a TCP segment");
         }
-        int tcpLength = TcpCodec.encodedLength(seg);
+        // The segment first, behind room for the IP header, so that its options are laid out once
+        // (their length gives the packet's); then the header, which needs that length.
         int start = out.position();
-        IpCodec.encodeHeader(ip, tcpLength, out);
+        int ipLength = ip.headerLength();
+        if (out.remaining() < ipLength) {
+            throw new java.nio.BufferOverflowException();
+        }
+        out.position(start + ipLength);
         TcpCodec.encode(seg, ip.source(), ip.destination(), out, partialChecksum);
-        return out.position() - start;
+        int end = out.position();
+        out.position(start);
+        IpCodec.encodeHeader(ip, end - start - ipLength, out);
+        out.position(end);
+        return end - start;
     }
 
     /** The packet as a new byte array, for tests and pcap writers. */

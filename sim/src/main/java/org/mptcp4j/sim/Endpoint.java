@@ -17,6 +17,14 @@ public interface Endpoint {
      */
     void onPacket(long nowNanos, ByteBuffer ipPacket);
 
+    /**
+     * As {@link #onPacket(long, ByteBuffer)}; {@code checksumValidated} when the sender vouched for
+     * the checksums and no link corrupted the packet since ({@link HostContext#sendChecksummed}).
+     */
+    default void onPacket(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
+        onPacket(nowNanos, ipPacket);
+    }
+
     /** The time asked for with {@link HostContext#wakeAt} arrived. */
     void onWakeup(long nowNanos);
 }

@@ -34,6 +34,7 @@ public final class EndpointGroup implements Endpoint {
             endpoints[i].attach(new HostContext() {
                 @Override public long nowNanos() { return h.nowNanos(); }
                 @Override public void send(ByteBuffer p) { h.send(p); }
+                @Override public void sendChecksummed(ByteBuffer p) { h.sendChecksummed(p); }
                 @Override public void wakeAt(long at) { wakeups[index] = at; rearm(); }
                 @Override public List<InetAddress> addresses() { return h.addresses(); }
                 @Override public Rng rng() { return h.rng(); }
@@ -54,8 +55,13 @@ public final class EndpointGroup implements Endpoint {
 
     @Override
     public void onPacket(long now, ByteBuffer p) {
+        onPacket(now, p, false);
+    }
+
+    @Override
+    public void onPacket(long now, ByteBuffer p, boolean checksumValidated) {
         for (Endpoint e : endpoints) {
-            e.onPacket(now, p.duplicate());
+            e.onPacket(now, p.duplicate(), checksumValidated);
         }
     }
 

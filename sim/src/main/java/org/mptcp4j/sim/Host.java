@@ -111,7 +111,17 @@ public final class Host extends Node implements HostContext {
 
     @Override
     public void send(ByteBuffer ipPacket) {
+        send(ipPacket, false);
+    }
+
+    @Override
+    public void sendChecksummed(ByteBuffer ipPacket) {
+        send(ipPacket, true);
+    }
+
+    private void send(ByteBuffer ipPacket, boolean checksumValidated) {
         Packet p = sim.pool().copyOf(ipPacket);
+        p.checksumValidated = checksumValidated;
         int version = IpPacket.version(p.data, p.length);
         if (version == 0) {
             droppedMalformed++;
@@ -165,7 +175,7 @@ public final class Host extends Node implements HostContext {
         } else {
             packetsReceived++;
             if (endpoint != null) {
-                endpoint.onPacket(sim.nowNanos(), p.view());
+                endpoint.onPacket(sim.nowNanos(), p.view(), p.checksumValidated);
             }
         }
         sim.pool().release(p);

@@ -18,6 +18,13 @@ public interface HostContext {
     void send(ByteBuffer ipPacket);
 
     /**
+     * As {@link #send(ByteBuffer)}, from a sender that vouches for the packet's checksums (a stack
+     * that just computed them): unless a link corrupts the packet on the way, the receiving host
+     * hands it up with {@link Endpoint#onPacket(long, ByteBuffer, boolean)} saying so.
+     */
+    void sendChecksummed(ByteBuffer ipPacket);
+
+    /**
      * Asks for {@link Endpoint#onWakeup} at {@code atNanos} (now, when in the past). Replaces any
      * earlier pending request: one timer per endpoint, like a stack's {@code pollTimeout}.
      * {@link org.mptcp4j.base.Nanos#NEVER} cancels the pending request.

@@ -246,6 +246,7 @@ public final class Link implements PacketSink {
         p.linkGeneration = generation;
         if (p.length > 0 && rng.chance(spec.corruptProbability())) {
             corrupt(p);
+            p.checksumValidated = false;
             counters.corrupted++;
         }
         Packet copy = null;

@@ -21,6 +21,12 @@ public final class Packet {
     long arrivalNanos;
     /** The link generation it was sent in; a link that went down since then discards it. */
     long linkGeneration;
+    /**
+     * The sender vouched for the transport checksum and no link has corrupted the bytes since: the
+     * receiving stack may skip summing them, as Linux skips it for what a veth delivers
+     * ({@code CHECKSUM_UNNECESSARY}). Cleared by a corrupting link, so corruption is still caught.
+     */
+    boolean checksumValidated;
     /** Next packet in the intrusive FIFO of the queue or pipe that holds it. */
     Packet next;
     boolean free;

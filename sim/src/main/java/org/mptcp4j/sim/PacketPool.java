@@ -30,6 +30,7 @@ public final class PacketPool {
             allocated++;
         }
         p.free = false;
+        p.checksumValidated = false;
         p.length = length;
         p.uid = nextUid++;
         p.next = null;
@@ -49,6 +50,7 @@ public final class PacketPool {
         Packet p = acquire(original.length);
         System.arraycopy(original.data, 0, p.data, 0, original.length);
         p.linkGeneration = original.linkGeneration;
+        p.checksumValidated = original.checksumValidated;
         return p;
     }
 

@@ -10,6 +10,7 @@ import org.mptcp4j.stack.Stack;
 import org.mptcp4j.stack.StackConfig;
 import org.mptcp4j.stack.StackEvent;
 import org.mptcp4j.stack.Transmit;
+import org.mptcp4j.wire.TcpSegmentation;
 
 /**
  * A simulated host's TCP stack: an {@link Endpoint} that owns a core {@link Stack} and drives it
@@ -34,6 +35,9 @@ public final class StackEndpoint implements Endpoint {
     private long serviceRounds;
     private final List<Application> applications = new ArrayList<>();
     private final ByteBuffer out = ByteBuffer.allocate(Stack.MAX_PACKET_BYTES);
+    /** Where {@link TcpSegmentation} builds each wire packet of a large segment. */
+    private final ByteBuffer piece = ByteBuffer.allocate(Stack.MAX_PACKET_BYTES);
+    private final TcpSegmentation.Sink sendPiece = p -> this.host.sendChecksummed(p);
     private HostContext host;
     private Stack stack;
     private boolean servicing;
@@ -74,6 +78,10 @@ public final class StackEndpoint implements Endpoint {
     public void attach(HostContext h) {
         this.host = h;
         this.stack = new Stack(config, h.rng());
+        // Software segmentation offload, as Linux's GSO: the stack builds a segment of up to 64 KB
+        // once and it is cut into wire packets here, each with its own headers and checksums; the
+        // links still carry MTU-sized packets.
+        stack.setSegmentationOffload(Stack.MAX_PACKET_BYTES);
         for (InetAddress a : h.addresses()) {
             stack.addAddress(a);
         }
@@ -86,8 +94,13 @@ public final class StackEndpoint implements Endpoint {
 
     @Override
     public void onPacket(long nowNanos, ByteBuffer ipPacket) {
+        onPacket(nowNanos, ipPacket, false);
+    }
+
+    @Override
+    public void onPacket(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
         packetsIn++;
-        stack.handleInbound(nowNanos, ipPacket);
+        stack.handleInbound(nowNanos, ipPacket, checksumValidated);
         service(nowNanos);
     }
 
@@ -113,8 +126,12 @@ public final class StackEndpoint implements Endpoint {
                 Transmit t;
                 while ((t = stack.pollTransmit(nowNanos, out.clear())) != null) {
                     out.flip();
-                    host.send(out);
-                    packetsOut++;
+                    if (t.gsoSize() > 0) {
+                        packetsOut += TcpSegmentation.segment(out, t.gsoSize(), piece, sendPiece);
+                    } else {
+                        host.sendChecksummed(out);
+                        packetsOut++;
+                    }
                     progress = true;
                 }
                 StackEvent e;
