@@ -3,6 +3,7 @@ package org.mptcp4j.tcp;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.mptcp4j.base.Nanos;
@@ -157,6 +158,8 @@ public final class TcpConnection {
     int challengeAcksInWindow;
     /** Payload bytes of the segment last polled; reused by the next poll. */
     byte[] payloadScratch = new byte[0];
+    /** Where the extension puts its options for the segment being built; emptied before each use. */
+    final List<TcpOption> extensionOptions = new ArrayList<>(4);
     /** A RST to send, and its fields. */
     boolean rstPending;
     int rstSeq;

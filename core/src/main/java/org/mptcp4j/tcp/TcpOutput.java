@@ -453,7 +453,8 @@ final class TcpOutput {
         if (c.extension == SubflowExtension.PLAIN) {
             return seg;
         }
-        List<TcpOption> extra = new ArrayList<>(2);
+        List<TcpOption> extra = c.extensionOptions;
+        extra.clear();
         c.extension.writeOptions(c, seg, TcpConnection.MAX_OPTION_BYTES - usedOptionBytes, extra);
         if (extra.isEmpty()) {
             return seg;
@@ -467,6 +468,7 @@ final class TcpOutput {
         for (int i = 0; i < extra.size(); i++) {
             all[own.size() + i] = extra.get(i);
         }
+        extra.clear();
         return seg.withOptions(List.of(all));
     }
 

@@ -180,13 +180,31 @@ public final class IpCodec {
         return IPV6_HEADER;
     }
 
+    /**
+     * The address for {@code a}, from a small direct-mapped cache: a host sees the same few
+     * addresses on every packet, and each new {@code Inet4Address} costs two objects. Entries are
+     * published with release and read with acquire semantics, so stacks driven from different
+     * threads share the cache safely; a collision only costs a new object.
+     */
     static Inet4Address v4Address(int a) {
+        int slot = (a * 0x9E3779B9) >>> (32 - V4_CACHE_BITS);
+        Inet4Address cached = (Inet4Address) V4_CACHE_SLOT.getAcquire(V4_CACHE, slot);
+        if (cached != null && Checksums.v4Int(cached) == a) {
+            return cached;
+        }
+        Inet4Address fresh;
         try {
-            return (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
+            fresh = (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
         } catch (UnknownHostException e) {
             throw new AssertionError("4 bytes are always an address", e);
         }
+        V4_CACHE_SLOT.setRelease(V4_CACHE, slot, fresh);
+        return fresh;
     }
+
+    private static final int V4_CACHE_BITS = 10;
+    private static final Inet4Address[] V4_CACHE = new Inet4Address[1 << V4_CACHE_BITS];
+    private static final java.lang.invoke.VarHandle V4_CACHE_SLOT = java.lang.invoke.MethodHandles.arrayElementVarHandle(Inet4Address[].class);
 
     static Inet6Address v6Address(ByteBuffer b, int at) {
         byte[] a = new byte[16];

@@ -50,7 +50,8 @@ public final class TcpCodec {
         }
         List<TcpOption> opts = ((DecodeResult.Ok<List<TcpOption>>) options).value();
         int flags = ((b.get(base + 12) & 0x0F) << 8) | (b.get(base + 13) & 0xFF);
-        ByteBuffer payload = doff == n ? TcpSegment.EMPTY : b.slice(base + doff, n - doff).asReadOnlyBuffer();
+        // TcpSegment makes the view read-only, unless it already is (a slice of a read-only packet).
+        ByteBuffer payload = doff == n ? TcpSegment.EMPTY : b.slice(base + doff, n - doff);
         return DecodeResult.ok(new TcpSegment(b.getShort(base) & 0xFFFF, b.getShort(base + 2) & 0xFFFF, b.getInt(base + 4), b.getInt(base + 8),
                 flags, b.getShort(base + 14) & 0xFFFF, b.getShort(base + 18) & 0xFFFF, opts, payload));
     }
