@@ -12,16 +12,24 @@ import java.util.List;
  */
 public final class CoupledGroup {
     private final List<CongestionController> members = new ArrayList<>(2);
+    /**
+     * Counts the changes a coupled algorithm's shared terms depend on: a member joined or left, or
+     * a coupled member's window changed. LIA recomputes alpha when it moved (Linux
+     * {@code mptcp_coupled.c} recomputes it on the same events), not on every ACK.
+     */
+    private long generation;
 
     /** Adds a controller and returns it, so a factory can write {@code return group.join(new X())}. */
     public <T extends CongestionController> T join(T controller) {
         members.add(controller);
+        generation++;
         return controller;
     }
 
     /** Removes a controller whose subflow has closed. */
     public void leave(CongestionController controller) {
         members.remove(controller);
+        generation++;
     }
 
     /** The members, in the order they joined. */
@@ -29,11 +37,31 @@ public final class CoupledGroup {
         return Collections.unmodifiableList(members);
     }
 
+    /** The number of members (for loops on the ACK path, which must not allocate). */
+    public int size() {
+        return members.size();
+    }
+
+    /** The member at {@code index}, in the order they joined. */
+    public CongestionController member(int index) {
+        return members.get(index);
+    }
+
+    /** A coupled member's window changed (grew, was reduced, restored or restarted). */
+    public void onWindowChanged() {
+        generation++;
+    }
+
+    /** Moves whenever a member joins, leaves or reports a window change; equal values mean nothing changed. */
+    public long generation() {
+        return generation;
+    }
+
     /** The sum of the members' congestion windows in bytes (RFC 6356 cwnd_total). */
     public long totalWindowBytes() {
         long sum = 0;
-        for (CongestionController c : members) {
-            sum += c.windowBytes();
+        for (int i = 0; i < members.size(); i++) {
+            sum += members.get(i).windowBytes();
         }
         return sum;
     }
