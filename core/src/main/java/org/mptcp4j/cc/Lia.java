@@ -123,7 +123,7 @@ public final class Lia extends CoupledController {
      * @param rttMicros the smoothed RTTs, in microseconds (Linux {@code srtt_us}), at least 1
      * @param n how many entries of the arrays to use, at least 1
      */
-    static long alphaScaled(long[] cwndSegments, long[] rttMicros, int n) {
+    public static long alphaScaled(long[] cwndSegments, long[] rttMicros, int n) {
         int best = 0;
         long total = 0;
         for (int i = 0; i < n; i++) {

@@ -46,7 +46,7 @@ public final class LiaExact extends CoupledController {
      * RFC 6356 section 3: alpha = cwnd_total * max_i(cwnd_i / rtt_i^2) / (sum_i cwnd_i / rtt_i)^2,
      * in any consistent units (alpha has none).
      */
-    static double alpha(double[] cwnd, double[] rtt, int n) {
+    public static double alpha(double[] cwnd, double[] rtt, int n) {
         double total = 0;
         double best = 0;
         double sum = 0;
