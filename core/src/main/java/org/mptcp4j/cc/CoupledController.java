@@ -148,7 +148,7 @@ abstract class CoupledController implements CongestionController {
         group.onWindowChanged();
     }
 
-    /** The smoothed RTT in seconds, at least a microsecond (a member without a sample has none). */
+    /** Nanoseconds as seconds, at least a microsecond, so a rate or 1/rtt^2 never divides by zero. */
     static double seconds(long nanos) {
         return Math.max(nanos, 1000) / 1e9;
     }
