@@ -3,6 +3,7 @@ package org.mptcp4j.cc;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The controllers of the subflows of one connection, whose windows a coupled algorithm links
@@ -18,6 +19,28 @@ public final class CoupledGroup {
      * {@code mptcp_coupled.c} recomputes it on the same events), not on every ACK.
      */
     private long generation;
+    /** The algorithm this connection's subflows run instead of the stack's, if one was chosen for it. */
+    private ControllerFactory factory;
+
+    /**
+     * Chooses the algorithm every subflow of this connection runs, instead of the stack's (Linux:
+     * the {@code TCP_CONGESTION} socket option). Only before the first subflow has a controller:
+     * a connection does not change algorithm midway.
+     *
+     * @throws IllegalStateException when a controller has already joined
+     */
+    public CoupledGroup use(ControllerFactory value) {
+        if (!members.isEmpty()) {
+            throw new IllegalStateException("congestion control chosen after a subflow started: " + members);
+        }
+        factory = value;
+        return this;
+    }
+
+    /** The algorithm chosen for this connection by {@link #use}, if any; otherwise the stack's applies. */
+    public Optional<ControllerFactory> factory() {
+        return Optional.ofNullable(factory);
+    }
 
     /** Adds a controller and returns it, so a factory can write {@code return group.join(new X())}. */
     public <T extends CongestionController> T join(T controller) {
