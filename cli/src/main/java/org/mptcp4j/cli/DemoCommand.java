@@ -47,7 +47,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Run seed; the same seed replays the same run bit for bit (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--cc", defaultValue = "cubic", description = "Congestion control of each subflow: reno or cubic (default ${DEFAULT-VALUE}).")
+    @Option(names = "--cc", defaultValue = "cubic", description = "Congestion control of each subflow: reno or cubic "
+            + "(uncoupled), lia, olia or balia (coupled), lia-exact (default ${DEFAULT-VALUE}).")
     String congestionControl;
 
     @Option(names = "--rate-a", defaultValue = "100", description = "Rate of path A, Mbit/s (default ${DEFAULT-VALUE}).")

@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.mptcp4j.cc.CongestionAlgorithm;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.stack.StackConfig;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
  * The MPTCP knobs of a command, spelled as {@code ip mptcp} spells them: {@code --endpoint
  * ADDRESS[,id=N][,port=N][,subflow][,signal][,backup]} (repeatable; like {@code ip mptcp endpoint
  * add}), {@code --limits SUBFLOWS,ADD_ADDR_ACCEPTED} (like {@code ip mptcp limits set}) and
- * {@code --no-mptcp} (like {@code sysctl net.mptcp.enabled=0}).
+ * {@code --no-mptcp} (like {@code sysctl net.mptcp.enabled=0}), and {@code --cc NAME} (like {@code sysctl
+ * net.ipv4.tcp_congestion_control=NAME} on the multipath-tcp.org kernel).
  */
 final class MptcpOptions {
     @Option(names = "--endpoint", paramLabel = "ADDRESS[,id=N][,port=N][,subflow][,signal][,backup]",
@@ -30,6 +32,12 @@ final class MptcpOptions {
 
     @Option(names = "--no-mptcp", description = "Plain TCP (net.mptcp.enabled=0): no MP_CAPABLE offered or accepted.")
     boolean noMptcp;
+
+    @Option(names = "--cc", paramLabel = "NAME",
+            description = "Congestion control of each subflow: cubic (default) or reno run uncoupled, as upstream Linux; "
+                    + "lia, olia or balia couple the subflows (RFC 6356 and its successors, as the multipath-tcp.org kernel); "
+                    + "lia-exact is lia in exact arithmetic.")
+    String congestionControl;
 
     /** The endpoints as given, in order. */
     List<Endpoint> endpoints() {
@@ -46,7 +54,15 @@ final class MptcpOptions {
         if (limits != null) {
             mptcp = mptcp.withLimits(parseLimits(limits));
         }
-        return defaults.withMptcpEnabled(!noMptcp).withMptcp(mptcp);
+        StackConfig c = defaults.withMptcpEnabled(!noMptcp).withMptcp(mptcp);
+        if (congestionControl != null) {
+            String name = congestionControl.strip().toLowerCase(Locale.ROOT);
+            if (CongestionAlgorithm.byName(name).isEmpty()) {
+                throw new IllegalArgumentException("--cc " + congestionControl + ": unknown (" + CongestionAlgorithm.names() + ")");
+            }
+            c = c.withCongestionControl(name);
+        }
+        return c;
     }
 
     StackConfig apply(StackConfig defaults) {
@@ -55,10 +71,12 @@ final class MptcpOptions {
 
     /** What the options amount to, in {@code ip mptcp}'s words, for the header of a run. */
     String describe() {
+        String cc = congestionControl == null ? StackConfig.defaults().congestionControl()
+                : congestionControl.strip().toLowerCase(Locale.ROOT);
         if (noMptcp) {
-            return "MPTCP off";
+            return "MPTCP off, congestion control " + cc;
         }
-        StringBuilder b = new StringBuilder("MPTCP on");
+        StringBuilder b = new StringBuilder("MPTCP on, congestion control ").append(cc);
         for (Endpoint e : endpoints()) {
             b.append(", endpoint ").append(e.address().getHostAddress()).append(" id ").append(e.id());
             if (e.port() != 0) {

@@ -55,6 +55,18 @@ class PerfCommandTest {
         assertThat(o.apply(StackConfig.defaults()).mptcpEnabled()).isFalse();
     }
 
+    @Test
+    void cc_reachesTheStackConfig_andUnknownNamesAreRefused() {
+        MptcpOptions o = new MptcpOptions();
+        assertThat(o.apply(StackConfig.defaults()).congestionControl()).isEqualTo("cubic");
+        o.congestionControl = "lia";
+        assertThat(o.apply(StackConfig.defaults()).congestionControl()).isEqualTo("lia");
+        assertThat(o.describe()).contains("congestion control lia");
+        o.congestionControl = "wvegas";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> o.apply(StackConfig.defaults()))
+                .hasMessageContaining("--cc wvegas").hasMessageContaining("olia");
+    }
+
     private record Out(int code, String text) {}
 
     private static Out run(String... args) {

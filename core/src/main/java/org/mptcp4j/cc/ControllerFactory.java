@@ -1,5 +1,6 @@
 package org.mptcp4j.cc;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,37 +25,21 @@ public interface ControllerFactory {
 
     /** RFC 5681 Reno with RFC 6928's initial window (10 segments of up to 1460 bytes). */
     static ControllerFactory reno() {
-        return new ControllerFactory() {
-            public CongestionController create(CoupledGroup group, long nowNanos, int mss) {
-                return group.join(new Reno(mss, Reno.initialWindowSegments(mss)));
-            }
-
-            public String name() {
-                return "reno";
-            }
-        };
+        return CongestionAlgorithm.RENO.factory();
     }
 
     /** RFC 9438 CUBIC with RFC 6928's initial window (10 segments of up to 1460 bytes). */
     static ControllerFactory cubic() {
-        return new ControllerFactory() {
-            public CongestionController create(CoupledGroup group, long nowNanos, int mss) {
-                return group.join(new Cubic(mss, Reno.initialWindowSegments(mss)));
-            }
-
-            public String name() {
-                return "cubic";
-            }
-        };
+        return CongestionAlgorithm.CUBIC.factory();
     }
 
-    /** The built-in algorithms, by {@link #name()}. */
+    /** The built-in algorithms ({@link CongestionAlgorithm}), by {@link #name()}. */
     static List<ControllerFactory> builtIn() {
-        return List.of(reno(), cubic());
+        return Arrays.stream(CongestionAlgorithm.values()).map(CongestionAlgorithm::factory).toList();
     }
 
-    /** The built-in algorithm with this name ("reno", "cubic"). */
+    /** The built-in algorithm with this name ("reno", "cubic", "lia", "lia-exact", "olia", "balia"). */
     static Optional<ControllerFactory> byName(String name) {
-        return builtIn().stream().filter(f -> f.name().equals(name)).findFirst();
+        return CongestionAlgorithm.byName(name).map(CongestionAlgorithm::factory);
     }
 }

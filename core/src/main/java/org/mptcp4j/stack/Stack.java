@@ -16,6 +16,8 @@ import java.util.Map;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
 import org.mptcp4j.base.Seq32;
+import org.mptcp4j.cc.CongestionAlgorithm;
+import org.mptcp4j.cc.ControllerFactory;
 import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.MptcpConnection;
@@ -455,6 +457,16 @@ public final class Stack {
      * remote's family.
      */
     public ConnHandle connect(long nowNanos, InetSocketAddress local, InetSocketAddress remote) {
+        return connect(nowNanos, local, remote, CongestionAlgorithm.byName(config.congestionControl()).orElseThrow());
+    }
+
+    /**
+     * {@link #connect(long, InetSocketAddress, InetSocketAddress)} with this connection's own
+     * congestion control (Linux: {@code setsockopt(TCP_CONGESTION)} before {@code connect}); every
+     * subflow it joins runs the same, coupled through the connection's group if the algorithm is.
+     */
+    public ConnHandle connect(long nowNanos, InetSocketAddress local, InetSocketAddress remote,
+            CongestionAlgorithm congestionControl) {
         InetAddress la = local == null ? null : local.getAddress();
         if (la == null || la.isAnyLocalAddress()) {
             la = addresses.stream().filter(a -> sameFamily(a, remote.getAddress())).findFirst()
@@ -478,6 +490,7 @@ public final class Stack {
         MptcpConnection m = MptcpConnection.client(host, mib, config.mptcp(), rng, tokens, config.mptcpEnabled(),
                 config.sendBufferBytes(), config.receiveBufferBytes(), config.receiveBufferMaxBytes());
         m.setNow(nowNanos);
+        m.ccGroup().use(congestionControl.factory());
         StackConnection c = registerConnection(m);
         c.visible = true;
         SubflowExtension ext = m.initialExtension();
@@ -567,8 +580,8 @@ public final class Stack {
         return new ConnectionInfo(t.state(), t.local(), t.remote(), t.srttNanos(), t.rttvarNanos(), t.rtoNanos(),
                 t.cwndBytes(), t.ssthreshBytes(), t.mss(), t.bytesSent(), t.bytesAcked(), t.bytesReceived(),
                 t.retransmits(), t.sndWnd(), t.rcvWnd(), errorOf(c, t).map(ResetReason::of), t.bytesRetransmitted(),
-                t.bytesInFlight(), t.congestionController() == null ? config.congestionControl()
-                        : t.congestionController().name(),
+                t.bytesInFlight(), t.congestionController() != null ? t.congestionController().name()
+                        : c.mptcp.ccGroup().factory().map(ControllerFactory::name).orElse(config.congestionControl()),
                 t.sackEnabled(), t.timestampsEnabled(), t.sendWindowShift(), t.receiveWindowShift());
     }
 

@@ -1,6 +1,7 @@
 package org.mptcp4j.stack;
 
 import org.mptcp4j.base.Nanos;
+import org.mptcp4j.cc.CongestionAlgorithm;
 import org.mptcp4j.cc.ControllerFactory;
 import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.tcp.TcpConfig;
@@ -21,7 +22,10 @@ import org.mptcp4j.tcp.TcpConfig;
  * @param maxRtoNanos RTO ceiling
  * @param delayedAckNanos delayed-ACK timer
  * @param timeWaitNanos 2MSL: time in TIME_WAIT (Linux 60 s)
- * @param congestionControl congestion control by name: "reno" or "cubic" (Linux tcp_congestion_control)
+ * @param congestionControl congestion control by name (Linux tcp_congestion_control; the names of
+ *     {@link CongestionAlgorithm}): "cubic" (the default) or "reno" run each subflow uncoupled, as upstream
+ *     Linux does; "lia", "olia" or "balia" (and "lia-exact") couple the subflows of each MPTCP connection
+ *     as the multipath-tcp.org kernel did, and behave as Reno on a connection with one path
  * @param sack offer SACK (tcp_sack)
  * @param timestamps offer timestamps (tcp_timestamps)
  * @param windowScale offer window scaling (tcp_window_scaling)
@@ -68,7 +72,8 @@ public record StackConfig(
 
     public StackConfig {
         if (ControllerFactory.byName(congestionControl).isEmpty()) {
-            throw new IllegalArgumentException("unknown congestion control " + congestionControl);
+            throw new IllegalArgumentException("unknown congestion control " + congestionControl + " (known: "
+                    + CongestionAlgorithm.names() + ")");
         }
         if (ephemeralPortLow < 1 || ephemeralPortHigh > 65535 || ephemeralPortLow > ephemeralPortHigh) {
             throw new IllegalArgumentException("ephemeral port range " + ephemeralPortLow + "-" + ephemeralPortHigh);
@@ -139,6 +144,11 @@ public record StackConfig(
 
     public StackConfig withCongestionControl(String value) {
         return new StackConfig(mss, sendBufferBytes, receiveBufferBytes, receiveBufferMaxBytes, initialRtoNanos, minRtoNanos, maxRtoNanos, delayedAckNanos, timeWaitNanos, value, sack, timestamps, windowScale, nagle, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, synRetries, synAckRetries, maxRetransmits, maxSynBacklog, ephemeralPortLow, ephemeralPortHigh, mptcpEnabled, mptcp);
+    }
+
+    /** The algorithm each new connection's subflows run ({@link #congestionControl}). */
+    public StackConfig withCongestionControl(CongestionAlgorithm value) {
+        return withCongestionControl(value.id());
     }
 
     public StackConfig withSack(boolean value) {

@@ -658,10 +658,13 @@ public final class TcpConnection {
         rstWithAck = withAck;
     }
 
-    /** Creates the congestion controller once the MSS is known (at ESTABLISHED). */
+    /**
+     * Creates the congestion controller once the MSS is known (at ESTABLISHED): the connection's
+     * own algorithm if one was chosen for its group, else the configured one.
+     */
     void onEstablished(long nowNanos) {
         if (cc == null) {
-            cc = config.congestionControl().create(ccGroup, nowNanos, sndMss);
+            cc = ccGroup.factory().orElse(config.congestionControl()).create(ccGroup, nowNanos, sndMss);
         }
         if (config.keepaliveEnabled()) {
             timers.set(Timer.KEEPALIVE, nowNanos + config.keepaliveIdleNanos());
