@@ -82,13 +82,10 @@ public final class TcpCodec {
     public static void encode(TcpSegment s, InetAddress src, InetAddress dst, ByteBuffer out, boolean partialChecksum) {
         int p = out.position();
         int payloadLength = s.payload().remaining();
-        int optLen;
-        if (out.remaining() >= HEADER_LENGTH + TcpOptions.MAX_SPACE + payloadLength) {
-            // Room for any valid option space: lay the options out once, writing them.
-            optLen = TcpOptions.layoutLength(s.options(), out, p + HEADER_LENGTH, TcpOptions.MAX_SPACE);
-        } else {
-            optLen = TcpOptions.layoutLength(s.options());
-        }
+        // With room for any valid option space the options are laid out once, written as they go.
+        boolean writeOnce = out.remaining() >= HEADER_LENGTH + TcpOptions.MAX_SPACE + payloadLength;
+        int optLen = writeOnce ? TcpOptions.layoutLength(s.options(), out, p + HEADER_LENGTH, TcpOptions.MAX_SPACE)
+                : TcpOptions.layoutLength(s.options());
         if (optLen > TcpOptions.MAX_SPACE) {
             throw new IllegalArgumentException("options need " + optLen + " bytes, the header holds 40: " + s.options());
         }
@@ -109,7 +106,7 @@ public final class TcpCodec {
         out.putShort(p + 14, (short) s.window());
         out.putShort(p + 16, (short) 0);
         out.putShort(p + 18, (short) s.urgentPointer());
-        if (out.remaining() < HEADER_LENGTH + TcpOptions.MAX_SPACE + payloadLength) {
+        if (!writeOnce) {
             TcpOptions.write(s.options(), out, p + HEADER_LENGTH);
         }
         ByteBuffer payload = s.payload();

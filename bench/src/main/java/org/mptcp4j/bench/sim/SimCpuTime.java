@@ -1,0 +1,62 @@
+package org.mptcp4j.bench.sim;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@link SimTestbedBenchmark} runs timed in CPU time of the running thread rather than wall
+ * time: on a shared machine (this one has 2 cores and other builds) JMH's wall-clock throughput
+ * swings by 2x between identical runs, while the CPU a run takes moves far less. Prints, per
+ * benchmark, the median and minimum CPU seconds of the measured runs and the simulated time as a
+ * multiple of that ("times faster than real time").
+ *
+ * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimCpuTime two,tcp,udp 12 8</pre>
+ *
+ * Arguments: benchmark names ({@code two} = {@code fig3MptcpTwoPaths}, {@code one} =
+ * {@code fig3MptcpOnePath}, {@code tcp} = {@code fig3TcpBulk}, {@code udp} = {@code fig3UdpLineRate}),
+ * warm-up runs, measured runs.
+ */
+public final class SimCpuTime {
+    private SimCpuTime() {}
+
+    public static void main(String[] args) {
+        if (args.length != 3) {
+            System.err.println("usage: SimCpuTime two,one,tcp,udp WARMUP_RUNS MEASURED_RUNS");
+            System.exit(2);
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        SimTestbedBenchmark bench = new SimTestbedBenchmark();
+        int warmup = Integer.parseInt(args[1]);
+        int measured = Integer.parseInt(args[2]);
+        for (String name : args[0].split(",")) {
+            List<Double> cpuSeconds = new ArrayList<>();
+            double simulatedSeconds = 0;
+            long events = 0;
+            for (int i = 0; i < warmup + measured; i++) {
+                SimEngineBenchmark.Counts counts = new SimEngineBenchmark.Counts();
+                long start = threads.getCurrentThreadCpuTime();
+                switch (name) {
+                    case "two" -> bench.fig3MptcpTwoPaths(counts);
+                    case "one" -> bench.fig3MptcpOnePath(counts);
+                    case "tcp" -> bench.fig3TcpBulk(counts);
+                    case "udp" -> bench.fig3UdpLineRate(counts);
+                    default -> throw new IllegalArgumentException("unknown benchmark " + name);
+                }
+                long cpu = threads.getCurrentThreadCpuTime() - start;
+                if (i >= warmup) {
+                    cpuSeconds.add(cpu / 1e9);
+                    simulatedSeconds = counts.simulatedNanos / 1e9;
+                    events = counts.events;
+                }
+            }
+            Collections.sort(cpuSeconds);
+            double median = cpuSeconds.get(cpuSeconds.size() / 2);
+            System.out.printf(Locale.ROOT, "%s: %.2f simulated s, %d events; CPU median %.3f s (min %.3f): %.1f x real time%n",
+                    name, simulatedSeconds, events, median, cpuSeconds.get(0), simulatedSeconds / median);
+        }
+    }
+}
