@@ -221,6 +221,12 @@ public enum MibCounter {
     MPTCP_RM_ADDR("MPTcpExtRmAddr"),
     /** Subflows closed because their address was removed. */
     MPTCP_RM_SUBFLOW("MPTcpExtRmSubflow"),
+    /** REMOVE_ADDR sent. */
+    MPTCP_RM_ADDR_TX("MPTcpExtRmAddrTx"),
+    /** MP_PRIO sent: a subflow's backup flag changed on our side. */
+    MPTCP_MP_PRIO_TX("MPTcpExtMPPrioTx"),
+    /** MP_PRIO received. */
+    MPTCP_MP_PRIO_RX("MPTcpExtMPPrioRx"),
     /** DSS checksums that failed (RFC 8684 section 3.3.1). */
     MPTCP_DATA_CSUM_ERR("MPTcpExtDataCsumErr"),
     /** MP_FAIL sent (RFC 8684 section 3.7): on a RST, or on the only subflow's ACKs before a fallback. */

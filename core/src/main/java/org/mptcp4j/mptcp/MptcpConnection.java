@@ -94,6 +94,8 @@ public final class MptcpConnection {
 
     // ---- subflows, scheduling, paths
     final List<Subflow> subflows = new ArrayList<>(2);
+    /** Subflows whose remote address the peer removed, closed once the segment that said so is through. */
+    private final List<Subflow> removedByPeer = new ArrayList<>(1);
     final CoupledGroup ccGroup = new CoupledGroup();
     final Scheduler scheduler;
     final PathManager pathManager;
@@ -384,7 +386,14 @@ public final class MptcpConnection {
             pathManager.onAddAddr(s, in.addAddr);
         }
         if (in.mpPrio != null) {
-            s.peerBackup = in.mpPrio.backup();
+            mib.increment(MibCounter.MPTCP_MP_PRIO_RX);
+            if (s.peerBackup != in.mpPrio.backup()) {
+                s.peerBackup = in.mpPrio.backup();
+                kick(); // the scheduler's choice may change (backups carry data only when nothing else can)
+            }
+        }
+        if (in.removeAddr != null) {
+            removedByPeer.addAll(pathManager.onRemoveAddr(in.removeAddr));
         }
         if (in.mpFail != null) {
             return onMpFail(s, in.mpFail);
@@ -772,8 +781,12 @@ public final class MptcpConnection {
             List<Subflow> usable = usableSubflows();
             if (usable.size() > 1) {
                 Subflow best = scheduler.select(usable);
-                if (best != null && best != s) {
-                    host.wake(best);
+                if (best != s) {
+                    // Another subflow's turn, or nobody's (say the regular ones are at their
+                    // congestion window and this one is a backup, which waits as in Linux).
+                    if (best != null) {
+                        host.wake(best);
+                    }
                     return 0;
                 }
             }
@@ -1268,6 +1281,12 @@ public final class MptcpConnection {
     /** Work deferred until the stack has finished handing a segment, a timeout or a call in. */
     public void afterInput(long nowNanos) {
         now = nowNanos;
+        if (!removedByPeer.isEmpty()) {
+            // After the segment that carried the REMOVE_ADDR is through: it may close its own subflow.
+            List<Subflow> going = List.copyOf(removedByPeer);
+            removedByPeer.clear();
+            closeRemoved(going, nowNanos);
+        }
         if (!closeSubflowsPending) {
             return;
         }
@@ -1276,6 +1295,65 @@ public final class MptcpConnection {
             if (s.tcp.state().isSynchronized()) {
                 s.tcp.close(nowNanos);
             }
+            host.wake(s);
+        }
+    }
+
+    // ====================================================================== endpoints changing
+
+    /** {@code ip mptcp endpoint add} while the connection runs: see {@link PathManager#onEndpointAdded}. */
+    public void onEndpointAdded(Endpoint e, long nowNanos) {
+        now = nowNanos;
+        if (mode == Mode.MPTCP) {
+            pathManager.onEndpointAdded(e, nowNanos);
+        }
+    }
+
+    /** {@code ip mptcp endpoint delete}: REMOVE_ADDR to the peer, and the subflows from it close. */
+    public void onEndpointRemoved(Endpoint e, long nowNanos) {
+        now = nowNanos;
+        if (mode == Mode.MPTCP) {
+            closeRemoved(pathManager.onEndpointRemoved(e), nowNanos);
+        }
+    }
+
+    /**
+     * {@code ip mptcp endpoint change ... backup|nobackup}: the subflows from the endpoint's address
+     * take the flag and tell the peer with MP_PRIO (RFC 8684 section 3.3.8).
+     */
+    public void onEndpointBackup(Endpoint e, boolean backup, long nowNanos) {
+        now = nowNanos;
+        if (mode != Mode.MPTCP) {
+            return;
+        }
+        for (Subflow s : subflows) {
+            if (s.tcp != null && s.tcp.local().getAddress().equals(e.address()) && s.backup != backup) {
+                s.backup = backup;
+                s.prioToSend = Subflow.PRIO_COPIES;
+                // A pure ACK at once, as Linux sends one: data segments have no room for it. The
+                // other copies ride on the subflow's next pure ACKs.
+                s.tcp.sendPureAck(nowNanos);
+                host.wake(s);
+            }
+        }
+        kick();
+    }
+
+    /**
+     * Closes subflows whose address went away (either end's): their data not yet DATA_ACKed goes
+     * again on the others first (RFC 8684 section 3.3.6), then each is reset. Linux counts them as
+     * RmSubflow.
+     */
+    private void closeRemoved(List<Subflow> going, long nowNanos) {
+        for (Subflow s : going) {
+            if (s.dead || s.tcp == null || s.tcp.state() == TcpState.CLOSED) {
+                continue;
+            }
+            mib.increment(MibCounter.MPTCP_RM_SUBFLOW);
+            s.dead = true;
+            reinjectFrom(s);
+            s.resetReason = RESET_UNSPECIFIED;
+            s.tcp.abort(nowNanos);
             host.wake(s);
         }
     }

@@ -28,11 +28,13 @@ import org.mptcp4j.wire.TcpSegment;
  * <li>everything else: a DSS with the DATA_ACK, the segment's mapping when it carries data, and on
  *     a pure ACK the DATA_FIN when one is due; the DATA_ACK is 32 bits until the peer sends
  *     64-bit DSNs, DSNs are always 64 bits (as Linux);</li>
- * <li>ADD_ADDR on pure ACKs, when room is left.</li>
+ * <li>ADD_ADDR, REMOVE_ADDR and MP_PRIO on pure ACKs, when room is left.</li>
  * </ul>
  */
 final class MptcpOptionsOut {
     private static final int MP_FAIL_LENGTH = 12;
+    /** MP_PRIO without an address id, 3 bytes, padded to 4. */
+    private static final int MP_PRIO_LENGTH = 4;
 
     private MptcpOptionsOut() {}
 
@@ -95,6 +97,13 @@ final class MptcpOptionsOut {
         MptcpOption.AddAddr announce = m.pathManager.pendingAnnouncement(s);
         if (announce != null) {
             r += announce.encodedLength();
+        }
+        MptcpOption.RemoveAddr removal = m.pathManager.pendingRemoval(s);
+        if (removal != null) {
+            r += (removal.encodedLength() + 3) & ~3;
+        }
+        if (s.prioToSend > 0) {
+            r += MP_PRIO_LENGTH;
         }
         return r;
     }
@@ -185,6 +194,20 @@ final class MptcpOptionsOut {
             if (announce != null && announce.encodedLength() <= room) {
                 out.add(announce);
                 m.pathManager.onAnnouncementSent(s, announce);
+                room -= (announce.encodedLength() + 3) & ~3;
+            }
+            MptcpOption.RemoveAddr removal = m.pathManager.pendingRemoval(s);
+            if (removal != null && removal.encodedLength() <= room) {
+                out.add(removal);
+                m.pathManager.onRemovalSent();
+                room -= (removal.encodedLength() + 3) & ~3;
+            }
+            // RFC 8684 section 3.3.8: MP_PRIO applies to the subflow it is sent on; version 1 has
+            // no address id (Linux sends the 3-byte form too).
+            if (s.prioToSend > 0 && room >= MP_PRIO_LENGTH) {
+                out.add(new MptcpOption.MpPrio(s.backup, OptionalInt.empty()));
+                s.prioToSend--;
+                m.mib.increment(MibCounter.MPTCP_MP_PRIO_TX);
             }
         }
     }

@@ -31,6 +31,10 @@ public final class PathManager {
 
     private final MptcpConnection conn;
     private final MptcpConfig config;
+    /** Our address ids to withdraw with REMOVE_ADDR (RFC 8684 section 3.4.2), on the next pure ACK of a subflow not using them. */
+    private final List<Integer> removals = new ArrayList<>(2);
+    /** The addresses of {@link #removals}: the subflows from them are going, so they do not carry the option. */
+    private final List<InetAddress> removedAddresses = new ArrayList<>(2);
     /** Our announcements: sent and waiting for the echo, or still to send. */
     private final List<Announcement> announcements = new ArrayList<>(2);
     /** Echoes of the peer's announcements still to send. */
@@ -38,6 +42,8 @@ public final class PathManager {
     /** Additional subflows (beyond the initial one) this connection has, open or opening. */
     int extraSubflows;
     int addAddrAccepted;
+    /** The address ids of the announcements counted in {@link #addAddrAccepted}. */
+    private final List<Integer> acceptedIds = new ArrayList<>(2);
     private boolean started;
 
     private static final class Announcement {
@@ -66,27 +72,110 @@ public final class PathManager {
         if (first == null) {
             return;
         }
-        InetAddress localFirst = first.tcp.local().getAddress();
         for (Endpoint e : config.endpoints()) {
-            if (e.address().equals(localFirst) || !sameFamily(e.address(), localFirst)) {
-                continue;
-            }
-            if (e.has(Endpoint.Flag.SIGNAL)) {
-                int port = e.port();
-                long hmac = MptcpCrypto.addAddrHmac(conn.localKey, conn.remoteKey, e.id(), e.address(), port);
-                announcements.add(new Announcement(new MptcpOption.AddAddr(false, e.id(), e.address(),
-                        port == 0 ? OptionalInt.empty() : OptionalInt.of(port), OptionalLong.of(hmac))));
-            }
-            if (e.has(Endpoint.Flag.SUBFLOW) && conn.client && extraSubflows < config.limits().subflows()) {
-                InetSocketAddress remote = first.tcp.remote();
-                if (conn.openJoin(e.address(), remote, e.id(), e.has(Endpoint.Flag.BACKUP), nowNanos)) {
-                    extraSubflows++;
-                }
-            }
+            use(e, first, nowNanos);
         }
         if (!announcements.isEmpty()) {
             conn.requestAck(first);
         }
+    }
+
+    /** Announces {@code e} if it signals, joins from it if it is a client's subflow endpoint. */
+    private void use(Endpoint e, Subflow first, long nowNanos) {
+        InetAddress localFirst = first.tcp.local().getAddress();
+        if (e.address().equals(localFirst) || !sameFamily(e.address(), localFirst)) {
+            return;
+        }
+        if (e.has(Endpoint.Flag.SIGNAL)) {
+            int port = e.port();
+            long hmac = MptcpCrypto.addAddrHmac(conn.localKey, conn.remoteKey, e.id(), e.address(), port);
+            announcements.add(new Announcement(new MptcpOption.AddAddr(false, e.id(), e.address(),
+                    port == 0 ? OptionalInt.empty() : OptionalInt.of(port), OptionalLong.of(hmac))));
+        }
+        if (e.has(Endpoint.Flag.SUBFLOW) && conn.client && extraSubflows < config.limits().subflows()) {
+            InetSocketAddress remote = first.tcp.remote();
+            if (conn.openJoin(e.address(), remote, e.id(), e.has(Endpoint.Flag.BACKUP), nowNanos)) {
+                extraSubflows++;
+            }
+        }
+    }
+
+    /**
+     * An endpoint was added while the connection runs ({@code ip mptcp endpoint add}): as Linux's
+     * in-kernel path manager, an established connection announces it or joins from it at once.
+     */
+    void onEndpointAdded(Endpoint e, long nowNanos) {
+        Subflow first = conn.initialSubflow();
+        if (!started || first == null) {
+            return; // onEstablished reads the stack's endpoints then
+        }
+        int announced = announcements.size();
+        use(e, first, nowNanos);
+        if (announcements.size() > announced) {
+            conn.requestAck(first);
+        }
+    }
+
+    /**
+     * An endpoint was deleted ({@code ip mptcp endpoint delete}): if the connection announced it
+     * or has a subflow from it, REMOVE_ADDR tells the peer (RFC 8684 section 3.4.2), on another
+     * subflow; those subflows close (their data goes again on the others) and an announcement not
+     * yet echoed stops. Returns the subflows to close.
+     */
+    List<Subflow> onEndpointRemoved(Endpoint e) {
+        boolean announced = announcements.removeIf(a -> a.option.addressId() == e.id());
+        List<Subflow> going = new ArrayList<>(1);
+        for (Subflow s : conn.subflows) {
+            if (s.tcp != null && s.tcp.local().getAddress().equals(e.address())) {
+                going.add(s);
+            }
+        }
+        if ((announced || !going.isEmpty()) && !removals.contains(e.id())) {
+            removals.add(e.id());
+            removedAddresses.add(e.address());
+            for (Subflow s : conn.subflows) {
+                if (!going.contains(s) && s.tcp != null && s.tcp.state().isSynchronized()) {
+                    conn.requestAck(s);
+                    break;
+                }
+            }
+        }
+        return going;
+    }
+
+    /** A REMOVE_ADDR to put on {@code s}'s next pure ACK, or null. */
+    MptcpOption.RemoveAddr pendingRemoval(Subflow s) {
+        if (removals.isEmpty() || s.tcp == null || removedAddresses.contains(s.tcp.local().getAddress())) {
+            return null;
+        }
+        return new MptcpOption.RemoveAddr(removals);
+    }
+
+    void onRemovalSent() {
+        removals.clear();
+        removedAddresses.clear();
+        conn.mib.increment(MibCounter.MPTCP_RM_ADDR_TX);
+    }
+
+    /**
+     * The peer withdrew addresses (REMOVE_ADDR, RFC 8684 section 3.4.2): "the receiver MUST close
+     * any subflows using that address"; returns them. An accepted announcement of a removed id
+     * gives its slot back (Linux {@code add_addr_accepted}).
+     */
+    List<Subflow> onRemoveAddr(MptcpOption.RemoveAddr r) {
+        List<Subflow> going = new ArrayList<>(1);
+        for (int id : r.addressIds()) {
+            conn.mib.increment(MibCounter.MPTCP_RM_ADDR);
+            for (Subflow s : conn.subflows) {
+                if (s.remoteId == id && !going.contains(s)) {
+                    going.add(s);
+                }
+            }
+            if (acceptedIds.remove(Integer.valueOf(id)) && addAddrAccepted > 0) {
+                addAddrAccepted--;
+            }
+        }
+        return going;
     }
 
     /** An ADD_ADDR or echo to put on {@code s}'s next pure ACK, or null. */
@@ -150,6 +239,7 @@ public final class PathManager {
         }
         InetSocketAddress remote = new InetSocketAddress(a.address(), port == 0 ? first.tcp.remote().getPort() : port);
         addAddrAccepted++;
+        acceptedIds.add(a.addressId());
         if (conn.openJoin(first.tcp.local().getAddress(), remote, 0, false, conn.now)) {
             extraSubflows++;
         }

@@ -39,6 +39,15 @@ public final class Subflow implements SubflowExtension {
     boolean backup;
     /** The peer asked us (MP_JOIN or MP_PRIO with B) to use this subflow only as a backup. */
     boolean peerBackup;
+    /**
+     * Our backup flag changed: MP_PRIO (RFC 8684 section 3.3.8) goes on this many more pure ACKs.
+     * Nothing acknowledges an option, and a lost MP_PRIO would leave the peer with the old
+     * priority for the rest of the connection (Linux sends it once); it is idempotent, so it is
+     * repeated.
+     */
+    int prioToSend;
+    /** Pure ACKs that carry each MP_PRIO: the first built at once, the others the subflow's next ones. */
+    static final int PRIO_COPIES = 3;
 
     // ---- MP_JOIN (RFC 8684 section 3.2)
     final int localNonce;

@@ -20,6 +20,8 @@ import org.mptcp4j.cc.CongestionAlgorithm;
 import org.mptcp4j.cc.ControllerFactory;
 import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.mptcp.Endpoint;
+import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.mptcp.MptcpConnection;
 import org.mptcp4j.mptcp.MptcpHost;
 import org.mptcp4j.mptcp.MptcpInfo;
@@ -78,6 +80,8 @@ public final class Stack {
     private static final int MAX_PENDING_CONTROL = 1024;
 
     private final StackConfig config;
+    /** The MPTCP settings new connections take: the configured ones, with endpoints added and removed since. */
+    private MptcpConfig mptcpConfig;
     private final TcpConfig tcp4;
     private final TcpConfig tcp6;
     private final Mib mib = new Mib();
@@ -112,6 +116,7 @@ public final class Stack {
 
     public Stack(StackConfig config, Rng rng) {
         this.config = config;
+        this.mptcpConfig = config.mptcp();
         this.tcp4 = config.tcpConfig(false);
         this.tcp6 = config.tcpConfig(true);
         this.rng = rng;
@@ -133,6 +138,87 @@ public final class Stack {
 
     public StackConfig config() {
         return config;
+    }
+
+    /** The MPTCP endpoints now, as {@code ip mptcp endpoint show} lists them. */
+    public List<Endpoint> endpoints() {
+        return mptcpConfig.endpoints();
+    }
+
+    /**
+     * Adds an endpoint ({@code ip mptcp endpoint add}): new connections use it, and so do the
+     * established ones, as Linux's in-kernel path manager does: a {@code signal} endpoint is
+     * announced with ADD_ADDR, a client joins from a {@code subflow} endpoint within the limits.
+     *
+     * @throws IllegalArgumentException when an endpoint has the id or the address already
+     */
+    public void addEndpoint(long nowNanos, Endpoint e) {
+        for (Endpoint o : mptcpConfig.endpoints()) {
+            if (o.id() == e.id() || o.address().equals(e.address())) {
+                throw new IllegalArgumentException("endpoint " + e + " clashes with " + o);
+            }
+        }
+        List<Endpoint> next = new ArrayList<>(mptcpConfig.endpoints());
+        next.add(e);
+        mptcpConfig = mptcpConfig.withEndpoints(next);
+        forEachMptcp(m -> m.onEndpointAdded(e, nowNanos));
+    }
+
+    /**
+     * Deletes the endpoint with {@code id} ({@code ip mptcp endpoint delete id N}): connections that
+     * announced it or have subflows from it send REMOVE_ADDR (RFC 8684 section 3.4.2) and close those
+     * subflows, their data going again on the others.
+     *
+     * @throws IllegalArgumentException when no endpoint has that id
+     */
+    public void removeEndpoint(long nowNanos, int id) {
+        Endpoint e = endpoint(id);
+        List<Endpoint> next = new ArrayList<>(mptcpConfig.endpoints());
+        next.remove(e);
+        mptcpConfig = mptcpConfig.withEndpoints(next);
+        forEachMptcp(m -> m.onEndpointRemoved(e, nowNanos));
+    }
+
+    /**
+     * Sets or clears the endpoint's {@code backup} flag ({@code ip mptcp endpoint change id N
+     * backup|nobackup}): running subflows from its address change priority and say so with MP_PRIO
+     * (RFC 8684 section 3.3.8); joins from it later carry the flag.
+     *
+     * @throws IllegalArgumentException when no endpoint has that id
+     */
+    public void setEndpointBackup(long nowNanos, int id, boolean backup) {
+        Endpoint e = endpoint(id);
+        java.util.EnumSet<Endpoint.Flag> flags = java.util.EnumSet.noneOf(Endpoint.Flag.class);
+        flags.addAll(e.flags());
+        if (backup) {
+            flags.add(Endpoint.Flag.BACKUP);
+        } else {
+            flags.remove(Endpoint.Flag.BACKUP);
+        }
+        Endpoint changed = new Endpoint(e.address(), e.id(), e.port(), flags);
+        List<Endpoint> next = new ArrayList<>(mptcpConfig.endpoints());
+        next.set(next.indexOf(e), changed);
+        mptcpConfig = mptcpConfig.withEndpoints(next);
+        forEachMptcp(m -> m.onEndpointBackup(changed, backup, nowNanos));
+    }
+
+    private Endpoint endpoint(int id) {
+        for (Endpoint e : mptcpConfig.endpoints()) {
+            if (e.id() == id) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("no endpoint with id " + id);
+    }
+
+    /** Runs {@code action} on every live MPTCP connection, then re-arms their timers. */
+    private void forEachMptcp(java.util.function.Consumer<MptcpConnection> action) {
+        for (StackConnection c : List.copyOf(byId.values())) {
+            if (c.mptcp.mode() == MptcpConnection.Mode.MPTCP) {
+                action.accept(c.mptcp);
+                rearm(c);
+            }
+        }
     }
 
     /** Counters by nstat name. */
@@ -487,7 +573,7 @@ public final class Stack {
                 releaseSubflow(old);
             }
         }
-        MptcpConnection m = MptcpConnection.client(host, mib, config.mptcp(), rng, tokens, config.mptcpEnabled(),
+        MptcpConnection m = MptcpConnection.client(host, mib, mptcpConfig, rng, tokens, config.mptcpEnabled(),
                 config.sendBufferBytes(), config.receiveBufferBytes(), config.receiveBufferMaxBytes());
         m.setNow(nowNanos);
         m.ccGroup().use(congestionControl.factory());
@@ -698,7 +784,7 @@ public final class Stack {
             return;
         }
         boolean mptcp = config.mptcpEnabled() && offersMpCapable(seg);
-        MptcpConnection m = MptcpConnection.server(host, mib, config.mptcp(), rng, tokens, mptcp,
+        MptcpConnection m = MptcpConnection.server(host, mib, mptcpConfig, rng, tokens, mptcp,
                 config.sendBufferBytes(), config.receiveBufferBytes(), config.receiveBufferMaxBytes());
         m.setNow(nowNanos);
         StackConnection c = registerConnection(m);

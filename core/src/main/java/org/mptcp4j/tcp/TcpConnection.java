@@ -406,6 +406,17 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * Builds a pure ACK now (Linux {@code tcp_send_ack}), which goes out at the next poll even when
+     * data would: for an extension's option that rides only on pure ACKs (MPTCP's MP_PRIO). One at
+     * a time: the peer sees it as a duplicate ACK when data is in flight.
+     */
+    public void sendPureAck(long nowNanos) {
+        if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
+            TcpOutput.oweAck(this, nowNanos);
+        }
+    }
+
     /** Whether received data waits for a delayed ACK (the delayed-ACK timer runs). */
     public boolean delayedAckPending() {
         return timers.isRunning(Timer.DELAYED_ACK);
