@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.mptcp4j.base.Rng;
 import org.mptcp4j.base.SecureRng;
+import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.net.driver.PacketLink;
 import org.mptcp4j.net.driver.RealTimeDriver;
 import org.mptcp4j.net.emu.PathEmulator;
@@ -92,6 +93,35 @@ public final class MptcpHost implements AutoCloseable {
 
     StackEndpoint endpoint() {
         return endpoint;
+    }
+
+    /** The MPTCP endpoints now ({@code ip mptcp endpoint show}). */
+    public List<Endpoint> endpoints() throws IOException {
+        return call(() -> endpoint.stack().endpoints());
+    }
+
+    /** {@code ip mptcp endpoint add}: see {@link org.mptcp4j.stack.Stack#addEndpoint}; running connections use it too. */
+    public void addEndpoint(Endpoint e) throws IOException {
+        call(() -> {
+            endpoint.stack().addEndpoint(driver.nowNanos(), e);
+            return null;
+        });
+    }
+
+    /** {@code ip mptcp endpoint delete id N}: REMOVE_ADDR to the peers, the subflows from it close. */
+    public void removeEndpoint(int id) throws IOException {
+        call(() -> {
+            endpoint.stack().removeEndpoint(driver.nowNanos(), id);
+            return null;
+        });
+    }
+
+    /** {@code ip mptcp endpoint change id N backup|nobackup}: MP_PRIO on the subflows from it. */
+    public void setEndpointBackup(int id, boolean backup) throws IOException {
+        call(() -> {
+            endpoint.stack().setEndpointBackup(driver.nowNanos(), id, backup);
+            return null;
+        });
     }
 
     /** Runs {@code work} on the reactor (directly when already there) and returns its result. */

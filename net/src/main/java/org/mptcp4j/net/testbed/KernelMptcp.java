@@ -103,6 +103,16 @@ public final class KernelMptcp {
         ipMptcp(args.toArray(String[]::new));
     }
 
+    /** {@code ip mptcp endpoint delete id N}: the kernel withdraws it (REMOVE_ADDR) and closes its subflows. */
+    public void deleteEndpoint(int id) throws IOException {
+        ipMptcp("endpoint", "delete", "id", Integer.toString(id));
+    }
+
+    /** {@code ip mptcp endpoint change id N backup|nobackup}: the kernel sends MP_PRIO on the subflows from it. */
+    public void setEndpointBackup(int id, boolean backup) throws IOException {
+        ipMptcp("endpoint", "change", "id", Integer.toString(id), backup ? "backup" : "nobackup");
+    }
+
     /** {@code ip mptcp endpoint flush}: removes every endpoint. */
     public void flushEndpoints() throws IOException {
         ipMptcp("endpoint", "flush");

@@ -236,6 +236,61 @@ class TunKernelMptcpInteropTest {
                 .as("retransmissions of what path B lost; mptcp4j's counters %s", o.ours()).isPositive();
     }
 
+    // ---- endpoints changed while data flows (ip mptcp endpoint change / delete)
+
+    @Test
+    void mptcp4jEndpointMarkedBackupThenDeleted_kernelReceivesMpPrioAndRemoveAddr() throws Exception {
+        TestbedLayout l = testbed.layout();
+        start(MptcpConfig.defaults().withEndpoints(List.of(Endpoint.of(l.mptcp4jAddressB(), 1, Endpoint.Flag.SUBFLOW))));
+        Outcome o = transfer(Role.MPTCP4J_CLIENT, 5510, ENDPOINT_CHANGE_BYTES, Capture.HEADERS_SNAPLEN, () -> {
+            pause(300);
+            host.setEndpointBackup(1, true);
+            pause(300);
+            host.removeEndpoint(1);
+        });
+
+        assertThat(o.ours()).as("mptcp4j counters; kernel's: %s", o.kernel()).containsEntry("MPTcpExtRmAddrTx", 1L)
+                .containsEntry("MPTcpExtRmSubflow", 1L);
+        assertThat(o.ours().get("MPTcpExtMPPrioTx")).as("mptcp4j counters %s", o.ours()).isPositive();
+        assertThat(o.kernel()).as("kernel counters; mptcp4j's: %s", o.ours()).containsEntry("MPTcpExtRmAddr", 1L)
+                .containsEntry("MPTcpExtRmAddrDrop", 0L);
+        assertThat(o.kernel().get("MPTcpExtMPPrioRx")).as("kernel counters %s", o.kernel()).isPositive();
+        assertThat(o.subflows()).as("the kernel's subflows after the delete (ss)").hasSize(1);
+    }
+
+    @Test
+    void kernelEndpointMarkedBackupThenDeleted_mptcp4jReceivesMpPrioAndRemoveAddr() throws Exception {
+        TestbedLayout l = testbed.layout();
+        kernel.addEndpoint(KernelMptcp.Endpoint.of(l.kernelAddressB().getHostAddress(), TestbedLayout.PATH_B_KERNEL_IF,
+                KernelMptcp.Flag.SUBFLOW));
+        int id = kernel.endpoints().getFirst().id();
+        start(MptcpConfig.defaults());
+        Outcome o = transfer(Role.KERNEL_CLIENT, 5511, ENDPOINT_CHANGE_BYTES, Capture.HEADERS_SNAPLEN, () -> {
+            pause(300);
+            kernel.setEndpointBackup(id, true);
+            pause(300);
+            kernel.deleteEndpoint(id);
+        });
+
+        assertThat(o.kernel()).as("kernel counters; mptcp4j's: %s", o.ours()).containsEntry("MPTcpExtRmAddrTx", 1L);
+        assertThat(o.kernel().get("MPTcpExtMPPrioTx")).as("kernel counters %s", o.kernel()).isPositive();
+        assertThat(o.ours()).as("mptcp4j counters; kernel's: %s", o.kernel()).containsEntry("MPTcpExtRmAddr", 1L);
+        assertThat(o.ours().get("MPTcpExtMPPrioRx")).as("mptcp4j counters %s", o.ours()).isPositive();
+        assertThat(o.subflows()).as("the kernel's subflows after the delete (ss)").hasSize(1);
+    }
+
+    /** Long enough at 2 x 200 Mbit/s (about 1.5 s each way) for both changes to land while data flows. */
+    private static final int ENDPOINT_CHANGE_BYTES = 64_000_000;
+
+    private static void pause(long millis) throws java.io.InterruptedIOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
+    }
+
     // ---- the transfer all cases share
 
     private enum Role { MPTCP4J_CLIENT, KERNEL_CLIENT }
