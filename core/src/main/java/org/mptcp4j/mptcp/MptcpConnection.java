@@ -1002,7 +1002,11 @@ public final class MptcpConnection {
                 holder = s;
             }
         }
-        if (holder != null && reinject.isEmpty() && hasFreshSubflowBesides(holder)) {
+        // What an earlier timeout queued for reinjection did not move the DATA_ACK for a whole
+        // RTO: decided again. It may be waiting for a subflow that has lost its path, the only one
+        // besides its holder, and would keep this holder's own data from being reinjected.
+        if (holder != null && hasFreshSubflowBesides(holder)) {
+            reinject.clear();
             reinjectUnacked(holder);
         }
         retransmitBackoff++;

@@ -42,11 +42,12 @@ class MptcpFailoverTest {
      * after a subflow RTO without a DATA_ACK, and the dead subflow's data goes again on the other.
      * Without that timer the dead subflow's data waited for its TCP to give up, and the transfer
      * ended some 10 minutes after the cut. Over ten seeds (each path cut in five) nothing is lost,
-     * everything each end had sent at the cut is DATA_ACKed within 2 s at the median (0.3 to 2.2 s
-     * in most runs, the subflows' RTOs being some 0.2 s and 0.6 to 0.9 s with their queues full),
-     * and within 15 s in all: in about one run in ten the surviving subflow stalls on a closed
-     * window for several seconds first (the client's TcpExtTCPWinProbe counts its probes), a
-     * known defect left to the failure-and-recovery work (issue 13).
+     * everything each end had sent at the cut is DATA_ACKed within 2 s at the median (0.35 to 2.6 s,
+     * the subflows' RTOs being some 0.2 s and 0.6 to 0.9 s with their queues full), and within 4 s
+     * in all. Seed 41 used to stall for 8 s on a closed window: the first timeout had queued the
+     * live subflow's data for reinjection, which only the dead subflow could take, and that queue
+     * kept the dead subflow's own data from being reinjected until it went stale; each timeout now
+     * decides the reinjection again.
      */
     @Test
     void pathCutMidTransfer_dataGoesOnTheOtherSubflow_nothingLost() {
@@ -63,13 +64,13 @@ class MptcpFailoverTest {
             long clientSent = s.clientInfo().bytesSent();
             long serverSent = s.serverInfo().bytesSent();
             boolean failedOver = s.sim.runUntil(() -> s.clientInfo().bytesAcked() >= clientSent
-                    && s.serverInfo().bytesAcked() >= serverSent, cut + Nanos.ofSeconds(15));
+                    && s.serverInfo().bytesAcked() >= serverSent, cut + Nanos.ofSeconds(4));
             long failoverNanos = s.sim.nowNanos() - cut;
             boolean done = s.run(Nanos.ofSeconds(60));
 
             System.out.printf("seed %d, path %d cut: all data sent at the cut DATA_ACKed %.3f s later, transfer over %.3f s after the cut%n",
                     seed, index, Nanos.toSeconds(failoverNanos), Nanos.toSeconds(s.sim.nowNanos() - cut));
-            assertThat(failedOver).as("everything sent before the cut DATA_ACKed within 15 s; %s", s).isTrue();
+            assertThat(failedOver).as("everything sent before the cut DATA_ACKed within 4 s; %s", s).isTrue();
             failover.add(Nanos.toSeconds(failoverNanos));
             s.assertIntact(done);
             assertThat(s.bed.path(index).link().aToB().counters().droppedDown()
