@@ -110,11 +110,19 @@ final class MptcpSocketImpl extends SocketImpl {
             ConnectionInfo info = e.stack().info(h);
             return new Opened(e.register(h, sendStage, recvStage), info.local());
         });
+        boolean closedMeanwhile;
         synchronized (stateLock) {
             state = opened.state();
-            if (closed) {
-                close(); // closed by another thread while the SYN was being made
-            }
+            closedMeanwhile = closed;
+        }
+        if (closedMeanwhile) {
+            // Another thread closed the socket while the SYN was being made: its close saw no
+            // connection yet, so the connection is given up here.
+            host.call(() -> {
+                host.endpoint().close(opened.state(), true);
+                return null;
+            });
+            throw new SocketException("Socket closed");
         }
         this.localport = opened.local().getPort();
         options.setLocalAddress(opened.local().getAddress());
