@@ -52,6 +52,27 @@ final class ByteStage {
         return n;
     }
 
+    /** Copies in as much of {@code src}'s remaining bytes as fits; the count copied. */
+    int put(ByteBuffer src) {
+        int n = Math.min(src.remaining(), free());
+        int tail = (head + size) % buf.length;
+        int first = Math.min(n, buf.length - tail);
+        src.get(buf, tail, first);
+        src.get(buf, 0, n - first);
+        size += n;
+        return n;
+    }
+
+    /** Copies out as many bytes as {@code dst} has room for; the count copied. */
+    int take(ByteBuffer dst) {
+        int n = Math.min(dst.remaining(), size);
+        int first = Math.min(n, buf.length - head);
+        dst.put(buf, head, first);
+        dst.put(buf, 0, n - first);
+        consume(n);
+        return n;
+    }
+
     /** The held bytes that lie contiguous from the head, as a buffer to read from; {@link #consume} after. */
     ByteBuffer readableChunk() {
         return ByteBuffer.wrap(buf, head, Math.min(size, buf.length - head));

@@ -56,6 +56,9 @@ final class ConnState {
     ConnectionInfo lastInfo;
     MptcpInfo lastMptcpInfo;
 
+    /** Selectors to poke when the reactor changed something (outside {@link #lock}). */
+    final java.util.concurrent.CopyOnWriteArrayList<Runnable> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /** Reactor-only: queued for the end of the turn's {@code dispatchEvents}. */
     boolean touched;
 
@@ -90,13 +93,20 @@ final class ConnState {
         }
     }
 
-    /** Wakes every thread waiting on this connection. */
+    /** Wakes every thread waiting on this connection, and its selectors. */
     void signal() {
         lock.lock();
         try {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        notifyWatchers();
+    }
+
+    void notifyWatchers() {
+        for (Runnable w : watchers) {
+            w.run();
         }
     }
 }

@@ -89,6 +89,22 @@ public final class MptcpHost implements AutoCloseable {
         return driver;
     }
 
+    private volatile MptcpSelectorProvider selectorProvider;
+
+    /** NIO on this host: socket channels, server socket channels and selectors for them. */
+    public MptcpSelectorProvider selectorProvider() {
+        MptcpSelectorProvider p = selectorProvider;
+        if (p == null) {
+            synchronized (this) {
+                p = selectorProvider;
+                if (p == null) {
+                    selectorProvider = p = new MptcpSelectorProvider(this);
+                }
+            }
+        }
+        return p;
+    }
+
     /**
      * The stack's counters by nstat name (a snapshot taken on the reactor), every counter the stack
      * has, zeros included, as {@code nstat -az} prints them.

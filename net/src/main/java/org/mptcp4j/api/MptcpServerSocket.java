@@ -13,11 +13,17 @@ import java.net.SocketException;
  */
 public final class MptcpServerSocket extends ServerSocket {
     private final MptcpHost host;
+    private final MptcpServerSocketImpl impl;
 
     /** An unbound listening socket; {@link #bind} it. */
     public MptcpServerSocket(MptcpHost host) {
-        super(new MptcpServerSocketImpl(host));
+        this(host, new MptcpServerSocketImpl(host));
+    }
+
+    private MptcpServerSocket(MptcpHost host, MptcpServerSocketImpl impl) {
+        super(impl);
         this.host = host;
+        this.impl = impl;
     }
 
     /** A socket listening on {@code local} (port 0: a free port) with room for {@code backlog} connections. */
@@ -33,6 +39,22 @@ public final class MptcpServerSocket extends ServerSocket {
 
     public MptcpHost host() {
         return host;
+    }
+
+    MptcpServerSocketImpl impl() {
+        return impl;
+    }
+
+    /** A connection if one is established and waiting, else null at once (a non-blocking accept). */
+    MptcpSocket acceptNow() throws IOException {
+        MptcpServerSocketImpl.POLL_ONLY.set(Boolean.TRUE);
+        try {
+            return accept();
+        } catch (MptcpServerSocketImpl.NothingToAccept none) {
+            return null;
+        } finally {
+            MptcpServerSocketImpl.POLL_ONLY.set(Boolean.FALSE);
+        }
     }
 
     /** Waits for an established connection (a {@link java.net.SocketTimeoutException} after the timeout). */

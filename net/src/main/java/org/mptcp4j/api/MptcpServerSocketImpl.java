@@ -11,6 +11,7 @@ import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.SocketOptions;
+import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.util.Objects;
 import java.util.Set;
@@ -27,6 +28,16 @@ import org.mptcp4j.stack.StackConfig;
 final class MptcpServerSocketImpl extends SocketImpl {
     /** Tries at most this many random ephemeral ports for a listener on port 0. */
     private static final int EPHEMERAL_TRIES = 64;
+
+    /** Set while a non-blocking accept runs on this thread: accept looks once and does not wait. */
+    static final ThreadLocal<Boolean> POLL_ONLY = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    /** A non-blocking accept found nobody. */
+    static final class NothingToAccept extends SocketTimeoutException {
+        NothingToAccept() {
+            super("no connection to accept");
+        }
+    }
 
     private final MptcpHost host;
     private InetAddress bindAddress;
@@ -131,11 +142,27 @@ final class MptcpServerSocketImpl extends SocketImpl {
                 return new Accepted(s, info.local(), info.remote());
             });
             if (a != null) {
+                w.incoming.updateAndGet(n -> Math.max(0, n - 1));
                 target.attachAccepted(a.state(), a.local(), a.remote());
                 return;
             }
+            w.incoming.set(0); // none waits: announcements whose connection went before accept
+            if (POLL_ONLY.get()) {
+                throw new NothingToAccept();
+            }
             w.awaitChange(seen, deadline, "Accept");
         }
+    }
+
+    /** Whether an accept would find a connection now (or the listener is closed): OP_ACCEPT. */
+    boolean acceptReady() {
+        Waiter w = waiter;
+        return closed || host.endpoint().isStopped() || w != null && w.incoming.get() > 0;
+    }
+
+    /** The listener's waiter, once listening: selectors watch it. */
+    Waiter waiter() {
+        return waiter;
     }
 
     @Override

@@ -49,6 +49,10 @@ public final class MptcpSocket extends Socket {
         return host;
     }
 
+    MptcpSocketImpl impl() {
+        return impl;
+    }
+
     /**
      * A snapshot of the connection's initial subflow (its only one for plain TCP): state, RTT,
      * cwnd, bytes, error, like {@code ss -ti}; after a reset its final statistics, after

@@ -14,6 +14,7 @@ import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -43,6 +44,10 @@ final class MptcpSocketImpl extends SocketImpl {
     private volatile ConnState state;
     private volatile boolean closed;
     private InetSocketAddress bindAddress;
+    /** Selectors that registered a channel before it had a connection; handed to it when it gets one. */
+    final java.util.concurrent.CopyOnWriteArrayList<Runnable> earlyWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The destination of the connect under way or done. */
+    private volatile InetSocketAddress connectingTo;
 
     MptcpSocketImpl(MptcpHost host) {
         this.host = Objects.requireNonNull(host);
@@ -89,6 +94,24 @@ final class MptcpSocketImpl extends SocketImpl {
             throw new UnknownHostException(remote.getHostName());
         }
         long deadline = Waiter.deadline(timeoutMillis);
+        ConnState started = state;
+        if (started != null && remote.equals(connectingTo)) {
+            // A channel's non-blocking connect, completed: java.net.Socket only records it.
+            awaitConnected(started, remote, deadline);
+            finishFields(remote);
+            return;
+        }
+        awaitConnected(startConnect(remote), remote, deadline);
+        finishFields(remote);
+    }
+
+    private void finishFields(InetSocketAddress remote) {
+        this.address = remote.getAddress();
+        this.port = remote.getPort();
+    }
+
+    /** Sends the SYN; the connection's state, to wait on. */
+    ConnState startConnect(InetSocketAddress remote) throws IOException {
         InetSocketAddress local = bindAddress;
         boolean nagle = !options.noDelay();
         int sendStage = options.sendStageBytes();
@@ -126,12 +149,46 @@ final class MptcpSocketImpl extends SocketImpl {
         }
         this.localport = opened.local().getPort();
         options.setLocalAddress(opened.local().getAddress());
-        awaitConnected(opened.state(), remote, deadline);
-        this.address = remote.getAddress();
-        this.port = remote.getPort();
+        connectingTo = remote;
+        adoptWatchers(opened.state());
+        return opened.state();
+    }
+
+    /**
+     * A non-blocking connect's progress: true once established, false while the SYN is
+     * unanswered; a failed connect throws as {@link #connect} would.
+     */
+    boolean finishConnectNow() throws IOException {
+        ConnState s = requireStarted();
+        s.lock.lock();
+        try {
+            if (s.connected) {
+                finishFields(connectingTo);
+                return true;
+            }
+            if (s.appClosed || closed) {
+                throw new SocketException("Socket closed");
+            }
+            if (s.failure != null) {
+                throw connectFailure(s.failure, connectingTo);
+            }
+            if (host.endpoint().isStopped()) {
+                throw host.stopped();
+            }
+            return false;
+        } finally {
+            s.lock.unlock();
+        }
     }
 
     private record Opened(ConnState state, InetSocketAddress local) {}
+
+    /** Moves early watchers to the connection, and pokes them: an event may have come first. */
+    private void adoptWatchers(ConnState s) {
+        s.watchers.addAll(earlyWatchers);
+        earlyWatchers.clear();
+        s.notifyWatchers();
+    }
 
     private void awaitConnected(ConnState s, InetSocketAddress remote, long deadline) throws IOException {
         s.lock.lock();
@@ -168,6 +225,8 @@ final class MptcpSocketImpl extends SocketImpl {
     /** The accept side: the listener hands over an established connection. */
     void attachAccepted(ConnState s, InetSocketAddress local, InetSocketAddress remote) {
         state = s;
+        connectingTo = remote;
+        adoptWatchers(s);
         this.address = remote.getAddress();
         this.port = remote.getPort();
         this.localport = local.getPort();
@@ -352,10 +411,18 @@ final class MptcpSocketImpl extends SocketImpl {
 
     private int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
+        return read(ByteBuffer.wrap(b, off, len), true);
+    }
+
+    /**
+     * Reads into {@code dst} from the receive stage; -1 at the end of the stream. Blocking, it
+     * waits for data (SO_TIMEOUT); otherwise it returns 0 when none is there.
+     */
+    int read(ByteBuffer dst, boolean block) throws IOException {
         readLock.lock();
         try {
             ConnState s = requireStarted();
-            if (len == 0) {
+            if (!dst.hasRemaining()) {
                 return 0;
             }
             long deadline = Waiter.deadline(options.soTimeoutMillis());
@@ -379,9 +446,12 @@ final class MptcpSocketImpl extends SocketImpl {
                     if (host.endpoint().isStopped()) {
                         throw host.stopped();
                     }
+                    if (!block) {
+                        return 0;
+                    }
                     s.await(deadline, "Read");
                 }
-                n = s.recvStage.take(b, off, len);
+                n = s.recvStage.take(dst);
                 if (s.stackHasMore && !s.pullScheduled) {
                     s.pullScheduled = true; // the reactor stopped at a full stage: ask for the rest
                     wake = true;
@@ -400,18 +470,30 @@ final class MptcpSocketImpl extends SocketImpl {
 
     private void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
+        write(ByteBuffer.wrap(b, off, len), true);
+    }
+
+    /**
+     * Copies {@code src} into the send stage and asks the reactor, once per batch, to move it into
+     * the stack. Blocking, it waits for room until all is copied; otherwise it copies what fits.
+     * The count copied.
+     */
+    int write(ByteBuffer src, boolean block) throws IOException {
         writeLock.lock();
         try {
             ConnState s = requireStarted();
-            while (len > 0) {
+            int total = 0;
+            while (src.hasRemaining()) {
                 boolean wake = false;
                 s.lock.lock();
                 try {
                     checkWritable(s);
-                    int n = s.sendStage.put(b, off, len);
-                    off += n;
-                    len -= n;
+                    int n = s.sendStage.put(src);
+                    total += n;
                     if (n == 0) {
+                        if (!block) {
+                            return total;
+                        }
                         // Full: the drain queued or the stack's next Writable event makes room.
                         s.await(0, "Write");
                     } else if (!s.drainScheduled) {
@@ -425,8 +507,38 @@ final class MptcpSocketImpl extends SocketImpl {
                     host.execute(() -> host.endpoint().drain(s));
                 }
             }
+            return total;
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * The operations that would not block now, of {@link java.nio.channels.SelectionKey}'s
+     * OP_READ, OP_WRITE and OP_CONNECT: data, end of stream or an error to read; room or an error
+     * to write; a connect that completed or failed.
+     */
+    int readyOps() {
+        ConnState s = state;
+        if (s == null) {
+            return 0;
+        }
+        s.lock.lock();
+        try {
+            boolean broken = s.appClosed || s.failure != null || host.endpoint().isStopped();
+            int ops = 0;
+            if (s.recvStage.size() > 0 || s.eof || s.inputShut || broken) {
+                ops |= java.nio.channels.SelectionKey.OP_READ;
+            }
+            if (s.connected && (s.sendStage.free() > 0 || s.writeFailed || s.outputShut || broken)) {
+                ops |= java.nio.channels.SelectionKey.OP_WRITE;
+            }
+            if (s.connected || broken) {
+                ops |= java.nio.channels.SelectionKey.OP_CONNECT;
+            }
+            return ops;
+        } finally {
+            s.lock.unlock();
         }
     }
 

@@ -156,6 +156,7 @@ final class StackEndpoint implements SansIoEndpoint {
                 case StackEvent.Incoming(ListenerHandle l) -> {
                     Waiter w = listeners.get(l);
                     if (w != null) {
+                        w.incoming.incrementAndGet();
                         w.signal();
                     }
                 }
@@ -233,11 +234,11 @@ final class StackEndpoint implements SansIoEndpoint {
     void drain(ConnState s) {
         s.lock.lock();
         try {
-            s.drainScheduled = false;
-            pump(s);
+            s.drainScheduled = false; // a write from now on asks again; this drain takes what is staged so far
         } finally {
             s.lock.unlock();
         }
+        pump(s);
     }
 
     /** A socket's request: refill its receive stage from the stack (reactor thread). */
@@ -245,10 +246,10 @@ final class StackEndpoint implements SansIoEndpoint {
         s.lock.lock();
         try {
             s.pullScheduled = false;
-            pump(s);
         } finally {
             s.lock.unlock();
         }
+        pump(s);
     }
 
     /** Moves bytes both ways between the stages and the stack, then wakes the socket's threads. */
@@ -264,6 +265,7 @@ final class StackEndpoint implements SansIoEndpoint {
         } finally {
             s.lock.unlock();
         }
+        s.notifyWatchers(); // outside the lock: a selector takes its own lock, then this one
     }
 
     private void moveOut(ConnState s, long now) {
