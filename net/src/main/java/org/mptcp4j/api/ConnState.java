@@ -34,6 +34,10 @@ final class ConnState {
     boolean pullScheduled;
     /** The reactor left readable bytes in the stack because {@link #recvStage} was full. */
     boolean stackHasMore;
+    /** The reactor's last move stopped at a full stack send buffer: the stack's Writable event, not a request, resumes it. */
+    boolean stackFull;
+    /** An event changed the connection's state (connected, peer closed, reset, closed): wake its threads. */
+    boolean stateChanged;
     /** The stack's read said the stream ended (FIN, or a reset): nothing more arrives. */
     boolean eof;
     /** The stack refused a write: the connection cannot send any more. */

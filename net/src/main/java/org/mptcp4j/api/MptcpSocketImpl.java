@@ -452,7 +452,7 @@ final class MptcpSocketImpl extends SocketImpl {
                     s.await(deadline, "Read");
                 }
                 n = s.recvStage.take(dst);
-                if (s.stackHasMore && !s.pullScheduled) {
+                if (s.stackHasMore && !s.pullScheduled && s.recvStage.free() >= s.recvStage.capacity() / 2) {
                     s.pullScheduled = true; // the reactor stopped at a full stage: ask for the rest
                     wake = true;
                 }
@@ -496,8 +496,10 @@ final class MptcpSocketImpl extends SocketImpl {
                         }
                         // Full: the drain queued or the stack's next Writable event makes room.
                         s.await(0, "Write");
-                    } else if (!s.drainScheduled) {
-                        s.drainScheduled = true; // one wake-up per batch: the reactor takes all that is staged
+                    } else if (!s.drainScheduled && !s.stackFull) {
+                        // One wake-up per batch: the reactor takes all that is staged. While the
+                        // stack's buffer is full, its Writable event moves the stage on instead.
+                        s.drainScheduled = true;
                         wake = true;
                     }
                 } finally {

@@ -166,6 +166,7 @@ final class StackEndpoint implements SansIoEndpoint {
                         s.lock.lock();
                         try {
                             s.connected = true;
+                            s.stateChanged = true;
                         } finally {
                             s.lock.unlock();
                         }
@@ -178,12 +179,19 @@ final class StackEndpoint implements SansIoEndpoint {
                     ConnState s = connections.get(c);
                     if (s != null) {
                         snapshot(s);
+                        markChanged(s);
                         touch(s);
                     }
                 }
                 case StackEvent.Reset(ConnHandle c, var reason) -> fail(c, reason, false);
                 case StackEvent.ConnectFailed(ConnHandle c, var reason) -> fail(c, reason, true);
-                case StackEvent.Closed(ConnHandle c) -> touch(connections.get(c));
+                case StackEvent.Closed(ConnHandle c) -> {
+                    ConnState s = connections.get(c);
+                    if (s != null) {
+                        markChanged(s);
+                        touch(s);
+                    }
+                }
             }
         }
     }
@@ -200,10 +208,20 @@ final class StackEndpoint implements SansIoEndpoint {
                 s.failure = reason;
             }
             s.connectFailed |= duringConnect;
+            s.stateChanged = true;
         } finally {
             s.lock.unlock();
         }
         touch(s);
+    }
+
+    private static void markChanged(ConnState s) {
+        s.lock.lock();
+        try {
+            s.stateChanged = true;
+        } finally {
+            s.lock.unlock();
+        }
     }
 
     /** Keeps the connection's statistics for after the stack forgets it (reactor thread). */
@@ -255,17 +273,33 @@ final class StackEndpoint implements SansIoEndpoint {
     /** Moves bytes both ways between the stages and the stack, then wakes the socket's threads. */
     private void pump(ConnState s) {
         long now = clock.getAsLong();
+        boolean wake;
         s.lock.lock();
         try {
+            int sendFreeBefore = s.sendStage.free();
+            int received = s.recvStage.size();
+            boolean eof = s.eof;
+            boolean writeFailed = s.writeFailed;
             if (!s.released) {
                 moveOut(s, now);
                 moveIn(s, now);
             }
-            s.changed.signalAll();
+            // Wake the socket's threads only for what they wait for: bytes to read, the end of the
+            // stream, a state change, or half the send stage free again (a writer woken for every
+            // ACK's worth of room would cost a thread switch per ACK).
+            int lowWater = s.sendStage.capacity() / 2;
+            wake = s.stateChanged || s.recvStage.size() > received || s.eof != eof || s.writeFailed != writeFailed
+                    || sendFreeBefore < lowWater && s.sendStage.free() >= lowWater;
+            s.stateChanged = false;
+            if (wake) {
+                s.changed.signalAll();
+            }
         } finally {
             s.lock.unlock();
         }
-        s.notifyWatchers(); // outside the lock: a selector takes its own lock, then this one
+        if (wake) {
+            s.notifyWatchers(); // outside the lock: a selector takes its own lock, then this one
+        }
     }
 
     private void moveOut(ConnState s, long now) {
@@ -276,11 +310,13 @@ final class StackEndpoint implements SansIoEndpoint {
                 s.writeFailed = true; // reset or closed underneath: the bytes can never leave
                 stage.clear();
             } else if (n == 0) {
-                return; // the stack's send buffer is full: its Writable event brings us back
+                s.stackFull = true; // the stack's send buffer is full: its Writable event brings us back
+                return;
             } else {
                 stage.consume(n);
             }
         }
+        s.stackFull = false;
         switch (s.finAfterDrain) {
             case NONE -> { }
             case SHUTDOWN -> {
