@@ -27,6 +27,7 @@ import org.mptcp4j.stack.StackConfig;
  * <pre>
  * java -cp bench/target/benchmarks.jar org.mptcp4j.bench.net.SocketLatencyBenchmark [rounds] [writes] [exchanges]
  * </pre>
+ * (defaults 3, 1 000 000, 20 000: a million one-byte writes cycle the socket's 128 KiB send buffer many times).
  * A plain program rather than JMH: a round trip spans two threads of each side and the reactors,
  * and the percentiles, not a mean, are the figure.
  */
@@ -49,7 +50,7 @@ public final class SocketLatencyBenchmark {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        int writes = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        int writes = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         int exchanges = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
         System.out.printf("%-8s %-6s %14s %16s %10s %10s %10s %10s%n", "engine", "round", "1-byte write",
                 "1-byte e2e", "rr p50", "rr p99", "rr p99.9", "rr mean");
