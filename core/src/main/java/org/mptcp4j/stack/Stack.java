@@ -656,6 +656,18 @@ public final class Stack {
         }
     }
 
+    /** Nagle's algorithm on or off for the connection's subflows, those to come included (TCP_NODELAY). */
+    public void setNagle(ConnHandle h, boolean on) {
+        StackConnection c = byId.get(h.id());
+        if (c != null) {
+            c.nagle = on;
+            for (StackEntry e : c.subflows) {
+                e.conn.setNagle(on);
+            }
+            touch(c);
+        }
+    }
+
     /** A snapshot of the connection's first subflow (its only one for plain TCP), or null for an unknown handle. */
     public ConnectionInfo info(ConnHandle h) {
         StackConnection c = byId.get(h.id());
@@ -932,6 +944,7 @@ public final class Stack {
 
     private StackConnection registerConnection(MptcpConnection m) {
         StackConnection c = new StackConnection(new ConnHandle(nextId++), m);
+        c.nagle = config.nagle();
         m.setOwnerId(c.handle.id());
         byId.put(c.handle.id(), c);
         c.registered = true;
@@ -942,6 +955,7 @@ public final class Stack {
         StackEntry e = new StackEntry(c, key, t, ipHeader(key), nextOrder++);
         t.setOwnerId(c.handle.id());
         t.setSegmentationOffload(gsoMaxPayload);
+        t.setNagle(c.nagle);
         byTuple.put(key, e);
         c.subflows.add(e);
         e.registered = true;

@@ -27,6 +27,8 @@ final class StackConnection extends DeadlineHeap.Node {
     boolean registered;
     /** The last subflow's TCP connection once all have left, for {@code info} on a closed handle. */
     TcpConnection lastTcp;
+    /** Nagle's algorithm for every subflow, present and future (TCP_NODELAY per socket). */
+    boolean nagle;
 
     StackConnection(ConnHandle handle, MptcpConnection mptcp) {
         this.handle = handle;

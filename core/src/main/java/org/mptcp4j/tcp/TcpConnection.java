@@ -46,6 +46,8 @@ public final class TcpConnection {
     static final int MAX_OWED_ACKS = 64;
 
     final TcpConfig config;
+    /** Nagle's algorithm (RFC 9293 3.7.4) for this connection: TcpConfig's by default, TCP_NODELAY clears it. */
+    boolean nagle;
     final TcpEvents events;
     final Mib mib;
     SubflowExtension extension;
@@ -186,6 +188,7 @@ public final class TcpConnection {
             InetSocketAddress local, InetSocketAddress remote, boolean activeOpen, int iss, CoupledGroup group,
             int tsOffset) {
         this.config = config;
+        this.nagle = config.nagle();
         this.events = events;
         this.mib = mib;
         this.extension = extension;
@@ -813,6 +816,11 @@ public final class TcpConnection {
 
     public long bytesRetransmitted() {
         return bytesRetrans;
+    }
+
+    /** Nagle's algorithm on or off (the socket option TCP_NODELAY is its negation). */
+    public void setNagle(boolean on) {
+        nagle = on;
     }
 
     public boolean sackEnabled() {

@@ -234,7 +234,7 @@ final class TcpOutput {
                 return null;
             }
             boolean carriesFin = c.finQueued && len == avail;
-            if (c.config.nagle() && len < c.sndMss && !c.retransmitQueue.isEmpty() && !carriesFin) {
+            if (c.nagle && len < c.sndMss && !c.retransmitQueue.isEmpty() && !carriesFin) {
                 return null; // RFC 9293 3.7.4: hold a small segment while data is unacknowledged
             }
             int piece = planOptions(c, true);

@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.mptcp4j.base.Rng;
 import org.mptcp4j.base.SecureRng;
+import org.mptcp4j.mib.Mib;
+import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.net.driver.PacketLink;
 import org.mptcp4j.net.driver.RealTimeDriver;
@@ -55,6 +58,7 @@ public final class MptcpHost implements AutoCloseable {
         }
         StackEndpoint endpoint = new StackEndpoint(stack);
         RealTimeDriver driver = new RealTimeDriver(name, link, endpoint, egress, ingress);
+        endpoint.attach(driver);
         driver.start();
         return new MptcpHost(driver, endpoint, List.copyOf(addresses));
     }
@@ -76,7 +80,8 @@ public final class MptcpHost implements AutoCloseable {
 
     /**
      * The stack's settings, MPTCP's among them ({@link StackConfig#mptcp()}: endpoints, limits,
-     * scheduler, checksums; {@link StackConfig#mptcpEnabled()}), fixed when the host started.
+     * scheduler, checksums; {@link StackConfig#mptcpEnabled()}), as the host started: endpoints
+     * changed since are in {@link #endpoints()}.
      */
     public StackConfig config() {
         return endpoint.stack().config();
@@ -86,9 +91,47 @@ public final class MptcpHost implements AutoCloseable {
         return driver;
     }
 
-    /** The stack's counters by nstat name (a snapshot taken on the reactor). */
+    private volatile MptcpSelectorProvider selectorProvider;
+
+    /** NIO on this host: socket channels, server socket channels and selectors for them. */
+    public MptcpSelectorProvider selectorProvider() {
+        MptcpSelectorProvider p = selectorProvider;
+        if (p == null) {
+            synchronized (this) {
+                p = selectorProvider;
+                if (p == null) {
+                    selectorProvider = p = new MptcpSelectorProvider(this);
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * The stack's counters by nstat name (a snapshot taken on the reactor), every counter the stack
+     * has, zeros included, as {@code nstat -az} prints them.
+     */
     public Map<String, Long> counters() throws IOException {
-        return call(() -> endpoint.stack().mib().snapshot());
+        return call(() -> {
+            Mib mib = endpoint.stack().mib();
+            Map<String, Long> all = new LinkedHashMap<>();
+            for (MibCounter c : MibCounter.values()) {
+                all.put(c.nstatName(), mib.get(c));
+            }
+            return all;
+        });
+    }
+
+    /**
+     * Runs {@code request} on the reactor without waiting for it (a socket's hand-off of bytes);
+     * a stopped host throws "Socket closed".
+     */
+    void execute(Runnable request) throws java.net.SocketException {
+        try {
+            driver.execute(request);
+        } catch (IllegalStateException e) {
+            throw new java.net.SocketException("Socket closed: mptcp4j host " + driver.name() + " is stopped", e);
+        }
     }
 
     StackEndpoint endpoint() {
@@ -163,7 +206,8 @@ public final class MptcpHost implements AutoCloseable {
     }
 
     IOException stopped() {
-        return new java.net.SocketException("mptcp4j host " + driver.name() + " is stopped", driver.failure());
+        return new java.net.SocketException("Socket closed: mptcp4j host " + driver.name() + " is stopped",
+                driver.failure());
     }
 
     /** How long {@link #close()} waits for closed connections to deliver what they still hold. */
@@ -193,7 +237,8 @@ public final class MptcpHost implements AutoCloseable {
             // The emulated path's packets count too: the last ACK of a close (the one the peer's
             // LAST-ACK waits for) is often still there when the stack has nothing left to send.
             while (driver.isRunning() && System.nanoTime() - deadline < 0
-                    && call(() -> endpoint.stack().pendingCloseCount() > 0 || driver.holdsEgressPackets())) {
+                    && call(() -> endpoint.stack().pendingCloseCount() > 0
+                            || endpoint.closingWithStagedBytes() > 0 || driver.holdsEgressPackets())) {
                 Thread.sleep(LINGER_POLL_MILLIS);
             }
         } catch (InterruptedException e) {

@@ -2,94 +2,77 @@ package org.mptcp4j.api;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.SocketException;
-import org.mptcp4j.stack.ConnHandle;
-import org.mptcp4j.stack.ListenerHandle;
 
 /**
- * A listening socket that feels like {@link java.net.ServerSocket}: bound at construction,
- * {@link #accept()} with {@link #setSoTimeout}, {@link #close()}. The local address may be a
- * wildcard ({@code 0.0.0.0}); the port must be given.
+ * A listening socket on an {@link MptcpHost}: a {@link ServerSocket} in every respect (bind with
+ * port 0 for a free port, {@link #accept()} with {@link #setSoTimeout}, java.net's exceptions: a
+ * port in use is a {@link java.net.BindException}), whose {@link #accept()} returns an
+ * {@link MptcpSocket}. The local address may be a wildcard ({@code 0.0.0.0}).
  */
-public final class MptcpServerSocket implements AutoCloseable {
+public final class MptcpServerSocket extends ServerSocket {
     private final MptcpHost host;
-    private final InetSocketAddress local;
-    private final ListenerHandle listener;
-    private final Waiter waiter;
-    private volatile boolean closed;
-    private volatile int soTimeoutMillis;
+    private final MptcpServerSocketImpl impl;
 
-    public MptcpServerSocket(MptcpHost host, InetSocketAddress local, int backlog) throws IOException {
-        if (local.getPort() == 0) {
-            throw new IllegalArgumentException("a listening port must be given");
-        }
+    /** An unbound listening socket; {@link #bind} it. */
+    public MptcpServerSocket(MptcpHost host) {
+        this(host, new MptcpServerSocketImpl(host));
+    }
+
+    private MptcpServerSocket(MptcpHost host, MptcpServerSocketImpl impl) {
+        super(impl);
         this.host = host;
-        this.local = local;
-        Listening made = host.call(() -> {
-            ListenerHandle l = host.endpoint().stack().listen(local, backlog);
-            return new Listening(l, host.endpoint().registerListener(l));
-        });
-        this.listener = made.handle();
-        this.waiter = made.waiter();
+        this.impl = impl;
     }
 
-    private record Listening(ListenerHandle handle, Waiter waiter) {}
-
-    public InetSocketAddress getLocalSocketAddress() {
-        return local;
-    }
-
-    public void setSoTimeout(int timeoutMillis) {
-        if (timeoutMillis < 0) {
-            throw new IllegalArgumentException("timeout < 0");
+    /** A socket listening on {@code local} (port 0: a free port) with room for {@code backlog} connections. */
+    public MptcpServerSocket(MptcpHost host, InetSocketAddress local, int backlog) throws IOException {
+        this(host);
+        try {
+            bind(local, backlog);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
         }
-        soTimeoutMillis = timeoutMillis;
     }
 
-    /** Waits for an established connection (throws {@link java.net.SocketTimeoutException} after the timeout). */
+    public MptcpHost host() {
+        return host;
+    }
+
+    MptcpServerSocketImpl impl() {
+        return impl;
+    }
+
+    /** A connection if one is established and waiting, else null at once (a non-blocking accept). */
+    MptcpSocket acceptNow() throws IOException {
+        MptcpServerSocketImpl.POLL_ONLY.set(Boolean.TRUE);
+        try {
+            return accept();
+        } catch (MptcpServerSocketImpl.NothingToAccept none) {
+            return null;
+        } finally {
+            MptcpServerSocketImpl.POLL_ONLY.set(Boolean.FALSE);
+        }
+    }
+
+    /** Waits for an established connection (a {@link java.net.SocketTimeoutException} after the timeout). */
+    @Override
     public MptcpSocket accept() throws IOException {
-        long deadline = Waiter.deadline(soTimeoutMillis);
-        while (true) {
-            if (closed) {
-                throw new SocketException("Socket is closed");
-            }
-            if (host.endpoint().isStopped()) {
-                throw host.stopped();
-            }
-            long seen = waiter.changes();
-            ConnState accepted = host.call(() -> {
-                ConnHandle h = host.endpoint().stack().accept(listener);
-                if (h == null) {
-                    return null;
-                }
-                ConnState s = host.endpoint().register(h);
-                s.connected = true;
-                return s;
-            });
-            if (accepted != null) {
-                return new MptcpSocket(host, accepted);
-            }
-            waiter.awaitChange(seen, deadline, "Accept");
+        if (isClosed()) {
+            throw new SocketException("Socket is closed");
         }
-    }
-
-    public boolean isClosed() {
-        return closed;
+        if (!isBound()) {
+            throw new SocketException("Socket is not bound yet");
+        }
+        MptcpSocket s = new MptcpSocket(host);
+        implAccept(s);
+        return s;
     }
 
     @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (!host.endpoint().isStopped()) {
-            host.call(() -> {
-                host.endpoint().stack().closeListener(listener);
-                host.endpoint().forgetListener(listener);
-                return null;
-            });
-        }
-        waiter.signal();
+    public InetSocketAddress getLocalSocketAddress() {
+        return (InetSocketAddress) super.getLocalSocketAddress();
     }
 }

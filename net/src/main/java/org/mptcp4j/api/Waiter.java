@@ -17,6 +17,10 @@ final class Waiter {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private long changes;
+    /** Incoming connections announced and not yet taken (an estimate: one may be reset before accept). */
+    final java.util.concurrent.atomic.AtomicInteger incoming = new java.util.concurrent.atomic.AtomicInteger();
+    /** Selectors to poke on a signal. */
+    final java.util.concurrent.CopyOnWriteArrayList<Runnable> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** The counter now; pass it to {@link #awaitChange}. */
     long changes() {
@@ -36,6 +40,9 @@ final class Waiter {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        for (Runnable w : watchers) {
+            w.run();
         }
     }
 

@@ -32,6 +32,15 @@ public interface PacketLink extends AutoCloseable {
      */
     default void setReceiveChecksumOffload(boolean on) {}
 
+    /**
+     * Whether a packet to {@code destination} can leave at all (a route, a mapped peer): connecting
+     * to an address without one fails at once, as the kernel answers ENETUNREACH / EHOSTUNREACH.
+     * Links that cannot tell (a TUN device: the kernel routes) say yes.
+     */
+    default boolean hasRoute(java.net.InetAddress destination) {
+        return true;
+    }
+
     /** A cleared buffer to build one outgoing packet in, at position 0; valid until {@link #send}. */
     ByteBuffer transmitBuffer();
 

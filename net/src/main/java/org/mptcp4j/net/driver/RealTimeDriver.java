@@ -87,7 +87,17 @@ public final class RealTimeDriver implements AutoCloseable {
             throw new IllegalStateException("driver " + name + " is stopped", failure);
         }
         requests.add(request);
+        if (!running && requests.remove(request)) {
+            // The reactor stopped after the check above and drained its queue before this request
+            // arrived: nobody would run it. (If the remove fails, the reactor's final drain took it.)
+            throw new IllegalStateException("driver " + name + " is stopped", failure);
+        }
         link.wakeup();
+    }
+
+    /** Whether the link can send to {@code destination} at all (reactor thread). */
+    public boolean hasRoute(InetAddress destination) {
+        return link.hasRoute(destination);
     }
 
     /**

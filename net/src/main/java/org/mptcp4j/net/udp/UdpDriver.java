@@ -121,6 +121,12 @@ public final class UdpDriver implements PacketLink {
         return null;
     }
 
+    /** A destination is reachable when it has a peer, or when every address maps to the same port. */
+    @Override
+    public boolean hasRoute(InetAddress destination) {
+        return defaultPeerPort > 0 || peerByAddress.containsKey(destination);
+    }
+
     @Override
     public ByteBuffer transmitBuffer() {
         return tx.clear();

@@ -40,10 +40,11 @@ class UdpLoopbackInteropTest {
 
     private MptcpHost client;
     private MptcpHost server;
+    private UdpDriver clientLink;
 
     private void start(PathEmulator clientEgress, PathEmulator serverEgress) throws Exception {
         UdpDriver serverLink = UdpDriver.builder().local(SERVER, 0).open();
-        UdpDriver clientLink = UdpDriver.builder().local(CLIENT, 0).peer(SERVER, serverLink.localSocketAddress(SERVER)).open();
+        clientLink = UdpDriver.builder().local(CLIENT, 0).peer(SERVER, serverLink.localSocketAddress(SERVER)).open();
         serverLink.addPeer(CLIENT, clientLink.localSocketAddress(CLIENT));
         server = MptcpHost.start("udp-server", StackConfig.defaults(), new SplitMix64(SEED), serverLink, List.of(SERVER), serverEgress, null);
         client = MptcpHost.start("udp-client", StackConfig.defaults(), new SplitMix64(SEED + 1), clientLink, List.of(CLIENT), clientEgress, null);
@@ -152,10 +153,14 @@ class UdpLoopbackInteropTest {
                 }
             }
         }
-        // 127.0.0.9 maps to no UDP peer: the SYN goes nowhere.
-        try (MptcpSocket s = new MptcpSocket(client)) {
-            assertThatThrownBy(() -> s.connect(new InetSocketAddress(ip("127.0.0.9"), PORT), 300))
-                    .isInstanceOf(java.net.SocketTimeoutException.class);
+        // 127.0.0.9 maps to a UDP socket that never reads: the SYN goes nowhere.
+        try (java.nio.channels.DatagramChannel silent = java.nio.channels.DatagramChannel.open()
+                .bind(new InetSocketAddress(CLIENT, 0))) {
+            clientLink.addPeer(ip("127.0.0.9"), (InetSocketAddress) silent.getLocalAddress());
+            try (MptcpSocket s = new MptcpSocket(client)) {
+                assertThatThrownBy(() -> s.connect(new InetSocketAddress(ip("127.0.0.9"), PORT), 300))
+                        .isInstanceOf(java.net.SocketTimeoutException.class);
+            }
         }
     }
 
