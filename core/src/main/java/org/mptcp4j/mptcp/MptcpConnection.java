@@ -121,6 +121,12 @@ public final class MptcpConnection {
      * mapped data waits for a DATA_ACK, restarted whenever the DATA_ACK advances.
      */
     private long retransmitDeadline = Nanos.NEVER;
+    /** When data last arrived in order at the data level. */
+    private long lastDataInNanos = Long.MIN_VALUE / 2;
+    /** The application answers what it receives at once (Linux's ping-pong mode): see {@link #write}. */
+    private boolean pingpong;
+    /** Linux's {@code TCP_ATO_MIN}: a reply sent within this of the data it answers makes the connection interactive. */
+    private static final long PINGPONG_ATO_NANOS = Nanos.ofMillis(40);
     /** Connection-level retransmission timeouts in a row; each doubles the next interval. */
     private int retransmitBackoff;
 
@@ -690,6 +696,7 @@ public final class MptcpConnection {
             case BEYOND_WINDOW -> mib.increment(MibCounter.MPTCP_NO_DSS_IN_WINDOW);
             case OUT_OF_ORDER -> mib.increment(MibCounter.MPTCP_OFO_QUEUE);
             case IN_ORDER -> {
+                lastDataInNanos = nowNanos;
                 checkPeerDataFin();
                 if (!readableSignaled && !appClosed) {
                     readableSignaled = true;
@@ -1083,6 +1090,11 @@ public final class MptcpConnection {
         if (n == 0 && src.hasRemaining()) {
             writeBlocked = true;
         }
+        if (n > 0) {
+            // Linux tcp_event_data_sent: data sent within the delayed-ACK time of data received is
+            // a reply, and the connection is interactive (ping-pong mode); a later one ends that.
+            pingpong = nowNanos - lastDataInNanos < PINGPONG_ATO_NANOS;
+        }
         if (n > 0 && (mode == Mode.FALLBACK || remoteKeyKnown)) {
             if (mode == Mode.MPTCP && windowClosed()) {
                 armWindowProbe();
@@ -1150,7 +1162,11 @@ public final class MptcpConnection {
         }
         if (rcv.readable() == 0) {
             for (Subflow s : subflows) {
-                if (s.tcp != null && s.tcp.delayedAckPending()) {
+                // Linux's two reasons: more than a segment is unacknowledged, or the reader emptied
+                // the queue and the connection is not interactive; an interactive one's reply will
+                // carry the ACK (a request would otherwise cost an extra pure ACK each time).
+                if (s.tcp != null && s.tcp.delayedAckPending()
+                        && (!pingpong || s.tcp.bytesReceivedSinceAck() > s.tcp.receiveMss())) {
                     requestAck(s);
                 }
             }

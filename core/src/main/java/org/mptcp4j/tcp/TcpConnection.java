@@ -420,6 +420,16 @@ public final class TcpConnection {
         }
     }
 
+    /** Payload bytes received since the last ACK went out. */
+    public int bytesReceivedSinceAck() {
+        return bytesSinceAck;
+    }
+
+    /** The largest segment the peer has sent (Linux {@code rcv_mss}), for ACK decisions. */
+    public int receiveMss() {
+        return rcvMss;
+    }
+
     /** Whether received data waits for a delayed ACK (the delayed-ACK timer runs). */
     public boolean delayedAckPending() {
         return timers.isRunning(Timer.DELAYED_ACK);
