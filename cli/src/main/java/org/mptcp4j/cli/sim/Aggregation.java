@@ -1,6 +1,7 @@
 package org.mptcp4j.cli.sim;
 
 import static org.mptcp4j.cli.sim.Markdown.fmt;
+import static org.mptcp4j.cli.sim.MultipathRun.queue;
 import static org.mptcp4j.cli.sim.ResultTable.mean;
 import static org.mptcp4j.cli.sim.ResultTable.where;
 
@@ -26,6 +27,9 @@ import org.mptcp4j.sim.topo.PathSpec;
 final class Aggregation implements Experiment {
     /** The script's large file: {@code 2 * 2048 * 4096} bytes. */
     static final long SIZE_BYTES = 2L * 2048 * 4096;
+
+    /** What the script adds to the limit: 400 ms for its tool's waits for the joins, 50 ms of slack. */
+    static final double SCRIPT_EXTRA_SECONDS = 0.45;
 
     /** The script's cases: rates (Mbit/s) and one-way delays (ms) of the two paths. */
     private static final int[][] CASES = {
@@ -79,8 +83,8 @@ final class Aggregation implements Experiment {
         int r2 = Integer.parseInt(run.params().get("rate2_mbps"));
         int d1 = Integer.parseInt(run.params().get("delay1_ms"));
         int d2 = Integer.parseInt(run.params().get("delay2_ms"));
-        PathSpec a = PathSpec.of(r1 * SharedBottleneckRun.MBPS, Duration.ofMillis(d1));
-        PathSpec b = PathSpec.of(r2 * SharedBottleneckRun.MBPS, Duration.ofMillis(d2));
+        PathSpec a = queue(s, PathSpec.of(r1 * SharedBottleneckRun.MBPS, Duration.ofMillis(d1)));
+        PathSpec b = queue(s, PathSpec.of(r2 * SharedBottleneckRun.MBPS, Duration.ofMillis(d2)));
         MultipathRun.Transfer t = MultipathRun.transfer(run.seed(), a, b, s.cc(), SIZE_BYTES,
                 run.params().get("direction").equals("upload"), (long) (s.durationSeconds() * 1e9));
         double limit = limitSeconds(r1, r2);
@@ -99,7 +103,7 @@ final class Aggregation implements Experiment {
         List<List<String>> table = new ArrayList<>();
         for (int i = 0; i < CASES.length; i++) {
             int[] c = CASES[i];
-            String x = c[0] + "/" + c[1] + " Mbit/s, " + c[2] + "/" + c[3] + " ms";
+            String x = c[0] + "/" + c[1] + " Mbit/s " + c[2] + "/" + c[3] + " ms";
             for (String dir : List.of("upload", "download")) {
                 var m = where("rate1_mbps", Integer.toString(c[0]), "rate2_mbps", Integer.toString(c[1]),
                         "delay1_ms", Integer.toString(c[2]), "delay2_ms", Integer.toString(c[3]), "direction", dir);
@@ -107,23 +111,26 @@ final class Aggregation implements Experiment {
                 double limit = limitSeconds(c[0], c[1]);
                 data.addValue(sec, dir, x);
                 boolean ok = rows.stream().filter(m).allMatch(r -> r.metric("within_limit") == 1.0);
+                boolean okScript = rows.stream().filter(m)
+                        .allMatch(r -> r.metric("seconds") <= r.metric("limit_seconds") + SCRIPT_EXTRA_SECONDS);
                 table.add(List.of(NAMES[i] + (dir.equals("download") ? " - reverse direction" : ""), x,
-                        fmt(sec, 2), fmt(limit, 2), fmt(limit + 0.45, 2), fmt(100 * sec / mean(rows, m, "ideal_seconds"), 0) + " %",
-                        ok ? "OK" : "FAIL"));
+                        fmt(sec, 2), fmt(limit, 2), fmt(limit + SCRIPT_EXTRA_SECONDS, 2),
+                        fmt(100 * sec / mean(rows, m, "ideal_seconds"), 0) + " %", ok ? "OK" : "FAIL",
+                        okScript ? "OK" : "FAIL"));
             }
             data.addValue(limitSeconds(c[0], c[1]), "limit (sum of rates + 10 %)", x);
         }
         Charts.bars(out.resolve("aggregation.png"), "Aggregation (simult_flows.sh): 16 MiB over two paths",
                 "rates and one-way delays of the two paths", "transfer time (s)", data, false);
         new Markdown().heading("Aggregation: Linux's simult_flows.sh")
-                .para("A client with two paths (rate and one-way delay in both directions on each, queues of 1000 "
+                .para("A client with two paths (rate and one-way delay in both directions on each, queues of %d "
                         + "packets) to a server behind a router; one MPTCP connection, a subflow per path (`subflow` "
                         + "endpoint, limits 1 1); congestion control %s; 16 MiB of zeros to the server (upload) and "
                         + "from it (download, the script's reverse direction). Time from the connect to the "
-                        + "receiver's end of stream.", s.cc())
+                        + "receiver's end of stream.", s.queuePackets(), s.cc())
                 .settings(s, rows.size())
                 .table(List.of("case", "paths", "seconds", "limit (+10 %)", "script's max (+450 ms)",
-                        "of the ideal time", "verdict"), table)
+                        "of the ideal time", "within +10 %", "within the script's max"), table)
                 .para("![aggregation](aggregation.png)")
                 .write(out.resolve("aggregation.md"));
     }

@@ -24,6 +24,10 @@ final class Charts {
     private static final Color[] FILLS = {new Color(0xEEEEEE), new Color(0x888888), new Color(0x222222),
             new Color(0x4477AA), new Color(0xCC6677)};
 
+    /** Line colours: distinct on white and in grey print. */
+    private static final Color[] LINES = {new Color(0xCC3311), new Color(0x0077BB), new Color(0x009988),
+            new Color(0xEE7733), Color.BLACK, new Color(0x882255)};
+
     private Charts() {}
 
     static void bars(Path png, String title, String xLabel, String yLabel, DefaultCategoryDataset data, boolean stacked)
@@ -34,6 +38,7 @@ final class Charts {
         CategoryPlot plot = chart.getCategoryPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.getDomainAxis().setMaximumCategoryLabelLines(3);
         BarRenderer r = (BarRenderer) plot.getRenderer();
         r.setBarPainter(new StandardBarPainter());
         r.setShadowVisible(false);
@@ -58,6 +63,7 @@ final class Charts {
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < data.getSeriesCount(); i++) {
             r.setSeriesStroke(i, new BasicStroke(1.5f));
+            r.setSeriesPaint(i, LINES[i % LINES.length]);
         }
         plot.setRenderer(r);
         chart.setBackgroundPaint(Color.WHITE);

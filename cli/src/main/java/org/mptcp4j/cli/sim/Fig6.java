@@ -1,6 +1,7 @@
 package org.mptcp4j.cli.sim;
 
 import static org.mptcp4j.cli.sim.Markdown.fmt;
+import static org.mptcp4j.cli.sim.MultipathRun.queue;
 import static org.mptcp4j.cli.sim.ResultTable.mean;
 import static org.mptcp4j.cli.sim.ResultTable.where;
 
@@ -77,8 +78,8 @@ final class Fig6 implements Experiment {
     public Map<String, Double> execute(Run run, Settings s) {
         int delayMs = Integer.parseInt(run.params().get("delay_b_ms"));
         int mb = Integer.parseInt(run.params().get("rcvbuf_mb"));
-        PathSpec a = PathSpec.of(PATH_BPS, Duration.ZERO);
-        PathSpec b = PathSpec.of(PATH_BPS, Duration.ofNanos(delayMs * 1_000_000L / 2));
+        PathSpec a = queue(s, PathSpec.of(PATH_BPS, Duration.ZERO));
+        PathSpec b = queue(s, PathSpec.of(PATH_BPS, Duration.ofNanos(delayMs * 1_000_000L / 2)));
         MultipathRun.Result r = MultipathRun.run(run.seed(), a, b, run.params().get("mode").equals("mptcp"), s.cc(),
                 mb << 20, s.autotune(), (long) (s.durationSeconds() * 1e9));
         Map<String, Double> m = new LinkedHashMap<>();
@@ -123,10 +124,10 @@ final class Fig6 implements Experiment {
         Charts.lines(out.resolve("fig6.png"), "Fig. 6: impact of the maximum receive buffer", "rcvbuf (MB)",
                 "goodput (Mbit/s)", data, 0, 210);
         new Markdown().heading("Fig. 6: goodput against the maximum receive buffer")
-                .para("Two disjoint 100 Mbit/s paths, drop-tail queues of 1000 packets, path B with the extra delay "
+                .para("Two disjoint 100 Mbit/s paths, drop-tail queues of %d packets, path B with the extra delay "
                         + "(half each way); congestion control %s; receive-buffer autotuning %s up to the maximum; the "
                         + "send buffer is as large as the maximum. Goodput counted at the receiver after the warm-up "
-                        + "(%s s).", s.cc(), s.autotune() ? "on" : "off", fmt(Math.min(5, s.durationSeconds() / 4), 1))
+                        + "(%s s).", s.queuePackets(), s.cc(), s.autotune() ? "on" : "off", fmt(Math.min(5, s.durationSeconds() / 4), 1))
                 .settings(s, rows.size())
                 .table(header, table)
                 .para("Paper: with equal delays MPTCP saturates both links (about 190 Mbit/s of goodput) from 2 MB; "

@@ -1,6 +1,7 @@
 package org.mptcp4j.cli.sim;
 
 import static org.mptcp4j.cli.sim.Markdown.fmt;
+import static org.mptcp4j.cli.sim.MultipathRun.queue;
 import static org.mptcp4j.cli.sim.ResultTable.mean;
 import static org.mptcp4j.cli.sim.ResultTable.where;
 
@@ -60,8 +61,8 @@ final class Fig7 implements Experiment {
     @Override
     public Map<String, Double> execute(Run run, Settings s) {
         int loss = Integer.parseInt(run.params().get("loss_b_percent"));
-        PathSpec a = PathSpec.of(Fig6.PATH_BPS, Duration.ZERO);
-        PathSpec b = PathSpec.of(Fig6.PATH_BPS, Duration.ZERO).withLoss(LossModel.bernoulli(loss / 100.0));
+        PathSpec a = queue(s, PathSpec.of(Fig6.PATH_BPS, Duration.ZERO));
+        PathSpec b = queue(s, PathSpec.of(Fig6.PATH_BPS, Duration.ZERO)).withLoss(LossModel.bernoulli(loss / 100.0));
         MultipathRun.Result r = MultipathRun.run(run.seed(), a, b, true, s.cc(), RCVBUF_BYTES, s.autotune(),
                 (long) (s.durationSeconds() * 1e9));
         Map<String, Double> m = new LinkedHashMap<>();
@@ -87,8 +88,8 @@ final class Fig7 implements Experiment {
         Charts.bars(out.resolve("fig7.png"), "Fig. 7: impact of the packet loss ratio on link B", "loss on link B",
                 "goodput (Mbit/s)", data, true);
         new Markdown().heading("Fig. 7: per-subflow goodput against the loss on path B")
-                .para("Two disjoint 100 Mbit/s paths, no delay, queues of 1000 packets, random loss on path B towards the "
-                        + "receiver; congestion control %s; maximum receive buffer %d MB (autotuning %s).", s.cc(),
+                .para("Two disjoint 100 Mbit/s paths, no delay, queues of %d packets, random loss on path B towards the "
+                        + "receiver; congestion control %s; maximum receive buffer %d MB (autotuning %s).", s.queuePackets(), s.cc(),
                         RCVBUF_BYTES >> 20, s.autotune() ? "on" : "off")
                 .settings(s, rows.size())
                 .table(List.of("loss on B", "subflow A Mbit/s", "subflow B Mbit/s", "connection Mbit/s"), table)

@@ -31,6 +31,11 @@ final class MultipathRun {
 
     private MultipathRun() {}
 
+    /** {@code spec} with the path queue of {@code s}. */
+    static PathSpec queue(Settings s, PathSpec spec) {
+        return spec.withQueue(org.mptcp4j.sim.QueueLimit.packets(s.queuePackets()));
+    }
+
     /** Goodput of the connection and of its subflow on each path, Mbit/s, from warm-up to the end. */
     record Result(double goodputMbps, double pathAMbps, double pathBMbps, long packets) {}
 

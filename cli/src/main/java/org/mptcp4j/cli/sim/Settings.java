@@ -11,14 +11,15 @@ package org.mptcp4j.cli.sim;
  * @param cc every subflow's congestion control where one algorithm runs (fig6, fig7, aggregation)
  * @param autotune receive-buffer autotuning up to the maximum (off: the buffer is the maximum from the start)
  * @param bottleneckLossPercent random loss on the shared bottleneck of fig4 and fig5
+ * @param queuePackets the drop-tail queue of each path in fig6, fig7 and aggregation
  */
 record Settings(int seeds, double durationSeconds, boolean quick, String coupledCc, String cc, boolean autotune,
-                double bottleneckLossPercent) {
+                double bottleneckLossPercent, int queuePackets) {
     /** The command-line form of these settings, for emitted jobs. */
     String asArguments() {
         return String.format(java.util.Locale.ROOT,
-                "--seeds %d --duration %s --coupled-cc %s --cc %s --autotune %s --bottleneck-loss %s%s", seeds,
-                trim(durationSeconds), coupledCc, cc, autotune ? "on" : "off", trim(bottleneckLossPercent),
+                "--seeds %d --duration %s --coupled-cc %s --cc %s --autotune %s --bottleneck-loss %s --queue %d%s", seeds,
+                trim(durationSeconds), coupledCc, cc, autotune ? "on" : "off", trim(bottleneckLossPercent), queuePackets,
                 quick ? " --quick" : "");
     }
 

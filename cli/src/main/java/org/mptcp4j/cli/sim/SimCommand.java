@@ -64,6 +64,10 @@ public final class SimCommand implements Callable<Integer> {
             + "fig4 and fig5, percent (default ${DEFAULT-VALUE}; 0 for pure drop-tail).")
     double bottleneckLossPercent;
 
+    @Option(names = "--queue", defaultValue = "1000", description = "Drop-tail queue of each path in fig6, fig7 and "
+            + "aggregation, packets (default ${DEFAULT-VALUE}: Linux's txqueuelen and netem limit).")
+    int queuePackets;
+
     @Option(names = "--threads", description = "Runs at once (default: the available processors).")
     Integer threads;
 
@@ -99,7 +103,7 @@ public final class SimCommand implements Callable<Integer> {
         String defaultCc = e instanceof Aggregation ? "cubic" : "lia";
         return new Settings(seeds != null ? seeds : e.defaultSeeds(quick),
                 durationSeconds != null ? durationSeconds : e.defaultDurationSeconds(quick), quick, coupledCc,
-                cc != null ? cc : defaultCc, autotune.equals("on"), bottleneckLossPercent);
+                cc != null ? cc : defaultCc, autotune.equals("on"), bottleneckLossPercent, queuePackets);
     }
 
     private boolean one(Experiment e) throws IOException, InterruptedException, ExecutionException {
