@@ -91,7 +91,12 @@ public final class SimCommand implements Callable<Integer> {
         Files.createDirectories(out);
         boolean allOk = true;
         for (Experiment e : chosen) {
-            allOk &= one(e);
+            try {
+                allOk &= one(e);
+            } catch (IOException ex) {
+                System.err.println(e.name() + ": " + ex.getMessage());
+                allOk = false;
+            }
         }
         return allOk ? 0 : 1;
     }
