@@ -88,6 +88,10 @@ public final class SimCommand implements Callable<Integer> {
             System.err.println("unknown experiment " + experiment + " (fig4, fig5, fig6, fig7, aggregation, all)");
             return 2;
         }
+        if (chosen.size() > 1 && runIndex != null) {
+            System.err.println("--run names a run of one experiment, not of all");
+            return 2;
+        }
         Files.createDirectories(out);
         boolean allOk = true;
         for (Experiment e : chosen) {
