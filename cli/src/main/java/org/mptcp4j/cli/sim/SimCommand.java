@@ -88,6 +88,13 @@ public final class SimCommand implements Callable<Integer> {
             System.err.println("unknown experiment " + experiment + " (fig4, fig5, fig6, fig7, aggregation, all)");
             return 2;
         }
+        for (String name : new String[] {coupledCc, cc}) {
+            if (name != null && org.mptcp4j.cc.CongestionAlgorithm.byName(name).isEmpty()) {
+                System.err.println("unknown congestion control " + name + " ("
+                        + org.mptcp4j.cc.CongestionAlgorithm.names() + ")");
+                return 2;
+            }
+        }
         if (chosen.size() > 1 && runIndex != null) {
             System.err.println("--run names a run of one experiment, not of all");
             return 2;
