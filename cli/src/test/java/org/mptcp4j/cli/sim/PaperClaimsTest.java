@@ -37,6 +37,18 @@ class PaperClaimsTest {
     }
 
     @Test
+    void fig5_threeSubflows_liaStaysWithin20PercentOfTheTcpFlow_renoTakesAboutThreeFlows() {
+        long seed = 2;
+        SharedBottleneckRun.Result lia = SharedBottleneckRun.run(seed, "lia", 1, 3, BOTTLENECK_LOSS_PERCENT,
+                Nanos.ofSeconds(60));
+        SharedBottleneckRun.Result reno = SharedBottleneckRun.run(seed, "reno", 1, 3, BOTTLENECK_LOSS_PERCENT,
+                Nanos.ofSeconds(30));
+
+        assertThat(lia.mptcpMbps() / lia.tcpMeanMbps()).as("LIA MPTCP / TCP, seed %d: %s", seed, lia).isBetween(0.8, 1.2);
+        assertThat(reno.mptcpMbps() / reno.tcpMeanMbps()).as("Reno MPTCP / TCP, seed %d: %s", seed, reno).isGreaterThan(2.5);
+    }
+
+    @Test
     void fig6_equalDelays_2MBReceiveBuffer_fillsBothPathsTo90Percent() {
         long seed = 1;
         PathSpec path = PathSpec.of(Fig6.PATH_BPS, Duration.ZERO);
