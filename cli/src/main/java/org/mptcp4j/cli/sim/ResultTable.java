@@ -38,6 +38,18 @@ final class ResultTable {
         return out.resolve(experiment + "-runs");
     }
 
+    /** Removes the parts a previous sweep left under {@code out}, so they cannot mix with this one's. */
+    static void clearParts(Path out, String experiment) throws IOException {
+        Path parts = partsDir(out, experiment);
+        if (Files.isDirectory(parts)) {
+            try (Stream<Path> files = Files.list(parts)) {
+                for (Path f : files.filter(p -> p.getFileName().toString().matches("run-\\d+\\.csv")).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
     static Path partFile(Path out, String experiment, int index) {
         return partsDir(out, experiment).resolve(String.format(Locale.ROOT, "run-%04d.csv", index));
     }
@@ -57,7 +69,10 @@ final class ResultTable {
         return String.join(",", header) + "\n" + String.join(",", values) + "\n";
     }
 
-    /** Reads every part of {@code experiment} under {@code dir}; fails if one of {@code expected} runs is missing. */
+    /**
+     * Reads every part of {@code experiment} under {@code dir}; fails if one of {@code expected} runs
+     * is missing or there are more parts than runs.
+     */
     static List<Row> readParts(Path dir, String experiment, int expected, int paramCount) throws IOException {
         Path parts = partsDir(dir, experiment);
         List<Row> rows = new ArrayList<>();
@@ -68,6 +83,10 @@ final class ResultTable {
             }
         }
         rows.sort((a, b) -> Integer.compare(a.index(), b.index()));
+        if (rows.size() > expected) {
+            throw new IOException(experiment + ": " + rows.size() + " parts in " + parts + " for a sweep of " + expected
+                    + " runs (parts of another sweep? the settings must be the jobs')");
+        }
         for (int i = 0; i < expected; i++) {
             if (i >= rows.size() || rows.get(i).index() != i) {
                 throw new IOException(experiment + ": run " + i + " has no part in " + parts

@@ -140,6 +140,7 @@ public final class SimCommand implements Callable<Integer> {
         long wallStart = System.nanoTime();
         long packets = 0;
         if (collect == null) {
+            ResultTable.clearParts(out, e.name());
             packets = runAll(e, s, runs);
         }
         List<ResultTable.Row> rows = ResultTable.readParts(parts, e.name(), runs.size(),

@@ -53,6 +53,16 @@ class SimCommandTest {
         assertThat(err).contains("run 1 has no part", "--run 1");
     }
 
+    @Test
+    void localRun_inTheDirectoryOfALargerSweep_reportsOnlyItsOwnRuns(@TempDir Path tmp) throws IOException {
+        assertThat(Main.run("sim", "fig7", "--duration", "1", "--out", tmp.toString())).isZero();
+        assertThat(Files.readAllLines(tmp.resolve("fig7.csv"))).as("header and losses 0 to 5 %%").hasSize(7);
+
+        assertThat(Main.run(with(SWEEP, "--out", tmp.toString()))).isZero();
+
+        assertThat(Files.readAllLines(tmp.resolve("fig7.csv"))).as("header and losses 0 and 3 %%").hasSize(3);
+    }
+
     private static String[] with(String[] base, String... more) {
         List<String> all = new ArrayList<>(Arrays.asList(base));
         all.addAll(List.of(more));
