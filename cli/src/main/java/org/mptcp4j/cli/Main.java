@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "MultiPath TCP (RFC 8684 v1) in Java: demos, measurements, the testbed and the paper's experiments.",
-        subcommands = {DemoCommand.class, TestbedCommand.class, PerfCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TestbedCommand.class, PerfCommand.class, org.mptcp4j.cli.sim.SimCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

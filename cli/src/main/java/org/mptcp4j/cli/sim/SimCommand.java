@@ -1,0 +1,229 @@
+package org.mptcp4j.cli.sim;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./mptcp4j sim <experiment>}: the paper's simulated experiments (Figs. 4 to 7) and Linux's
+ * aggregation selftest, each a sweep of independent runs on a thread pool (one {@code Simulation}
+ * per run, deterministic per seed), written as a CSV, a PNG and a markdown report. A sweep larger
+ * than one machine splits into jobs ({@code --emit-jobs}, one command per run, each writing its
+ * part with {@code --run}) and merges back ({@code --collect}).
+ */
+@Command(name = "sim", mixinStandardHelpOptions = true,
+        description = "The paper's evaluation in the simulator: fig4, fig5, fig6, fig7, aggregation or all. "
+                + "Writes <experiment>.csv, .png and .md under --out.")
+public final class SimCommand implements Callable<Integer> {
+    static final List<Experiment> EXPERIMENTS = List.of(new Fig4(), new Fig5(), new Fig6(), new Fig7(), new Aggregation());
+
+    @Parameters(index = "0", description = "fig4, fig5, fig6, fig7, aggregation or all.")
+    String experiment;
+
+    @Option(names = "--out", defaultValue = "sim-results", description = "Output directory (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--seeds", description = "Seeds per point (default: 5 for fig4 and fig5 as the paper, 1 otherwise).")
+    Integer seeds;
+
+    @Option(names = "--duration", description = "Simulated seconds per run (default: 600 for fig4 and fig5 as the paper, "
+            + "30 for fig6 and fig7; aggregation: the deadline of each transfer, 60).")
+    Double durationSeconds;
+
+    @Option(names = "--quick", description = "A small sweep: fewer points, 1 seed, short runs.")
+    boolean quick;
+
+    @Option(names = "--coupled-cc", defaultValue = "lia", description = "The coupled algorithm fig4 and fig5 set against "
+            + "uncoupled Reno: lia (fixed point, as the paper), lia-exact, olia or balia (default ${DEFAULT-VALUE}).")
+    String coupledCc;
+
+    @Option(names = "--cc", description = "Every subflow's congestion control in fig6, fig7 and aggregation "
+            + "(default: lia for fig6 and fig7, as the paper's kernel; cubic for aggregation, as upstream Linux).")
+    String cc;
+
+    @Option(names = "--autotune", defaultValue = "on", description = "Receive-buffer autotuning up to the maximum: on "
+            + "(Linux) or off (the buffer is the maximum from the start) (default ${DEFAULT-VALUE}).")
+    String autotune;
+
+    @Option(names = "--bottleneck-loss", defaultValue = "0.1", description = "Random loss on the shared bottleneck of "
+            + "fig4 and fig5, percent (default ${DEFAULT-VALUE}; 0 for pure drop-tail).")
+    double bottleneckLossPercent;
+
+    @Option(names = "--queue", defaultValue = "1000", description = "Drop-tail queue of each path in fig6, fig7 and "
+            + "aggregation, packets (default ${DEFAULT-VALUE}: Linux's txqueuelen and netem limit).")
+    int queuePackets;
+
+    @Option(names = "--threads", description = "Runs at once (default: the available processors).")
+    Integer threads;
+
+    @Option(names = "--emit-jobs", description = "Print one command line per run (a job array) instead of running.")
+    boolean emitJobs;
+
+    @Option(names = "--run", description = "Run only this run index and write its part (what an emitted job does).")
+    Integer runIndex;
+
+    @Option(names = "--collect", description = "Merge the parts the jobs wrote under this directory into the CSV, PNG and report.")
+    Path collect;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Experiment> chosen = experiment.equals("all") ? EXPERIMENTS
+                : EXPERIMENTS.stream().filter(e -> e.name().equals(experiment)).toList();
+        if (chosen.isEmpty()) {
+            System.err.println("unknown experiment " + experiment + " (fig4, fig5, fig6, fig7, aggregation, all)");
+            return 2;
+        }
+        for (String name : new String[] {coupledCc, cc}) {
+            if (name != null && org.mptcp4j.cc.CongestionAlgorithm.byName(name).isEmpty()) {
+                System.err.println("unknown congestion control " + name + " ("
+                        + org.mptcp4j.cc.CongestionAlgorithm.names() + ")");
+                return 2;
+            }
+        }
+        if (chosen.size() > 1 && runIndex != null) {
+            System.err.println("--run names a run of one experiment, not of all");
+            return 2;
+        }
+        Files.createDirectories(out);
+        boolean allOk = true;
+        for (Experiment e : chosen) {
+            try {
+                allOk &= one(e);
+            } catch (IOException ex) {
+                System.err.println(e.name() + ": " + ex.getMessage());
+                allOk = false;
+            }
+        }
+        return allOk ? 0 : 1;
+    }
+
+    Settings settingsFor(Experiment e) {
+        if (!autotune.equals("on") && !autotune.equals("off")) {
+            throw new IllegalArgumentException("--autotune on|off");
+        }
+        String defaultCc = e instanceof Aggregation ? "cubic" : "lia";
+        return new Settings(seeds != null ? seeds : e.defaultSeeds(quick),
+                durationSeconds != null ? durationSeconds : e.defaultDurationSeconds(quick), quick, coupledCc,
+                cc != null ? cc : defaultCc, autotune.equals("on"), bottleneckLossPercent, queuePackets);
+    }
+
+    private boolean one(Experiment e) throws IOException, InterruptedException, ExecutionException {
+        Settings s = settingsFor(e);
+        List<Experiment.Run> runs = e.runs(s);
+        if (emitJobs) {
+            for (Experiment.Run r : runs) {
+                System.out.printf("./mptcp4j sim %s %s --run %d --out %s%n", e.name(), s.asArguments(), r.index(), out);
+            }
+            return true;
+        }
+        if (runIndex != null) {
+            Experiment.Run r = runs.get(runIndex);
+            writePart(out, e, r, e.execute(r, s));
+            return true;
+        }
+        Path parts = collect != null ? collect : out;
+        long wallStart = System.nanoTime();
+        long packets = 0;
+        if (collect == null) {
+            ResultTable.clearParts(out, e.name());
+            packets = runAll(e, s, runs);
+        }
+        List<ResultTable.Row> rows = ResultTable.readParts(parts, e.name(), runs.size(),
+                runs.getFirst().params().size());
+        Files.writeString(out.resolve(e.name() + ".csv"), ResultTable.mergedCsv(parts, e.name(), rows));
+        e.report(s, rows, out);
+        if (collect == null) {
+            double wall = (System.nanoTime() - wallStart) / 1e9;
+            System.out.printf(Locale.ROOT, "%s: %d runs in %.1f s of wall time, %,d simulated packet hops (%.2f M/s); "
+                    + "%s/%s.{csv,png,md}%n", e.name(), runs.size(), wall, packets, packets / wall / 1e6, out, e.name());
+        } else {
+            System.out.printf("%s: %d runs collected from %s; %s/%s.{csv,png,md}%n", e.name(), runs.size(), collect, out,
+                    e.name());
+        }
+        return true;
+    }
+
+    /** Runs every run on a pool of threads, writing each part as it ends; returns the packet hops simulated. */
+    private long runAll(Experiment e, Settings s, List<Experiment.Run> runs) throws InterruptedException,
+            ExecutionException, IOException {
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        Progress progress = new Progress(e.name(), runs.size(), System.err);
+        AtomicLong packets = new AtomicLong();
+        try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, n))) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Experiment.Run r : runs) {
+                futures.add(pool.submit(() -> {
+                    Map<String, Double> m = e.execute(r, s);
+                    packets.addAndGet(m.getOrDefault("packets", 0.0).longValue());
+                    writePart(out, e, r, m);
+                    progress.done();
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        progress.finish();
+        return packets.get();
+    }
+
+    private static void writePart(Path dir, Experiment e, Experiment.Run r, Map<String, Double> metrics) {
+        try {
+            Path f = ResultTable.partFile(dir, e.name(), r.index());
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, ResultTable.part(r, metrics));
+        } catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    /** A progress bar on stderr: runs done of all, elapsed time, an estimate of what is left. */
+    private static final class Progress {
+        private final String name;
+        private final int total;
+        private final PrintStream err;
+        private final long start = System.nanoTime();
+        private final AtomicInteger done = new AtomicInteger();
+
+        Progress(String name, int total, PrintStream err) {
+            this.name = name;
+            this.total = total;
+            this.err = err;
+            draw(0);
+        }
+
+        void done() {
+            draw(done.incrementAndGet());
+        }
+
+        private synchronized void draw(int d) {
+            int width = 30;
+            int filled = total == 0 ? width : d * width / total;
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            String eta = d == 0 ? "?" : String.format(Locale.ROOT, "%.0f s", elapsed / d * (total - d));
+            err.printf(Locale.ROOT, "\r%-12s [%s%s] %d/%d runs, %.0f s, left ~%s   ", name, "#".repeat(filled),
+                    " ".repeat(width - filled), d, total, elapsed, eta);
+            err.flush();
+        }
+
+        void finish() {
+            err.println();
+        }
+    }
+}
