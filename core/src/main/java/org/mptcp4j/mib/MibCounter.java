@@ -221,6 +221,8 @@ public enum MibCounter {
     MPTCP_RM_ADDR("MPTcpExtRmAddr"),
     /** Subflows closed because their address was removed. */
     MPTCP_RM_SUBFLOW("MPTcpExtRmSubflow"),
+    /** A subflow's send window raised to the connection-level window learnt on another subflow. */
+    MPTCP_SND_WND_SHARED("MPTcpExtSndWndShared"),
     /** REMOVE_ADDR sent. */
     MPTCP_RM_ADDR_TX("MPTcpExtRmAddrTx"),
     /** MP_PRIO sent: a subflow's backup flag changed on our side. */

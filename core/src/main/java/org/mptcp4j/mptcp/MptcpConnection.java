@@ -598,6 +598,7 @@ public final class MptcpConnection {
                     host.rearm(this);
                     kick();
                 }
+                shareSendWindow(from);
             }
         }
         if (snd.unmapped() > 0 && windowClosed()) {
@@ -968,6 +969,28 @@ public final class MptcpConnection {
             }
         }
         return Math.min(rto, Nanos.ofSeconds(60));
+    }
+
+    /**
+     * The window is the connection's (RFC 8684 section 3.3.5), but each subflow's TCP keeps its own
+     * SND.WND, learnt from the ACKs on that subflow: one that went idle while the window was small
+     * keeps that small window, gets no ACK to update it, and is never scheduled again (the slow path
+     * of the paper's Fig. 6 with a fixed 4 MB buffer carried nothing after its first seconds). As
+     * Linux does ({@code mptcp_check_allowed_size}, counted as SndWndShared), the other subflows'
+     * windows are raised to what the connection-level window now lets them send: their own data in
+     * flight plus the room beyond SND.NXT at the data level.
+     */
+    private void shareSendWindow(Subflow from) {
+        long room = sndWndEnd - snd.nxt();
+        if (room <= 0) {
+            return;
+        }
+        for (Subflow s : subflows) {
+            if (s != from && s.usable() && s.tcp.shareSendWindow(room)) {
+                mib.increment(MibCounter.MPTCP_SND_WND_SHARED);
+                host.wake(s);
+            }
+        }
     }
 
     // ====================================================================== connection-level retransmission

@@ -420,6 +420,22 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * Raises SND.WND so that {@code roomBeyondSndNxt} bytes beyond SND.NXT fit in it, when a window
+     * shared by the extension (MPTCP's connection-level window, learnt on another subflow) allows
+     * more than this connection last heard; returns whether it rose. The next ACK on this
+     * connection sets the window as usual.
+     */
+    public boolean shareSendWindow(long roomBeyondSndNxt) {
+        long wanted = Seq32.diff(sndNxt, sndUna) + roomBeyondSndNxt;
+        if (wanted <= sndWnd) {
+            return false;
+        }
+        sndWnd = wanted;
+        maxSndWnd = Math.max(maxSndWnd, sndWnd);
+        return true;
+    }
+
     /** Payload bytes received since the last ACK went out. */
     public int bytesReceivedSinceAck() {
         return bytesSinceAck;
