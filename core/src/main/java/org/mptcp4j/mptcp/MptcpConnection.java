@@ -1369,6 +1369,7 @@ public final class MptcpConnection {
         if (mode != Mode.MPTCP) {
             return;
         }
+        pathManager.onEndpointChanged(e);
         for (Subflow s : subflows) {
             if (s.tcp != null && s.tcp.local().getAddress().equals(e.address()) && s.backup != backup) {
                 s.backup = backup;

@@ -31,6 +31,12 @@ public final class PathManager {
 
     private final MptcpConnection conn;
     private final MptcpConfig config;
+    /**
+     * The stack's endpoints as this connection knows them: the configured ones, then as added,
+     * deleted or changed while it runs, so that a connection not yet established when an endpoint
+     * changes uses the endpoints as they are when it is.
+     */
+    private final List<Endpoint> endpoints;
     /** Our address ids to withdraw with REMOVE_ADDR (RFC 8684 section 3.4.2), on the next pure ACK of a subflow not using them. */
     private final List<Integer> removals = new ArrayList<>(2);
     /** The addresses of {@link #removals}: the subflows from them are going, so they do not carry the option. */
@@ -60,6 +66,7 @@ public final class PathManager {
     PathManager(MptcpConnection conn, MptcpConfig config) {
         this.conn = conn;
         this.config = config;
+        this.endpoints = new ArrayList<>(config.endpoints());
     }
 
     /** The connection is established at the MPTCP level: announce and open what the endpoints say. */
@@ -72,7 +79,7 @@ public final class PathManager {
         if (first == null) {
             return;
         }
-        for (Endpoint e : config.endpoints()) {
+        for (Endpoint e : endpoints) {
             use(e, first, nowNanos);
         }
         if (!announcements.isEmpty()) {
@@ -105,9 +112,10 @@ public final class PathManager {
      * in-kernel path manager, an established connection announces it or joins from it at once.
      */
     void onEndpointAdded(Endpoint e, long nowNanos) {
+        endpoints.add(e);
         Subflow first = conn.initialSubflow();
         if (!started || first == null) {
-            return; // onEstablished reads the stack's endpoints then
+            return; // onEstablished uses it with the others
         }
         int announced = announcements.size();
         use(e, first, nowNanos);
@@ -123,6 +131,7 @@ public final class PathManager {
      * yet echoed stops. Returns the subflows to close.
      */
     List<Subflow> onEndpointRemoved(Endpoint e) {
+        endpoints.removeIf(o -> o.id() == e.id());
         boolean announced = announcements.removeIf(a -> a.option.addressId() == e.id());
         List<Subflow> going = new ArrayList<>(1);
         for (Subflow s : conn.subflows) {
@@ -141,6 +150,11 @@ public final class PathManager {
             }
         }
         return going;
+    }
+
+    /** An endpoint's flags changed ({@code ip mptcp endpoint change}): joins from it later carry them. */
+    void onEndpointChanged(Endpoint e) {
+        endpoints.replaceAll(o -> o.id() == e.id() ? e : o);
     }
 
     /** A REMOVE_ADDR to put on {@code s}'s next pure ACK, or null. */

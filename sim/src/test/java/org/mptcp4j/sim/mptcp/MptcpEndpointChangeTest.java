@@ -69,6 +69,23 @@ class MptcpEndpointChangeTest {
     }
 
     @Test
+    void endpointAddedDuringTheHandshake_isJoinedFromOnceEstablished() {
+        MptcpScenario s = new MptcpScenario(34, BYTES, new PathSpec[] {path(10), path(20)},
+                bed -> StackConfig.defaults().withMptcp(MptcpConfig.defaults().withLimits(new Limits(1, 0))),
+                StackConfig.defaults());
+        Endpoint b = Endpoint.of(MptcpScenario.address(s.bed.path(1).clientAddress()), 1, Endpoint.Flag.SUBFLOW);
+        // 1 ms in, the MP_CAPABLE SYN is still on its way (the round trip is 20 ms).
+        onClientAt(s, Nanos.ofMillis(1), now -> s.clientEnd.stack().addEndpoint(now, b));
+
+        boolean done = s.run(Nanos.ofSeconds(300));
+
+        s.assertIntact(done);
+        assertThat(s.maxSubflows).as("%s", s).isEqualTo(2);
+        s.assertEverySubflowCarriedDataBothWays(2);
+        assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isEqualTo(1);
+    }
+
+    @Test
     void endpointDeletedWhileRunning_removeAddrSent_subflowClosed_nothingLost() {
         MptcpScenario s = MptcpScenario.standard(32, BYTES, path(10), path(20));
         long[] removedAt = new long[1];
