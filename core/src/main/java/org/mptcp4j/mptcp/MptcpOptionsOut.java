@@ -78,6 +78,11 @@ final class MptcpOptionsOut {
         }
     }
 
+    /** Option space {@code o} takes: MPTCP options are 4-aligned with NOPs after them ({@link org.mptcp4j.wire.TcpOptions}). */
+    private static int padded(MptcpOption o) {
+        return (o.encodedLength() + 3) & ~3;
+    }
+
     static int reserved(Subflow s, boolean dataSegment) {
         MptcpConnection m = s.conn;
         if (m.mode != MptcpConnection.Mode.MPTCP) {
@@ -100,7 +105,7 @@ final class MptcpOptionsOut {
         }
         MptcpOption.RemoveAddr removal = m.pathManager.pendingRemoval(s);
         if (removal != null) {
-            r += (removal.encodedLength() + 3) & ~3;
+            r += padded(removal);
         }
         if (s.prioToSend > 0) {
             r += MP_PRIO_LENGTH;
@@ -194,13 +199,13 @@ final class MptcpOptionsOut {
             if (announce != null && announce.encodedLength() <= room) {
                 out.add(announce);
                 m.pathManager.onAnnouncementSent(s, announce);
-                room -= (announce.encodedLength() + 3) & ~3;
+                room -= padded(announce);
             }
             MptcpOption.RemoveAddr removal = m.pathManager.pendingRemoval(s);
             if (removal != null && removal.encodedLength() <= room) {
                 out.add(removal);
                 m.pathManager.onRemovalSent();
-                room -= (removal.encodedLength() + 3) & ~3;
+                room -= padded(removal);
             }
             // RFC 8684 section 3.3.8: MP_PRIO applies to the subflow it is sent on; version 1 has
             // no address id (Linux sends the 3-byte form too).
