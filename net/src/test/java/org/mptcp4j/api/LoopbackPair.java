@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import org.mptcp4j.base.SplitMix64;
+import org.mptcp4j.net.emu.PathEmulator;
 import org.mptcp4j.net.udp.UdpDriver;
 import org.mptcp4j.stack.StackConfig;
 
@@ -26,11 +27,18 @@ final class LoopbackPair implements AutoCloseable {
     }
 
     LoopbackPair(long seed, StackConfig serverConfig, StackConfig clientConfig) throws IOException {
+        this(seed, serverConfig, clientConfig, null);
+    }
+
+    /** With {@code clientEgress} (or null) emulating the client's outgoing path, a delay say. */
+    LoopbackPair(long seed, StackConfig serverConfig, StackConfig clientConfig, PathEmulator clientEgress)
+            throws IOException {
         UdpDriver serverLink = UdpDriver.builder().local(SERVER, 0).open();
         clientLink = UdpDriver.builder().local(CLIENT, 0).peer(SERVER, serverLink.localSocketAddress(SERVER)).open();
         serverLink.addPeer(CLIENT, clientLink.localSocketAddress(CLIENT));
         server = MptcpHost.start("server", serverConfig, new SplitMix64(seed), serverLink, List.of(SERVER), null, null);
-        client = MptcpHost.start("client", clientConfig, new SplitMix64(seed + 1), clientLink, List.of(CLIENT), null, null);
+        client = MptcpHost.start("client", clientConfig, new SplitMix64(seed + 1), clientLink, List.of(CLIENT),
+                clientEgress, null);
     }
 
     MptcpServerSocket listen() throws IOException {

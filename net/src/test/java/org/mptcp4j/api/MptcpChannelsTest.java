@@ -19,6 +19,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.base.SplitMix64;
+import org.mptcp4j.net.emu.PathEmulator;
+import org.mptcp4j.sim.LinkSpec;
+import org.mptcp4j.stack.StackConfig;
 
 /** NIO on mptcp4j: socket channels, a server socket channel and a selector, as a NIO program uses them. */
 class MptcpChannelsTest {
@@ -79,6 +84,13 @@ class MptcpChannelsTest {
 
     @Test
     void nonBlockingConnect_readyForConnectThenWriteThenRead_throughOneSelector() throws Exception {
+        // 20 ms on the client's way out, so that the SYN does need a round trip: on bare loopback the
+        // handshake can finish before connect() returns (which NIO allows), whenever the calling
+        // thread waits for a core.
+        pair.close();
+        PathEmulator delay = new PathEmulator(new SplitMix64(SEED));
+        delay.configure(LoopbackPair.CLIENT, LoopbackPair.SERVER, LinkSpec.of(1_000_000_000L, Nanos.ofMillis(20)));
+        pair = new LoopbackPair(SEED, StackConfig.defaults(), StackConfig.defaults(), delay);
         try (MptcpServerSocket listener = pair.listen();
              MptcpSocketChannel c = MptcpSocketChannel.open(pair.client);
              Selector selector = pair.client.selectorProvider().openSelector()) {
