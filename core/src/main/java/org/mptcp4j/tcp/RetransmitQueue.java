@@ -107,6 +107,11 @@ public final class RetransmitQueue {
         return lens[slot(pos)];
     }
 
+    /** When the first segment in sequence was last sent (Linux: the rtx queue head's {@code tstamp}). */
+    public long sentNanos(int pos) {
+        return sentNanos[slot(pos)];
+    }
+
     /** The end of the last segment: SND.NXT as far as the queue knows. */
     public int endSeq() {
         return Seq32.add(seq(size - 1), len(size - 1));

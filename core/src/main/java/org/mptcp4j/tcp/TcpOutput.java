@@ -211,6 +211,9 @@ final class TcpOutput {
         // new segment out beyond the congestion window (with SACK, pipe already accounts for them).
         long cwnd = c.cc.windowBytes() + (probe ? c.sndMss : limitedTransmitBytes(c));
         long pipe = c.bytesInFlight();
+        if (!probe && deferForOffload(c, nowNanos, windowRoom, cwnd - pipe, avail)) {
+            return null;
+        }
         if (avail <= 0 && !c.finQueued && windowRoom > 0 && cwnd > pipe && c.extension != SubflowExtension.PLAIN) {
             avail += pullSendData(c, nowNanos, Math.min(Math.min(windowRoom, cwnd - pipe), c.sendBuffer.freeSpace()),
                     pipe);
@@ -296,7 +299,7 @@ final class TcpOutput {
                 || c.extension != SubflowExtension.PLAIN && !c.extension.allowsSegmentationOffload(c)) {
             return len;
         }
-        long room = Math.min(Math.min(avail, windowRoom), Math.min(c.gsoMaxBytes, Math.max(cwndRoom, piece)));
+        long room = Math.min(Math.min(avail, windowRoom), Math.min(offloadGoal(c, piece), Math.max(cwndRoom, piece)));
         int total = (int) (room / piece * piece);
         if (room == avail && avail % piece != 0 && !c.finQueued) {
             total = avail; // the last piece may be shorter, as with any TSO segment
@@ -311,6 +314,61 @@ final class TcpOutput {
             total -= avail % piece == 0 ? piece : avail % piece;
         }
         return total >= 2 * piece ? total : len;
+    }
+
+    /** Linux {@code tcp_tso_win_divisor}: a send of a third of the window goes without waiting. */
+    private static final int OFFLOAD_WINDOW_DIVISOR = 3;
+
+    /** Linux's jiffy at {@code HZ=1000}: a deferral lasts at most until the clock ticks past the last send. */
+    private static final long JIFFY_NANOS = 1_000_000L;
+
+    /**
+     * Whether new data waits for the next ACK so that one larger offloaded segment goes instead of
+     * several small ones (Linux {@code tcp_tso_should_defer}). Only with segmentation offload on,
+     * outside loss recovery, within the clock tick of the last send, while the windows let out less
+     * than the offload goal and less than a third of the window, and while the oldest segment in
+     * flight is at least half an RTT old, so that its ACK is due soon. A FIN that fits goes at once.
+     */
+    private static boolean deferForOffload(TcpConnection c, long nowNanos, long windowRoom, long cwndRoom, int avail) {
+        int piece = c.sndMss;
+        if (c.gsoMaxBytes < 2 * piece || c.recovery.state != LossRecovery.CaState.OPEN || c.retransmitQueue.isEmpty()
+                || c.lastSendNanos == Long.MIN_VALUE || nowNanos / JIFFY_NANOS != c.lastSendNanos / JIFFY_NANOS) {
+            return false;
+        }
+        long limit = Math.min(windowRoom, cwndRoom);
+        if (limit >= offloadGoal(c, piece)
+                || limit >= Math.min(c.sndWnd, c.cc.windowBytes()) / OFFLOAD_WINDOW_DIVISOR
+                || nowNanos - c.retransmitQueue.sentNanos(0) < c.rtt.srttNanos() / 2
+                || c.finQueued && avail <= limit) {
+            return false;
+        }
+        if (cwndRoom < windowRoom) {
+            c.cwndLimited = true; // waiting for the congestion window counts as using it (RFC 7661)
+        }
+        return true;
+    }
+
+    /**
+     * The size of one offloaded segment (Linux {@code tcp_tso_autosize}): about a millisecond at
+     * the rate Linux would pace at (twice cwnd per RTT in slow start, 1.2 times after), plus up to
+     * the whole offload size on paths whose minimum RTT is under 16 ms, shrinking as it grows; at
+     * least two pieces, at most the device's limit.
+     */
+    static int offloadGoal(TcpConnection c, int piece) {
+        long srtt = c.rtt.srttNanos();
+        if (srtt == 0) {
+            return c.gsoMaxBytes;
+        }
+        long packets = Math.max(c.cc.windowBytes() / piece, c.retransmitQueue.size());
+        int percent = c.cc.windowBytes() < c.cc.ssthreshBytes() / 2 ? 200 : 120;
+        double bytesPerSecond = (double) piece * packets * percent / 100 * 1e9 / srtt;
+        long bytes = (long) (bytesPerSecond / 1024);
+        long shift = c.rtt.minRttNanos() / 1000 >> 9;
+        if (shift < 32) {
+            bytes += 65536L >> shift;
+        }
+        bytes = Math.min(bytes, c.gsoMaxBytes);
+        return (int) Math.max(bytes / piece, 2) * piece;
     }
 
     private static long limitedTransmitBytes(TcpConnection c) {
