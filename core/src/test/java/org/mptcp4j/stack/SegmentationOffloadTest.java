@@ -60,6 +60,27 @@ class SegmentationOffloadTest {
         }
     }
 
+    /**
+     * Linux sizes a TSO segment to about 1 ms at its rate and lets new data wait for the next ACK
+     * until that much can go: at 100 Mbit/s and a 10 ms RTT that is about ten pieces, where sending
+     * whatever each ACK opened gave one or two. The transfer must not take longer for it.
+     */
+    @ParameterizedTest(name = "mptcp={0}")
+    @ValueSource(booleans = {false, true})
+    void ackClocked_segmentsOfAboutAMillisecond_noSlowerThanWithoutOffload(boolean mptcp) {
+        Pair offloaded = pair(mptcp, 5);
+        Transfer withOffload = new Transfer(offloaded, 8 << 20, 5).run(Nanos.ofSeconds(60));
+        Pair plain = pair(mptcp, 5);
+        plain.client.setSegmentationOffload(0);
+        Transfer without = new Transfer(plain, 8 << 20, 5).run(Nanos.ofSeconds(60));
+
+        assertThat(withOffload.receivedSha256()).isEqualTo(withOffload.sentSha256());
+        assertThat(without.receivedSha256()).isEqualTo(without.sentSha256());
+        assertThat((double) offloaded.toServer.delivered / offloaded.toServer.gsoPackets)
+                .as("pieces per offloaded segment").isGreaterThan(4);
+        assertThat(offloaded.now()).as("completion time, offload on").isLessThanOrEqualTo(plain.now() * 21 / 20);
+    }
+
     @Test
     void offloadOff_onlyMtuSizedSegments() {
         Pair pair = pair(true, 4);
