@@ -63,6 +63,8 @@ public final class Pair {
         public long gsoPackets;
         /** Sees every packet offered to this direction (at {@link #now()}); true drops it. */
         public Predicate<byte[]> dropIf = bytes -> false;
+        /** Sees every packet not dropped and may alter it, as a middlebox on the path would. */
+        public java.util.function.UnaryOperator<byte[]> rewrite = bytes -> bytes;
 
         Link(Rng rng) {
             this.rng = rng;
@@ -190,6 +192,7 @@ public final class Pair {
             link.dropped++;
             return;
         }
+        bytes = link.rewrite.apply(bytes);
         if (bytes.length > link.mtu) {
             link.mtuDrops++;
             return;

@@ -171,7 +171,8 @@ class StackBadInputTest {
         b.putShort(IP + 10, (short) Checksums.ipv4HeaderChecksum(b, IP, 20));
     }
 
-    private static void fixTcp(ByteBuffer b) {
+    /** Recomputes the TCP checksum of an IPv4 packet without IP options (the path's rewrite stays unseen). */
+    static void fixTcp(ByteBuffer b) {
         int total = (b.getShort(IP + 2) & 0xFFFF) - 20;
         b.putShort(TCP + 16, (short) 0);
         try {

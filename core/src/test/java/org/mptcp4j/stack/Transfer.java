@@ -26,6 +26,8 @@ public final class Transfer {
     private long received;
     private boolean shutdown;
     private boolean eof;
+    private java.io.ByteArrayOutputStream sentBytes;
+    private java.io.ByteArrayOutputStream receivedBytes;
 
     public Transfer(Pair pair, long totalBytes, long streamSeed) {
         this.pair = pair;
@@ -34,6 +36,25 @@ public final class Transfer {
         this.listener = pair.server.listen(pair.serverAddress(), 16);
         this.clientConn = pair.client.connect(pair.now(), null, pair.serverAddress());
         chunk.limit(0);
+    }
+
+    /** Keeps every byte written and read, for checks finer than the two hashes (small transfers only). */
+    public Transfer keepingBytes() {
+        sentBytes = new java.io.ByteArrayOutputStream();
+        receivedBytes = new java.io.ByteArrayOutputStream();
+        return this;
+    }
+
+    public byte[] sentBytes() {
+        return sentBytes.toByteArray();
+    }
+
+    public byte[] receivedBytes() {
+        return receivedBytes.toByteArray();
+    }
+
+    public boolean endOfStream() {
+        return eof;
     }
 
     /** Runs the transfer to the end (EOF read at the server); fails after the virtual-time budget. */
@@ -63,6 +84,9 @@ public final class Transfer {
                     }
                 }
                 sentHash.update(chunk.duplicate());
+                if (sentBytes != null) {
+                    sentBytes.write(chunk.array(), 0, n);
+                }
             }
             int n = pair.client.write(now, clientConn, chunk);
             if (n <= 0) {
@@ -86,6 +110,9 @@ public final class Transfer {
                     break;
                 }
                 readBuf.flip();
+                if (receivedBytes != null) {
+                    receivedBytes.write(readBuf.array(), 0, n);
+                }
                 receivedHash.update(readBuf);
                 received += n;
             }
