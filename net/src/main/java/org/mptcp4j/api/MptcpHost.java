@@ -124,6 +124,76 @@ public final class MptcpHost implements AutoCloseable {
         return new MptcpHost(driver, endpoint, List.copyOf(addresses));
     }
 
+    /**
+     * One line for a UDP host: each of {@code addresses} (local addresses, loopback or not) gets a
+     * UDP socket on {@code udpPort}, and a peer's IP address X is reached at UDP X:{@code udpPort},
+     * so two hosts started this way on the same port find each other, in one process or two, on
+     * one machine or two. Unprivileged.
+     */
+    public static MptcpHost overUdp(String name, StackConfig config, int udpPort, List<InetAddress> addresses)
+            throws IOException {
+        UdpDriver.Builder b = UdpDriver.builder().samePort(udpPort);
+        for (InetAddress a : addresses) {
+            b.local(a, udpPort);
+        }
+        return overUdp(name, config, b.open(), addresses);
+    }
+
+    /**
+     * One line for a TUN host against any TCP or MPTCP peer (root or {@code CAP_NET_ADMIN}): opens
+     * (or creates) the TUN device {@code device} in the calling thread's network namespace, with
+     * GSO batching ({@code IFF_VNET_HDR}); route {@code addresses} to it ({@code ip route}) for the
+     * kernel to deliver their packets to us.
+     */
+    public static MptcpHost overTun(String name, StackConfig config, String device, List<InetAddress> addresses)
+            throws IOException {
+        return overTun(name, config, TunDevice.open(device, true), addresses);
+    }
+
+    /**
+     * One line for a loopback pair: a server host on 127.0.0.2 and a client host on 127.0.0.1,
+     * mptcp4j's stack on both, IP over UDP (unprivileged, any free UDP ports), default settings.
+     * Close the pair to close both.
+     */
+    public static Pair loopbackPair() throws IOException {
+        return loopbackPair(StackConfig.defaults(), StackConfig.defaults());
+    }
+
+    /** {@link #loopbackPair()} with a configuration for each side. */
+    public static Pair loopbackPair(StackConfig serverConfig, StackConfig clientConfig) throws IOException {
+        InetAddress serverIp = InetAddress.ofLiteral("127.0.0.2");
+        InetAddress clientIp = InetAddress.ofLiteral("127.0.0.1");
+        UdpDriver serverLink = UdpDriver.builder().local(serverIp, 0).open();
+        UdpDriver clientLink;
+        try {
+            clientLink = UdpDriver.builder().local(clientIp, 0).peer(serverIp, serverLink.localSocketAddress(serverIp))
+                    .open();
+            serverLink.addPeer(clientIp, clientLink.localSocketAddress(clientIp));
+        } catch (IOException | RuntimeException e) {
+            serverLink.close();
+            throw e;
+        }
+        MptcpHost server = overUdp("server", serverConfig, serverLink, List.of(serverIp));
+        return new Pair(server, overUdp("client", clientConfig, clientLink, List.of(clientIp)));
+    }
+
+    /** Two hosts made together ({@link #loopbackPair()}); closing the pair closes both. */
+    public record Pair(MptcpHost server, MptcpHost client) implements AutoCloseable {
+        /** The server host's address (127.0.0.2 for a loopback pair), to listen on and connect to. */
+        public InetAddress serverAddress() {
+            return server.addresses().getFirst();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                client.close();
+            } finally {
+                server.close();
+            }
+        }
+    }
+
     /** A host on UDP sockets (both ends mptcp4j); a secure random source. */
     public static MptcpHost overUdp(String name, StackConfig config, UdpDriver link, List<InetAddress> addresses) {
         return start(name, config, new SecureRng(), link, addresses, null, null);
