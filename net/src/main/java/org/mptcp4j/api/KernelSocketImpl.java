@@ -13,7 +13,6 @@ import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.SocketOptions;
-import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,12 +29,8 @@ import org.mptcp4j.stack.ConnectionInfo;
  * known; options set before that are applied then.
  */
 final class KernelSocketImpl extends SocketImpl {
-    private static final Set<SocketOption<?>> SUPPORTED = Set.of(StandardSocketOptions.TCP_NODELAY,
-            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_KEEPALIVE,
-            StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR, MptcpSocketOptions.MPTCP_INFO,
-            MptcpSocketOptions.TCP_INFO, MptcpSocketOptions.MPTCP_ENABLED, MptcpSocketOptions.MPTCP_CHECKSUM,
-            MptcpSocketOptions.MPTCP_SCHEDULER, MptcpSocketOptions.MPTCP_LIMITS, MptcpSocketOptions.MPTCP_ENDPOINTS,
-            MptcpSocketOptions.ENGINE);
+    /** The same options as the userspace engine's sockets, with the kernel's meaning (see {@link KernelOptions}). */
+    private static final Set<SocketOption<?>> SUPPORTED = SocketOptionsSupport.SUPPORTED;
 
     private final MptcpHost host;
     private final ReentrantLock readLock = new ReentrantLock();

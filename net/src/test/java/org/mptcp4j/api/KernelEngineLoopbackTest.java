@@ -1,6 +1,9 @@
 package org.mptcp4j.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mptcp4j.net.support.Payload.random;
+import static org.mptcp4j.net.support.Payload.readN;
+import static org.mptcp4j.net.support.Payload.sha256;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -8,17 +11,14 @@ import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.mptcp4j.base.SplitMix64;
 import org.mptcp4j.mptcp.MptcpConnection;
 import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.net.os.NetNamespace;
@@ -58,6 +58,40 @@ class KernelEngineLoopbackTest {
         }
     }
 
+    /** A listener of {@code serverHost} on 127.0.0.1, a client of {@code clientHost} connected to it, and the accepted side. */
+    private record Connection(MptcpServerSocket listener, MptcpSocket client, MptcpSocket server) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try (listener; client; server) {
+                // closes all three, also when one close throws
+            }
+        }
+    }
+
+    /** A {@link Connection} made in the namespace. */
+    private Connection connect(MptcpHost serverHost, MptcpHost clientHost) throws IOException {
+        MptcpServerSocket listener = inNamespace(() -> new MptcpServerSocket(serverHost, new InetSocketAddress(LO, 0), 8));
+        MptcpSocket client = null;
+        try {
+            client = inNamespace(() -> MptcpSocket.connect(clientHost,
+                    new InetSocketAddress(LO, listener.getLocalPort()), 5_000));
+            return new Connection(listener, client, listener.accept());
+        } catch (IOException | RuntimeException e) {
+            if (client != null) {
+                client.close();
+            }
+            listener.close();
+            throw e;
+        }
+    }
+
+    /** {@code data} written to {@code from} arrives whole at {@code to} (SHA-256 equal). */
+    private static void assertDelivered(MptcpSocket from, MptcpSocket to, byte[] data) throws Exception {
+        CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readN(to, data.length));
+        from.getOutputStream().write(data);
+        assertThat(sha256(received.get(30, TimeUnit.SECONDS))).isEqualTo(sha256(data));
+    }
+
     /** Sockets made in the namespace (a socket stays in the namespace it was created in). */
     private <T> T inNamespace(java.util.concurrent.Callable<T> work) throws IOException {
         return NetNamespace.call(ns.name(), work);
@@ -69,12 +103,10 @@ class KernelEngineLoopbackTest {
         kernel.addEndpoint(KernelMptcp.Endpoint.of(LO_2.getHostAddress(), "lo", KernelMptcp.Flag.SUBFLOW));
         MptcpHost host = MptcpHost.kernel();
         byte[] data = random(4_000_000, 16);
-        try (MptcpServerSocket listener = inNamespace(() -> new MptcpServerSocket(host, new InetSocketAddress(LO, 0), 8));
-             MptcpSocket client = inNamespace(() -> MptcpSocket.connect(host, new InetSocketAddress(LO, listener.getLocalPort()), 5_000));
-             MptcpSocket server = listener.accept()) {
-            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readN(server, data.length));
-            client.getOutputStream().write(data);
-            assertThat(sha256(received.get(30, TimeUnit.SECONDS))).isEqualTo(sha256(data));
+        try (Connection c = connect(host, host)) {
+            MptcpSocket client = c.client();
+            MptcpSocket server = c.server();
+            assertDelivered(client, server, data);
             awaitUntil(() -> client.mptcpInfo().subflows().stream().filter(f -> f.state() == TcpState.ESTABLISHED).count() == 2
                     && client.mptcpInfo().bytesAcked() == data.length);
 
@@ -129,12 +161,10 @@ class KernelEngineLoopbackTest {
         kernel.setEnabled(false);
         MptcpHost host = MptcpHost.kernel();
         byte[] data = random(1_000_000, 17);
-        try (MptcpServerSocket listener = inNamespace(() -> new MptcpServerSocket(host, new InetSocketAddress(LO, 0), 8));
-             MptcpSocket client = inNamespace(() -> MptcpSocket.connect(host, new InetSocketAddress(LO, listener.getLocalPort()), 5_000));
-             MptcpSocket server = listener.accept()) {
-            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readN(server, data.length));
-            client.getOutputStream().write(data);
-            assertThat(sha256(received.get(30, TimeUnit.SECONDS))).isEqualTo(sha256(data));
+        try (Connection c = connect(host, host)) {
+            MptcpSocket client = c.client();
+            MptcpSocket server = c.server();
+            assertDelivered(client, server, data);
 
             MptcpInfo info = client.mptcpInfo();
             assertThat(info.mode()).isEqualTo(MptcpConnection.Mode.PLAIN);
@@ -150,9 +180,9 @@ class KernelEngineLoopbackTest {
     void mptcpClient_plainTcpServer_connectionFallsBack() throws Exception {
         MptcpHost mptcp = MptcpHost.kernel();
         MptcpHost tcp = MptcpHost.kernel(StackConfig.defaults().withMptcpEnabled(false));
-        try (MptcpServerSocket listener = inNamespace(() -> new MptcpServerSocket(tcp, new InetSocketAddress(LO, 0), 8));
-             MptcpSocket client = inNamespace(() -> MptcpSocket.connect(mptcp, new InetSocketAddress(LO, listener.getLocalPort()), 5_000));
-             MptcpSocket server = listener.accept()) {
+        try (Connection c = connect(tcp, mptcp)) {
+            MptcpSocket client = c.client();
+            MptcpSocket server = c.server();
             client.getOutputStream().write("hello".getBytes());
             byte[] got = server.getInputStream().readNBytes(5);
             assertThat(new String(got)).isEqualTo("hello");
@@ -179,9 +209,9 @@ class KernelEngineLoopbackTest {
     @Test
     void closeFromAnotherThread_wakesBlockedReadWithSocketClosed() throws Exception {
         MptcpHost host = MptcpHost.kernel();
-        try (MptcpServerSocket listener = inNamespace(() -> new MptcpServerSocket(host, new InetSocketAddress(LO, 0), 8));
-             MptcpSocket client = inNamespace(() -> MptcpSocket.connect(host, new InetSocketAddress(LO, listener.getLocalPort()), 5_000));
-             Socket server = listener.accept()) {
+        try (Connection c = connect(host, host)) {
+            MptcpSocket client = c.client();
+            MptcpSocket server = c.server();
             CompletableFuture<Throwable> reader = new CompletableFuture<>();
             Thread t = Thread.ofVirtual().start(() -> {
                 try {
@@ -236,26 +266,5 @@ class KernelEngineLoopbackTest {
             }
         }
         return false;
-    }
-
-    private static byte[] readN(Socket s, int n) {
-        try {
-            return s.getInputStream().readNBytes(n);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        SplitMix64 rng = new SplitMix64(seed);
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) rng.nextLong();
-        }
-        return b;
-    }
-
-    private static String sha256(byte[] b) throws Exception {
-        return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 }

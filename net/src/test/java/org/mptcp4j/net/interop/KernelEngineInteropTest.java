@@ -1,14 +1,15 @@
 package org.mptcp4j.net.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mptcp4j.net.support.Payload.random;
+import static org.mptcp4j.net.support.Payload.readN;
+import static org.mptcp4j.net.support.Payload.sha256;
+import static org.mptcp4j.net.support.Payload.write;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,6 @@ import org.mptcp4j.api.Engine;
 import org.mptcp4j.api.MptcpHost;
 import org.mptcp4j.api.MptcpServerSocket;
 import org.mptcp4j.api.MptcpSocket;
-import org.mptcp4j.base.SplitMix64;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.mptcp.MptcpConnection;
@@ -186,34 +186,5 @@ class KernelEngineInteropTest {
             assertThat(ss.bytesSent()).isEqualTo(info.bytesSent());
             assertThat(ss.bytesReceived()).isEqualTo(info.bytesReceived());
         }
-    }
-
-    private static byte[] readN(Socket s, int n) {
-        try {
-            return s.getInputStream().readNBytes(n);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void write(Socket s, byte[] data) {
-        try {
-            s.getOutputStream().write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        SplitMix64 rng = new SplitMix64(seed);
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) rng.nextLong();
-        }
-        return b;
-    }
-
-    private static String sha256(byte[] b) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 }
