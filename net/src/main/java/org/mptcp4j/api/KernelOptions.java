@@ -170,7 +170,14 @@ final class KernelOptions {
             if (pending != null) {
                 return (T) pending;
             }
-            throw new SocketException("'" + name + "' is the kernel's default until the socket is bound or connected");
+            if (name == StandardSocketOptions.SO_LINGER) {
+                return (T) Integer.valueOf(-1); // a new socket does not linger
+            }
+            if (name == StandardSocketOptions.SO_SNDBUF || name == StandardSocketOptions.SO_RCVBUF) {
+                throw new SocketException("'" + name + "' is the kernel's (net.ipv4.tcp_wmem/tcp_rmem) until the "
+                        + "socket is bound or connected");
+            }
+            return (T) Boolean.FALSE; // TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR: off in a new socket
         }
         if (name == StandardSocketOptions.TCP_NODELAY) {
             return (T) Boolean.valueOf(f.getInt(SocketCalls.IPPROTO_TCP, SocketCalls.TCP_NODELAY) != 0);

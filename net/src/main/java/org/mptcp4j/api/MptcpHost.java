@@ -32,6 +32,9 @@ import org.mptcp4j.stack.StackConfig;
  * endpoints may name. Sockets ({@link MptcpSocket},
  * {@link MptcpServerSocket}) are made on a host; their calls run on the reactor, so any number of
  * platform or virtual threads may use them.
+ *
+ * <p>{@link #kernel()} is the other engine: the same sockets on the Linux kernel's MPTCP
+ * ({@link Engine#KERNEL}), with no stack or reactor of ours.
  */
 public final class MptcpHost implements AutoCloseable {
     private final Engine engine;
@@ -63,7 +66,8 @@ public final class MptcpHost implements AutoCloseable {
      * protocol {@code IPPROTO_MPTCP} in the network namespace of the thread that binds or connects
      * them, plain TCP where the kernel has no MPTCP or has it disabled ({@code MPTCP_INFO} then
      * reports mode {@code PLAIN}). The path manager, scheduler and limits are the namespace's
-     * ({@code ip mptcp}, {@code sysctl net.mptcp.*}). Needs {@code --enable-native-access}.
+     * ({@code ip mptcp}, {@code sysctl net.mptcp.*}). Run with {@code --enable-native-access=org.mptcp4j.net}
+     * ({@code ALL-UNNAMED} on the class path), else the JDK warns at the first system call.
      */
     public static MptcpHost kernel() {
         return new MptcpHost(StackConfig.defaults());
