@@ -157,6 +157,27 @@ class KernelEngineLoopbackTest {
     }
 
     @Test
+    void ipv6Loopback_mptcpBothEnds() throws Exception {
+        InetAddress lo6 = InetAddress.ofLiteral("::1");
+        MptcpHost host = MptcpHost.kernel();
+        byte[] data = random(1_000_000, 18);
+        try (MptcpServerSocket listener = inNamespace(() -> new MptcpServerSocket(host, new InetSocketAddress(lo6, 0), 8));
+             MptcpSocket client = inNamespace(() -> MptcpSocket.connect(host,
+                     new InetSocketAddress(lo6, listener.getLocalPort()), 5_000));
+             MptcpSocket server = listener.accept()) {
+            assertDelivered(client, server, data);
+            assertThat(client.getInetAddress()).isEqualTo(lo6);
+            assertThat(server.getInetAddress()).isEqualTo(lo6);
+            MptcpInfo info = client.mptcpInfo();
+            assertThat(info.mode()).isEqualTo(MptcpConnection.Mode.MPTCP);
+            assertThat(info.subflows()).singleElement().satisfies(s -> {
+                assertThat(s.local().getAddress()).isEqualTo(lo6);
+                assertThat(s.remote()).isEqualTo(new InetSocketAddress(lo6, listener.getLocalPort()));
+            });
+        }
+    }
+
+    @Test
     void mptcpDisabledInNamespace_socketIsPlainTcpAndSaysWhy() throws Exception {
         kernel.setEnabled(false);
         MptcpHost host = MptcpHost.kernel();
@@ -239,6 +260,8 @@ class KernelEngineLoopbackTest {
         MptcpHost host = MptcpHost.kernel();
         assertThatThrownBy(host::endpoints).isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("ip mptcp");
+        assertThatThrownBy(() -> MptcpSocketChannel.open(host)).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("NIO");
         try (MptcpSocket s = new MptcpSocket(host)) {
             assertThatThrownBy(() -> s.setOption(MptcpSocketOptions.MPTCP_SCHEDULER, "redundant"))
                     .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("net.mptcp.scheduler");
