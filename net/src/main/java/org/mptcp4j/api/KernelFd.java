@@ -21,7 +21,8 @@ import org.mptcp4j.stack.ResetReason;
  * another thread safe: {@link #close()} shuts the socket down at once, which wakes every thread
  * blocked on it in {@code recv}, {@code send}, {@code accept} or {@code ppoll}, and releases the
  * descriptor only when the last of them left ({@link #begin()}/{@link #end()}), so a number the
- * kernel hands out again is never read by a late caller. The JDK's own sockets do the same.
+ * kernel hands out again is never read by a late caller. (The JDK's NioSocketImpl also wakes
+ * blocked threads before it releases its descriptor.)
  *
  * <p>Errors become java.net's exceptions ({@link #failure}).
  */
@@ -125,8 +126,9 @@ final class KernelFd {
     }
 
     /**
-     * Wakes the threads blocked on the socket (SHUT_RDWR) if there are any, then closes it when
-     * they have left. A socket with SO_LINGER 0 is closed (reset) directly when no thread uses it.
+     * Closes at once when no thread is in a call on the socket (a reset if SO_LINGER is 0);
+     * otherwise wakes them with {@code shutdown(SHUT_RDWR)}, which also sends FIN, and closes when
+     * the last has left.
      */
     void close() {
         lock.lock();

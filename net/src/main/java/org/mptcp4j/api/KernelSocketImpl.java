@@ -58,7 +58,7 @@ final class KernelSocketImpl extends SocketImpl {
         }
     }
 
-    /** The descriptor of family {@code family}, opened now if it is not yet. */
+    /** The descriptor, opened now (of the family of {@code forAddress}) if it is not yet. */
     private KernelFd open(InetAddress forAddress) throws IOException {
         KernelFd f = k;
         if (f == null) {
