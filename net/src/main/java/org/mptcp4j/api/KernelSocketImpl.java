@@ -13,7 +13,6 @@ import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.SocketOptions;
-import java.net.UnknownHostException;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.mptcp4j.mptcp.MptcpInfo;
@@ -133,12 +132,7 @@ final class KernelSocketImpl extends SocketImpl {
      */
     @Override
     protected void connect(SocketAddress endpoint, int timeoutMillis) throws IOException {
-        if (!(endpoint instanceof InetSocketAddress remote)) {
-            throw new IllegalArgumentException("Unsupported address type");
-        }
-        if (remote.isUnresolved()) {
-            throw new UnknownHostException(remote.getHostName());
-        }
+        InetSocketAddress remote = MptcpSocketImpl.resolvedRemote(endpoint);
         KernelFd f = open(remote.getAddress());
         f.begin();
         try (Arena arena = Arena.ofConfined()) {
