@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
-import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.link.LossModel;
 import org.mptcp4j.sim.PcapTap;
 import org.mptcp4j.sim.Simulation;
 import org.mptcp4j.sim.stack.BulkSender;

@@ -30,7 +30,7 @@ import org.mptcp4j.net.testbed.TestbedConfig;
 import org.mptcp4j.net.testbed.TestbedLayout;
 import org.mptcp4j.net.tun.TunLink;
 import org.mptcp4j.net.udp.UdpDriver;
-import org.mptcp4j.sim.LinkSpec;
+import org.mptcp4j.link.LinkSpec;
 import org.mptcp4j.stack.StackConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -27,6 +27,7 @@ class LayeringTest {
             Map.entry("base", Set.of()),
             Map.entry("mib", Set.of("base")),
             Map.entry("pcap", Set.of("base")),
+            Map.entry("link", Set.of("base")),
             Map.entry("buffer", Set.of("base")),
             Map.entry("wire", Set.of("base", "mib", "buffer")),
             Map.entry("crypto", Set.of("base", "wire")),

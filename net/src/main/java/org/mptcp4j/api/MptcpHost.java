@@ -32,17 +32,82 @@ import org.mptcp4j.stack.StackConfig;
  * endpoints may name. Sockets ({@link MptcpSocket},
  * {@link MptcpServerSocket}) are made on a host; their calls run on the reactor, so any number of
  * platform or virtual threads may use them.
+ *
+ * <p>{@link #kernel()} is the other engine: the same sockets on the Linux kernel's MPTCP
+ * ({@link Engine#KERNEL}), with no stack or reactor of ours.
  */
 public final class MptcpHost implements AutoCloseable {
+    private final Engine engine;
+    /** Null for the kernel engine, whose stack is the kernel's. */
     private final RealTimeDriver driver;
     private final StackEndpoint endpoint;
     private final List<InetAddress> addresses;
+    /** The kernel engine's settings; null for the userspace engine, whose stack holds its own. */
+    private final StackConfig kernelConfig;
 
     private MptcpHost(RealTimeDriver driver, StackEndpoint endpoint, List<InetAddress> addresses) {
+        this.engine = Engine.USERSPACE;
         this.driver = driver;
         this.endpoint = endpoint;
         this.addresses = addresses;
+        this.kernelConfig = null;
     }
+
+    private MptcpHost(StackConfig kernelConfig) {
+        this.engine = Engine.KERNEL;
+        this.driver = null;
+        this.endpoint = null;
+        this.addresses = List.of();
+        this.kernelConfig = kernelConfig;
+    }
+
+    /**
+     * The Linux kernel's MPTCP as a host ({@link Engine#KERNEL}): its sockets are kernel sockets of
+     * protocol {@code IPPROTO_MPTCP} in the network namespace of the thread that binds or connects
+     * them, plain TCP where the kernel has no MPTCP or has it disabled ({@code MPTCP_INFO} then
+     * reports mode {@code PLAIN}). The path manager, scheduler and limits are the namespace's
+     * ({@code ip mptcp}, {@code sysctl net.mptcp.*}). Run with {@code --enable-native-access=org.mptcp4j.net}
+     * ({@code ALL-UNNAMED} on the class path), else the JDK warns at the first system call.
+     */
+    public static MptcpHost kernel() {
+        return new MptcpHost(StackConfig.defaults());
+    }
+
+    /**
+     * The kernel engine with what it can honour of {@code config}: {@code mptcpEnabled} (false:
+     * plain TCP sockets) and {@code congestionControl} when it is uncoupled ({@code reno},
+     * {@code cubic}, set per socket with {@code TCP_CONGESTION}). Anything else that differs from
+     * {@link StackConfig#defaults()} is refused: an {@link IllegalArgumentException} names it and
+     * the Linux setting that decides it, instead of ignoring it.
+     */
+    public static MptcpHost kernel(StackConfig config) {
+        KernelEngineConfig.check(config);
+        return new MptcpHost(config);
+    }
+
+    /** Which implementation runs this host's connections. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The kernel engine: whether sockets ask for IPPROTO_MPTCP. */
+    boolean kernelMptcp() {
+        return kernelConfig.mptcpEnabled();
+    }
+
+    /** The kernel engine: the congestion control to set on each socket, or null for the kernel's default. */
+    String kernelCongestionControl() {
+        return KernelEngineConfig.congestionControl(kernelConfig);
+    }
+
+    private void requireUserspace(String what) {
+        if (engine == Engine.KERNEL) {
+            throw new UnsupportedOperationException(what + " is not available on the kernel engine: " + KERNEL_HINT);
+        }
+    }
+
+    private static final String KERNEL_HINT = "the kernel keeps it per network namespace (ip mptcp, sysctl "
+            + "net.mptcp.*, nstat); use MptcpHost.overUdp/overTun for mptcp4j's own stack";
 
     /**
      * Starts a host whose stack owns {@code addresses} on {@code link}.
@@ -63,6 +128,76 @@ public final class MptcpHost implements AutoCloseable {
         return new MptcpHost(driver, endpoint, List.copyOf(addresses));
     }
 
+    /**
+     * One line for a UDP host: each of {@code addresses} (local addresses, loopback or not) gets a
+     * UDP socket on {@code udpPort}, and a peer's IP address X is reached at UDP X:{@code udpPort},
+     * so two hosts started this way on the same port find each other, in one process or two, on
+     * one machine or two. Unprivileged.
+     */
+    public static MptcpHost overUdp(String name, StackConfig config, int udpPort, List<InetAddress> addresses)
+            throws IOException {
+        UdpDriver.Builder b = UdpDriver.builder().samePort(udpPort);
+        for (InetAddress a : addresses) {
+            b.local(a, udpPort);
+        }
+        return overUdp(name, config, b.open(), addresses);
+    }
+
+    /**
+     * One line for a TUN host against any TCP or MPTCP peer (root or {@code CAP_NET_ADMIN}): opens
+     * (or creates) the TUN device {@code device} in the calling thread's network namespace, with
+     * GSO batching ({@code IFF_VNET_HDR}); route {@code addresses} to it ({@code ip route}) for the
+     * kernel to deliver their packets to us.
+     */
+    public static MptcpHost overTun(String name, StackConfig config, String device, List<InetAddress> addresses)
+            throws IOException {
+        return overTun(name, config, TunDevice.open(device, true), addresses);
+    }
+
+    /**
+     * One line for a loopback pair: a server host on 127.0.0.2 and a client host on 127.0.0.1,
+     * mptcp4j's stack on both, IP over UDP (unprivileged, any free UDP ports), default settings.
+     * Close the pair to close both.
+     */
+    public static Pair loopbackPair() throws IOException {
+        return loopbackPair(StackConfig.defaults(), StackConfig.defaults());
+    }
+
+    /** {@link #loopbackPair()} with a configuration for each side. */
+    public static Pair loopbackPair(StackConfig serverConfig, StackConfig clientConfig) throws IOException {
+        InetAddress serverIp = InetAddress.ofLiteral("127.0.0.2");
+        InetAddress clientIp = InetAddress.ofLiteral("127.0.0.1");
+        UdpDriver serverLink = UdpDriver.builder().local(serverIp, 0).open();
+        UdpDriver clientLink;
+        try {
+            clientLink = UdpDriver.builder().local(clientIp, 0).peer(serverIp, serverLink.localSocketAddress(serverIp))
+                    .open();
+            serverLink.addPeer(clientIp, clientLink.localSocketAddress(clientIp));
+        } catch (IOException | RuntimeException e) {
+            serverLink.close();
+            throw e;
+        }
+        MptcpHost server = overUdp("server", serverConfig, serverLink, List.of(serverIp));
+        return new Pair(server, overUdp("client", clientConfig, clientLink, List.of(clientIp)));
+    }
+
+    /** Two hosts made together ({@link #loopbackPair()}); closing the pair closes both. */
+    public record Pair(MptcpHost server, MptcpHost client) implements AutoCloseable {
+        /** The server host's address (127.0.0.2 for a loopback pair), to listen on and connect to. */
+        public InetAddress serverAddress() {
+            return server.addresses().getFirst();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                client.close();
+            } finally {
+                server.close();
+            }
+        }
+    }
+
     /** A host on UDP sockets (both ends mptcp4j); a secure random source. */
     public static MptcpHost overUdp(String name, StackConfig config, UdpDriver link, List<InetAddress> addresses) {
         return start(name, config, new SecureRng(), link, addresses, null, null);
@@ -74,6 +209,7 @@ public final class MptcpHost implements AutoCloseable {
         return start(name, config, new SecureRng(), new TunLink(tun, true), addresses, null, null);
     }
 
+    /** The addresses the stack owns; empty for the kernel engine, whose addresses are the namespace's ({@code ip addr}). */
     public List<InetAddress> addresses() {
         return addresses;
     }
@@ -84,10 +220,12 @@ public final class MptcpHost implements AutoCloseable {
      * changed since are in {@link #endpoints()}.
      */
     public StackConfig config() {
-        return endpoint.stack().config();
+        return engine == Engine.KERNEL ? kernelConfig : endpoint.stack().config();
     }
 
+    /** The reactor of a userspace host; the kernel engine has none ({@link UnsupportedOperationException}). */
     public RealTimeDriver driver() {
+        requireUserspace("a reactor");
         return driver;
     }
 
@@ -95,6 +233,7 @@ public final class MptcpHost implements AutoCloseable {
 
     /** NIO on this host: socket channels, server socket channels and selectors for them. */
     public MptcpSelectorProvider selectorProvider() {
+        requireUserspace("NIO (MptcpSocketChannel, selectors)");
         MptcpSelectorProvider p = selectorProvider;
         if (p == null) {
             synchronized (this) {
@@ -112,6 +251,7 @@ public final class MptcpHost implements AutoCloseable {
      * has, zeros included, as {@code nstat -az} prints them.
      */
     public Map<String, Long> counters() throws IOException {
+        requireUserspace("counters()");
         return call(() -> {
             Mib mib = endpoint.stack().mib();
             Map<String, Long> all = new LinkedHashMap<>();
@@ -140,11 +280,13 @@ public final class MptcpHost implements AutoCloseable {
 
     /** The MPTCP endpoints now ({@code ip mptcp endpoint show}). */
     public List<Endpoint> endpoints() throws IOException {
+        requireUserspace("endpoints()");
         return call(() -> endpoint.stack().endpoints());
     }
 
     /** {@code ip mptcp endpoint add}: see {@link org.mptcp4j.stack.Stack#addEndpoint}; running connections use it too. */
     public void addEndpoint(Endpoint e) throws IOException {
+        requireUserspace("addEndpoint");
         call(() -> {
             endpoint.stack().addEndpoint(driver.nowNanos(), e);
             return null;
@@ -153,6 +295,7 @@ public final class MptcpHost implements AutoCloseable {
 
     /** {@code ip mptcp endpoint delete id N}: REMOVE_ADDR to the peers, the subflows from it close. */
     public void removeEndpoint(int id) throws IOException {
+        requireUserspace("removeEndpoint");
         call(() -> {
             endpoint.stack().removeEndpoint(driver.nowNanos(), id);
             return null;
@@ -161,6 +304,7 @@ public final class MptcpHost implements AutoCloseable {
 
     /** {@code ip mptcp endpoint change id N backup|nobackup}: MP_PRIO on the subflows from it. */
     public void setEndpointBackup(int id, boolean backup) throws IOException {
+        requireUserspace("setEndpointBackup");
         call(() -> {
             endpoint.stack().setEndpointBackup(driver.nowNanos(), id, backup);
             return null;
@@ -232,6 +376,9 @@ public final class MptcpHost implements AutoCloseable {
      * closes its socket, closes the host and exits: what {@code write} accepted is delivered.
      */
     public void close(Duration linger) throws IOException {
+        if (engine == Engine.KERNEL) {
+            return; // the kernel's stack outlives us, and finishes closed connections by itself
+        }
         long deadline = System.nanoTime() + linger.toNanos();
         try {
             // The emulated path's packets count too: the last ACK of a close (the one the peer's

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketException;
+import java.net.SocketImpl;
 
 /**
  * A listening socket on an {@link MptcpHost}: a {@link ServerSocket} in every respect (bind with
@@ -13,17 +14,18 @@ import java.net.SocketException;
  */
 public final class MptcpServerSocket extends ServerSocket {
     private final MptcpHost host;
+    /** The userspace engine's impl; null on the kernel engine. */
     private final MptcpServerSocketImpl impl;
 
-    /** An unbound listening socket; {@link #bind} it. */
+    /** An unbound listening socket of the host's {@link MptcpHost#engine() engine}; {@link #bind} it. */
     public MptcpServerSocket(MptcpHost host) {
-        this(host, new MptcpServerSocketImpl(host));
+        this(host, host.engine() == Engine.KERNEL ? new KernelSocketImpl(host) : new MptcpServerSocketImpl(host));
     }
 
-    private MptcpServerSocket(MptcpHost host, MptcpServerSocketImpl impl) {
+    private MptcpServerSocket(MptcpHost host, SocketImpl impl) {
         super(impl);
         this.host = host;
-        this.impl = impl;
+        this.impl = impl instanceof MptcpServerSocketImpl m ? m : null;
     }
 
     /** A socket listening on {@code local} (port 0: a free port) with room for {@code backlog} connections. */
@@ -41,12 +43,17 @@ public final class MptcpServerSocket extends ServerSocket {
         return host;
     }
 
+    /** The userspace engine's impl (NIO channels, which only that engine has). */
     MptcpServerSocketImpl impl() {
+        if (impl == null) {
+            throw new UnsupportedOperationException("NIO channels need the userspace engine; this socket is the kernel's");
+        }
         return impl;
     }
 
     /** A connection if one is established and waiting, else null at once (a non-blocking accept). */
     MptcpSocket acceptNow() throws IOException {
+        impl();
         MptcpServerSocketImpl.POLL_ONLY.set(Boolean.TRUE);
         try {
             return accept();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketImpl;
 import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.stack.ConnectionInfo;
 
@@ -25,17 +26,21 @@ import org.mptcp4j.stack.ConnectionInfo;
  */
 public final class MptcpSocket extends Socket {
     private final MptcpHost host;
+    /** The userspace engine's impl; null on the kernel engine. */
     private final MptcpSocketImpl impl;
+    /** The kernel engine's impl; null on the userspace engine. */
+    private final KernelSocketImpl kernelImpl;
 
-    /** An unconnected socket on {@code host}. */
+    /** An unconnected socket on {@code host}, of the host's {@link MptcpHost#engine() engine}. */
     public MptcpSocket(MptcpHost host) throws SocketException {
-        this(host, new MptcpSocketImpl(host));
+        this(host, host.engine() == Engine.KERNEL ? new KernelSocketImpl(host) : new MptcpSocketImpl(host));
     }
 
-    private MptcpSocket(MptcpHost host, MptcpSocketImpl impl) throws SocketException {
+    private MptcpSocket(MptcpHost host, SocketImpl impl) throws SocketException {
         super(impl);
         this.host = host;
-        this.impl = impl;
+        this.impl = impl instanceof MptcpSocketImpl m ? m : null;
+        this.kernelImpl = impl instanceof KernelSocketImpl k ? k : null;
     }
 
     /** A socket connected to {@code remote}, waiting at most {@code timeoutMillis} (0: until the stack gives up). */
@@ -49,8 +54,21 @@ public final class MptcpSocket extends Socket {
         return host;
     }
 
+    /** The userspace engine's impl (NIO channels, which only that engine has). */
     MptcpSocketImpl impl() {
+        if (impl == null) {
+            throw new UnsupportedOperationException("NIO channels need the userspace engine; this socket is the kernel's");
+        }
         return impl;
+    }
+
+    KernelSocketImpl kernelImpl() {
+        return kernelImpl;
+    }
+
+    /** Which implementation carries this connection: mptcp4j's stack or the Linux kernel's MPTCP. */
+    public Engine engine() {
+        return host.engine();
     }
 
     /**
@@ -59,7 +77,7 @@ public final class MptcpSocket extends Socket {
      * {@link #close()} the last ones known. {@link #mptcpInfo()} has every subflow.
      */
     public ConnectionInfo info() throws IOException {
-        return impl.info();
+        return impl != null ? impl.info() : kernelImpl.info();
     }
 
     /**
@@ -70,7 +88,18 @@ public final class MptcpSocket extends Socket {
      * after a reset or close, like {@link #info()}.
      */
     public MptcpInfo mptcpInfo() throws IOException {
-        return impl.mptcpInfo();
+        return impl != null ? impl.mptcpInfo() : kernelImpl.mptcpInfo();
+    }
+
+    /**
+     * Why this kernel-engine socket is plain TCP although MPTCP was asked for: the kernel's refusal
+     * of {@code IPPROTO_MPTCP} ("Protocol not available" when {@code net.mptcp.enabled=0},
+     * "Protocol not supported" without MPTCP in the kernel); empty for an MPTCP socket, a socket of
+     * the userspace engine, or one not bound or connected yet. A connection that fell back later,
+     * because the peer did not answer MP_CAPABLE, shows as mode FALLBACK in {@link #mptcpInfo()}.
+     */
+    public java.util.Optional<String> fallbackReason() {
+        return java.util.Optional.ofNullable(kernelImpl == null ? null : kernelImpl.fallbackReason());
     }
 
     /** Closes with a RST now (like SO_LINGER 0): queued data is discarded. */

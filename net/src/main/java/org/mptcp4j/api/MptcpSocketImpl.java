@@ -87,12 +87,7 @@ final class MptcpSocketImpl extends SocketImpl {
 
     @Override
     protected void connect(SocketAddress endpoint, int timeoutMillis) throws IOException {
-        if (!(endpoint instanceof InetSocketAddress remote)) {
-            throw new IllegalArgumentException("Unsupported address type");
-        }
-        if (remote.isUnresolved()) {
-            throw new UnknownHostException(remote.getHostName());
-        }
+        InetSocketAddress remote = resolvedRemote(endpoint);
         long deadline = Waiter.deadline(timeoutMillis);
         ConnState started = state;
         if (started != null && remote.equals(connectingTo)) {
@@ -103,6 +98,17 @@ final class MptcpSocketImpl extends SocketImpl {
         }
         awaitConnected(startConnect(remote), remote, deadline);
         finishFields(remote);
+    }
+
+    /** java.net's checks of a connect's destination, for both engines: an IP socket address, resolved. */
+    static InetSocketAddress resolvedRemote(SocketAddress endpoint) throws UnknownHostException {
+        if (!(endpoint instanceof InetSocketAddress remote)) {
+            throw new IllegalArgumentException("Unsupported address type");
+        }
+        if (remote.isUnresolved()) {
+            throw new UnknownHostException(remote.getHostName());
+        }
+        return remote;
     }
 
     private void finishFields(InetSocketAddress remote) {

@@ -49,6 +49,12 @@ public final class MptcpSocketOptions {
     public static final SocketOption<List<Endpoint>> MPTCP_ENDPOINTS =
             (SocketOption<List<Endpoint>>) (SocketOption) new Option<>("MPTCP_ENDPOINTS", List.class, true);
 
+    /**
+     * Read-only: the engine of the socket's host, {@link Engine#USERSPACE} (mptcp4j's stack) or
+     * {@link Engine#KERNEL} (the Linux kernel's MPTCP).
+     */
+    public static final SocketOption<Engine> ENGINE = new Option<>("ENGINE", Engine.class, false);
+
     /** An option of this class; {@code hostWide}: a knob of the host, read-only on a socket. */
     record Option<T>(String name, Class<T> type, boolean hostWide) implements SocketOption<T> {
         @Override

@@ -27,7 +27,8 @@ final class SocketOptionsSupport {
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_KEEPALIVE,
             StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR, MptcpSocketOptions.MPTCP_INFO,
             MptcpSocketOptions.TCP_INFO, MptcpSocketOptions.MPTCP_ENABLED, MptcpSocketOptions.MPTCP_CHECKSUM,
-            MptcpSocketOptions.MPTCP_SCHEDULER, MptcpSocketOptions.MPTCP_LIMITS, MptcpSocketOptions.MPTCP_ENDPOINTS);
+            MptcpSocketOptions.MPTCP_SCHEDULER, MptcpSocketOptions.MPTCP_LIMITS, MptcpSocketOptions.MPTCP_ENDPOINTS,
+            MptcpSocketOptions.ENGINE);
 
     private final MptcpSocketImpl impl;
     private volatile boolean noDelay;
@@ -146,7 +147,9 @@ final class SocketOptionsSupport {
         }
         StackConfig config = impl.host.config();
         Object v;
-        if (name == MptcpSocketOptions.MPTCP_INFO) {
+        if (name == MptcpSocketOptions.ENGINE) {
+            v = Engine.USERSPACE;
+        } else if (name == MptcpSocketOptions.MPTCP_INFO) {
             v = impl.mptcpInfo();
         } else if (name == MptcpSocketOptions.TCP_INFO) {
             v = impl.info();

@@ -9,7 +9,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,12 +16,9 @@ import java.net.StandardSocketOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import javax.net.SocketFactory;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.mptcp.MptcpInfo;
-import org.mptcp4j.net.udp.UdpDriver;
-import org.mptcp4j.stack.StackConfig;
 
 /** docs/API.md's complete client and server, run as written there (the test checks API.md holds this very code). */
 class ApiGuideExampleTest {
@@ -30,16 +26,9 @@ class ApiGuideExampleTest {
     // API:begin
     public static class EchoExample {
         public static void main(String[] args) throws Exception {
-            InetAddress serverIp = InetAddress.ofLiteral("127.0.0.2"), clientIp = InetAddress.ofLiteral("127.0.0.1");
-            // Two mptcp4j hosts, IP over UDP on loopback (unprivileged): one UDP socket per IP address.
-            UdpDriver serverLink = UdpDriver.builder().local(serverIp, 0).open();
-            UdpDriver clientLink = UdpDriver.builder().local(clientIp, 0)
-                    .peer(serverIp, serverLink.localSocketAddress(serverIp)).open();
-            serverLink.addPeer(clientIp, clientLink.localSocketAddress(clientIp));
-
-            try (MptcpHost server = MptcpHost.overUdp("server", StackConfig.defaults(), serverLink, List.of(serverIp));
-                 MptcpHost client = MptcpHost.overUdp("client", StackConfig.defaults(), clientLink, List.of(clientIp));
-                 ServerSocket listener = new MptcpServerSocket(server, new InetSocketAddress(serverIp, 0), 50)) {
+            // Two mptcp4j hosts, IP over UDP on loopback (unprivileged): the server 127.0.0.2, the client 127.0.0.1.
+            try (MptcpHost.Pair hosts = MptcpHost.loopbackPair();
+                 ServerSocket listener = new MptcpServerSocket(hosts.server(), new InetSocketAddress(hosts.serverAddress(), 0), 50)) {
 
                 // The server: a ServerSocket like any other; a virtual thread per connection echoes lines.
                 Thread.ofVirtual().start(() -> {
@@ -54,8 +43,8 @@ class ApiGuideExampleTest {
                 });
 
                 // The client: a Socket like any other, made by a SocketFactory as libraries take them.
-                SocketFactory factory = new MptcpSocketFactory(client);
-                try (Socket s = factory.createSocket(serverIp, listener.getLocalPort())) {
+                SocketFactory factory = new MptcpSocketFactory(hosts.client());
+                try (Socket s = factory.createSocket(hosts.serverAddress(), listener.getLocalPort())) {
                     s.setSoTimeout(5_000);                              // reads time out, as in java.net
                     s.setOption(StandardSocketOptions.TCP_NODELAY, true); // Nagle is on by default
                     BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.SplitMix64;
 import org.mptcp4j.net.emu.PathEmulator;
-import org.mptcp4j.sim.LinkSpec;
+import org.mptcp4j.link.LinkSpec;
 import org.mptcp4j.stack.StackConfig;
 
 /** NIO on mptcp4j: socket channels, a server socket channel and a selector, as a NIO program uses them. */

@@ -26,7 +26,7 @@ import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.net.emu.PathEmulator;
 import org.mptcp4j.net.udp.UdpDriver;
-import org.mptcp4j.sim.LinkSpec;
+import org.mptcp4j.link.LinkSpec;
 import org.mptcp4j.stack.StackConfig;
 
 /**

@@ -3,6 +3,8 @@ package org.mptcp4j.sim;
 import java.util.Arrays;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
 
 /**
  * One direction of a link: a drop-tail queue whose server serializes packets at the link's rate,

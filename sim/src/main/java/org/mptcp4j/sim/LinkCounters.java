@@ -1,5 +1,7 @@
 package org.mptcp4j.sim;
 
+import org.mptcp4j.link.LinkSpec;
+
 /**
  * What happened on one direction of a link. {@code packetsSent}/{@code bytesSent} count every
  * packet that finished serialization (those later lost on the wire included), like an interface's

@@ -1,6 +1,7 @@
 package org.mptcp4j.sim;
 
 import java.nio.ByteBuffer;
+import org.mptcp4j.link.LinkSpec;
 
 /**
  * One IP packet travelling through the simulated network: real IPv4 or IPv6 bytes in
@@ -10,7 +11,7 @@ import java.nio.ByteBuffer;
  */
 public final class Packet {
     /** Largest IP packet (IPv4 total length and IPv6 payload length are 16-bit). */
-    public static final int MAX_BYTES = 65_535 + 40;
+    public static final int MAX_BYTES = LinkSpec.MAX_MTU;
 
     byte[] data;
     ByteBuffer buffer;

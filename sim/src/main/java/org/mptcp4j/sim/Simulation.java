@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
+import org.mptcp4j.link.LinkSpec;
 
 /**
  * A discrete-event network in virtual nanoseconds: the clock, the event queue, the packet pool,

@@ -10,6 +10,9 @@ import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.mptcp4j.sim.traffic.CountingSink;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
+import org.mptcp4j.link.QueueLimit;
 
 /** Whatever happens on a link, every packet is accounted for once and returns to the pool. */
 class ConservationPropertyTest {

@@ -9,6 +9,9 @@ import org.mptcp4j.sim.topo.PerformanceTestbed;
 import org.mptcp4j.sim.topo.Topologies;
 import org.mptcp4j.sim.traffic.CountingSink;
 import org.mptcp4j.sim.traffic.UdpSource;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
+import org.mptcp4j.link.QueueLimit;
 
 class DeterminismTest {
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
 
 class FailureInjectionTest {
     private static final long MS = 1_000_000;

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.sim.traffic.CountingSink;
 import org.mptcp4j.sim.traffic.Ipv4Udp;
+import org.mptcp4j.link.LinkSpec;
 
 class HostAndRouterTest {
 

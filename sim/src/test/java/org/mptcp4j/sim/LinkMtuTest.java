@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.mptcp4j.wire.DecodeResult;
 import org.mptcp4j.wire.IcmpCodec;
 import org.mptcp4j.wire.IcmpMessage;
+import org.mptcp4j.link.LinkSpec;
 
 /** Links carry packets up to their MTU; routers answer what does not fit with ICMP (RFC 1191, RFC 8201). */
 class LinkMtuTest {

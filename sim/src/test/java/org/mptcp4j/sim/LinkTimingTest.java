@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.QueueLimit;
 
 class LinkTimingTest {
     private static final long MBPS_100 = 100_000_000L;

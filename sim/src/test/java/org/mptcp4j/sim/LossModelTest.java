@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Rng;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
 
 class LossModelTest {
     private static final long SEED = 20_260_125;

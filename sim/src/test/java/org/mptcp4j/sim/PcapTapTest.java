@@ -9,6 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.pcap.PcapReader;
 import org.mptcp4j.sim.traffic.Ipv4Udp;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
 
 class PcapTapTest {
 

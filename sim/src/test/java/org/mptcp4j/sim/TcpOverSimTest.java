@@ -19,6 +19,7 @@ import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpPacket;
 import org.mptcp4j.wire.TcpPackets;
 import org.mptcp4j.wire.TcpSegment;
+import org.mptcp4j.link.LinkSpec;
 
 /** Real TCP packets (core's wire codec) through a router: forwarded intact, or corrupted and caught. */
 class TcpOverSimTest {

@@ -2,6 +2,7 @@ package org.mptcp4j.sim;
 
 import org.mptcp4j.sim.traffic.CountingSink;
 import org.mptcp4j.sim.traffic.UdpSource;
+import org.mptcp4j.link.LinkSpec;
 
 /** Test fixture: host a (10.0.0.1) sends over one link to host b (10.0.0.2), which runs a sink. */
 final class TwoHosts {

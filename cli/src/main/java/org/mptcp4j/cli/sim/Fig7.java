@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.mptcp4j.base.Nanos;
-import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.link.LossModel;
 import org.mptcp4j.sim.topo.PathSpec;
 
 /**

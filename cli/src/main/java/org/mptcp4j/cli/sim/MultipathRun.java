@@ -33,7 +33,7 @@ final class MultipathRun {
 
     /** {@code spec} with the path queue of {@code s}. */
     static PathSpec queue(Settings s, PathSpec spec) {
-        return spec.withQueue(org.mptcp4j.sim.QueueLimit.packets(s.queuePackets()));
+        return spec.withQueue(org.mptcp4j.link.QueueLimit.packets(s.queuePackets()));
     }
 
     /** Goodput of the connection and of its subflow on each path, Mbit/s, from warm-up to the end. */

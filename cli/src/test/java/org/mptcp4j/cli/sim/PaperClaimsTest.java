@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
-import org.mptcp4j.sim.QueueLimit;
+import org.mptcp4j.link.QueueLimit;
 import org.mptcp4j.sim.topo.PathSpec;
 
 /**

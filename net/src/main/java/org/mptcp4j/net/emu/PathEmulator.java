@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
-import org.mptcp4j.sim.LinkSpec;
-import org.mptcp4j.sim.LossModel;
-import org.mptcp4j.sim.QueueLimit;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
+import org.mptcp4j.link.QueueLimit;
 
 /**
  * Delay, rate and loss for a real driver's outgoing packets, per path, since netem is not available

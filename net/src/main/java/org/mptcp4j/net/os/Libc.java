@@ -60,7 +60,8 @@ public final class Libc {
             LINKER.defaultLookup().find("strerror").orElseThrow(),
             FunctionDescriptor.of(PTR.withTargetLayout(java.lang.foreign.MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), INT));
 
-    private static MethodHandle bind(String name, FunctionDescriptor descriptor, int firstVariadic) {
+    /** A downcall to libc's {@code name} capturing errno; {@code firstVariadic} &lt; 0 for a fixed-arity function. */
+    static MethodHandle bind(String name, FunctionDescriptor descriptor, int firstVariadic) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return firstVariadic < 0
@@ -160,7 +161,7 @@ public final class Libc {
         }
     }
 
-    private static Error linkage(Throwable t) {
+    static Error linkage(Throwable t) {
         if (t instanceof Error e) {
             throw e;
         }

@@ -187,6 +187,11 @@ public final class KernelMptcp {
         return KernelSubflow.parse(Shell.run("ip", "netns", "exec", namespace, "ss", "-tniH"));
     }
 
+    /** The namespace's MPTCP sockets, listeners excepted ({@code ss -Mni}), in {@code ss}'s order. */
+    public List<KernelMptcpSocket> mptcpSockets() throws IOException {
+        return KernelMptcpSocket.parse(Shell.run("ip", "netns", "exec", namespace, "ss", "-MniH"));
+    }
+
     private String ipMptcp(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip", "-n", namespace, "mptcp"));
         cmd.addAll(List.of(args));

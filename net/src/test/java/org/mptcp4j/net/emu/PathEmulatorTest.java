@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.SplitMix64;
 import org.mptcp4j.net.emu.PathEmulator.Outcome;
-import org.mptcp4j.sim.LinkSpec;
-import org.mptcp4j.sim.LossModel;
-import org.mptcp4j.sim.QueueLimit;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
+import org.mptcp4j.link.QueueLimit;
 
 /** The emulator in virtual time: serialization, delay, drop-tail, seeded loss, independent paths. */
 class PathEmulatorTest {

@@ -21,8 +21,8 @@ import org.mptcp4j.base.SplitMix64;
 import org.mptcp4j.net.emu.PathEmulator;
 import org.mptcp4j.net.perf.Transfers;
 import org.mptcp4j.net.udp.UdpDriver;
-import org.mptcp4j.sim.LinkSpec;
-import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
 import org.mptcp4j.stack.ResetReason;
 import org.mptcp4j.stack.StackConfig;
 

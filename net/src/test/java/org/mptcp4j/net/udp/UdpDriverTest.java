@@ -13,9 +13,9 @@ import org.mptcp4j.net.emu.PathCounters;
 import org.mptcp4j.net.emu.PathEmulator;
 import org.mptcp4j.net.support.DatagramEndpoint;
 import org.mptcp4j.net.support.Ipv4Udp;
-import org.mptcp4j.sim.LinkSpec;
-import org.mptcp4j.sim.LossModel;
-import org.mptcp4j.sim.QueueLimit;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
+import org.mptcp4j.link.QueueLimit;
 
 /** Two reactors on loopback addresses exchanging IP packets in UDP datagrams, unprivileged. */
 class UdpDriverTest {

@@ -1,9 +1,9 @@
 package org.mptcp4j.sim.topo;
 
 import java.time.Duration;
-import org.mptcp4j.sim.LinkSpec;
-import org.mptcp4j.sim.LossModel;
-import org.mptcp4j.sim.QueueLimit;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
+import org.mptcp4j.link.QueueLimit;
 
 /**
  * One path of a testbed: its rate, one-way propagation delay, drop-tail queue limit, and random

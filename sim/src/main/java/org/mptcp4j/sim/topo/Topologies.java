@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mptcp4j.sim.DuplexLink;
 import org.mptcp4j.sim.Host;
-import org.mptcp4j.sim.LinkSpec;
+import org.mptcp4j.link.LinkSpec;
 import org.mptcp4j.sim.Router;
 import org.mptcp4j.sim.Simulation;
 

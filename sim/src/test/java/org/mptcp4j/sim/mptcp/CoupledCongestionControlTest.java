@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mptcp4j.base.Nanos;
-import org.mptcp4j.sim.LinkSpec;
-import org.mptcp4j.sim.LossModel;
-import org.mptcp4j.sim.QueueLimit;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
+import org.mptcp4j.link.QueueLimit;
 import org.mptcp4j.stack.StackConfig;
 
 /**

@@ -11,7 +11,7 @@ import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpConfig;
-import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.link.LossModel;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.stack.StackConfig;
 import org.mptcp4j.wire.MptcpOption;

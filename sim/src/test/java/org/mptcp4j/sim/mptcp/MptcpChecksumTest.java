@@ -12,7 +12,7 @@ import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.mptcp.MptcpConnection;
-import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.link.LossModel;
 import org.mptcp4j.sim.stack.Exchange;
 import org.mptcp4j.sim.topo.MultipathTestbed;
 import org.mptcp4j.sim.topo.PathSpec;

@@ -6,7 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
-import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.link.LossModel;
 import org.mptcp4j.sim.PcapTap;
 import org.mptcp4j.sim.topo.MultipathTestbed;
 import org.mptcp4j.sim.topo.PathSpec;

@@ -10,7 +10,7 @@ import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.mptcp.MptcpInfo;
-import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.link.LossModel;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.stack.StackConfig;
 import org.junit.jupiter.api.Test;

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.mib.MibCounter;
-import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.link.LossModel;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.stack.ResetReason;
 import org.mptcp4j.stack.StackConfig;

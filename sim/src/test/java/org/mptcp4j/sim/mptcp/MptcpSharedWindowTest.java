@@ -11,7 +11,7 @@ import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpInfo;
-import org.mptcp4j.sim.QueueLimit;
+import org.mptcp4j.link.QueueLimit;
 import org.mptcp4j.sim.Simulation;
 import org.mptcp4j.sim.stack.BulkSender;
 import org.mptcp4j.sim.stack.Sink;

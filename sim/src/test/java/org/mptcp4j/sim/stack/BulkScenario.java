@@ -6,7 +6,7 @@ import java.net.UnknownHostException;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.sim.DuplexLink;
 import org.mptcp4j.sim.Host;
-import org.mptcp4j.sim.LinkSpec;
+import org.mptcp4j.link.LinkSpec;
 import org.mptcp4j.sim.Simulation;
 import org.mptcp4j.stack.StackConfig;
 

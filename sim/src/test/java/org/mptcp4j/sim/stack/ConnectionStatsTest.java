@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
-import org.mptcp4j.sim.LinkSpec;
-import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
 import org.mptcp4j.stack.StackConfig;
 import org.mptcp4j.tcp.TcpState;
 

@@ -6,7 +6,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.mib.MibCounter;
-import org.mptcp4j.sim.LinkSpec;
+import org.mptcp4j.link.LinkSpec;
 import org.mptcp4j.stack.StackConfig;
 
 /**

@@ -12,7 +12,7 @@ import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.sim.DuplexLink;
 import org.mptcp4j.sim.Host;
 import org.mptcp4j.sim.Link;
-import org.mptcp4j.sim.LinkSpec;
+import org.mptcp4j.link.LinkSpec;
 import org.mptcp4j.sim.Router;
 import org.mptcp4j.sim.Simulation;
 import org.mptcp4j.stack.StackConfig;

@@ -13,8 +13,8 @@ import org.mptcp4j.base.Nanos;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.sim.DuplexLink;
 import org.mptcp4j.sim.Host;
-import org.mptcp4j.sim.LinkSpec;
-import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
 import org.mptcp4j.sim.Simulation;
 import org.mptcp4j.stack.StackConfig;
 

@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mptcp4j.base.Nanos;
-import org.mptcp4j.sim.LinkSpec;
-import org.mptcp4j.sim.LossModel;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
 import org.mptcp4j.stack.StackConfig;
 
 /**

@@ -1,4 +1,4 @@
-package org.mptcp4j.sim;
+package org.mptcp4j.link;
 
 /**
  * The capacity of a link's drop-tail queue, in packets or in bytes: a packet that would make the
@@ -26,7 +26,7 @@ public record QueueLimit(Unit unit, long limit) {
     }
 
     /** Whether a packet of {@code lengthBytes} fits on top of what is queued. */
-    boolean admits(int queuedPackets, long queuedBytes, int lengthBytes) {
+    public boolean admits(int queuedPackets, long queuedBytes, int lengthBytes) {
         return unit == Unit.PACKETS ? queuedPackets + 1L <= limit : queuedBytes + lengthBytes <= limit;
     }
 }

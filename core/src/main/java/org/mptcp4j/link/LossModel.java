@@ -1,4 +1,4 @@
-package org.mptcp4j.sim;
+package org.mptcp4j.link;
 
 import org.mptcp4j.base.Rng;
 

@@ -1,4 +1,4 @@
-package org.mptcp4j.sim;
+package org.mptcp4j.link;
 
 import java.time.Duration;
 
@@ -16,7 +16,7 @@ import java.time.Duration;
  *
  * <p>The link carries IP packets of at most {@code mtu} bytes (the IP packet, as Linux's
  * interface MTU counts it); a larger packet is refused as it arrives and counted in
- * {@link LinkCounters#mtuDrops()}. A {@link Router} checks the MTU of the link it forwards to
+ * {@code org.mptcp4j.sim.LinkCounters.mtuDrops()}. The simulator's {@code Router} checks the MTU of the link it forwards to
  * first and answers a packet that may not be fragmented with an ICMP error (path MTU discovery,
  * RFC 1191 and RFC 8201); fragmentation itself is not modelled.
  *
@@ -40,6 +40,8 @@ public record LinkSpec(long rateBps, long delayNanos, QueueLimit queue, LossMode
     public static final int DEFAULT_MTU = 1500;
     /** The smallest MTU IPv4 allows (RFC 791: every module must forward a 68-byte datagram). */
     public static final int MIN_MTU = 68;
+    /** Largest IP packet (IPv4 total length and IPv6 payload length are 16-bit). */
+    public static final int MAX_MTU = 65_535 + 40;
 
     public LinkSpec {
         if (rateBps <= 0) {
@@ -51,7 +53,7 @@ public record LinkSpec(long rateBps, long delayNanos, QueueLimit queue, LossMode
         checkProbability(corruptProbability);
         checkProbability(duplicateProbability);
         checkProbability(reorderProbability);
-        if (mtu < MIN_MTU || mtu > Packet.MAX_BYTES) {
+        if (mtu < MIN_MTU || mtu > MAX_MTU) {
             throw new IllegalArgumentException("MTU out of range: " + mtu);
         }
     }
