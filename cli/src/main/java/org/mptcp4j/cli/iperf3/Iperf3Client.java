@@ -76,7 +76,6 @@ public final class Iperf3Client {
                         fallback.ifPresent(why -> report.root().with("mptcp4j").put("fell_back_to_tcp", why));
                         report.line("");
                         report.line("iperf Done.");
-                        fallback.ifPresent(why -> report.line("mptcp4j: fell back to TCP: %s", why));
                         report.printJson();
                         return new Outcome(fallback);
                     }

@@ -60,8 +60,9 @@ public final class Iperf3Runner {
             List<Endpoint> endpoints = options.client != null
                     ? List.of(Endpoint.of(l.mptcp4jAddressB(), 1, Endpoint.Flag.SUBFLOW)) : List.of();
             TunDevice tun = openTun(testbed, gso, receiveOffload);
-            try (MptcpHost host = MptcpHost.start("iperf3", config.apply(endpoints), new SecureRng(), new TunLink(tun, true),
-                    List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null)) {
+            MptcpHost host = MptcpHost.start("iperf3", config.apply(endpoints), new SecureRng(), new TunLink(tun, true),
+                    List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
+            try {
                 Transport transport = new MptcpTransport(host, local);
                 Optional<String> fallback;
                 if (options.server) {
@@ -76,12 +77,14 @@ public final class Iperf3Runner {
                         throw Failures.ofConnect(e, server, options.connectTimeoutMillis);
                     }
                 }
-                host.close(Duration.ofSeconds(2));
                 if (fallback.isPresent()) {
                     err.println("mptcp4j perf: fell back to TCP: " + fallback.get());
                     return Iperf3Exception.Kind.FELL_BACK_TO_TCP.exitCode();
                 }
                 return 0;
+            } finally {
+                // What the test left in flight is of no use to anyone: two seconds for the FINs, no more.
+                host.close(Duration.ofSeconds(2));
             }
         } catch (Iperf3Exception e) {
             err.println("mptcp4j perf: " + e.getMessage());

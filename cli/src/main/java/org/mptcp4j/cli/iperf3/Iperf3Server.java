@@ -46,7 +46,13 @@ public final class Iperf3Server {
      * server with its exception; otherwise the server reports it and waits for the next client.
      */
     public Outcome serve(InetSocketAddress local, boolean oneOff) throws IOException {
+        return serve(local, oneOff, port -> {});
+    }
+
+    /** {@link #serve(InetSocketAddress, boolean)}, telling {@code onListening} the port once it accepts connections. */
+    public Outcome serve(InetSocketAddress local, boolean oneOff, java.util.function.IntConsumer onListening) throws IOException {
         try (ServerSocket listener = transport.listen(local)) {
+            onListening.accept(listener.getLocalPort());
             for (int test = 1; ; test++) {
                 if (!json) {
                     out.println(RULE);
@@ -55,7 +61,7 @@ public final class Iperf3Server {
                     out.flush();
                 }
                 try {
-                    Optional<Outcome> outcome = serveOne(listener);
+                    Optional<Outcome> outcome = serveOne(listener, oneOff);
                     if (outcome.isEmpty()) {
                         test--; // not a test: a connection that sent no cookie
                         continue;
@@ -73,7 +79,8 @@ public final class Iperf3Server {
         }
     }
 
-    private Optional<Outcome> serveOne(ServerSocket listener) throws IOException {
+    /** One test; a server that goes on serving notes a fallback in its output (a one-off one exits with it). */
+    private Optional<Outcome> serveOne(ServerSocket listener, boolean oneOff) throws IOException {
         listener.setSoTimeout(0);
         Socket controlSocket = listener.accept();
         String cookie;
@@ -116,7 +123,9 @@ public final class Iperf3Server {
                 report.root().set("mptcp4j", run.extraJson());
                 fallback.ifPresent(why -> {
                     report.root().with("mptcp4j").put("fell_back_to_tcp", why);
-                    report.line("mptcp4j: fell back to TCP: %s", why);
+                    if (!oneOff) {
+                        report.line("mptcp4j: fell back to TCP: %s", why);
+                    }
                 });
                 report.printJson();
                 return Optional.of(new Outcome(fallback));
@@ -250,7 +259,10 @@ public final class Iperf3Server {
             State state = control.readState();
             switch (state) {
                 case TEST_END -> {
+                    // iperf3's server closes the data connections here, before the results: a client that
+                    // drains a reverse test with blocking reads of whole blocks waits for their end of stream.
                     run.stop();
+                    run.close();
                     control.writeState(State.EXCHANGE_RESULTS);
                     ObjectNode theirs = control.readJson();
                     control.writeJson(run.results());

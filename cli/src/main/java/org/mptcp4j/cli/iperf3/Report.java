@@ -72,9 +72,10 @@ final class Report {
         return "[" + (s.isSender() ? "TX" : "RX") + "-" + (client ? "C" : "S") + "]";
     }
 
-    void header(boolean tcpColumns, boolean summary) {
+    /** The column header: Retr and Cwnd over a sender's intervals, Retr alone over a summary with sender lines. */
+    void header(boolean intervalTcpColumns, boolean summaryRetr) {
         String id = bidir ? "[ ID][Role]" : "[ ID]";
-        line(id + " Interval           Transfer     Bitrate" + (summary ? "         Retr" : tcpColumns ? "         Retr  Cwnd" : ""));
+        line(id + " Interval           Transfer     Bitrate" + (summaryRetr ? "         Retr" : intervalTcpColumns ? "         Retr  Cwnd" : ""));
     }
 
     /** One measured row, of an interval or of the summary. */

@@ -110,10 +110,11 @@ final class TestRun {
         long nextInterval = intervalSeconds > 0 ? (long) (intervalSeconds * 1e9) : Long.MAX_VALUE;
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(5);
+                long untilInterval = startNanos + nextInterval - System.nanoTime();
+                Thread.sleep(java.time.Duration.ofNanos(Math.max(0, Math.min(5_000_000, untilInterval))));
                 long elapsed = System.nanoTime() - startNanos;
                 if (elapsed >= nextInterval) {
-                    reportInterval(elapsed / 1e9);
+                    reportInterval(nextInterval / 1e9);
                     nextInterval += (long) (intervalSeconds * 1e9);
                 }
                 boolean timeUp = limit == 0 && settings.durationSeconds() > 0 && elapsed >= settings.durationSeconds() * 1_000_000_000L;
@@ -296,7 +297,8 @@ final class TestRun {
         ObjectNode end = report.root().putObject("end");
         ArrayNode list = end.putArray("streams");
         report.line(Report.SEPARATOR);
-        report.header(false, true);
+        // iperf3's server shows the Retr column only over its own sending streams; the client always has a sender line.
+        report.header(false, client || streams.stream().anyMatch(DataStream::isSender));
         long endFallback = System.nanoTime();
         long[] sent = new long[2];
         long[] received = new long[2];
@@ -402,6 +404,7 @@ final class TestRun {
         return Optional.empty();
     }
 
+    /** Closes every data connection (the statistics of the transport's sockets outlive them). */
     void close() {
         if (clock != null) {
             clock.interrupt();
