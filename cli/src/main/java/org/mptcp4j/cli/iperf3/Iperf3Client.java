@@ -2,7 +2,6 @@ package org.mptcp4j.cli.iperf3;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -16,39 +15,31 @@ import java.util.Optional;
  */
 public final class Iperf3Client {
     private final Transport transport;
-    private final PrintStream out;
-    private final boolean json;
-    private final double intervalSeconds;
-    private final String version;
+    private final Output output;
 
-    public Iperf3Client(Transport transport, PrintStream out, boolean json, double intervalSeconds, String version) {
+    public Iperf3Client(Transport transport, Output output) {
         this.transport = transport;
-        this.out = out;
-        this.json = json;
-        this.intervalSeconds = intervalSeconds;
-        this.version = version;
+        this.output = output;
     }
 
-    /** What the test ended with: how its connections ran (MPTCP, or why plain TCP). */
-    public record Outcome(Optional<String> fallbackReason) {}
 
     /** Runs one test against the server; {@code connectTimeoutMillis} 0 waits as long as the stack tries. */
     public Outcome run(InetSocketAddress server, TestSettings settings, int connectTimeoutMillis) throws IOException {
-        Report report = new Report(out, json, true);
+        Report report = new Report(output.out(), output.json(), true);
         report.line("Connecting to host %s, port %d", server.getAddress().getHostAddress(), server.getPort());
         if (settings.reverse()) {
             report.line("Reverse mode, remote host %s is sending", server.getAddress().getHostAddress());
         }
         String cookie = ControlChannel.newCookie(new SecureRandom());
         describeStart(report, server, cookie, settings);
-        TestRun run = new TestRun(settings, true, transport, report, intervalSeconds);
+        TestRun run = new TestRun(settings, true, transport, report, output.intervalSeconds());
         try (ControlChannel control = new ControlChannel(transport.connect(server, connectTimeoutMillis))) {
             ControlChannel.writeCookie(control.socket().getOutputStream(), cookie);
             ObjectNode theirs = null;
             while (true) {
                 State state = control.readState();
                 switch (state) {
-                    case PARAM_EXCHANGE -> control.writeJson(settings.toJson(version));
+                    case PARAM_EXCHANGE -> control.writeJson(settings.toJson(output.version()));
                     case CREATE_STREAMS -> {
                         for (int i = 0; i < settings.streamCount(); i++) {
                             Socket s = transport.connect(server, connectTimeoutMillis);
@@ -113,7 +104,7 @@ public final class Iperf3Client {
 
     private void describeStart(Report report, InetSocketAddress server, String cookie, TestSettings settings) {
         ObjectNode start = report.start();
-        start.put("version", version);
+        start.put("version", output.version());
         start.put("system_info", Iperf3Server.systemInfo());
         Iperf3Server.timestamp(start);
         ObjectNode to = start.putObject("connecting_to");
@@ -122,6 +113,6 @@ public final class Iperf3Client {
         start.put("cookie", cookie);
         start.put("tcp_mss_default", 0);
         start.put("target_bitrate", 0);
-        Iperf3Server.testStart(start, settings, intervalSeconds);
+        Iperf3Server.testStart(start, settings, output.intervalSeconds());
     }
 }

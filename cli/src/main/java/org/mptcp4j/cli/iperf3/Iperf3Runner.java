@@ -64,14 +64,15 @@ public final class Iperf3Runner {
                     List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
             try {
                 Transport transport = new MptcpTransport(host, local);
+                Output output = new Output(out, options.json, options.interval, version);
                 Optional<String> fallback;
                 if (options.server) {
-                    fallback = new Iperf3Server(transport, out, options.json, options.interval, version)
+                    fallback = new Iperf3Server(transport, output)
                             .serve(new InetSocketAddress(local, port), options.oneOff).fallbackReason();
                 } else {
                     InetSocketAddress server = new InetSocketAddress(resolve(options.client), port);
                     try {
-                        fallback = new Iperf3Client(transport, out, options.json, options.interval, version)
+                        fallback = new Iperf3Client(transport, output)
                                 .run(server, settings, options.connectTimeoutMillis).fallbackReason();
                     } catch (IOException e) {
                         throw Failures.ofConnect(e, server, options.connectTimeoutMillis);

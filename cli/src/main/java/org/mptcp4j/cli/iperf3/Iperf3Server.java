@@ -2,7 +2,6 @@ package org.mptcp4j.cli.iperf3;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -24,21 +23,13 @@ public final class Iperf3Server {
     private static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     private final Transport transport;
-    private final PrintStream out;
-    private final boolean json;
-    private final double intervalSeconds;
-    private final String version;
+    private final Output output;
 
-    public Iperf3Server(Transport transport, PrintStream out, boolean json, double intervalSeconds, String version) {
+    public Iperf3Server(Transport transport, Output output) {
         this.transport = transport;
-        this.out = out;
-        this.json = json;
-        this.intervalSeconds = intervalSeconds;
-        this.version = version;
+        this.output = output;
     }
 
-    /** What one test ended with: how the peer's connections ran (MPTCP, or why plain TCP). */
-    public record Outcome(Optional<String> fallbackReason) {}
 
     /**
      * Listens on {@code local} and serves tests until the thread is interrupted, or only the first
@@ -54,11 +45,11 @@ public final class Iperf3Server {
         try (ServerSocket listener = transport.listen(local)) {
             onListening.accept(listener.getLocalPort());
             for (int test = 1; ; test++) {
-                if (!json) {
-                    out.println(RULE);
-                    out.println("Server listening on " + listener.getLocalPort() + " (test #" + test + ")");
-                    out.println(RULE);
-                    out.flush();
+                if (!output.json()) {
+                    output.out().println(RULE);
+                    output.out().println("Server listening on " + listener.getLocalPort() + " (test #" + test + ")");
+                    output.out().println(RULE);
+                    output.out().flush();
                 }
                 try {
                     Optional<Outcome> outcome = serveOne(listener, oneOff);
@@ -73,7 +64,7 @@ public final class Iperf3Server {
                     if (oneOff) {
                         throw e;
                     }
-                    out.println("iperf3: error - " + e.getMessage());
+                    output.out().println("iperf3: error - " + e.getMessage());
                 }
             }
         }
@@ -91,7 +82,7 @@ public final class Iperf3Server {
             controlSocket.close();
             return Optional.empty();
         }
-        Report report = new Report(out, json, false);
+        Report report = new Report(output.out(), output.json(), false);
         try (ControlChannel control = new ControlChannel(controlSocket)) {
             InetSocketAddress peer = (InetSocketAddress) controlSocket.getRemoteSocketAddress();
             report.line("Accepted connection from %s, port %d", peer.getAddress().getHostAddress(), peer.getPort());
@@ -104,7 +95,7 @@ public final class Iperf3Server {
                 }
             };
             describeStart(report, controlSocket, peer, cookie, settings);
-            TestRun run = new TestRun(settings, false, transport, report, intervalSeconds);
+            TestRun run = new TestRun(settings, false, transport, report, output.intervalSeconds());
             try {
                 control.writeState(State.CREATE_STREAMS);
                 acceptStreams(listener, cookie, run);
@@ -146,7 +137,7 @@ public final class Iperf3Server {
 
     private void describeStart(Report report, Socket control, InetSocketAddress peer, String cookie, TestSettings settings) {
         ObjectNode start = report.start();
-        start.put("version", version);
+        start.put("version", output.version());
         start.put("system_info", systemInfo());
         ObjectNode accepted = start.putObject("accepted_connection");
         accepted.put("host", peer.getAddress().getHostAddress());
@@ -155,7 +146,7 @@ public final class Iperf3Server {
         start.put("cookie", cookie);
         start.put("tcp_mss_default", 0);
         start.put("target_bitrate", 0);
-        testStart(start, settings, intervalSeconds);
+        testStart(start, settings, output.intervalSeconds());
     }
 
     static void timestamp(ObjectNode start) {

@@ -149,7 +149,7 @@ class Iperf3LoopbackTest {
         CompletableFuture<Throwable> done = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try {
-                new Iperf3Server(new KernelTcpTransport(), new PrintStream(buf, true, StandardCharsets.UTF_8), true, 1, "test")
+                new Iperf3Server(new KernelTcpTransport(), new Output(new PrintStream(buf, true, StandardCharsets.UTF_8), true, 1, "test"))
                         .serve(new InetSocketAddress(LOOPBACK, port), true);
                 done.complete(null);
             } catch (Throwable t) {
@@ -169,7 +169,7 @@ class Iperf3LoopbackTest {
     private static void runClientWhenListening(int port, ByteArrayOutputStream buf, TestSettings settings, boolean json)
             throws Exception {
         awaitListening(port);
-        new Iperf3Client(new KernelTcpTransport(), new PrintStream(buf, true, StandardCharsets.UTF_8), json, 1, "test")
+        new Iperf3Client(new KernelTcpTransport(), new Output(new PrintStream(buf, true, StandardCharsets.UTF_8), json, 1, "test"))
                 .run(new InetSocketAddress(LOOPBACK, port), settings, 5_000);
     }
 

@@ -104,7 +104,7 @@ class Iperf3TestbedTest {
                 "iperf3", "-s", "-1", "-J", "-p", Integer.toString(port)));
         try {
             awaitKernelListening(port);
-            Cli cli = cli("perf", "--testbed", testbed.config().id(), "-c", l.kernelAddressA().getHostAddress(),
+            CliRun cli = cli("perf", "--testbed", testbed.config().id(), "-c", l.kernelAddressA().getHostAddress(),
                     "-p", Integer.toString(port), "-t", "2", "--bidir", "-J");
             assertThat(cli.code()).as(cli.err()).isZero();
             assertThat(server.await(15)).isZero();
@@ -132,13 +132,13 @@ class Iperf3TestbedTest {
 
     @Test
     void client_nothingListening_refused_exit7() throws Exception {
-        Cli cli = cli("perf", "--testbed", testbed.config().id(), "-c", l.kernelAddressA().getHostAddress(), "-p", "5399", "-t", "1");
+        CliRun cli = cli("perf", "--testbed", testbed.config().id(), "-c", l.kernelAddressA().getHostAddress(), "-p", "5399", "-t", "1");
         assertOneLine(cli, Iperf3Exception.Kind.REFUSED, "unable to connect to 198.18.1.2 port 5399: connection refused");
     }
 
     @Test
     void client_noSuchHost_unreachable_exit6() throws Exception {
-        Cli cli = cli("perf", "--testbed", testbed.config().id(), "-c", "198.18.1.77", "--connect-timeout", "1000", "-t", "1");
+        CliRun cli = cli("perf", "--testbed", testbed.config().id(), "-c", "198.18.1.77", "--connect-timeout", "1000", "-t", "1");
         assertOneLine(cli, Iperf3Exception.Kind.UNREACHABLE, "unable to connect to 198.18.1.77 port 5201: no answer within 1000 ms");
     }
 
@@ -149,7 +149,7 @@ class Iperf3TestbedTest {
                 "-p", Integer.toString(port)));
         try {
             awaitKernelListening(port);
-            Cli cli = cli("perf", "--testbed", testbed.config().id(), "-c", l.kernelAddressA().getHostAddress(),
+            CliRun cli = cli("perf", "--testbed", testbed.config().id(), "-c", l.kernelAddressA().getHostAddress(),
                     "-p", Integer.toString(port), "-t", "1", "-i", "0");
             assertOneLine(cli, Iperf3Exception.Kind.FELL_BACK_TO_TCP,
                     "fell back to TCP: the server's SYN-ACK carried no MP_CAPABLE: it is not an MPTCP socket");
@@ -163,7 +163,7 @@ class Iperf3TestbedTest {
     @Test
     void server_tunHeldByAnotherProcess_portInUse_exit5() throws Exception {
         try (var held = testbed.openTun()) {
-            Cli cli = cli("perf", "--testbed", testbed.config().id(), "-s", "-1");
+            CliRun cli = cli("perf", "--testbed", testbed.config().id(), "-s", "-1");
             assertOneLine(cli, Iperf3Exception.Kind.PORT_IN_USE, "is in use by another process");
         }
     }
@@ -197,11 +197,13 @@ class Iperf3TestbedTest {
         CompletableFuture<Throwable> served = new CompletableFuture<>();
         MptcpHost host = MptcpHost.start("iperf3-test", StackConfig.defaults(), new SecureRng(),
                 new TunLink(testbed.openTun(true, true), true), List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
-        {
+        RealIperf3 client = null;
+        try {
+            Output output = new Output(new PrintStream(buf, true, StandardCharsets.UTF_8), true, 1, "test");
             Thread.ofVirtual().start(() -> {
                 try {
-                    new Iperf3Server(new MptcpTransport(host, l.mptcp4jAddressA()), new PrintStream(buf, true, StandardCharsets.UTF_8),
-                            true, 1, "test").serve(new InetSocketAddress(l.mptcp4jAddressA(), port), true, p -> listening.countDown());
+                    new Iperf3Server(new MptcpTransport(host, l.mptcp4jAddressA()), output)
+                            .serve(new InetSocketAddress(l.mptcp4jAddressA(), port), true, p -> listening.countDown());
                     served.complete(null);
                 } catch (Throwable t) {
                     served.complete(t);
@@ -211,15 +213,15 @@ class Iperf3TestbedTest {
             List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", l.kernelNamespace(), "mptcpize", "run",
                     "iperf3", "-c", l.mptcp4jAddressA().getHostAddress(), "-p", Integer.toString(port), "-J"));
             command.addAll(List.of(args));
-            RealIperf3 client = RealIperf3.start(command);
-            try {
-                assertThat(client.await(20)).as(client.text()).isZero();
-                assertThat(served.get(10, TimeUnit.SECONDS)).isNull();
-                return new Measured(client.json(), ControlChannel.JSON.readTree(buf.toByteArray()));
-            } finally {
+            client = RealIperf3.start(command);
+            assertThat(client.await(20)).as(client.text()).isZero();
+            assertThat(served.get(10, TimeUnit.SECONDS)).isNull();
+            return new Measured(client.json(), ControlChannel.JSON.readTree(buf.toByteArray()));
+        } finally {
+            if (client != null) {
                 client.stop();
-                host.close(Duration.ofSeconds(1));
             }
+            host.close(Duration.ofSeconds(1));
         }
     }
 
@@ -233,22 +235,8 @@ class Iperf3TestbedTest {
         fail("iperf3 -s does not listen on port " + port);
     }
 
-    private record Cli(int code, String out, String err) {}
-
-    /** The CLI in this JVM, as a user runs it, with its output captured. */
-    private static synchronized Cli cli(String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return new Cli(Main.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     private record Child(int code, String err) {}
@@ -272,7 +260,7 @@ class Iperf3TestbedTest {
         }
     }
 
-    private static void assertOneLine(Cli cli, Iperf3Exception.Kind kind, String text) {
+    private static void assertOneLine(CliRun cli, Iperf3Exception.Kind kind, String text) {
         assertThat(cli.code()).as("exit code; stderr: %s", cli.err()).isEqualTo(kind.exitCode());
         assertThat(cli.err().lines().toList()).as("one line, no stack trace").singleElement().asString()
                 .startsWith("mptcp4j perf: ").contains(text).doesNotContain("Exception");
