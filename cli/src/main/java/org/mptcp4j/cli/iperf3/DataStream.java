@@ -112,6 +112,20 @@ final class DataStream {
         return stopped;
     }
 
+    /**
+     * Waits until a stopped sender has finished the block it was writing, at most {@code millis}:
+     * closing the socket in the middle of a write would deliver bytes that were never counted.
+     */
+    void awaitWriterIdle(long millis) {
+        if (sender && thread != null) {
+            try {
+                thread.join(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Closes the connection, which ends the thread, and waits for it briefly. */
     void close() {
         stop();

@@ -209,6 +209,9 @@ final class TestRun {
         for (DataStream d : streams) {
             d.stop();
         }
+        for (DataStream d : streams) {
+            d.awaitWriterIdle(2_000); // the peer drains until the results, so the last block completes
+        }
         if (clock != null && clock != Thread.currentThread()) {
             clock.interrupt();
             try {
