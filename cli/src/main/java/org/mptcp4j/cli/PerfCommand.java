@@ -46,7 +46,8 @@ import picocli.CommandLine.Option;
  * runs {@link LossBenchmark} instead: goodput and RTOs under loss inside the path, beside the kernel.
  */
 @Command(name = "perf", mixinStandardHelpOptions = true,
-        description = "Bulk-transfer goodput: mptcp4j on the testbed's TUN vs the kernel (reference), or mptcp4j over loopback UDP.")
+        description = "Bulk-transfer goodput: mptcp4j on the testbed's TUN vs the kernel (reference), or mptcp4j over loopback UDP; "
+                + "with -s or -c HOST, an iperf3 server or client on the testbed's TUN.")
 final class PerfCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "tun,kernel", split = ",",
             description = "Comma-separated runs out of tun (mptcp4j client, kernel server, --bytes each way), "

@@ -6,7 +6,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongPredicate;
+import java.util.function.BooleanSupplier;
 
 /**
  * One data connection of a test: it sends blocks of random bytes or reads and counts them, on a
@@ -57,10 +57,10 @@ final class DataStream {
 
     /**
      * Starts the stream's thread. A sender writes {@code blockBytes} at a time while {@code mayWrite}
-     * allows the next block (given the bytes this stream sent so far); a receiver reads until the
-     * peer closes or the socket is closed.
+     * allows the next block (-n counts over all of a test's sending streams); a receiver reads until
+     * the peer closes or the socket is closed.
      */
-    void start(int blockBytes, LongPredicate mayWrite, Runnable onStop) {
+    void start(int blockBytes, BooleanSupplier mayWrite) {
         thread = Thread.ofVirtual().name("iperf3-stream-" + id).start(() -> {
             try {
                 if (sender) {
@@ -73,16 +73,15 @@ final class DataStream {
                 // connection reports how the test ended; this stream has counted what it moved.
             } finally {
                 stop();
-                onStop.run();
             }
         });
     }
 
-    private void send(int blockBytes, LongPredicate mayWrite) throws IOException {
+    private void send(int blockBytes, BooleanSupplier mayWrite) throws IOException {
         byte[] block = new byte[blockBytes];
         ThreadLocalRandom.current().nextBytes(block); // iperf3 sends random bytes too, so compression gains nothing
         OutputStream out = socket.getOutputStream();
-        while (!stopped && mayWrite.test(bytes.get())) {
+        while (!stopped && mayWrite.getAsBoolean()) {
             out.write(block);
             // Counted even when the test stopped during the write: the peer receives these bytes all the same.
             bytes.addAndGet(block.length);
@@ -106,10 +105,6 @@ final class DataStream {
             endNanos = System.nanoTime();
             stopped = true;
         }
-    }
-
-    boolean isStopped() {
-        return stopped;
     }
 
     /**

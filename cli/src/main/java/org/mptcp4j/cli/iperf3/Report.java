@@ -80,7 +80,7 @@ final class Report {
 
     /** One measured row, of an interval or of the summary. */
     record Row(DataStream stream, double startSeconds, double endSeconds, long bytes, Transport.TcpSample tcp,
-            long retransmits, String label) {
+            long retransmits) {
         double seconds() {
             return endSeconds - startSeconds;
         }

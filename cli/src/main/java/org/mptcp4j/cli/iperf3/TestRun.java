@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The part of a test both ends share: its streams, the interval reports while it runs, the results
@@ -34,7 +36,7 @@ final class TestRun {
     private CpuTimes cpuAtStart;
     private volatile CpuTimes cpuAtEnd;
     private Thread clock;
-    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
     private double lastIntervalEnd;
     private final Map<DataStream, Long> bytesAtInterval = new HashMap<>();
 
@@ -97,7 +99,7 @@ final class TestRun {
                 senderStats.put(d, new SenderStats());
                 hasTcp |= transport.sample(d.socket()).isPresent();
             }
-            d.start(settings.blockBytes(), sent -> limit == 0 || sentBytes() < limit, () -> {});
+            d.start(settings.blockBytes(), () -> limit == 0 || sentBytes() < limit);
         }
         if (intervalSeconds > 0) {
             report.header(hasTcp, false);
@@ -111,7 +113,7 @@ final class TestRun {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 long untilInterval = startNanos + nextInterval - System.nanoTime();
-                Thread.sleep(java.time.Duration.ofNanos(Math.max(0, Math.min(5_000_000, untilInterval))));
+                Thread.sleep(Duration.ofNanos(Math.max(0, Math.min(5_000_000, untilInterval))));
                 long elapsed = System.nanoTime() - startNanos;
                 if (elapsed >= nextInterval) {
                     reportInterval(nextInterval / 1e9);
@@ -144,7 +146,7 @@ final class TestRun {
             bytesAtInterval.put(d, bytes);
             Transport.TcpSample tcp = d.isSender() ? transport.sample(d.socket()).orElse(null) : null;
             long retrans = tcp == null ? 0 : senderStats.get(d).retransmitsSince(tcp);
-            Report.Row row = new Report.Row(d, lastIntervalEnd, now, delta, tcp, retrans, "");
+            Report.Row row = new Report.Row(d, lastIntervalEnd, now, delta, tcp, retrans);
             report.intervalRow(row);
             ObjectNode o = Report.rowJson(rows.addObject(), row, true);
             if (tcp != null) {
@@ -314,11 +316,11 @@ final class TestRun {
             SenderStats st = senderStats.getOrDefault(d, new SenderStats());
             long localRetrans = st.samples > 0 ? st.lastRetransmits : -1;
             Report.Row senderRow = d.isSender()
-                    ? new Report.Row(d, 0, ours, d.bytes(), null, localRetrans, "sender")
-                    : new Report.Row(d, 0, p.endSeconds(), p.bytes(), null, p.retransmits(), "sender");
+                    ? new Report.Row(d, 0, ours, d.bytes(), null, localRetrans)
+                    : new Report.Row(d, 0, p.endSeconds(), p.bytes(), null, p.retransmits());
             Report.Row receiverRow = d.isSender()
-                    ? new Report.Row(d, 0, p.endSeconds(), p.bytes(), null, -1, "receiver")
-                    : new Report.Row(d, 0, ours, d.bytes(), null, -1, "receiver");
+                    ? new Report.Row(d, 0, p.endSeconds(), p.bytes(), null, -1)
+                    : new Report.Row(d, 0, ours, d.bytes(), null, -1);
             // The server prints its own side only, as iperf3's server does; the client prints both.
             if (client || d.isSender()) {
                 report.summaryRow(senderRow, senderRow.retransmits() >= 0, "sender");
