@@ -25,7 +25,12 @@ done
 
 measure() { # server-address port [-R]
   ip netns exec "$k" mptcpize run iperf3 -c "$1" -p "$2" -t "$seconds" -J ${3:-} > "$out/c.json"
-  python3 -c 'import json,sys; print("%.0f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))' "$out/c.json"
+  python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+if "error" in d:
+    sys.exit("iperf3 -c " + sys.argv[2] + ": " + d["error"])
+print("%.0f" % (d["end"]["sum_received"]["bits_per_second"] / 1e6))' "$out/c.json" "$1"
 }
 
 printf '%-6s %-8s %14s %14s\n' round dir "mptcp4j Mb/s" "kernel Mb/s"

@@ -11,6 +11,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * iperf3's server side (iperf_server_api.c) on any {@link Transport}: it serves one test at a time,
@@ -24,6 +26,8 @@ public final class Iperf3Server {
 
     private final Transport transport;
     private final Output output;
+    /** A connection the busy-refusing thread accepted just after a test ended: the next test's control connection. */
+    private final AtomicReference<Socket> handedOver = new AtomicReference<>();
 
     public Iperf3Server(Transport transport, Output output) {
         this.transport = transport;
@@ -73,7 +77,8 @@ public final class Iperf3Server {
     /** One test; a server that goes on serving notes a fallback in its output (a one-off one exits with it). */
     private Optional<Outcome> serveOne(ServerSocket listener, boolean oneOff) throws IOException {
         listener.setSoTimeout(0);
-        Socket controlSocket = listener.accept();
+        Socket early = handedOver.getAndSet(null);
+        Socket controlSocket = early != null ? early : listener.accept();
         String cookie;
         try {
             controlSocket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
@@ -100,14 +105,16 @@ public final class Iperf3Server {
                 control.writeState(State.CREATE_STREAMS);
                 acceptStreams(listener, cookie, run);
                 controlSocket.setSoTimeout(0);
-                Thread busy = Thread.ofVirtual().name("iperf3-busy").start(() -> refuseOthers(listener));
+                AtomicBoolean testRunning = new AtomicBoolean(true);
+                Thread busy = Thread.ofVirtual().name("iperf3-busy").start(() -> refuseOthers(listener, testRunning));
                 try {
                     control.writeState(State.TEST_START);
                     control.writeState(State.TEST_RUNNING);
                     run.start(() -> {});
                     runUntilDone(control, run);
                 } finally {
-                    busy.interrupt();
+                    // Not an interrupt: java.net closes a socket whose blocked virtual thread is interrupted.
+                    testRunning.set(false);
                     joinQuietly(busy);
                 }
                 Optional<String> fallback = run.fallbackReason();
@@ -207,20 +214,24 @@ public final class Iperf3Server {
     }
 
     /** While a test runs, another client is told ACCESS_DENIED, as iperf3 does ("the server is busy"). */
-    private static void refuseOthers(ServerSocket listener) {
+    private void refuseOthers(ServerSocket listener, AtomicBoolean testRunning) {
         try {
             listener.setSoTimeout(200);
         } catch (IOException e) {
             return;
         }
-        while (!Thread.currentThread().isInterrupted() && !listener.isClosed()) {
+        while (testRunning.get() && !listener.isClosed()) {
             try {
                 Socket s = listener.accept();
+                if (!testRunning.get()) {
+                    handedOver.set(s); // the test ended while this client connected: it is the next one
+                    return;
+                }
                 s.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
                 ControlChannel.readCookie(s.getInputStream());
                 deny(s);
             } catch (SocketTimeoutException tick) {
-                // look at the interrupt flag again
+                // look whether the test still runs
             } catch (IOException e) {
                 // a connection that went away before its cookie: nothing to answer
             }

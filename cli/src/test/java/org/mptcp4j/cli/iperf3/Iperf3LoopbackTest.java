@@ -126,6 +126,50 @@ class Iperf3LoopbackTest {
         }
     }
 
+    @Test
+    void ourServer_secondClientDuringATest_isBusy_thenTheNextTestIsServed() throws Exception {
+        int port = RealIperf3.freePort();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Thread server = Thread.ofVirtual().start(() -> {
+            try {
+                new Iperf3Server(new KernelTcpTransport(), new Output(new PrintStream(buf, true, StandardCharsets.UTF_8), false, 1, "test"))
+                        .serve(new InetSocketAddress(LOOPBACK, port), false);
+            } catch (java.io.IOException stopped) {
+                // the interrupt below closes the listener
+            }
+        });
+        try {
+            List<String> client = List.of("iperf3", "-c", LOOPBACK.getHostAddress(), "-p", Integer.toString(port), "-t", "2");
+            RealIperf3 first = startWhenListening(client);
+            awaitText(buf, "[ ID] Interval");
+            RealIperf3 second = RealIperf3.start(client);
+            assertThat(second.await(10)).isNotZero();
+            assertThat(second.text()).contains("the server is busy running a test");
+            assertThat(first.await(10)).as(first.text()).isZero();
+            RealIperf3 third = RealIperf3.start(client);
+            assertThat(third.await(10)).as(third.text()).isZero();
+            // Two tests served (the refused client is no test), each ending with the server's receiver line.
+            awaitText(buf, "Server listening on " + port + " (test #3)");
+            assertThat(buf.toString(StandardCharsets.UTF_8).lines().filter(l -> l.endsWith("receiver"))).hasSize(2);
+            List.of(first, second, third).forEach(r -> {
+                try {
+                    r.stop();
+                } catch (java.io.IOException ignored) {
+                    // a temporary file
+                }
+            });
+        } finally {
+            server.interrupt();
+        }
+    }
+
+    private static void awaitText(ByteArrayOutputStream buf, String text) throws InterruptedException {
+        for (int i = 0; i < 500 && !buf.toString(StandardCharsets.UTF_8).contains(text); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains(text);
+    }
+
     private record Ends(JsonNode iperf3, JsonNode ours) {}
 
     private Ends iperf3ClientAgainstOurServer(String... args) throws Exception {
