@@ -70,6 +70,10 @@ final class Failures {
         if (e instanceof Iperf3Exception i) {
             return i;
         }
+        if (e instanceof BindException && String.valueOf(e.getMessage()).startsWith("Cannot assign requested address")) {
+            return new Iperf3Exception(Iperf3Exception.Kind.USAGE, e.getMessage()
+                    + " (-B takes one of mptcp4j's addresses on the testbed: 198.18.1.1 or 198.18.2.1)", e);
+        }
         if (e instanceof BindException) {
             return new Iperf3Exception(Iperf3Exception.Kind.PORT_IN_USE, "port " + port + " is in use: " + e.getMessage()
                     + " (pick another with -p)", e);

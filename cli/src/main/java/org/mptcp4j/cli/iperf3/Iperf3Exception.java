@@ -15,6 +15,8 @@ public final class Iperf3Exception extends IOException {
         PEER_CLOSED(1),
         /** The peer reported an error (SERVER_ERROR, SERVER_TERMINATE, CLIENT_TERMINATE, ACCESS_DENIED). */
         PEER_ERROR(1),
+        /** Options that do not fit together or name what is not there (an address mptcp4j does not own). */
+        USAGE(2),
         /** {@code /dev/net/tun} does not exist: no TUN driver (modprobe tun) or a container without the device. */
         NO_TUN(3),
         /** Opening the TUN or entering the testbed's namespace needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN). */

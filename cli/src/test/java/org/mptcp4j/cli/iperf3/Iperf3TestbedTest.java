@@ -143,6 +143,12 @@ class Iperf3TestbedTest {
     }
 
     @Test
+    void client_bindToAnAddressNotMptcp4js_usage_exit2() throws Exception {
+        CliRun cli = cli("perf", "--testbed", testbed.config().id(), "-c", l.kernelAddressA().getHostAddress(), "-B", "198.18.1.99", "-t", "1");
+        assertOneLine(cli, Iperf3Exception.Kind.USAGE, "Cannot assign requested address: 198.18.1.99");
+    }
+
+    @Test
     void client_plainIperf3Server_fellBackToTcp_exit8_afterMeasuring() throws Exception {
         int port = 5304;
         RealIperf3 server = RealIperf3.start(List.of("ip", "netns", "exec", l.kernelNamespace(), "iperf3", "-s", "-1",
