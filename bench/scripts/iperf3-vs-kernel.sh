@@ -17,7 +17,7 @@ k=kernel-$id; m=mptcp4j-$id
 out=$(mktemp -d)
 "$root/mptcp4j" perf --testbed "$id" -s -p 5402 -i 0 --endpoint 198.18.2.1,signal > "$out/mptcp4j-server.txt" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$out"' EXIT
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$out"' EXIT
 until grep -q "Server listening" "$out/mptcp4j-server.txt"; do
   kill -0 $server 2>/dev/null || { cat "$out/mptcp4j-server.txt"; exit 1; }
   sleep 0.2
