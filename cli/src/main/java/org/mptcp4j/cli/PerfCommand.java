@@ -17,6 +17,8 @@ import org.mptcp4j.api.MptcpServerSocket;
 import org.mptcp4j.api.MptcpSocket;
 import org.mptcp4j.base.SecureRng;
 import org.mptcp4j.base.SplitMix64;
+import org.mptcp4j.cli.iperf3.Iperf3Options;
+import org.mptcp4j.cli.iperf3.Iperf3Runner;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.net.emu.PathEmulator;
@@ -44,7 +46,8 @@ import picocli.CommandLine.Option;
  * runs {@link LossBenchmark} instead: goodput and RTOs under loss inside the path, beside the kernel.
  */
 @Command(name = "perf", mixinStandardHelpOptions = true,
-        description = "Bulk-transfer goodput: mptcp4j on the testbed's TUN vs the kernel (reference), or mptcp4j over loopback UDP.")
+        description = "Bulk-transfer goodput: mptcp4j on the testbed's TUN vs the kernel (reference), or mptcp4j over loopback UDP; "
+                + "with -s or -c HOST, an iperf3 server or client on the testbed's TUN.")
 final class PerfCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "tun,kernel", split = ",",
             description = "Comma-separated runs out of tun (mptcp4j client, kernel server, --bytes each way), "
@@ -72,7 +75,7 @@ final class PerfCommand implements Callable<Integer> {
             description = "TUN without TUNSETOFFLOAD: incoming TCP arrives MTU-sized (default: TSO/GRO super-segments of up to 64 KB; needs GSO).")
     boolean noRxOffload;
 
-    @Option(names = "--port", defaultValue = "5201", description = "TCP port of the receiver (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-p", "--port"}, defaultValue = "5201", description = "TCP port of the receiver (default ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--loss-report",
@@ -103,6 +106,10 @@ final class PerfCommand implements Callable<Integer> {
 
     @Mixin
     MptcpOptions mptcp = new MptcpOptions();
+
+    /** -s / -c HOST and iperf3's other options: perf as an iperf3 server or client (docs/NET.md, "iperf3"). */
+    @Mixin
+    Iperf3Options iperf3 = new Iperf3Options();
 
     @Option(names = "--sndbuf", description = "Send buffer per connection, bytes (SO_SNDBUF; default: the stack's, "
             + "4 MiB). A connection over several paths needs the sum of their rates times the longest RTT, and more.")
@@ -147,6 +154,11 @@ final class PerfCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;
+        }
+        if (iperf3.requested()) {
+            return new Iperf3Runner(iperf3, System.out, System.err).run(testbedId, port, !noGso, !noRxOffload,
+                    defaults -> mptcp.apply(stackDefaults(), mptcp.endpoints().isEmpty() ? defaults : mptcp.endpoints()),
+                    "mptcp4j " + Version.current());
         }
         List<Run> runs = new ArrayList<>();
         if (modes.stream().anyMatch(m -> m.strip().toLowerCase(Locale.ROOT).startsWith("tun"))) {
