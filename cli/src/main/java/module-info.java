@@ -6,8 +6,10 @@ module org.mptcp4j.cli {
     requires info.picocli;
     requires org.jfree.jfreechart;
     requires java.desktop;
+    requires com.fasterxml.jackson.databind;
 
     // picocli fills the commands' @Option and @Parameters fields by reflection.
     opens org.mptcp4j.cli to info.picocli;
     opens org.mptcp4j.cli.sim to info.picocli;
+    opens org.mptcp4j.cli.iperf3 to info.picocli, com.fasterxml.jackson.databind;
 }
