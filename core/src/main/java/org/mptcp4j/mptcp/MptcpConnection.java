@@ -222,12 +222,17 @@ public final class MptcpConnection {
      * new subflow, or null when it is refused (not established, or the subflow limit is reached).
      */
     public Subflow acceptJoin(MptcpOption.MpJoinSyn syn) {
+        return acceptJoin(syn, null);
+    }
+
+    /** {@link #acceptJoin(MptcpOption.MpJoinSyn)} for a SYN to our address {@code local}, whose id the SYN-ACK carries. */
+    public Subflow acceptJoin(MptcpOption.MpJoinSyn syn, InetAddress local) {
         if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed
                 || !pathManager.acceptJoin()) {
             mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
             return null;
         }
-        Subflow s = new Subflow(this, false, 0, rng.nextInt());
+        Subflow s = new Subflow(this, false, local == null ? 0 : pathManager.localIdOf(local), rng.nextInt());
         s.remoteNonce = syn.senderRandom();
         s.remoteId = syn.addressId();
         s.peerBackup = syn.backup();
@@ -1446,7 +1451,9 @@ public final class MptcpConnection {
 
     /** TCP of subflow {@code s} moved from {@code from} to {@code to}. */
     void onSubflowState(Subflow s, TcpState from, TcpState to) {
-        // Nothing beyond what the events below do; kept as the hook where a path manager learns of it.
+        if (to == TcpState.TIME_WAIT || to == TcpState.CLOSED) {
+            pathManager.onSubflowGone(s);
+        }
     }
 
     /** The stack's TCP events for a subflow: established. */

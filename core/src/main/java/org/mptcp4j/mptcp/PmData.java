@@ -50,6 +50,8 @@ final class PmData implements PathManager.Connection {
     /** CREATED was reported, so CLOSED will be. */
     private boolean created;
     private boolean closedReported;
+    /** Subflows reported over ({@link #onSubflowGone}) and not yet removed from the connection. */
+    private final List<Subflow> gone = new ArrayList<>(2);
 
     private static final class Announcement {
         final MptcpOption.AddAddr option;
@@ -266,18 +268,35 @@ final class PmData implements PathManager.Connection {
         return true;
     }
 
-    /** A subflow went away: a join's slot is free again, and the manager and the monitor hear of it. */
+    /** A subflow left the connection: a join's slot is free again. */
     void onSubflowClosed(Subflow s) {
-        if (s.initial) {
-            return;
-        }
-        if (extraSubflows > 0) {
+        onSubflowGone(s);
+        gone.remove(s);
+        if (!s.initial && extraSubflows > 0) {
             extraSubflows--;
         }
-        if ((s.mptcpEstablished || s.joinAckPending) && s.tcp != null) { // SUB_ESTABLISHED was reported
+    }
+
+    /**
+     * A subflow is over for the connection (closed, or in TIME-WAIT, where Linux hands it to a
+     * timewait socket apart from the connection): SUB_CLOSED for a join, and CLOSED once no
+     * subflow is left working, the order {@code ip mptcp monitor} shows at the end of a connection.
+     */
+    void onSubflowGone(Subflow s) {
+        if (gone.contains(s)) {
+            return;
+        }
+        gone.add(s);
+        if (!s.initial && (s.mptcpEstablished || s.joinAckPending) && s.tcp != null) { // SUB_ESTABLISHED was reported
             emitSubflow(PmEvent.Type.SUB_CLOSED, s, s.backup, PmEvent.errnoOf(s.tcp.error()));
             policy.onSubflowClosed(this, ref(s), conn.now);
         }
+        for (Subflow o : conn.subflows) {
+            if (!gone.contains(o)) {
+                return;
+            }
+        }
+        onClosed();
     }
 
     long nextDeadline() {
@@ -305,6 +324,25 @@ final class PmData implements PathManager.Connection {
 
     int addAddrSignalled() {
         return (int) announcements.stream().filter(a -> a.sent > 0).count();
+    }
+
+    /** Our address id for {@code local}: 0 for the initial subflow's, else its endpoint's or announcement's. */
+    int localIdOf(InetAddress local) {
+        Subflow first = conn.initialSubflow();
+        if (first == null || first.tcp == null || first.tcp.local().getAddress().equals(local)) {
+            return 0;
+        }
+        for (Endpoint e : endpoints) {
+            if (e.address().equals(local)) {
+                return e.id();
+            }
+        }
+        for (Announcement a : announcements) {
+            if (a.option.address().equals(local)) {
+                return a.option.addressId();
+            }
+        }
+        return 0;
     }
 
     // ====================================================================== PathManager.Connection

@@ -900,7 +900,7 @@ public final class Stack {
         }
         StackConnection c = byId.get(m.ownerId());
         m.setNow(nowNanos);
-        Subflow s = c == null ? null : m.acceptJoin(join);
+        Subflow s = c == null ? null : m.acceptJoin(join, key.localAddress());
         if (s == null) {
             mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
             refuseJoin(key, seg, 2);
