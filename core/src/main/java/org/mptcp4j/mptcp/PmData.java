@@ -39,6 +39,8 @@ final class PmData implements PathManager.Connection {
     private final List<InetAddress> removedAddresses = new ArrayList<>(2);
     /** Our announcements: sent and waiting for the echo, or still to send. */
     private final List<Announcement> announcements = new ArrayList<>(2);
+    /** Our addresses announced and not withdrawn, echoed or not: they name the address a join arrives at. */
+    private final List<MptcpOption.AddAddr> signalled = new ArrayList<>(2);
     /** Echoes of the peer's announcements still to send. */
     private final List<MptcpOption.AddAddr> echoes = new ArrayList<>(2);
     /** Additional subflows (beyond the initial one) this connection has, open or opening. */
@@ -323,7 +325,7 @@ final class PmData implements PathManager.Connection {
     }
 
     int addAddrSignalled() {
-        return (int) announcements.stream().filter(a -> a.sent > 0).count();
+        return signalled.size();
     }
 
     /** Our address id for {@code local}: 0 for the initial subflow's, else its endpoint's or announcement's. */
@@ -337,9 +339,9 @@ final class PmData implements PathManager.Connection {
                 return e.id();
             }
         }
-        for (Announcement a : announcements) {
-            if (a.option.address().equals(local)) {
-                return a.option.addressId();
+        for (MptcpOption.AddAddr a : signalled) {
+            if (a.address().equals(local)) {
+                return a.addressId();
             }
         }
         return 0;
@@ -426,14 +428,16 @@ final class PmData implements PathManager.Connection {
 
     @Override
     public void announce(int id, InetAddress address, int port) {
-        for (Announcement a : announcements) {
-            if (a.option.addressId() == id) {
-                return; // already announced, or waiting for its echo
+        for (MptcpOption.AddAddr a : signalled) {
+            if (a.addressId() == id) {
+                return; // already announced
             }
         }
         long hmac = MptcpCrypto.addAddrHmac(conn.localKey, conn.remoteKey, id, address, port);
-        announcements.add(new Announcement(new MptcpOption.AddAddr(false, id, address,
-                port == 0 ? OptionalInt.empty() : OptionalInt.of(port), OptionalLong.of(hmac))));
+        MptcpOption.AddAddr option = new MptcpOption.AddAddr(false, id, address,
+                port == 0 ? OptionalInt.empty() : OptionalInt.of(port), OptionalLong.of(hmac));
+        announcements.add(new Announcement(option));
+        signalled.add(option);
         Subflow first = conn.initialSubflow();
         if (first != null) {
             conn.requestAck(first);
@@ -442,7 +446,8 @@ final class PmData implements PathManager.Connection {
 
     @Override
     public boolean removeAddress(int id, InetAddress address, long nowNanos) {
-        boolean announced = announcements.removeIf(a -> a.option.addressId() == id);
+        announcements.removeIf(a -> a.option.addressId() == id);
+        boolean announced = signalled.removeIf(a -> a.addressId() == id);
         List<Subflow> going = new ArrayList<>(1);
         for (Subflow s : conn.subflows) {
             if (s.tcp != null && s.tcp.local().getAddress().equals(address)) {
@@ -514,9 +519,9 @@ final class PmData implements PathManager.Connection {
 
     /** Our address with id {@code id}: an announcement's, or a live subflow's. */
     private InetAddress addressOf(int id) {
-        for (Announcement a : announcements) {
-            if (a.option.addressId() == id) {
-                return a.option.address();
+        for (MptcpOption.AddAddr a : signalled) {
+            if (a.addressId() == id) {
+                return a.address();
             }
         }
         for (Subflow s : conn.subflows) {
