@@ -93,6 +93,10 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream out = System.out;
+        if (org.mptcp4j.mptcp.PathManager.byName(pathManager.strip().toLowerCase(Locale.ROOT)).isEmpty()) {
+            System.err.println("--path-manager " + pathManager + ": unknown " + org.mptcp4j.mptcp.PathManager.names());
+            return 2;
+        }
         PathSpec specA = path(rateMbpsA, delayMsA, lossPercentA);
         PathSpec specB = path(rateMbpsB, delayMsB, lossPercentB);
         PerformanceTestbed bed = Topologies.performanceTestbed(new Simulation(seed), specA, specB);

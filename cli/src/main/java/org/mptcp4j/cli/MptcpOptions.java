@@ -10,6 +10,7 @@ import java.util.Set;
 import org.mptcp4j.cc.CongestionAlgorithm;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
+import org.mptcp4j.mptcp.PathManager;
 import org.mptcp4j.stack.StackConfig;
 import picocli.CommandLine.Option;
 
@@ -39,6 +40,18 @@ final class MptcpOptions {
                     + "lia-exact is lia in exact arithmetic.")
     String congestionControl;
 
+    @Option(names = "--path-manager", paramLabel = "NAME",
+            description = "Path manager (net.mptcp.path_manager): kernel (default; endpoints and limits), fullmesh (a subflow "
+                    + "from every local address to every address of the peer), ndiffports (--ndiffports subflows over one pair "
+                    + "of addresses), userspace (nothing by itself: a program gives commands through the API).")
+    String pathManager;
+
+    @Option(names = "--ndiffports", paramLabel = "N", description = "Subflows ndiffports opens, the first included (default 2).")
+    Integer ndiffports;
+
+    @Option(names = "--monitor", description = "Print path-manager events as 'ip mptcp monitor' prints them.")
+    boolean monitor;
+
     /** The endpoints as given, in order. */
     List<Endpoint> endpoints() {
         List<Endpoint> out = new ArrayList<>();
@@ -53,6 +66,16 @@ final class MptcpOptions {
         var mptcp = defaults.mptcp().withEndpoints(endpoints);
         if (limits != null) {
             mptcp = mptcp.withLimits(parseLimits(limits));
+        }
+        if (pathManager != null) {
+            String name = pathManager.strip().toLowerCase(Locale.ROOT);
+            if (PathManager.byName(name).isEmpty()) {
+                throw new IllegalArgumentException("--path-manager " + pathManager + ": unknown " + PathManager.names());
+            }
+            mptcp = mptcp.withPathManager(name);
+        }
+        if (ndiffports != null) {
+            mptcp = mptcp.withNdiffports(ndiffports);
         }
         StackConfig c = defaults.withMptcpEnabled(!noMptcp).withMptcp(mptcp);
         if (congestionControl != null) {
@@ -83,6 +106,12 @@ final class MptcpOptions {
                 b.append(" port ").append(e.port());
             }
             e.flags().stream().sorted().forEach(f -> b.append(' ').append(f.name().toLowerCase(Locale.ROOT)));
+        }
+        if (pathManager != null) {
+            b.append(", path manager ").append(pathManager.strip().toLowerCase(Locale.ROOT));
+            if (ndiffports != null) {
+                b.append(" (").append(ndiffports).append(" subflows)");
+            }
         }
         Limits l = limits == null ? StackConfig.defaults().mptcp().limits() : parseLimits(limits);
         return b.append(", limits subflows ").append(l.subflows()).append(" add_addr_accepted ").append(l.addAddrAccepted())
