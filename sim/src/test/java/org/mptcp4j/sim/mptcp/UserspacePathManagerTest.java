@@ -11,6 +11,7 @@ import org.mptcp4j.base.Nanos;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpConfig;
+import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.mptcp.PmCommand;
 import org.mptcp4j.mptcp.PmEvent;
 import org.mptcp4j.sim.LossModel;
@@ -45,6 +46,7 @@ class UserspacePathManagerTest {
         InetSocketAddress server = MptcpScenario.server();
         var secondAddress = MptcpScenario.address(s.bed.path(1).clientAddress());
         List<PmCommand.Result> results = new ArrayList<>();
+        MptcpInfo[] afterDestroy = new MptcpInfo[1];
         PmMonitor serverMonitor = new PmMonitor(s.sim, s.serverEnd);
         PmMonitor clientMonitor = new PmMonitor(s.sim, s.clientEnd, (e, now) -> {
             switch (e.type()) {
@@ -62,6 +64,7 @@ class UserspacePathManagerTest {
                         results.add(s.clientEnd.stack().pmCommand(t, new PmCommand.SubflowDestroy(e.token(), local, remote)));
                         s.clientEnd.service(t);
                     }, null);
+                    s.sim.schedule(now + Nanos.ofMillis(1500), (t, arg) -> afterDestroy[0] = s.clientInfo(), null);
                 }
                 default -> { }
             }
@@ -90,6 +93,15 @@ class UserspacePathManagerTest {
         assertThat(s.clientMib().get(MibCounter.MPTCP_RM_SUBFLOW)).as("%s", s).isEqualTo(1);
         // The created subflow carried data before it went; the data it held went again on the first.
         s.assertEverySubflowCarriedDataBothWays(2);
+        // MPTCP_INFO half a second after the destroy: one subflow, data still flowing.
+        MptcpInfo info = afterDestroy[0];
+        assertThat(info).as("%s", s).isNotNull();
+        assertThat(info.pathManager()).isEqualTo("userspace");
+        assertThat(info.subflows()).as("%s", info).hasSize(1);
+        assertThat(info.lastDataSentNanos()).as("%s", info).isGreaterThan(Nanos.ofMillis(1000));
+        assertThat(info.lastAckReceivedNanos()).as("%s", info).isGreaterThan(Nanos.ofMillis(1000));
+        assertThat(info.lastDataReceivedNanos()).as("%s", info).isGreaterThan(Nanos.ofMillis(1000));
+        assertThat(info.toString()).as("ss -Mi's fields").contains("pm:userspace", "subflows:1", "bytes_retrans:");
         assertThat(serverMonitor.events).as("every server event says it is the server side")
                 .allSatisfy(e -> assertThat(e.serverSide()).isTrue());
     }
@@ -101,6 +113,7 @@ class UserspacePathManagerTest {
                 SERVER_SECOND);
         var second = MptcpScenario.address(SERVER_SECOND);
         List<PmCommand.Result> results = new ArrayList<>();
+        MptcpInfo[] afterRemove = new MptcpInfo[1];
         PmMonitor clientMonitor = new PmMonitor(s.sim, s.clientEnd);
         PmMonitor serverMonitor = new PmMonitor(s.sim, s.serverEnd, (e, now) -> {
             switch (e.type()) {
@@ -109,6 +122,7 @@ class UserspacePathManagerTest {
                 case SUB_ESTABLISHED -> s.sim.schedule(now + Nanos.ofMillis(800), (t, arg) -> {
                     results.add(s.serverEnd.stack().pmCommand(t, new PmCommand.Remove(e.token(), 5)));
                     s.serverEnd.service(t);
+                    s.sim.schedule(t + Nanos.ofMillis(500), (t2, arg2) -> afterRemove[0] = s.serverInfo(), null);
                 }, null);
                 default -> { }
             }
@@ -135,6 +149,12 @@ class UserspacePathManagerTest {
         assertThat(s.serverMib().get(MibCounter.MPTCP_RM_ADDR_TX)).as("%s", s).isEqualTo(1);
         assertThat(s.clientMib().get(MibCounter.MPTCP_RM_ADDR)).as("%s", s).isEqualTo(1);
         s.assertEverySubflowCarriedDataBothWays(2);
+        // The server's MPTCP_INFO after the removal: what its subflow from the address held went again on the other.
+        assertThat(afterRemove[0]).as("%s", s).isNotNull();
+        assertThat(afterRemove[0].subflows()).as("%s", afterRemove[0]).hasSize(1);
+        assertThat(afterRemove[0].addAddrSignal()).as("withdrawn; %s", afterRemove[0]).isZero();
+        assertThat(afterRemove[0].bytesRetransmitted()).as("reinjected; %s", afterRemove[0]).isPositive();
+        assertThat(afterRemove[0].retransmits()).as("%s", afterRemove[0]).isPositive();
     }
 
     @Test
