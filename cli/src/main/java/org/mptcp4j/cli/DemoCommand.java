@@ -70,18 +70,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-mptcp", description = "Plain TCP over path A only (net.mptcp.enabled=0 on both hosts): the baseline.")
     boolean noMptcp;
 
-    @Option(names = "--path-manager", defaultValue = "kernel", paramLabel = "NAME",
-            description = "kernel (default): a subflow endpoint on the source's path-B address; fullmesh: every source "
-                    + "address to every destination address (the destination announces its path-B address); ndiffports: "
-                    + "--ndiffports subflows over path A from distinct ports; userspace: a program on the source answers "
-                    + "the ESTABLISHED event with a subflow from path B, as mptcpd would.")
-    String pathManager;
-
-    @Option(names = "--ndiffports", defaultValue = "2", description = "Subflows ndiffports opens, the first included (default ${DEFAULT-VALUE}).")
-    int ndiffports;
-
-    @Option(names = "--monitor", description = "Print both hosts' path-manager events as 'ip mptcp monitor' prints them.")
-    boolean monitorEvents;
+    /**
+     * In the demo: kernel, a subflow endpoint on the source's path-B address; fullmesh, the
+     * destination announces its path-B address; ndiffports over path A; userspace, a program on
+     * the source answers ESTABLISHED with a subflow from path B ({@link DemoPathManager}).
+     */
+    @picocli.CommandLine.Mixin
+    PathManagerOptions pm = new PathManagerOptions();
 
     @Option(names = "--plot", paramLabel = "PNG",
             description = "Draw the run: per-subflow goodput and congestion window over time, path-manager events marked.")
@@ -93,8 +88,11 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream out = System.out;
-        if (org.mptcp4j.mptcp.PathManager.byName(pathManager.strip().toLowerCase(Locale.ROOT)).isEmpty()) {
-            System.err.println("--path-manager " + pathManager + ": unknown " + org.mptcp4j.mptcp.PathManager.names());
+        String pathManager;
+        try {
+            pathManager = pm.name();
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
             return 2;
         }
         PathSpec specA = path(rateMbpsA, delayMsA, lossPercentA);
@@ -114,16 +112,16 @@ final class DemoCommand implements Callable<Integer> {
         // autotunes tcp_wmem up to 4 MB; our stack's default is a fixed 1 MiB).
         StackConfig server = StackConfig.defaults().withCongestionControl(congestionControl).withSendBufferBytes(4 << 20)
                 .withMptcpEnabled(!noMptcp);
-        DemoPathManager pm = DemoPathManager.of(pathManager, ndiffports, sourceB, destinationB,
+        DemoPathManager paths = DemoPathManager.of(pathManager, pm.ndiffports(), sourceB, destinationB,
                 new InetSocketAddress(destinationA, PORT));
-        StackConfig client = pm.client(server);
-        server = pm.server(server);
+        StackConfig client = paths.client(server);
+        server = paths.server(server);
         if (noMptcp) {
             out.printf("One plain TCP connection (%s) over path A, %d MiB, MPTCP off on both hosts.%n%n", congestionControl, megabytes);
         } else {
             out.printf("One MPTCP connection (%s on each subflow), %d MiB from %s to %s:%n", congestionControl, megabytes,
                     sourceA.getHostAddress(), destinationA.getHostAddress());
-            out.printf("  %s%n%n", pm.describe());
+            out.printf("  %s%n%n", paths.describe());
         }
         long bytes = megabytes << 20;
         Sink sink = new Sink(PORT);
@@ -148,16 +146,16 @@ final class DemoCommand implements Callable<Integer> {
         if (timeline != null) {
             timeline.start();
         }
-        if (monitorEvents || timeline != null || pm.needsEvents()) {
+        if (pm.monitor || timeline != null || paths.needsEvents()) {
             new DemoPathManager.EventPump(bed.sim(), hosts(source, destination), (host, e) -> {
-                if (monitorEvents) {
+                if (pm.monitor) {
                     out.printf(Locale.ROOT, "%8.3f s %-12s %s%n", Nanos.toSeconds(e.timeNanos()), host + ":", e.toMonitorLine());
                 }
                 if (timeline != null) {
                     timeline.mark(host, e);
                 }
                 if (host.equals("source")) {
-                    pm.onSourceEvent(source, e, bed.sim().nowNanos());
+                    paths.onSourceEvent(source, e, bed.sim().nowNanos());
                 }
             }).start();
         }

@@ -10,8 +10,8 @@ import java.util.Set;
 import org.mptcp4j.cc.CongestionAlgorithm;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
-import org.mptcp4j.mptcp.PathManager;
 import org.mptcp4j.stack.StackConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,17 +40,8 @@ final class MptcpOptions {
                     + "lia-exact is lia in exact arithmetic.")
     String congestionControl;
 
-    @Option(names = "--path-manager", paramLabel = "NAME",
-            description = "Path manager (net.mptcp.path_manager): kernel (default; endpoints and limits), fullmesh (a subflow "
-                    + "from every local address to every address of the peer), ndiffports (--ndiffports subflows over one pair "
-                    + "of addresses), userspace (nothing by itself: a program gives commands through the API).")
-    String pathManager;
-
-    @Option(names = "--ndiffports", paramLabel = "N", description = "Subflows ndiffports opens, the first included (default 2).")
-    Integer ndiffports;
-
-    @Option(names = "--monitor", description = "Print path-manager events as 'ip mptcp monitor' prints them.")
-    boolean monitor;
+    @Mixin
+    PathManagerOptions pm = new PathManagerOptions();
 
     /** The endpoints as given, in order. */
     List<Endpoint> endpoints() {
@@ -67,16 +58,7 @@ final class MptcpOptions {
         if (limits != null) {
             mptcp = mptcp.withLimits(parseLimits(limits));
         }
-        if (pathManager != null) {
-            String name = pathManager.strip().toLowerCase(Locale.ROOT);
-            if (PathManager.byName(name).isEmpty()) {
-                throw new IllegalArgumentException("--path-manager " + pathManager + ": unknown " + PathManager.names());
-            }
-            mptcp = mptcp.withPathManager(name);
-        }
-        if (ndiffports != null) {
-            mptcp = mptcp.withNdiffports(ndiffports);
-        }
+        mptcp = pm.apply(mptcp);
         StackConfig c = defaults.withMptcpEnabled(!noMptcp).withMptcp(mptcp);
         if (congestionControl != null) {
             String name = congestionControl.strip().toLowerCase(Locale.ROOT);
@@ -107,12 +89,7 @@ final class MptcpOptions {
             }
             e.flags().stream().sorted().forEach(f -> b.append(' ').append(f.name().toLowerCase(Locale.ROOT)));
         }
-        if (pathManager != null) {
-            b.append(", path manager ").append(pathManager.strip().toLowerCase(Locale.ROOT));
-            if (ndiffports != null) {
-                b.append(" (").append(ndiffports).append(" subflows)");
-            }
-        }
+        b.append(pm.describe());
         Limits l = limits == null ? StackConfig.defaults().mptcp().limits() : parseLimits(limits);
         return b.append(", limits subflows ").append(l.subflows()).append(" add_addr_accepted ").append(l.addAddrAccepted())
                 .toString();

@@ -250,7 +250,7 @@ final class PerfCommand implements Callable<Integer> {
         MptcpHost host = MptcpHost.start("perf", mptcp.apply(stackDefaults(), endpoints), new SecureRng(), link,
                 List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
         linkNotes.add(linkNote(host, link));
-        if (mptcp.monitor) {
+        if (mptcp.pm.monitor) {
             monitors.add(PmEventPrinter.start(host, "mptcp4j", System.out));
         }
         return host;
@@ -499,8 +499,8 @@ final class PerfCommand implements Callable<Integer> {
         try (MptcpHost server = MptcpHost.start("perf-udp-server", serverConfig, new SecureRng(), serverLink, serverAddresses, null, null);
                 MptcpHost client = MptcpHost.start("perf-udp-client", clientConfig, new SecureRng(), clientLink, clientAddresses, egress, null);
                 MptcpServerSocket listener = new MptcpServerSocket(server, new InetSocketAddress(b, port), 8);
-                PmEventPrinter serverEvents = mptcp.monitor ? PmEventPrinter.start(server, "server", System.out) : null;
-                PmEventPrinter clientEvents = mptcp.monitor ? PmEventPrinter.start(client, "client", System.out) : null) {
+                PmEventPrinter serverEvents = mptcp.pm.monitor ? PmEventPrinter.start(server, "server", System.out) : null;
+                PmEventPrinter clientEvents = mptcp.pm.monitor ? PmEventPrinter.start(client, "client", System.out) : null) {
             long cpuBefore = processCpuNanos();
             CompletableFuture<Received> received = CompletableFuture.supplyAsync(() -> {
                 try (MptcpSocket s = listener.accept()) {

@@ -53,9 +53,9 @@ class PerfCommandTest {
     void pathManager_reachesTheStackConfig_andUnknownNamesAreRefused() {
         MptcpOptions o = new MptcpOptions();
         assertThat(o.apply(StackConfig.defaults()).mptcp().pathManager()).isEqualTo("kernel");
-        o.pathManager = "fullmesh";
+        o.pm.pathManager = "fullmesh";
         assertThat(o.apply(StackConfig.defaults()).mptcp().pathManager()).isEqualTo("fullmesh");
-        o.pathManager = "binder";
+        o.pm.pathManager = "binder";
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> o.apply(StackConfig.defaults()))
                 .hasMessageContaining("--path-manager binder").hasMessageContaining("ndiffports");
     }

@@ -3,7 +3,6 @@ package org.mptcp4j.sim.mptcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -30,7 +29,7 @@ class FullmeshNdiffportsTest {
     private static final String SERVER_SECOND = "198.18.0.3";
 
     private static PathSpec path(long delayMs) {
-        return PathSpec.of(20_000_000, Duration.ofMillis(delayMs)).withLoss(LOSS).withReverseLoss(LOSS);
+        return MptcpScenario.lossyPath(20_000_000, delayMs, LOSS);
     }
 
     @Test
