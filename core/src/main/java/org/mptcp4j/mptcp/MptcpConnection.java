@@ -1418,10 +1418,6 @@ public final class MptcpConnection {
         pathManager.setPolicy(manager);
     }
 
-    public String pathManagerName() {
-        return pathManager.policy().name();
-    }
-
     /** Runs a user-space path manager's command on this connection (see {@link PmCommand}). */
     public PmCommand.Result pmCommand(PmCommand command, long nowNanos) {
         now = nowNanos;
