@@ -116,8 +116,43 @@ public record PmEvent(long timeNanos, Type type, int token, int localId, int rem
         return a.getAddress() instanceof Inet4Address ? '4' : '6';
     }
 
+    /** The address as {@code inet_ntop} writes it: IPv6 in RFC 5952's short form, as iproute2 prints it. */
     private static String host(InetSocketAddress a) {
-        return a.getAddress().getHostAddress();
+        if (a.getAddress() instanceof Inet4Address v4) {
+            return v4.getHostAddress();
+        }
+        byte[] b = a.getAddress().getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (b[2 * i] & 0xff) << 8 | b[2 * i + 1] & 0xff;
+        }
+        // RFC 5952 section 4.2: the longest run of two or more zero groups (the first of equal ones) becomes "::".
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder out = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
+                out.append(':');
+            }
+            out.append(Integer.toHexString(groups[i]));
+        }
+        return out.toString();
     }
 
     @Override

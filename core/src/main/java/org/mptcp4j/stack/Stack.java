@@ -255,8 +255,9 @@ public final class Stack {
 
     /**
      * The connection's own path manager ({@link PathManager#byName}), instead of the stack's
-     * {@code MptcpConfig.pathManager}: call it after {@link #connect} and before the first
-     * {@link #pollTransmit}, or on an accepted connection that is not yet established.
+     * {@code MptcpConfig.pathManager}: call it after {@link #connect}, before the handshake
+     * completes (before the first {@link #pollTransmit} to be sure). An accepted connection is
+     * established when the application sees it, so it keeps its stack's.
      *
      * @throws IllegalArgumentException for an unknown handle or name
      * @throws IllegalStateException once the connection is established at the MPTCP level

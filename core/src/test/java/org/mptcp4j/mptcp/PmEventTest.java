@@ -69,4 +69,15 @@ class PmEventTest {
         assertThat(event(PmEvent.Type.SUB_CLOSED, CLIENT_TOKEN, 1, 0, at("198.18.51.1", 47327), at("198.18.50.2", 5201),
                 false, false, econnreset).toMonitorLine()).endsWith(" backup=0 error=104");
     }
+
+    @Test
+    void ipv6_addressesInTheShortFormIproute2Prints() {
+        assertThat(event(PmEvent.Type.SUB_ESTABLISHED, CLIENT_TOKEN, 1, 0, at("fd00:0:0:1:0:0:0:2", 40000),
+                at("fd00:0:0:0:0:0:0:1", 5201), false, false, 0).toMonitorLine()).isEqualTo(
+                        "[SF_ESTABLISHED] token=047e63b8 remid=0 locid=1 saddr6=fd00:0:0:1::2 daddr6=fd00::1 sport=40000 dport=5201 backup=0");
+        assertThat(event(PmEvent.Type.ANNOUNCED, CLIENT_TOKEN, 0, 3, Optional.empty(), at("2001:db8:0:0:1:0:0:1", 80), false,
+                false, 0).toMonitorLine()).isEqualTo("[     ANNOUNCED] token=047e63b8 remid=3 daddr6=2001:db8::1:0:0:1 dport=80");
+        assertThat(event(PmEvent.Type.ANNOUNCED, CLIENT_TOKEN, 0, 3, Optional.empty(), at("::", 80), false, false, 0)
+                .toMonitorLine()).endsWith("daddr6=:: dport=80");
+    }
 }
