@@ -138,7 +138,7 @@ final class Timeline {
             m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 9));
             m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
             m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
-            m.setLabelOffset(new RectangleInsets(2 + 11 * (index % 8), 2, 2, 2));
+            m.setLabelOffset(new RectangleInsets(2 + 11 * (index % 16), 2, 2, 2));
         }
         return m;
     }
