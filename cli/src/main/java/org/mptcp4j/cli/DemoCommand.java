@@ -12,8 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mptcp4j.base.Nanos;
-import org.mptcp4j.mptcp.Endpoint;
-import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.link.LossModel;
 import org.mptcp4j.sim.PcapTap;
 import org.mptcp4j.sim.Simulation;
@@ -72,12 +70,31 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-mptcp", description = "Plain TCP over path A only (net.mptcp.enabled=0 on both hosts): the baseline.")
     boolean noMptcp;
 
+    /**
+     * In the demo: kernel, a subflow endpoint on the source's path-B address; fullmesh, the
+     * destination announces its path-B address; ndiffports over path A; userspace, a program on
+     * the source answers ESTABLISHED with a subflow from path B ({@link DemoPathManager}).
+     */
+    @picocli.CommandLine.Mixin
+    PathManagerOptions pm = new PathManagerOptions();
+
+    @Option(names = "--plot", paramLabel = "PNG",
+            description = "Draw the run: per-subflow goodput and congestion window over time, path-manager events marked.")
+    Path plot;
+
     @Option(names = "--pcap", description = "Write every packet the destination receives to this pcap file (open it in Wireshark).")
     Path pcap;
 
     @Override
     public Integer call() throws IOException {
         PrintStream out = System.out;
+        String pathManager;
+        try {
+            pathManager = pm.name();
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
         PathSpec specA = path(rateMbpsA, delayMsA, lossPercentA);
         PathSpec specB = path(rateMbpsB, delayMsB, lossPercentB);
         PerformanceTestbed bed = Topologies.performanceTestbed(new Simulation(seed), specA, specB);
@@ -89,24 +106,23 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("Simulated testbed (the paper's Fig. 3), seed %d:%n", seed);
         describe(out, bed.pathA(), lossPercentA);
         describe(out, bed.pathB(), lossPercentB);
-        if (noMptcp) {
-            out.printf("One plain TCP connection (%s) over path A, %d MiB, MPTCP off on both hosts.%n%n", congestionControl, megabytes);
-        } else {
-            out.printf("One MPTCP connection (%s on each subflow), %d MiB from %s to %s:%n", congestionControl, megabytes,
-                    sourceA.getHostAddress(), destinationA.getHostAddress());
-            out.printf("  the source has endpoint %s id 1 subflow, limits subflows 1 add_addr_accepted 0:%n", sourceB.getHostAddress());
-            out.printf("  its second subflow joins from path B's address (the server answers it from %s: its ACKs return on path A).%n%n",
-                    destinationA.getHostAddress());
-        }
-
+        InetAddress destinationB = address(bed.pathB().destinationAddress());
         // The data-level send buffer holds what is in flight on all paths until the DATA_ACK covers
         // it: the sum of the rates times the longest RTT, and more while a path recovers (Linux
         // autotunes tcp_wmem up to 4 MB; our stack's default is a fixed 1 MiB).
         StackConfig server = StackConfig.defaults().withCongestionControl(congestionControl).withSendBufferBytes(4 << 20)
                 .withMptcpEnabled(!noMptcp);
-        StackConfig client = server.withMptcp(server.mptcp()
-                .withEndpoints(List.of(Endpoint.of(sourceB, 1, Endpoint.Flag.SUBFLOW)))
-                .withLimits(new Limits(1, 0)));
+        DemoPathManager paths = DemoPathManager.of(pathManager, pm.ndiffports(), sourceB, destinationB,
+                new InetSocketAddress(destinationA, PORT));
+        StackConfig client = paths.client(server);
+        server = paths.server(server);
+        if (noMptcp) {
+            out.printf("One plain TCP connection (%s) over path A, %d MiB, MPTCP off on both hosts.%n%n", congestionControl, megabytes);
+        } else {
+            out.printf("One MPTCP connection (%s on each subflow), %d MiB from %s to %s:%n", congestionControl, megabytes,
+                    sourceA.getHostAddress(), destinationA.getHostAddress());
+            out.printf("  %s%n%n", paths.describe());
+        }
         long bytes = megabytes << 20;
         Sink sink = new Sink(PORT);
         StackEndpoint destination = new StackEndpoint(server).add(sink);
@@ -126,10 +142,32 @@ final class DemoCommand implements Callable<Integer> {
                 () -> sink.flows().isEmpty() ? null : sink.flows().getFirst().conn(), local -> pathOf(bed, local),
                 sink::totalBytes, out);
         monitor.start();
+        Timeline timeline = plot == null ? null : new Timeline(bed.sim(), monitor, local -> pathOf(bed, local));
+        if (timeline != null) {
+            timeline.start();
+        }
+        if (pm.monitor || timeline != null || paths.needsEvents()) {
+            new DemoPathManager.EventPump(bed.sim(), hosts(source, destination), (host, e) -> {
+                if (pm.monitor) {
+                    out.printf(Locale.ROOT, "%8.3f s %-12s %s%n", Nanos.toSeconds(e.timeNanos()), host + ":", e.toMonitorLine());
+                }
+                if (timeline != null) {
+                    timeline.mark(host, e);
+                }
+                if (host.equals("source")) {
+                    paths.onSourceEvent(source, e, bed.sim().nowNanos());
+                }
+            }).start();
+        }
         long wallStart = System.nanoTime();
         boolean finished = bed.sim().runUntil(() -> sink.completeFlows() == 1, Nanos.ofSeconds(3600));
         long wallNanos = System.nanoTime() - wallStart;
         monitor.finish();
+        if (timeline != null) {
+            timeline.stop();
+            timeline.write(plot, String.format(Locale.ROOT, "mptcp4j demo: %s path manager, %s, seed %d", pathManager,
+                    congestionControl, seed));
+        }
         if (tap != null) {
             tap.close();
         }
@@ -138,6 +176,9 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%n%.1f s of network time in %.2f s of wall time: %,d packet hops, %,d events (%.1f M events/s).%n",
                 Nanos.toSeconds(bed.sim().nowNanos()), wallNanos / 1e9, hops, bed.sim().eventsProcessed(),
                 bed.sim().eventsProcessed() / (wallNanos / 1e3));
+        if (plot != null) {
+            out.printf("Timeline: %s (per-subflow goodput and cwnd, path-manager events marked)%n", plot);
+        }
         if (pcap != null) {
             out.printf("Capture: %s (%,d packets); try: tshark -r %s -q -z conv,tcp%n", pcap, tap.packetsWritten(), pcap);
         }
@@ -182,6 +223,13 @@ final class DemoCommand implements Callable<Integer> {
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(c -> line.append(' ').append(c.getKey()).append('=').append(c.getValue()));
         out.printf("  %-12s%s%n", host + ":", line.length() == 0 ? " none" : line);
+    }
+
+    private static Map<String, StackEndpoint> hosts(StackEndpoint source, StackEndpoint destination) {
+        Map<String, StackEndpoint> m = new java.util.LinkedHashMap<>();
+        m.put("source", source);
+        m.put("destination", destination);
+        return m;
     }
 
     private static String pathOf(PerformanceTestbed bed, InetSocketAddress local) {

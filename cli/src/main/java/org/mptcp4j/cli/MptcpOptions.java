@@ -11,6 +11,7 @@ import org.mptcp4j.cc.CongestionAlgorithm;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.stack.StackConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,6 +40,9 @@ final class MptcpOptions {
                     + "lia-exact is lia in exact arithmetic.")
     String congestionControl;
 
+    @Mixin
+    PathManagerOptions pm = new PathManagerOptions();
+
     /** The endpoints as given, in order. */
     List<Endpoint> endpoints() {
         List<Endpoint> out = new ArrayList<>();
@@ -54,6 +58,7 @@ final class MptcpOptions {
         if (limits != null) {
             mptcp = mptcp.withLimits(parseLimits(limits));
         }
+        mptcp = pm.apply(mptcp);
         StackConfig c = defaults.withMptcpEnabled(!noMptcp).withMptcp(mptcp);
         if (congestionControl != null) {
             String name = congestionControl.strip().toLowerCase(Locale.ROOT);
@@ -84,6 +89,7 @@ final class MptcpOptions {
             }
             e.flags().stream().sorted().forEach(f -> b.append(' ').append(f.name().toLowerCase(Locale.ROOT)));
         }
+        b.append(pm.describe());
         Limits l = limits == null ? StackConfig.defaults().mptcp().limits() : parseLimits(limits);
         return b.append(", limits subflows ").append(l.subflows()).append(" add_addr_accepted ").append(l.addAddrAccepted())
                 .toString();

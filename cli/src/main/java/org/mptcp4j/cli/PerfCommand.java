@@ -124,6 +124,8 @@ final class PerfCommand implements Callable<Integer> {
     double udpDelayMs;
 
     private final List<Callable<String>> linkNotes = new ArrayList<>();
+    /** --monitor on a TUN host: its printers, closed (their last events printed) when the run ends. */
+    private final List<PmEventPrinter> monitors = new ArrayList<>();
     /** Each TUN host's counters as its run ended (the host is closed when the notes are printed). */
     private final Map<MptcpHost, Map<String, Long>> finalCounters = new java.util.IdentityHashMap<>();
 
@@ -260,6 +262,9 @@ final class PerfCommand implements Callable<Integer> {
         MptcpHost host = MptcpHost.start("perf", mptcp.apply(stackDefaults(), endpoints), new SecureRng(), link,
                 List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
         linkNotes.add(linkNote(host, link));
+        if (mptcp.pm.monitor) {
+            monitors.add(PmEventPrinter.start(host, "mptcp4j", System.out));
+        }
         return host;
     }
 
@@ -328,6 +333,7 @@ final class PerfCommand implements Callable<Integer> {
             Map<String, String> kernel = server.awaitResult(600);
             long cpuEnd = processCpuNanos();
             finalCounters.put(host, host.counters());
+            closeMonitors();
             String tun = "TUN" + (noGso ? "" : noRxOffload ? ", GSO" : ", GSO+GRO");
             String where = peerMptcp ? "MPTCP, A+B, " + subflows(host, "MPTcpExtMPJoinSynAckRx") + " subflows" : "path " + path;
             return List.of(
@@ -403,6 +409,7 @@ final class PerfCommand implements Callable<Integer> {
             Map<String, String> kernel = client.awaitResult(600);
             long cpuEnd = processCpuNanos();
             finalCounters.put(host, host.counters());
+            closeMonitors();
             String tun = "TUN" + (noGso ? "" : noRxOffload ? ", GSO" : ", GSO+GRO");
             String where = peerMptcp ? " (MPTCP, A+B, " + subflows(host, "MPTcpExtMPJoinAckRx") + " subflows)" : "";
             return List.of(
@@ -503,7 +510,9 @@ final class PerfCommand implements Callable<Integer> {
                         udpRateMbps, udpDelayMs)));
         try (MptcpHost server = MptcpHost.start("perf-udp-server", serverConfig, new SecureRng(), serverLink, serverAddresses, null, null);
                 MptcpHost client = MptcpHost.start("perf-udp-client", clientConfig, new SecureRng(), clientLink, clientAddresses, egress, null);
-                MptcpServerSocket listener = new MptcpServerSocket(server, new InetSocketAddress(b, port), 8)) {
+                MptcpServerSocket listener = new MptcpServerSocket(server, new InetSocketAddress(b, port), 8);
+                PmEventPrinter serverEvents = mptcp.pm.monitor ? PmEventPrinter.start(server, "server", System.out) : null;
+                PmEventPrinter clientEvents = mptcp.pm.monitor ? PmEventPrinter.start(client, "client", System.out) : null) {
             long cpuBefore = processCpuNanos();
             CompletableFuture<Received> received = CompletableFuture.supplyAsync(() -> {
                 try (MptcpSocket s = listener.accept()) {
@@ -530,6 +539,11 @@ final class PerfCommand implements Callable<Integer> {
                     got.result().bytes(), got.result().nanos() / 1e9, cpu,
                     got.result().sha256().equals(sent.sha256()) && got.result().bytes() == bytes);
         }
+    }
+
+    private void closeMonitors() {
+        monitors.forEach(PmEventPrinter::close);
+        monitors.clear();
     }
 
     private StackConfig stackDefaults() {

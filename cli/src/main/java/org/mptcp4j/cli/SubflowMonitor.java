@@ -174,8 +174,9 @@ final class SubflowMonitor {
         if (t == null) {
             return info;
         }
-        return new MptcpInfo(info.mode(), 0, 0, false, 0, 0, 0, List.of(new MptcpInfo.SubflowInfo(t.local(), t.remote(),
-                t.state(), 0, 0, false, false, t.srttNanos(), t.cwndBytes(), t.bytesSent(), t.bytesAcked(),
-                t.bytesReceived(), t.retransmits(), 0, 0)));
+        return MptcpInfo.plain(info.mode(), List.of(new MptcpInfo.SubflowInfo(t.local(), t.remote(), t.state(), 0, 0,
+                false, false, t.srttNanos(), t.cwndBytes(), t.bytesSent(), t.bytesAcked(), t.bytesReceived(),
+                t.retransmits(), 0, 0, t.rttvarNanos(), t.rtoNanos(), t.ssthreshBytes(), t.mss(), t.bytesInFlight(),
+                t.bytesRetransmitted(), t.sndWnd(), t.rcvWnd(), false)));
     }
 }

@@ -13,7 +13,7 @@ class MainTest {
     private static final Pattern SUBFLOW_LINE = Pattern.compile("^\\[([AB]) .*Mbit/s .*KiB .* ms .*$");
     private static final Pattern GOODPUT = Pattern.compile("Goodput: ([0-9.]+) Mbit/s of ([0-9.]+) Mbit/s");
 
-    private record Out(int code, String text) {}
+    record Out(int code, String text) {}
 
     @Test
     void demo_twoEqualPaths_oneMptcpConnectionAggregatesBoth() {
@@ -53,7 +53,7 @@ class MainTest {
         return text.replaceAll("in [0-9.]+ s of wall time.*", "");
     }
 
-    private static Out run(String... args) {
+    static Out run(String... args) {
         PrintStream saved = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true));

@@ -33,6 +33,34 @@ class PerfCommandTest {
     }
 
     @Test
+    void udp_ndiffports_threeSubflowsFromDistinctPorts_monitorPrintsTheirEvents() {
+        Out out = run("perf", "--mode", "udp", "--bytes", "8000000", "--path-manager", "ndiffports", "--ndiffports", "3",
+                "--monitor");
+        assertThat(out.code).as(out.text).isZero();
+        assertThat(out.text).contains("path manager ndiffports (3 subflows)", "mptcp4j -> mptcp4j (UDP loopback, 3 subflows)");
+        List<String> client = out.text.lines().filter(l -> l.startsWith("client:")).toList();
+        List<String> server = out.text.lines().filter(l -> l.startsWith("server:")).toList();
+        assertThat(client).as(out.text).anySatisfy(l -> assertThat(l).matches(
+                "client: +\\[ +CREATED\\] token=[0-9a-f]{8} remid=0 locid=0 saddr4=127\\.0\\.0\\.1 daddr4=127\\.0\\.0\\.2 sport=[0-9]+ dport=5201"));
+        assertThat(client.stream().filter(l -> l.contains("[SF_ESTABLISHED]")).map(l -> l.replaceAll(".*sport=([0-9]+).*", "$1"))
+                .distinct()).as(out.text).hasSize(2);
+        assertThat(server).as(out.text).anySatisfy(l -> assertThat(l).contains("[   ESTABLISHED]", "flags=2"));
+        assertThat(out.text.lines().filter(l -> l.startsWith("mptcp4j -> mptcp4j")).toList())
+                .singleElement().asString().endsWith("equal");
+    }
+
+    @Test
+    void pathManager_reachesTheStackConfig_andUnknownNamesAreRefused() {
+        MptcpOptions o = new MptcpOptions();
+        assertThat(o.apply(StackConfig.defaults()).mptcp().pathManager()).isEqualTo("kernel");
+        o.pm.pathManager = "fullmesh";
+        assertThat(o.apply(StackConfig.defaults()).mptcp().pathManager()).isEqualTo("fullmesh");
+        o.pm.pathManager = "binder";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> o.apply(StackConfig.defaults()))
+                .hasMessageContaining("--path-manager binder").hasMessageContaining("ndiffports");
+    }
+
+    @Test
     void udp_noMptcp_plainTcp() {
         Out out = run("perf", "--mode", "udp", "--bytes", "2000000", "--no-mptcp");
         assertThat(out.code).as(out.text).isZero();

@@ -11,38 +11,56 @@ import java.util.List;
  * @param endpoints as {@code ip mptcp endpoint}
  * @param scheduler the packet scheduler by name ({@link Scheduler#byName})
  * @param addAddrTimeoutNanos ADD_ADDR is resent after this until echoed (Linux {@code add_addr_timeout}, 120 s)
+ * @param pathManager the path manager by name ({@link PathManager#byName}; Linux {@code net.mptcp.path_manager}):
+ *     {@code kernel} (default), {@code fullmesh}, {@code ndiffports}, {@code userspace}
+ * @param ndiffports the subflows {@code ndiffports} opens, the initial one included (the
+ *     multipath-tcp.org kernel's {@code mptcp_ndiffports}; 2 by default)
  */
 public record MptcpConfig(boolean checksumRequired, Limits limits, List<Endpoint> endpoints, String scheduler,
-        long addAddrTimeoutNanos) {
+        long addAddrTimeoutNanos, String pathManager, int ndiffports) {
 
     public MptcpConfig {
         endpoints = List.copyOf(endpoints);
         if (Scheduler.byName(scheduler).isEmpty()) {
             throw new IllegalArgumentException("unknown scheduler " + scheduler);
         }
+        if (PathManager.byName(pathManager).isEmpty()) {
+            throw new IllegalArgumentException("unknown path manager " + pathManager + " " + PathManager.names());
+        }
+        if (ndiffports < 1 || ndiffports > Limits.MAX + 1) {
+            throw new IllegalArgumentException("ndiffports " + ndiffports + " (1 to " + (Limits.MAX + 1) + ")");
+        }
     }
 
     public static MptcpConfig defaults() {
-        return new MptcpConfig(false, Limits.DEFAULT, List.of(), "default", 120_000_000_000L);
+        return new MptcpConfig(false, Limits.DEFAULT, List.of(), "default", 120_000_000_000L, "kernel", 2);
     }
 
     public MptcpConfig withChecksumRequired(boolean value) {
-        return new MptcpConfig(value, limits, endpoints, scheduler, addAddrTimeoutNanos);
+        return new MptcpConfig(value, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports);
     }
 
     public MptcpConfig withLimits(Limits value) {
-        return new MptcpConfig(checksumRequired, value, endpoints, scheduler, addAddrTimeoutNanos);
+        return new MptcpConfig(checksumRequired, value, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports);
     }
 
     public MptcpConfig withEndpoints(List<Endpoint> value) {
-        return new MptcpConfig(checksumRequired, limits, value, scheduler, addAddrTimeoutNanos);
+        return new MptcpConfig(checksumRequired, limits, value, scheduler, addAddrTimeoutNanos, pathManager, ndiffports);
     }
 
     public MptcpConfig withScheduler(String value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, value, addAddrTimeoutNanos);
+        return new MptcpConfig(checksumRequired, limits, endpoints, value, addAddrTimeoutNanos, pathManager, ndiffports);
     }
 
     public MptcpConfig withAddAddrTimeoutNanos(long value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, value);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, value, pathManager, ndiffports);
+    }
+
+    public MptcpConfig withPathManager(String value) {
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, value, ndiffports);
+    }
+
+    public MptcpConfig withNdiffports(int value) {
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, value);
     }
 }

@@ -98,7 +98,7 @@ public final class MptcpConnection {
     private final List<Subflow> removedByPeer = new ArrayList<>(1);
     final CoupledGroup ccGroup = new CoupledGroup();
     final Scheduler scheduler;
-    final PathManager pathManager;
+    final PmData pathManager;
 
     // ---- data level
     final DataSendBuffer snd;
@@ -123,6 +123,11 @@ public final class MptcpConnection {
     private long retransmitDeadline = Nanos.NEVER;
     /** When data last arrived in order at the data level. */
     private long lastDataInNanos = Long.MIN_VALUE / 2;
+    /** MPTCP_INFO's activity times and retransmission counts (see {@link MptcpInfo}). */
+    private long lastDataOutNanos = MptcpInfo.NEVER;
+    private long lastDataAckInNanos = MptcpInfo.NEVER;
+    private long bytesReinjected;
+    private long reinjections;
     /** The application answers what it receives at once (Linux's ping-pong mode): see {@link #write}. */
     private boolean pingpong;
     /** Linux's {@code TCP_ATO_MIN}: a reply sent within this of the data it answers makes the connection interactive. */
@@ -173,7 +178,7 @@ public final class MptcpConnection {
         this.autotuner = receiveBufferMaxBytes > receiveBufferBytes
                 ? new ReceiveAutotuner(receiveBufferBytes, receiveBufferMaxBytes, 1460) : null;
         this.scheduler = Scheduler.byName(config.scheduler()).orElseThrow().get();
-        this.pathManager = new PathManager(this, config);
+        this.pathManager = new PmData(this, config);
     }
 
     /** A connection the application opens; {@code mptcp} false makes it plain TCP from the start. */
@@ -217,12 +222,17 @@ public final class MptcpConnection {
      * new subflow, or null when it is refused (not established, or the subflow limit is reached).
      */
     public Subflow acceptJoin(MptcpOption.MpJoinSyn syn) {
+        return acceptJoin(syn, null);
+    }
+
+    /** {@link #acceptJoin(MptcpOption.MpJoinSyn)} for a SYN to our address {@code local}, whose id the SYN-ACK carries. */
+    public Subflow acceptJoin(MptcpOption.MpJoinSyn syn, InetAddress local) {
         if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed
                 || !pathManager.acceptJoin()) {
             mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
             return null;
         }
-        Subflow s = new Subflow(this, false, 0, rng.nextInt());
+        Subflow s = new Subflow(this, false, local == null ? 0 : pathManager.localIdOf(local), rng.nextInt());
         s.remoteNonce = syn.senderRandom();
         s.remoteId = syn.addressId();
         s.peerBackup = syn.backup();
@@ -395,6 +405,7 @@ public final class MptcpConnection {
             mib.increment(MibCounter.MPTCP_MP_PRIO_RX);
             if (s.peerBackup != in.mpPrio.backup()) {
                 s.peerBackup = in.mpPrio.backup();
+                pathManager.onPrioReceived(s);
                 kick(); // the scheduler's choice may change (backups carry data only when nothing else can)
             }
         }
@@ -457,6 +468,7 @@ public final class MptcpConnection {
         s.joinAckDeadline = now + s.tcp.rtoNanos();
         s.tcp.requestAck();
         host.rearm(this);
+        pathManager.onSubflowEstablished(s);
         return true;
     }
 
@@ -506,6 +518,7 @@ public final class MptcpConnection {
         s.fullyEstablished = true;
         s.tcp.requestAck(); // the fourth ACK, with a DSS (RFC 8684 section 3.2)
         host.wake(s);
+        pathManager.onSubflowEstablished(s);
         return true;
     }
 
@@ -583,6 +596,7 @@ public final class MptcpConnection {
             pruneReinject();
             retransmitBackoff = 0;
             retransmitDeadline = Nanos.NEVER;
+            lastDataAckInNanos = now;
             armRetransmitTimer();
             host.rearm(this);
         }
@@ -818,6 +832,8 @@ public final class MptcpConnection {
                 reinject.remove(0);
             }
             mib.increment(MibCounter.MPTCP_RETRANS);
+            bytesReinjected += n;
+            reinjections++;
         } else {
             dsn = snd.take(n);
         }
@@ -835,6 +851,7 @@ public final class MptcpConnection {
         s.addSent(new Mapping(dsn, seq, n, csum));
         queue.appendMapped(n);
         s.bytesMappedOut += n;
+        lastDataOutNanos = now;
         armRetransmitTimer();
         if (snd.unmapped() == 0 && dataFinQueued) {
             signalDataFin();
@@ -1356,7 +1373,7 @@ public final class MptcpConnection {
     public void onEndpointRemoved(Endpoint e, long nowNanos) {
         now = nowNanos;
         if (mode == Mode.MPTCP) {
-            closeRemoved(pathManager.onEndpointRemoved(e), nowNanos);
+            pathManager.onEndpointRemoved(e, nowNanos);
         }
     }
 
@@ -1371,16 +1388,40 @@ public final class MptcpConnection {
         }
         pathManager.onEndpointChanged(e);
         for (Subflow s : subflows) {
-            if (s.tcp != null && s.tcp.local().getAddress().equals(e.address()) && s.backup != backup) {
-                s.backup = backup;
-                s.prioToSend = Subflow.PRIO_COPIES;
-                // A pure ACK at once, as Linux sends one: data segments have no room for it. The
-                // other copies ride on the subflow's next pure ACKs.
-                s.tcp.sendPureAck(nowNanos);
-                host.wake(s);
+            if (s.tcp != null && s.tcp.local().getAddress().equals(e.address())) {
+                setBackup(s, backup, nowNanos);
             }
         }
+    }
+
+    /** Subflow {@code s}'s priority changes, and the peer hears of it with MP_PRIO (RFC 8684 section 3.3.8). */
+    void setBackup(Subflow s, boolean backup, long nowNanos) {
+        if (s.backup == backup) {
+            return;
+        }
+        s.backup = backup;
+        s.prioToSend = Subflow.PRIO_COPIES;
+        // A pure ACK at once, as Linux sends one: data segments have no room for it. The other
+        // copies ride on the subflow's next pure ACKs.
+        s.tcp.sendPureAck(nowNanos);
+        host.wake(s);
         kick();
+    }
+
+    /**
+     * This connection's path manager instead of the stack's (before it is established; Linux
+     * chooses per network namespace, the multipath-tcp.org kernel per socket).
+     *
+     * @throws IllegalStateException once established
+     */
+    public void setPathManager(PathManager manager) {
+        pathManager.setPolicy(manager);
+    }
+
+    /** Runs a user-space path manager's command on this connection (see {@link PmCommand}). */
+    public PmCommand.Result pmCommand(PmCommand command, long nowNanos) {
+        now = nowNanos;
+        return pathManager.execute(command, nowNanos);
     }
 
     /**
@@ -1388,7 +1429,7 @@ public final class MptcpConnection {
      * again on the others first (RFC 8684 section 3.3.6), then each is reset. Linux counts them as
      * RmSubflow.
      */
-    private void closeRemoved(List<Subflow> going, long nowNanos) {
+    void closeRemoved(List<Subflow> going, long nowNanos) {
         for (Subflow s : going) {
             if (s.dead || s.tcp == null || s.tcp.state() == TcpState.CLOSED) {
                 continue;
@@ -1406,7 +1447,9 @@ public final class MptcpConnection {
 
     /** TCP of subflow {@code s} moved from {@code from} to {@code to}. */
     void onSubflowState(Subflow s, TcpState from, TcpState to) {
-        // Nothing beyond what the events below do; kept as the hook where a path manager learns of it.
+        if (to == TcpState.TIME_WAIT || to == TcpState.CLOSED) {
+            pathManager.onSubflowGone(s);
+        }
     }
 
     /** The stack's TCP events for a subflow: established. */
@@ -1487,6 +1530,7 @@ public final class MptcpConnection {
         if (subflows.isEmpty()) {
             tokens.remove(localToken, this);
             leaveEstablished();
+            pathManager.onClosed();
             if (error == null && !(dataFinAcked && peerDataFinReceived) && !appClosed) {
                 error = TcpError.RESET_BY_PEER;
                 host.onError(this, error);
@@ -1518,6 +1562,7 @@ public final class MptcpConnection {
     private void onMptcpEstablished() {
         mib.add(MibCounter.MPTCP_CURR_ESTAB, 1);
         countedEstablished = true;
+        pathManager.onCreated();
         if (!client) {
             pathManager.onEstablished(now);
         }
@@ -1766,11 +1811,16 @@ public final class MptcpConnection {
             TcpConnection t = s.tcp;
             sf.add(new MptcpInfo.SubflowInfo(t.local(), t.remote(), t.state(), s.localId, s.remoteId, s.isBackup(),
                     s.mptcpEstablished && !s.joinAckPending, t.srttNanos(), t.cwndBytes(), t.bytesSent(),
-                    t.bytesAcked(), t.bytesReceived(), t.retransmits(), s.bytesMappedOut, s.bytesMappedIn));
+                    t.bytesAcked(), t.bytesReceived(), t.retransmits(), s.bytesMappedOut, s.bytesMappedIn,
+                    t.rttvarNanos(), t.rtoNanos(), t.ssthreshBytes(), t.mss(), t.bytesInFlight(),
+                    t.bytesRetransmitted(), t.sndWnd(), t.rcvWnd(), s.stale));
         }
         long received = rcv == null ? 0 : rcv.rcvNxt() - (remoteIdsn + 1);
         return new MptcpInfo(mode, localToken, remoteToken, checksums, snd.una() - (localIdsn + 1),
-                snd.nxt() - (localIdsn + 1), received, sf);
+                snd.nxt() - (localIdsn + 1), received, sf, pathManager.policy().name(), scheduler.name(),
+                config.limits().subflows(), pathManager.addAddrSignalled(), pathManager.addAddrAccepted(),
+                config.limits().addAddrAccepted(), bytesReinjected, reinjections, lastDataOutNanos,
+                lastDataInNanos == Long.MIN_VALUE / 2 ? MptcpInfo.NEVER : lastDataInNanos, lastDataAckInNanos);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.mptcp4j.mptcp;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import org.mptcp4j.tcp.TcpError;
 
 /**
@@ -31,4 +32,12 @@ public interface MptcpHost {
     void onPeerClosed(MptcpConnection conn);
 
     void onError(MptcpConnection conn, TcpError error);
+
+    /** A path-manager event of {@code conn} ({@code ip mptcp monitor}); a host that does not listen drops it. */
+    default void onPmEvent(PmEvent event) {}
+
+    /** The addresses the host owns, for path managers that use them all ({@link FullmeshPathManager}). */
+    default List<InetAddress> localAddresses() {
+        return List.of();
+    }
 }

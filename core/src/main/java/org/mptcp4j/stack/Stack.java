@@ -25,6 +25,9 @@ import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.mptcp.MptcpConnection;
 import org.mptcp4j.mptcp.MptcpHost;
 import org.mptcp4j.mptcp.MptcpInfo;
+import org.mptcp4j.mptcp.PathManager;
+import org.mptcp4j.mptcp.PmCommand;
+import org.mptcp4j.mptcp.PmEvent;
 import org.mptcp4j.mptcp.Subflow;
 import org.mptcp4j.mptcp.TokenTable;
 import org.mptcp4j.tcp.IsnGenerator;
@@ -106,6 +109,12 @@ public final class Stack {
     private StackEntry[] due = new StackEntry[16];
     private final ArrayDeque<Control> control = new ArrayDeque<>();
     private final ArrayDeque<StackEvent> events = new ArrayDeque<>();
+    /** Path-manager events while someone listens ({@link #setPmMonitor}), at most {@link #MAX_PM_EVENTS}. */
+    private final ArrayDeque<PmEvent> pmEvents = new ArrayDeque<>();
+    private boolean pmMonitor;
+    private long pmEventsDropped;
+    /** Path-manager events kept unpolled at most; later ones are dropped and counted (a netlink socket's buffer overruns too). */
+    public static final int MAX_PM_EVENTS = 1 << 16;
     private final TcpEvents tcpEvents = new EventsAdapter();
     private final MptcpHost host = new Host();
     /** Payload bytes a segment may carry under segmentation offload; 0: off. */
@@ -219,6 +228,65 @@ public final class Stack {
                 rearm(c);
             }
         }
+    }
+
+    // ====================================================================== path managers
+
+    /**
+     * Starts or stops keeping path-manager events for {@link #pollPmEvent} (Linux multicasts them
+     * only while a netlink socket listens: {@code ip mptcp monitor}, mptcpd). Off by default.
+     */
+    public void setPmMonitor(boolean on) {
+        pmMonitor = on;
+        if (!on) {
+            pmEvents.clear();
+        }
+    }
+
+    /** The next path-manager event of any connection, oldest first, or null; see {@link PmEvent#toMonitorLine}. */
+    public PmEvent pollPmEvent() {
+        return pmEvents.poll();
+    }
+
+    /** Events dropped because {@link #MAX_PM_EVENTS} were waiting unpolled. */
+    public long pmEventsDropped() {
+        return pmEventsDropped;
+    }
+
+    /**
+     * The connection's own path manager ({@link PathManager#byName}), instead of the stack's
+     * {@code MptcpConfig.pathManager}: call it after {@link #connect}, before the handshake
+     * completes (before the first {@link #pollTransmit} to be sure). An accepted connection is
+     * established when the application sees it, so it keeps its stack's.
+     *
+     * @throws IllegalArgumentException for an unknown handle or name
+     * @throws IllegalStateException once the connection is established at the MPTCP level
+     */
+    public void setPathManager(ConnHandle h, String name) {
+        StackConnection c = byId.get(h.id());
+        if (c == null) {
+            throw new IllegalArgumentException("unknown connection " + h);
+        }
+        c.mptcp.setPathManager(PathManager.byName(name)
+                .orElseThrow(() -> new IllegalArgumentException("unknown path manager " + name + " " + PathManager.names()))
+                .get());
+    }
+
+    /**
+     * Runs a user-space path manager's command on the connection its token names (Linux's
+     * {@code MPTCP_PM_CMD_*} netlink commands); the packets it causes leave at the next
+     * {@link #pollTransmit}. Never throws for a bad token or address: the result says what was wrong.
+     */
+    public PmCommand.Result pmCommand(long nowNanos, PmCommand command) {
+        MptcpConnection m = tokens.lookup(command.token());
+        StackConnection c = m == null ? null : byId.get(m.ownerId());
+        if (c == null) {
+            return PmCommand.Result.NO_SUCH_TOKEN;
+        }
+        m.setNow(nowNanos);
+        PmCommand.Result r = m.pmCommand(command, nowNanos);
+        touch(c);
+        return r;
     }
 
     /** Counters by nstat name. */
@@ -833,7 +901,7 @@ public final class Stack {
         }
         StackConnection c = byId.get(m.ownerId());
         m.setNow(nowNanos);
-        Subflow s = c == null ? null : m.acceptJoin(join);
+        Subflow s = c == null ? null : m.acceptJoin(join, key.localAddress());
         if (s == null) {
             mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
             refuseJoin(key, seg, 2);
@@ -1190,6 +1258,23 @@ public final class Stack {
             if (c != null) {
                 Stack.this.rearm(c);
             }
+        }
+
+        @Override
+        public void onPmEvent(PmEvent event) {
+            if (!pmMonitor) {
+                return;
+            }
+            if (pmEvents.size() >= MAX_PM_EVENTS) {
+                pmEventsDropped++;
+                return;
+            }
+            pmEvents.add(event);
+        }
+
+        @Override
+        public List<InetAddress> localAddresses() {
+            return List.copyOf(addresses);
         }
 
         @Override

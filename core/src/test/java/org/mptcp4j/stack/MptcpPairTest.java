@@ -203,14 +203,14 @@ class MptcpPairTest {
                 + pair.server.mib().get(MibCounter.MPTCP_CAPABLE_FALLBACK_ACK)).isEqualTo(1);
     }
 
-    private static void lossy(Pair pair, double loss) {
+    static void lossy(Pair pair, double loss) {
         for (Pair.Link l : new Pair.Link[] {pair.toServer, pair.toClient}) {
             l.lossRate = loss;
             l.rateBps = 50_000_000;
         }
     }
 
-    private static void assertIntact(Exchange x, long seed) {
+    static void assertIntact(Exchange x, long seed) {
         assertThat(x.serverSide.read).as("seed %d: bytes at the server", seed).isEqualTo(x.bytes);
         assertThat(x.clientSide.read).as("seed %d: bytes at the client", seed).isEqualTo(x.bytes);
         assertThat(hex(x.serverSide.received)).as("seed %d: client to server", seed).isEqualTo(hex(x.clientSide.sent));

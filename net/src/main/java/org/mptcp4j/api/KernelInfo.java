@@ -182,6 +182,9 @@ final class KernelInfo {
      * as the only subflow; an MPTCP socket whose connection fell back (the peer did not answer
      * MP_CAPABLE) is FALLBACK.
      */
+    /** Path manager and scheduler as MPTCP_INFO names them for a kernel socket: the kernel's own, set by sysctl. */
+    private static final String KERNEL = "kernel";
+
     static MptcpInfo mptcpInfo(KernelFd k) throws IOException {
         if (!k.isMptcp()) {
             return single(MptcpConnection.Mode.PLAIN, connectionInfo(k));
@@ -202,21 +205,29 @@ final class KernelInfo {
             if (fallback) {
                 return single(MptcpConnection.Mode.FALLBACK, connectionInfo(k));
             }
-            // mptcpi_token (12), mptcpi_csum_enabled (42); mptcpi_bytes_sent (56), _received (64), _acked (72): Linux 6.5
+            // mptcpi_add_addr_signal (1), _accepted (2), mptcpi_subflows_max (3), _add_addr_accepted_max (5),
+            // mptcpi_token (12), mptcpi_csum_enabled (42), mptcpi_retransmits (44), mptcpi_bytes_retrans (48);
+            // mptcpi_bytes_sent (56), _received (64), _acked (72): Linux 6.5. The kernel reports its last
+            // activity as milliseconds ago, not as times on our clock: left unknown.
             return new MptcpInfo(MptcpConnection.Mode.MPTCP, (int) m.u32(12), 0, m.u8(42) != 0, m.u64(72), m.u64(56),
-                    m.u64(64), subflows(k, a));
+                    m.u64(64), subflows(k, a), KERNEL, KERNEL, m.u8(3), m.u8(1), m.u8(2), m.u8(5), m.u64(48), m.u32(44),
+                    MptcpInfo.NEVER, MptcpInfo.NEVER, MptcpInfo.NEVER);
         }
     }
 
     /** A connection that is one TCP connection: its only subflow carries everything. */
     private static MptcpInfo single(MptcpConnection.Mode mode, ConnectionInfo c) {
-        return new MptcpInfo(mode, 0, 0, false, c.bytesAcked(), c.bytesSent(), c.bytesReceived(), List.of(subflow(c)));
+        return new MptcpInfo(mode, 0, 0, false, c.bytesAcked(), c.bytesSent(), c.bytesReceived(), List.of(subflow(c)),
+                "", "", 0, 0, 0, 0, c.bytesRetransmitted(), c.retransmits(), MptcpInfo.NEVER, MptcpInfo.NEVER,
+                MptcpInfo.NEVER);
     }
 
+    /** A subflow from its {@code TCP_INFO}: the data-level bytes are not in the UAPI, so its own counts stand in. */
     private static MptcpInfo.SubflowInfo subflow(ConnectionInfo c) {
         return new MptcpInfo.SubflowInfo(c.local(), c.remote(), c.state(), UNKNOWN_ID, UNKNOWN_ID, false,
                 c.state().isSynchronized(), c.srttNanos(), c.cwndBytes(), c.bytesSent(), c.bytesAcked(),
-                c.bytesReceived(), c.retransmits(), c.bytesSent(), c.bytesReceived());
+                c.bytesReceived(), c.retransmits(), c.bytesSent(), c.bytesReceived(), c.rttvarNanos(), c.rtoNanos(),
+                c.ssthreshBytes(), c.mss(), c.bytesInFlight(), c.bytesRetransmitted(), c.sndWnd(), c.rcvWnd(), false);
     }
 
     /**
@@ -236,10 +247,7 @@ final class KernelInfo {
             InetSocketAddress local = SocketCalls.fromSockaddr(addrs, at);
             InetSocketAddress remote = SocketCalls.fromSockaddr(addrs, at + SUBFLOW_ADDRS_BYTES / 2);
             TcpInfo t = new TcpInfo(tcp, SUBFLOW_DATA_BYTES + (long) i * TCP_INFO_BYTES, tcpCopied);
-            ConnectionInfo c = connectionInfo(t, local, remote, cc);
-            out.add(new MptcpInfo.SubflowInfo(local, remote, c.state(), UNKNOWN_ID, UNKNOWN_ID, false,
-                    c.state().isSynchronized(), c.srttNanos(), c.cwndBytes(), c.bytesSent(), c.bytesAcked(),
-                    c.bytesReceived(), c.retransmits(), c.bytesSent(), c.bytesReceived()));
+            out.add(subflow(connectionInfo(t, local, remote, cc)));
         }
         return List.copyOf(out);
     }

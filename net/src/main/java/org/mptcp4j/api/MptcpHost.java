@@ -14,6 +14,8 @@ import org.mptcp4j.base.SecureRng;
 import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Endpoint;
+import org.mptcp4j.mptcp.PmCommand;
+import org.mptcp4j.mptcp.PmEvent;
 import org.mptcp4j.net.driver.PacketLink;
 import org.mptcp4j.net.driver.RealTimeDriver;
 import org.mptcp4j.net.emu.PathEmulator;
@@ -309,6 +311,33 @@ public final class MptcpHost implements AutoCloseable {
             endpoint.stack().setEndpointBackup(driver.nowNanos(), id, backup);
             return null;
         });
+    }
+
+    /**
+     * Starts or stops keeping the stack's path-manager events ({@link org.mptcp4j.stack.Stack#setPmMonitor}),
+     * as running {@code ip mptcp monitor} does; {@link #pollPmEvents} takes them.
+     */
+    public void setPmMonitor(boolean on) throws IOException {
+        call(() -> {
+            endpoint.stack().setPmMonitor(on);
+            return null;
+        });
+    }
+
+    /** The path-manager events since the last call, oldest first (none unless {@link #setPmMonitor} is on). */
+    public List<PmEvent> pollPmEvents() throws IOException {
+        return call(() -> {
+            List<PmEvent> out = new java.util.ArrayList<>();
+            for (PmEvent e = endpoint.stack().pollPmEvent(); e != null; e = endpoint.stack().pollPmEvent()) {
+                out.add(e);
+            }
+            return out;
+        });
+    }
+
+    /** A user-space path manager's command, run on the reactor: see {@link org.mptcp4j.stack.Stack#pmCommand}. */
+    public PmCommand.Result pmCommand(PmCommand command) throws IOException {
+        return call(() -> endpoint.stack().pmCommand(driver.nowNanos(), command));
     }
 
     /** Runs {@code work} on the reactor (directly when already there) and returns its result. */

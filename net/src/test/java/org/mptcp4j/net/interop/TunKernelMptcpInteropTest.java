@@ -25,6 +25,7 @@ import org.mptcp4j.base.SecureRng;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpConfig;
+import org.mptcp4j.mptcp.PmEvent;
 import org.mptcp4j.net.perf.Transfers;
 import org.mptcp4j.net.support.NetCapabilities;
 import org.mptcp4j.net.testbed.Capture;
@@ -277,6 +278,33 @@ class TunKernelMptcpInteropTest {
         assertThat(o.ours()).as("mptcp4j counters; kernel's: %s", o.kernel()).containsEntry("MPTcpExtRmAddr", 1L);
         assertThat(o.ours().get("MPTcpExtMPPrioRx")).as("mptcp4j counters %s", o.ours()).isPositive();
         assertThat(o.subflows()).as("the kernel's subflows after the delete (ss)").hasSize(1);
+    }
+
+    // ---- other path managers against the kernel
+
+    @Test
+    void mptcp4jNdiffportsClient_kernelServer_twoSubflowsOverPathAFromTwoPorts_monitorSeesTheJoin() throws Exception {
+        TestbedLayout l = testbed.layout();
+        start(MptcpConfig.defaults().withPathManager("ndiffports").withNdiffports(2));
+        host.setPmMonitor(true);
+        Outcome o = transfer(Role.MPTCP4J_CLIENT, 5510, SMALL, 0);
+
+        assertThat(o.kernel()).as("kernel counters; mptcp4j's: %s", o.ours()).containsEntry("MPTcpExtMPCapableSYNRX", 1L)
+                .containsEntry("MPTcpExtMPJoinSynRx", 1L).containsEntry("MPTcpExtMPJoinAckRx", 1L);
+        o.assertTwoSubflowsCarriedData();
+        // Both subflows join the same two addresses; only our port differs.
+        String ours = l.mptcp4jAddressA().getHostAddress();
+        assertThat(o.subflows()).extracting(KernelSubflow::peerAddress).containsOnly(ours);
+        assertThat(o.subflows()).extracting(KernelSubflow::peer).doesNotHaveDuplicates();
+        assertThat(o.subflows()).extracting(KernelSubflow::localAddress).containsOnly(l.kernelAddressA().getHostAddress());
+        assertThat(o.subflows()).extracting(KernelSubflow::local).allSatisfy(p -> assertThat(p).endsWith(":5510"));
+        List<PmEvent> events = host.pollPmEvents();
+        assertThat(events).extracting(PmEvent::type).as("%s", events).startsWith(PmEvent.Type.CREATED,
+                PmEvent.Type.ESTABLISHED, PmEvent.Type.SUB_ESTABLISHED);
+        PmEvent join = events.get(2);
+        assertThat(join.local().orElseThrow().getAddress()).isEqualTo(l.mptcp4jAddressA());
+        assertThat(join.local()).isNotEqualTo(events.get(0).local());
+        assertThat(join.remote()).isEqualTo(events.get(0).remote());
     }
 
     /**

@@ -61,6 +61,11 @@ final class MptcpScenario {
         return out;
     }
 
+    /** A path of {@code rateBps} and {@code delayMs} one way, losing packets by {@code loss} in both directions. */
+    static PathSpec lossyPath(long rateBps, long delayMs, org.mptcp4j.link.LossModel loss) {
+        return PathSpec.of(rateBps, java.time.Duration.ofMillis(delayMs)).withLoss(loss).withReverseLoss(loss);
+    }
+
     /** A client that joins a subflow from each of its other addresses, and a server with the defaults. */
     static MptcpScenario standard(long seed, long bytes, PathSpec... paths) {
         return standard(seed, bytes, StackConfig.defaults(), paths);
