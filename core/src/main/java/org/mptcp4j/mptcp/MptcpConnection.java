@@ -812,7 +812,7 @@ public final class MptcpConnection {
             return 0; // a stale subflow carries nothing new while another can (Linux skips it)
         }
         long[] range = reinject.isEmpty() ? null : reinject.get(0);
-        if (range != null && s.holdsDsn(range[0])) {
+        if (range != null && (s.holdsDsn(range[0]) || !scheduler.mayReinjectOn(s, usableSubflows()))) {
             range = null; // a reinjection goes on another subflow than the one that has it already
         }
         boolean copies = mode == Mode.MPTCP && range == null && scheduler.sendsOnEverySubflow();

@@ -54,6 +54,16 @@ public interface Scheduler {
     default void onMapped(Subflow chosen, long dsn, int bytes) {}
 
     /**
+     * Whether {@code s} may carry data reinjected from another subflow (RFC 8684 section 3.3.6:
+     * after a connection-level retransmission timeout, or from a stale or closed subflow). Yes by
+     * default; handover keeps reinjections off the standby while the primary works, and the
+     * primary's own TCP recovers what it lost.
+     */
+    default boolean mayReinjectOn(Subflow s, List<Subflow> subflows) {
+        return true;
+    }
+
+    /**
      * Whether every subflow carries every byte (the redundant scheduler): each subflow then pulls
      * on its own, from the first byte it has not carried yet, and {@link #select} is asked only
      * whether the asking subflow may send at all.

@@ -53,6 +53,12 @@ public final class Handover implements Scheduler {
         return first;
     }
 
+    /** Reinjections go on the primary only: onto the standby only once the primary failed. */
+    @Override
+    public boolean mayReinjectOn(Subflow s, List<Subflow> subflows) {
+        return s == primary(subflows);
+    }
+
     @Override
     public String reason() {
         return reason;

@@ -29,6 +29,12 @@ public final class Interactive implements Scheduler {
         return fast;
     }
 
+    /** Reinjections too go on the lowest-RTT subflow only (a failed one leaves the list as it goes stale). */
+    @Override
+    public boolean mayReinjectOn(Subflow s, List<Subflow> subflows) {
+        return s == Subflows.fastest(subflows, !Subflows.allBackup(subflows));
+    }
+
     @Override
     public String reason() {
         return reason;

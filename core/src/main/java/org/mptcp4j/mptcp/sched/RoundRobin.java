@@ -5,11 +5,12 @@ import org.mptcp4j.mptcp.Scheduler;
 import org.mptcp4j.mptcp.Subflow;
 
 /**
- * Round-robin (the multipath-tcp.org kernel's {@code mptcp_rr}): the subflows take turns, each
- * carrying {@code segmentsPerTurn} full segments of new data before the next one's turn. A subflow
- * whose congestion window is full loses its turn to the next (the kernel's default
- * {@code cwnd_limited=1}), so on paths of unequal capacity the faster still carries more; on equal
- * paths the split is even. Backups take turns only when every subflow is a backup.
+ * Round-robin (the multipath-tcp.org kernel's {@code mptcp_rr}): the subflows take turns in their
+ * order, each carrying {@code segmentsPerTurn} full segments of new data before the next one's
+ * turn. A subflow whose windows are full keeps its turn and the data waits for it (the kernel's
+ * {@code cwnd_limited=0}): the split is even, whatever the paths' RTTs, and a slow path holds the
+ * connection to twice its own rate; that is round-robin's price, and why it is a test tool rather
+ * than a default. Backups take turns only when every subflow is a backup.
  */
 public final class RoundRobin implements Scheduler {
     /** The most segments a turn may last (a turn longer than a window is no rotation at all). */
@@ -37,24 +38,29 @@ public final class RoundRobin implements Scheduler {
     public Subflow select(List<Subflow> subflows, SendState send) {
         boolean skipBackups = !Subflows.allBackup(subflows);
         int at = subflows.indexOf(current);
-        if (at >= 0 && turnLeftBytes > 0 && current.congestionRoom() > 0 && !(skipBackups && current.isBackup())) {
-            reason = "turn";
-            return current;
-        }
-        // The turn passes on: the next subflow in order (after the current one) with room.
-        int n = subflows.size();
-        for (int i = 1; i <= n; i++) {
-            Subflow s = subflows.get(Math.floorMod(at + i, n));
-            if (skipBackups && s.isBackup() || s.congestionRoom() <= 0) {
-                continue;
+        if (at < 0 || turnLeftBytes <= 0 || skipBackups && current.isBackup()) {
+            // The turn passes on: to the next subflow in order after the current one.
+            int n = subflows.size();
+            Subflow next = null;
+            for (int i = 1; i <= n && next == null; i++) {
+                Subflow s = subflows.get(Math.floorMod(at + i, n));
+                if (!(skipBackups && s.isBackup())) {
+                    next = s;
+                }
             }
-            reason = s == current ? "turn-again" : at >= 0 && turnLeftBytes > 0 ? "turn-skipped-full" : "next-turn";
-            current = s;
-            turnLeftBytes = (long) segmentsPerTurn * s.tcp().dataMss();
-            return s;
+            if (next == null) {
+                reason = "none";
+                return null;
+            }
+            current = next;
+            turnLeftBytes = (long) segmentsPerTurn * next.tcp().dataMss();
         }
-        reason = "no-room";
-        return null;
+        if (current.congestionRoom() <= 0) {
+            reason = "turn-full"; // its turn waits for its window: the split stays even
+            return null;
+        }
+        reason = "turn";
+        return current;
     }
 
     @Override
