@@ -72,6 +72,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-mptcp", description = "Plain TCP over path A only (net.mptcp.enabled=0 on both hosts): the baseline.")
     boolean noMptcp;
 
+    @Option(names = "--scheduler", paramLabel = "NAME", defaultValue = "default",
+            description = "Packet scheduler of both hosts: default, roundrobin[:N], redundant, blest, ecf, handover, "
+                    + "interactive, aggregate (default ${DEFAULT-VALUE}; docs/SCHEDULERS.md).")
+    String scheduler;
+
+    @Option(names = "--scheduler-trace", paramLabel = "FILE",
+            description = "Write every scheduling decision of the source to FILE as CSV (docs/SCHEDULERS.md).")
+    Path schedulerTrace;
+
     @Option(names = "--pcap", description = "Write every packet the destination receives to this pcap file (open it in Wireshark).")
     Path pcap;
 
@@ -92,8 +101,8 @@ final class DemoCommand implements Callable<Integer> {
         if (noMptcp) {
             out.printf("One plain TCP connection (%s) over path A, %d MiB, MPTCP off on both hosts.%n%n", congestionControl, megabytes);
         } else {
-            out.printf("One MPTCP connection (%s on each subflow), %d MiB from %s to %s:%n", congestionControl, megabytes,
-                    sourceA.getHostAddress(), destinationA.getHostAddress());
+            out.printf("One MPTCP connection (%s on each subflow, scheduler %s), %d MiB from %s to %s:%n", congestionControl,
+                    scheduler, megabytes, sourceA.getHostAddress(), destinationA.getHostAddress());
             out.printf("  the source has endpoint %s id 1 subflow, limits subflows 1 add_addr_accepted 0:%n", sourceB.getHostAddress());
             out.printf("  its second subflow joins from path B's address (the server answers it from %s: its ACKs return on path A).%n%n",
                     destinationA.getHostAddress());
@@ -104,6 +113,12 @@ final class DemoCommand implements Callable<Integer> {
         // autotunes tcp_wmem up to 4 MB; our stack's default is a fixed 1 MiB).
         StackConfig server = StackConfig.defaults().withCongestionControl(congestionControl).withSendBufferBytes(4 << 20)
                 .withMptcpEnabled(!noMptcp);
+        try {
+            server = server.withMptcp(server.mptcp().withScheduler(MptcpOptions.schedulerName(scheduler)));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
         StackConfig client = server.withMptcp(server.mptcp()
                 .withEndpoints(List.of(Endpoint.of(sourceB, 1, Endpoint.Flag.SUBFLOW)))
                 .withLimits(new Limits(1, 0)));
@@ -113,6 +128,10 @@ final class DemoCommand implements Callable<Integer> {
         bed.destination().attach(destination);
         BulkSender sender = new BulkSender(new InetSocketAddress(destinationA, PORT), bytes, seed).from(sourceA);
         StackEndpoint source = new StackEndpoint(client).add(sender);
+        SchedulerTraceFile trace = SchedulerTraceFile.open(schedulerTrace);
+        if (trace != null) {
+            source.stack().setSchedulerTrace(trace.csv); // before the connection opens as the source attaches
+        }
         bed.source().attach(source);
 
         PcapTap tap = pcap == null ? null : PcapTap.open(new BufferedOutputStream(Files.newOutputStream(pcap)));
@@ -132,6 +151,9 @@ final class DemoCommand implements Callable<Integer> {
         monitor.finish();
         if (tap != null) {
             tap.close();
+        }
+        if (trace != null) {
+            trace.close(out);
         }
         boolean intact = summary(out, bed, source, destination, sender, sink, monitor);
         long hops = bed.sim().links().stream().mapToLong(l -> l.counters().packetsDelivered()).sum();

@@ -148,6 +148,26 @@ final class PerfCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
+        schedulerTrace = SchedulerTraceFile.open(mptcp.schedulerTrace);
+        try {
+            return runAll();
+        } finally {
+            if (schedulerTrace != null) {
+                schedulerTrace.close(System.out);
+            }
+        }
+    }
+
+    /** The trace of the mptcp4j host that sends (--scheduler-trace), or null. */
+    private SchedulerTraceFile schedulerTrace;
+
+    private void traceScheduler(MptcpHost host) throws IOException {
+        if (schedulerTrace != null) {
+            host.setSchedulerTrace(schedulerTrace.csv);
+        }
+    }
+
+    private Integer runAll() throws Exception {
         List<Run> runs = new ArrayList<>();
         if (modes.stream().anyMatch(m -> m.strip().toLowerCase(Locale.ROOT).startsWith("tun"))) {
             System.out.println("mptcp4j on the TUN: " + mptcp.describe());
@@ -247,6 +267,7 @@ final class PerfCommand implements Callable<Integer> {
         }
         MptcpHost host = MptcpHost.start("perf", mptcp.apply(stackDefaults(), endpoints), new SecureRng(), link,
                 List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
+        traceScheduler(host);
         linkNotes.add(linkNote(host, link));
         return host;
     }
@@ -492,6 +513,7 @@ final class PerfCommand implements Callable<Integer> {
         try (MptcpHost server = MptcpHost.start("perf-udp-server", serverConfig, new SecureRng(), serverLink, serverAddresses, null, null);
                 MptcpHost client = MptcpHost.start("perf-udp-client", clientConfig, new SecureRng(), clientLink, clientAddresses, egress, null);
                 MptcpServerSocket listener = new MptcpServerSocket(server, new InetSocketAddress(b, port), 8)) {
+            traceScheduler(client);
             long cpuBefore = processCpuNanos();
             CompletableFuture<Received> received = CompletableFuture.supplyAsync(() -> {
                 try (MptcpSocket s = listener.accept()) {
