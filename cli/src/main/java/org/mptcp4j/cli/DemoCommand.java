@@ -128,11 +128,11 @@ final class DemoCommand implements Callable<Integer> {
         bed.destination().attach(destination);
         BulkSender sender = new BulkSender(new InetSocketAddress(destinationA, PORT), bytes, seed).from(sourceA);
         StackEndpoint source = new StackEndpoint(client).add(sender);
+        bed.source().attach(source);
         SchedulerTraceFile trace = SchedulerTraceFile.open(schedulerTrace);
         if (trace != null) {
-            source.stack().setSchedulerTrace(trace.csv); // before the connection opens as the source attaches
+            source.stack().setSchedulerTrace(sender.conn(), trace.csv); // opened as the source attached, nothing sent yet
         }
-        bed.source().attach(source);
 
         PcapTap tap = pcap == null ? null : PcapTap.open(new BufferedOutputStream(Files.newOutputStream(pcap)));
         if (tap != null) {
