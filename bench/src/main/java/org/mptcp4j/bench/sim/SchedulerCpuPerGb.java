@@ -10,8 +10,9 @@ import org.mptcp4j.mptcp.SchedulerTrace;
 
 /**
  * The scheduler runs per segment (the paper's worry, section 4.3): CPU seconds per GB of one bulk
- * transfer in the simulator ({@link SchedulerRuns}: the same 800 Mbit/s split over 1, 2, 4, 8
- * subflows), both hosts and the network included, in CPU time of the running thread (wall time
+ * transfer in the simulator ({@link SchedulerRuns}: 1, 2, 4, 8 alike paths of 100 Mbit/s, 10 ms,
+ * and n times the bytes over n subflows, so that each subflow carries about as much, from slow
+ * start to steady state, whatever n), both hosts and the network included, in CPU time of the running thread (wall time
  * swings on a shared machine), median of the measured runs, and each subflow count as a ratio to
  * the single subflow's figure measured in the same run. With {@code trace} in the list of
  * schedulers, {@code default} over 2 subflows runs again with a trace that counts the decisions
@@ -19,7 +20,7 @@ import org.mptcp4j.mptcp.SchedulerTrace;
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SchedulerCpuPerGb default,ecf,roundrobin 1,2,4,8 256 2 5</pre>
  *
- * Arguments: schedulers, subflow counts, MiB per transfer, warm-up runs, measured runs.
+ * Arguments: schedulers, subflow counts, MiB per subflow, warm-up runs, measured runs.
  */
 public final class SchedulerCpuPerGb {
     private SchedulerCpuPerGb() {}
@@ -29,26 +30,25 @@ public final class SchedulerCpuPerGb {
             System.err.println("usage: SchedulerCpuPerGb SCHEDULERS[,trace] SUBFLOW_COUNTS MIB WARMUP_RUNS MEASURED_RUNS");
             System.exit(2);
         }
-        long bytes = Long.parseLong(args[2]) << 20;
+        long perSubflow = Long.parseLong(args[2]) << 20;
         int warmup = Integer.parseInt(args[3]);
         int measured = Integer.parseInt(args[4]);
-        System.out.printf(Locale.ROOT, "%d MiB over n paths of 800/n Mbit/s, 10 ms; CPU s per GB (median of %d runs after %d)%n",
-                bytes >> 20, measured, warmup);
+        System.out.printf(Locale.ROOT, "n x %d MiB over n paths of 100 Mbit/s, 10 ms; CPU s per GB (median of %d runs after %d)%n",
+                perSubflow >> 20, measured, warmup);
         for (String scheduler : args[0].split(",")) {
             if (scheduler.equals("trace")) {
-                traceCost(bytes, warmup, measured);
+                traceCost(2 * perSubflow, warmup, measured);
                 continue;
             }
             double single = Double.NaN;
             for (String count : args[1].split(",")) {
                 int n = Integer.parseInt(count);
-                double[] perGb = new double[1];
+                long bytes = n * perSubflow;
                 int[] subflows = new int[1];
                 double median = medianCpuSeconds(warmup, measured, () -> {
                     SchedulerRuns.Result r = SchedulerRuns.transfer(scheduler, n, bytes, null);
                     subflows[0] = r.subflows();
                 }) / (bytes / 1e9);
-                perGb[0] = median;
                 if (n == 1) {
                     single = median;
                 }

@@ -1,7 +1,5 @@
 package org.mptcp4j.mptcp.sched;
 
-import java.util.List;
-import org.mptcp4j.mptcp.Scheduler;
 import org.mptcp4j.mptcp.Subflow;
 
 /**
@@ -21,35 +19,15 @@ import org.mptcp4j.mptcp.Subflow;
  * <p>λ scales the estimate. The paper adapts it at run time from observed blocking; here it is
  * fixed at {@link #LAMBDA}, the multipath-tcp.org kernel's initial value (1.2).
  */
-public final class Blest implements Scheduler {
+public final class Blest extends FastOrWait {
     /** The scaling factor λ of the fast subflow's estimate. */
     public static final double LAMBDA = 1.2;
 
-    private String reason = "";
-
     @Override
-    public Subflow select(List<Subflow> subflows, SendState send) {
-        boolean skipBackups = !Subflows.allBackup(subflows);
-        Subflow fast = Subflows.fastest(subflows, skipBackups);
-        if (fast == null) {
-            reason = "none";
-            return null;
-        }
-        if (fast.congestionRoom() > 0) {
-            reason = "fastest";
-            return fast;
-        }
-        Subflow slow = Subflows.fastestWithRoom(subflows, skipBackups);
-        if (slow == null) {
-            reason = "no-room";
-            return null;
-        }
-        if (wouldBlock(fast, slow, send)) {
-            reason = "blest-wait";
-            return null;
-        }
-        reason = "blest-slow";
-        return slow;
+    boolean slowSends(Subflow fast, Subflow slow, SendState send) {
+        boolean wait = wouldBlock(fast, slow, send);
+        reason = wait ? "blest-wait" : "blest-slow";
+        return !wait;
     }
 
     /** The paper's test: the bytes the fast subflow sends in one slow RTT do not fit beside the slow one's. */
@@ -61,11 +39,6 @@ public final class Blest implements Scheduler {
         double x = mssF * (cwndF + (ratio - 1) / 2) * ratio;
         double room = send.sendWindowBytes() - (slow.bytesQueued() + (double) slow.tcp().dataMss());
         return x * LAMBDA > room;
-    }
-
-    @Override
-    public String reason() {
-        return reason;
     }
 
     @Override

@@ -1,7 +1,5 @@
 package org.mptcp4j.mptcp.sched;
 
-import java.util.List;
-import org.mptcp4j.mptcp.Scheduler;
 import org.mptcp4j.mptcp.Subflow;
 
 /**
@@ -23,30 +21,14 @@ import org.mptcp4j.mptcp.Subflow;
  * could take two rounds. Waiting is the point: at the end of a transfer the last bytes on a slow
  * path arrive long after the fast one would have carried them.
  */
-public final class Ecf implements Scheduler {
+public final class Ecf extends FastOrWait {
     /** The paper's hysteresis β: once waiting, ECF keeps waiting until x_s is a quarter better. */
     public static final double BETA = 0.25;
 
     private boolean waiting;
-    private String reason = "";
 
     @Override
-    public Subflow select(List<Subflow> subflows, SendState send) {
-        boolean skipBackups = !Subflows.allBackup(subflows);
-        Subflow fast = Subflows.fastest(subflows, skipBackups);
-        if (fast == null) {
-            reason = "none";
-            return null;
-        }
-        if (fast.congestionRoom() > 0) {
-            reason = "fastest";
-            return fast;
-        }
-        Subflow slow = Subflows.fastestWithRoom(subflows, skipBackups);
-        if (slow == null) {
-            reason = "no-room";
-            return null;
-        }
+    boolean slowSends(Subflow fast, Subflow slow, SendState send) {
         double k = send.bytesWaiting();
         double rttF = fast.srttNanos();
         double rttS = slow.srttNanos();
@@ -56,19 +38,14 @@ public final class Ecf implements Scheduler {
             if (k / Math.max(1, slow.tcp().cwndBytes()) * rttS >= 2 * rttF + delta) {
                 waiting = true;
                 reason = "ecf-wait";
-                return null;
+                return false;
             }
             reason = "ecf-slow-finishes-first";
-            return slow;
+            return true;
         }
         waiting = false;
         reason = "ecf-slow";
-        return slow;
-    }
-
-    @Override
-    public String reason() {
-        return reason;
+        return true;
     }
 
     @Override
