@@ -813,7 +813,9 @@ public final class MptcpConnection {
         }
         long[] range = reinject.isEmpty() ? null : reinject.get(0);
         if (range != null && (s.holdsDsn(range[0]) || !scheduler.mayReinjectOn(s, usableSubflows()))) {
-            range = null; // a reinjection goes on another subflow than the one that has it already
+            // A reinjection goes on another subflow than the one that has it already, and one the
+            // scheduler allows (handover keeps it off the standby while the primary works).
+            range = null;
         }
         boolean copies = mode == Mode.MPTCP && range == null && scheduler.sendsOnEverySubflow();
         long copyFrom = copies ? Dsn.max(s.carriedTo, snd.una()) : 0;
@@ -826,8 +828,9 @@ public final class MptcpConnection {
         if (mode == Mode.MPTCP && range == null) {
             usable = usableSubflows();
             if (copies) {
+                // Backups carry copies only when all are backups; new data needs the peer's window.
                 if (s.isBackup() && !MinRttScheduler.allBackup(usable) || !copy && !windowHasRoom()) {
-                    return 0; // backups carry copies only when all are backups
+                    return 0;
                 }
             } else if (!mayTakeNewData(s, usable)) {
                 return 0;
