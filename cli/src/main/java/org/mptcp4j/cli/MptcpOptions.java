@@ -99,10 +99,9 @@ final class MptcpOptions {
             }
             e.flags().stream().sorted().forEach(f -> b.append(' ').append(f.name().toLowerCase(Locale.ROOT)));
         }
-        b.append(", scheduler ").append(scheduler == null ? "default" : schedulerName(scheduler));
         Limits l = limits == null ? StackConfig.defaults().mptcp().limits() : parseLimits(limits);
         return b.append(", limits subflows ").append(l.subflows()).append(" add_addr_accepted ").append(l.addAddrAccepted())
-                .toString();
+                .append(", scheduler ").append(scheduler == null ? "default" : schedulerName(scheduler)).toString();
     }
 
     static Endpoint parseEndpoint(String spec, int defaultId) {
