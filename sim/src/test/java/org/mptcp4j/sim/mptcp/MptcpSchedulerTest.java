@@ -3,11 +3,13 @@ package org.mptcp4j.sim.mptcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.sim.LossModel;
@@ -151,6 +153,58 @@ class MptcpSchedulerTest {
         long[] standby = dataSentOnPath(s, 1);
         assertThat(standby[0]).as("client on the standby after the cut; %s", s).isGreaterThan(bytes / 2);
         assertThat(standby[1]).as("server on the standby after the cut; %s", s).isGreaterThan(bytes / 2);
+    }
+
+    /**
+     * Interactive: once both subflows are up, a 256 KiB exchange each way goes entirely on the path
+     * with the lower RTT (5 ms), though the initial subflow is on the other (30 ms). (A bulk
+     * transfer would fill the fast path's queue until its RTT passed the other's, and the choice
+     * would follow: interactive is for exchanges that keep queues short.)
+     */
+    @Test
+    void interactive_bothUp_exchangeGoesOnTheLowerRttPathOnly() {
+        long seed = 23;
+        long bytes = 256 << 10;
+        MptcpScenario s = scenario(seed, bytes, "interactive", PathSpec.of(20_000_000, Duration.ofMillis(30)),
+                PathSpec.of(20_000_000, Duration.ofMillis(5)));
+        s.client.held(0);
+        s.server.held(1000);
+        assertThat(s.sim.runUntil(() -> s.clientInfo() != null && s.clientInfo().subflows().size() == 2
+                && s.clientInfo().subflows().stream().allMatch(MptcpInfo.SubflowInfo::established)
+                && s.serverInfo() != null && s.serverInfo().subflows().size() == 2, Nanos.ofSeconds(10))).as("%s", s).isTrue();
+        long[] before = dataSentOnPath(s, 0);
+        s.client.release(s.clientEnd, s.sim.nowNanos());
+        s.server.release(s.serverEnd, s.sim.nowNanos());
+        s.assertIntact(s.run(Nanos.ofSeconds(60)));
+        assertThat(dataSentOnPath(s, 0)).as("the 30 ms path after the release; %s", s).containsExactly(before);
+        assertThat(dataSentOnPath(s, 1)).as("the 5 ms path; %s", s).doesNotContain(0);
+    }
+
+    /**
+     * Aggregate ignores backup flags: the client's second endpoint is a backup (MP_JOIN with B,
+     * RFC 8684 section 3.3.8), and under {@code aggregate} it carries a quarter or more of each
+     * stream. ({@code default} gives it no new data while the other path works; it does put
+     * reinjections on it, MPTcpExtMPTCPRetrans, which Linux avoids: so no test that the backup
+     * carries nothing under {@code default}.)
+     */
+    @Test
+    void backupPath_aggregateUsesItBothWays() {
+        long seed = 24;
+        long bytes = 4L << 20;
+        StackConfig base = StackConfig.defaults();
+        StackConfig both = base.withMptcp(base.mptcp().withScheduler("aggregate"));
+        PathSpec[] paths = {PathSpec.of(20_000_000, Duration.ofMillis(10)), PathSpec.of(20_000_000, Duration.ofMillis(10))};
+        MptcpScenario s = new MptcpScenario(seed, bytes, paths, bed -> both.withMptcp(both.mptcp()
+                .withEndpoints(List.of(Endpoint.of(MptcpScenario.address(bed.path(1).clientAddress()), 1,
+                        Endpoint.Flag.SUBFLOW, Endpoint.Flag.BACKUP)))
+                .withLimits(new Limits(1, 0))), both);
+        s.assertIntact(s.run(Nanos.ofSeconds(60)));
+        assertThat(s.maxSubflows).as("%s", s).isEqualTo(2);
+        assertThat(s.clientInfo() == null || s.clientInfo().subflows().stream().noneMatch(i -> !i.backup()
+                && i.local().getAddress().getHostAddress().equals(s.bed.path(1).clientAddress()))).isTrue();
+        long[] backup = dataSentOnPath(s, 1);
+        assertThat(backup[0]).as("client on the backup; %s", s).isGreaterThan(bytes / 4);
+        assertThat(backup[1]).as("server on the backup; %s", s).isGreaterThan(bytes / 4);
     }
 
     /** Every scheduler carries a transfer both ways over two lossy paths, whole. */
