@@ -7,10 +7,11 @@ import org.mptcp4j.mptcp.Subflow;
 /**
  * Round-robin (the multipath-tcp.org kernel's {@code mptcp_rr}): the subflows take turns in their
  * order, each carrying {@code segmentsPerTurn} full segments of new data before the next one's
- * turn. A subflow whose windows are full keeps its turn and the data waits for it (the kernel's
- * {@code cwnd_limited=0}): the split is even, whatever the paths' RTTs, and a slow path holds the
- * connection to twice its own rate; that is round-robin's price, and why it is a test tool rather
- * than a default. Backups take turns only when every subflow is a backup.
+ * turn. A subflow whose windows are full keeps its turn and the data waits for it: the split is
+ * even, whatever the paths' RTTs, and a slow path holds the connection to twice its own rate;
+ * that is round-robin's price, and why it is a test tool rather than a default. (The kernel's
+ * module by default passes a full subflow's turn on, {@code cwnd_limited=1}; the split then
+ * follows the paths' capacities, which is {@code default}'s job.) Backups take turns only when every subflow is a backup.
  */
 public final class RoundRobin implements Scheduler {
     /** The most segments a turn may last (a turn longer than a window is no rotation at all). */
