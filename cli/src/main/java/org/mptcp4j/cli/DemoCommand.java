@@ -82,6 +82,15 @@ final class DemoCommand implements Callable<Integer> {
             description = "Draw the run: per-subflow goodput and congestion window over time, path-manager events marked.")
     Path plot;
 
+    @Option(names = "--scheduler", paramLabel = "NAME", defaultValue = "default",
+            description = "Packet scheduler of both hosts: default, roundrobin[:N], redundant, blest, ecf, handover, "
+                    + "interactive, aggregate (default ${DEFAULT-VALUE}; docs/SCHEDULERS.md).")
+    String scheduler;
+
+    @Option(names = "--scheduler-trace", paramLabel = "FILE",
+            description = "Write every scheduling decision of the source to FILE as CSV (docs/SCHEDULERS.md).")
+    Path schedulerTrace;
+
     @Option(names = "--pcap", description = "Write every packet the destination receives to this pcap file (open it in Wireshark).")
     Path pcap;
 
@@ -112,6 +121,12 @@ final class DemoCommand implements Callable<Integer> {
         // autotunes tcp_wmem up to 4 MB; our stack's default is a fixed 1 MiB).
         StackConfig server = StackConfig.defaults().withCongestionControl(congestionControl).withSendBufferBytes(4 << 20)
                 .withMptcpEnabled(!noMptcp);
+        try {
+            server = server.withMptcp(server.mptcp().withScheduler(MptcpOptions.schedulerName(scheduler)));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
         DemoPathManager paths = DemoPathManager.of(pathManager, pm.ndiffports(), sourceB, destinationB,
                 new InetSocketAddress(destinationA, PORT));
         StackConfig client = paths.client(server);
@@ -119,7 +134,8 @@ final class DemoCommand implements Callable<Integer> {
         if (noMptcp) {
             out.printf("One plain TCP connection (%s) over path A, %d MiB, MPTCP off on both hosts.%n%n", congestionControl, megabytes);
         } else {
-            out.printf("One MPTCP connection (%s on each subflow), %d MiB from %s to %s:%n", congestionControl, megabytes,
+            out.printf("One MPTCP connection (%s on each subflow, scheduler %s), %d MiB from %s to %s:%n", congestionControl,
+                    scheduler, megabytes,
                     sourceA.getHostAddress(), destinationA.getHostAddress());
             out.printf("  %s%n%n", paths.describe());
         }
@@ -130,6 +146,10 @@ final class DemoCommand implements Callable<Integer> {
         BulkSender sender = new BulkSender(new InetSocketAddress(destinationA, PORT), bytes, seed).from(sourceA);
         StackEndpoint source = new StackEndpoint(client).add(sender);
         bed.source().attach(source);
+        SchedulerTraceFile trace = SchedulerTraceFile.open(schedulerTrace);
+        if (trace != null) {
+            source.stack().setSchedulerTrace(sender.conn(), trace.csv); // opened as the source attached, nothing sent yet
+        }
 
         PcapTap tap = pcap == null ? null : PcapTap.open(new BufferedOutputStream(Files.newOutputStream(pcap)));
         if (tap != null) {
@@ -170,6 +190,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (tap != null) {
             tap.close();
+        }
+        if (trace != null) {
+            trace.close(out);
         }
         boolean intact = summary(out, bed, source, destination, sender, sink, monitor);
         long hops = bed.sim().links().stream().mapToLong(l -> l.counters().packetsDelivered()).sum();

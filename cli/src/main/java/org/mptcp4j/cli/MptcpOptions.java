@@ -10,6 +10,7 @@ import java.util.Set;
 import org.mptcp4j.cc.CongestionAlgorithm;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
+import org.mptcp4j.mptcp.Scheduler;
 import org.mptcp4j.stack.StackConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,6 +44,17 @@ final class MptcpOptions {
     @Mixin
     PathManagerOptions pm = new PathManagerOptions();
 
+    @Option(names = "--scheduler", paramLabel = "NAME",
+            description = "Packet scheduler of each connection (net.mptcp.scheduler): default (lowest RTT with room), "
+                    + "roundrobin or roundrobin:N (N segments per turn), redundant (every byte on every subflow), "
+                    + "blest, ecf (wait for the fast path rather than strand the end of a transfer on a slow one), "
+                    + "handover, interactive, aggregate (Apple's service types). See docs/SCHEDULERS.md.")
+    String scheduler;
+
+    @Option(names = "--scheduler-trace", paramLabel = "FILE",
+            description = "Write every scheduling decision of the sending host to FILE as CSV (docs/SCHEDULERS.md).")
+    java.nio.file.Path schedulerTrace;
+
     /** The endpoints as given, in order. */
     List<Endpoint> endpoints() {
         List<Endpoint> out = new ArrayList<>();
@@ -59,6 +71,9 @@ final class MptcpOptions {
             mptcp = mptcp.withLimits(parseLimits(limits));
         }
         mptcp = pm.apply(mptcp);
+        if (scheduler != null) {
+            mptcp = mptcp.withScheduler(schedulerName(scheduler));
+        }
         StackConfig c = defaults.withMptcpEnabled(!noMptcp).withMptcp(mptcp);
         if (congestionControl != null) {
             String name = congestionControl.strip().toLowerCase(Locale.ROOT);
@@ -92,7 +107,7 @@ final class MptcpOptions {
         b.append(pm.describe());
         Limits l = limits == null ? StackConfig.defaults().mptcp().limits() : parseLimits(limits);
         return b.append(", limits subflows ").append(l.subflows()).append(" add_addr_accepted ").append(l.addAddrAccepted())
-                .toString();
+                .append(", scheduler ").append(scheduler == null ? "default" : schedulerName(scheduler)).toString();
     }
 
     static Endpoint parseEndpoint(String spec, int defaultId) {
@@ -122,6 +137,16 @@ final class MptcpOptions {
             }
         }
         return new Endpoint(address, id, port, flags);
+    }
+
+    /** {@code name} if a scheduler has it, else an error that lists the names. */
+    static String schedulerName(String name) {
+        String n = name.strip().toLowerCase(Locale.ROOT);
+        if (Scheduler.byName(n).isEmpty()) {
+            throw new IllegalArgumentException("--scheduler " + name + ": unknown (" + String.join(", ", Scheduler.NAMES)
+                    + ", roundrobin:N)");
+        }
+        return n;
     }
 
     static Limits parseLimits(String spec) {

@@ -162,6 +162,26 @@ final class PerfCommand implements Callable<Integer> {
                     defaults -> mptcp.apply(stackDefaults(), mptcp.endpoints().isEmpty() ? defaults : mptcp.endpoints()),
                     "mptcp4j " + Version.current());
         }
+        schedulerTrace = SchedulerTraceFile.open(mptcp.schedulerTrace);
+        try {
+            return runAll();
+        } finally {
+            if (schedulerTrace != null) {
+                schedulerTrace.close(System.out);
+            }
+        }
+    }
+
+    /** The trace of the mptcp4j host that sends (--scheduler-trace), or null. */
+    private SchedulerTraceFile schedulerTrace;
+
+    private void traceScheduler(MptcpHost host) throws IOException {
+        if (schedulerTrace != null) {
+            host.setSchedulerTrace(schedulerTrace.csv);
+        }
+    }
+
+    private Integer runAll() throws Exception {
         List<Run> runs = new ArrayList<>();
         if (modes.stream().anyMatch(m -> m.strip().toLowerCase(Locale.ROOT).startsWith("tun"))) {
             System.out.println("mptcp4j on the TUN: " + mptcp.describe());
@@ -261,6 +281,7 @@ final class PerfCommand implements Callable<Integer> {
         }
         MptcpHost host = MptcpHost.start("perf", mptcp.apply(stackDefaults(), endpoints), new SecureRng(), link,
                 List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
+        traceScheduler(host);
         linkNotes.add(linkNote(host, link));
         if (mptcp.pm.monitor) {
             monitors.add(PmEventPrinter.start(host, "mptcp4j", System.out));
@@ -513,6 +534,7 @@ final class PerfCommand implements Callable<Integer> {
                 MptcpServerSocket listener = new MptcpServerSocket(server, new InetSocketAddress(b, port), 8);
                 PmEventPrinter serverEvents = mptcp.pm.monitor ? PmEventPrinter.start(server, "server", System.out) : null;
                 PmEventPrinter clientEvents = mptcp.pm.monitor ? PmEventPrinter.start(client, "client", System.out) : null) {
+            traceScheduler(client);
             long cpuBefore = processCpuNanos();
             CompletableFuture<Received> received = CompletableFuture.supplyAsync(() -> {
                 try (MptcpSocket s = listener.accept()) {

@@ -95,6 +95,34 @@ class PerfCommandTest {
                 .hasMessageContaining("--cc wvegas").hasMessageContaining("olia");
     }
 
+    /**
+     * {@code --scheduler redundant --scheduler-trace FILE}: the stream arrives whole, both subflows
+     * carry it (every byte on each), and the trace holds the sending host's decisions, copies among them.
+     */
+    @Test
+    void udp_redundantScheduler_traceWritten(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path trace = dir.resolve("sched.csv");
+        Out out = run("perf", "--mode", "udp", "--bytes", "4000000", "--endpoint", "127.0.0.3,subflow", "--limits", "1,0",
+                "--udp-rate", "50", "--udp-delay", "2", "--scheduler", "redundant", "--scheduler-trace", trace.toString());
+        assertThat(out.code).as(out.text).isZero();
+        assertThat(out.text).contains("scheduler redundant", "Scheduler trace: " + trace);
+        assertThat(out.text.lines().filter(l -> l.startsWith("mptcp4j -> mptcp4j")).toList())
+                .singleElement().asString().endsWith("equal");
+        List<String> rows = java.nio.file.Files.readAllLines(trace);
+        assertThat(rows.getFirst()).isEqualTo(org.mptcp4j.mptcp.SchedulerTraceCsv.HEADER);
+        assertThat(rows).as("copies on the second subflow").anyMatch(r -> r.contains(",redundant,copy,"));
+    }
+
+    @Test
+    void unknownScheduler_refusedWithTheNames() {
+        MptcpOptions o = new MptcpOptions();
+        o.scheduler = "fastest";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> o.apply(StackConfig.defaults()))
+                .hasMessageContaining("--scheduler fastest").hasMessageContaining("ecf");
+        o.scheduler = "roundrobin:4";
+        assertThat(o.apply(StackConfig.defaults()).mptcp().scheduler()).isEqualTo("roundrobin:4");
+    }
+
     private record Out(int code, String text) {}
 
     private static Out run(String... args) {

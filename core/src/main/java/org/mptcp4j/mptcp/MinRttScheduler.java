@@ -8,21 +8,30 @@ import java.util.List;
  * 3.3.8) only when no regular subflow is usable at all.
  */
 public final class MinRttScheduler implements Scheduler {
+    private String reason = "";
+
     @Override
-    public Subflow select(List<Subflow> subflows) {
-        boolean regularExists = false;
+    public Subflow select(List<Subflow> subflows, SendState send) {
+        Subflow best = lowestRttWithRoom(subflows, !allBackup(subflows));
+        reason = best == null ? "no-room" : best.isBackup() ? "backup-only" : "lowest-srtt";
+        return best;
+    }
+
+    /** Whether every subflow is a backup (then backups carry data, as in Linux). */
+    public static boolean allBackup(List<Subflow> subflows) {
         for (Subflow s : subflows) {
             if (!s.isBackup()) {
-                regularExists = true;
-                break;
+                return false;
             }
         }
+        return true;
+    }
+
+    /** The subflow with the lowest smoothed RTT whose windows have room, backups left out if {@code skipBackups}. */
+    public static Subflow lowestRttWithRoom(List<Subflow> subflows, boolean skipBackups) {
         Subflow best = null;
         for (Subflow s : subflows) {
-            if (regularExists && s.isBackup()) {
-                continue;
-            }
-            if (s.congestionRoom() <= 0) {
+            if (skipBackups && s.isBackup() || s.congestionRoom() <= 0) {
                 continue;
             }
             if (best == null || s.srttNanos() < best.srttNanos()) {
@@ -30,6 +39,11 @@ public final class MinRttScheduler implements Scheduler {
             }
         }
         return best;
+    }
+
+    @Override
+    public String reason() {
+        return reason;
     }
 
     @Override

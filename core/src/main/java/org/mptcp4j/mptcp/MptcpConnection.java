@@ -97,7 +97,27 @@ public final class MptcpConnection {
     /** Subflows whose remote address the peer removed, closed once the segment that said so is through. */
     private final List<Subflow> removedByPeer = new ArrayList<>(1);
     final CoupledGroup ccGroup = new CoupledGroup();
-    final Scheduler scheduler;
+    /** Chooses the subflow for each segment; the application may change it while data flows ({@link #setScheduler}). */
+    private Scheduler scheduler;
+    /** Every scheduling decision goes here when set; null (the default) costs one check per mapping. */
+    private SchedulerTrace schedulerTrace;
+    /** What the scheduler may know of the send side. */
+    private final Scheduler.SendState sendState = new Scheduler.SendState() {
+        @Override
+        public long bytesWaiting() {
+            return snd.unmapped();
+        }
+
+        @Override
+        public long bytesInFlight() {
+            return snd.nxt() - snd.una();
+        }
+
+        @Override
+        public long sendWindowBytes() {
+            return Math.max(0, sndWndEnd - snd.una());
+        }
+    };
     final PmData pathManager;
 
     // ---- data level
@@ -264,6 +284,26 @@ public final class MptcpConnection {
 
     public CoupledGroup ccGroup() {
         return ccGroup;
+    }
+
+    /** The scheduler in use. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * Changes the scheduler, also while data flows: the next segment is the new one's choice. Data
+     * already handed to subflows stays where it is (it is theirs to send or retransmit), so the
+     * change costs nothing and loses nothing.
+     */
+    public void setScheduler(Scheduler s) {
+        scheduler = java.util.Objects.requireNonNull(s);
+        kick(); // a scheduler that waited may have left a subflow the new one would use
+    }
+
+    /** Sends every scheduling decision to {@code trace}; null turns the trace off. */
+    public void setSchedulerTrace(SchedulerTrace trace) {
+        schedulerTrace = trace;
     }
 
     public Mode mode() {
@@ -786,31 +826,32 @@ public final class MptcpConnection {
             return 0; // a stale subflow carries nothing new while another can (Linux skips it)
         }
         long[] range = reinject.isEmpty() ? null : reinject.get(0);
-        if (range != null && s.holdsDsn(range[0])) {
-            range = null; // a reinjection goes on another subflow than the one that has it already
+        if (range != null && (s.holdsDsn(range[0]) || !scheduler.mayReinjectOn(s, usableSubflows()))) {
+            // A reinjection goes on another subflow than the one that has it already, and one the
+            // scheduler allows (handover keeps it off the standby while the primary works).
+            range = null;
         }
-        int avail = range != null ? (int) (range[1] - range[0]) : snd.unmapped();
+        boolean copies = mode == Mode.MPTCP && range == null && scheduler.sendsOnEverySubflow();
+        long copyFrom = copies ? Dsn.max(s.carriedTo, snd.una()) : 0;
+        boolean copy = copies && Dsn.lt(copyFrom, snd.nxt());
+        int avail = range != null ? (int) (range[1] - range[0]) : copy ? (int) (snd.nxt() - copyFrom) : snd.unmapped();
         if (avail <= 0) {
             return 0;
         }
+        List<Subflow> usable = null;
         if (mode == Mode.MPTCP && range == null) {
-            long room = sndWndEnd - snd.nxt();
-            if (room <= 0) {
-                armWindowProbe();
-                return 0;
-            }
-            avail = (int) Math.min(avail, room);
-            List<Subflow> usable = usableSubflows();
-            if (usable.size() > 1) {
-                Subflow best = scheduler.select(usable);
-                if (best != s) {
-                    // Another subflow's turn, or nobody's (say the regular ones are at their
-                    // congestion window and this one is a backup, which waits as in Linux).
-                    if (best != null) {
-                        host.wake(best);
-                    }
+            usable = usableSubflows();
+            if (copies) {
+                // Backups carry copies only when all are backups; new data needs the peer's window.
+                if (s.isBackup() && !MinRttScheduler.allBackup(usable) || !copy && !windowHasRoom()) {
                     return 0;
                 }
+            } else if (!mayTakeNewData(s, usable)) {
+                return 0;
+            }
+            if (!copy) {
+                avail = (int) Math.min(avail, sndWndEnd - snd.nxt());
+                avail = Math.min(avail, scheduler.turnBytes(s));
             }
         }
         int mss = s.tcp.dataMss();
@@ -834,9 +875,76 @@ public final class MptcpConnection {
             mib.increment(MibCounter.MPTCP_RETRANS);
             bytesReinjected += n;
             reinjections++;
+        } else if (copy) {
+            dsn = copyFrom;
+            s.carriedTo = dsn + n;
         } else {
             dsn = snd.take(n);
+            s.carriedTo = dsn + n;
+            scheduler.onMapped(s, dsn, n);
         }
+        if (schedulerTrace != null) {
+            traceDecision(s, usable, range != null ? SchedulerTrace.Kind.REINJECT
+                    : copy ? SchedulerTrace.Kind.COPY : SchedulerTrace.Kind.NEW, dsn, n, s,
+                    range != null ? "reinject" : copies ? (copy ? "copy" : "first-copy")
+                    : usable == null || usable.size() <= 1 ? "only-subflow" : scheduler.reason());
+        }
+        mapOnto(s, dsn, n);
+        if (snd.unmapped() == 0 && dataFinQueued) {
+            signalDataFin();
+        }
+        if (copies) {
+            kick(); // the others copy what this one just took
+        } else if (mode == Mode.MPTCP && snd.unmapped() > 0) {
+            // More is waiting: the scheduler's next choice is asked to pull now, or a subflow whose
+            // window opened while another was pulling would wait for an event of its own forever.
+            List<Subflow> others = usableSubflows();
+            if (others.size() > 1) {
+                Subflow next = scheduler.select(others, sendState);
+                if (next != null && next != s) {
+                    host.wake(next);
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Whether {@code s}, whose windows opened, takes new data now: the connection-level window has
+     * room and, among several subflows, the scheduler chose it. Another choice is woken to pull;
+     * none means everyone waits (the regular subflows are at their congestion window and this one
+     * is a backup, which waits as in Linux; or BLEST or ECF wait for the fast subflow).
+     */
+    private boolean mayTakeNewData(Subflow s, List<Subflow> usable) {
+        if (!windowHasRoom()) {
+            return false;
+        }
+        if (usable.size() <= 1) {
+            return true;
+        }
+        Subflow best = scheduler.select(usable, sendState);
+        if (best == s) {
+            return true;
+        }
+        if (best != null) {
+            host.wake(best);
+        } else if (schedulerTrace != null) {
+            traceDecision(s, usable, SchedulerTrace.Kind.WAIT, snd.nxt(), 0, null, scheduler.reason());
+        }
+        return false;
+    }
+
+    /** Whether the peer's connection-level window has room beyond what was sent; if not, it is probed. */
+    private boolean windowHasRoom() {
+        if (sndWndEnd - snd.nxt() <= 0) {
+            armWindowProbe();
+            return false;
+        }
+        return true;
+    }
+
+    /** Hands {@code n} bytes at {@code dsn} to {@code s}: its queue references them in {@link #snd} through a mapping. */
+    private void mapOnto(Subflow s, long dsn, int n) {
         int seq = s.tcp.appendSeq();
         int csum = -1;
         if (checksums) {
@@ -846,28 +954,23 @@ public final class MptcpConnection {
             snd.copy(dsn, n, scratch, 0);
             csum = MptcpCrypto.dssChecksum(dsn, s.relativeSeq(seq), n, ByteBuffer.wrap(scratch, 0, n));
         }
-        // The subflow queues a reference: its segments read the bytes from snd through this mapping.
         MappedSendQueue queue = s.sendQueue(snd);
         s.addSent(new Mapping(dsn, seq, n, csum));
         queue.appendMapped(n);
         s.bytesMappedOut += n;
         lastDataOutNanos = now;
         armRetransmitTimer();
-        if (snd.unmapped() == 0 && dataFinQueued) {
-            signalDataFin();
+    }
+
+    private void traceDecision(Subflow asking, List<Subflow> usable, SchedulerTrace.Kind kind, long dsn, int n,
+            Subflow chosen, String reason) {
+        List<Subflow> seen = usable != null ? usable : usableSubflows();
+        List<SchedulerTrace.Candidate> cs = new ArrayList<>(seen.size());
+        for (Subflow c : seen) {
+            cs.add(SchedulerTrace.Candidate.of(c));
         }
-        if (mode == Mode.MPTCP && snd.unmapped() > 0) {
-            // More is waiting: the scheduler's next choice is asked to pull now, or a subflow whose
-            // window opened while another was pulling would wait for an event of its own forever.
-            List<Subflow> usable = usableSubflows();
-            if (usable.size() > 1) {
-                Subflow next = scheduler.select(usable);
-                if (next != null && next != s) {
-                    host.wake(next);
-                }
-            }
-        }
-        return n;
+        schedulerTrace.onDecision(new SchedulerTrace.Decision(now, ownerId, scheduler.name(), kind,
+                dsn - (localIdsn + 1), n, seen.indexOf(chosen), seen.indexOf(asking), reason, cs));
     }
 
     /** The subflows the scheduler chooses among: the usable ones, less the stale ones while a fresh one is left. */

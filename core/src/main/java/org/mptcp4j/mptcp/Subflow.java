@@ -120,12 +120,18 @@ public final class Subflow implements SubflowExtension {
     /** The connection-level bytes this subflow carried (ss -M: per-subflow data). */
     long bytesMappedOut;
     long bytesMappedIn;
+    /**
+     * The data-level end of what this subflow carried (new data or copies, not reinjections):
+     * under the redundant scheduler it copies on from here.
+     */
+    long carriedTo;
 
     Subflow(MptcpConnection conn, boolean initial, int localId, int localNonce) {
         this.conn = conn;
         this.initial = initial;
         this.localId = localId;
         this.localNonce = localNonce;
+        this.carriedTo = conn.localIdsn + 1;
     }
 
     public TcpConnection tcp() {
@@ -163,6 +169,14 @@ public final class Subflow implements SubflowExtension {
         long unsent = Math.max(0, Seq32.diff(tcp.appendSeq(), tcp.sndNxt()));
         long room = Math.max(0, tcp.congestionRoom() - unsent);
         return room < tcp.dataMss() && tcp.bytesInFlight() > 0 ? 0 : room;
+    }
+
+    /**
+     * Bytes this subflow holds that its peer has not acknowledged: in flight plus queued unsent
+     * (the kernel's {@code write_seq - snd_una}; what BLEST calls the slow subflow's in-flight).
+     */
+    public long bytesQueued() {
+        return Math.max(0, Seq32.diff(tcp.appendSeq(), tcp.sndUna()));
     }
 
     public int localId() {

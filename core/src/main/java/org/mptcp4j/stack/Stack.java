@@ -28,6 +28,8 @@ import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.mptcp.PathManager;
 import org.mptcp4j.mptcp.PmCommand;
 import org.mptcp4j.mptcp.PmEvent;
+import org.mptcp4j.mptcp.Scheduler;
+import org.mptcp4j.mptcp.SchedulerTrace;
 import org.mptcp4j.mptcp.Subflow;
 import org.mptcp4j.mptcp.TokenTable;
 import org.mptcp4j.tcp.IsnGenerator;
@@ -736,6 +738,53 @@ public final class Stack {
         }
     }
 
+    /**
+     * Gives the connection the scheduler named {@code name} ({@link Scheduler#byName}: default,
+     * roundrobin[:N], redundant, blest, ecf, handover, interactive, aggregate), at any time, also
+     * while data flows; the stack's {@code MptcpConfig.scheduler} is what connections start with.
+     * False (and nothing changes) for an unknown name or handle.
+     */
+    public boolean setScheduler(ConnHandle h, String name) {
+        StackConnection c = byId.get(h.id());
+        var factory = Scheduler.byName(name);
+        if (c == null || factory.isEmpty()) {
+            return false;
+        }
+        c.mptcp.setScheduler(factory.get().get());
+        touch(c);
+        return true;
+    }
+
+    /** The name of the connection's scheduler, or null for an unknown handle. */
+    public String scheduler(ConnHandle h) {
+        StackConnection c = byId.get(h.id());
+        return c == null ? null : c.mptcp.scheduler().name();
+    }
+
+    /**
+     * Sends every scheduling decision of the connection to {@code trace} (null: off, as it starts);
+     * see {@link SchedulerTrace} and {@link org.mptcp4j.mptcp.SchedulerTraceCsv}. False for an
+     * unknown handle.
+     */
+    public boolean setSchedulerTrace(ConnHandle h, SchedulerTrace trace) {
+        StackConnection c = byId.get(h.id());
+        if (c == null) {
+            return false;
+        }
+        c.mptcp.setSchedulerTrace(trace);
+        return true;
+    }
+
+    /**
+     * Sends the scheduling decisions of every connection opened or accepted from now on to
+     * {@code trace} (null: off); connections that exist keep theirs.
+     */
+    public void setSchedulerTrace(SchedulerTrace trace) {
+        schedulerTrace = trace;
+    }
+
+    private SchedulerTrace schedulerTrace;
+
     /** A snapshot of the connection's first subflow (its only one for plain TCP), or null for an unknown handle. */
     public ConnectionInfo info(ConnHandle h) {
         StackConnection c = byId.get(h.id());
@@ -1014,6 +1063,7 @@ public final class Stack {
         StackConnection c = new StackConnection(new ConnHandle(nextId++), m);
         c.nagle = config.nagle();
         m.setOwnerId(c.handle.id());
+        m.setSchedulerTrace(schedulerTrace);
         byId.put(c.handle.id(), c);
         c.registered = true;
         return c;

@@ -231,6 +231,19 @@ public final class MptcpHost implements AutoCloseable {
         return driver;
     }
 
+    /**
+     * Sends the scheduling decisions of every connection opened or accepted on this host from now
+     * on to {@code trace} (null: off, as a host starts). It is called on the reactor thread, in the
+     * middle of sending: {@link org.mptcp4j.mptcp.SchedulerTraceCsv} over a buffered writer is quick
+     * enough; flush it after the connections closed.
+     */
+    public void setSchedulerTrace(org.mptcp4j.mptcp.SchedulerTrace trace) throws IOException {
+        call(() -> {
+            endpoint.stack().setSchedulerTrace(trace);
+            return null;
+        });
+    }
+
     private volatile MptcpSelectorProvider selectorProvider;
 
     /** NIO on this host: socket channels, server socket channels and selectors for them. */

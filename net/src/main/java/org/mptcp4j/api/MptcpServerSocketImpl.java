@@ -118,6 +118,7 @@ final class MptcpServerSocketImpl extends SocketImpl {
         Waiter w = waiter;
         long deadline = Waiter.deadline(soTimeoutMillis);
         boolean nagle = !target.options.noDelay();
+        String scheduler = target.options.scheduler();
         int sendStage = target.options.sendStageBytes();
         int recvStage = target.options.recvStageBytes();
         record Accepted(ConnState state, InetSocketAddress local, InetSocketAddress remote) {}
@@ -136,6 +137,9 @@ final class MptcpServerSocketImpl extends SocketImpl {
                     return null;
                 }
                 e.stack().setNagle(h, nagle);
+                if (scheduler != null) {
+                    e.stack().setScheduler(h, scheduler);
+                }
                 var info = e.stack().info(h);
                 ConnState s = e.register(h, sendStage, recvStage);
                 s.connected = true;

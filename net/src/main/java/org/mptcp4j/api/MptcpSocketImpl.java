@@ -120,6 +120,7 @@ final class MptcpSocketImpl extends SocketImpl {
     ConnState startConnect(InetSocketAddress remote) throws IOException {
         InetSocketAddress local = bindAddress;
         boolean nagle = !options.noDelay();
+        String scheduler = options.scheduler();
         int sendStage = options.sendStageBytes();
         int recvStage = options.recvStageBytes();
         Opened opened = host.call(() -> {
@@ -136,6 +137,9 @@ final class MptcpSocketImpl extends SocketImpl {
                 throw new NoRouteToHostException("Network is unreachable: " + noAddress.getMessage());
             }
             e.stack().setNagle(h, nagle);
+            if (scheduler != null) {
+                e.stack().setScheduler(h, scheduler);
+            }
             ConnectionInfo info = e.stack().info(h);
             return new Opened(e.register(h, sendStage, recvStage), info.local());
         });
@@ -384,6 +388,23 @@ final class MptcpSocketImpl extends SocketImpl {
                 return null;
             });
         }
+    }
+
+    /** Gives a connected socket's connection the scheduler {@code name} (known to exist). */
+    void applyScheduler(String name) throws IOException {
+        ConnState s = state;
+        if (s != null && !closed && !host.endpoint().isStopped()) {
+            host.call(() -> host.endpoint().stack().setScheduler(s.handle, name));
+        }
+    }
+
+    /** The scheduler of the socket's connection, or null when it has none (not connected, or gone). */
+    String currentScheduler() throws IOException {
+        ConnState s = state;
+        if (s == null || closed || host.endpoint().isStopped()) {
+            return null;
+        }
+        return host.call(() -> host.endpoint().stack().scheduler(s.handle));
     }
 
     /** Resizes the stages (SO_SNDBUF, SO_RCVBUF) of a connected socket. */

@@ -20,7 +20,8 @@ import org.mptcp4j.stack.ConnectionInfo;
  * <li><b>Knobs</b> of MPTCP. In mptcp4j, as in Linux ({@code net.mptcp.*} sysctls, {@code ip mptcp
  *     endpoint}, {@code ip mptcp limits}), they belong to the host, not to one socket: they are set in
  *     the {@link org.mptcp4j.stack.StackConfig} the {@link MptcpHost} starts with, and read back
- *     here. Setting one on a socket throws {@link UnsupportedOperationException} saying so.</li>
+ *     here. Setting one on a socket throws {@link UnsupportedOperationException} saying so. The
+ *     exception is {@link #MPTCP_SCHEDULER}, which each socket may set, also while data flows.</li>
  * </ul>
  */
 public final class MptcpSocketOptions {
@@ -38,8 +39,14 @@ public final class MptcpSocketOptions {
     /** Whether DSS checksums are required; Linux {@code net.mptcp.checksum_enabled}. */
     public static final SocketOption<Boolean> MPTCP_CHECKSUM = new Option<>("MPTCP_CHECKSUM", Boolean.class, true);
 
-    /** The packet scheduler's name; Linux {@code net.mptcp.scheduler}. */
-    public static final SocketOption<String> MPTCP_SCHEDULER = new Option<>("MPTCP_SCHEDULER", String.class, true);
+    /**
+     * The connection's packet scheduler by name (default, roundrobin[:N], redundant, blest, ecf,
+     * handover, interactive, aggregate: {@link org.mptcp4j.mptcp.Scheduler#byName}). Unlike the other
+     * knobs it belongs to the socket, and may be set before {@code connect} or at any time after,
+     * while data flows; unset, a connection starts with the host's ({@code MptcpConfig.scheduler},
+     * Linux {@code net.mptcp.scheduler}). Reads give the connection's current one.
+     */
+    public static final SocketOption<String> MPTCP_SCHEDULER = new Option<>("MPTCP_SCHEDULER", String.class, false);
 
     /** Additional subflows and accepted ADD_ADDRs per connection; {@code ip mptcp limits}. */
     public static final SocketOption<Limits> MPTCP_LIMITS = new Option<>("MPTCP_LIMITS", Limits.class, true);

@@ -39,6 +39,8 @@ final class SocketOptionsSupport {
     private volatile int lingerSeconds = -1;
     private volatile boolean reuseAddress;
     private volatile InetAddress localAddress;
+    /** MPTCP_SCHEDULER as set on this socket, or null: the host's. */
+    private volatile String scheduler;
 
     SocketOptionsSupport(MptcpSocketImpl impl) {
         this.impl = impl;
@@ -62,6 +64,11 @@ final class SocketOptionsSupport {
 
     int lingerSeconds() {
         return lingerSeconds;
+    }
+
+    /** The scheduler set on this socket, or null for the host's. */
+    String scheduler() {
+        return scheduler;
     }
 
     void setLocalAddress(InetAddress a) {
@@ -117,6 +124,15 @@ final class SocketOptionsSupport {
         if (!SUPPORTED.contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported");
         }
+        if (name == MptcpSocketOptions.MPTCP_SCHEDULER && value instanceof String v) {
+            if (org.mptcp4j.mptcp.Scheduler.byName(v).isEmpty()) {
+                throw new IllegalArgumentException("Invalid value for " + name + ": " + v + " (one of "
+                        + org.mptcp4j.mptcp.Scheduler.NAMES + ", roundrobin:N)");
+            }
+            scheduler = v;
+            impl.applyScheduler(v);
+            return;
+        }
         if (name instanceof MptcpSocketOptions.Option<?> o) {
             throw new UnsupportedOperationException(o.hostWide()
                     ? "'" + name + "' belongs to the host: set it in the StackConfig of MptcpHost " + impl.host.driver().name()
@@ -158,7 +174,8 @@ final class SocketOptionsSupport {
         } else if (name == MptcpSocketOptions.MPTCP_CHECKSUM) {
             v = config.mptcp().checksumRequired();
         } else if (name == MptcpSocketOptions.MPTCP_SCHEDULER) {
-            v = config.mptcp().scheduler();
+            String current = impl.currentScheduler();
+            v = current != null ? current : scheduler != null ? scheduler : config.mptcp().scheduler();
         } else if (name == MptcpSocketOptions.MPTCP_LIMITS) {
             v = config.mptcp().limits();
         } else if (name == MptcpSocketOptions.MPTCP_ENDPOINTS) {

@@ -124,6 +124,10 @@ class MptcpSocketAsJavaNetTest {
                     .hasMessageContaining("StackConfig");
             assertThat(s.getOption(MptcpSocketOptions.MPTCP_ENABLED)).isTrue();
             assertThat(s.getOption(MptcpSocketOptions.MPTCP_SCHEDULER)).isEqualTo("default");
+            s.setOption(MptcpSocketOptions.MPTCP_SCHEDULER, "ecf");
+            assertThat(s.getOption(MptcpSocketOptions.MPTCP_SCHEDULER)).as("the socket's own, connected").isEqualTo("ecf");
+            assertThatThrownBy(() -> s.setOption(MptcpSocketOptions.MPTCP_SCHEDULER, "fastest"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("roundrobin");
             assertThat(s.getOption(MptcpSocketOptions.MPTCP_INFO).mode()).isEqualTo(MptcpConnection.Mode.MPTCP);
             assertThat(s.getOption(MptcpSocketOptions.TCP_INFO).state()).isEqualTo(org.mptcp4j.tcp.TcpState.ESTABLISHED);
             assertThatThrownBy(() -> s.setOption(MptcpSocketOptions.MPTCP_CHECKSUM, true))

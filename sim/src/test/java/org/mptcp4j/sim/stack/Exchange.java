@@ -34,6 +34,11 @@ public final class Exchange implements StackEndpoint.Application {
     private boolean closed;
     private ResetReason failure;
     private int lastMss;
+    /** Connected, but writes no more than {@link #heldBytes} until {@link #release}: a transfer timed from a warm connection. */
+    private boolean held;
+    private long heldBytes;
+    private long releasedNanos = -1;
+    private long doneNanos = -1;
 
     private Exchange(InetSocketAddress remote, int listenPort, long totalBytes, long streamSeed) {
         this.remote = remote;
@@ -49,6 +54,32 @@ public final class Exchange implements StackEndpoint.Application {
 
     public static Exchange server(int port, long totalBytes, long streamSeed) {
         return new Exchange(null, port, totalBytes, streamSeed);
+    }
+
+    /**
+     * This exchange writes only its first {@code firstBytes} until {@link #release} (it reads
+     * meanwhile): a few bytes from the server let the client's MPTCP connection become fully
+     * established, and its path manager open the other subflows, before the timed part.
+     */
+    public Exchange held(long firstBytes) {
+        held = true;
+        heldBytes = firstBytes;
+        return this;
+    }
+
+    /** Starts the writing of a {@link #held} exchange; its completion time counts from now. */
+    public void release(StackEndpoint endpoint, long nowNanos) {
+        held = false;
+        releasedNanos = nowNanos;
+        if (conn != null) {
+            pump(endpoint.stack(), nowNanos);
+            endpoint.service(nowNanos);
+        }
+    }
+
+    /** Time from {@link #release} until the other's stream was read to its end and this one's was sent; -1 before. */
+    public long completionNanos() {
+        return doneNanos < 0 || releasedNanos < 0 ? -1 : doneNanos - releasedNanos;
     }
 
     @Override
@@ -90,9 +121,9 @@ public final class Exchange implements StackEndpoint.Application {
         if (info != null) {
             lastMss = info.mss();
         }
-        while (written < totalBytes) {
+        while (written < (held ? heldBytes : totalBytes)) {
             if (!chunk.hasRemaining()) {
-                chunk.clear().limit((int) Math.min(chunk.capacity(), totalBytes - written));
+                chunk.clear().limit((int) Math.min(chunk.capacity(), (held ? heldBytes : totalBytes) - written));
                 stream.fill(chunk);
                 chunk.flip();
                 sent.update(chunk.duplicate());
@@ -122,6 +153,7 @@ public final class Exchange implements StackEndpoint.Application {
         }
         if (eof && shutdown) {
             closed = true;
+            doneNanos = nowNanos;
             stack.close(nowNanos, conn);
         }
     }
