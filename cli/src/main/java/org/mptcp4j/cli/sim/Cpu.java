@@ -54,9 +54,10 @@ final class Cpu extends TestbedExperiment {
             MultipathTransfer transfer = MultipathTransfer.on(t, setup);
             transfer.warmUpOnce();
             Map<String, Double> m = new LinkedHashMap<>();
-            put(m, "kernel", checked("kernel -> kernel", transfer.kernelToKernel()), false, false);
-            put(m, "mptcp4j_send", checked("mptcp4j -> kernel", transfer.mptcp4jToKernel()), true, false);
-            put(m, "mptcp4j_recv", checked("kernel -> mptcp4j", transfer.kernelToMptcp4j()), false, true);
+            String point = name() + " " + run.params();
+            measure(m, "kernel", point + ": kernel -> kernel", transfer::kernelToKernel, false, false);
+            measure(m, "mptcp4j_send", point + ": mptcp4j -> kernel", transfer::mptcp4jToKernel, true, false);
+            measure(m, "mptcp4j_recv", point + ": kernel -> mptcp4j", transfer::kernelToMptcp4j, false, true);
             return m;
         });
     }
@@ -90,7 +91,7 @@ final class Cpu extends TestbedExperiment {
         }
         double top = rows.stream().flatMap(r -> java.util.Arrays.stream(metrics).map(r::metric))
                 .mapToDouble(Double::doubleValue).filter(Double::isFinite).max().orElse(1);
-        Charts.lines(out.resolve("cpu.png"), "CPU per GB against the number of subflows (shared 1 Gbit/s)",
+        Charts.lines(out.resolve("cpu.png"), "CPU per GB against the number of subflows",
                 "subflows", "CPU seconds per GB", data, 0, Math.ceil(top * 1.1));
         new Markdown().heading("CPU cost against the number of subflows")
                 .para("The TUN testbed, all subflows on path A (tbf 1 Gbit/s, MTU 1500, offloads on: veth TSO/GSO, "
@@ -101,7 +102,7 @@ final class Cpu extends TestbedExperiment {
                         + "kernel_peer.py process of that end, user + system from connection set-up to the end, which "
                         + "has the socket calls and the TCP work done in them but not softirq work that ran elsewhere.",
                         fmt(s.durationSeconds(), 0))
-                .settings(s, rows.size())
+                .para("%s", settingsLine(s, rows.size())).para("%s", failuresLine(rows))
                 .table(List.of("subflows", "mptcp4j sender", "mptcp4j receiver", "kernel sender", "kernel receiver",
                         "mptcp4j sender (user)", "mptcp4j receiver (user)", "mptcp4j -> kernel Mbit/s",
                         "kernel -> mptcp4j Mbit/s", "kernel -> kernel Mbit/s", "subflows (k/m/m)"), table)

@@ -83,9 +83,10 @@ final class Fig8 extends TestbedExperiment {
             MultipathTransfer transfer = MultipathTransfer.on(t, setup);
             transfer.warmUpOnce();
             Map<String, Double> m = new LinkedHashMap<>();
-            put(m, "kernel", checked("kernel -> kernel", transfer.kernelToKernel()), false, false);
-            put(m, "mptcp4j_send", checked("mptcp4j -> kernel", transfer.mptcp4jToKernel()), true, false);
-            put(m, "mptcp4j_recv", checked("kernel -> mptcp4j", transfer.kernelToMptcp4j()), false, true);
+            String point = name() + " " + run.params();
+            measure(m, "kernel", point + ": kernel -> kernel", transfer::kernelToKernel, false, false);
+            measure(m, "mptcp4j_send", point + ": mptcp4j -> kernel", transfer::mptcp4jToKernel, true, false);
+            measure(m, "mptcp4j_recv", point + ": kernel -> mptcp4j", transfer::kernelToMptcp4j, false, true);
             return m;
         });
     }
@@ -98,7 +99,7 @@ final class Fig8 extends TestbedExperiment {
                         + "receiver, Mbit/s. CPU: seconds per GB delivered; mptcp4j's = its Java threads (reactor and "
                         + "application, user + system); the kernel's = the kernel_peer.py process (user + system, "
                         + "softirq work elsewhere not seen).", fmt(s.durationSeconds(), 0))
-                .settings(s, rows.size());
+                .para("%s", settingsLine(s, rows.size())).para("%s", failuresLine(rows));
         boolean first = true;
         for (String offload : offloads(s)) {
             String png = first ? "fig8.png" : "fig8-offload-" + offload + ".png";

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.mptcp4j.net.perf.MultipathTransfer;
 import org.mptcp4j.net.testbed.Shell;
@@ -62,6 +63,14 @@ abstract class TestbedExperiment implements Experiment {
         return null;
     }
 
+    /** The report's line on how it was made: runs, repetitions, seconds per transfer and the command. */
+    String settingsLine(Settings s, int runs) {
+        String seconds = java.math.BigDecimal.valueOf(s.durationSeconds()).stripTrailingZeros().toPlainString();
+        return String.format(java.util.Locale.ROOT, "Runs: %d (each point %d time%s, a testbed of its own each), %s s of "
+                + "sending per transfer; command: `sudo ./mptcp4j sim %s --seeds %d --duration %s%s`.", runs, s.seeds(),
+                s.seeds() == 1 ? "" : "s", seconds, name(), s.seeds(), seconds, s.quick() ? " --quick" : "");
+    }
+
     /** Brings up a testbed with {@code config} (its id replaced by a fresh one), runs {@code body}, takes it down. */
     static Map<String, Double> onTestbed(TestbedConfig config, TestbedBody body) {
         TestbedConfig c = new TestbedConfig(Testbed.newId(), config.mtu(), config.rateABps(), config.rateBBps(),
@@ -83,29 +92,61 @@ abstract class TestbedExperiment implements Experiment {
         Map<String, Double> run(Testbed t) throws IOException;
     }
 
-    /** Throws when a transfer lost bytes or failed: a measurement of a broken transfer is no measurement. */
-    static MultipathTransfer.Result checked(String what, MultipathTransfer.Result r) throws IOException {
-        if (r.error() != null) {
-            throw new IOException(what + ": " + r.error());
-        }
-        return r;
+    /** One transfer of a point. */
+    @FunctionalInterface
+    interface Transfer {
+        MultipathTransfer.Result run() throws IOException;
     }
 
     /**
-     * Puts one transfer's figures under {@code prefix}: goodput (Mbit/s), subflows, and each end's
-     * CPU seconds per GB delivered (total, and user alone for an mptcp4j end).
+     * Runs one transfer and puts its figures under {@code prefix}: goodput (Mbit/s), subflows, each
+     * end's CPU seconds per GB delivered (total, and user alone for an mptcp4j end), and
+     * {@code _failed} (1 when the transfer failed or lost bytes: its figures are then NaN, the
+     * report shows "-", and stderr says why; the sweep goes on).
      */
-    static void put(Map<String, Double> m, String prefix, MultipathTransfer.Result r, boolean mptcp4jSends,
-                    boolean mptcp4jReceives) {
-        m.put(prefix + "_mbps", r.goodputMbps());
-        m.put(prefix + "_subflows", (double) r.subflows());
-        m.put(prefix + "_sender_cpu_s_per_gb", MultipathTransfer.Result.perGb(r.sender().totalSeconds(), r.bytes()));
+    static void measure(Map<String, Double> m, String prefix, String what, Transfer transfer, boolean mptcp4jSends,
+                        boolean mptcp4jReceives) {
+        MultipathTransfer.Result r;
+        String error;
+        try {
+            r = transfer.run();
+            error = r.error();
+        } catch (IOException | UncheckedIOException e) {
+            r = null;
+            error = String.valueOf(e.getMessage());
+        }
+        if (error != null) {
+            System.err.println(what + " failed: " + error);
+        }
+        MultipathTransfer.Result ok = error == null ? r : null;
+        m.put(prefix + "_failed", ok == null ? 1.0 : 0.0);
+        m.put(prefix + "_mbps", ok == null ? Double.NaN : ok.goodputMbps());
+        m.put(prefix + "_subflows", ok == null ? Double.NaN : ok.subflows());
+        m.put(prefix + "_sender_cpu_s_per_gb", ok == null ? Double.NaN : perGb(ok.sender().totalSeconds(), ok));
         if (mptcp4jSends) {
-            m.put(prefix + "_sender_user_cpu_s_per_gb", MultipathTransfer.Result.perGb(r.sender().userSeconds(), r.bytes()));
+            m.put(prefix + "_sender_user_cpu_s_per_gb", ok == null ? Double.NaN : perGb(ok.sender().userSeconds(), ok));
         }
-        m.put(prefix + "_receiver_cpu_s_per_gb", MultipathTransfer.Result.perGb(r.receiver().totalSeconds(), r.bytes()));
+        m.put(prefix + "_receiver_cpu_s_per_gb", ok == null ? Double.NaN : perGb(ok.receiver().totalSeconds(), ok));
         if (mptcp4jReceives) {
-            m.put(prefix + "_receiver_user_cpu_s_per_gb", MultipathTransfer.Result.perGb(r.receiver().userSeconds(), r.bytes()));
+            m.put(prefix + "_receiver_user_cpu_s_per_gb", ok == null ? Double.NaN : perGb(ok.receiver().userSeconds(), ok));
         }
+    }
+
+    /** The report's line on failed transfers: how many, and at which points. */
+    static String failuresLine(List<ResultTable.Row> rows) {
+        List<String> failed = new java.util.ArrayList<>();
+        for (ResultTable.Row r : rows) {
+            for (String prefix : List.of("kernel", "mptcp4j_send", "mptcp4j_recv")) {
+                if (r.metric(prefix + "_failed") != 0) {
+                    failed.add(prefix + " at " + r.params());
+                }
+            }
+        }
+        return failed.isEmpty() ? "Every transfer completed with all its bytes."
+                : "Failed transfers (\"-\" in the tables; the run's stderr says why): " + String.join("; ", failed) + ".";
+    }
+
+    private static double perGb(double cpuSeconds, MultipathTransfer.Result r) {
+        return MultipathTransfer.Result.perGb(cpuSeconds, r.bytes());
     }
 }
