@@ -7,7 +7,6 @@ import static org.mptcp4j.cli.sim.ResultTable.where;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jfree.data.xy.XYSeries;
@@ -50,16 +49,7 @@ final class Cpu extends TestbedExperiment {
         TestbedConfig config = TestbedConfig.defaults("cpu").withRates(Fig8.GIGABIT, 0);
         MultipathTransfer.Setup setup = new MultipathTransfer.Setup(MultipathTransfer.Paths.SHARED_A, n,
                 config.mtu() - 40, true, Long.MAX_VALUE, s.durationSeconds(), PORT);
-        return onTestbed(config, t -> {
-            MultipathTransfer transfer = MultipathTransfer.on(t, setup);
-            transfer.warmUpOnce();
-            Map<String, Double> m = new LinkedHashMap<>();
-            String point = name() + " " + run.params();
-            measure(m, "kernel", point + ": kernel -> kernel", transfer::kernelToKernel, false, false);
-            measure(m, "mptcp4j_send", point + ": mptcp4j -> kernel", transfer::mptcp4jToKernel, true, false);
-            measure(m, "mptcp4j_recv", point + ": kernel -> mptcp4j", transfer::kernelToMptcp4j, false, true);
-            return m;
-        });
+        return threeTransfers(run, config, setup);
     }
 
     @Override

@@ -79,16 +79,7 @@ final class Fig8 extends TestbedExperiment {
         MultipathTransfer.Setup setup = new MultipathTransfer.Setup(
                 paths == 1 ? MultipathTransfer.Paths.ONE : MultipathTransfer.Paths.BOTH, paths, mss, offload,
                 Long.MAX_VALUE, s.durationSeconds(), PORT);
-        return onTestbed(config, t -> {
-            MultipathTransfer transfer = MultipathTransfer.on(t, setup);
-            transfer.warmUpOnce();
-            Map<String, Double> m = new LinkedHashMap<>();
-            String point = name() + " " + run.params();
-            measure(m, "kernel", point + ": kernel -> kernel", transfer::kernelToKernel, false, false);
-            measure(m, "mptcp4j_send", point + ": mptcp4j -> kernel", transfer::mptcp4jToKernel, true, false);
-            measure(m, "mptcp4j_recv", point + ": kernel -> mptcp4j", transfer::kernelToMptcp4j, false, true);
-            return m;
-        });
+        return threeTransfers(run, config, setup);
     }
 
     @Override

@@ -92,6 +92,24 @@ abstract class TestbedExperiment implements Experiment {
         Map<String, Double> run(Testbed t) throws IOException;
     }
 
+    /**
+     * One point: on a testbed of its own, after the JVM's warm-up, kernel to kernel, mptcp4j to the
+     * kernel and the kernel to mptcp4j, measured under the prefixes {@code kernel},
+     * {@code mptcp4j_send} and {@code mptcp4j_recv}.
+     */
+    Map<String, Double> threeTransfers(Run run, TestbedConfig config, MultipathTransfer.Setup setup) {
+        return onTestbed(config, t -> {
+            MultipathTransfer transfer = MultipathTransfer.on(t, setup);
+            transfer.warmUpOnce();
+            Map<String, Double> m = new java.util.LinkedHashMap<>();
+            String point = name() + " " + run.params();
+            measure(m, "kernel", point + ": kernel -> kernel", transfer::kernelToKernel, false, false);
+            measure(m, "mptcp4j_send", point + ": mptcp4j -> kernel", transfer::mptcp4jToKernel, true, false);
+            measure(m, "mptcp4j_recv", point + ": kernel -> mptcp4j", transfer::kernelToMptcp4j, false, true);
+            return m;
+        });
+    }
+
     /** One transfer of a point. */
     @FunctionalInterface
     interface Transfer {

@@ -241,25 +241,17 @@ public final class MultipathTransfer {
     /** mptcp4j (client) sends to the kernel side (server). */
     public Result mptcp4jToKernel() throws IOException {
         try (KernelPeer server = kernelServer(); MptcpHost host = openHost()) {
-            Transfers.Result sent;
-            ThreadCpu.Usage cpu;
-            try (MptcpSocket s = connect(host)) {
-                Thread dog = LossBenchmark.watchdog(s, LossBenchmark.timeoutSeconds(setup.maxSeconds()));
-                try {
-                    ThreadCpu start = ThreadCpu.snapshot();
-                    sent = Transfers.send(s.getOutputStream(), setup.maxBytes(), 1, (long) (setup.maxSeconds() * 1e9), false);
-                    s.shutdownOutput();
-                    // The server closes once it has read everything: our end of stream is its last read.
-                    Transfers.receive(s.getInputStream(), () -> { }, false);
-                    cpu = ThreadCpu.snapshot().since(start);
-                } finally {
-                    dog.interrupt();
-                }
-            }
+            Transfers.Result[] sent = new Transfers.Result[1];
+            ThreadCpu.Usage cpu = measured(host, s -> {
+                sent[0] = Transfers.send(s.getOutputStream(), setup.maxBytes(), 1, (long) (setup.maxSeconds() * 1e9), false);
+                s.shutdownOutput();
+                // The server closes once it has read everything: our end of stream is its last read.
+                Transfers.receive(s.getInputStream(), () -> { }, false);
+            });
             Map<String, String> k = await(server);
             long received = Long.parseLong(k.getOrDefault("received", "0"));
             return new Result(received, Double.parseDouble(k.getOrDefault("received_seconds", "0")), subflows(host),
-                    javaCpu(cpu), kernelCpu(k), cpu.processSeconds(), error(sent.bytes(), received, k));
+                    javaCpu(cpu), kernelCpu(k), cpu.processSeconds(), error(sent[0].bytes(), received, k));
         }
     }
 
@@ -268,26 +260,40 @@ public final class MultipathTransfer {
         try (KernelPeer server = kernelServer("--send", Long.toString(setup.maxBytes()),
                 "--duration", Double.toString(setup.maxSeconds()));
                 MptcpHost host = openHost()) {
-            Transfers.Result received;
-            ThreadCpu.Usage cpu;
-            try (MptcpSocket s = connect(host)) {
-                Thread dog = LossBenchmark.watchdog(s, LossBenchmark.timeoutSeconds(setup.maxSeconds()));
-                try {
-                    ThreadCpu start = ThreadCpu.snapshot();
-                    // One byte before our end of stream: a DATA_FIN alone, right after the handshake, is
-                    // held until the server's first DSS confirms our MP_CAPABLE ACK, and this server sends
-                    // nothing before it has read to the end (mptcp4j then retransmits the ACK forever).
-                    s.getOutputStream().write(0);
-                    s.shutdownOutput();
-                    received = Transfers.receive(s.getInputStream(), () -> { }, false);
-                    cpu = ThreadCpu.snapshot().since(start);
-                } finally {
-                    dog.interrupt();
-                }
-            }
+            Transfers.Result[] got = new Transfers.Result[1];
+            ThreadCpu.Usage cpu = measured(host, s -> {
+                // One byte before our end of stream: a DATA_FIN alone, right after the handshake, is
+                // held until the server's first DSS confirms our MP_CAPABLE ACK, and this server sends
+                // nothing before it has read to the end (mptcp4j then retransmits the ACK forever).
+                s.getOutputStream().write(0);
+                s.shutdownOutput();
+                got[0] = Transfers.receive(s.getInputStream(), () -> { }, false);
+            });
             Map<String, String> k = await(server);
+            Transfers.Result received = got[0];
             return new Result(received.bytes(), received.nanos() / 1e9, subflows(host), kernelCpu(k), javaCpu(cpu),
                     cpu.processSeconds(), error(Long.parseLong(k.getOrDefault("sent", "0")), received.bytes(), k));
+        }
+    }
+
+    private interface SocketWork {
+        void run(MptcpSocket s) throws IOException;
+    }
+
+    /**
+     * Connects, runs {@code work} under a watchdog that aborts a transfer stuck past its timeout,
+     * and returns the Java threads' CPU from just after the connect to the end of the work.
+     */
+    private ThreadCpu.Usage measured(MptcpHost host, SocketWork work) throws IOException {
+        try (MptcpSocket s = connect(host)) {
+            Thread dog = LossBenchmark.watchdog(s, LossBenchmark.timeoutSeconds(setup.maxSeconds()));
+            try {
+                ThreadCpu start = ThreadCpu.snapshot();
+                work.run(s);
+                return ThreadCpu.snapshot().since(start);
+            } finally {
+                dog.interrupt();
+            }
         }
     }
 
