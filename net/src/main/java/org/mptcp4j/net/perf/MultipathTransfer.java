@@ -24,8 +24,8 @@ import org.mptcp4j.stack.StackConfig;
 /**
  * One-way MPTCP bulk transfers over a testbed with a chosen number and placement of subflows, and
  * the CPU each end spent: kernel to kernel (the reference), mptcp4j to the kernel, the kernel to
- * mptcp4j. The experiments of the paper's section 5.2 (Fig. 8, goodput against the MSS, and the CPU
- * cost per subflow) are built from these.
+ * mptcp4j. The paper's testbed experiments (Fig. 8, goodput against the MSS, and the CPU cost per
+ * subflow; {@code ./mptcp4j sim fig8}, {@code sim cpu}) are built from these.
  *
  * <p>The kernel side ({@code kernel-ID}) is always the server on its path-A address and neither
  * announces nor joins (its endpoints are flushed), so every extra subflow is one the client opens
@@ -33,11 +33,11 @@ import org.mptcp4j.stack.StackConfig;
  * accepted), or the router's kernel in {@code mptcp4j-ID} for the reference, configured the same
  * way with {@code ip mptcp}. Where the subflows go is {@link Paths}.
  *
- * <p>No SHA-256 at either end (it would cost as much CPU as what is measured); the receiver's byte
- * count must equal the sender's. Goodput is the receiver's: bytes over its first to last read.
- * CPU: for mptcp4j, its Java threads ({@link ThreadCpu}) from the connection's set-up to its end;
- * for the kernel, the {@code kernel_peer.py} process's user and system time over the same span
- * ({@code getrusage}), which has the socket calls and the TCP work done in them, but not softirq
+ * <p>No SHA-256 at either end (it would add its own CPU to the stacks' that is measured); the
+ * receiver's byte count must equal the sender's. Goodput is the receiver's: bytes over its first to
+ * last read. CPU: for mptcp4j, its Java threads ({@link ThreadCpu}) from just after the connect to
+ * the end of the transfer; for the kernel, the {@code kernel_peer.py} process's user and system
+ * time from its connect or accept to its end ({@code getrusage}), which has the socket calls and the TCP work done in them, but not softirq
  * work that ran on another CPU or in another task's context.
  */
 public final class MultipathTransfer {
