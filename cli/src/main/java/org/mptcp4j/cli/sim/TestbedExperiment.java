@@ -12,7 +12,7 @@ import org.mptcp4j.net.testbed.Testbed;
 import org.mptcp4j.net.testbed.TestbedConfig;
 
 /**
- * An experiment of the paper's section 5.2 that measures real I/O and CPU, so it runs on the TUN
+ * An experiment of the paper that measures real I/O and CPU (Fig. 8, the CPU cost), so it runs on the TUN
  * testbed ({@code docs/TESTBED.md}) instead of the simulator: each run brings up a testbed of its
  * own (its id is random, its namespaces go in {@code finally}), measures, and takes it down. Runs go
  * one after the other whatever {@code --threads} says (two at once would share the CPU they
