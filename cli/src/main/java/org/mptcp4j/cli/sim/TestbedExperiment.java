@@ -47,7 +47,7 @@ abstract class TestbedExperiment implements Experiment {
             boolean root = Files.readString(Path.of("/proc/self/status")).lines()
                     .anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
             if (!root) {
-                return "needs root (the TUN testbed creates network namespaces): sudo ./mptcp4j sim";
+                return "needs root (the TUN testbed creates network namespaces; run it with sudo)";
             }
         } catch (IOException e) {
             return "cannot tell whether this is root: " + e.getMessage();
