@@ -21,9 +21,9 @@ import org.mptcp4j.net.testbed.TestbedConfig;
  * both ends announce is the swept value). Each point is three one-way MPTCP transfers on one
  * testbed: kernel to kernel (the reference), mptcp4j to the kernel and the kernel to mptcp4j, with
  * one subflow (path A) or two (A and B). Paper: an MSS of 1400 bytes fills one gigabit link and part
- * of a second, 4500 fills two: the hosts were CPU-bound per packet. Swept with the offloads off
- * (veths without TSO/GSO/GRO, mptcp4j's TUN one packet per segment: the CPU pays per MTU-sized
- * packet, as the paper's hosts did) and on (64 KB super-segments through veths and TUN).
+ * of a second, 4500 fills two. Swept with the offloads off (veths without TSO/GSO/GRO, mptcp4j's
+ * TUN one packet per segment: the CPU pays per MTU-sized packet) and on (64 KB super-segments
+ * through veths and TUN).
  */
 final class Fig8 extends TestbedExperiment {
     static final List<Integer> MSS = List.of(1400, 2000, 3000, 4500, 8000);
@@ -98,7 +98,7 @@ final class Fig8 extends TestbedExperiment {
             report(s, rows, out, md, offload, png);
         }
         md.para("Paper: with an MSS of 1400 bytes MPTCP fills one gigabit link and part of the second; with 4500 bytes "
-                + "it fills both (its hosts were bound by the CPU cost per packet); \"with TSO\" the CPU cost falls.");
+                + "it fills both; \"with TSO\" it expects a lower CPU cost.");
         md.write(out.resolve("fig8.md"));
     }
 
