@@ -9,7 +9,8 @@ client: connect, send bytes (hashing), shutdown(SHUT_WR), read to EOF (hashing),
 wait for a line on stdin before shutting down, so that `ss` can read the live subflows' final counters.
 --mptcp opens the socket with IPPROTO_MPTCP (262); --abort closes with SO_LINGER 0 (RST) instead of
 FIN after the transfer; --no-hash skips SHA-256 (for measurements); --duration S stops sending after S seconds (--send is then a maximum).
-"received_seconds" is the time from the first to the last byte received (goodput at the receiver). Prints one JSON line with counts, SHA-256 and elapsed seconds; the server
+"received_seconds" is the time from the first to the last byte received (goodput at the receiver);
+"connection_cpu_user_seconds"/"connection_cpu_system_seconds" the process's CPU from connection set-up to the end. Prints one JSON line with counts, SHA-256 and elapsed seconds; the server
 prints "LISTENING <port>" first, once it accepts connections.
 """
 import argparse, hashlib, json, os, resource, socket, struct, sys, threading, time
@@ -116,6 +117,15 @@ def cpu_seconds():
     return r.ru_utime + r.ru_stime
 
 
+def connection_cpu(result, before):
+    """The process's user and system CPU since `before` (taken when the connection was set up), so
+    that the interpreter's start-up does not count; system time is the kernel's work done in this
+    process's context (socket calls, and softirq processing that happened to run on its CPU)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    result["connection_cpu_user_seconds"] = r.ru_utime - before.ru_utime
+    result["connection_cpu_system_seconds"] = r.ru_stime - before.ru_stime
+
+
 def make_socket(args, family):
     proto = IPPROTO_MPTCP if args.mptcp else 0
     sock = socket.socket(family, socket.SOCK_STREAM, proto)
@@ -143,6 +153,7 @@ def server(args):
     conn, peer = ls.accept()
     conn.settimeout(args.timeout)
     start = time.monotonic()
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     result = {"peer": "%s:%d" % peer[:2]}
     if args.abort_after_receive is not None:
         got = 0
@@ -168,6 +179,7 @@ def server(args):
             result["error"] = "reset"
     result["seconds"] = time.monotonic() - start
     result["cpu_seconds"] = cpu_seconds()
+    connection_cpu(result, cpu_before)
     finish(conn, args)
     ls.close()
     print(json.dumps(result), flush=True)
@@ -186,6 +198,7 @@ def client(args):
     except ConnectionRefusedError:
         print(json.dumps({"error": "refused"}), flush=True)
         return
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     try:
         if args.duplex:
             duplex(s, args, result)
@@ -203,6 +216,7 @@ def client(args):
         result["error"] = "reset"
     result["seconds"] = time.monotonic() - start
     result["cpu_seconds"] = cpu_seconds()
+    connection_cpu(result, cpu_before)
     finish(s, args)
     print(json.dumps(result), flush=True)
 

@@ -13,6 +13,14 @@ interface Experiment {
     /** The name on the command line ({@code fig4}, ...). */
     String name();
 
+    /**
+     * True for the experiments that run on the TUN testbed instead of the simulator (fig8, cpu):
+     * they need root and run one at a time.
+     */
+    default boolean needsTestbed() {
+        return false;
+    }
+
     /** Seeds per point when the command line gives none. */
     int defaultSeeds(boolean quick);
 

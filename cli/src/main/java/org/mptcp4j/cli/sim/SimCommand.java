@@ -27,12 +27,13 @@ import picocli.CommandLine.Parameters;
  * part with {@code --run}) and merges back ({@code --collect}).
  */
 @Command(name = "sim", mixinStandardHelpOptions = true,
-        description = "The paper's evaluation in the simulator: fig4, fig5, fig6, fig7, aggregation or all. "
-                + "Writes <experiment>.csv, .png and .md under --out.")
+        description = "The paper's evaluation in the simulator: fig4, fig5, fig6, fig7, aggregation; on the TUN testbed "
+                + "(root): fig8, cpu; or all. Writes <experiment>.csv, .png and .md under --out.")
 public final class SimCommand implements Callable<Integer> {
-    static final List<Experiment> EXPERIMENTS = List.of(new Fig4(), new Fig5(), new Fig6(), new Fig7(), new Aggregation());
+    static final List<Experiment> EXPERIMENTS = List.of(new Fig4(), new Fig5(), new Fig6(), new Fig7(), new Aggregation(),
+            new Fig8(), new Cpu());
 
-    @Parameters(index = "0", description = "fig4, fig5, fig6, fig7, aggregation or all.")
+    @Parameters(index = "0", description = "fig4, fig5, fig6, fig7, aggregation, fig8, cpu or all.")
     String experiment;
 
     @Option(names = "--out", defaultValue = "sim-results", description = "Output directory (default ${DEFAULT-VALUE}).")
@@ -85,8 +86,17 @@ public final class SimCommand implements Callable<Integer> {
         List<Experiment> chosen = experiment.equals("all") ? EXPERIMENTS
                 : EXPERIMENTS.stream().filter(e -> e.name().equals(experiment)).toList();
         if (chosen.isEmpty()) {
-            System.err.println("unknown experiment " + experiment + " (fig4, fig5, fig6, fig7, aggregation, all)");
+            System.err.println("unknown experiment " + experiment + " (fig4, fig5, fig6, fig7, aggregation, fig8, cpu, all)");
             return 2;
+        }
+        String missing = chosen.stream().anyMatch(Experiment::needsTestbed) ? TestbedExperiment.missingCapability() : null;
+        if (missing != null) {
+            if (chosen.size() == 1) {
+                System.err.println(experiment + " runs on the TUN testbed and " + missing);
+                return 2;
+            }
+            System.err.println("skipping fig8 and cpu: they run on the TUN testbed, which " + missing);
+            chosen = chosen.stream().filter(e -> !e.needsTestbed()).toList();
         }
         for (String name : new String[] {coupledCc, cc}) {
             if (name != null && org.mptcp4j.cc.CongestionAlgorithm.byName(name).isEmpty()) {
@@ -149,8 +159,10 @@ public final class SimCommand implements Callable<Integer> {
         e.report(s, rows, out);
         if (collect == null) {
             double wall = (System.nanoTime() - wallStart) / 1e9;
-            System.out.printf(Locale.ROOT, "%s: %d runs in %.1f s of wall time, %,d simulated packet hops (%.2f M/s); "
-                    + "%s/%s.{csv,png,md}%n", e.name(), runs.size(), wall, packets, packets / wall / 1e6, out, e.name());
+            String hops = e.needsTestbed() ? "on the testbed"
+                    : String.format(Locale.ROOT, "%,d simulated packet hops (%.2f M/s)", packets, packets / wall / 1e6);
+            System.out.printf(Locale.ROOT, "%s: %d runs in %.1f s of wall time, %s; %s/%s.{csv,png,md}%n", e.name(),
+                    runs.size(), wall, hops, out, e.name());
         } else {
             System.out.printf("%s: %d runs collected from %s; %s/%s.{csv,png,md}%n", e.name(), runs.size(), collect, out,
                     e.name());
@@ -161,7 +173,8 @@ public final class SimCommand implements Callable<Integer> {
     /** Runs every run on a pool of threads, writing each part as it ends; returns the packet hops simulated. */
     private long runAll(Experiment e, Settings s, List<Experiment.Run> runs) throws InterruptedException,
             ExecutionException, IOException {
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        // Testbed runs measure real CPU and goodput: two at once would share the CPU they measure.
+        int n = e.needsTestbed() ? 1 : threads != null ? threads : Runtime.getRuntime().availableProcessors();
         Progress progress = new Progress(e.name(), runs.size(), System.err);
         AtomicLong packets = new AtomicLong();
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, n))) {

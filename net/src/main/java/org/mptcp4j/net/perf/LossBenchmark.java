@@ -123,7 +123,7 @@ public final class LossBenchmark {
         return rows;
     }
 
-    private static long timeoutSeconds(double maxSeconds) {
+    static long timeoutSeconds(double maxSeconds) {
         return (long) (maxSeconds * 4) + 60;
     }
 
@@ -161,7 +161,7 @@ public final class LossBenchmark {
     }
 
     /** Aborts the socket if the transfer has not finished in time, so that a stalled run fails instead of hanging. */
-    private static Thread watchdog(MptcpSocket s, long seconds) {
+    static Thread watchdog(MptcpSocket s, long seconds) {
         return Thread.ofVirtual().start(() -> {
             try {
                 Thread.sleep(seconds * 1000);

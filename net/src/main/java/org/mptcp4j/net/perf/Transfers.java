@@ -29,7 +29,15 @@ public final class Transfers {
      * have passed since the first write (the bytes already written still reach the peer).
      */
     public static Result send(OutputStream out, long count, long seed, long maxNanos) throws IOException {
-        MessageDigest sha = sha256();
+        return send(out, count, seed, maxNanos, true);
+    }
+
+    /**
+     * {@link #send(OutputStream, long, long, long)}; without {@code hash} no SHA-256 is computed
+     * (its {@code sha256} is {@link #NOT_HASHED}), for measurements of the stack's CPU alone.
+     */
+    public static Result send(OutputStream out, long count, long seed, long maxNanos, boolean hash) throws IOException {
+        MessageDigest sha = hash ? sha256() : null;
         byte[] block = new byte[1 << 16];
         SplitMix64 rng = new SplitMix64(seed);
         for (int i = 0; i < block.length; i += 8) {
@@ -43,13 +51,15 @@ public final class Transfers {
         while (sent < count && System.nanoTime() - start < maxNanos) {
             int n = (int) Math.min(block.length, count - sent);
             out.write(block, 0, n);
-            sha.update(block, 0, n);
+            if (sha != null) {
+                sha.update(block, 0, n);
+            }
             sent += n;
             // Vary the block so that a misplaced segment cannot hash the same.
             block[(int) (sent % block.length)] ^= (byte) sent;
         }
         out.flush();
-        return new Result(sent, HexFormat.of().formatHex(sha.digest()), System.nanoTime() - start);
+        return new Result(sent, hex(sha), System.nanoTime() - start);
     }
 
     /** Reads to end of stream. */
@@ -59,7 +69,12 @@ public final class Transfers {
 
     /** Reads to end of stream; {@code atFirstByte} runs once, when the first read returns data. */
     public static Result receive(InputStream in, Runnable atFirstByte) throws IOException {
-        MessageDigest sha = sha256();
+        return receive(in, atFirstByte, true);
+    }
+
+    /** {@link #receive(InputStream, Runnable)}, hashing only with {@code hash}. */
+    public static Result receive(InputStream in, Runnable atFirstByte, boolean hash) throws IOException {
+        MessageDigest sha = hash ? sha256() : null;
         byte[] buf = new byte[1 << 16];
         long first = 0;
         long last = 0;
@@ -71,10 +86,19 @@ public final class Transfers {
                 first = last;
                 atFirstByte.run();
             }
-            sha.update(buf, 0, n);
+            if (sha != null) {
+                sha.update(buf, 0, n);
+            }
             total += n;
         }
-        return new Result(total, HexFormat.of().formatHex(sha.digest()), last - first);
+        return new Result(total, hex(sha), last - first);
+    }
+
+    /** The {@code sha256} of a transfer made without hashing (kernel_peer.py's {@code --no-hash} says the same). */
+    public static final String NOT_HASHED = "not computed";
+
+    private static String hex(MessageDigest sha) {
+        return sha == null ? NOT_HASHED : HexFormat.of().formatHex(sha.digest());
     }
 
     private static MessageDigest sha256() {
