@@ -10,6 +10,7 @@
  */
 module org.mptcp4j.net {
     requires transitive org.mptcp4j.core;
+    requires java.management; // net.perf: CPU time of the threads a transfer ran on (ThreadMXBean)
 
     exports org.mptcp4j.api;
     exports org.mptcp4j.net.driver;
