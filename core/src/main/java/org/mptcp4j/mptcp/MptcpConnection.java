@@ -14,7 +14,6 @@ import org.mptcp4j.cc.CoupledGroup;
 import org.mptcp4j.crypto.MptcpCrypto;
 import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
-import org.mptcp4j.tcp.ReceiveAutotuner;
 import org.mptcp4j.tcp.SubflowExtension;
 import org.mptcp4j.tcp.TcpConnection;
 import org.mptcp4j.tcp.TcpError;
@@ -47,6 +46,8 @@ public final class MptcpConnection {
     static final int RESET_UNSPECIFIED = 0;
     static final int RESET_MPTCP_SPECIFIC = 1;
     static final int RESET_MIDDLEBOX = 6;
+    /** "The performance of this subflow was too low compared to the other subflows." */
+    static final int RESET_UNACCEPTABLE_PERFORMANCE = 5;
     /** One data-level mapping covers at most this much (the data-level length field is 16 bits). */
     static final int MAX_MAPPING_BYTES = 65535;
     /** The send buffer's tuned size to start with: about what Linux gives a new connection (tcp_sndbuf_expand over an initial window of ten). */
@@ -104,11 +105,10 @@ public final class MptcpConnection {
     final DataSendBuffer snd;
     DataReceiveQueue rcv;
     private final int receiveBufferBytes;
-    /**
-     * Dynamic right-sizing of the connection-level buffer (Linux's DRS at the MPTCP level), fed with
-     * the largest subflow RTT as the paper's section 4.1 sizes the buffer by RTT_max.
-     */
-    private final ReceiveAutotuner autotuner;
+    /** The paper's autotuning of the connection-level buffer (section 4.1); null when autotuning is off. */
+    private final ReceiveBufferTuner tuner;
+    /** Opportunistic retransmission and penalization when the peer's window blocks a subflow. */
+    private final Penalizer penalizer;
     /** The right edge of the peer's data-level receive window: DATA_ACK plus window (RFC 8684 section 3.3.5). */
     long sndWndEnd;
     /** The right edge we advertised at the data level; it never moves left. */
@@ -170,8 +170,9 @@ public final class MptcpConnection {
         this.snd = new DataSendBuffer(sendBufferBytes, localIdsn + 1);
         snd.setLimit(MIN_SEND_BUFFER_BYTES);
         this.receiveBufferBytes = receiveBufferBytes;
-        this.autotuner = receiveBufferMaxBytes > receiveBufferBytes
-                ? new ReceiveAutotuner(receiveBufferBytes, receiveBufferMaxBytes, 1460) : null;
+        this.tuner = receiveBufferMaxBytes > receiveBufferBytes
+                ? new ReceiveBufferTuner(receiveBufferBytes, receiveBufferMaxBytes) : null;
+        this.penalizer = new Penalizer(config.receiveBuffer(), mib);
         this.scheduler = Scheduler.byName(config.scheduler()).orElseThrow().get();
         this.pathManager = new PathManager(this, config);
     }
@@ -691,6 +692,9 @@ public final class MptcpConnection {
         if (rcv == null) {
             return;
         }
+        if (tuner != null) {
+            tuneReceiveBuffer(s, nowNanos, data.remaining());
+        }
         DataReceiveQueue.Outcome o = rcv.accept(dsn, data);
         switch (o) {
             case DUPLICATE -> mib.increment(MibCounter.MPTCP_DUPLICATE_DATA);
@@ -779,23 +783,34 @@ public final class MptcpConnection {
         if (avail <= 0) {
             return 0;
         }
+        boolean opportunistic = false;
         if (mode == Mode.MPTCP && range == null) {
             long room = sndWndEnd - snd.nxt();
             if (room <= 0) {
-                armWindowProbe();
-                return 0;
-            }
-            avail = (int) Math.min(avail, room);
-            List<Subflow> usable = usableSubflows();
-            if (usable.size() > 1) {
-                Subflow best = scheduler.select(usable);
-                if (best != s) {
-                    // Another subflow's turn, or nobody's (say the regular ones are at their
-                    // congestion window and this one is a backup, which waits as in Linux).
-                    if (best != null) {
-                        host.wake(best);
-                    }
+                // Blocked by the peer's window: the paper's kernel sends the window's left edge
+                // again here and penalizes the slower subflow that holds it (Penalizer).
+                range = penalizer.enabled() && subflows.size() > 1
+                        ? penalizer.onWindowLimited(s, subflows, snd.una(), snd.nxt(), maxBytes, nowNanos) : null;
+                if (range == null) {
+                    armWindowProbe();
                     return 0;
+                }
+                reinject.add(0, range); // taken below like any reinjection, counted apart
+                avail = (int) (range[1] - range[0]);
+                opportunistic = true;
+            } else {
+                avail = (int) Math.min(avail, room);
+                List<Subflow> usable = usableSubflows();
+                if (usable.size() > 1) {
+                    Subflow best = scheduler.select(usable);
+                    if (best != s) {
+                        // Another subflow's turn, or nobody's (say the regular ones are at their
+                        // congestion window and this one is a backup, which waits as in Linux).
+                        if (best != null) {
+                            host.wake(best);
+                        }
+                        return 0;
+                    }
                 }
             }
         }
@@ -814,10 +829,10 @@ public final class MptcpConnection {
         if (range != null) {
             dsn = range[0];
             range[0] += n;
-            if (range[0] >= range[1]) {
-                reinject.remove(0);
+            if (range[0] >= range[1] || opportunistic) {
+                reinject.remove(0); // an opportunistic copy is what goes now, no more
             }
-            mib.increment(MibCounter.MPTCP_RETRANS);
+            mib.increment(opportunistic ? MibCounter.MPTCP_OPPORTUNISTIC_RETRANS : MibCounter.MPTCP_RETRANS);
         } else {
             dsn = snd.take(n);
         }
@@ -1135,7 +1150,6 @@ public final class MptcpConnection {
         }
         int n = rcv == null ? 0 : rcv.read(dst);
         if (n > 0) {
-            tuneReceiveBuffer(nowNanos, n);
             onApplicationRead();
         }
         if (rcv == null || rcv.readable() == 0) {
@@ -1147,20 +1161,53 @@ public final class MptcpConnection {
         return n;
     }
 
-    private void tuneReceiveBuffer(long nowNanos, int n) {
-        if (autotuner == null) {
+    /**
+     * {@code n} bytes of {@code s} reached the data level: the paper's tuner sizes the buffer from
+     * each path's rate and the receiver's RTTs (timestamps; the subflow's own SRTT when it has no
+     * receiver sample), and may name the slowest path once its target passes the maximum.
+     */
+    private void tuneReceiveBuffer(Subflow s, long nowNanos, int n) {
+        long rtt = s.tcp.receiverRttNanos();
+        tuner.onRtt(s, rtt > 0 ? rtt : s.tcp.srttNanos());
+        Subflow slowest = tuner.onDataArrived(s, nowNanos, n);
+        if (tuner.bufferBytes() > rcv.capacity()) {
+            rcv.setCapacity(tuner.bufferBytes());
+        }
+        if (slowest != null) {
+            onReceiveBufferCapped(slowest, nowNanos);
+        }
+    }
+
+    /**
+     * The tuner's target passed the maximum buffer and named {@code s} the slowest path (the
+     * paper's hint "to disable the slowest path"): counted, shown in MPTCP_INFO, and acted on as
+     * {@link ReceiveBufferPolicy#whenCapped} says. Never the last regular subflow.
+     */
+    private void onReceiveBufferCapped(Subflow s, long nowNanos) {
+        mib.increment(MibCounter.MPTCP_RCVBUF_CAPPED);
+        s.flaggedSlow = true;
+        boolean otherRegular = false;
+        for (Subflow o : subflows) {
+            otherRegular |= o != s && o.usable() && !o.isBackup();
+        }
+        if (!otherRegular || !s.usable()) {
             return;
         }
-        long rttMax = 0;
-        for (Subflow s : subflows) {
-            rttMax = Math.max(rttMax, s.tcp.srttNanos());
-        }
-        if (rttMax > 0) {
-            autotuner.onRttSample(rttMax);
-        }
-        int size = autotuner.onDataRead(nowNanos, n);
-        if (size > rcv.capacity()) {
-            rcv.setCapacity(size);
+        switch (config.receiveBuffer().whenCapped()) {
+            case FLAG -> { }
+            case BACKUP -> {
+                if (!s.backup) {
+                    setBackup(s, true, nowNanos);
+                    kick();
+                }
+            }
+            case CLOSE -> {
+                s.dead = true;
+                reinjectFrom(s);
+                s.resetReason = RESET_UNACCEPTABLE_PERFORMANCE;
+                s.tcp.abort(nowNanos);
+                host.wake(s);
+            }
         }
     }
 
@@ -1372,15 +1419,20 @@ public final class MptcpConnection {
         pathManager.onEndpointChanged(e);
         for (Subflow s : subflows) {
             if (s.tcp != null && s.tcp.local().getAddress().equals(e.address()) && s.backup != backup) {
-                s.backup = backup;
-                s.prioToSend = Subflow.PRIO_COPIES;
-                // A pure ACK at once, as Linux sends one: data segments have no room for it. The
-                // other copies ride on the subflow's next pure ACKs.
-                s.tcp.sendPureAck(nowNanos);
-                host.wake(s);
+                setBackup(s, backup, nowNanos);
             }
         }
         kick();
+    }
+
+    /** {@code s} takes the backup flag and tells the peer with MP_PRIO (RFC 8684 section 3.3.8). */
+    private void setBackup(Subflow s, boolean backup, long nowNanos) {
+        s.backup = backup;
+        s.prioToSend = Subflow.PRIO_COPIES;
+        // A pure ACK at once, as Linux sends one: data segments have no room for it. The other
+        // copies ride on the subflow's next pure ACKs.
+        s.tcp.sendPureAck(nowNanos);
+        host.wake(s);
     }
 
     /**
@@ -1482,6 +1534,9 @@ public final class MptcpConnection {
             reinjectFrom(s);
         }
         subflows.remove(s);
+        if (tuner != null) {
+            tuner.onSubflowClosed(s);
+        }
         releaseSent(null); // what it held for its own retransmissions may go
         pathManager.onSubflowClosed(s);
         if (subflows.isEmpty()) {
@@ -1771,6 +1826,23 @@ public final class MptcpConnection {
         long received = rcv == null ? 0 : rcv.rcvNxt() - (remoteIdsn + 1);
         return new MptcpInfo(mode, localToken, remoteToken, checksums, snd.una() - (localIdsn + 1),
                 snd.nxt() - (localIdsn + 1), received, sf);
+    }
+
+    /** The receive-buffer tuning (the paper's section 4.1), or null before the data level exists. */
+    public ReceiveBufferInfo receiveBufferInfo() {
+        if (rcv == null) {
+            return null;
+        }
+        List<ReceiveBufferInfo.Path> paths = new ArrayList<>(subflows.size());
+        for (Subflow s : subflows) {
+            long rtt = s.tcp.receiverRttNanos();
+            paths.add(new ReceiveBufferInfo.Path(s.tcp.local(), s.tcp.remote(),
+                    tuner == null ? 0 : tuner.bytesPerSecond(s), rtt > 0 ? rtt : s.tcp.srttNanos(), s.flaggedSlow));
+        }
+        return tuner == null
+                ? new ReceiveBufferInfo(rcv.capacity(), rcv.capacity(), 0, 0, false, paths)
+                : new ReceiveBufferInfo(rcv.capacity(), tuner.maxBytes(), tuner.targetBytes(), tuner.rttMaxNanos(),
+                        tuner.capped(), paths);
     }
 
     @Override

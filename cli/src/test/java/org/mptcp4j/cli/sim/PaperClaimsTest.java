@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
+import org.mptcp4j.mptcp.ReceiveBufferPolicy;
 import org.mptcp4j.sim.QueueLimit;
 import org.mptcp4j.sim.topo.PathSpec;
 
@@ -53,7 +54,8 @@ class PaperClaimsTest {
         long seed = 1;
         PathSpec path = PathSpec.of(Fig6.PATH_BPS, Duration.ZERO);
 
-        MultipathRun.Result r = MultipathRun.run(seed, path, path, true, "lia", 2 << 20, true, Nanos.ofSeconds(6));
+        MultipathRun.Result r = MultipathRun.run(seed, path, path, true, "lia", 2 << 20, true, ReceiveBufferPolicy.defaults(),
+                Nanos.ofSeconds(6));
 
         assertThat(r.goodputMbps()).as("goodput over 2 x 100 Mbit/s, seed %d: %s", seed, r).isGreaterThanOrEqualTo(180);
         assertThat(r.pathBMbps()).as("the second path's share, seed %d: %s", seed, r).isGreaterThan(80);
@@ -66,7 +68,7 @@ class PaperClaimsTest {
         double limit = Aggregation.limitSeconds(10, 10);
 
         for (boolean upload : new boolean[] {true, false}) {
-            MultipathRun.Transfer t = MultipathRun.transfer(seed, ten, ten, "cubic", Aggregation.SIZE_BYTES, upload,
+            MultipathRun.Transfer t = MultipathRun.transfer(seed, ten, ten, "cubic", ReceiveBufferPolicy.defaults(), Aggregation.SIZE_BYTES, upload,
                     Nanos.ofSeconds(60));
 
             assertThat(t.bytes()).as("upload %s, seed %d", upload, seed).isEqualTo(Aggregation.SIZE_BYTES);
