@@ -780,10 +780,19 @@ public final class MptcpConnection {
             range = null; // a reinjection goes on another subflow than the one that has it already
         }
         int avail = range != null ? (int) (range[1] - range[0]) : snd.unmapped();
-        if (avail <= 0) {
-            return 0;
-        }
         boolean opportunistic = false;
+        if (avail <= 0) {
+            // Nothing new: at the end of a transfer the left edge a slower subflow holds may go
+            // again here, if the policy says so (Penalizer.onIdle).
+            range = mode == Mode.MPTCP && penalizer.enabled() && subflows.size() > 1
+                    ? penalizer.onIdle(s, subflows, snd.una(), snd.nxt(), maxBytes) : null;
+            if (range == null) {
+                return 0;
+            }
+            reinject.add(0, range);
+            avail = (int) (range[1] - range[0]);
+            opportunistic = true;
+        }
         if (mode == Mode.MPTCP && range == null) {
             long room = sndWndEnd - snd.nxt();
             if (room <= 0) {

@@ -40,24 +40,7 @@ final class Penalizer {
      */
     long[] onWindowLimited(Subflow blocked, List<Subflow> subflows, long dataAck, long sndNxt, int maxBytes,
             long nowNanos) {
-        if (!Dsn.lt(dataAck, sndNxt)) {
-            return null; // nothing outstanding: the window is full of data the application has not read
-        }
-        Subflow holder = null;
-        Mapping held = null;
-        for (Subflow s : subflows) {
-            if (s == blocked || s.dead || s.tcp == null) {
-                continue;
-            }
-            Mapping m = s.sentMappingHolding(dataAck);
-            // Bytes the holder's peer acknowledged already are at the receiver: the DATA_ACK for
-            // them is on its way, and sending them again would be waste.
-            if (m != null && Seq32.ge(Seq32.add(m.subflowSeq(), (int) (dataAck - m.dsn())), s.tcp.sndUna())
-                    && (holder == null || s.srttNanos() > holder.srttNanos())) {
-                holder = s;
-                held = m;
-            }
-        }
+        Subflow holder = holderOf(blocked, subflows, dataAck, sndNxt);
         if (holder == null) {
             return null;
         }
@@ -66,12 +49,55 @@ final class Penalizer {
             holder.penalizedAtNanos = nowNanos;
             mib.increment(MibCounter.MPTCP_PENALIZED);
         }
-        if (!policy.opportunisticRetransmission() || blocked.holdsDsn(dataAck)) {
+        return policy.opportunisticRetransmission() ? resend(blocked, holder, dataAck, maxBytes) : null;
+    }
+
+    /**
+     * {@code idle} could send up to {@code maxBytes} but nothing new is waiting: the end of a
+     * transfer, when what a slower subflow still carries arrives last while the faster ones idle
+     * (the tail the aggregation cases of Linux's {@code simult_flows.sh} measure). The same
+     * opportunistic retransmission applies, as an extension of mptcp4j's: the left edge, when a
+     * subflow slower than {@code idle} holds it. Nobody is penalized; the window is not the limit.
+     */
+    long[] onIdle(Subflow idle, List<Subflow> subflows, long dataAck, long sndNxt, int maxBytes) {
+        if (!policy.opportunisticRetransmission()) {
+            return null;
+        }
+        Subflow holder = holderOf(idle, subflows, dataAck, sndNxt);
+        return holder != null && holder.srttNanos() > idle.srttNanos() ? resend(idle, holder, dataAck, maxBytes) : null;
+    }
+
+    /**
+     * The slowest subflow other than {@code s} that holds the byte at {@code dataAck} and whose
+     * peer has not acknowledged it yet, or null. Bytes the holder's peer acknowledged are at the
+     * receiver: the DATA_ACK for them is on its way, and sending them again would be waste.
+     */
+    private static Subflow holderOf(Subflow s, List<Subflow> subflows, long dataAck, long sndNxt) {
+        if (!Dsn.lt(dataAck, sndNxt)) {
+            return null; // nothing outstanding
+        }
+        Subflow holder = null;
+        for (Subflow o : subflows) {
+            if (o == s || o.dead || o.tcp == null) {
+                continue;
+            }
+            Mapping m = o.sentMappingHolding(dataAck);
+            if (m != null && Seq32.ge(Seq32.add(m.subflowSeq(), (int) (dataAck - m.dsn())), o.tcp.sndUna())
+                    && (holder == null || o.srttNanos() > holder.srttNanos())) {
+                holder = o;
+            }
+        }
+        return holder;
+    }
+
+    /** From the left edge to the end of the holder's mapping, at most what {@code s} may send now; null if {@code s} sent it. */
+    private static long[] resend(Subflow s, Subflow holder, long dataAck, int maxBytes) {
+        if (s.holdsDsn(dataAck)) {
             return null; // sent here already: its own retransmission is TCP's business
         }
+        Mapping held = holder.sentMappingHolding(dataAck);
         long heldEnd = held.dsn() + held.length();
-        long want = dataAck + Math.max(maxBytes, blocked.tcp.dataMss());
-        long end = Dsn.lt(want, heldEnd) ? want : heldEnd;
-        return new long[] {dataAck, end};
+        long want = dataAck + Math.max(maxBytes, s.tcp.dataMss());
+        return new long[] {dataAck, Dsn.lt(want, heldEnd) ? want : heldEnd};
     }
 }

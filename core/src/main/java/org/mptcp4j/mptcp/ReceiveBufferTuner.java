@@ -48,6 +48,8 @@ final class ReceiveBufferTuner {
     private long intervalStartNanos = Long.MIN_VALUE;
     private long targetBytes;
     private long rttMaxNanos;
+    /** sum(BW_i) at the previous interval's end, bytes per second. */
+    private double previousSum;
     /** The cap bound at the last interval's end; the slowest path is named on the change to true. */
     private boolean capped;
 
@@ -106,8 +108,16 @@ final class ReceiveBufferTuner {
         intervalStartNanos = nowNanos;
         rttMaxNanos = rttMax;
         targetBytes = (long) (2 * sum * rttMax / 1e9);
-        if (targetBytes > bufferBytes) {
-            bufferBytes = (int) Math.min(targetBytes, maxBytes);
+        long grow = targetBytes;
+        if (previousSum > 0 && sum > previousSum) {
+            // The rate still rises (a sender in slow start doubles it every RTT): what was measured
+            // is an interval old, so the buffer grows ahead by twice the relative increase, as
+            // Linux's dynamic right-sizing does, and the window does not trail the sender.
+            grow += (long) (2 * targetBytes * (sum - previousSum) / previousSum);
+        }
+        previousSum = sum;
+        if (grow > bufferBytes) {
+            bufferBytes = (int) Math.min(grow, maxBytes);
         }
         boolean wasCapped = capped;
         capped = targetBytes > maxBytes;
