@@ -49,7 +49,9 @@ final class Penalizer {
             holder.penalizedAtNanos = nowNanos;
             mib.increment(MibCounter.MPTCP_PENALIZED);
         }
-        return policy.opportunisticRetransmission() ? resend(blocked, holder, dataAck, maxBytes) : null;
+        // Only onto a faster subflow: the slow one resending the fast one's data gains nothing.
+        return policy.opportunisticRetransmission() && holder.srttNanos() > blocked.srttNanos()
+                ? resend(blocked, holder, dataAck, maxBytes) : null;
     }
 
     /**
