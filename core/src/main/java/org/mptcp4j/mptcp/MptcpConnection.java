@@ -782,9 +782,11 @@ public final class MptcpConnection {
         int avail = range != null ? (int) (range[1] - range[0]) : snd.unmapped();
         boolean opportunistic = false;
         if (avail <= 0) {
-            // Nothing new: at the end of a transfer the left edge a slower subflow holds may go
-            // again here, if the policy says so (Penalizer.onIdle).
-            range = mode == Mode.MPTCP && penalizer.enabled() && subflows.size() > 1
+            // Nothing new, and nothing more will come (the application closed): at the end of a
+            // transfer the left edge a slower subflow holds may go again here (Penalizer.onIdle).
+            // Not while the application may still write: a send buffer drained for a moment
+            // would send on the fast path copies of what the slow one carries, in place of new data.
+            range = mode == Mode.MPTCP && dataFinQueued && penalizer.enabled() && subflows.size() > 1
                     ? penalizer.onIdle(s, subflows, snd.una(), snd.nxt(), maxBytes) : null;
             if (range == null) {
                 return 0;

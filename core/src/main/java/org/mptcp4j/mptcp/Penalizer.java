@@ -55,8 +55,8 @@ final class Penalizer {
     }
 
     /**
-     * {@code idle} could send up to {@code maxBytes} but nothing new is waiting: the end of a
-     * transfer, when what a slower subflow still carries arrives last while the faster ones idle
+     * {@code idle} could send up to {@code maxBytes} but nothing new is waiting and the
+     * application has closed (DATA_FIN queued): the end of a transfer, when what a slower subflow still carries arrives last while the faster ones idle
      * (the tail the aggregation cases of Linux's {@code simult_flows.sh} measure). The same
      * opportunistic retransmission applies, as an extension of mptcp4j's: the left edge, when a
      * subflow slower than {@code idle} holds it. Nobody is penalized; the window is not the limit.
