@@ -671,13 +671,29 @@ public final class MptcpConnection {
      * subflows' summed congestion windows, at least {@link #MIN_SEND_BUFFER_BYTES}, at most
      * SO_SNDBUF. It only grows. Without it a program that writes a few megabytes and closes would
      * have them all buffered before a second subflow joins, and joins after the DATA_FIN are refused.
+     *
+     * <p>The sender holds every byte until the DATA_ACK covers it, and that waits for the slowest
+     * path: the buffer the paper's section 4.1 asks of the receiver, {@code 2 * sum(BW_i) *
+     * RTT_max}, the sender needs too. Summed windows alone ({@code sum(BW_i * RTT_i)}) fall far
+     * short of it when one path's RTT is much longer than the other's: with 100-packet queues and
+     * path B 100 ms longer (the paper's Fig. 6), the fast path waited on a full send buffer and the
+     * connection moved 28 Mbit/s where TCP over path A alone moved 96. BW_i is the subflow's
+     * window over its smoothed RTT.
      */
     private void tuneSendBuffer() {
         long windows = 0;
+        double rate = 0;
+        long rttMax = 0;
         for (Subflow s : subflows) {
-            windows += s.tcp.cwndBytes();
+            long cwnd = s.tcp.cwndBytes();
+            long srtt = s.tcp.srttNanos();
+            windows += cwnd;
+            if (srtt > 0) {
+                rate += cwnd / (double) srtt;
+                rttMax = Math.max(rttMax, srtt);
+            }
         }
-        long target = Math.max(MIN_SEND_BUFFER_BYTES, 2 * windows);
+        long target = Math.max(MIN_SEND_BUFFER_BYTES, 2 * Math.max(windows, (long) (rate * rttMax)));
         if (target > snd.limit()) {
             snd.setLimit((int) Math.min(target, Integer.MAX_VALUE));
         }
