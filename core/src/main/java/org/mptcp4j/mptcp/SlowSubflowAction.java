@@ -1,7 +1,7 @@
 package org.mptcp4j.mptcp;
 
 /**
- * What the path manager does with the subflow the receive-buffer tuner names as the slowest when
+ * What the connection does with the subflow the receive-buffer tuner names as the slowest when
  * the paper's target {@code 2 * sum(BW_i) * RTT_max} exceeds the maximum buffer (section 4.1:
  * "This should be used as a hint to indicate that a subflow is underperforming and disable the
  * slowest path"). It is the receiver that sees the hint; it can only ask the sender.

@@ -123,6 +123,22 @@ class ReceiveBufferTuningTest {
         assertThat(u.sink().totalBytes()).as("seed %d: the transfer goes on", SEED).isGreaterThan(100L << 20);
     }
 
+    @Test
+    void capBindsWithCloseAction_slowPathIsResetForUnacceptablePerformance_andTheTransferGoesOn() {
+        Upload u = Upload.start(1536 << 10, SlowSubflowAction.CLOSE);
+        u.sim().runUntil(Nanos.ofSeconds(5));
+        long at5s = u.sink().totalBytes();
+        u.sim().runUntil(Nanos.ofSeconds(10));
+
+        assertThat(u.server().stack().mib().get(MibCounter.MPTCP_RCVBUF_CAPPED)).as("seed %d", SEED).isPositive();
+        assertThat(u.server().stack().mib().get(MibCounter.MPTCP_RST_TX)).as("seed %d: MP_TCPRST", SEED).isPositive();
+        assertThat(u.server().stack().mptcpInfo(u.sink().flow().conn()).subflows()).as("seed %d", SEED)
+                .singleElement().satisfies(s -> assertThat(s.remote().getAddress().getHostAddress())
+                        .isEqualTo(u.bed().path(0).clientAddress()));
+        assertThat((u.sink().totalBytes() - at5s) * 8 / 5.0).as("seed %d: path A alone carries on", SEED)
+                .isGreaterThan(80e6);
+    }
+
     private static long dataOnPathB(Upload u) {
         String b = u.bed().path(1).clientAddress();
         return u.server().stack().mptcpInfo(u.sink().flow().conn()).subflows().stream()
