@@ -798,31 +798,21 @@ public final class MptcpConnection {
         int avail = range != null ? (int) (range[1] - range[0]) : snd.unmapped();
         boolean opportunistic = false;
         if (avail <= 0) {
-            // Nothing new, and nothing more will come (the application closed): at the end of a
-            // transfer the left edge a slower subflow holds may go again here (Penalizer.onIdle).
-            // Not while the application may still write: a send buffer drained for a moment
-            // would send on the fast path copies of what the slow one carries, in place of new data.
-            range = mode == Mode.MPTCP && dataFinQueued && penalizer.enabled() && subflows.size() > 1
-                    ? penalizer.onIdle(s, subflows, snd.una(), snd.nxt(), maxBytes) : null;
+            range = opportunisticRange(s, false, maxBytes, nowNanos);
             if (range == null) {
                 return 0;
             }
-            reinject.add(0, range);
             avail = (int) (range[1] - range[0]);
             opportunistic = true;
         }
         if (mode == Mode.MPTCP && range == null) {
             long room = sndWndEnd - snd.nxt();
             if (room <= 0) {
-                // Blocked by the peer's window: the paper's kernel sends the window's left edge
-                // again here and penalizes the slower subflow that holds it (Penalizer).
-                range = penalizer.enabled() && subflows.size() > 1
-                        ? penalizer.onWindowLimited(s, subflows, snd.una(), snd.nxt(), maxBytes, nowNanos) : null;
+                range = opportunisticRange(s, true, maxBytes, nowNanos);
                 if (range == null) {
                     armWindowProbe();
                     return 0;
                 }
-                reinject.add(0, range); // taken below like any reinjection, counted apart
                 avail = (int) (range[1] - range[0]);
                 opportunistic = true;
             } else {
@@ -893,6 +883,28 @@ public final class MptcpConnection {
             }
         }
         return n;
+    }
+
+    /**
+     * What {@code s}, which could send but has no new data it may send, sends again (the
+     * {@link Penalizer}), queued first for reinjection; null for nothing. {@code windowLimited}:
+     * the peer's window blocks it (the paper's kernel then also penalizes the slower subflow that
+     * holds the window's left edge). Otherwise nothing new is waiting: only once the application
+     * closed, at the end of a transfer; while it may still write, a send buffer drained for a
+     * moment would send on the fast path copies of what the slow one carries, in place of new data.
+     * Kept out of {@link #pull}, whose size decides whether the JIT inlines it.
+     */
+    private long[] opportunisticRange(Subflow s, boolean windowLimited, int maxBytes, long nowNanos) {
+        if (mode != Mode.MPTCP || !penalizer.enabled() || subflows.size() < 2 || !windowLimited && !dataFinQueued) {
+            return null;
+        }
+        long[] range = windowLimited
+                ? penalizer.onWindowLimited(s, subflows, snd.una(), snd.nxt(), maxBytes, nowNanos)
+                : penalizer.onIdle(s, subflows, snd.una(), snd.nxt(), maxBytes);
+        if (range != null) {
+            reinject.add(0, range); // taken like any reinjection, counted apart
+        }
+        return range;
     }
 
     /** The subflows the scheduler chooses among: the usable ones, less the stale ones while a fresh one is left. */
