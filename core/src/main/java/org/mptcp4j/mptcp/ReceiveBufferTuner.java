@@ -17,8 +17,8 @@ import java.util.List;
  * they arrive ({@link #onDataArrived}), and each subflow's receiver RTT (RFC 7323 timestamps:
  * Linux {@code tcp_rcv_rtt_measure_ts}). BW_i is measured over intervals of RTT_max, the same
  * clock for every path, so a path with a 1 ms RTT is not measured over one or two segments.
- * The buffer only grows (a window must not shrink, RFC 9293 section 3.8.6; Linux's autotuning
- * does not shrink either), up to the configured maximum.
+ * The buffer only grows (shrinking a window "is strongly discouraged", RFC 9293 section 3.8.6;
+ * Linux's autotuning does not shrink either), up to the configured maximum.
  *
  * <p>When the target exceeds the maximum, the cap binds: "This should be used as a hint to
  * indicate that a subflow is underperforming and disable the slowest path." The tuner then names
