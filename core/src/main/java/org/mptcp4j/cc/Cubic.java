@@ -3,7 +3,8 @@ package org.mptcp4j.cc;
 /**
  * CUBIC (RFC 9438): the window grows as a cubic function of the time since the last congestion
  * event, with a Reno-friendly region and fast convergence. Windows are kept in segments as
- * {@code double}s, as the RFC writes them. Linux: {@code tcp_cubic.c} (without HyStart).
+ * {@code double}s, as the RFC writes them. Linux: {@code tcp_cubic.c}; its first slow start ends
+ * early by HyStart++ (RFC 9406, {@link HyStartPlusPlus}) as Linux's by its own HyStart.
  *
  * <p>Besides the window arithmetic of RFC 9438 section 4 this class keeps idle and
  * application-limited time out of t (sections 4.2 and 5.8), runs the first congestion avoidance
@@ -31,6 +32,8 @@ public final class Cubic implements CongestionController {
     private State prior;
     /** When the first application-limited ACK since cwnd last grew in this stage arrived, or {@link #NONE}. */
     private long appLimitedSinceNanos = NONE;
+    /** The initial slow start's exit by delay (RFC 9406); null after the first congestion event. */
+    private HyStartPlusPlus hystart = new HyStartPlusPlus();
 
     /**
      * The variables of a congestion avoidance stage: those RFC 9438 section 4.9 saves before a
@@ -119,7 +122,17 @@ public final class Cubic implements CongestionController {
         }
         double segmentsAcked = event.bytesAcked() / (double) mss;
         if (cwnd < ssthresh) {
-            cwnd += Math.min(segmentsAcked, 2.0);
+            double growth = Math.min(segmentsAcked, 2.0);
+            if (hystart != null) {
+                int divisor = hystart.onAck(segmentsAcked, cwnd, event.rttSampleNanos());
+                if (divisor == 0) {
+                    ssthresh = cwnd; // RFC 9406 section 4.2: CSS_ROUNDS done, congestion avoidance
+                    hystart = null;
+                    return;
+                }
+                growth /= divisor;
+            }
+            cwnd += growth;
             return;
         }
         if (s.epochStartNanos == NONE) {
@@ -193,6 +206,7 @@ public final class Cubic implements CongestionController {
         s.epochStartNanos = NONE;
         s.afterRto = false;
         appLimitedSinceNanos = NONE;
+        hystart = null; // RFC 9406 section 4.2: the slow starts after a loss are standard
         ssthresh = Math.max(cwnd * BETA, 2.0);
     }
 

@@ -249,6 +249,22 @@ public enum MibCounter {
     MPTCP_CURR_ESTAB("MPTcpExtMPCurrEstab"),
     /** Both ends opened at once: the connection falls back to TCP (as Linux). */
     MPTCP_SIMULT_CONNECT_FALLBACK("MPTcpExtSimultConnectFallback"),
+    /**
+     * The receive-buffer tuner's target (the paper's {@code 2 * sum(BW_i) * RTT_max}) began to
+     * exceed the maximum buffer, and the slowest subflow was flagged. Not in Linux (mptcp4j).
+     */
+    MPTCP_RCVBUF_CAPPED("MPTcpExtRcvBufCapped"),
+    /**
+     * A subflow blocked by the peer's connection-level window sent again the data at its left
+     * edge that a slower subflow holds (the multipath-tcp.org kernel's opportunistic
+     * retransmission). Not in upstream Linux (mptcp4j).
+     */
+    MPTCP_OPPORTUNISTIC_RETRANS("MPTcpExtOpportunisticRetrans"),
+    /**
+     * A slower subflow holding the connection-level window's left edge had its congestion window
+     * reduced (the multipath-tcp.org kernel's penalization). Not in upstream Linux (mptcp4j).
+     */
+    MPTCP_PENALIZED("MPTcpExtPenalized"),
     ;
 
     private final String nstatName;

@@ -15,12 +15,15 @@ import java.util.List;
  *     {@code kernel} (default), {@code fullmesh}, {@code ndiffports}, {@code userspace}
  * @param ndiffports the subflows {@code ndiffports} opens, the initial one included (the
  *     multipath-tcp.org kernel's {@code mptcp_ndiffports}; 2 by default)
+ * @param receiveBuffer opportunistic retransmission, penalization and what to do with the slowest
+ *     subflow when the receive buffer's cap binds (the paper's section 4.1; off by default, as upstream Linux)
  */
 public record MptcpConfig(boolean checksumRequired, Limits limits, List<Endpoint> endpoints, String scheduler,
-        long addAddrTimeoutNanos, String pathManager, int ndiffports) {
+        long addAddrTimeoutNanos, String pathManager, int ndiffports, ReceiveBufferPolicy receiveBuffer) {
 
     public MptcpConfig {
         endpoints = List.copyOf(endpoints);
+        java.util.Objects.requireNonNull(receiveBuffer, "receiveBuffer");
         if (Scheduler.byName(scheduler).isEmpty()) {
             throw new IllegalArgumentException("unknown scheduler " + scheduler);
         }
@@ -33,34 +36,39 @@ public record MptcpConfig(boolean checksumRequired, Limits limits, List<Endpoint
     }
 
     public static MptcpConfig defaults() {
-        return new MptcpConfig(false, Limits.DEFAULT, List.of(), "default", 120_000_000_000L, "kernel", 2);
+        return new MptcpConfig(false, Limits.DEFAULT, List.of(), "default", 120_000_000_000L, "kernel", 2,
+                ReceiveBufferPolicy.defaults());
     }
 
     public MptcpConfig withChecksumRequired(boolean value) {
-        return new MptcpConfig(value, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports);
+        return new MptcpConfig(value, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer);
     }
 
     public MptcpConfig withLimits(Limits value) {
-        return new MptcpConfig(checksumRequired, value, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports);
+        return new MptcpConfig(checksumRequired, value, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer);
     }
 
     public MptcpConfig withEndpoints(List<Endpoint> value) {
-        return new MptcpConfig(checksumRequired, limits, value, scheduler, addAddrTimeoutNanos, pathManager, ndiffports);
+        return new MptcpConfig(checksumRequired, limits, value, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer);
     }
 
     public MptcpConfig withScheduler(String value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, value, addAddrTimeoutNanos, pathManager, ndiffports);
+        return new MptcpConfig(checksumRequired, limits, endpoints, value, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer);
     }
 
     public MptcpConfig withAddAddrTimeoutNanos(long value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, value, pathManager, ndiffports);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, value, pathManager, ndiffports, receiveBuffer);
     }
 
     public MptcpConfig withPathManager(String value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, value, ndiffports);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, value, ndiffports, receiveBuffer);
     }
 
     public MptcpConfig withNdiffports(int value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, value);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, value, receiveBuffer);
+    }
+
+    public MptcpConfig withReceiveBuffer(ReceiveBufferPolicy value) {
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, value);
     }
 }

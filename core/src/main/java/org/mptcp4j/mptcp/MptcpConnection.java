@@ -14,7 +14,6 @@ import org.mptcp4j.cc.CoupledGroup;
 import org.mptcp4j.crypto.MptcpCrypto;
 import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
-import org.mptcp4j.tcp.ReceiveAutotuner;
 import org.mptcp4j.tcp.SubflowExtension;
 import org.mptcp4j.tcp.TcpConnection;
 import org.mptcp4j.tcp.TcpError;
@@ -47,6 +46,8 @@ public final class MptcpConnection {
     static final int RESET_UNSPECIFIED = 0;
     static final int RESET_MPTCP_SPECIFIC = 1;
     static final int RESET_MIDDLEBOX = 6;
+    /** "The performance of this subflow was too low compared to the other subflows." */
+    static final int RESET_UNACCEPTABLE_PERFORMANCE = 5;
     /** One data-level mapping covers at most this much (the data-level length field is 16 bits). */
     static final int MAX_MAPPING_BYTES = 65535;
     /** The send buffer's tuned size to start with: about what Linux gives a new connection (tcp_sndbuf_expand over an initial window of ten). */
@@ -124,11 +125,10 @@ public final class MptcpConnection {
     final DataSendBuffer snd;
     DataReceiveQueue rcv;
     private final int receiveBufferBytes;
-    /**
-     * Dynamic right-sizing of the connection-level buffer (Linux's DRS at the MPTCP level), fed with
-     * the largest subflow RTT as the paper's section 4.1 sizes the buffer by RTT_max.
-     */
-    private final ReceiveAutotuner autotuner;
+    /** The paper's autotuning of the connection-level buffer (section 4.1); null when autotuning is off. */
+    private final ReceiveBufferTuner tuner;
+    /** Opportunistic retransmission and penalization when the peer's window blocks a subflow. */
+    private final Penalizer penalizer;
     /** The right edge of the peer's data-level receive window: DATA_ACK plus window (RFC 8684 section 3.3.5). */
     long sndWndEnd;
     /** The right edge we advertised at the data level; it never moves left. */
@@ -195,8 +195,9 @@ public final class MptcpConnection {
         this.snd = new DataSendBuffer(sendBufferBytes, localIdsn + 1);
         snd.setLimit(MIN_SEND_BUFFER_BYTES);
         this.receiveBufferBytes = receiveBufferBytes;
-        this.autotuner = receiveBufferMaxBytes > receiveBufferBytes
-                ? new ReceiveAutotuner(receiveBufferBytes, receiveBufferMaxBytes, 1460) : null;
+        this.tuner = receiveBufferMaxBytes > receiveBufferBytes
+                ? new ReceiveBufferTuner(receiveBufferBytes, receiveBufferMaxBytes) : null;
+        this.penalizer = new Penalizer(config.receiveBuffer(), mib);
         this.scheduler = Scheduler.byName(config.scheduler()).orElseThrow().get();
         this.pathManager = new PmData(this, config);
     }
@@ -724,13 +725,29 @@ public final class MptcpConnection {
      * subflows' summed congestion windows, at least {@link #MIN_SEND_BUFFER_BYTES}, at most
      * SO_SNDBUF. It only grows. Without it a program that writes a few megabytes and closes would
      * have them all buffered before a second subflow joins, and joins after the DATA_FIN are refused.
+     *
+     * <p>The sender holds every byte until the DATA_ACK covers it, and that waits for the slowest
+     * path: the buffer the paper's section 4.1 asks of the receiver, {@code 2 * sum(BW_i) *
+     * RTT_max}, the sender needs too. Summed windows alone ({@code sum(BW_i * RTT_i)}) fall far
+     * short of it when one path's RTT is much longer than the other's: with 100-packet queues and
+     * path B 100 ms longer (the paper's Fig. 6), the fast path waited on a full send buffer and the
+     * connection moved 28 Mbit/s where TCP over path A alone moved 96. BW_i is the subflow's
+     * window over its smoothed RTT.
      */
     private void tuneSendBuffer() {
         long windows = 0;
+        double rate = 0;
+        long rttMax = 0;
         for (Subflow s : subflows) {
-            windows += s.tcp.cwndBytes();
+            long cwnd = s.tcp.cwndBytes();
+            long srtt = s.tcp.srttNanos();
+            windows += cwnd;
+            if (srtt > 0) {
+                rate += cwnd / (double) srtt;
+                rttMax = Math.max(rttMax, srtt);
+            }
         }
-        long target = Math.max(MIN_SEND_BUFFER_BYTES, 2 * windows);
+        long target = Math.max(MIN_SEND_BUFFER_BYTES, 2 * Math.max(windows, (long) (rate * rttMax)));
         if (target > snd.limit()) {
             snd.setLimit((int) Math.min(target, Integer.MAX_VALUE));
         }
@@ -744,6 +761,9 @@ public final class MptcpConnection {
     void onData(Subflow s, long nowNanos, long dsn, ByteBuffer data) {
         if (rcv == null) {
             return;
+        }
+        if (tuner != null) {
+            tuneReceiveBuffer(s, nowNanos, data.remaining());
         }
         DataReceiveQueue.Outcome o = rcv.accept(dsn, data);
         switch (o) {
@@ -835,8 +855,14 @@ public final class MptcpConnection {
         long copyFrom = copies ? Dsn.max(s.carriedTo, snd.una()) : 0;
         boolean copy = copies && Dsn.lt(copyFrom, snd.nxt());
         int avail = range != null ? (int) (range[1] - range[0]) : copy ? (int) (snd.nxt() - copyFrom) : snd.unmapped();
+        boolean opportunistic = false;
         if (avail <= 0) {
-            return 0;
+            range = opportunisticRange(s, false, maxBytes, nowNanos);
+            if (range == null) {
+                return 0;
+            }
+            avail = (int) (range[1] - range[0]);
+            opportunistic = true;
         }
         List<Subflow> usable = null;
         if (mode == Mode.MPTCP && range == null) {
@@ -846,10 +872,20 @@ public final class MptcpConnection {
                 if (s.isBackup() && !MinRttScheduler.allBackup(usable) || !copy && !windowHasRoom()) {
                     return 0;
                 }
+            } else if (sndWndEnd - snd.nxt() <= 0) {
+                // The peer's window is closed: the left edge a slower subflow holds goes again on
+                // this one when the policy says so (opportunistic retransmission), else a probe waits.
+                range = opportunisticRange(s, true, maxBytes, nowNanos);
+                if (range == null) {
+                    armWindowProbe();
+                    return 0;
+                }
+                avail = (int) (range[1] - range[0]);
+                opportunistic = true;
             } else if (!mayTakeNewData(s, usable)) {
                 return 0;
             }
-            if (!copy) {
+            if (!copy && !opportunistic) {
                 avail = (int) Math.min(avail, sndWndEnd - snd.nxt());
                 avail = Math.min(avail, scheduler.turnBytes(s));
             }
@@ -869,10 +905,10 @@ public final class MptcpConnection {
         if (range != null) {
             dsn = range[0];
             range[0] += n;
-            if (range[0] >= range[1]) {
-                reinject.remove(0);
+            if (range[0] >= range[1] || opportunistic) {
+                reinject.remove(0); // an opportunistic copy is what goes now, no more
             }
-            mib.increment(MibCounter.MPTCP_RETRANS);
+            mib.increment(opportunistic ? MibCounter.MPTCP_OPPORTUNISTIC_RETRANS : MibCounter.MPTCP_RETRANS);
             bytesReinjected += n;
             reinjections++;
         } else if (copy) {
@@ -971,6 +1007,28 @@ public final class MptcpConnection {
         }
         schedulerTrace.onDecision(new SchedulerTrace.Decision(now, ownerId, scheduler.name(), kind,
                 dsn - (localIdsn + 1), n, seen.indexOf(chosen), seen.indexOf(asking), reason, cs));
+    }
+
+    /**
+     * What {@code s}, which could send but has no new data it may send, sends again (the
+     * {@link Penalizer}), queued first for reinjection; null for nothing. {@code windowLimited}:
+     * the peer's window blocks it (the paper's kernel then also penalizes the slower subflow that
+     * holds the window's left edge). Otherwise nothing new is waiting: only once the application
+     * closed, at the end of a transfer; while it may still write, a send buffer drained for a
+     * moment would send on the fast path copies of what the slow one carries, in place of new data.
+     * Kept out of {@link #pull}, whose size decides whether the JIT inlines it.
+     */
+    private long[] opportunisticRange(Subflow s, boolean windowLimited, int maxBytes, long nowNanos) {
+        if (mode != Mode.MPTCP || !penalizer.enabled() || subflows.size() < 2 || !windowLimited && !dataFinQueued) {
+            return null;
+        }
+        long[] range = windowLimited
+                ? penalizer.onWindowLimited(s, subflows, snd.una(), snd.nxt(), maxBytes, nowNanos)
+                : penalizer.onIdle(s, subflows, snd.una(), snd.nxt(), maxBytes);
+        if (range != null) {
+            reinject.add(0, range); // taken like any reinjection, counted apart
+        }
+        return range;
     }
 
     /** The subflows the scheduler chooses among: the usable ones, less the stale ones while a fresh one is left. */
@@ -1255,7 +1313,6 @@ public final class MptcpConnection {
         }
         int n = rcv == null ? 0 : rcv.read(dst);
         if (n > 0) {
-            tuneReceiveBuffer(nowNanos, n);
             onApplicationRead();
         }
         if (rcv == null || rcv.readable() == 0) {
@@ -1267,20 +1324,53 @@ public final class MptcpConnection {
         return n;
     }
 
-    private void tuneReceiveBuffer(long nowNanos, int n) {
-        if (autotuner == null) {
+    /**
+     * {@code n} bytes of {@code s} reached the data level: the paper's tuner sizes the buffer from
+     * each path's rate and the receiver's RTTs (timestamps; the subflow's own SRTT when it has no
+     * receiver sample), and may name the slowest path once its target passes the maximum.
+     */
+    private void tuneReceiveBuffer(Subflow s, long nowNanos, int n) {
+        long rtt = s.tcp.receiverRttNanos();
+        tuner.onRtt(s, rtt > 0 ? rtt : s.tcp.srttNanos());
+        Subflow slowest = tuner.onDataArrived(s, nowNanos, n);
+        if (tuner.bufferBytes() > rcv.capacity()) {
+            rcv.setCapacity(tuner.bufferBytes());
+        }
+        if (slowest != null) {
+            onReceiveBufferCapped(slowest, nowNanos);
+        }
+    }
+
+    /**
+     * The tuner's target passed the maximum buffer and named {@code s} the slowest path (the
+     * paper's hint "to disable the slowest path"): counted, shown in MPTCP_INFO, and acted on as
+     * {@link ReceiveBufferPolicy#whenCapped} says. Never the last regular subflow.
+     */
+    private void onReceiveBufferCapped(Subflow s, long nowNanos) {
+        mib.increment(MibCounter.MPTCP_RCVBUF_CAPPED);
+        s.flaggedSlow = true;
+        boolean otherRegular = false;
+        for (Subflow o : subflows) {
+            otherRegular |= o != s && o.usable() && !o.isBackup();
+        }
+        if (!otherRegular || !s.usable()) {
             return;
         }
-        long rttMax = 0;
-        for (Subflow s : subflows) {
-            rttMax = Math.max(rttMax, s.tcp.srttNanos());
-        }
-        if (rttMax > 0) {
-            autotuner.onRttSample(rttMax);
-        }
-        int size = autotuner.onDataRead(nowNanos, n);
-        if (size > rcv.capacity()) {
-            rcv.setCapacity(size);
+        switch (config.receiveBuffer().whenCapped()) {
+            case FLAG -> { }
+            case BACKUP -> {
+                if (!s.backup) {
+                    setBackup(s, true, nowNanos);
+                    kick();
+                }
+            }
+            case CLOSE -> {
+                s.dead = true;
+                reinjectFrom(s);
+                s.resetReason = RESET_UNACCEPTABLE_PERFORMANCE;
+                s.tcp.abort(nowNanos);
+                host.wake(s);
+            }
         }
     }
 
@@ -1628,6 +1718,9 @@ public final class MptcpConnection {
             reinjectFrom(s);
         }
         subflows.remove(s);
+        if (tuner != null) {
+            tuner.onSubflowClosed(s);
+        }
         releaseSent(null); // what it held for its own retransmissions may go
         pathManager.onSubflowClosed(s);
         if (subflows.isEmpty()) {
@@ -1924,6 +2017,23 @@ public final class MptcpConnection {
                 config.limits().subflows(), pathManager.addAddrSignalled(), pathManager.addAddrAccepted(),
                 config.limits().addAddrAccepted(), bytesReinjected, reinjections, lastDataOutNanos,
                 lastDataInNanos == Long.MIN_VALUE / 2 ? MptcpInfo.NEVER : lastDataInNanos, lastDataAckInNanos);
+    }
+
+    /** The receive-buffer tuning (the paper's section 4.1), or null before the data level exists. */
+    public ReceiveBufferInfo receiveBufferInfo() {
+        if (rcv == null) {
+            return null;
+        }
+        List<ReceiveBufferInfo.Path> paths = new ArrayList<>(subflows.size());
+        for (Subflow s : subflows) {
+            long rtt = s.tcp.receiverRttNanos();
+            paths.add(new ReceiveBufferInfo.Path(s.tcp.local(), s.tcp.remote(),
+                    tuner == null ? 0 : tuner.bytesPerSecond(s), rtt > 0 ? rtt : s.tcp.srttNanos(), s.flaggedSlow));
+        }
+        return tuner == null
+                ? new ReceiveBufferInfo(rcv.capacity(), rcv.capacity(), 0, 0, false, paths)
+                : new ReceiveBufferInfo(rcv.capacity(), tuner.maxBytes(), tuner.targetBytes(), tuner.rttMaxNanos(),
+                        tuner.capped(), paths);
     }
 
     @Override

@@ -117,6 +117,10 @@ public final class Subflow implements SubflowExtension {
     boolean peerFellBack;
     /** MPTcpExtInfiniteMapTx counts the infinite mapping once, however many segments carry it. */
     boolean infiniteMapCounted;
+    /** When {@link Penalizer} last reduced this subflow's congestion window (at most once per its RTT). */
+    long penalizedAtNanos = Long.MIN_VALUE / 2;
+    /** The receive-buffer tuner named it the slowest path when the buffer's cap began to bind. */
+    boolean flaggedSlow;
     /** The connection-level bytes this subflow carried (ss -M: per-subflow data). */
     long bytesMappedOut;
     long bytesMappedIn;
@@ -538,12 +542,17 @@ public final class Subflow implements SubflowExtension {
 
     /** Whether this subflow was handed the data at {@code dsn} (and still remembers its mapping). */
     boolean holdsDsn(long dsn) {
+        return sentMappingHolding(dsn) != null;
+    }
+
+    /** The sent mapping that holds the data at {@code dsn}, or null. */
+    Mapping sentMappingHolding(long dsn) {
         for (Mapping m : sent) {
             if (Dsn.le(m.dsn(), dsn) && Dsn.lt(dsn, m.dsn() + m.length())) {
-                return true;
+                return m;
             }
         }
-        return false;
+        return null;
     }
 
     /** The first sequence number of the segment, relative to the ISN (RFC 8684 section 3.3.1's "SSN"). */

@@ -810,6 +810,12 @@ public final class Stack {
         return c == null ? null : c.mptcp.info();
     }
 
+    /** The connection's receive-buffer tuning (the paper's section 4.1); null for an unknown handle or before MPTCP data. */
+    public org.mptcp4j.mptcp.ReceiveBufferInfo receiveBufferInfo(ConnHandle h) {
+        StackConnection c = byId.get(h.id());
+        return c == null ? null : c.mptcp.receiveBufferInfo();
+    }
+
     /** The connection behind a handle, or null: for tests that look at its subflows' queues. */
     MptcpConnection mptcpConnection(ConnHandle h) {
         StackConnection c = byId.get(h.id());

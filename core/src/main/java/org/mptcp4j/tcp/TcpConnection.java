@@ -824,6 +824,27 @@ public final class TcpConnection {
         return cc;
     }
 
+    /**
+     * The receiver's smoothed RTT from timestamps (Linux {@code rcv_rtt_est}), 0 before a sample or
+     * when receive autotuning is off (only the autotuner takes the samples).
+     */
+    public long receiverRttNanos() {
+        return autotuner == null ? 0 : autotuner.rttNanos();
+    }
+
+    /**
+     * Reduces the congestion window once as for a loss, without one: MPTCP's penalization of a
+     * subflow that holds up the connection (the multipath-tcp.org kernel). Refused (false) during
+     * loss recovery, whose own reduction stands, as the kernel penalized only in the Open state.
+     */
+    public boolean penalize(long nowNanos) {
+        if (cc == null || recovery.state != LossRecovery.CaState.OPEN) {
+            return false;
+        }
+        cc.onCongestion(new org.mptcp4j.cc.LossEvent(nowNanos, cc.windowBytes(), 0, rtt.srttNanos()));
+        return true;
+    }
+
     public long bytesSent() {
         return bytesSent;
     }

@@ -64,7 +64,7 @@ final class Fig7 implements Experiment {
         PathSpec a = queue(s, PathSpec.of(Fig6.PATH_BPS, Duration.ZERO));
         PathSpec b = queue(s, PathSpec.of(Fig6.PATH_BPS, Duration.ZERO)).withLoss(LossModel.bernoulli(loss / 100.0));
         MultipathRun.Result r = MultipathRun.run(run.seed(), a, b, true, s.cc(), RCVBUF_BYTES, s.autotune(),
-                (long) (s.durationSeconds() * 1e9));
+                s.receiveBuffer(), (long) (s.durationSeconds() * 1e9));
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("goodput_mbps", r.goodputMbps());
         m.put("path_a_mbps", r.pathAMbps());

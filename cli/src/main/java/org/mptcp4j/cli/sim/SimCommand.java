@@ -15,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.mptcp4j.mptcp.ReceiveBufferPolicy;
+import org.mptcp4j.mptcp.SlowSubflowAction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -60,6 +62,20 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--autotune", defaultValue = "on", description = "Receive-buffer autotuning up to the maximum: on "
             + "(Linux) or off (the buffer is the maximum from the start) (default ${DEFAULT-VALUE}).")
     String autotune;
+
+    @Option(names = "--opportunistic-retransmission", defaultValue = "off", description = "A subflow blocked by the "
+            + "peer's connection-level window sends again the data at its left edge that a slower subflow holds, as the "
+            + "paper's kernel did: on or off (default ${DEFAULT-VALUE}, as upstream Linux).")
+    String opportunistic;
+
+    @Option(names = "--penalization", defaultValue = "off", description = "In the same case, the slower subflow's "
+            + "congestion window is reduced, at most once per its RTT: on or off (default ${DEFAULT-VALUE}).")
+    String penalization;
+
+    @Option(names = "--when-capped", defaultValue = "flag", description = "What the receiver does with the slowest "
+            + "subflow when 2 x sum(BW) x RTT_max exceeds the maximum buffer: flag (count it), backup (MP_PRIO) or "
+            + "close (MP_TCPRST 'unacceptable performance') (default ${DEFAULT-VALUE}).")
+    String whenCapped;
 
     @Option(names = "--bottleneck-loss", defaultValue = "0.1", description = "Random loss on the shared bottleneck of "
             + "fig4 and fig5, percent (default ${DEFAULT-VALUE}; 0 for pure drop-tail).")
@@ -123,13 +139,29 @@ public final class SimCommand implements Callable<Integer> {
     }
 
     Settings settingsFor(Experiment e) {
-        if (!autotune.equals("on") && !autotune.equals("off")) {
-            throw new IllegalArgumentException("--autotune on|off");
-        }
+        boolean autotuneOn = onOff("--autotune", autotune);
+        ReceiveBufferPolicy receiveBuffer = new ReceiveBufferPolicy(onOff("--opportunistic-retransmission", opportunistic),
+                onOff("--penalization", penalization), slowSubflowAction(whenCapped));
         String defaultCc = e instanceof Aggregation ? "cubic" : "lia";
         return new Settings(seeds != null ? seeds : e.defaultSeeds(quick),
                 durationSeconds != null ? durationSeconds : e.defaultDurationSeconds(quick), quick, coupledCc,
-                cc != null ? cc : defaultCc, autotune.equals("on"), bottleneckLossPercent, queuePackets);
+                cc != null ? cc : defaultCc, autotuneOn, bottleneckLossPercent, queuePackets, receiveBuffer);
+    }
+
+    private static boolean onOff(String option, String value) {
+        return switch (value) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(option + " on|off, not " + value);
+        };
+    }
+
+    private static SlowSubflowAction slowSubflowAction(String value) {
+        try {
+            return SlowSubflowAction.byName(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--when-capped flag|backup|close, not " + value, e);
+        }
     }
 
     private boolean one(Experiment e) throws IOException, InterruptedException, ExecutionException {

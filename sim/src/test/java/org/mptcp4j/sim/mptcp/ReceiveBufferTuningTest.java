@@ -1,0 +1,148 @@
+package org.mptcp4j.sim.mptcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.mptcp.Endpoint;
+import org.mptcp4j.mptcp.Limits;
+import org.mptcp4j.mptcp.ReceiveBufferInfo;
+import org.mptcp4j.mptcp.ReceiveBufferPolicy;
+import org.mptcp4j.mptcp.SlowSubflowAction;
+import org.mptcp4j.link.QueueLimit;
+import org.mptcp4j.sim.Simulation;
+import org.mptcp4j.sim.stack.BulkSender;
+import org.mptcp4j.sim.stack.Sink;
+import org.mptcp4j.sim.stack.StackEndpoint;
+import org.mptcp4j.sim.topo.MultipathTestbed;
+import org.mptcp4j.sim.topo.PathSpec;
+import org.mptcp4j.sim.topo.Topologies;
+import org.mptcp4j.stack.StackConfig;
+
+/**
+ * The paper's section 4.1 at the receiver: the connection-level buffer is tuned to
+ * {@code 2 * sum(BW_i) * RTT_max} from the receiver's own RTT estimates, stops at the configured
+ * maximum, and names the slowest path when that maximum binds. Path A: 100 Mbit/s, 5 ms one way;
+ * path B: 50 Mbit/s, 40 ms one way; queues of about one bandwidth-delay product each, so that
+ * RTT_max stays between B's 80 ms and twice that.
+ */
+class ReceiveBufferTuningTest {
+    private static final long SEED = 7;
+    private static final PathSpec FAST = PathSpec.of(100_000_000L, Duration.ofMillis(5))
+            .withQueue(QueueLimit.packets(100));
+    private static final PathSpec SLOW = PathSpec.of(50_000_000L, Duration.ofMillis(40))
+            .withQueue(QueueLimit.packets(400));
+
+    /** A bulk upload over both paths into a server whose maximum receive buffer is {@code maxBytes}. */
+    private record Upload(Simulation sim, MultipathTestbed bed, StackEndpoint server, Sink sink) {
+        static Upload start(int maxBytes, SlowSubflowAction whenCapped) {
+            Simulation sim = new Simulation(SEED);
+            MultipathTestbed bed = Topologies.multipathTestbed(sim, FAST, SLOW);
+            StackConfig serverConfig = StackConfig.defaults().withReceiveBufferMaxBytes(maxBytes);
+            serverConfig = serverConfig.withMptcp(serverConfig.mptcp()
+                    .withReceiveBuffer(ReceiveBufferPolicy.defaults().withWhenCapped(whenCapped)));
+            Sink sink = new Sink(MptcpScenario.PORT).withoutHashing();
+            StackEndpoint server = new StackEndpoint(serverConfig).add(sink);
+            bed.server().attach(server);
+            StackConfig base = StackConfig.defaults().withSendBufferBytes(32 << 20);
+            StackConfig client = base.withMptcp(base.mptcp()
+                    .withEndpoints(List.of(Endpoint.of(MptcpScenario.address(bed.path(1).clientAddress()), 1,
+                            Endpoint.Flag.SUBFLOW)))
+                    .withLimits(new Limits(1, 0)));
+            InetSocketAddress to = MptcpScenario.server();
+            bed.client().attach(new StackEndpoint(client).add(new BulkSender(to, Long.MAX_VALUE / 2, SEED)
+                    .withoutHashing().from(MptcpScenario.address(bed.path(0).clientAddress()))));
+            return new Upload(sim, bed, server, sink);
+        }
+
+        ReceiveBufferInfo info() {
+            return server.stack().receiveBufferInfo(sink.flow().conn());
+        }
+
+        /** The path whose client address is path {@code i}'s. */
+        ReceiveBufferInfo.Path path(int i) {
+            String client = bed.path(i).clientAddress();
+            return info().paths().stream()
+                    .filter(p -> p.remote().getAddress().getHostAddress().equals(client)).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void twoPathsWithUnequalRtt_bufferReachesTwiceSumOfRatesTimesRttMax() {
+        Upload u = Upload.start(64 << 20, SlowSubflowAction.FLAG);
+        u.sim().runUntil(Nanos.ofSeconds(10));
+        long before = u.sink().totalBytes();
+        u.sim().runUntil(Nanos.ofSeconds(15));
+        double goodputBytesPerSecond = (u.sink().totalBytes() - before) / 5.0;
+        ReceiveBufferInfo info = u.info();
+
+        // RTT_max is path B's round trip as the receiver measures it: at least its 80 ms of
+        // propagation, at most that plus both of its queues full.
+        assertThat(info.rttMaxNanos()).as("seed %d: %s", SEED, info)
+                .isBetween(Nanos.ofMillis(80), Nanos.ofMillis(80 + 2 * 400 * 1500 * 8 / 50_000));
+        assertThat(goodputBytesPerSecond * 8).as("seed %d: both paths in use", SEED).isGreaterThan(130e6);
+        // The target is the paper's formula over what each path brought in the last interval of
+        // RTT_max; within 25 % of it over the goodput of the last 5 s (CUBIC's sawtooth moves it).
+        double expected = 2 * goodputBytesPerSecond * info.rttMaxNanos() / 1e9;
+        assertThat((double) info.targetBytes()).as("seed %d: %s", SEED, info)
+                .isBetween(0.75 * expected, 1.25 * expected);
+        assertThat(info.windowBytes()).as("seed %d: the buffer grew to the target and no further than the largest",
+                SEED).isGreaterThanOrEqualTo((int) (0.75 * expected)).isLessThan(info.maxBytes());
+        assertThat(info.capped()).as("seed %d", SEED).isFalse();
+        assertThat(u.server().stack().mib().get(MibCounter.MPTCP_RCVBUF_CAPPED)).as("seed %d", SEED).isZero();
+    }
+
+    @Test
+    void maximumBelowTheTarget_bufferStopsAtIt_andTheSlowestPathIsFlagged() {
+        int max = 1536 << 10;
+        Upload u = Upload.start(max, SlowSubflowAction.FLAG);
+        u.sim().runUntil(Nanos.ofSeconds(10));
+        ReceiveBufferInfo info = u.info();
+
+        assertThat(info.windowBytes()).as("seed %d: %s", SEED, info).isEqualTo(max);
+        assertThat(info.targetBytes()).as("seed %d", SEED).isGreaterThan(max);
+        assertThat(u.server().stack().mib().get(MibCounter.MPTCP_RCVBUF_CAPPED)).as("seed %d", SEED).isPositive();
+        assertThat(u.path(1).flaggedSlow()).as("seed %d: path B, 80 ms, is the slowest; %s", SEED, info).isTrue();
+        assertThat(u.path(0).flaggedSlow()).as("seed %d: path A is not; %s", SEED, info).isFalse();
+    }
+
+    @Test
+    void capBindsWithBackupAction_slowPathBecomesBackup_andTheFastPathCarriesTheData() {
+        Upload u = Upload.start(1536 << 10, SlowSubflowAction.BACKUP);
+        u.sim().runUntil(Nanos.ofSeconds(10));
+        long pathBAt10s = dataOnPathB(u);
+        u.sim().runUntil(Nanos.ofSeconds(15));
+
+        assertThat(u.path(1).flaggedSlow()).as("seed %d", SEED).isTrue();
+        assertThat(u.server().stack().mib().get(MibCounter.MPTCP_MP_PRIO_TX)).as("seed %d", SEED).isPositive();
+        assertThat(dataOnPathB(u) - pathBAt10s).as("seed %d: path B carries nothing new as a backup", SEED).isZero();
+        assertThat(u.sink().totalBytes()).as("seed %d: the transfer goes on", SEED).isGreaterThan(100L << 20);
+    }
+
+    @Test
+    void capBindsWithCloseAction_slowPathIsResetForUnacceptablePerformance_andTheTransferGoesOn() {
+        Upload u = Upload.start(1536 << 10, SlowSubflowAction.CLOSE);
+        u.sim().runUntil(Nanos.ofSeconds(5));
+        long at5s = u.sink().totalBytes();
+        u.sim().runUntil(Nanos.ofSeconds(10));
+
+        assertThat(u.server().stack().mib().get(MibCounter.MPTCP_RCVBUF_CAPPED)).as("seed %d", SEED).isPositive();
+        assertThat(u.server().stack().mib().get(MibCounter.MPTCP_RST_TX)).as("seed %d: MP_TCPRST", SEED).isPositive();
+        assertThat(u.server().stack().mptcpInfo(u.sink().flow().conn()).subflows()).as("seed %d", SEED)
+                .singleElement().satisfies(s -> assertThat(s.remote().getAddress().getHostAddress())
+                        .isEqualTo(u.bed().path(0).clientAddress()));
+        assertThat((u.sink().totalBytes() - at5s) * 8 / 5.0).as("seed %d: path A alone carries on", SEED)
+                .isGreaterThan(80e6);
+    }
+
+    private static long dataOnPathB(Upload u) {
+        String b = u.bed().path(1).clientAddress();
+        return u.server().stack().mptcpInfo(u.sink().flow().conn()).subflows().stream()
+                .filter(s -> s.remote().getAddress().getHostAddress().equals(b))
+                .mapToLong(s -> s.dataBytesReceived()).sum();
+    }
+}
