@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -67,7 +65,6 @@ class MptcpOptionFuzzTest {
         // One packet in twenty that carries an MPTCP option is rewritten, either way.
         pair.toServer.rewrite = bytes -> rng.chance(0.05) ? rewrite(bytes, mutation, rng) : bytes;
         pair.toClient.rewrite = bytes -> rng.chance(0.05) ? rewrite(bytes, mutation, rng) : bytes;
-        Map<MibCounter, Long> before = new EnumMap<>(MibCounter.class);
         Transfer t = new Transfer(pair, 512 * 1024, seed).keepingBytes();
         try {
             pair.flush();
