@@ -120,8 +120,10 @@ class Iperf3TestbedTest {
                     .isLessThanOrEqualTo(theirs.path("end").path("sum_sent_bidir_reverse").path("bytes").asLong());
             for (JsonNode stream : ours.path("mptcp4j").path("streams")) {
                 assertThat(stream.path("mode").asText()).isEqualTo("MPTCP");
+                // The kernel also announces its B address (a signal endpoint); mptcp4j may join it from its
+                // initial address too, as Linux's in-kernel path manager does, so addresses may repeat.
                 assertThat(stream.path("subflows").findValuesAsText("local_host")).as("a subflow from each of mptcp4j's addresses")
-                        .containsExactlyInAnyOrder(l.mptcp4jAddressA().getHostAddress(), l.mptcp4jAddressB().getHostAddress());
+                        .containsOnly(l.mptcp4jAddressA().getHostAddress(), l.mptcp4jAddressB().getHostAddress());
             }
         } finally {
             server.stop();
