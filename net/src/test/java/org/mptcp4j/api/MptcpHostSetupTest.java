@@ -71,7 +71,19 @@ class MptcpHostSetupTest {
                     assertThat(client.getLocalAddress()).isEqualTo(kernelSide);
                 }
             }
+            tunHost.close(); // a second close does nothing, as Socket.close's (try-with-resources closed it once)
+            assertThat(tunHost.driver().isRunning()).isFalse();
         }
+    }
+
+    @Test
+    void hostClosedTwice_secondCloseDoesNothing() throws Exception {
+        MptcpHost.Pair hosts = MptcpHost.loopbackPair();
+        hosts.close();
+        hosts.close();
+        hosts.client().close();
+        assertThat(hosts.client().driver().isRunning()).isFalse();
+        assertThat(hosts.server().driver().isRunning()).isFalse();
     }
 
     /** The client sends HELLO, the accepted connection echoes it back; what the client read. */

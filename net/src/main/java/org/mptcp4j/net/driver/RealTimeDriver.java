@@ -38,6 +38,7 @@ public final class RealTimeDriver implements AutoCloseable {
     private final PathEmulator.Sink linkSink;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private volatile boolean linkClosed;
     private long nowNanos;
 
     // Counters, written by the reactor only.
@@ -260,9 +261,9 @@ public final class RealTimeDriver implements AutoCloseable {
         }
     }
 
-    /** Stops the reactor, waits for it, and closes the link. */
+    /** Stops the reactor, waits for it, and closes the link; a second call does nothing. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         running = false;
         link.wakeup();
         if (thread.isAlive() && !inReactor()) {
@@ -272,7 +273,10 @@ public final class RealTimeDriver implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        link.close();
+        if (!linkClosed) {
+            linkClosed = true; // a link need not take a second close (a TUN's arena throws)
+            link.close();
+        }
     }
 
     /**
