@@ -45,6 +45,7 @@ public final class MptcpConnection {
     /** RFC 8684 section 3.6 reset reasons. */
     static final int RESET_UNSPECIFIED = 0;
     static final int RESET_MPTCP_SPECIFIC = 1;
+    static final int RESET_ADMINISTRATIVELY_PROHIBITED = 3;
     static final int RESET_MIDDLEBOX = 6;
     /** "The performance of this subflow was too low compared to the other subflows." */
     static final int RESET_UNACCEPTABLE_PERFORMANCE = 5;
@@ -240,7 +241,9 @@ public final class MptcpConnection {
 
     /**
      * A peer's MP_JOIN SYN for this connection (the stack matched its token): the extension for the
-     * new subflow, or null when it is refused (not established, or the subflow limit is reached).
+     * new subflow, or null when it is refused (not established, closing, failed). The subflow limit
+     * is checked at the third ACK, as Linux does ({@code subflow_syn_recv_sock}): a join beyond it
+     * gets its SYN/ACK, then a reset.
      */
     public Subflow acceptJoin(MptcpOption.MpJoinSyn syn) {
         return acceptJoin(syn, null);
@@ -248,8 +251,7 @@ public final class MptcpConnection {
 
     /** {@link #acceptJoin(MptcpOption.MpJoinSyn)} for a SYN to our address {@code local}, whose id the SYN-ACK carries. */
     public Subflow acceptJoin(MptcpOption.MpJoinSyn syn, InetAddress local) {
-        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed
-                || !pathManager.acceptJoin()) {
+        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed) {
             mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
             return null;
         }
@@ -547,14 +549,22 @@ public final class MptcpConnection {
             s.resetReason = RESET_MPTCP_SPECIFIC;
             return false;
         }
-        mib.increment(MibCounter.MPTCP_JOIN_ACK_RX);
         byte[] expected = Arrays.copyOf(MptcpCrypto.joinAckHmac(remoteKey, localKey, s.remoteNonce, s.localNonce),
                 MptcpCrypto.JOIN_ACK_HMAC_BYTES);
         if (!Arrays.equals(expected, j.senderHmac())) {
+            mib.increment(MibCounter.MPTCP_JOIN_ACK_RX);
             mib.increment(MibCounter.MPTCP_JOIN_ACK_HMAC_FAILURE);
             s.resetReason = RESET_MPTCP_SPECIFIC;
             return false;
         }
+        if (!pathManager.acceptJoin()) {
+            // The subflow limit (or the path manager) refuses it now, after the SYN/ACK: Linux resets
+            // with "administratively prohibited" and counts MPJoinRejected, not MPJoinAckRx.
+            mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
+            s.resetReason = RESET_ADMINISTRATIVELY_PROHIBITED;
+            return false;
+        }
+        mib.increment(MibCounter.MPTCP_JOIN_ACK_RX);
         s.mptcpEstablished = true;
         s.fullyEstablished = true;
         s.tcp.requestAck(); // the fourth ACK, with a DSS (RFC 8684 section 3.2)
@@ -1538,7 +1548,7 @@ public final class MptcpConnection {
             // After the segment that carried the REMOVE_ADDR is through: it may close its own subflow.
             List<Subflow> going = List.copyOf(removedByPeer);
             removedByPeer.clear();
-            closeRemoved(going, nowNanos);
+            closeRemoved(going, false, nowNanos);
         }
         if (!closeSubflowsPending) {
             return;
@@ -1618,16 +1628,19 @@ public final class MptcpConnection {
     }
 
     /**
-     * Closes subflows whose address went away (either end's): their data not yet DATA_ACKed goes
-     * again on the others first (RFC 8684 section 3.3.6), then each is reset. Linux counts them as
-     * RmSubflow.
+     * Closes subflows whose address went away ({@code local}: one of ours, or the peer's in a
+     * REMOVE_ADDR): their data not yet DATA_ACKed goes again on the others first (RFC 8684 section
+     * 3.3.6), then each is reset. Linux counts RmSubflow only for subflows its own side removed; a
+     * REMOVE_ADDR received counts RmAddr, once per id ({@link PmData#onRemoveAddr}).
      */
-    void closeRemoved(List<Subflow> going, long nowNanos) {
+    void closeRemoved(List<Subflow> going, boolean local, long nowNanos) {
         for (Subflow s : going) {
             if (s.dead || s.tcp == null || s.tcp.state() == TcpState.CLOSED) {
                 continue;
             }
-            mib.increment(MibCounter.MPTCP_RM_SUBFLOW);
+            if (local) {
+                mib.increment(MibCounter.MPTCP_RM_SUBFLOW);
+            }
             s.dead = true;
             reinjectFrom(s);
             s.resetReason = RESET_UNSPECIFIED;

@@ -467,7 +467,7 @@ final class PmData implements PathManager.Connection {
                 }
             }
         }
-        conn.closeRemoved(going, nowNanos);
+        conn.closeRemoved(going, true, nowNanos);
         return true;
     }
 
@@ -503,7 +503,7 @@ final class PmData implements PathManager.Connection {
                 if (s == null) {
                     yield PmCommand.Result.NO_SUCH_SUBFLOW;
                 }
-                conn.closeRemoved(List.of(s), nowNanos);
+                conn.closeRemoved(List.of(s), true, nowNanos);
                 yield PmCommand.Result.DONE;
             }
             case PmCommand.SetPriority p -> {

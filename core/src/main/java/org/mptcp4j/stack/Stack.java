@@ -943,8 +943,9 @@ public final class Stack {
     /**
      * An MP_JOIN SYN (RFC 8684 section 3.2): its token names the connection it joins, wherever it
      * arrives; the new subflow waits on that connection, not on a listener. An unknown token, or a
-     * connection that takes no more subflows, gets a RST with MP_TCPRST (Linux counts
-     * MPJoinNoTokenFound or MPJoinRejected), and no connection is touched.
+     * connection that takes no subflows now (closing, failed), gets a RST with MP_TCPRST (Linux
+     * counts MPJoinNoTokenFound or MPJoinRejected), and no connection is touched; a join beyond
+     * the subflow limit is refused at its third ACK ({@link MptcpConnection#acceptJoin}).
      */
     private void onJoinSyn(long nowNanos, FourTuple key, TcpSegment seg, MptcpOption.MpJoinSyn join) {
         MptcpConnection m = tokens.lookup(join.receiverToken());

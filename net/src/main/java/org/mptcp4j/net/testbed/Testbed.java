@@ -264,6 +264,11 @@ public final class Testbed {
             nft(ns, "add", "table", "ip", LOSS_TABLE);
             nft(ns, "add", "chain", "ip", LOSS_TABLE, "prerouting",
                     "{ type filter hook prerouting priority raw; policy accept; }");
+            if (loss == 100) {
+                // A dead link (numgen's modulus leaves no threshold that takes every packet).
+                nft(ns, "add", "rule", "ip", LOSS_TABLE, "prerouting", "iifname", "\"" + dev + "\"", "counter", "drop");
+                continue;
+            }
             nft(ns, "add", "rule", "ip", LOSS_TABLE, "prerouting", "iifname", "\"" + dev + "\"",
                     "numgen", "random", "mod", Integer.toString(TestbedConfig.LOSS_MODULUS),
                     "<", Integer.toString(TestbedConfig.lossThreshold(loss)), "counter", "drop");

@@ -1,0 +1,199 @@
+package org.mptcp4j.net.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.mptcp4j.api.MptcpHost;
+import org.mptcp4j.api.MptcpServerSocket;
+import org.mptcp4j.api.MptcpSocket;
+import org.mptcp4j.base.SecureRng;
+import org.mptcp4j.mptcp.MptcpConfig;
+import org.mptcp4j.net.perf.Transfers;
+import org.mptcp4j.net.testbed.Capture;
+import org.mptcp4j.net.testbed.KernelMptcp;
+import org.mptcp4j.net.testbed.KernelPeer;
+import org.mptcp4j.net.testbed.KernelSubflow;
+import org.mptcp4j.net.testbed.MptcpAnalysis;
+import org.mptcp4j.net.testbed.Nstat;
+import org.mptcp4j.net.testbed.Testbed;
+import org.mptcp4j.net.testbed.TestbedLayout;
+import org.mptcp4j.net.tun.TunLink;
+import org.mptcp4j.stack.StackConfig;
+
+/**
+ * The transfer the kernel interop tests share: mptcp4j on the testbed's TUN against a kernel peer
+ * ({@code kernel_peer.py}) in the kernel's namespace, both ends sending at once, checked by SHA-256
+ * both ways, with the counter deltas of both ends, the kernel's subflows while the connection is
+ * open, and tshark's analysis of a capture on the kernel's side.
+ */
+final class KernelMptcpTransfers {
+    private final Testbed testbed;
+    private final KernelMptcp kernel;
+
+    KernelMptcpTransfers(Testbed testbed, KernelMptcp kernel) {
+        this.testbed = testbed;
+        this.kernel = kernel;
+    }
+
+    enum Role { MPTCP4J_CLIENT, KERNEL_CLIENT }
+
+    /** mptcp4j on the TUN with {@code mptcp} (null: MPTCP off), owning path A's and B's addresses. */
+    MptcpHost start(MptcpConfig mptcp) throws IOException {
+        TestbedLayout l = testbed.layout();
+        StackConfig config = mptcp == null ? StackConfig.defaults().withMptcpEnabled(false)
+                : StackConfig.defaults().withMptcp(mptcp);
+        return MptcpHost.start("tun-mptcp", config, new SecureRng(), new TunLink(testbed.openTun(false, false), true),
+                List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
+    }
+
+    /**
+     * What one transfer showed: counter deltas of both ends, the kernel's subflows while the
+     * connection was still open, and tshark's analysis of all of it and of each sender.
+     */
+    record Outcome(Map<String, Long> kernel, Map<String, Long> ours, List<KernelSubflow> subflows,
+            MptcpAnalysis analysis, MptcpAnalysis fromUs, MptcpAnalysis fromKernel) {
+        /** Two subflows (initial and join) of one connection, each carrying payload both ways, no MPTCP problem. */
+        void assertTwoSubflowsCarriedData() {
+            assertThat(subflows).as("the kernel's subflows (ss): %s", subflows).hasSize(2);
+            assertThat(subflows).extracting(KernelSubflow::localToken).containsOnly(subflows.getFirst().localToken());
+            for (KernelSubflow f : subflows) {
+                // bytes_acked counts the SYN: more than 1 means payload was acknowledged.
+                assertThat(f.bytesAcked()).as("bytes_acked of %s", f).isGreaterThan(1);
+                assertThat(f.bytesReceived()).as("bytes_received of %s", f).isPositive();
+            }
+            assertThat(analysis.subflows()).as(analysis.summary()).isEqualTo(2);
+            assertThat(analysis.connections()).as(analysis.summary()).isEqualTo(1);
+            assertThat(kernel).as("kernel counters").containsEntry("MPTcpExtMPJoinAckHMacFailure", 0L)
+                    .containsEntry("MPTcpExtMPJoinSynAckHMacFailure", 0L).containsEntry("MPTcpExtDataCsumErr", 0L)
+                    .containsEntry("MPTcpExtMPCapableFallbackACK", 0L).containsEntry("MPTcpExtMPCapableFallbackSYNACK", 0L)
+                    .containsEntry("MPTcpExtDSSNotMatching", 0L).containsEntry("MPTcpExtMPFallbackTokenInit", 0L)
+                    .containsEntry("MPTcpExtMPRstRx", 0L).containsEntry("MPTcpExtMPRstTx", 0L);
+            // MptcpHost.counters() has every counter, zeros included (nstat -az).
+            assertThat(ours).as("mptcp4j counters").containsEntry("MPTcpExtDSSNotMatching", 0L)
+                    .containsEntry("MPTcpExtMPJoinAckHMacFailure", 0L).containsEntry("MPTcpExtMPJoinSynAckHMacFailure", 0L)
+                    .containsEntry("MPTcpExtDssFallback", 0L).containsEntry("MPTcpExtMPRstTx", 0L)
+                    .containsEntry("MPTcpExtMPRstRx", 0L).containsEntry("MPTcpExtDataCsumErr", 0L)
+                    .containsEntry("MPTcpExtMPFailTx", 0L);
+        }
+    }
+
+    interface Action {
+        void run() throws IOException;
+    }
+
+
+    /**
+     * Both ends send {@code bytes} at once and read to EOF. mptcp4j uses path A's address for the
+     * initial subflow, the kernel its path-A address; {@code whileFlowing} runs once both ends have
+     * started. The kernel holds its DATA_FIN until released, so its subflows are read while open.
+     */
+    Outcome transfer(MptcpHost host, Role role, int port, int bytes, int snaplen, Action whileFlowing) throws Exception {
+        TestbedLayout l = testbed.layout();
+        String kernelA = l.kernelAddressA().getHostAddress();
+        InetAddress oursA = l.mptcp4jAddressA();
+        Map<String, Long> kernelBefore = Nstat.read(l.kernelNamespace());
+        Map<String, Long> oursBefore = host.counters();
+        String size = Integer.toString(bytes);
+        List<String> common = List.of("--port", Integer.toString(port), "--duplex", "--hold", "--expect", size,
+                "--send", size, "--seed", "2", "--timeout", "120");
+        try (Capture capture = Capture.start(l.kernelNamespace(), "any", "tcp port " + port, snaplen)) {
+            List<KernelSubflow> subflows;
+            Map<String, String> k;
+            Transfers.Result sent;
+            Transfers.Result received;
+            if (role == Role.MPTCP4J_CLIENT) {
+                try (KernelPeer server = KernelPeer.start(l.kernelNamespace(), "server",
+                        args(List.of("--bind", "0.0.0.0"), common))) {
+                    server.awaitListening();
+                    try (MptcpSocket s = new MptcpSocket(host)) {
+                        s.bind(new InetSocketAddress(oursA, 0));
+                        s.connect(new InetSocketAddress(l.kernelAddressA(), port), 10_000);
+                        Duplex d = Duplex.start(s, bytes);
+                        whileFlowing.run();
+                        sent = d.sending().get(120, TimeUnit.SECONDS);
+                        server.awaitHolding();
+                        subflows = kernel.subflows();
+                        server.release();
+                        received = d.receiving().get(120, TimeUnit.SECONDS);
+                        k = server.awaitResult(120);
+                    }
+                }
+            } else {
+                try (MptcpServerSocket listener = new MptcpServerSocket(host, new InetSocketAddress(oursA, port), 8)) {
+                    CompletableFuture<MptcpSocket> accepted = async(listener::accept);
+                    try (KernelPeer client = KernelPeer.start(l.kernelNamespace(), "client",
+                            args(List.of("--bind", kernelA, "--connect", oursA.getHostAddress()), common))) {
+                        try (MptcpSocket s = accepted.get(10, TimeUnit.SECONDS)) {
+                            Duplex d = Duplex.start(s, bytes);
+                            whileFlowing.run();
+                            sent = d.sending().get(120, TimeUnit.SECONDS);
+                            client.awaitHolding();
+                            subflows = kernel.subflows();
+                            client.release();
+                            received = d.receiving().get(120, TimeUnit.SECONDS);
+                            k = client.awaitResult(120);
+                        }
+                    }
+                }
+            }
+            capture.stop();
+            assertThat(k.get("received")).isEqualTo(size);
+            assertThat(k.get("received_sha256")).as("the kernel received what mptcp4j sent").isEqualTo(sent.sha256());
+            assertThat(received.bytes()).isEqualTo(bytes);
+            assertThat(received.sha256()).as("mptcp4j received what the kernel sent").isEqualTo(k.get("sent_sha256"));
+            MptcpAnalysis analysis = MptcpAnalysis.of(capture.file());
+            assertThat(analysis.problems()).as(analysis.summary()).isEmpty();
+            return new Outcome(Nstat.delta(kernelBefore, Nstat.read(l.kernelNamespace())), Nstat.delta(oursBefore, host.counters()),
+                    subflows, analysis, MptcpAnalysis.of(capture.file(), "ip.dst == " + kernelA + " || ip.dst == "
+                            + l.kernelAddressB().getHostAddress()),
+                    MptcpAnalysis.of(capture.file(), "ip.src == " + kernelA + " || ip.src == "
+                            + l.kernelAddressB().getHostAddress()));
+        }
+    }
+
+    /** Our end of a duplex transfer: sends {@code bytes} then shuts output, while reading to EOF. */
+    private record Duplex(CompletableFuture<Transfers.Result> sending, CompletableFuture<Transfers.Result> receiving) {
+        static Duplex start(MptcpSocket s, int bytes) {
+            return new Duplex(async(() -> {
+                Transfers.Result r = Transfers.send(s.getOutputStream(), bytes, 1);
+                s.shutdownOutput();
+                return r;
+            }), async(() -> Transfers.receive(s.getInputStream())));
+        }
+    }
+
+    static <T> CompletableFuture<T> async(Callable<T> task) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return task.call();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> Thread.ofVirtual().start(r));
+    }
+
+    /**
+     * kernel_peer.py's arguments: an MPTCP socket unless the kernel has MPTCP off, where
+     * {@code socket(..., IPPROTO_MPTCP)} fails with ENOPROTOOPT and applications (mptcpize, Go) fall
+     * back to a TCP socket.
+     */
+    private String[] args(List<String> own, List<String> common) throws IOException {
+        List<String> a = new ArrayList<>(own);
+        if (kernel.enabled()) {
+            a.add("--mptcp");
+        }
+        a.addAll(common);
+        return a.toArray(String[]::new);
+    }
+}
