@@ -82,6 +82,8 @@ public final class MptcpConnection {
     private boolean remoteKeyKnown;
     /** DSS checksums in use: either side asked for them (RFC 8684 section 3.1, flag A). */
     boolean checksums;
+    /** The server's MP_CAPABLE carried flag C: no join to its initial address and port. */
+    boolean remoteDeniesJoinToInitial;
     /** Send 64-bit DATA_ACKs: the peer sends 64-bit DSNs (as Linux decides). */
     boolean ack64;
     /**
@@ -484,6 +486,9 @@ public final class MptcpConnection {
         if (mpc.checksumRequired()) {
             checksums = true;
         }
+        // Flag C (RFC 8684 section 3.1): "will not accept additional MPTCP subflows to the source
+        // address and port" of this SYN/ACK, the server's initial address (Linux remote_deny_join_id0).
+        remoteDeniesJoinToInitial = mpc.noMoreSubflowsToSource();
         learnRemoteKey(mpc.senderKey().getAsLong());
         s.mptcpEstablished = true;
         onMptcpEstablished();

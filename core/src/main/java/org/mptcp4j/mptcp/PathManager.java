@@ -114,7 +114,8 @@ public interface PathManager {
         /**
          * Opens an MP_JOIN subflow from {@code local} (address id {@code localId}) to {@code remote}
          * ({@code MPTCP_PM_CMD_SUBFLOW_CREATE}); false when it cannot (no such local address, no
-         * port, MPTCP no longer in use). It counts against {@link #extraSubflows()}.
+         * port, MPTCP no longer in use, or {@code remote} is the peer's initial address and port
+         * and its MP_CAPABLE set flag C). It counts against {@link #extraSubflows()}.
          */
         boolean createSubflow(InetAddress local, int localId, InetSocketAddress remote, boolean backup, long nowNanos);
 

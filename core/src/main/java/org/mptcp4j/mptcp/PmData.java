@@ -419,6 +419,9 @@ final class PmData implements PathManager.Connection {
 
     @Override
     public boolean createSubflow(InetAddress local, int localId, InetSocketAddress remote, boolean backup, long nowNanos) {
+        if (conn.remoteDeniesJoinToInitial && remote.equals(initialRemote())) {
+            return false; // the peer set flag C: whichever manager asks, no join to its initial address and port
+        }
         if (conn.openJoin(local, remote, localId, backup, nowNanos)) {
             extraSubflows++;
             return true;

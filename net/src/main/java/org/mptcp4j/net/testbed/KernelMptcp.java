@@ -171,6 +171,14 @@ public final class KernelMptcp {
         return sysctl("net.mptcp.checksum_enabled").equals("1");
     }
 
+    /**
+     * {@code net.mptcp.allow_join_initial_addr_port}: off, the kernel's MP_CAPABLE SYN/ACK carries
+     * flag C (RFC 8684 section 3.1) and the peer must not join its initial address and port.
+     */
+    public void setAllowJoinInitialAddrPort(boolean allow) throws IOException {
+        setSysctl("net.mptcp.allow_join_initial_addr_port", allow ? "1" : "0");
+    }
+
     /** The namespace's {@code MPTcpExt*} counters (absolute values, all of them, zeros included). */
     public Map<String, Long> counters() throws IOException {
         Map<String, Long> mptcp = new LinkedHashMap<>();

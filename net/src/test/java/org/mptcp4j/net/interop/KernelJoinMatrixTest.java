@@ -63,6 +63,9 @@ class KernelJoinMatrixTest {
 
     @AfterAll
     static void down() throws Exception {
+        if (kernel != null) {
+            kernel.setAllowJoinInitialAddrPort(true);
+        }
         if (testbed != null) {
             Testbed.down(testbed.config().id());
             testbed = null;
@@ -74,6 +77,8 @@ class KernelJoinMatrixTest {
     void kernelDefaults() throws Exception {
         kernel.setEnabled(true);
         kernel.setChecksumEnabled(false);
+        kernel.setAllowJoinInitialAddrPort(true);
+        transfers.expectFlagC(false);
         kernel.flushEndpoints();
         kernel.setLimits(new KernelMptcp.Limits(8, 8));
         testbed.setLoss(0, 0);
@@ -317,6 +322,33 @@ class KernelJoinMatrixTest {
         });
     }
 
+    // ---- deny_join_id0_tests: the kernel server sets flag C (allow_join_initial_addr_port=0)
+
+    @Test
+    void denyJoinId0_subflowEndpoint_noJoinToTheInitialAddress() throws Exception {
+        row("deny_join_id0", "single subflow allow join id0 ns2", Role.MPTCP4J_CLIENT,
+                "kernel: allow_join_initial_addr_port 0; mptcp4j: `subflow` endpoint", () -> {
+            kernel.setAllowJoinInitialAddrPort(false);
+            transfers.expectFlagC(true);
+            Outcome o = run(withSubflowEndpoint(), Role.MPTCP4J_CLIENT, 5661);
+            assertJoins(o, Role.MPTCP4J_CLIENT, 0, 0, 0);
+            assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtMPJoinSynTx", 0L);
+        });
+    }
+
+    @Test
+    void denyJoinId0_signalledAddress_stillJoined() throws Exception {
+        row("deny_join_id0", "signal address allow join id0 ns2", Role.MPTCP4J_CLIENT,
+                "kernel: allow_join_initial_addr_port 0, `signal` endpoint; mptcp4j: add_addr_accepted 1", () -> {
+            kernel.setAllowJoinInitialAddrPort(false);
+            transfers.expectFlagC(true);
+            kernel.addEndpoint(kernelEndpointB(KernelMptcp.Flag.SIGNAL));
+            Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)), Role.MPTCP4J_CLIENT, 5662);
+            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
+            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
+        });
+    }
+
     // ---- the cases' shared steps
 
     private static MptcpConfig withSubflowEndpoint() {
@@ -404,7 +436,7 @@ class KernelJoinMatrixTest {
             "| add_addr_timeout | all | - | needs the ADD_ADDR echo dropped in the path | not covered |",
             "| ipv6, v4mapped, mixed | all | - | the testbed is IPv4 only | not covered |",
             "| add_addr_ports | all | - | kernel endpoints with a port are not set up by the testbed | not covered |",
-            "| deny_join_id0 | all | - | not run against the kernel yet | not covered |",
+            "| deny_join_id0 | mptcp4j setting flag C | server | mptcp4j has no allow_join_initial_addr_port setting | not covered |",
             "| fullmesh | all | - | mptcp4j endpoints have no `fullmesh` flag (the `fullmesh` path manager is simulator-tested) | not covered |",
             "| fastclose | all | - | the shared transfer ends gracefully; an abortive-close case is not written | not covered |",
             "| fail | all | - | MP_FAIL needs payload corrupted in the path; simulator-tested only | not covered |");
