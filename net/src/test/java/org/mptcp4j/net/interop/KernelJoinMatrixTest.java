@@ -23,7 +23,13 @@ import org.mptcp4j.net.interop.KernelMptcpTransfers.Action;
 import org.mptcp4j.net.interop.KernelMptcpTransfers.Outcome;
 import org.mptcp4j.net.interop.KernelMptcpTransfers.Role;
 import org.mptcp4j.net.support.NetCapabilities;
+import org.mptcp4j.api.MptcpResetException;
+import org.mptcp4j.api.MptcpServerSocket;
+import org.mptcp4j.api.MptcpSocket;
 import org.mptcp4j.net.testbed.KernelMptcp;
+import org.mptcp4j.net.testbed.KernelPeer;
+import org.mptcp4j.net.testbed.Nstat;
+import org.mptcp4j.net.testbed.Shell;
 import org.mptcp4j.net.testbed.Testbed;
 import org.mptcp4j.net.testbed.TestbedConfig;
 import org.mptcp4j.net.testbed.TestbedLayout;
@@ -44,6 +50,8 @@ import org.mptcp4j.net.testbed.TestbedLayout;
  */
 class KernelJoinMatrixTest {
     private static final int BYTES = 2_000_000;
+    /** The nft table subflows_error adds in the kernel's namespace. */
+    private static final String ERROR_TABLE = "mptcp4j_join_error";
     private static Testbed testbed;
     private static KernelMptcp kernel;
     private static KernelMptcpTransfers transfers;
@@ -86,6 +94,7 @@ class KernelJoinMatrixTest {
 
     @AfterEach
     void stopHost() throws Exception {
+        Shell.tryRun("ip", "netns", "exec", testbed.layout().kernelNamespace(), "nft", "delete", "table", "ip", ERROR_TABLE);
         if (host != null) {
             host.close(Duration.ofSeconds(2));
             host = null;
@@ -349,6 +358,101 @@ class KernelJoinMatrixTest {
         });
     }
 
+    // ---- subflows_error_tests: a join the path refuses
+
+    @Test
+    void subflowsError_joinRefusedByTheKernelsFirewall_dataStaysOnTheInitialSubflow() throws Exception {
+        row("subflows_error", "single subflow, with subflow creation error", Role.MPTCP4J_CLIENT,
+                "mptcp4j: `subflow` endpoint; the kernel's input rejects TCP from mptcp4j's B address", () -> {
+            String ns = testbed.layout().kernelNamespace();
+            String from = testbed.layout().mptcp4jAddressB().getHostAddress();
+            Shell.run("ip", "netns", "exec", ns, "nft", "add", "table", "ip", ERROR_TABLE);
+            Shell.run("ip", "netns", "exec", ns, "nft", "add", "chain", "ip", ERROR_TABLE, "input",
+                    "{ type filter hook input priority 0; policy accept; }");
+            Shell.run("ip", "netns", "exec", ns, "nft", "add", "rule", "ip", ERROR_TABLE, "input", "ip", "saddr", from,
+                    "meta", "l4proto", "tcp", "reject", "with", "tcp", "reset");
+            Outcome o = run(withSubflowEndpoint(), Role.MPTCP4J_CLIENT, 5671);
+            // mptcp_join.sh's iptables REJECT: the join SYN never reaches the kernel's MPTCP.
+            assertJoins(o, Role.MPTCP4J_CLIENT, 0, 0, 0);
+            assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtMPJoinSynTx", 1L);
+            assertThat(o.subflows()).as("the kernel's subflows").hasSize(1);
+        });
+    }
+
+    // ---- fullmesh_tests: a subflow from every local address to every remote one
+
+    @Test
+    void fullmesh_twoLocalAddressesTimesTwoRemote() throws Exception {
+        row("fullmesh", "fullmesh test 2x2", Role.MPTCP4J_CLIENT,
+                "kernel: `signal` endpoint on B; mptcp4j: `fullmesh` path manager, `subflow` endpoint on B, limits 4 1", () -> {
+            kernel.addEndpoint(kernelEndpointB(KernelMptcp.Flag.SIGNAL));
+            Outcome o = run(withSubflowEndpoint().withPathManager("fullmesh").withLimits(new Limits(4, 1)),
+                    Role.MPTCP4J_CLIENT, 5681);
+            // A-kA is the initial subflow; B-kA, A-kB and B-kB join.
+            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
+            assertJoins(o, Role.MPTCP4J_CLIENT, 3, 3, 3);
+            assertThat(o.subflows()).as("the kernel's subflows").hasSize(4);
+        });
+    }
+
+    // ---- fastclose_tests: abortive close (SO_LINGER 0) sends MP_FASTCLOSE
+
+    @Test
+    void fastclose_mptcp4jClientAborts() throws Exception {
+        row("fastclose", "fastclose test", Role.MPTCP4J_CLIENT, "mptcp4j aborts after 1 MB (`MptcpSocket.abort`)", () -> {
+            TestbedLayout l = testbed.layout();
+            host = transfers.start(MptcpConfig.defaults());
+            Map<String, Long> kernelBefore = kernel.counters();
+            Map<String, Long> oursBefore = host.counters();
+            try (KernelPeer server = KernelPeer.start(l.kernelNamespace(), "server", "--mptcp",
+                    "--bind", l.kernelAddressA().getHostAddress(), "--port", "5691", "--timeout", "30")) {
+                server.awaitListening();
+                try (MptcpSocket s = new MptcpSocket(host)) {
+                    s.connect(new java.net.InetSocketAddress(l.kernelAddressA(), 5691), 10_000);
+                    s.getOutputStream().write(new byte[1_000_000]);
+                    s.abort();
+                }
+                assertThat(server.awaitResult(30).get("error")).as("the kernel application sees a reset").isEqualTo("reset");
+            }
+            Map<String, Long> k = Nstat.delta(kernelBefore, kernel.counters());
+            Map<String, Long> ours = Nstat.delta(oursBefore, host.counters());
+            // chk_fclose_nr 1 1
+            assertThat(ours).as("mptcp4j counters; kernel's %s", k).containsEntry("MPTcpExtMPFastcloseTx", 1L);
+            assertThat(k).as("kernel counters; mptcp4j's %s", ours).containsEntry("MPTcpExtMPFastcloseRx", 1L);
+        });
+    }
+
+    @Test
+    void fastclose_kernelClientAborts() throws Exception {
+        row("fastclose", "fastclose test", Role.KERNEL_CLIENT, "the kernel aborts after sending (SO_LINGER 0)", () -> {
+            TestbedLayout l = testbed.layout();
+            host = transfers.start(MptcpConfig.defaults());
+            Map<String, Long> kernelBefore = kernel.counters();
+            Map<String, Long> oursBefore = host.counters();
+            try (MptcpServerSocket listener = new MptcpServerSocket(host,
+                    new java.net.InetSocketAddress(l.mptcp4jAddressA(), 5692), 8);
+                 KernelPeer client = KernelPeer.start(l.kernelNamespace(), "client", "--mptcp", "--abort",
+                         "--connect", l.mptcp4jAddressA().getHostAddress(), "--port", "5692", "--send", "100000",
+                         "--timeout", "30")) {
+                listener.setSoTimeout(20_000);
+                try (MptcpSocket s = listener.accept()) {
+                    s.setSoTimeout(20_000);
+                    java.io.InputStream in = s.getInputStream();
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                        while (in.read(new byte[65536]) >= 0) {
+                            // the kernel's MP_FASTCLOSE ends this
+                        }
+                    }).isInstanceOf(MptcpResetException.class);
+                }
+                client.awaitResult(30);
+            }
+            Map<String, Long> k = Nstat.delta(kernelBefore, kernel.counters());
+            Map<String, Long> ours = Nstat.delta(oursBefore, host.counters());
+            assertThat(k).as("kernel counters; mptcp4j's %s", ours).containsEntry("MPTcpExtMPFastcloseTx", 1L);
+            assertThat(ours).as("mptcp4j counters; kernel's %s", k).containsEntry("MPTcpExtMPFastcloseRx", 1L);
+        });
+    }
+
     // ---- the cases' shared steps
 
     private static MptcpConfig withSubflowEndpoint() {
@@ -431,14 +535,12 @@ class KernelJoinMatrixTest {
 
     /** Groups of mptcp_join.sh this class has no case for yet, and why. */
     private static final List<String> NOT_COVERED = List.of(
-            "| subflows_error | all | - | needs a middlebox refusing or resetting joins on the testbed | not covered |",
             "| laminar_endp | all | - | mptcp4j endpoints have no `laminar` flag | not covered |",
+            "| fullmesh | `fullmesh` endpoint flag | - | mptcp4j has the `fullmesh` path manager, not the per-endpoint flag | not covered |",
             "| add_addr_timeout | all | - | needs the ADD_ADDR echo dropped in the path | not covered |",
             "| ipv6, v4mapped, mixed | all | - | the testbed is IPv4 only | not covered |",
             "| add_addr_ports | all | - | kernel endpoints with a port are not set up by the testbed | not covered |",
             "| deny_join_id0 | mptcp4j setting flag C | server | mptcp4j has no allow_join_initial_addr_port setting | not covered |",
-            "| fullmesh | all | - | mptcp4j endpoints have no `fullmesh` flag (the `fullmesh` path manager is simulator-tested) | not covered |",
-            "| fastclose | all | - | the shared transfer ends gracefully; an abortive-close case is not written | not covered |",
             "| fail | all | - | MP_FAIL needs payload corrupted in the path; simulator-tested only | not covered |");
 
     private static void writeTable() throws IOException {
