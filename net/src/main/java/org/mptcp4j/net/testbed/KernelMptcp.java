@@ -103,6 +103,21 @@ public final class KernelMptcp {
         ipMptcp(args.toArray(String[]::new));
     }
 
+    /** {@code ip mptcp endpoint add ADDR ... port P}: a {@code signal} endpoint announced with a port (ADD_ADDR's port field). */
+    public void addEndpoint(Endpoint e, int port) throws IOException {
+        List<String> args = new ArrayList<>(List.of("endpoint", "add", e.address()));
+        if (e.dev() != null) {
+            args.addAll(List.of("dev", e.dev()));
+        }
+        for (Flag f : Flag.values()) {
+            if (e.flags().contains(f)) {
+                args.add(f.word());
+            }
+        }
+        args.addAll(List.of("port", Integer.toString(port)));
+        ipMptcp(args.toArray(String[]::new));
+    }
+
     /** {@code ip mptcp endpoint delete id N}: the kernel withdraws it (REMOVE_ADDR) and closes its subflows. */
     public void deleteEndpoint(int id) throws IOException {
         ipMptcp("endpoint", "delete", "id", Integer.toString(id));

@@ -453,6 +453,23 @@ class KernelJoinMatrixTest {
         });
     }
 
+    // ---- add_addr_ports_tests: an address announced with a port
+
+    @Test
+    void addAddrPorts_kernelSignalsAnAddressWithAPort_mptcp4jJoinsThatPort() throws Exception {
+        row("add_addr_ports", "signal address with port", Role.MPTCP4J_CLIENT,
+                "kernel: `signal` endpoint on B with port 10100; mptcp4j: add_addr_accepted 1", () -> {
+            kernel.addEndpoint(kernelEndpointB(KernelMptcp.Flag.SIGNAL), 10100);
+            Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)), Role.MPTCP4J_CLIENT, 5701);
+            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
+            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
+            // chk_add_nr's port checks, on the kernel's side: the join came to the announced port.
+            assertThat(o.kernel()).as("kernel counters").containsEntry("MPTcpExtMPJoinPortSynRx", 1L)
+                    .containsEntry("MPTcpExtMPJoinPortAckRx", 1L).containsEntry("MPTcpExtMismatchPortSynRx", 0L);
+            assertThat(o.subflows()).extracting(s -> s.local()).anySatisfy(a -> assertThat(a).endsWith(":10100"));
+        });
+    }
+
     // ---- the cases' shared steps
 
     private static MptcpConfig withSubflowEndpoint() {
@@ -539,7 +556,7 @@ class KernelJoinMatrixTest {
             "| fullmesh | `fullmesh` endpoint flag | - | mptcp4j has the `fullmesh` path manager, not the per-endpoint flag | not covered |",
             "| add_addr_timeout | all | - | needs the ADD_ADDR echo dropped in the path | not covered |",
             "| ipv6, v4mapped, mixed | all | - | the testbed is IPv4 only | not covered |",
-            "| add_addr_ports | all | - | kernel endpoints with a port are not set up by the testbed | not covered |",
+            "| add_addr_ports | mptcp4j announcing a port | server | mptcp4j endpoints announce no port to the kernel yet | not covered |",
             "| deny_join_id0 | mptcp4j setting flag C | server | mptcp4j has no allow_join_initial_addr_port setting | not covered |",
             "| fail | all | - | MP_FAIL needs payload corrupted in the path; simulator-tested only | not covered |");
 
