@@ -101,6 +101,11 @@ final class DataReceiveQueue {
         return trimmed ? Outcome.BEYOND_WINDOW : Outcome.OUT_OF_ORDER;
     }
 
+    /** Forgets the out-of-order data (never DATA_ACKed: the peer sends it again); returns the bytes dropped. */
+    long discardOutOfOrder() {
+        return buffer.discardOutOfOrder();
+    }
+
     int read(ByteBuffer dst) {
         return buffer.read(dst);
     }

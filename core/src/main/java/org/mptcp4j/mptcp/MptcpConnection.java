@@ -48,6 +48,8 @@ public final class MptcpConnection {
     static final int RESET_MIDDLEBOX = 6;
     /** "The performance of this subflow was too low compared to the other subflows." */
     static final int RESET_UNACCEPTABLE_PERFORMANCE = 5;
+    /** Marks a {@link #reinject} range that may go on the subflow that carried it first. */
+    private static final long SAME_SUBFLOW = 1;
     /** One data-level mapping covers at most this much (the data-level length field is 16 bits). */
     static final int MAX_MAPPING_BYTES = 65535;
     /** The send buffer's tuned size to start with: about what Linux gives a new connection (tcp_sndbuf_expand over an initial window of ten). */
@@ -133,7 +135,10 @@ public final class MptcpConnection {
     long sndWndEnd;
     /** The right edge we advertised at the data level; it never moves left. */
     long rcvAdvRight;
-    /** Ranges [start, end) of DSNs to send again on another subflow (RFC 8684 section 3.3.6). */
+    /**
+     * Ranges [start, end) of DSNs to send again on another subflow (RFC 8684 section 3.3.6); a
+     * third element {@link #SAME_SUBFLOW} lets the range go on the subflow that holds it already.
+     */
     private final ArrayList<long[]> reinject = new ArrayList<>();
     private byte[] scratch = new byte[0];
     /**
@@ -141,6 +146,8 @@ public final class MptcpConnection {
      * mapped data waits for a DATA_ACK, restarted whenever the DATA_ACK advances.
      */
     private long retransmitDeadline = Nanos.NEVER;
+    /** Unmapped payload dropped on the only subflow since data last arrived in order ({@link #onUnmappedData}). */
+    private long unmappedDropped;
     /** When data last arrived in order at the data level. */
     private long lastDataInNanos = Long.MIN_VALUE / 2;
     /** MPTCP_INFO's activity times and retransmission counts (see {@link MptcpInfo}). */
@@ -384,6 +391,15 @@ public final class MptcpConnection {
      * reason is then on {@code s}.
      */
     boolean onSegment(Subflow s, TcpSegment seg, MptcpOptionsIn in) {
+        if (in.unknownSubtypes > 0) {
+            mib.add(MibCounter.MPTCP_UNKNOWN_SUBTYPE, in.unknownSubtypes);
+        }
+        if (in.badVersions > 0) {
+            mib.add(MibCounter.MPTCP_CAPABLE_BAD_VERSION, in.badVersions);
+        }
+        if (in.duplicates > 0) {
+            mib.add(MibCounter.MPTCP_DUPLICATE_OPTION, in.duplicates);
+        }
         if (mode == Mode.PLAIN) {
             return true;
         }
@@ -436,8 +452,8 @@ public final class MptcpConnection {
         if (in.mpCapable != null && s.initial && !client) {
             addCapableDataMapping(s, seg, in.mpCapable); // the first data, after a third ACK that arrived
         }
-        if (in.dss != null) {
-            onDss(s, seg, in.dss);
+        if (in.dss != null && !onDss(s, seg, in.dss)) {
+            return false; // a contradicting mapping: the subflow is reset (the reason is on s)
         }
         if (in.addAddr != null) {
             pathManager.onAddAddr(s, in.addAddr);
@@ -576,7 +592,8 @@ public final class MptcpConnection {
         }
     }
 
-    private void onDss(Subflow s, TcpSegment seg, MptcpOption.Dss dss) {
+    /** False when the subflow is to be reset (its reason set on {@code s}): see {@link #onMappingConflict}. */
+    private boolean onDss(Subflow s, TcpSegment seg, MptcpOption.Dss dss) {
         if (s.joinAckPending) {
             s.joinAckPending = false; // the fourth ACK
             s.joinAckDeadline = Long.MAX_VALUE;
@@ -597,7 +614,7 @@ public final class MptcpConnection {
             onDataAck(s, ack, (long) seg.window() << s.tcp.sendWindowShift());
         }
         if (dss.mapping().isEmpty()) {
-            return;
+            return true;
         }
         MptcpOption.DataSequenceMapping m = dss.mapping().get();
         if (m.dsnIs64()) {
@@ -605,9 +622,12 @@ public final class MptcpConnection {
         }
         if (m.dataLevelLength() == 0) {
             mib.increment(MibCounter.MPTCP_INFINITE_MAP_RX);
-            fallBackInfinite(s, s.tcp.irs() + m.subflowSeq(),
-                    m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt()));
-            return;
+            int seq = s.tcp.irs() + m.subflowSeq();
+            long dsn = m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt());
+            if (infiniteMappingValid(s, seq, dsn)) {
+                fallBackInfinite(s, seq, dsn);
+            }
+            return true;
         }
         long dsn = m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt());
         int dataLen = m.dataLevelLength() - (dss.dataFin() ? 1 : 0);
@@ -615,19 +635,97 @@ public final class MptcpConnection {
             dataLen = 0; // RFC 8684 section 3.3.3: a DATA_FIN alone, SSN 0
         }
         if (dataLen > 0) {
-            s.addReceivedMapping(new Mapping(dsn, s.tcp.irs() + m.subflowSeq(), dataLen, m.checksum().orElse(-1),
-                    dss.dataFin()));
+            Mapping mapping = new Mapping(dsn, s.tcp.irs() + m.subflowSeq(), dataLen, m.checksum().orElse(-1),
+                    dss.dataFin());
+            if (seg.payloadLength() > 0 && !mapping.covers(seg.seq())) {
+                // RFC 8684 section 3.3.1: a segment's mapping covers its data (Linux validate_mapping).
+                mib.increment(MibCounter.MPTCP_DSS_NO_MATCH_TCP);
+                return true;
+            }
+            Mapping known = s.addReceivedMapping(mapping);
+            if (known != null && !onMappingConflict(s, known)) {
+                return false;
+            }
+            if (known != null) {
+                return true; // neither mapping is trusted: no DATA_FIN from it either
+            }
         }
         if (dss.dataFin()) {
             onPeerDataFin(s, dsn + dataLen);
         }
+        return true;
+    }
+
+    /**
+     * Whether an infinite mapping from subflow byte {@code seq} at {@code dsn} is the answer to our
+     * MP_FAIL that RFC 8684 section 3.7 describes: we sent one and hold the failed mapping's bytes,
+     * and it agrees with what we delivered. Everything before the failed mapping was delivered in
+     * order on this, the only, subflow (that is what allowed the fallback), so its first subflow byte
+     * is the data-level RCV.NXT and any byte maps from there one to one. A middlebox that rewrote
+     * the mapping's DSN (no checksum covers it) would have the rest of the connection delivered at
+     * the wrong place: it is ignored (counted as DSSNotMatching) and the peer's next segment, which
+     * carries it again until we fall back, decides. An infinite mapping we did not ask for (a
+     * rewritten data-level length) is ignored too; the data it came with is unmapped.
+     */
+    private boolean infiniteMappingValid(Subflow s, int seq, long dsn) {
+        Mapping held = s.check.failed() ? s.check.mapping() : null;
+        if (held == null || dsn != rcv.rcvNxt() + Seq32.diff(seq, held.subflowSeq())) {
+            mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A mapping arrived that contradicts {@code known}, received before on {@code s} for some of the
+     * same subflow bytes (RFC 8684 section 3.3.1: a subflow byte has one mapping; Linux counts
+     * DSSNotMatching and treats the mapping as invalid). Which of the two a middlebox rewrote
+     * cannot be told:
+     * <ul>
+     * <li>with DSS checksums the known mapping stays: its checksum, which covers the DSN, decides
+     *     (section 3.3.1), and a failure takes the MP_FAIL path (section 3.7);</li>
+     * <li>else, when another subflow can carry the data, {@code s} is reset with MP_TCPRST
+     *     "MPTCP-specific error" (section 3.6; Linux's MPTCP_RST_EMPTCP) and the peer reinjects
+     *     what it held (false);</li>
+     * <li>else (the only subflow; a reset would end the connection) neither mapping is used: the
+     *     bytes they cover arrive unmapped and are dropped ({@link #onUnmappedData}), whatever the
+     *     known one already placed out of order at the data level is forgotten (it may sit at the
+     *     wrong DSNs; none of it was DATA_ACKed), and the peer's connection-level retransmission
+     *     sends the data again under a fresh mapping.</li>
+     * </ul>
+     */
+    private boolean onMappingConflict(Subflow s, Mapping known) {
+        mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
+        if (known.checksum() >= 0 && checksums) {
+            return true;
+        }
+        if (hasUsableSubflowBesides(s)) {
+            s.resetReason = RESET_MPTCP_SPECIFIC;
+            return false;
+        }
+        infiniteFallbackAllowed = false; // what follows is no longer contiguous at the data level
+        s.forgetReceivedMapping(known);
+        if (rcv != null) {
+            rcv.discardOutOfOrder();
+        }
+        return true;
+    }
+
+    private boolean hasUsableSubflowBesides(Subflow s) {
+        for (Subflow o : subflows) {
+            if (o != s && o.usable()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A DATA_ACK with the window the segment advertised (RFC 8684 sections 3.3.2 and 3.3.5). */
     private void onDataAck(Subflow from, long ack, long window) {
         long limit = snd.nxt() + (dataFinSent() ? 1 : 0);
         if (Dsn.gt(ack, limit)) {
-            return; // acknowledges data never sent: ignored
+            mib.increment(MibCounter.MPTCP_DATA_ACK_TOO_NEW);
+            return; // acknowledges data never sent: ignored (RFC 8684 section 3.3.2; as Linux)
         }
         int acked = snd.acknowledge(ack);
         if (acked > 0) {
@@ -772,6 +870,7 @@ public final class MptcpConnection {
             case OUT_OF_ORDER -> mib.increment(MibCounter.MPTCP_OFO_QUEUE);
             case IN_ORDER -> {
                 lastDataInNanos = nowNanos;
+                unmappedDropped = 0;
                 checkPeerDataFin();
                 if (!readableSignaled && !appClosed) {
                     readableSignaled = true;
@@ -782,20 +881,39 @@ public final class MptcpConnection {
     }
 
     /**
-     * Payload no mapping covers (RFC 8684 section 3.7): on the only subflow, before any data was
-     * exchanged at the data level, the connection falls back to TCP; otherwise the subflow is reset.
+     * Payload no mapping covers (RFC 8684 section 3.7). The connection falls back to TCP when this
+     * is the first data on the only subflow there ever was (a middlebox strips the options from the
+     * start; what the peer sent maps one to one from the IDSN). Past that, falling back would leave
+     * a peer that has seen our DATA_ACKs waiting for more (it keeps MPTCP; section 3.7 asks for a
+     * reset once MPTCP is verified), so: with another subflow, this one is reset with MP_TCPRST
+     * "middlebox interference" (as Linux); on the only one, the bytes are dropped and counted, and
+     * the peer's connection-level retransmission sends them again under a fresh mapping. More of
+     * them than the receive buffer holds without progress means the options are gone for good
+     * (section 3.7: "detected by the subflow-level receive buffer filling up"): the subflow is reset.
      */
     void onUnmappedData(Subflow s, long nowNanos, int seq, ByteBuffer data) {
-        if (mode == Mode.MPTCP && subflows.size() == 1 && reinject.isEmpty()) {
-            boolean first = rcv == null || rcv.rcvNxt() == remoteIdsn + 1;
-            mib.increment(first ? MibCounter.MPTCP_CAPABLE_DATA_FALLBACK : MibCounter.MPTCP_DSS_FALLBACK);
+        if (mode == Mode.MPTCP && canFallBackInfinite(s) && firstData(s, seq)) {
+            mib.increment(MibCounter.MPTCP_CAPABLE_DATA_FALLBACK);
             fallBackInfinite(s, seq, rcv == null ? 0 : rcv.rcvNxt());
             s.onDataReceived(s.tcp, nowNanos, seq, data);
             return;
         }
-        mib.increment(MibCounter.MPTCP_DSS_FALLBACK);
+        mib.increment(MibCounter.MPTCP_DATA_UNMAPPED);
+        if (mode == Mode.MPTCP && !hasUsableSubflowBesides(s)) {
+            infiniteFallbackAllowed = false; // the data level now has a hole the peer fills out of order
+            unmappedDropped += data.remaining();
+            if (unmappedDropped <= failHoldLimit()) {
+                return;
+            }
+        }
         s.resetReason = RESET_MIDDLEBOX;
         s.tcp.abort(nowNanos);
+    }
+
+    /** Payload at subflow byte {@code seq} is the first data of the connection, on its first subflow byte. */
+    private boolean firstData(Subflow s, int seq) {
+        return (rcv == null || rcv.rcvNxt() == remoteIdsn + 1 && rcv.outOfOrderBytes() == 0)
+                && seq == s.tcp.irs() + 1;
     }
 
     private void onPeerDataFin(Subflow s, long finDsn) {
@@ -846,7 +964,8 @@ public final class MptcpConnection {
             return 0; // a stale subflow carries nothing new while another can (Linux skips it)
         }
         long[] range = reinject.isEmpty() ? null : reinject.get(0);
-        if (range != null && (s.holdsDsn(range[0]) || !scheduler.mayReinjectOn(s, usableSubflows()))) {
+        if (range != null && range.length < 3
+                && (s.holdsDsn(range[0]) || !scheduler.mayReinjectOn(s, usableSubflows()))) {
             // A reinjection goes on another subflow than the one that has it already, and one the
             // scheduler allows (handover keeps it off the standby while the primary works).
             range = null;
@@ -1216,6 +1335,17 @@ public final class MptcpConnection {
         if (holder != null && hasFreshSubflowBesides(holder)) {
             reinject.clear();
             reinjectUnacked(holder);
+        } else if (holder != null && holder.usable() && holder.deliveredDsn(snd.una())) {
+            // No other subflow, and the holder's peer acknowledged the subflow bytes that carried
+            // the first data not DATA_ACKed: the receiver took them but could not place them (their
+            // mapping was stripped or rewritten, or fell outside its window). As Linux's
+            // __mptcp_retrans, they go again on the same subflow under a fresh mapping (RFC 8684
+            // section 3.3.6). The data level is no longer contiguous on this subflow: no fallback
+            // to TCP any more (section 3.7; Linux clears allow_infinite_fallback here too).
+            reinject.clear();
+            reinject.add(new long[] {snd.una(), Math.min(snd.nxt(), snd.una() + MAX_MAPPING_BYTES), SAME_SUBFLOW});
+            infiniteFallbackAllowed = false;
+            host.wake(holder);
         }
         retransmitBackoff++;
         armRetransmitTimer();

@@ -288,18 +288,18 @@ public final class Subflow implements SubflowExtension {
 
     /**
      * Bytes of mapping {@code m}, which carries a checksum, from subflow byte {@code at}: held until
-     * the mapping is complete, then handed up if the checksum is right. False when it was wrong
-     * (or a mapping began before the bytes we saw, so it cannot be checked): the connection then
-     * resets this subflow or waits for a fallback ({@link MptcpConnection#onChecksumFailure}).
+     * the mapping is complete, then handed up if the checksum is right. False when it was wrong: the
+     * connection then resets this subflow or waits for a fallback
+     * ({@link MptcpConnection#onChecksumFailure}). A mapping whose first bytes came before it was
+     * known (their segment's DSS was lost, and they were dropped unmapped) cannot be checked: the
+     * rest of it is unmapped data too ({@link MptcpConnection#onUnmappedData}), sent again by the
+     * peer under a fresh mapping.
      */
     private boolean checked(long nowNanos, Mapping m, int at, ByteBuffer piece) {
         if (check.mapping() != m) {
             if (at != m.subflowSeq()) {
-                // Its first bytes went up before it was known: what is held starts here, unchecked.
-                Mapping rest = new Mapping(m.dsnOf(at), at, Seq32.diff(m.endSeq(), at), m.checksum());
-                check.start(rest, Seq32.diff(at, tcp.irs()));
-                check.append(piece);
-                return failChecksum(nowNanos);
+                conn.onUnmappedData(this, nowNanos, at, piece);
+                return conn.mode == MptcpConnection.Mode.MPTCP && tcp.state().isSynchronized();
             }
             check.start(m, Seq32.diff(m.subflowSeq(), tcp.irs()));
         }
@@ -404,43 +404,39 @@ public final class Subflow implements SubflowExtension {
 
     /**
      * A mapping arrived (RFC 8684 section 3.3.1). One already known for the same bytes is a
-     * retransmission's copy; a different one for bytes already mapped is a protocol violation
-     * (Linux counts it as DSSNotMatching and keeps the first).
+     * retransmission's copy and is ignored. One for bytes already mapped differently (another DSN,
+     * or overlapping another mapping) contradicts it: nothing is added and the known mapping it
+     * contradicts is returned, for {@link MptcpConnection#onMappingConflict} to decide (RFC 8684
+     * section 3.3.1 allows one mapping per subflow byte; Linux counts DSSNotMatching). Null otherwise.
      */
-    void addReceivedMapping(Mapping m) {
+    Mapping addReceivedMapping(Mapping m) {
         if (m.length() == 0 || Seq32.le(m.endSeq(), tcp.rcvNxt())) {
-            return; // data already handed up (or nothing to map)
+            return null; // data already handed up (or nothing to map)
         }
         Mapping last = received.peekLast();
         if (last != null && last.subflowSeq() == m.subflowSeq() && last.length() == m.length()) {
-            if (last.dsn() != m.dsn()) {
-                conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
-            }
-            return; // the common case: the next segment of the mapping just received
+            // The common case: the next segment of the mapping just received.
+            return last.dsn() != m.dsn() ? last : null;
         }
         if (last == null || Seq32.ge(m.subflowSeq(), last.endSeq())) {
             if (received.size() >= MAX_MAPPINGS) {
                 conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
-                return;
+                return null;
             }
             received.addLast(m);
-            return;
+            return null;
         }
         for (Mapping old : received) {
             if (old.subflowSeq() == m.subflowSeq() && old.length() == m.length()) {
-                if (old.dsn() != m.dsn()) {
-                    conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
-                }
-                return;
+                return old.dsn() != m.dsn() ? old : null;
             }
             if (Seq32.lt(m.subflowSeq(), old.endSeq()) && Seq32.lt(old.subflowSeq(), m.endSeq())) {
-                conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
-                return;
+                return old;
             }
         }
         if (received.size() >= MAX_MAPPINGS) {
             conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
-            return;
+            return null;
         }
         // An earlier mapping that a later one overtook (a retransmission after loss) goes in place.
         ArrayDeque<Mapping> sorted = new ArrayDeque<>(received.size() + 1);
@@ -457,6 +453,18 @@ public final class Subflow implements SubflowExtension {
         }
         received.clear();
         received.addAll(sorted);
+        return null;
+    }
+
+    /**
+     * Forgets received mapping {@code m}, which a later one contradicted: the bytes it still covers
+     * arrive unmapped (and are dropped); a held checksum over it is abandoned too.
+     */
+    void forgetReceivedMapping(Mapping m) {
+        received.remove(m);
+        if (check.mapping() == m && !check.failed()) {
+            check.clear();
+        }
     }
 
     @Override
@@ -543,6 +551,20 @@ public final class Subflow implements SubflowExtension {
     /** Whether this subflow was handed the data at {@code dsn} (and still remembers its mapping). */
     boolean holdsDsn(long dsn) {
         return sentMappingHolding(dsn) != null;
+    }
+
+    /**
+     * Whether this subflow's peer acknowledged (at the TCP level) the subflow byte that last carried
+     * {@code dsn} (a connection-level retransmission on this subflow maps it a second time).
+     */
+    boolean deliveredDsn(long dsn) {
+        for (Iterator<Mapping> it = sent.descendingIterator(); it.hasNext(); ) {
+            Mapping m = it.next();
+            if (Dsn.le(m.dsn(), dsn) && Dsn.lt(dsn, m.dsn() + m.length())) {
+                return Seq32.lt(Seq32.add(m.subflowSeq(), (int) (dsn - m.dsn())), tcp.sndUna());
+            }
+        }
+        return false;
     }
 
     /** The sent mapping that holds the data at {@code dsn}, or null. */

@@ -394,6 +394,22 @@ public final class ReceiveBuffer {
         ofoBytes += mergedEnd - mergedStart;
     }
 
+    /**
+     * Forgets every byte held beyond RCV.NXT (none of it was acknowledged, so the sender still has
+     * it): for a receiver that learnt some of those bytes were placed by a mapping it no longer
+     * trusts (the MPTCP data level, RFC 8684 section 3.3.1). Returns the bytes forgotten.
+     */
+    public long discardOutOfOrder() {
+        long n = ofoBytes;
+        ofo.clear();
+        ofoBytes = 0;
+        triggerOff = NONE;
+        recentCount = 0;
+        rotateOff = 0;
+        rangesChanged();
+        return n;
+    }
+
     /** Re-reads the first and last ranges after the tree changed other than by growing the last range. */
     private void rangesChanged() {
         if (ofo.isEmpty()) {

