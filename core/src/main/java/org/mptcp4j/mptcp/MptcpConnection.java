@@ -428,7 +428,7 @@ public final class MptcpConnection {
             return onJoinThirdAck(s, in);
         }
         if (mode == Mode.FALLBACK) {
-            onFallbackSegment(s, in);
+            onFallbackSegment(s, seg, in);
             return true;
         }
         if (s.stale) {
@@ -470,6 +470,13 @@ public final class MptcpConnection {
             removedByPeer.addAll(pathManager.onRemoveAddr(in.removeAddr));
         }
         if (in.mpFail != null) {
+            if (!checksums) {
+                // MP_FAIL answers a failed DSS checksum (RFC 8684 section 3.7), and Linux sends it
+                // for nothing else: without checksums it can only be a rewritten option, and
+                // acting on it would fall back over data the peer may not hold in order.
+                mib.increment(MibCounter.MPTCP_MP_FAIL_RX);
+                return true;
+            }
             return onMpFail(s, in.mpFail);
         }
         return true;
@@ -2021,14 +2028,31 @@ public final class MptcpConnection {
     }
 
     /**
-     * A segment after the fallback. The data is plain TCP's now: what the subflow took counts as
-     * acknowledged at the data level (Linux moves the MPTCP-level snd_una to snd_nxt on fallback),
+     * The data level's acknowledgement after the fallback: the DSN of the first subflow byte the
+     * segment's ACK (or an earlier one) leaves unacknowledged, through the mappings the subflow sent
+     * (data maps one to one now, and what it sends is still recorded so); {@code snd.nxt()} once all
+     * of it is acknowledged.
+     */
+    private long fallbackAck(Subflow s, TcpSegment seg) {
+        int acked = s.tcp.sndUna();
+        if (seg.has(TcpFlags.ACK) && Seq32.gt(seg.ack(), acked) && Seq32.le(seg.ack(), s.tcp.sndNxt())) {
+            acked = seg.ack();
+        }
+        Mapping m = s.sentMappingFor(acked);
+        return m == null ? snd.nxt() : m.dsnOf(acked);
+    }
+
+    /**
+     * A segment after the fallback. The data is plain TCP's now: what the subflow's peer
+     * acknowledged counts as acknowledged at the data level (Linux moves the MPTCP-level snd_una to
+     * snd_nxt at once; here it follows the subflow's ACKs, so that MPTCP_INFO and the send buffer
+     * never count as acknowledged what a reset may still lose),
      * and a segment without MPTCP options shows the peer fell back too, so the infinite mapping
      * can stop (it resumes should the peer's segments carry options again).
      */
-    private void onFallbackSegment(Subflow s, MptcpOptionsIn in) {
+    private void onFallbackSegment(Subflow s, TcpSegment seg, MptcpOptionsIn in) {
         s.peerFellBack = !in.any;
-        if (snd.acknowledge(snd.nxt()) > 0) {
+        if (snd.acknowledge(fallbackAck(s, seg)) > 0) {
             s.pruneSent(snd.una());
             // The subflow's queue still references what it has not had acknowledged: that stays.
             tuneSendBuffer();
