@@ -23,7 +23,11 @@ public enum MibCounter {
     TCP_IN_CSUM_ERRORS("TcpInCsumErrors"),
     /** A TCP option whose length runs past the header or is below 2: the option space is ignored. */
     TCP_OPTION_MALFORMED("Mptcp4jTcpOptionMalformed"),
-    /** An MPTCP option of a length its subtype does not allow: ignored (Linux mptcp_parse_option). */
+    /**
+     * An MPTCP option of a length its subtype does not allow: ignored (Linux mptcp_parse_option).
+     * Also a mapping (DSS, or MP_CAPABLE with data) whose checksum field is there when checksums
+     * were not negotiated or missing when they were (RFC 8684 section 3.3): the mapping is ignored.
+     */
     MPTCP_OPTION_MALFORMED("Mptcp4jMptcpOptionMalformed"),
     /** An IPv4 or IPv6 fragment: this stack sets DF and does not reassemble, so it is dropped. */
     IP_IN_FRAGMENTS("Mptcp4jIpInFragments"),

@@ -559,6 +559,10 @@ public final class MptcpConnection {
     /** RFC 8684 section 3.1: MP_CAPABLE with data maps its data-level length from DSN IDSN+1 at SSN 1. */
     private void addCapableDataMapping(Subflow s, TcpSegment seg, MptcpOption.MpCapable mpc) {
         if (mpc.dataLevelLength().isPresent() && seg.payloadLength() > 0) {
+            if (mpc.checksum().isPresent() != checksums) {
+                mib.increment(MibCounter.MPTCP_OPTION_MALFORMED); // as a DSS of the wrong length, above
+                return;
+            }
             s.addReceivedMapping(new Mapping(remoteIdsn + 1, s.tcp.irs() + 1, mpc.dataLevelLength().getAsInt(),
                     mpc.checksum().orElse(-1)));
         }
@@ -634,6 +638,12 @@ public final class MptcpConnection {
             if (infiniteMappingValid(s, seq, dsn)) {
                 fallBackInfinite(s, seq, dsn);
             }
+            return true;
+        }
+        if (m.checksum().isPresent() != checksums) {
+            // RFC 8684 section 3.3: the checksum field is there exactly when checksums were
+            // negotiated; a DSS of the other length is malformed here (Linux: an invalid mapping).
+            mib.increment(MibCounter.MPTCP_OPTION_MALFORMED);
             return true;
         }
         long dsn = m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt());
@@ -923,8 +933,15 @@ public final class MptcpConnection {
                 && seq == s.tcp.irs() + 1;
     }
 
+    /**
+     * The peer's DATA_FIN at {@code finDsn}. Until the data before it is all in, a later DATA_FIN
+     * replaces an earlier one (as Linux prefers the most recent): the peer resends it until it is
+     * DATA_ACKed, so one whose DSN a middlebox rewrote (no checksum covers a DATA_FIN without
+     * data when checksums are off) is corrected by the next. One below what was already received
+     * cannot be true and is ignored.
+     */
     private void onPeerDataFin(Subflow s, long finDsn) {
-        if (!peerDataFinSeen) {
+        if (!peerDataFinReceived && rcv != null && Dsn.ge(finDsn, rcv.rcvNxt())) {
             peerDataFinSeen = true;
             peerDataFinDsn = finDsn;
         }
