@@ -178,9 +178,9 @@ public enum MibCounter {
     /** Fallback: the first data of a connection arrived without DSS or MP_CAPABLE. */
     MPTCP_CAPABLE_DATA_FALLBACK("MPTcpExtMPCapableDataFallback"),
     /**
-     * Fallback: data later arrived without a mapping (a middlebox stripped the options). Stays 0
-     * here: mptcp4j falls back on unmapped data only when it is the connection's first
-     * (MPTcpExtMPCapableDataFallback); later it drops or resets ({@link #MPTCP_DATA_UNMAPPED}).
+     * Fallback: data later arrived without a mapping (a middlebox stripped the options, or the peer
+     * fell back), while MPTCP was not verified yet; once it is, unmapped data is dropped or its
+     * subflow reset instead ({@link #MPTCP_DATA_UNMAPPED}).
      */
     MPTCP_DSS_FALLBACK("MPTcpExtDssFallback"),
     /**

@@ -48,6 +48,8 @@ public final class MptcpConnection {
     static final int RESET_MIDDLEBOX = 6;
     /** "The performance of this subflow was too low compared to the other subflows." */
     static final int RESET_UNACCEPTABLE_PERFORMANCE = 5;
+    /** Segments in a row without any MPTCP option after which the peer is taken to have fallen back. */
+    static final int PEER_FALLBACK_SEGMENTS = 3;
     /** Marks a {@link #reinject} range that may go on the subflow that carried it first. */
     private static final long SAME_SUBFLOW = 1;
     /** One data-level mapping covers at most this much (the data-level length field is 16 bits). */
@@ -441,6 +443,14 @@ public final class MptcpConnection {
             fallBackInfinite(s, s.tcp.irs() + 1, remoteIdsn + 1);
             return true;
         }
+        s.optionlessSegments = in.any || !seg.has(TcpFlags.ACK) ? 0 : s.optionlessSegments + 1;
+        if (seg.payloadLength() > 0) {
+            s.lastDataHadOptions = in.any;
+            s.lastDataEnd = Seq32.add(seg.seq(), seg.payloadLength());
+        }
+        if (s.optionlessSegments >= PEER_FALLBACK_SEGMENTS && !onPeerFellBack(s)) {
+            return false;
+        }
         if (in.fastclose != null) {
             if (in.fastclose.receiverKey() == localKey) {
                 mib.increment(MibCounter.MPTCP_FASTCLOSE_RX);
@@ -480,6 +490,27 @@ public final class MptcpConnection {
             return onMpFail(s, in.mpFail);
         }
         return true;
+    }
+
+    /**
+     * {@link #PEER_FALLBACK_SEGMENTS} segments in a row on {@code s} carried no MPTCP option: the
+     * peer fell back to TCP (it took data of ours that lost its DSS for a fallback, RFC 8684
+     * section 3.7; an MPTCP sender puts a DSS on every segment) or a middlebox now strips the
+     * options. With one subflow whose data is one to one at the data level, this end falls back
+     * too (counted as MPTcpExtDssFallback), so that both agree; otherwise the subflow is reset
+     * with MP_TCPRST "middlebox interference" (false), as section 3.7 asks of a subflow that
+     * cannot fall back.
+     */
+    private boolean onPeerFellBack(Subflow s) {
+        if (canFallBackInfinite(s) && (rcv == null || rcv.outOfOrderBytes() == 0
+                && Seq32.diff(s.tcp.rcvNxt(), s.tcp.irs() + 1) == rcv.rcvNxt() - (remoteIdsn + 1))) {
+            mib.increment(MibCounter.MPTCP_DSS_FALLBACK);
+            fallBackInfinite(s, s.tcp.irs() + 1, remoteIdsn + 1);
+            return true;
+        }
+        mib.increment(MibCounter.MPTCP_DATA_UNMAPPED);
+        s.resetReason = RESET_MIDDLEBOX;
+        return false;
     }
 
     private boolean onSyn(Subflow s, MptcpOptionsIn in) {
@@ -898,25 +929,30 @@ public final class MptcpConnection {
     }
 
     /**
-     * Payload no mapping covers (RFC 8684 section 3.7). The connection falls back to TCP when this
-     * is the first data on the only subflow there ever was (a middlebox strips the options from the
-     * start; what the peer sent maps one to one from the IDSN). Past that, falling back would leave
-     * a peer that has seen our DATA_ACKs waiting for more (it keeps MPTCP; section 3.7 asks for a
-     * reset once MPTCP is verified), so: with another subflow, this one is reset with MP_TCPRST
-     * "middlebox interference" (as Linux); on the only one, the bytes are dropped and counted, and
+     * Payload no mapping covers (RFC 8684 section 3.7). When the segment carried no MPTCP option
+     * at all (the peer fell back, or a middlebox stripped the options): the connection falls back
+     * to TCP on the only subflow there ever was if everything it carried so far went to the data
+     * level one to one from the IDSN (the infinite mapping from here is what the peer's data
+     * already was; the peer, if it did not fall back itself, follows when our ACKs come without
+     * options: {@link #onPeerFellBack}); else the subflow is reset with MP_TCPRST "middlebox
+     * interference" (as Linux). When the segment had MPTCP options but no valid mapping for these
+     * bytes (lost, contradicted or refused): with another subflow, this one is reset likewise; on
+     * the only one, where a reset would end the connection, the bytes are dropped and counted, and
      * the peer's connection-level retransmission sends them again under a fresh mapping. More of
      * them than the receive buffer holds without progress means the options are gone for good
      * (section 3.7: "detected by the subflow-level receive buffer filling up"): the subflow is reset.
      */
     void onUnmappedData(Subflow s, long nowNanos, int seq, ByteBuffer data) {
-        if (mode == Mode.MPTCP && canFallBackInfinite(s) && firstData(s, seq)) {
-            mib.increment(MibCounter.MPTCP_CAPABLE_DATA_FALLBACK);
+        boolean optionless = !s.lastDataHadOptions && Seq32.lt(seq, s.lastDataEnd);
+        if (mode == Mode.MPTCP && optionless && canFallBackInfinite(s) && contiguous(s, seq)) {
+            boolean first = rcv == null || rcv.rcvNxt() == remoteIdsn + 1;
+            mib.increment(first ? MibCounter.MPTCP_CAPABLE_DATA_FALLBACK : MibCounter.MPTCP_DSS_FALLBACK);
             fallBackInfinite(s, seq, rcv == null ? 0 : rcv.rcvNxt());
             s.onDataReceived(s.tcp, nowNanos, seq, data);
             return;
         }
         mib.increment(MibCounter.MPTCP_DATA_UNMAPPED);
-        if (mode == Mode.MPTCP && !hasUsableSubflowBesides(s)) {
+        if (mode == Mode.MPTCP && !optionless && !hasUsableSubflowBesides(s)) {
             infiniteFallbackAllowed = false; // the data level now has a hole the peer fills out of order
             unmappedDropped += data.remaining();
             if (unmappedDropped <= failHoldLimit()) {
@@ -927,10 +963,12 @@ public final class MptcpConnection {
         s.tcp.abort(nowNanos);
     }
 
-    /** Payload at subflow byte {@code seq} is the first data of the connection, on its first subflow byte. */
-    private boolean firstData(Subflow s, int seq) {
-        return (rcv == null || rcv.rcvNxt() == remoteIdsn + 1 && rcv.outOfOrderBytes() == 0)
-                && seq == s.tcp.irs() + 1;
+    /** Every subflow byte before {@code seq} went to the data level in order, one to one from the IDSN. */
+    private boolean contiguous(Subflow s, int seq) {
+        if (rcv == null) {
+            return seq == s.tcp.irs() + 1;
+        }
+        return rcv.outOfOrderBytes() == 0 && Seq32.diff(seq, s.tcp.irs() + 1) == rcv.rcvNxt() - (remoteIdsn + 1);
     }
 
     /**

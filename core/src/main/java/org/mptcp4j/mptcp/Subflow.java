@@ -90,6 +90,11 @@ public final class Subflow implements SubflowExtension {
     MappedSendQueue queue;
     /** Mappings received whose data has not all been handed up yet, in subflow sequence order. */
     final ArrayDeque<Mapping> received = new ArrayDeque<>();
+    /** Segments in a row that came without any MPTCP option ({@link MptcpConnection#onPeerFellBack}). */
+    int optionlessSegments;
+    /** Whether the last data segment that arrived carried an MPTCP option, and where its data ended. */
+    boolean lastDataHadOptions = true;
+    int lastDataEnd;
     /** A DATA_FIN is to be signalled on this subflow's next pure ACK. */
     boolean dataFinPending;
     /** Reset reason (MP_TCPRST, RFC 8684 section 3.6) to put on the RST this subflow sends, or -1. */

@@ -34,12 +34,19 @@ class MptcpOptionFuzzTest {
 
     /** Seeds 1..n run for each rewrite, with checksums off and on; {@code -Dmptcp4j.fuzz.seeds=200} runs longer. */
     static final int SEEDS = Integer.getInteger("mptcp4j.fuzz.seeds", 3);
+    /** {@code -Dmptcp4j.fuzz.seed=n} runs seed n alone (to reproduce a failure). */
+    static final Integer ONLY_SEED = Integer.getInteger("mptcp4j.fuzz.seed");
+    /** {@code -Dmptcp4j.fuzz.mutation=NAME} runs that rewrite alone. */
+    static final String ONLY_MUTATION = System.getProperty("mptcp4j.fuzz.mutation");
 
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
         for (Mutation m : Mutation.values()) {
+            if (ONLY_MUTATION != null && !ONLY_MUTATION.equals(m.name())) {
+                continue;
+            }
             for (boolean checksums : new boolean[] {false, true}) {
-                for (long seed = 1; seed <= SEEDS; seed++) {
+                for (long seed = ONLY_SEED != null ? ONLY_SEED : 1; seed <= (ONLY_SEED != null ? ONLY_SEED : SEEDS); seed++) {
                     b.add(Arguments.of(m, checksums, seed));
                 }
             }
