@@ -150,6 +150,14 @@ public final class MptcpConnection {
     private long retransmitDeadline = Nanos.NEVER;
     /** Unmapped payload dropped on the only subflow since data last arrived in order ({@link #onUnmappedData}). */
     private long unmappedDropped;
+    /**
+     * Segments refused since data last arrived in order at the data level: unmapped pieces
+     * dropped, data beyond the window, infinite mappings refused. Past {@link #MAX_REFUSED} the
+     * peer and this end no longer agree on the data level (a rewritten key, say, puts every DSN
+     * elsewhere) and the subflow is reset ({@link #refused}).
+     */
+    private int refusedWithoutProgress;
+    static final int MAX_REFUSED = 128;
     /** When data last arrived in order at the data level. */
     private long lastDataInNanos = Long.MIN_VALUE / 2;
     /** MPTCP_INFO's activity times and retransmission counts (see {@link MptcpInfo}). */
@@ -460,7 +468,16 @@ public final class MptcpConnection {
             return true;
         }
         if (in.mpCapable != null && s.initial && !client) {
-            addCapableDataMapping(s, seg, in.mpCapable); // the first data, after a third ACK that arrived
+            MptcpOption.MpCapable c = in.mpCapable;
+            if (c.senderKey().isPresent() && c.senderKey().getAsLong() != remoteKey
+                    || c.receiverKey().isPresent() && c.receiverKey().getAsLong() != localKey) {
+                // The first data repeats the keys of the third ACK (RFC 8684 section 3.1); other
+                // keys mean one of the two was rewritten, and the data-level sequence spaces
+                // (from the keys' IDSNs) cannot be trusted: the subflow is reset.
+                s.resetReason = RESET_MPTCP_SPECIFIC;
+                return false;
+            }
+            addCapableDataMapping(s, seg, c); // the first data, after a third ACK that arrived
         }
         if (in.dss != null && !onDss(s, seg, in.dss)) {
             return false; // a contradicting mapping: the subflow is reset (the reason is on s)
@@ -668,6 +685,11 @@ public final class MptcpConnection {
             long dsn = m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt());
             if (infiniteMappingValid(s, seq, dsn)) {
                 fallBackInfinite(s, seq, dsn);
+            } else if (s.check.failed() && ++s.infiniteMapsRefused >= PEER_FALLBACK_SEGMENTS) {
+                // The peer insists on a mapping that does not match what we delivered: the two
+                // ends disagree on the data level, and no fallback can be trusted.
+                s.resetReason = RESET_MIDDLEBOX;
+                return false;
             }
             return true;
         }
@@ -914,11 +936,15 @@ public final class MptcpConnection {
         DataReceiveQueue.Outcome o = rcv.accept(dsn, data);
         switch (o) {
             case DUPLICATE -> mib.increment(MibCounter.MPTCP_DUPLICATE_DATA);
-            case BEYOND_WINDOW -> mib.increment(MibCounter.MPTCP_NO_DSS_IN_WINDOW);
+            case BEYOND_WINDOW -> {
+                mib.increment(MibCounter.MPTCP_NO_DSS_IN_WINDOW);
+                refused(s, nowNanos);
+            }
             case OUT_OF_ORDER -> mib.increment(MibCounter.MPTCP_OFO_QUEUE);
             case IN_ORDER -> {
                 lastDataInNanos = nowNanos;
                 unmappedDropped = 0;
+                refusedWithoutProgress = 0;
                 checkPeerDataFin();
                 if (!readableSignaled && !appClosed) {
                     readableSignaled = true;
@@ -956,11 +982,24 @@ public final class MptcpConnection {
             infiniteFallbackAllowed = false; // the data level now has a hole the peer fills out of order
             unmappedDropped += data.remaining();
             if (unmappedDropped <= failHoldLimit()) {
+                refused(s, nowNanos);
                 return;
             }
         }
         s.resetReason = RESET_MIDDLEBOX;
         s.tcp.abort(nowNanos);
+    }
+
+    /**
+     * One more segment refused without progress ({@link #refusedWithoutProgress}); too many reset
+     * {@code s} with MP_TCPRST "middlebox interference" (RFC 8684 section 3.7: a subflow that can
+     * deliver nothing "SHOULD be treated as broken and closed with a RST").
+     */
+    private void refused(Subflow s, long nowNanos) {
+        if (++refusedWithoutProgress > MAX_REFUSED && s.tcp.state().isSynchronized()) {
+            refusedWithoutProgress = 0;
+            resetForMiddlebox(s, nowNanos);
+        }
     }
 
     /** Every subflow byte before {@code seq} went to the data level in order, one to one from the IDSN. */

@@ -90,6 +90,8 @@ public final class Subflow implements SubflowExtension {
     MappedSendQueue queue;
     /** Mappings received whose data has not all been handed up yet, in subflow sequence order. */
     final ArrayDeque<Mapping> received = new ArrayDeque<>();
+    /** Infinite mappings refused while holding data after our MP_FAIL. */
+    int infiniteMapsRefused;
     /** Segments in a row that came without any MPTCP option ({@link MptcpConnection#onPeerFellBack}). */
     int optionlessSegments;
     /** Whether the last data segment that arrived carried an MPTCP option, and where its data ended. */
