@@ -27,11 +27,16 @@ final class MptcpOptionsIn {
     int badVersions;
     /** Second options of a subtype already seen on the segment: ignored, counted. */
     int duplicates;
+    /** The segment carried an MPTCP option, a malformed one included (the peer speaks MPTCP). */
     boolean any;
 
     static MptcpOptionsIn of(TcpSegment seg) {
         MptcpOptionsIn in = new MptcpOptionsIn();
         for (TcpOption o : seg.options()) {
+            if (o instanceof TcpOption.Unknown u && u.kind() == TcpOption.KIND_MPTCP) {
+                in.any = true; // malformed (refused by the decoder), but the peer speaks MPTCP
+                continue;
+            }
             if (!(o instanceof MptcpOption m)) {
                 continue;
             }

@@ -82,7 +82,9 @@ class MptcpOptionFuzzTest {
         }
         byte[] sent = t.sentBytes();
         byte[] received = t.receivedBytes();
-        String context = mutation + " checksums=" + checksums + " seed=" + seed + " " + counters(pair);
+        String context = mutation + " checksums=" + checksums + " seed=" + seed + " " + counters(pair)
+                + "client " + brief(pair.client.mptcpInfo(t.clientConn)) + " server "
+                + brief(t.serverConn == null ? null : pair.server.mptcpInfo(t.serverConn)) + " read " + received.length;
         assertThat(received.length).as(context).isLessThanOrEqualTo(sent.length);
         assertThat(Arrays.equals(received, 0, received.length, sent, 0, received.length))
                 .as("what the receiver read is a prefix of what was written: %s", context).isTrue();
@@ -99,6 +101,10 @@ class MptcpOptionFuzzTest {
             assertThat(received.length).as("data-level acknowledged bytes were delivered: %s", context)
                     .isGreaterThanOrEqualTo((int) Math.min(info.bytesAcked(), sent.length));
         }
+    }
+
+    private static String brief(org.mptcp4j.mptcp.MptcpInfo info) {
+        return info == null ? "-" : info.mode() + " acked " + info.bytesAcked() + " received " + info.bytesReceived();
     }
 
     private static boolean ended(Pair pair) {
