@@ -208,7 +208,11 @@ public enum MibCounter {
     MPTCP_JOIN_SYN_TX("MPTcpExtMPJoinSynTx"),
     /** MP_JOIN SYNs refused: the connection is not fully established or its subflow limit is reached. */
     MPTCP_JOIN_REJECTED("MPTcpExtMPJoinRejected"),
-    /** A mapping that contradicts one received before for the same subflow bytes. */
+    /**
+     * A mapping that contradicts one received before for the same subflow bytes (Linux's name).
+     * mptcp4j counts here too data whose bytes differ from those held for the same DSNs, and an
+     * infinite mapping that does not match what was delivered: each shows a rewritten mapping.
+     */
     MPTCP_DSS_NOT_MATCHING("MPTcpExtDSSNotMatching"),
     /** Infinite mappings received (RFC 8684 section 3.7). */
     MPTCP_INFINITE_MAP_RX("MPTcpExtInfiniteMapRx"),

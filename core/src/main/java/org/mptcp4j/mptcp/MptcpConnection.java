@@ -713,7 +713,7 @@ public final class MptcpConnection {
                 return true;
             }
             Mapping known = s.addReceivedMapping(mapping);
-            if (known != null && !onMappingConflict(s, known)) {
+            if (known != null && !onMappingConflict(s, known, mapping)) {
                 return false;
             }
             if (known != null) {
@@ -764,7 +764,7 @@ public final class MptcpConnection {
      *     sends the data again under a fresh mapping.</li>
      * </ul>
      */
-    private boolean onMappingConflict(Subflow s, Mapping known) {
+    private boolean onMappingConflict(Subflow s, Mapping known, Mapping contradicting) {
         mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
         if (known.checksum() >= 0 && checksums) {
             return true;
@@ -774,7 +774,7 @@ public final class MptcpConnection {
             return false;
         }
         infiniteFallbackAllowed = false; // what follows is no longer contiguous at the data level
-        s.forgetReceivedMapping(known);
+        s.forgetReceivedMapping(known, contradicting);
         if (rcv != null) {
             rcv.discardOutOfOrder();
         }
@@ -938,6 +938,16 @@ public final class MptcpConnection {
             case DUPLICATE -> mib.increment(MibCounter.MPTCP_DUPLICATE_DATA);
             case BEYOND_WINDOW -> {
                 mib.increment(MibCounter.MPTCP_NO_DSS_IN_WINDOW);
+                refused(s, nowNanos);
+            }
+            case CONFLICT -> {
+                // Other bytes than those held for the same DSNs: a mapping, this one's or an
+                // earlier one's, was rewritten (RFC 8684 section 3.3.1). Neither copy is trusted:
+                // what is held out of order goes too (none of it was DATA_ACKed), and the peer's
+                // connection-level retransmission sends it again.
+                mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
+                infiniteFallbackAllowed = false;
+                rcv.discardOutOfOrder();
                 refused(s, nowNanos);
             }
             case OUT_OF_ORDER -> mib.increment(MibCounter.MPTCP_OFO_QUEUE);

@@ -90,6 +90,9 @@ public final class Subflow implements SubflowExtension {
     MappedSendQueue queue;
     /** Mappings received whose data has not all been handed up yet, in subflow sequence order. */
     final ArrayDeque<Mapping> received = new ArrayDeque<>();
+    /** Subflow bytes [poisonedFrom, poisonedTo) two mappings contradicted for: no mapping is taken for them. */
+    int poisonedFrom;
+    int poisonedTo;
     /** Infinite mappings refused while holding data after our MP_FAIL. */
     int infiniteMapsRefused;
     /** Segments in a row that came without any MPTCP option ({@link MptcpConnection#onPeerFellBack}). */
@@ -420,6 +423,9 @@ public final class Subflow implements SubflowExtension {
         if (m.length() == 0 || Seq32.le(m.endSeq(), tcp.rcvNxt())) {
             return null; // data already handed up (or nothing to map)
         }
+        if (poisonedFrom != poisonedTo && Seq32.lt(m.subflowSeq(), poisonedTo) && Seq32.lt(poisonedFrom, m.endSeq())) {
+            return null; // bytes two mappings contradicted each other for: none is trusted (forgetReceivedMapping)
+        }
         Mapping last = received.peekLast();
         if (last != null && last.subflowSeq() == m.subflowSeq() && last.length() == m.length()) {
             // The common case: the next segment of the mapping just received.
@@ -464,11 +470,15 @@ public final class Subflow implements SubflowExtension {
     }
 
     /**
-     * Forgets received mapping {@code m}, which a later one contradicted: the bytes it still covers
-     * arrive unmapped (and are dropped); a held checksum over it is abandoned too.
+     * Forgets received mapping {@code m}, which {@code contradicting} contradicted: the bytes either
+     * covers arrive unmapped (and are dropped), whatever mapping comes for them later (a segment
+     * cut by the device repeats a rewritten DSS on every piece); a held checksum over {@code m} is
+     * abandoned too.
      */
-    void forgetReceivedMapping(Mapping m) {
+    void forgetReceivedMapping(Mapping m, Mapping contradicting) {
         received.remove(m);
+        poisonedFrom = Seq32.lt(contradicting.subflowSeq(), m.subflowSeq()) ? contradicting.subflowSeq() : m.subflowSeq();
+        poisonedTo = Seq32.gt(contradicting.endSeq(), m.endSeq()) ? contradicting.endSeq() : m.endSeq();
         if (check.mapping() == m && !check.failed()) {
             check.clear();
         }

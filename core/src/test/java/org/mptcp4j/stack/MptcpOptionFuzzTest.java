@@ -13,6 +13,7 @@ import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.MptcpConfig;
+import org.mptcp4j.mptcp.MptcpConnection.Mode;
 import org.mptcp4j.wire.Checksums;
 
 /**
@@ -67,8 +68,8 @@ class MptcpOptionFuzzTest {
         // One packet in twenty that carries an MPTCP option is rewritten, either way; MP_CAPABLE
         // versions one in two, for only the handshake's few packets carry one.
         double chance = mutation == Mutation.WRONG_VERSION ? 0.5 : 0.05;
-        pair.toServer.rewrite = bytes -> rng.chance(chance) ? rewrite(bytes, mutation, rng, rewrites) : bytes;
-        pair.toClient.rewrite = bytes -> rng.chance(chance) ? rewrite(bytes, mutation, rng, rewrites) : bytes;
+        pair.toServer.rewrite = bytes -> rng.chance(chance) ? rewrite(bytes, mutation, checksums, rng, rewrites) : bytes;
+        pair.toClient.rewrite = bytes -> rng.chance(chance) ? rewrite(bytes, mutation, checksums, rng, rewrites) : bytes;
         Transfer t = new Transfer(pair, 512 * 1024, seed).keepingBytes();
         try {
             pair.flush();
@@ -93,14 +94,84 @@ class MptcpOptionFuzzTest {
             assertThat(t.endOfStream()).as(context).isTrue();
             assertThat(t.receivedSha256()).as(context).isEqualTo(t.sentSha256());
         }
-        System.out.println("FUZZ " + context + " rewrites=" + rewrites[0] + " reset=" + ended(pair) + " mode="
-                + (pair.client.mptcpInfo(t.clientConn) == null ? "-" : pair.client.mptcpInfo(t.clientConn).mode()) + "/"
-                + (t.serverConn == null || pair.server.mptcpInfo(t.serverConn) == null ? "-" : pair.server.mptcpInfo(t.serverConn).mode()));
         var info = pair.client.mptcpInfo(t.clientConn);
-        if (info != null && info.mode() != org.mptcp4j.mptcp.MptcpConnection.Mode.PLAIN) {
+        if (info != null && info.mode() != Mode.PLAIN) {
             assertThat(received.length).as("data-level acknowledged bytes were delivered: %s", context)
                     .isGreaterThanOrEqualTo((int) Math.min(info.bytesAcked(), sent.length));
         }
+        assertOutcome(mutation, checksums, pair, t, rewrites[0], context);
+    }
+
+    /**
+     * Each rewrite gets the outcome RFC 8684 gives it, counted (docs/MPTCP.md, "Rewritten
+     * options"). Asserted only once the rewrite happened (a seed may not reach the packets a
+     * rewrite applies to).
+     */
+    private static void assertOutcome(Mutation mutation, boolean checksums, Pair pair, Transfer t, int rewrites,
+            String context) {
+        if (rewrites == 0) {
+            return;
+        }
+        Mode mode = pair.client.mptcpInfo(t.clientConn) == null ? null : pair.client.mptcpInfo(t.clientConn).mode();
+        boolean completed = !ended(pair);
+        // Section 3.7: MP_FAIL answers a failed checksum, and nothing else.
+        if (checksums && count(pair, MibCounter.MPTCP_DATA_CSUM_ERR) > 0) {
+            assertThat(count(pair, MibCounter.MPTCP_MP_FAIL_TX)).as("MP_FAIL after a failed checksum: %s", context)
+                    .isPositive();
+        }
+        if (!checksums) {
+            assertThat(count(pair, MibCounter.MPTCP_MP_FAIL_TX) + count(pair, MibCounter.MPTCP_DATA_CSUM_ERR))
+                    .as("no checksum, no MP_FAIL: %s", context).isZero();
+        }
+        // Data dropped for want of a mapping on a connection that stayed MPTCP came again at the data level.
+        if (completed && mode == Mode.MPTCP && count(pair, MibCounter.MPTCP_DATA_UNMAPPED) > 0) {
+            assertThat(count(pair, MibCounter.MPTCP_RETRANS)).as("resent under a fresh mapping: %s", context).isPositive();
+        }
+        switch (mutation) {
+            case TRUNCATED, OVERSIZED -> assertThat(count(pair, MibCounter.TCP_OPTION_MALFORMED)
+                    + count(pair, MibCounter.MPTCP_OPTION_MALFORMED) > 0 || mode == Mode.PLAIN)
+                    .as("ignored as malformed (the SYN's MP_CAPABLE too: plain TCP): %s", context).isTrue();
+            case UNKNOWN_SUBTYPE -> assertThat(count(pair, MibCounter.MPTCP_UNKNOWN_SUBTYPE) > 0 || mode == Mode.PLAIN)
+                    .as("ignored, counted (or the SYN's MP_CAPABLE went and the connection is TCP): %s", context).isTrue();
+            case WRONG_VERSION -> {
+                assertThat(count(pair, MibCounter.MPTCP_CAPABLE_BAD_VERSION)).as("counted: %s", context).isPositive();
+                assertThat(mode).as("fallback to TCP: %s", context).isIn(Mode.PLAIN, Mode.FALLBACK);
+            }
+            case DSS_MAPPING_SHIFTED, DSN_OUT_OF_WINDOW -> {
+                long seen = count(pair, MibCounter.MPTCP_DSS_NOT_MATCHING) + count(pair, MibCounter.MPTCP_NO_DSS_IN_WINDOW)
+                        + count(pair, MibCounter.MPTCP_DATA_CSUM_ERR);
+                assertThat(seen).as("contradiction, window or checksum caught it: %s", context).isPositive();
+                if (checksums && count(pair, MibCounter.MPTCP_DATA_CSUM_ERR) > 0 && completed) {
+                    assertThat(mode).as("MP_FAIL on the only subflow ends in a fallback: %s", context)
+                            .isEqualTo(Mode.FALLBACK);
+                    assertThat(count(pair, MibCounter.MPTCP_INFINITE_MAP_TX)).as(context).isPositive();
+                }
+            }
+            case DATA_ACK_BEYOND_SENT -> {
+                assertThat(count(pair, MibCounter.MPTCP_DATA_ACK_TOO_NEW)).as("ignored, counted: %s", context).isPositive();
+                assertThat(completed).as("ignored: %s", context).isTrue();
+            }
+            case DUPLICATED -> {
+                assertThat(count(pair, MibCounter.MPTCP_DUPLICATE_OPTION)).as("ignored, counted: %s", context).isPositive();
+                assertThat(completed && mode == Mode.MPTCP).as("ignored: %s", context).isTrue();
+            }
+            case RANDOM_BYTES -> {
+                long seen = 0;
+                for (MibCounter c : new MibCounter[] {MibCounter.TCP_OPTION_MALFORMED, MibCounter.MPTCP_OPTION_MALFORMED,
+                        MibCounter.MPTCP_UNKNOWN_SUBTYPE, MibCounter.MPTCP_CAPABLE_BAD_VERSION,
+                        MibCounter.MPTCP_DUPLICATE_OPTION, MibCounter.MPTCP_DSS_NOT_MATCHING,
+                        MibCounter.MPTCP_DSS_NO_MATCH_TCP, MibCounter.MPTCP_NO_DSS_IN_WINDOW,
+                        MibCounter.MPTCP_DATA_CSUM_ERR, MibCounter.MPTCP_DATA_ACK_TOO_NEW, MibCounter.MPTCP_DATA_UNMAPPED,
+                        MibCounter.TCP_EXTENSION_REJECT, MibCounter.MPTCP_MP_FAIL_RX}) {
+                    seen += count(pair, c);
+                }
+                assertThat(seen > 0 || completed).as("caught and counted, or harmless: %s", context).isTrue();
+            }
+        }
+    }
+
+    private static long count(Pair pair, MibCounter c) {
+        return pair.client.mib().get(c) + pair.server.mib().get(c);
     }
 
     private static String brief(org.mptcp4j.mptcp.MptcpInfo info) {
@@ -124,7 +195,7 @@ class MptcpOptionFuzzTest {
     }
 
     /** Alters the first MPTCP option of an IPv4 TCP packet and fixes the checksum; other packets pass. */
-    static byte[] rewrite(byte[] packet, Mutation mutation, Rng rng, int[] rewrites) {
+    static byte[] rewrite(byte[] packet, Mutation mutation, boolean checksums, Rng rng, int[] rewrites) {
         ByteBuffer b = ByteBuffer.wrap(packet = packet.clone());
         int tcp = (b.get(0) & 0x0F) * 4;
         int optionsEnd = tcp + ((b.get(tcp + 12) & 0xFF) >>> 4) * 4;
@@ -150,7 +221,7 @@ class MptcpOptionFuzzTest {
                 return grown;
             }
             if (kind == OPTION_MPTCP && len >= 3) {
-                if (!mutate(b, at, len, optionsEnd, mutation, rng)) {
+                if (!mutate(b, at, len, optionsEnd, mutation, rng, checksums)) {
                     return packet;
                 }
                 rewrites[0]++;
@@ -162,7 +233,8 @@ class MptcpOptionFuzzTest {
         return packet;
     }
 
-    private static boolean mutate(ByteBuffer b, int at, int len, int optionsEnd, Mutation mutation, Rng rng) {
+    private static boolean mutate(ByteBuffer b, int at, int len, int optionsEnd, Mutation mutation, Rng rng,
+            boolean checksums) {
         int subtype = (b.get(at + 2) & 0xFF) >>> 4;
         switch (mutation) {
             case TRUNCATED -> b.put(at + 1, (byte) (2 + rng.nextInt(len - 2)));
@@ -194,8 +266,17 @@ class MptcpOptionFuzzTest {
                 // Any byte but a DATA_ACK's: one rewritten to a value within what was sent cannot be
                 // told from a true one (no checksum covers it), and the sender frees data the
                 // receiver never got (docs/MPTCP.md, "Rewritten options").
+                // Without checksums, not a mapping's DSN or subflow sequence number either: one
+                // rewritten so that the data lands on DSNs already in order is delivered as it is,
+                // which is what checksums are for (RFC 8684 section 3.3.1).
                 int ackFrom = subtype == 2 && (b.get(at + 3) & 0x01) != 0 ? at + 4 : -1;
                 int ackTo = ackFrom < 0 ? -1 : ackFrom + ((b.get(at + 3) & 0x02) != 0 ? 8 : 4);
+                if (!checksums && ackFrom >= 0 && dssMappingOffset(b, at, len) >= 0) {
+                    ackTo = Math.min(at + len, ackTo + ((b.get(at + 3) & 0x08) != 0 ? 8 : 4) + 4);
+                } else if (!checksums && dssMappingOffset(b, at, len) >= 0) {
+                    ackFrom = at + 4;
+                    ackTo = Math.min(at + len, ackFrom + ((b.get(at + 3) & 0x08) != 0 ? 8 : 4) + 4);
+                }
                 int i = at + 2 + rng.nextInt(len - 2);
                 if (i >= ackFrom && i < ackTo) {
                     i = ackTo < at + len ? ackTo + rng.nextInt(at + len - ackTo) : at + 2 + rng.nextInt(2);
