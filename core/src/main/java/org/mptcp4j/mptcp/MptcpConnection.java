@@ -938,7 +938,9 @@ public final class MptcpConnection {
             case DUPLICATE -> mib.increment(MibCounter.MPTCP_DUPLICATE_DATA);
             case BEYOND_WINDOW -> {
                 mib.increment(MibCounter.MPTCP_NO_DSS_IN_WINDOW);
-                refused(s, nowNanos);
+                if (rcv.readable() == 0) {
+                    refused(s, nowNanos); // the window is all open, and still the data falls outside it
+                }
             }
             case CONFLICT -> {
                 // Other bytes than those held for the same DSNs: a mapping, this one's or an
