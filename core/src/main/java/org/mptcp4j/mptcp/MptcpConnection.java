@@ -2149,16 +2149,20 @@ public final class MptcpConnection {
     }
 
     /**
-     * A segment after the fallback. The data is plain TCP's now: what the subflow's peer
-     * acknowledged counts as acknowledged at the data level (Linux moves the MPTCP-level snd_una to
-     * snd_nxt at once; here it follows the subflow's ACKs, so that MPTCP_INFO and the send buffer
-     * never count as acknowledged what a reset may still lose),
-     * and a segment without MPTCP options shows the peer fell back too, so the infinite mapping
-     * can stop (it resumes should the peer's segments carry options again).
+     * A segment after the fallback. A segment without MPTCP options shows the peer fell back too,
+     * so the infinite mapping can stop (it resumes should the peer's segments carry options
+     * again), and from then the data is plain TCP's: what the subflow's peer acknowledged counts
+     * as acknowledged at the data level (Linux moves the MPTCP-level snd_una to snd_nxt at once;
+     * here it follows the subflow's ACKs, so that MPTCP_INFO and the send buffer never count as
+     * acknowledged what a reset may still lose).
      */
     private void onFallbackSegment(Subflow s, TcpSegment seg, MptcpOptionsIn in) {
         s.peerFellBack = !in.any;
-        if (snd.acknowledge(fallbackAck(s, seg)) > 0) {
+        s.peerSeenFallenBack |= !in.any;
+        // Until the peer shows it fell back too, its subflow ACKs say nothing of the data level: a
+        // peer that could not fall back (an MP_FAIL a middlebox made up, say) resets the subflow,
+        // and what its TCP acknowledged may never have reached its application.
+        if (s.peerSeenFallenBack && snd.acknowledge(fallbackAck(s, seg)) > 0) {
             s.pruneSent(snd.una());
             // The subflow's queue still references what it has not had acknowledged: that stays.
             tuneSendBuffer();

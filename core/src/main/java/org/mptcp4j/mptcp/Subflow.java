@@ -125,6 +125,8 @@ public final class Subflow implements SubflowExtension {
     Mapping infiniteMap;
     /** The peer's last segment carried no MPTCP option: it fell back too, the infinite mapping may stop. */
     boolean peerFellBack;
+    /** A segment without MPTCP options came since the fallback: the peer fell back too. */
+    boolean peerSeenFallenBack;
     /** MPTcpExtInfiniteMapTx counts the infinite mapping once, however many segments carry it. */
     boolean infiniteMapCounted;
     /** When {@link Penalizer} last reduced this subflow's congestion window (at most once per its RTT). */
