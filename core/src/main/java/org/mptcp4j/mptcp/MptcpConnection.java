@@ -2046,6 +2046,9 @@ public final class MptcpConnection {
         s.received.add(new Mapping(dsn, seq, Integer.MAX_VALUE, -1));
         s.mpFailPending = false;
         s.releaseHeld(now);
+        if (s.tcp.isPeerFinReceived() && !peerDataFinReceived) {
+            onSubflowPeerFin(s.tcp); // its FIN came while the data was held: now it is the DATA_FIN
+        }
     }
 
     // ====================================================================== checksum failure (RFC 8684 section 3.7)
@@ -2158,6 +2161,9 @@ public final class MptcpConnection {
      */
     private void onFallbackSegment(Subflow s, TcpSegment seg, MptcpOptionsIn in) {
         s.peerFellBack = !in.any;
+        if (in.mpFail != null && s.infiniteMap != null) {
+            requestAck(s); // the peer still waits for our infinite mapping (one may have been lost or rewritten)
+        }
         s.peerSeenFallenBack |= !in.any;
         // Until the peer shows it fell back too, its subflow ACKs say nothing of the data level: a
         // peer that could not fall back (an MP_FAIL a middlebox made up, say) resets the subflow,
@@ -2196,6 +2202,7 @@ public final class MptcpConnection {
             if (s.joinAckPending) {
                 d = Math.min(d, s.joinAckDeadline);
             }
+            d = Math.min(d, s.mpFailDeadline());
         }
         return d;
     }
@@ -2227,6 +2234,10 @@ public final class MptcpConnection {
             }
         }
         for (Subflow s : subflows) {
+            if (s.mpFailDeadline() <= nowNanos) {
+                s.mpFailPoked(nowNanos);
+                requestAck(s); // MP_FAIL again on it (RFC 8684 section 3.7: until the infinite mapping comes)
+            }
             if (s.joinAckPending && s.joinAckDeadline <= nowNanos) {
                 s.joinAckDeadline = nowNanos + Math.min(s.tcp.rtoNanos() * 2, Nanos.ofSeconds(60));
                 requestAck(s);

@@ -398,6 +398,26 @@ public final class Subflow implements SubflowExtension {
 
     void mpFailSent(long nowNanos) {
         mpFailResendAt = nowNanos + (tcp.rtoNanos() << Math.min(++mpFailResends, 6));
+        mpFailPokeAt = mpFailResendAt;
+        conn.host.rearm(conn);
+    }
+
+    /** When a pure ACK of its own is to carry MP_FAIL again ({@link #mpFailDeadline}). */
+    private long mpFailPokeAt = Long.MAX_VALUE;
+
+    /**
+     * When MP_FAIL is to go again on a pure ACK of its own ({@link MptcpConnection#nextDeadline}):
+     * while this subflow holds data after its MP_FAIL and no valid infinite mapping came, a peer
+     * that has nothing more to send would otherwise never be asked again.
+     */
+    long mpFailDeadline() {
+        return mpFailPending && check.failed() && resetReason < 0 && tcp.state().isSynchronized()
+                ? mpFailPokeAt : Long.MAX_VALUE;
+    }
+
+    /** The deadline passed: the next ACK carries MP_FAIL, and the one after waits longer (whether or not this one goes). */
+    void mpFailPoked(long nowNanos) {
+        mpFailPokeAt = nowNanos + (tcp.rtoNanos() << Math.min(++mpFailResends, 6));
     }
 
     /** The received mapping that covers {@code seq}; older, fully passed ones are dropped on the way. */
