@@ -410,6 +410,9 @@ public final class MptcpConnection {
         if (in.duplicates > 0) {
             mib.add(MibCounter.MPTCP_DUPLICATE_OPTION, in.duplicates);
         }
+        if (in.malformed > 0) {
+            mib.add(MibCounter.MPTCP_OPTION_MALFORMED, in.malformed);
+        }
         if (mode == Mode.PLAIN) {
             return true;
         }

@@ -25,6 +25,8 @@ final class MptcpOptionsIn {
     int unknownSubtypes;
     /** MP_CAPABLE of a version other than 1: ignored (as Linux's parser ignores it), counted. */
     int badVersions;
+    /** MPTCP options the decoder refused (kept as unknown options of kind 30): ignored, counted. */
+    int malformed;
     /** Second options of a subtype already seen on the segment: ignored, counted. */
     int duplicates;
     /** The segment carried an MPTCP option, a malformed one included (the peer speaks MPTCP). */
@@ -35,6 +37,7 @@ final class MptcpOptionsIn {
         for (TcpOption o : seg.options()) {
             if (o instanceof TcpOption.Unknown u && u.kind() == TcpOption.KIND_MPTCP) {
                 in.any = true; // malformed (refused by the decoder), but the peer speaks MPTCP
+                in.malformed++;
                 continue;
             }
             if (!(o instanceof MptcpOption m)) {

@@ -984,8 +984,9 @@ public final class Stack {
     }
 
     /**
-     * Whether a SYN offers MP_CAPABLE version 1. Another version is not ours to speak: the
-     * connection is plain TCP (RFC 8684 section 3.1; Linux ignores the option too), counted.
+     * Whether a SYN offers MP_CAPABLE version 1. Another version is not ours to speak, and a
+     * malformed option is none: the connection is plain TCP (RFC 8684 section 3.1; Linux ignores
+     * the option too), counted.
      */
     private boolean offersMpCapable(TcpSegment seg) {
         for (TcpOption o : seg.options()) {
@@ -994,6 +995,8 @@ public final class Stack {
                     return true;
                 }
                 mib.increment(MibCounter.MPTCP_CAPABLE_BAD_VERSION);
+            } else if (o instanceof TcpOption.Unknown u && u.kind() == TcpOption.KIND_MPTCP) {
+                mib.increment(MibCounter.MPTCP_OPTION_MALFORMED); // refused by the decoder (TcpOptions)
             }
         }
         return false;
