@@ -23,7 +23,11 @@ public enum MibCounter {
     TCP_IN_CSUM_ERRORS("TcpInCsumErrors"),
     /** A TCP option whose length runs past the header or is below 2: the option space is ignored. */
     TCP_OPTION_MALFORMED("Mptcp4jTcpOptionMalformed"),
-    /** An MPTCP option of a length its subtype does not allow: ignored (Linux mptcp_parse_option). */
+    /**
+     * An MPTCP option of a length its subtype does not allow: ignored (Linux mptcp_parse_option).
+     * Also a mapping (DSS, or MP_CAPABLE with data) whose checksum field is there when checksums
+     * were not negotiated or missing when they were (RFC 8684 section 3.3): the mapping is ignored.
+     */
     MPTCP_OPTION_MALFORMED("Mptcp4jMptcpOptionMalformed"),
     /** An IPv4 or IPv6 fragment: this stack sets DF and does not reassemble, so it is dropped. */
     IP_IN_FRAGMENTS("Mptcp4jIpInFragments"),
@@ -173,9 +177,16 @@ public enum MibCounter {
     MPTCP_CAPABLE_FALLBACK_SYNACK("MPTcpExtMPCapableFallbackSYNACK"),
     /** Fallback: the first data of a connection arrived without DSS or MP_CAPABLE. */
     MPTCP_CAPABLE_DATA_FALLBACK("MPTcpExtMPCapableDataFallback"),
-    /** Fallback: data later arrived without a mapping (a middlebox stripped the options). */
+    /**
+     * Fallback: data later arrived without a mapping (a middlebox stripped the options, or the peer
+     * fell back), while MPTCP was not verified yet; once it is, unmapped data is dropped or its
+     * subflow reset instead ({@link #MPTCP_DATA_UNMAPPED}).
+     */
     MPTCP_DSS_FALLBACK("MPTcpExtDssFallback"),
-    /** Data retransmitted at the connection level: reinjected onto another subflow. */
+    /**
+     * Data retransmitted at the connection level: reinjected onto another subflow, or, with no
+     * other, sent again on the same one under a fresh mapping (Linux {@code __mptcp_retrans}).
+     */
     MPTCP_RETRANS("MPTcpExtMPTCPRetrans"),
     /** Subflows marked stale: their retransmission timer fired stale_loss_cnt times in a row. */
     MPTCP_SUBFLOW_STALE("MPTcpExtSubflowStale"),
@@ -197,7 +208,11 @@ public enum MibCounter {
     MPTCP_JOIN_SYN_TX("MPTcpExtMPJoinSynTx"),
     /** MP_JOIN SYNs refused: the connection is not fully established or its subflow limit is reached. */
     MPTCP_JOIN_REJECTED("MPTcpExtMPJoinRejected"),
-    /** A mapping that contradicts one received before for the same subflow bytes. */
+    /**
+     * A mapping that contradicts one received before for the same subflow bytes (Linux's name).
+     * mptcp4j counts here too data whose bytes differ from those held for the same DSNs, and an
+     * infinite mapping that does not match what was delivered: each shows a rewritten mapping.
+     */
     MPTCP_DSS_NOT_MATCHING("MPTcpExtDSSNotMatching"),
     /** Infinite mappings received (RFC 8684 section 3.7). */
     MPTCP_INFINITE_MAP_RX("MPTcpExtInfiniteMapRx"),
@@ -265,6 +280,44 @@ public enum MibCounter {
      * reduced (the multipath-tcp.org kernel's penalization). Not in upstream Linux (mptcp4j).
      */
     MPTCP_PENALIZED("MPTcpExtPenalized"),
+    /**
+     * A mapping on a data segment that does not cover the segment's first byte (RFC 8684 section
+     * 3.3.1; Linux {@code validate_mapping} counts DSSNoMatchTCP): the mapping is ignored.
+     */
+    MPTCP_DSS_NO_MATCH_TCP("MPTcpExtDSSNoMatchTCP"),
+    /**
+     * A DATA_ACK beyond what was sent (RFC 8684 section 3.3.2): ignored, as Linux's
+     * {@code ack_update_msk} ignores it, without a counter. Not in Linux (mptcp4j).
+     */
+    MPTCP_DATA_ACK_TOO_NEW("Mptcp4jDataAckTooNew"),
+    /**
+     * An MPTCP option of a subtype RFC 8684 does not define (its IANA section 7 lists them): ignored, as
+     * a TCP option not implemented is (RFC 9293 section 3.2, MUST-5); Linux's
+     * {@code mptcp_parse_option} skips it without a counter. Not in Linux (mptcp4j).
+     */
+    MPTCP_UNKNOWN_SUBTYPE("Mptcp4jMptcpUnknownSubtype"),
+    /**
+     * Payload no valid mapping covers, past the connection's first data (its mapping was stripped,
+     * contradicted or refused): with another subflow, the subflow is reset with MP_TCPRST
+     * "middlebox interference" (as Linux); on the only subflow, where a reset would end the
+     * connection, the bytes are dropped and the peer's connection-level retransmission sends them
+     * again under a fresh mapping, until more than the receive buffer was dropped without progress
+     * (then the subflow is reset: RFC 8684 section 3.7, "the subflow SHOULD be treated as broken").
+     * Not in Linux (mptcp4j), which resets the subflow at once.
+     */
+    MPTCP_DATA_UNMAPPED("Mptcp4jDataUnmapped"),
+    /**
+     * MP_CAPABLE of a version other than 1, the only one spoken here: ignored, as Linux's
+     * {@code mptcp_parse_option} ignores it (RFC 8684 section 3.1: a SYN offering another version
+     * gets plain TCP; a SYN-ACK or third ACK without a usable MP_CAPABLE falls back). Not in Linux
+     * (mptcp4j).
+     */
+    MPTCP_CAPABLE_BAD_VERSION("Mptcp4jMpCapableBadVersion"),
+    /**
+     * A second MPTCP option of a subtype the segment already carried: ignored, the first one
+     * is acted on. Not in Linux (mptcp4j).
+     */
+    MPTCP_DUPLICATE_OPTION("Mptcp4jMptcpOptionDuplicate"),
     ;
 
     private final String nstatName;

@@ -66,8 +66,11 @@ final class DataReceiveQueue {
         return buffer.outOfOrderBytes();
     }
 
-    /** The outcome of {@link #accept}, for the counters. */
-    enum Outcome { IN_ORDER, OUT_OF_ORDER, DUPLICATE, BEYOND_WINDOW }
+    /**
+     * The outcome of {@link #accept}, for the counters. CONFLICT: the bytes differ from those held
+     * out of order at the same DSNs (one of the two came under a rewritten mapping); nothing was stored.
+     */
+    enum Outcome { IN_ORDER, OUT_OF_ORDER, DUPLICATE, BEYOND_WINDOW, CONFLICT }
 
     /**
      * Places {@code data} at {@code dsn}: bytes already received are dropped (a reinjection's twin),
@@ -93,12 +96,20 @@ final class DataReceiveQueue {
             part.limit(part.limit() - (int) (end - limit));
             trimmed = true;
         }
+        if (!buffer.matchesHeld((int) start, part)) {
+            return Outcome.CONFLICT;
+        }
         int advanced = buffer.accept((int) start, part);
         rcvNxt += advanced;
         if (advanced > 0) {
             return Outcome.IN_ORDER;
         }
         return trimmed ? Outcome.BEYOND_WINDOW : Outcome.OUT_OF_ORDER;
+    }
+
+    /** Forgets the out-of-order data (never DATA_ACKed: the peer sends it again); returns the bytes dropped. */
+    long discardOutOfOrder() {
+        return buffer.discardOutOfOrder();
     }
 
     int read(ByteBuffer dst) {

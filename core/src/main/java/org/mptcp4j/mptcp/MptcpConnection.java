@@ -49,6 +49,10 @@ public final class MptcpConnection {
     static final int RESET_MIDDLEBOX = 6;
     /** "The performance of this subflow was too low compared to the other subflows." */
     static final int RESET_UNACCEPTABLE_PERFORMANCE = 5;
+    /** Segments in a row without any MPTCP option after which the peer is taken to have fallen back. */
+    static final int PEER_FALLBACK_SEGMENTS = 3;
+    /** Marks a {@link #reinject} range that may go on the subflow that carried it first. */
+    private static final long SAME_SUBFLOW = 1;
     /** One data-level mapping covers at most this much (the data-level length field is 16 bits). */
     static final int MAX_MAPPING_BYTES = 65535;
     /** The send buffer's tuned size to start with: about what Linux gives a new connection (tcp_sndbuf_expand over an initial window of ten). */
@@ -136,7 +140,10 @@ public final class MptcpConnection {
     long sndWndEnd;
     /** The right edge we advertised at the data level; it never moves left. */
     long rcvAdvRight;
-    /** Ranges [start, end) of DSNs to send again on another subflow (RFC 8684 section 3.3.6). */
+    /**
+     * Ranges [start, end) of DSNs to send again on another subflow (RFC 8684 section 3.3.6); a
+     * third element {@link #SAME_SUBFLOW} lets the range go on the subflow that holds it already.
+     */
     private final ArrayList<long[]> reinject = new ArrayList<>();
     private byte[] scratch = new byte[0];
     /**
@@ -144,6 +151,16 @@ public final class MptcpConnection {
      * mapped data waits for a DATA_ACK, restarted whenever the DATA_ACK advances.
      */
     private long retransmitDeadline = Nanos.NEVER;
+    /** Unmapped payload dropped on the only subflow since data last arrived in order ({@link #onUnmappedData}). */
+    private long unmappedDropped;
+    /**
+     * Segments refused since data last arrived in order at the data level: unmapped pieces
+     * dropped, data beyond the window, infinite mappings refused. Past {@link #MAX_REFUSED} the
+     * peer and this end no longer agree on the data level (a rewritten key, say, puts every DSN
+     * elsewhere) and the subflow is reset ({@link #refused}).
+     */
+    private int refusedWithoutProgress;
+    static final int MAX_REFUSED = 128;
     /** When data last arrived in order at the data level. */
     private long lastDataInNanos = Long.MIN_VALUE / 2;
     /** MPTCP_INFO's activity times and retransmission counts (see {@link MptcpInfo}). */
@@ -388,6 +405,18 @@ public final class MptcpConnection {
      * reason is then on {@code s}.
      */
     boolean onSegment(Subflow s, TcpSegment seg, MptcpOptionsIn in) {
+        if (in.unknownSubtypes > 0) {
+            mib.add(MibCounter.MPTCP_UNKNOWN_SUBTYPE, in.unknownSubtypes);
+        }
+        if (in.badVersions > 0) {
+            mib.add(MibCounter.MPTCP_CAPABLE_BAD_VERSION, in.badVersions);
+        }
+        if (in.duplicates > 0) {
+            mib.add(MibCounter.MPTCP_DUPLICATE_OPTION, in.duplicates);
+        }
+        if (in.malformed > 0) {
+            mib.add(MibCounter.MPTCP_OPTION_MALFORMED, in.malformed);
+        }
         if (mode == Mode.PLAIN) {
             return true;
         }
@@ -416,7 +445,7 @@ public final class MptcpConnection {
             return onJoinThirdAck(s, in);
         }
         if (mode == Mode.FALLBACK) {
-            onFallbackSegment(s, in);
+            onFallbackSegment(s, seg, in);
             return true;
         }
         if (s.stale) {
@@ -429,6 +458,14 @@ public final class MptcpConnection {
             fallBackInfinite(s, s.tcp.irs() + 1, remoteIdsn + 1);
             return true;
         }
+        s.optionlessSegments = in.any || !seg.has(TcpFlags.ACK) ? 0 : s.optionlessSegments + 1;
+        if (seg.payloadLength() > 0) {
+            s.lastDataHadOptions = in.any;
+            s.lastDataEnd = Seq32.add(seg.seq(), seg.payloadLength());
+        }
+        if (s.optionlessSegments >= PEER_FALLBACK_SEGMENTS && !onPeerFellBack(s)) {
+            return false;
+        }
         if (in.fastclose != null) {
             if (in.fastclose.receiverKey() == localKey) {
                 mib.increment(MibCounter.MPTCP_FASTCLOSE_RX);
@@ -438,10 +475,19 @@ public final class MptcpConnection {
             return true;
         }
         if (in.mpCapable != null && s.initial && !client) {
-            addCapableDataMapping(s, seg, in.mpCapable); // the first data, after a third ACK that arrived
+            MptcpOption.MpCapable c = in.mpCapable;
+            if (c.senderKey().isPresent() && c.senderKey().getAsLong() != remoteKey
+                    || c.receiverKey().isPresent() && c.receiverKey().getAsLong() != localKey) {
+                // The first data repeats the keys of the third ACK (RFC 8684 section 3.1); other
+                // keys mean one of the two was rewritten, and the data-level sequence spaces
+                // (from the keys' IDSNs) cannot be trusted: the subflow is reset.
+                s.resetReason = RESET_MPTCP_SPECIFIC;
+                return false;
+            }
+            addCapableDataMapping(s, seg, c); // the first data, after a third ACK that arrived
         }
-        if (in.dss != null) {
-            onDss(s, seg, in.dss);
+        if (in.dss != null && !onDss(s, seg, in.dss)) {
+            return false; // a contradicting mapping: the subflow is reset (the reason is on s)
         }
         if (in.addAddr != null) {
             pathManager.onAddAddr(s, in.addAddr);
@@ -458,9 +504,37 @@ public final class MptcpConnection {
             removedByPeer.addAll(pathManager.onRemoveAddr(in.removeAddr));
         }
         if (in.mpFail != null) {
+            if (!checksums) {
+                // MP_FAIL answers a failed DSS checksum (RFC 8684 section 3.7), and Linux sends it
+                // for nothing else: without checksums it can only be a rewritten option, and
+                // acting on it would fall back over data the peer may not hold in order.
+                mib.increment(MibCounter.MPTCP_MP_FAIL_RX);
+                return true;
+            }
             return onMpFail(s, in.mpFail);
         }
         return true;
+    }
+
+    /**
+     * {@link #PEER_FALLBACK_SEGMENTS} segments in a row on {@code s} carried no MPTCP option: the
+     * peer fell back to TCP (it took data of ours that lost its DSS for a fallback, RFC 8684
+     * section 3.7; an MPTCP sender puts a DSS on every segment) or a middlebox now strips the
+     * options. With one subflow whose data is one to one at the data level, this end falls back
+     * too (counted as MPTcpExtDssFallback), so that both agree; otherwise the subflow is reset
+     * with MP_TCPRST "middlebox interference" (false), as section 3.7 asks of a subflow that
+     * cannot fall back.
+     */
+    private boolean onPeerFellBack(Subflow s) {
+        if (canFallBackInfinite(s) && (rcv == null || rcv.outOfOrderBytes() == 0
+                && Seq32.diff(s.tcp.rcvNxt(), s.tcp.irs() + 1) == rcv.rcvNxt() - (remoteIdsn + 1))) {
+            mib.increment(MibCounter.MPTCP_DSS_FALLBACK);
+            fallBackInfinite(s, s.tcp.irs() + 1, remoteIdsn + 1);
+            return true;
+        }
+        mib.increment(MibCounter.MPTCP_DATA_UNMAPPED);
+        s.resetReason = RESET_MIDDLEBOX;
+        return false;
     }
 
     private boolean onSyn(Subflow s, MptcpOptionsIn in) {
@@ -543,6 +617,10 @@ public final class MptcpConnection {
     /** RFC 8684 section 3.1: MP_CAPABLE with data maps its data-level length from DSN IDSN+1 at SSN 1. */
     private void addCapableDataMapping(Subflow s, TcpSegment seg, MptcpOption.MpCapable mpc) {
         if (mpc.dataLevelLength().isPresent() && seg.payloadLength() > 0) {
+            if (mpc.checksum().isPresent() != checksums) {
+                mib.increment(MibCounter.MPTCP_OPTION_MALFORMED); // as a DSS of the wrong length, above
+                return;
+            }
             s.addReceivedMapping(new Mapping(remoteIdsn + 1, s.tcp.irs() + 1, mpc.dataLevelLength().getAsInt(),
                     mpc.checksum().orElse(-1)));
         }
@@ -591,7 +669,8 @@ public final class MptcpConnection {
         }
     }
 
-    private void onDss(Subflow s, TcpSegment seg, MptcpOption.Dss dss) {
+    /** False when the subflow is to be reset (its reason set on {@code s}): see {@link #onMappingConflict}. */
+    private boolean onDss(Subflow s, TcpSegment seg, MptcpOption.Dss dss) {
         if (s.joinAckPending) {
             s.joinAckPending = false; // the fourth ACK
             s.joinAckDeadline = Long.MAX_VALUE;
@@ -612,7 +691,7 @@ public final class MptcpConnection {
             onDataAck(s, ack, (long) seg.window() << s.tcp.sendWindowShift());
         }
         if (dss.mapping().isEmpty()) {
-            return;
+            return true;
         }
         MptcpOption.DataSequenceMapping m = dss.mapping().get();
         if (m.dsnIs64()) {
@@ -620,9 +699,23 @@ public final class MptcpConnection {
         }
         if (m.dataLevelLength() == 0) {
             mib.increment(MibCounter.MPTCP_INFINITE_MAP_RX);
-            fallBackInfinite(s, s.tcp.irs() + m.subflowSeq(),
-                    m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt()));
-            return;
+            int seq = s.tcp.irs() + m.subflowSeq();
+            long dsn = m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt());
+            if (infiniteMappingValid(s, seq, dsn)) {
+                fallBackInfinite(s, seq, dsn);
+            } else if (s.check.failed() && ++s.infiniteMapsRefused >= PEER_FALLBACK_SEGMENTS) {
+                // The peer insists on a mapping that does not match what we delivered: the two
+                // ends disagree on the data level, and no fallback can be trusted.
+                s.resetReason = RESET_MIDDLEBOX;
+                return false;
+            }
+            return true;
+        }
+        if (m.checksum().isPresent() != checksums) {
+            // RFC 8684 section 3.3: the checksum field is there exactly when checksums were
+            // negotiated; a DSS of the other length is malformed here (Linux: an invalid mapping).
+            mib.increment(MibCounter.MPTCP_OPTION_MALFORMED);
+            return true;
         }
         long dsn = m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt());
         int dataLen = m.dataLevelLength() - (dss.dataFin() ? 1 : 0);
@@ -630,19 +723,97 @@ public final class MptcpConnection {
             dataLen = 0; // RFC 8684 section 3.3.3: a DATA_FIN alone, SSN 0
         }
         if (dataLen > 0) {
-            s.addReceivedMapping(new Mapping(dsn, s.tcp.irs() + m.subflowSeq(), dataLen, m.checksum().orElse(-1),
-                    dss.dataFin()));
+            Mapping mapping = new Mapping(dsn, s.tcp.irs() + m.subflowSeq(), dataLen, m.checksum().orElse(-1),
+                    dss.dataFin());
+            if (seg.payloadLength() > 0 && !mapping.covers(seg.seq())) {
+                // RFC 8684 section 3.3.1: a segment's mapping covers its data (Linux validate_mapping).
+                mib.increment(MibCounter.MPTCP_DSS_NO_MATCH_TCP);
+                return true;
+            }
+            Mapping known = s.addReceivedMapping(mapping);
+            if (known != null && !onMappingConflict(s, known, mapping)) {
+                return false;
+            }
+            if (known != null) {
+                return true; // neither mapping is trusted: no DATA_FIN from it either
+            }
         }
         if (dss.dataFin()) {
             onPeerDataFin(s, dsn + dataLen);
         }
+        return true;
+    }
+
+    /**
+     * Whether an infinite mapping from subflow byte {@code seq} at {@code dsn} is the answer to our
+     * MP_FAIL that RFC 8684 section 3.7 describes: we sent one and hold the failed mapping's bytes,
+     * and it agrees with what we delivered. Everything before the failed mapping was delivered in
+     * order on this, the only, subflow (that is what allowed the fallback), so its first subflow byte
+     * is the data-level RCV.NXT and any byte maps from there one to one. A middlebox that rewrote
+     * the mapping's DSN (no checksum covers it) would have the rest of the connection delivered at
+     * the wrong place: it is ignored (counted as DSSNotMatching) and the peer's next segment, which
+     * carries it again until we fall back, decides. An infinite mapping we did not ask for (a
+     * rewritten data-level length) is ignored too; the data it came with is unmapped.
+     */
+    private boolean infiniteMappingValid(Subflow s, int seq, long dsn) {
+        Mapping held = s.check.failed() ? s.check.mapping() : null;
+        if (held == null || dsn != rcv.rcvNxt() + Seq32.diff(seq, held.subflowSeq())) {
+            mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A mapping arrived that contradicts {@code known}, received before on {@code s} for some of the
+     * same subflow bytes (RFC 8684 section 3.3.1: a subflow byte has one mapping; Linux counts
+     * DSSNotMatching and treats the mapping as invalid). Which of the two a middlebox rewrote
+     * cannot be told:
+     * <ul>
+     * <li>with DSS checksums the known mapping stays: its checksum, which covers the DSN, decides
+     *     (section 3.3.1), and a failure takes the MP_FAIL path (section 3.7);</li>
+     * <li>else, when another subflow can carry the data, {@code s} is reset with MP_TCPRST
+     *     "MPTCP-specific error" (section 3.6; Linux's MPTCP_RST_EMPTCP) and the peer reinjects
+     *     what it held (false);</li>
+     * <li>else (the only subflow; a reset would end the connection) neither mapping is used: the
+     *     bytes they cover arrive unmapped and are dropped ({@link #onUnmappedData}), whatever the
+     *     known one already placed out of order at the data level is forgotten (it may sit at the
+     *     wrong DSNs; none of it was DATA_ACKed), and the peer's connection-level retransmission
+     *     sends the data again under a fresh mapping.</li>
+     * </ul>
+     */
+    private boolean onMappingConflict(Subflow s, Mapping known, Mapping contradicting) {
+        mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
+        if (known.checksum() >= 0 && checksums) {
+            return true;
+        }
+        if (hasUsableSubflowBesides(s)) {
+            s.resetReason = RESET_MPTCP_SPECIFIC;
+            return false;
+        }
+        infiniteFallbackAllowed = false; // what follows is no longer contiguous at the data level
+        s.forgetReceivedMapping(known, contradicting);
+        if (rcv != null) {
+            rcv.discardOutOfOrder();
+        }
+        return true;
+    }
+
+    private boolean hasUsableSubflowBesides(Subflow s) {
+        for (Subflow o : subflows) {
+            if (o != s && o.usable()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A DATA_ACK with the window the segment advertised (RFC 8684 sections 3.3.2 and 3.3.5). */
     private void onDataAck(Subflow from, long ack, long window) {
         long limit = snd.nxt() + (dataFinSent() ? 1 : 0);
         if (Dsn.gt(ack, limit)) {
-            return; // acknowledges data never sent: ignored
+            mib.increment(MibCounter.MPTCP_DATA_ACK_TOO_NEW);
+            return; // acknowledges data never sent: ignored (RFC 8684 section 3.3.2; as Linux)
         }
         int acked = snd.acknowledge(ack);
         if (acked > 0) {
@@ -783,10 +954,27 @@ public final class MptcpConnection {
         DataReceiveQueue.Outcome o = rcv.accept(dsn, data);
         switch (o) {
             case DUPLICATE -> mib.increment(MibCounter.MPTCP_DUPLICATE_DATA);
-            case BEYOND_WINDOW -> mib.increment(MibCounter.MPTCP_NO_DSS_IN_WINDOW);
+            case BEYOND_WINDOW -> {
+                mib.increment(MibCounter.MPTCP_NO_DSS_IN_WINDOW);
+                if (rcv.readable() == 0) {
+                    refused(s, nowNanos); // the window is all open, and still the data falls outside it
+                }
+            }
+            case CONFLICT -> {
+                // Other bytes than those held for the same DSNs: a mapping, this one's or an
+                // earlier one's, was rewritten (RFC 8684 section 3.3.1). Neither copy is trusted:
+                // what is held out of order goes too (none of it was DATA_ACKed), and the peer's
+                // connection-level retransmission sends it again.
+                mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
+                infiniteFallbackAllowed = false;
+                rcv.discardOutOfOrder();
+                refused(s, nowNanos);
+            }
             case OUT_OF_ORDER -> mib.increment(MibCounter.MPTCP_OFO_QUEUE);
             case IN_ORDER -> {
                 lastDataInNanos = nowNanos;
+                unmappedDropped = 0;
+                refusedWithoutProgress = 0;
                 checkPeerDataFin();
                 if (!readableSignaled && !appClosed) {
                     readableSignaled = true;
@@ -797,24 +985,70 @@ public final class MptcpConnection {
     }
 
     /**
-     * Payload no mapping covers (RFC 8684 section 3.7): on the only subflow, before any data was
-     * exchanged at the data level, the connection falls back to TCP; otherwise the subflow is reset.
+     * Payload no mapping covers (RFC 8684 section 3.7). When the segment carried no MPTCP option
+     * at all (the peer fell back, or a middlebox stripped the options): the connection falls back
+     * to TCP on the only subflow there ever was if everything it carried so far went to the data
+     * level one to one from the IDSN (the infinite mapping from here is what the peer's data
+     * already was; the peer, if it did not fall back itself, follows when our ACKs come without
+     * options: {@link #onPeerFellBack}); else the subflow is reset with MP_TCPRST "middlebox
+     * interference" (as Linux). When the segment had MPTCP options but no valid mapping for these
+     * bytes (lost, contradicted or refused): with another subflow, this one is reset likewise; on
+     * the only one, where a reset would end the connection, the bytes are dropped and counted, and
+     * the peer's connection-level retransmission sends them again under a fresh mapping. More of
+     * them than the receive buffer holds without progress means the options are gone for good
+     * (section 3.7: "detected by the subflow-level receive buffer filling up"): the subflow is reset.
      */
     void onUnmappedData(Subflow s, long nowNanos, int seq, ByteBuffer data) {
-        if (mode == Mode.MPTCP && subflows.size() == 1 && reinject.isEmpty()) {
+        boolean optionless = !s.lastDataHadOptions && Seq32.lt(seq, s.lastDataEnd);
+        if (mode == Mode.MPTCP && optionless && canFallBackInfinite(s) && contiguous(s, seq)) {
             boolean first = rcv == null || rcv.rcvNxt() == remoteIdsn + 1;
             mib.increment(first ? MibCounter.MPTCP_CAPABLE_DATA_FALLBACK : MibCounter.MPTCP_DSS_FALLBACK);
             fallBackInfinite(s, seq, rcv == null ? 0 : rcv.rcvNxt());
             s.onDataReceived(s.tcp, nowNanos, seq, data);
             return;
         }
-        mib.increment(MibCounter.MPTCP_DSS_FALLBACK);
+        mib.increment(MibCounter.MPTCP_DATA_UNMAPPED);
+        if (mode == Mode.MPTCP && !optionless && !hasUsableSubflowBesides(s)) {
+            infiniteFallbackAllowed = false; // the data level now has a hole the peer fills out of order
+            unmappedDropped += data.remaining();
+            if (unmappedDropped <= failHoldLimit()) {
+                refused(s, nowNanos);
+                return;
+            }
+        }
         s.resetReason = RESET_MIDDLEBOX;
         s.tcp.abort(nowNanos);
     }
 
+    /**
+     * One more segment refused without progress ({@link #refusedWithoutProgress}); too many reset
+     * {@code s} with MP_TCPRST "middlebox interference" (RFC 8684 section 3.7: a subflow that can
+     * deliver nothing "SHOULD be treated as broken and closed with a RST").
+     */
+    private void refused(Subflow s, long nowNanos) {
+        if (++refusedWithoutProgress > MAX_REFUSED && s.tcp.state().isSynchronized()) {
+            refusedWithoutProgress = 0;
+            resetForMiddlebox(s, nowNanos);
+        }
+    }
+
+    /** Every subflow byte before {@code seq} went to the data level in order, one to one from the IDSN. */
+    private boolean contiguous(Subflow s, int seq) {
+        if (rcv == null) {
+            return seq == s.tcp.irs() + 1;
+        }
+        return rcv.outOfOrderBytes() == 0 && Seq32.diff(seq, s.tcp.irs() + 1) == rcv.rcvNxt() - (remoteIdsn + 1);
+    }
+
+    /**
+     * The peer's DATA_FIN at {@code finDsn}. Until the data before it is all in, a later DATA_FIN
+     * replaces an earlier one (as Linux prefers the most recent): the peer resends it until it is
+     * DATA_ACKed, so one whose DSN a middlebox rewrote (no checksum covers a DATA_FIN without
+     * data when checksums are off) is corrected by the next. One below what was already received
+     * cannot be true and is ignored.
+     */
     private void onPeerDataFin(Subflow s, long finDsn) {
-        if (!peerDataFinSeen) {
+        if (!peerDataFinReceived && rcv != null && Dsn.ge(finDsn, rcv.rcvNxt())) {
             peerDataFinSeen = true;
             peerDataFinDsn = finDsn;
         }
@@ -861,7 +1095,8 @@ public final class MptcpConnection {
             return 0; // a stale subflow carries nothing new while another can (Linux skips it)
         }
         long[] range = reinject.isEmpty() ? null : reinject.get(0);
-        if (range != null && (s.holdsDsn(range[0]) || !scheduler.mayReinjectOn(s, usableSubflows()))) {
+        if (range != null && range.length < 3
+                && (s.holdsDsn(range[0]) || !scheduler.mayReinjectOn(s, usableSubflows()))) {
             // A reinjection goes on another subflow than the one that has it already, and one the
             // scheduler allows (handover keeps it off the standby while the primary works).
             range = null;
@@ -1231,6 +1466,17 @@ public final class MptcpConnection {
         if (holder != null && hasFreshSubflowBesides(holder)) {
             reinject.clear();
             reinjectUnacked(holder);
+        } else if (holder != null && holder.usable() && holder.deliveredDsn(snd.una())) {
+            // No other subflow, and the holder's peer acknowledged the subflow bytes that carried
+            // the first data not DATA_ACKed: the receiver took them but could not place them (their
+            // mapping was stripped or rewritten, or fell outside its window). As Linux's
+            // __mptcp_retrans, they go again on the same subflow under a fresh mapping (RFC 8684
+            // section 3.3.6). The data level is no longer contiguous on this subflow: no fallback
+            // to TCP any more (section 3.7; Linux clears allow_infinite_fallback here too).
+            reinject.clear();
+            reinject.add(new long[] {snd.una(), Math.min(snd.nxt(), snd.una() + MAX_MAPPING_BYTES), SAME_SUBFLOW});
+            infiniteFallbackAllowed = false;
+            host.wake(holder);
         }
         retransmitBackoff++;
         armRetransmitTimer();
@@ -1821,6 +2067,9 @@ public final class MptcpConnection {
         s.received.add(new Mapping(dsn, seq, Integer.MAX_VALUE, -1));
         s.mpFailPending = false;
         s.releaseHeld(now);
+        if (s.tcp.isPeerFinReceived() && !peerDataFinReceived) {
+            onSubflowPeerFin(s.tcp); // its FIN came while the data was held: now it is the DATA_FIN
+        }
     }
 
     // ====================================================================== checksum failure (RFC 8684 section 3.7)
@@ -1909,14 +2158,38 @@ public final class MptcpConnection {
     }
 
     /**
-     * A segment after the fallback. The data is plain TCP's now: what the subflow took counts as
-     * acknowledged at the data level (Linux moves the MPTCP-level snd_una to snd_nxt on fallback),
-     * and a segment without MPTCP options shows the peer fell back too, so the infinite mapping
-     * can stop (it resumes should the peer's segments carry options again).
+     * The data level's acknowledgement after the fallback: the DSN of the first subflow byte the
+     * segment's ACK (or an earlier one) leaves unacknowledged, through the mappings the subflow sent
+     * (data maps one to one now, and what it sends is still recorded so); {@code snd.nxt()} once all
+     * of it is acknowledged.
      */
-    private void onFallbackSegment(Subflow s, MptcpOptionsIn in) {
+    private long fallbackAck(Subflow s, TcpSegment seg) {
+        int acked = s.tcp.sndUna();
+        if (seg.has(TcpFlags.ACK) && Seq32.gt(seg.ack(), acked) && Seq32.le(seg.ack(), s.tcp.sndNxt())) {
+            acked = seg.ack();
+        }
+        Mapping m = s.sentMappingFor(acked);
+        return m == null ? snd.nxt() : m.dsnOf(acked);
+    }
+
+    /**
+     * A segment after the fallback. A segment without MPTCP options shows the peer fell back too,
+     * so the infinite mapping can stop (it resumes should the peer's segments carry options
+     * again), and from then the data is plain TCP's: what the subflow's peer acknowledged counts
+     * as acknowledged at the data level (Linux moves the MPTCP-level snd_una to snd_nxt at once;
+     * here it follows the subflow's ACKs, so that MPTCP_INFO and the send buffer never count as
+     * acknowledged what a reset may still lose).
+     */
+    private void onFallbackSegment(Subflow s, TcpSegment seg, MptcpOptionsIn in) {
         s.peerFellBack = !in.any;
-        if (snd.acknowledge(snd.nxt()) > 0) {
+        if (in.mpFail != null && s.infiniteMap != null) {
+            requestAck(s); // the peer still waits for our infinite mapping (one may have been lost or rewritten)
+        }
+        s.peerSeenFallenBack |= !in.any;
+        // Until the peer shows it fell back too, its subflow ACKs say nothing of the data level: a
+        // peer that could not fall back (an MP_FAIL a middlebox made up, say) resets the subflow,
+        // and what its TCP acknowledged may never have reached its application.
+        if (s.peerSeenFallenBack && snd.acknowledge(fallbackAck(s, seg)) > 0) {
             s.pruneSent(snd.una());
             // The subflow's queue still references what it has not had acknowledged: that stays.
             tuneSendBuffer();
@@ -1950,6 +2223,7 @@ public final class MptcpConnection {
             if (s.joinAckPending) {
                 d = Math.min(d, s.joinAckDeadline);
             }
+            d = Math.min(d, s.mpFailDeadline());
         }
         return d;
     }
@@ -1981,6 +2255,10 @@ public final class MptcpConnection {
             }
         }
         for (Subflow s : subflows) {
+            if (s.mpFailDeadline() <= nowNanos) {
+                s.mpFailPoked(nowNanos);
+                requestAck(s); // MP_FAIL again on it (RFC 8684 section 3.7: until the infinite mapping comes)
+            }
             if (s.joinAckPending && s.joinAckDeadline <= nowNanos) {
                 s.joinAckDeadline = nowNanos + Math.min(s.tcp.rtoNanos() * 2, Nanos.ofSeconds(60));
                 requestAck(s);

@@ -21,31 +21,55 @@ final class MptcpOptionsIn {
     MptcpOption.MpFail mpFail;
     MptcpOption.MpFastclose fastclose;
     MptcpOption.MpTcpRst tcpRst;
+    /** Options of a subtype RFC 8684 does not define: ignored, counted. */
+    int unknownSubtypes;
+    /** MP_CAPABLE of a version other than 1: ignored (as Linux's parser ignores it), counted. */
+    int badVersions;
+    /** MPTCP options the decoder refused (kept as unknown options of kind 30): ignored, counted. */
+    int malformed;
+    /** Second options of a subtype already seen on the segment: ignored, counted. */
+    int duplicates;
+    /** The segment carried an MPTCP option, a malformed one included (the peer speaks MPTCP). */
     boolean any;
 
     static MptcpOptionsIn of(TcpSegment seg) {
         MptcpOptionsIn in = new MptcpOptionsIn();
         for (TcpOption o : seg.options()) {
+            if (o instanceof TcpOption.Unknown u && u.kind() == TcpOption.KIND_MPTCP) {
+                in.any = true; // malformed (refused by the decoder), but the peer speaks MPTCP
+                in.malformed++;
+                continue;
+            }
             if (!(o instanceof MptcpOption m)) {
                 continue;
             }
             in.any = true;
             switch (m) {
-                case MptcpOption.MpCapable c -> in.mpCapable = in.mpCapable == null ? c : in.mpCapable;
-                case MptcpOption.MpJoinSyn j -> in.joinSyn = in.joinSyn == null ? j : in.joinSyn;
-                case MptcpOption.MpJoinSynAck j -> in.joinSynAck = in.joinSynAck == null ? j : in.joinSynAck;
-                case MptcpOption.MpJoinAck j -> in.joinAck = in.joinAck == null ? j : in.joinAck;
-                case MptcpOption.Dss d -> in.dss = in.dss == null ? d : in.dss;
-                case MptcpOption.AddAddr a -> in.addAddr = in.addAddr == null ? a : in.addAddr;
-                case MptcpOption.RemoveAddr r -> in.removeAddr = in.removeAddr == null ? r : in.removeAddr;
-                case MptcpOption.MpPrio p -> in.mpPrio = in.mpPrio == null ? p : in.mpPrio;
-                case MptcpOption.MpFail f -> in.mpFail = in.mpFail == null ? f : in.mpFail;
-                case MptcpOption.MpFastclose f -> in.fastclose = in.fastclose == null ? f : in.fastclose;
-                case MptcpOption.MpTcpRst r -> in.tcpRst = in.tcpRst == null ? r : in.tcpRst;
-                case MptcpOption.UnknownSubtype u -> { }
+                case MptcpOption.MpCapable c when c.version() != MptcpOption.VERSION_1 -> in.badVersions++;
+                case MptcpOption.MpCapable c -> in.mpCapable = in.first(in.mpCapable, c);
+                case MptcpOption.MpJoinSyn j -> in.joinSyn = in.first(in.joinSyn, j);
+                case MptcpOption.MpJoinSynAck j -> in.joinSynAck = in.first(in.joinSynAck, j);
+                case MptcpOption.MpJoinAck j -> in.joinAck = in.first(in.joinAck, j);
+                case MptcpOption.Dss d -> in.dss = in.first(in.dss, d);
+                case MptcpOption.AddAddr a -> in.addAddr = in.first(in.addAddr, a);
+                case MptcpOption.RemoveAddr r -> in.removeAddr = in.first(in.removeAddr, r);
+                case MptcpOption.MpPrio p -> in.mpPrio = in.first(in.mpPrio, p);
+                case MptcpOption.MpFail f -> in.mpFail = in.first(in.mpFail, f);
+                case MptcpOption.MpFastclose f -> in.fastclose = in.first(in.fastclose, f);
+                case MptcpOption.MpTcpRst r -> in.tcpRst = in.first(in.tcpRst, r);
+                case MptcpOption.UnknownSubtype u -> in.unknownSubtypes++;
             }
         }
         return in;
+    }
+
+    /** {@code known} if the segment already had an option of this subtype (the new one is then ignored), else {@code o}. */
+    private <T extends MptcpOption> T first(T known, T o) {
+        if (known == null) {
+            return o;
+        }
+        duplicates++;
+        return known;
     }
 
     /** Whether the segment carries an MP_CAPABLE or MP_JOIN of any form. */

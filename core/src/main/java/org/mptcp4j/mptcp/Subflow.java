@@ -90,6 +90,16 @@ public final class Subflow implements SubflowExtension {
     MappedSendQueue queue;
     /** Mappings received whose data has not all been handed up yet, in subflow sequence order. */
     final ArrayDeque<Mapping> received = new ArrayDeque<>();
+    /** Subflow bytes [poisonedFrom, poisonedTo) two mappings contradicted for: no mapping is taken for them. */
+    int poisonedFrom;
+    int poisonedTo;
+    /** Infinite mappings refused while holding data after our MP_FAIL. */
+    int infiniteMapsRefused;
+    /** Segments in a row that came without any MPTCP option ({@link MptcpConnection#onPeerFellBack}). */
+    int optionlessSegments;
+    /** Whether the last data segment that arrived carried an MPTCP option, and where its data ended. */
+    boolean lastDataHadOptions = true;
+    int lastDataEnd;
     /** A DATA_FIN is to be signalled on this subflow's next pure ACK. */
     boolean dataFinPending;
     /** Reset reason (MP_TCPRST, RFC 8684 section 3.6) to put on the RST this subflow sends, or -1. */
@@ -115,6 +125,8 @@ public final class Subflow implements SubflowExtension {
     Mapping infiniteMap;
     /** The peer's last segment carried no MPTCP option: it fell back too, the infinite mapping may stop. */
     boolean peerFellBack;
+    /** A segment without MPTCP options came since the fallback: the peer fell back too. */
+    boolean peerSeenFallenBack;
     /** MPTcpExtInfiniteMapTx counts the infinite mapping once, however many segments carry it. */
     boolean infiniteMapCounted;
     /** When {@link Penalizer} last reduced this subflow's congestion window (at most once per its RTT). */
@@ -288,18 +300,18 @@ public final class Subflow implements SubflowExtension {
 
     /**
      * Bytes of mapping {@code m}, which carries a checksum, from subflow byte {@code at}: held until
-     * the mapping is complete, then handed up if the checksum is right. False when it was wrong
-     * (or a mapping began before the bytes we saw, so it cannot be checked): the connection then
-     * resets this subflow or waits for a fallback ({@link MptcpConnection#onChecksumFailure}).
+     * the mapping is complete, then handed up if the checksum is right. False when it was wrong: the
+     * connection then resets this subflow or waits for a fallback
+     * ({@link MptcpConnection#onChecksumFailure}). A mapping whose first bytes came before it was
+     * known (their segment's DSS was lost, and they were dropped unmapped) cannot be checked: the
+     * rest of it is unmapped data too ({@link MptcpConnection#onUnmappedData}), sent again by the
+     * peer under a fresh mapping.
      */
     private boolean checked(long nowNanos, Mapping m, int at, ByteBuffer piece) {
         if (check.mapping() != m) {
             if (at != m.subflowSeq()) {
-                // Its first bytes went up before it was known: what is held starts here, unchecked.
-                Mapping rest = new Mapping(m.dsnOf(at), at, Seq32.diff(m.endSeq(), at), m.checksum());
-                check.start(rest, Seq32.diff(at, tcp.irs()));
-                check.append(piece);
-                return failChecksum(nowNanos);
+                conn.onUnmappedData(this, nowNanos, at, piece);
+                return conn.mode == MptcpConnection.Mode.MPTCP && tcp.state().isSynchronized();
             }
             check.start(m, Seq32.diff(m.subflowSeq(), tcp.irs()));
         }
@@ -386,6 +398,26 @@ public final class Subflow implements SubflowExtension {
 
     void mpFailSent(long nowNanos) {
         mpFailResendAt = nowNanos + (tcp.rtoNanos() << Math.min(++mpFailResends, 6));
+        mpFailPokeAt = mpFailResendAt;
+        conn.host.rearm(conn);
+    }
+
+    /** When a pure ACK of its own is to carry MP_FAIL again ({@link #mpFailDeadline}). */
+    private long mpFailPokeAt = Long.MAX_VALUE;
+
+    /**
+     * When MP_FAIL is to go again on a pure ACK of its own ({@link MptcpConnection#nextDeadline}):
+     * while this subflow holds data after its MP_FAIL and no valid infinite mapping came, a peer
+     * that has nothing more to send would otherwise never be asked again.
+     */
+    long mpFailDeadline() {
+        return mpFailPending && check.failed() && resetReason < 0 && tcp.state().isSynchronized()
+                ? mpFailPokeAt : Long.MAX_VALUE;
+    }
+
+    /** The deadline passed: the next ACK carries MP_FAIL, and the one after waits longer (whether or not this one goes). */
+    void mpFailPoked(long nowNanos) {
+        mpFailPokeAt = nowNanos + (tcp.rtoNanos() << Math.min(++mpFailResends, 6));
     }
 
     /** The received mapping that covers {@code seq}; older, fully passed ones are dropped on the way. */
@@ -404,43 +436,42 @@ public final class Subflow implements SubflowExtension {
 
     /**
      * A mapping arrived (RFC 8684 section 3.3.1). One already known for the same bytes is a
-     * retransmission's copy; a different one for bytes already mapped is a protocol violation
-     * (Linux counts it as DSSNotMatching and keeps the first).
+     * retransmission's copy and is ignored. One for bytes already mapped differently (another DSN,
+     * or overlapping another mapping) contradicts it: nothing is added and the known mapping it
+     * contradicts is returned, for {@link MptcpConnection#onMappingConflict} to decide (RFC 8684
+     * section 3.3.1 allows one mapping per subflow byte; Linux counts DSSNotMatching). Null otherwise.
      */
-    void addReceivedMapping(Mapping m) {
+    Mapping addReceivedMapping(Mapping m) {
         if (m.length() == 0 || Seq32.le(m.endSeq(), tcp.rcvNxt())) {
-            return; // data already handed up (or nothing to map)
+            return null; // data already handed up (or nothing to map)
+        }
+        if (poisonedFrom != poisonedTo && Seq32.lt(m.subflowSeq(), poisonedTo) && Seq32.lt(poisonedFrom, m.endSeq())) {
+            return null; // bytes two mappings contradicted each other for: none is trusted (forgetReceivedMapping)
         }
         Mapping last = received.peekLast();
         if (last != null && last.subflowSeq() == m.subflowSeq() && last.length() == m.length()) {
-            if (last.dsn() != m.dsn()) {
-                conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
-            }
-            return; // the common case: the next segment of the mapping just received
+            // The common case: the next segment of the mapping just received.
+            return last.dsn() != m.dsn() ? last : null;
         }
         if (last == null || Seq32.ge(m.subflowSeq(), last.endSeq())) {
             if (received.size() >= MAX_MAPPINGS) {
                 conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
-                return;
+                return null;
             }
             received.addLast(m);
-            return;
+            return null;
         }
         for (Mapping old : received) {
             if (old.subflowSeq() == m.subflowSeq() && old.length() == m.length()) {
-                if (old.dsn() != m.dsn()) {
-                    conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
-                }
-                return;
+                return old.dsn() != m.dsn() ? old : null;
             }
             if (Seq32.lt(m.subflowSeq(), old.endSeq()) && Seq32.lt(old.subflowSeq(), m.endSeq())) {
-                conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
-                return;
+                return old;
             }
         }
         if (received.size() >= MAX_MAPPINGS) {
             conn.mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
-            return;
+            return null;
         }
         // An earlier mapping that a later one overtook (a retransmission after loss) goes in place.
         ArrayDeque<Mapping> sorted = new ArrayDeque<>(received.size() + 1);
@@ -457,6 +488,22 @@ public final class Subflow implements SubflowExtension {
         }
         received.clear();
         received.addAll(sorted);
+        return null;
+    }
+
+    /**
+     * Forgets received mapping {@code m}, which {@code contradicting} contradicted: the bytes either
+     * covers arrive unmapped (and are dropped), whatever mapping comes for them later (a segment
+     * cut by the device repeats a rewritten DSS on every piece); a held checksum over {@code m} is
+     * abandoned too.
+     */
+    void forgetReceivedMapping(Mapping m, Mapping contradicting) {
+        received.remove(m);
+        poisonedFrom = Seq32.lt(contradicting.subflowSeq(), m.subflowSeq()) ? contradicting.subflowSeq() : m.subflowSeq();
+        poisonedTo = Seq32.gt(contradicting.endSeq(), m.endSeq()) ? contradicting.endSeq() : m.endSeq();
+        if (check.mapping() == m && !check.failed()) {
+            check.clear();
+        }
     }
 
     @Override
@@ -543,6 +590,20 @@ public final class Subflow implements SubflowExtension {
     /** Whether this subflow was handed the data at {@code dsn} (and still remembers its mapping). */
     boolean holdsDsn(long dsn) {
         return sentMappingHolding(dsn) != null;
+    }
+
+    /**
+     * Whether this subflow's peer acknowledged (at the TCP level) the subflow byte that last carried
+     * {@code dsn} (a connection-level retransmission on this subflow maps it a second time).
+     */
+    boolean deliveredDsn(long dsn) {
+        for (Iterator<Mapping> it = sent.descendingIterator(); it.hasNext(); ) {
+            Mapping m = it.next();
+            if (Dsn.le(m.dsn(), dsn) && Dsn.lt(dsn, m.dsn() + m.length())) {
+                return Seq32.lt(Seq32.add(m.subflowSeq(), (int) (dsn - m.dsn())), tcp.sndUna());
+            }
+        }
+        return false;
     }
 
     /** The sent mapping that holds the data at {@code dsn}, or null. */

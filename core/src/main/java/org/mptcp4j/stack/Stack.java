@@ -984,10 +984,20 @@ public final class Stack {
         return null;
     }
 
-    private static boolean offersMpCapable(TcpSegment seg) {
+    /**
+     * Whether a SYN offers MP_CAPABLE version 1. Another version is not ours to speak, and a
+     * malformed option is none: the connection is plain TCP (RFC 8684 section 3.1; Linux ignores
+     * the option too), counted.
+     */
+    private boolean offersMpCapable(TcpSegment seg) {
         for (TcpOption o : seg.options()) {
-            if (o instanceof MptcpOption.MpCapable c && c.version() == MptcpOption.VERSION_1) {
-                return true;
+            if (o instanceof MptcpOption.MpCapable c) {
+                if (c.version() == MptcpOption.VERSION_1) {
+                    return true;
+                }
+                mib.increment(MibCounter.MPTCP_CAPABLE_BAD_VERSION);
+            } else if (o instanceof TcpOption.Unknown u && u.kind() == TcpOption.KIND_MPTCP) {
+                mib.increment(MibCounter.MPTCP_OPTION_MALFORMED); // refused by the decoder (TcpOptions)
             }
         }
         return false;

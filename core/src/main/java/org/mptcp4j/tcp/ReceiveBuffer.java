@@ -394,6 +394,51 @@ public final class ReceiveBuffer {
         ofoBytes += mergedEnd - mergedStart;
     }
 
+    /**
+     * Whether {@code data} at {@code seq} (trimmed to the window, as for {@link #accept}) agrees
+     * with every byte already held out of order at the same sequence numbers. Two copies of the
+     * same bytes always agree; for TCP they cannot differ but by corruption, at the MPTCP data level
+     * they differ when a mapping put bytes at the wrong DSNs (RFC 8684 section 3.3.1).
+     */
+    public boolean matchesHeld(int seq, ByteBuffer data) {
+        if (ofo.isEmpty() || data.remaining() == 0) {
+            return true;
+        }
+        long start = offsetOf(seq);
+        long end = start + data.remaining();
+        Long from = ofo.floorKey(start);
+        for (Map.Entry<Long, Long> r : ofo.tailMap(from == null ? start : from).entrySet()) {
+            if (r.getKey() >= end) {
+                break;
+            }
+            long lo = Math.max(start, r.getKey());
+            long hi = Math.min(end, r.getValue());
+            for (long off = lo; off < hi; off++) {
+                byte held = ring[(int) ((head + (off - readOff)) % ring.length)];
+                if (held != data.get(data.position() + (int) (off - start))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Forgets every byte held beyond RCV.NXT (none of it was acknowledged, so the sender still has
+     * it): for a receiver that learnt some of those bytes were placed by a mapping it no longer
+     * trusts (the MPTCP data level, RFC 8684 section 3.3.1). Returns the bytes forgotten.
+     */
+    public long discardOutOfOrder() {
+        long n = ofoBytes;
+        ofo.clear();
+        ofoBytes = 0;
+        triggerOff = NONE;
+        recentCount = 0;
+        rotateOff = 0;
+        rangesChanged();
+        return n;
+    }
+
     /** Re-reads the first and last ranges after the tree changed other than by growing the last range. */
     private void rangesChanged() {
         if (ofo.isEmpty()) {
