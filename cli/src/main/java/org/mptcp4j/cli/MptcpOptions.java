@@ -17,15 +17,16 @@ import picocli.CommandLine.Option;
 
 /**
  * The MPTCP knobs of a command, spelled as {@code ip mptcp} spells them: {@code --endpoint
- * ADDRESS[,id=N][,port=N][,subflow][,signal][,backup]} (repeatable; like {@code ip mptcp endpoint
+ * ADDRESS[,id=N][,port=N][,subflow][,signal][,backup][,laminar]} (repeatable; like {@code ip mptcp endpoint
  * add}), {@code --limits SUBFLOWS,ADD_ADDR_ACCEPTED} (like {@code ip mptcp limits set}) and
  * {@code --no-mptcp} (like {@code sysctl net.mptcp.enabled=0}), and {@code --cc NAME} (like {@code sysctl
  * net.ipv4.tcp_congestion_control=NAME} on the multipath-tcp.org kernel).
  */
 final class MptcpOptions {
-    @Option(names = "--endpoint", paramLabel = "ADDRESS[,id=N][,port=N][,subflow][,signal][,backup]",
+    @Option(names = "--endpoint", paramLabel = "ADDRESS[,id=N][,port=N][,subflow][,signal][,backup][,laminar]",
             description = "An MPTCP endpoint, as 'ip mptcp endpoint add': subflow (the client opens a subflow from it), "
-                    + "signal (announced with ADD_ADDR), backup; ids count from 1 unless given. Repeatable.")
+                    + "signal (announced with ADD_ADDR), backup, laminar (joins announced addresses, one each); "
+                    + "ids count from 1 unless given. Repeatable.")
     List<String> endpoints = new ArrayList<>();
 
     @Option(names = "--limits", paramLabel = "SUBFLOWS,ADD_ADDR_ACCEPTED",

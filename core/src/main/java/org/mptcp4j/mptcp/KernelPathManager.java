@@ -10,8 +10,9 @@ import java.net.InetSocketAddress;
  * <li>once the connection is established, a client opens a subflow from each {@code subflow}
  *     endpoint to the server's address, within the subflow limit;</li>
  * <li>either end announces each {@code signal} endpoint with ADD_ADDR;</li>
- * <li>an address the peer announces is joined from the initial subflow's local address, within
- *     the {@code add_addr_accepted} and subflow limits;</li>
+ * <li>an address the peer announces is joined from a {@code laminar} endpoint no subflow uses yet
+ *     or, without one, from the initial subflow's local address, within the
+ *     {@code add_addr_accepted} and subflow limits;</li>
  * <li>MP_JOINs from the peer are accepted within the subflow limit.</li>
  * </ul>
  */
@@ -57,7 +58,23 @@ public class KernelPathManager implements PathManager {
             return;
         }
         c.acceptAddAddr(remoteId);
-        c.createSubflow(local, 0, address, false, nowNanos);
+        Endpoint laminar = unusedLaminar(c, address.getAddress());
+        if (laminar != null) {
+            c.createSubflow(laminar.address(), laminar.id(), address, laminar.has(Endpoint.Flag.BACKUP), nowNanos);
+        } else {
+            c.createSubflow(local, 0, address, false, nowNanos);
+        }
+    }
+
+    /** A {@code laminar} endpoint of {@code remote}'s family that no subflow of {@code c} uses, or null. */
+    private static Endpoint unusedLaminar(Connection c, InetAddress remote) {
+        for (Endpoint e : c.endpoints()) {
+            if (e.has(Endpoint.Flag.LAMINAR) && sameFamily(e.address(), remote)
+                    && c.subflows().stream().noneMatch(s -> s.local().getAddress().equals(e.address()))) {
+                return e;
+            }
+        }
+        return null;
     }
 
     static boolean sameFamily(InetAddress a, InetAddress b) {

@@ -360,6 +360,25 @@ class KernelJoinMatrixTest {
         });
     }
 
+    // ---- laminar_endp_tests: announced addresses joined from laminar endpoints
+
+    @Test
+    void laminar_announcedAddressJoinedFromTheLaminarEndpoint() throws Exception {
+        row("laminar_endp", "laminar endp", Role.MPTCP4J_CLIENT,
+                "kernel: `signal` endpoint on B; mptcp4j: `laminar` endpoint on B, add_addr_accepted 1", () -> {
+            TestbedLayout l = testbed.layout();
+            kernel.addEndpoint(kernelEndpointB(KernelMptcp.Flag.SIGNAL));
+            Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)).withEndpoints(List.of(
+                    Endpoint.of(l.mptcp4jAddressB(), 1, Endpoint.Flag.LAMINAR))), Role.MPTCP4J_CLIENT, 5731);
+            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
+            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
+            // A-kA and B-kB: the join to the announced address left from the laminar endpoint, not from A.
+            assertThat(o.subflows()).extracting(f -> f.localAddress() + "-" + f.peerAddress()).containsExactlyInAnyOrder(
+                    l.kernelAddressA().getHostAddress() + "-" + l.mptcp4jAddressA().getHostAddress(),
+                    l.kernelAddressB().getHostAddress() + "-" + l.mptcp4jAddressB().getHostAddress());
+        });
+    }
+
     // ---- subflows_error_tests: a join the path refuses
 
     @Test
@@ -621,7 +640,7 @@ class KernelJoinMatrixTest {
 
     /** Groups of mptcp_join.sh this class has no case for yet, and why. */
     private static final List<String> NOT_COVERED = List.of(
-            "| laminar_endp | all | - | mptcp4j endpoints have no `laminar` flag | not covered |",
+            "| laminar_endp | the kernel's `laminar` endpoints | server | mptcp4j as the announcing server is not run | not covered |",
             "| fullmesh | `fullmesh` endpoint flag | - | mptcp4j has the `fullmesh` path manager, not the per-endpoint flag | not covered |",
             "| add_addr_timeout | the kernel announcing | client | mptcp4j sends an echo behind a DSS, where the script's filter (and nft's) does not look | not covered |",
             "| ipv6, v4mapped, mixed | all | - | the testbed is IPv4 only | not covered |",
