@@ -12,7 +12,26 @@ public final class MinRttScheduler implements Scheduler {
 
     @Override
     public Subflow select(List<Subflow> subflows, SendState send) {
-        Subflow best = lowestRttWithRoom(subflows, !allBackup(subflows));
+        // One pass over the subflows, not two (whether all are backups, then the best): it runs for
+        // every mapping, and its cost is what grows with the number of subflows.
+        Subflow best = null;
+        Subflow bestBackup = null;
+        boolean regular = false;
+        for (Subflow s : subflows) {
+            boolean backup = s.isBackup();
+            regular |= !backup;
+            if (backup && regular || s.congestionRoom() <= 0) {
+                continue;
+            }
+            if (backup) {
+                if (bestBackup == null || s.srttNanos() < bestBackup.srttNanos()) {
+                    bestBackup = s;
+                }
+            } else if (best == null || s.srttNanos() < best.srttNanos()) {
+                best = s;
+            }
+        }
+        best = regular ? best : bestBackup;
         reason = best == null ? "no-room" : best.isBackup() ? "backup-only" : "lowest-srtt";
         return best;
     }

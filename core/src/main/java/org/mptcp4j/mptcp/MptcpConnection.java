@@ -95,6 +95,8 @@ public final class MptcpConnection {
 
     // ---- subflows, scheduling, paths
     final List<Subflow> subflows = new ArrayList<>(2);
+    /** {@link #subflows}, read-only: what {@link #usableSubflows} hands out when every subflow is usable and fresh. */
+    private final List<Subflow> subflowsView = java.util.Collections.unmodifiableList(subflows);
     /** Subflows whose remote address the peer removed, closed once the segment that said so is through. */
     private final List<Subflow> removedByPeer = new ArrayList<>(1);
     final CoupledGroup ccGroup = new CoupledGroup();
@@ -714,6 +716,9 @@ public final class MptcpConnection {
         for (Subflow s : subflows) {
             if (s.queue != null) {
                 low = s.queue.lowestNeeded(low);
+                if (low == snd.front()) {
+                    break; // nothing is held below the front: the others cannot lower it
+                }
             }
         }
         return low;
@@ -934,7 +939,8 @@ public final class MptcpConnection {
         } else if (mode == Mode.MPTCP && snd.unmapped() > 0) {
             // More is waiting: the scheduler's next choice is asked to pull now, or a subflow whose
             // window opened while another was pulling would wait for an event of its own forever.
-            List<Subflow> others = usableSubflows();
+            // Mapping changed no subflow's usability: the list the scheduler was asked with still holds.
+            List<Subflow> others = usable != null ? usable : usableSubflows();
             if (others.size() > 1) {
                 Subflow next = scheduler.select(others, sendState);
                 if (next != null && next != s) {
@@ -1031,8 +1037,23 @@ public final class MptcpConnection {
         return range;
     }
 
-    /** The subflows the scheduler chooses among: the usable ones, less the stale ones while a fresh one is left. */
+    /**
+     * The subflows the scheduler chooses among: the usable ones, less the stale ones while a fresh
+     * one is left. When that is every subflow (the usual case) it is a read-only view of
+     * {@link #subflows}, not a copy: it runs a few times per mapping, and a list built each time
+     * cost more the more subflows there were. Valid for the call it is passed to.
+     */
     List<Subflow> usableSubflows() {
+        boolean all = true;
+        for (Subflow s : subflows) {
+            if (s.stale || !s.usable()) {
+                all = false;
+                break;
+            }
+        }
+        if (all) {
+            return subflowsView;
+        }
         List<Subflow> out = new ArrayList<>(subflows.size());
         boolean fresh = false;
         for (Subflow s : subflows) {
@@ -1230,7 +1251,7 @@ public final class MptcpConnection {
      */
     private void checkStale() {
         for (Subflow s : subflows) {
-            if (s.stale || !s.usable() || s.tcp.consecutiveRtos() < STALE_LOSS_COUNT) {
+            if (s.tcp.consecutiveRtos() < STALE_LOSS_COUNT || s.stale || !s.usable()) {
                 continue;
             }
             for (Subflow o : subflows) {
