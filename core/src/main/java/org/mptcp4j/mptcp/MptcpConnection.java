@@ -97,6 +97,8 @@ public final class MptcpConnection {
     final List<Subflow> subflows = new ArrayList<>(2);
     /** {@link #subflows}, read-only: what {@link #usableSubflows} hands out when every subflow is usable and fresh. */
     private final List<Subflow> subflowsView = java.util.Collections.unmodifiableList(subflows);
+    /** The subflow whose queue held the send buffer's front when {@link #lowestNeeded} last looked; null if none. */
+    private Subflow frontHolder;
     /** Subflows whose remote address the peer removed, closed once the segment that said so is through. */
     private final List<Subflow> removedByPeer = new ArrayList<>(1);
     final CoupledGroup ccGroup = new CoupledGroup();
@@ -280,6 +282,7 @@ public final class MptcpConnection {
         subflows.add(s);
         if (!host.openSubflow(this, s, local, remote, nowNanos)) {
             subflows.remove(s);
+            frontHolder = null;
             return false;
         }
         return true;
@@ -710,14 +713,24 @@ public final class MptcpConnection {
         }
     }
 
-    /** The lowest DSN a subflow's queue references, at most the DATA_ACK. */
+    /**
+     * The lowest DSN a subflow's queue references, at most the DATA_ACK. It runs for every DATA_ACK
+     * and every ACK that frees a subflow's queue; mostly the subflow that held the front last time
+     * still does, and then nothing can go and the other subflows are not looked at.
+     */
     private long lowestNeeded() {
+        long front = snd.front();
+        if (frontHolder != null && frontHolder.queue != null && frontHolder.queue.lowestNeeded(snd.una()) == front) {
+            return front;
+        }
+        frontHolder = null;
         long low = snd.una();
         for (Subflow s : subflows) {
             if (s.queue != null) {
                 low = s.queue.lowestNeeded(low);
-                if (low == snd.front()) {
-                    break; // nothing is held below the front: the others cannot lower it
+                if (low == front) {
+                    frontHolder = s; // nothing is held below the front: the others cannot lower it
+                    break;
                 }
             }
         }
@@ -1739,6 +1752,7 @@ public final class MptcpConnection {
             reinjectFrom(s);
         }
         subflows.remove(s);
+        frontHolder = null;
         if (tuner != null) {
             tuner.onSubflowClosed(s);
         }
@@ -1795,6 +1809,7 @@ public final class MptcpConnection {
         plainTcp = s.tcp;
         s.tcp.setExtension(SubflowExtension.PLAIN);
         subflows.clear();
+        frontHolder = null;
         if (s.queue != null) {
             s.tcp.setSendQueue(s.queue.detach()); // the TCP connection keeps its own bytes from now on
             s.queue = null;

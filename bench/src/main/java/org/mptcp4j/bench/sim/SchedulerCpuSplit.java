@@ -19,7 +19,8 @@ import jdk.jfr.consumer.*;
  * java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SchedulerCpuSplit /tmp/s.jfr 32
  * </pre>
  *
- * Arguments: the recording, MiB per subflow (as given to SchedulerCpuPerGb).
+ * Arguments: the recording, MiB per subflow (as given to SchedulerCpuPerGb), optionally how many
+ * of the methods that own the most samples to list per configuration (the first mptcp4j frame).
  */
 public final class SchedulerCpuSplit {
     private SchedulerCpuSplit() {}
@@ -27,8 +28,8 @@ public final class SchedulerCpuSplit {
     private record Run(long start, long end, String config, boolean measured, long bytes) {}
 
     public static void main(String[] a) throws java.io.IOException {
-        if (a.length != 2) {
-            System.err.println("usage: SchedulerCpuSplit RECORDING.jfr MIB_PER_SUBFLOW");
+        if (a.length != 2 && a.length != 3) {
+            System.err.println("usage: SchedulerCpuSplit RECORDING.jfr MIB_PER_SUBFLOW [TOP_METHODS]");
             System.exit(2);
         }
         long mibPerSubflow = Long.parseLong(a[1]);
@@ -48,7 +49,9 @@ public final class SchedulerCpuSplit {
             }
         }
         runs.sort(Comparator.comparingLong(Run::start));
+        int top = a.length == 3 ? Integer.parseInt(a[2]) : 0;
         Map<String, Map<String, Integer>> count = new TreeMap<>();
+        Map<String, Map<String, Integer>> methods = new TreeMap<>();
         Map<String, Double> gb = new TreeMap<>();
         for (Run r : runs) {
             if (r.measured()) {
@@ -73,6 +76,8 @@ public final class SchedulerCpuSplit {
                 for (RecordedFrame fr : st.getFrames()) {
                     String c = fr.getMethod().getType().getName();
                     if (c.startsWith("org.mptcp4j.")) {
+                        methods.computeIfAbsent(run.config(), k -> new HashMap<>())
+                                .merge(c + "." + fr.getMethod().getName(), 1, Integer::sum);
                         owner = c.startsWith("org.mptcp4j.sim.stack.") ? "sim-apps+glue"
                                 : c.startsWith("org.mptcp4j.sim.") ? "simulator"
                                 : c.startsWith("org.mptcp4j.bench.") ? "benchmark" : "engine";
@@ -91,6 +96,9 @@ public final class SchedulerCpuSplit {
                 b.append(String.format("  %s %.0f (%.1f%%)", o.getKey(), o.getValue() / g, 100.0 * o.getValue() / total));
             }
             System.out.println(b);
+            methods.getOrDefault(e.getKey(), Map.of()).entrySet().stream()
+                    .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(top)
+                    .forEach(m -> System.out.printf("    %6.0f/GB %s%n", m.getValue() / g, m.getKey()));
         }
     }
 
