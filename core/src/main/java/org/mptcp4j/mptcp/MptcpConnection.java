@@ -1264,7 +1264,7 @@ public final class MptcpConnection {
      */
     private void checkStale() {
         for (Subflow s : subflows) {
-            if (s.tcp.consecutiveRtos() < STALE_LOSS_COUNT || s.stale || !s.usable()) {
+            if (s.stale || !s.usable() || s.tcp.consecutiveRtos() < STALE_LOSS_COUNT) {
                 continue;
             }
             for (Subflow o : subflows) {
