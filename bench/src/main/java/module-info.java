@@ -6,4 +6,5 @@ module org.mptcp4j.bench {
     requires jmh.core;
     requires HdrHistogram;
     requires java.management;
+    requires jdk.jfr;
 }

@@ -120,6 +120,9 @@ final class MappedSendQueue implements SendQueue {
         if (subflow.tcp.state() == TcpState.CLOSED || subflow.tcp.state() == TcpState.TIME_WAIT) {
             return bound;
         }
+        if (length == copiedLength()) {
+            return bound; // nothing referenced: no need to walk the mappings kept for the DATA_ACK
+        }
         int from = Seq32.add(subflow.tcp.sendQueueSeq(), copiedLength());
         int to = Seq32.add(subflow.tcp.sendQueueSeq(), length);
         long low = bound;

@@ -12,7 +12,29 @@ public final class MinRttScheduler implements Scheduler {
 
     @Override
     public Subflow select(List<Subflow> subflows, SendState send) {
-        Subflow best = lowestRttWithRoom(subflows, !allBackup(subflows));
+        // One pass over the subflows, not two (whether all are backups, then the best), and a
+        // subflow's room is asked only when its RTT would beat the best so far: this runs for every
+        // mapping, and its cost is what grows with the number of subflows.
+        Subflow best = null;
+        Subflow bestBackup = null;
+        boolean regular = false;
+        for (Subflow s : subflows) {
+            boolean backup = s.isBackup();
+            regular |= !backup;
+            if (backup && regular) {
+                continue;
+            }
+            Subflow incumbent = backup ? bestBackup : best;
+            if (incumbent != null && s.srttNanos() >= incumbent.srttNanos() || s.congestionRoom() <= 0) {
+                continue;
+            }
+            if (backup) {
+                bestBackup = s;
+            } else {
+                best = s;
+            }
+        }
+        best = regular ? best : bestBackup;
         reason = best == null ? "no-room" : best.isBackup() ? "backup-only" : "lowest-srtt";
         return best;
     }
@@ -31,12 +53,12 @@ public final class MinRttScheduler implements Scheduler {
     public static Subflow lowestRttWithRoom(List<Subflow> subflows, boolean skipBackups) {
         Subflow best = null;
         for (Subflow s : subflows) {
-            if (skipBackups && s.isBackup() || s.congestionRoom() <= 0) {
+            // The RTT first: a subflow that cannot beat the best so far needs no room computed.
+            if (skipBackups && s.isBackup() || best != null && s.srttNanos() >= best.srttNanos()
+                    || s.congestionRoom() <= 0) {
                 continue;
             }
-            if (best == null || s.srttNanos() < best.srttNanos()) {
-                best = s;
-            }
+            best = s;
         }
         return best;
     }

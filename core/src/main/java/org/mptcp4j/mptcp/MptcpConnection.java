@@ -102,6 +102,10 @@ public final class MptcpConnection {
 
     // ---- subflows, scheduling, paths
     final List<Subflow> subflows = new ArrayList<>(2);
+    /** {@link #subflows}, read-only: what {@link #usableSubflows} hands out when every subflow is usable and fresh. */
+    private final List<Subflow> subflowsView = java.util.Collections.unmodifiableList(subflows);
+    /** The subflow whose queue held the send buffer's front when {@link #lowestNeeded} last looked; null if none. */
+    private Subflow frontHolder;
     /** Subflows whose remote address the peer removed, closed once the segment that said so is through. */
     private final List<Subflow> removedByPeer = new ArrayList<>(1);
     final CoupledGroup ccGroup = new CoupledGroup();
@@ -299,6 +303,7 @@ public final class MptcpConnection {
         subflows.add(s);
         if (!host.openSubflow(this, s, local, remote, nowNanos)) {
             subflows.remove(s);
+            frontHolder = null;
             return false;
         }
         return true;
@@ -894,12 +899,25 @@ public final class MptcpConnection {
         }
     }
 
-    /** The lowest DSN a subflow's queue references, at most the DATA_ACK. */
+    /**
+     * The lowest DSN a subflow's queue references, at most the DATA_ACK. It runs for every DATA_ACK
+     * and every ACK that frees a subflow's queue; mostly the subflow that held the front last time
+     * still does, and then nothing can go and the other subflows are not looked at.
+     */
     private long lowestNeeded() {
+        long front = snd.front();
+        if (frontHolder != null && frontHolder.queue != null && frontHolder.queue.lowestNeeded(snd.una()) == front) {
+            return front;
+        }
+        frontHolder = null;
         long low = snd.una();
         for (Subflow s : subflows) {
             if (s.queue != null) {
                 low = s.queue.lowestNeeded(low);
+                if (low == front) {
+                    frontHolder = s; // nothing is held below the front: the others cannot lower it
+                    break;
+                }
             }
         }
         return low;
@@ -1184,7 +1202,8 @@ public final class MptcpConnection {
         } else if (mode == Mode.MPTCP && snd.unmapped() > 0) {
             // More is waiting: the scheduler's next choice is asked to pull now, or a subflow whose
             // window opened while another was pulling would wait for an event of its own forever.
-            List<Subflow> others = usableSubflows();
+            // Mapping changed no subflow's usability: the list the scheduler was asked with still holds.
+            List<Subflow> others = usable != null ? usable : usableSubflows();
             if (others.size() > 1) {
                 Subflow next = scheduler.select(others, sendState);
                 if (next != null && next != s) {
@@ -1281,8 +1300,23 @@ public final class MptcpConnection {
         return range;
     }
 
-    /** The subflows the scheduler chooses among: the usable ones, less the stale ones while a fresh one is left. */
+    /**
+     * The subflows the scheduler chooses among: the usable ones, less the stale ones while a fresh
+     * one is left. When that is every subflow (the usual case) it is a read-only view of
+     * {@link #subflows}, not a copy: it runs a few times per mapping, and a list built each time
+     * cost more the more subflows there were. Valid for the call it is passed to.
+     */
     List<Subflow> usableSubflows() {
+        boolean all = true;
+        for (Subflow s : subflows) {
+            if (s.stale || !s.usable()) {
+                all = false;
+                break;
+            }
+        }
+        if (all) {
+            return subflowsView;
+        }
         List<Subflow> out = new ArrayList<>(subflows.size());
         boolean fresh = false;
         for (Subflow s : subflows) {
@@ -1982,6 +2016,7 @@ public final class MptcpConnection {
             reinjectFrom(s);
         }
         subflows.remove(s);
+        frontHolder = null;
         if (tuner != null) {
             tuner.onSubflowClosed(s);
         }
@@ -2038,6 +2073,7 @@ public final class MptcpConnection {
         plainTcp = s.tcp;
         s.tcp.setExtension(SubflowExtension.PLAIN);
         subflows.clear();
+        frontHolder = null;
         if (s.queue != null) {
             s.tcp.setSendQueue(s.queue.detach()); // the TCP connection keeps its own bytes from now on
             s.queue = null;

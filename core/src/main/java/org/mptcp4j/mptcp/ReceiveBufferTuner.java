@@ -52,6 +52,11 @@ final class ReceiveBufferTuner {
     private double previousSum;
     /** The cap bound at the last interval's end; the slowest path is named on the change to true. */
     private boolean capped;
+    /**
+     * {@link #rttMax()} as last computed, or -1 when a contribution changed since: it is asked for
+     * every data segment, and a scan over the paths each time cost more the more paths there were.
+     */
+    private long rttMaxNow = -1;
 
     /**
      * @param initialBytes the buffer the connection starts with (tcp_rmem[1])
@@ -69,6 +74,9 @@ final class ReceiveBufferTuner {
      */
     Subflow onDataArrived(Subflow s, long nowNanos, int bytes) {
         Contribution c = contributionOf(s);
+        if (c.bytesInInterval == 0 && c.bytesPerSecond == 0) {
+            rttMaxNow = -1; // a path that carried nothing counts from now on
+        }
         c.bytesInInterval += bytes;
         if (intervalStartNanos == Long.MIN_VALUE) {
             intervalStartNanos = nowNanos;
@@ -84,14 +92,18 @@ final class ReceiveBufferTuner {
 
     /** A new RTT sample of {@code s} at the receiver; a contribution changed when RTT_max does. */
     void onRtt(Subflow s, long rttNanos) {
-        if (rttNanos > 0) {
-            contributionOf(s).rttNanos = rttNanos;
+        Contribution c = contributionOf(s);
+        if (rttNanos > 0 && c.rttNanos != rttNanos) {
+            c.rttNanos = rttNanos;
+            rttMaxNow = -1;
         }
     }
 
     /** The subflow left the connection: it contributes nothing more. */
     void onSubflowClosed(Subflow s) {
         contributions.removeIf(c -> c.subflow == s);
+        s.receiveContribution = null;
+        rttMaxNow = -1;
     }
 
     private Subflow endInterval(long nowNanos, long elapsed, long rttMax) {
@@ -107,6 +119,7 @@ final class ReceiveBufferTuner {
         }
         intervalStartNanos = nowNanos;
         rttMaxNanos = rttMax;
+        rttMaxNow = -1; // the intervals' bytes were reset
         targetBytes = (long) (2 * sum * rttMax / 1e9);
         long grow = targetBytes;
         if (previousSum > 0 && sum > previousSum) {
@@ -130,23 +143,28 @@ final class ReceiveBufferTuner {
 
     /** RTT_max: the largest receiver RTT of the paths that carry data, at least {@link #MIN_INTERVAL_NANOS}. */
     private long rttMax() {
+        if (rttMaxNow >= 0) {
+            return rttMaxNow;
+        }
         long max = 0;
         for (Contribution c : contributions) {
             if (c.bytesInInterval > 0 || c.bytesPerSecond > 0) {
                 max = Math.max(max, c.rttNanos);
             }
         }
-        return max == 0 ? 0 : Math.max(max, MIN_INTERVAL_NANOS);
+        rttMaxNow = max == 0 ? 0 : Math.max(max, MIN_INTERVAL_NANOS);
+        return rttMaxNow;
     }
 
+    /** {@code s}'s contribution, kept on the subflow: looked up twice per data segment, it is not searched for. */
     private Contribution contributionOf(Subflow s) {
-        for (Contribution c : contributions) {
-            if (c.subflow == s) {
-                return c;
-            }
+        Contribution c = s.receiveContribution;
+        if (c == null) {
+            c = new Contribution(s);
+            contributions.add(c);
+            s.receiveContribution = c;
+            rttMaxNow = -1;
         }
-        Contribution c = new Contribution(s);
-        contributions.add(c);
         return c;
     }
 

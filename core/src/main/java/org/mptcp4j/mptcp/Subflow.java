@@ -133,6 +133,8 @@ public final class Subflow implements SubflowExtension {
     long penalizedAtNanos = Long.MIN_VALUE / 2;
     /** The receive-buffer tuner named it the slowest path when the buffer's cap began to bind. */
     boolean flaggedSlow;
+    /** Its share in the connection's receive-buffer autotuning ({@link ReceiveBufferTuner}); null before its first data. */
+    ReceiveBufferTuner.Contribution receiveContribution;
     /** The connection-level bytes this subflow carried (ss -M: per-subflow data). */
     long bytesMappedOut;
     long bytesMappedIn;
@@ -184,7 +186,8 @@ public final class Subflow implements SubflowExtension {
     public long congestionRoom() {
         long unsent = Math.max(0, Seq32.diff(tcp.appendSeq(), tcp.sndNxt()));
         long room = Math.max(0, tcp.congestionRoom() - unsent);
-        return room < tcp.dataMss() && tcp.bytesInFlight() > 0 ? 0 : room;
+        // dataMss() works out the option space: not asked when there is no room anyway.
+        return room == 0 || room < tcp.dataMss() && tcp.bytesInFlight() > 0 ? 0 : room;
     }
 
     /**

@@ -8,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
 import org.mptcp4j.mptcp.SchedulerTrace;
 
 /**
@@ -28,6 +31,22 @@ import org.mptcp4j.mptcp.SchedulerTrace;
  */
 public final class SchedulerCpuPerGb {
     private SchedulerCpuPerGb() {}
+
+    /**
+     * One transfer, for a flight recording: the execution samples between its begin and end are
+     * this configuration's, so one run can split each configuration's CPU between the simulator
+     * and the stacks ({@code -XX:StartFlightRecording}; without a recording it costs nothing).
+     */
+    @Name("org.mptcp4j.bench.SchedulerTransfer")
+    @Label("Scheduler transfer")
+    static final class TransferEvent extends Event {
+        @Label("Scheduler")
+        String scheduler;
+        @Label("Subflows")
+        int subflows;
+        @Label("Measured")
+        boolean measured;
+    }
 
     private record Config(String scheduler, int subflows, boolean trace) {
         String label() {
@@ -62,9 +81,15 @@ public final class SchedulerCpuPerGb {
             for (Config c : configs) {
                 long bytes = c.subflows() * perSubflow;
                 decisions[0] = 0;
+                TransferEvent event = new TransferEvent();
+                event.scheduler = c.scheduler() + (c.trace() ? "+trace" : "");
+                event.subflows = c.subflows();
+                event.measured = round >= warmup;
+                event.begin();
                 long start = threads.getCurrentThreadCpuTime();
                 SchedulerRuns.transfer(c.scheduler(), c.subflows(), bytes, c.trace() ? counting : null);
                 long used = threads.getCurrentThreadCpuTime() - start;
+                event.commit();
                 if (round >= warmup) {
                     cpuPerGb.computeIfAbsent(c, k -> new ArrayList<>()).add(used / 1e9 / (bytes / 1e9));
                     traced = c.trace() ? decisions[0] : traced;

@@ -18,17 +18,20 @@ import org.mptcp4j.stack.StackConfig;
  * path manager join the slow path), each end sends its 1 MB at once. {@code default} fills the fast subflow's
  * window and puts the overflow on the slow one, whose last segments arrive long after the fast
  * path would have carried them; BLEST and ECF wait for the fast subflow instead, and finish sooner
- * (seeds 1 to 3: default 0.59 s, BLEST 0.28 s, ECF 0.36 s).
+ * (before the receive-buffer autotuning, seeds 1 to 3: default 0.59 s, BLEST 0.28 s, ECF 0.36 s).
  *
  * <p>The receive buffer starts at Linux's 128 KiB. BLEST's test is against the connection-level
  * send window: with this stack's default 1 MiB window a 1 MB transfer never fills it, BLEST never
  * waits, and it finishes with {@code default} (0.61 s against 0.60 s). ECF's test is against the
- * bytes waiting, and it wins either way (0.28 s).
+ * bytes waiting, and it wins either way (0.28 s; these figures too are from before the autotuning).
  *
  * <p>Since the paper's receive-buffer autotuning and the send-buffer rule (at least twice the summed
- * rates times the longest RTT) joined the engine, {@code default} itself finishes in 0.21-0.29 s
- * here: BLEST still beats it (0.19 s), ECF makes the same choices and ties it. ECF is held to "no
- * slower" until that is understood (an open point of issue 14).
+ * rates times the longest RTT) joined the engine, {@code default} itself finishes in 0.21 s here.
+ * ECF then tied it: about 300 KB wait at the start, which at the fast subflow's initial window the
+ * paper's estimate counts as 22 of its rounds (440 ms), later than the slow path, so ECF put two
+ * windows on the slow path at once as {@code default} does. ECF now counts the fast window's
+ * doubling in slow start (5.7 rounds) and waits: BLEST and ECF both 0.19 s. Each seed must show it
+ * (the paths lose nothing, and the three seeds give the same times).
  */
 class MptcpHeterogeneousPathsTest {
     private static final long BYTES = 1L << 20;
@@ -36,17 +39,19 @@ class MptcpHeterogeneousPathsTest {
     private static final int RCVBUF = 128 << 10;
 
     @Test
-    void fastAndSlowPath_oneMegabyteEachWay_blestFinishesBeforeDefault_ecfNoLater() {
+    void fastAndSlowPath_oneMegabyteEachWay_blestAndEcfFinishBeforeDefault() {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        for (String scheduler : new String[] {"default", "blest", "ecf"}) {
-            for (long seed = 1; seed <= 3; seed++) {
-                double t = Nanos.toSeconds(completionNanos(seed, scheduler));
-                seconds.merge(scheduler, t / 3, Double::sum);
+        for (long seed = 1; seed <= 3; seed++) {
+            for (String scheduler : new String[] {"default", "blest", "ecf"}) {
+                seconds.put(scheduler, Nanos.toSeconds(completionNanos(seed, scheduler)));
             }
+            System.out.printf("seed %d: 1 MB each way over 100 Mbit/s 10 ms + 5 Mbit/s 100 ms, seconds: %s%n", seed,
+                    seconds);
+            assertThat(seconds.get("blest")).as("seed %d, blest vs default: %s", seed, seconds)
+                    .isLessThan(seconds.get("default"));
+            assertThat(seconds.get("ecf")).as("seed %d, ecf vs default: %s", seed, seconds)
+                    .isLessThan(seconds.get("default"));
         }
-        System.out.printf("1 MB each way over 100 Mbit/s 10 ms + 5 Mbit/s 100 ms, mean of seeds 1-3: %s%n", seconds);
-        assertThat(seconds.get("blest")).as("blest vs default: %s", seconds).isLessThan(seconds.get("default"));
-        assertThat(seconds.get("ecf")).as("ecf vs default: %s", seconds).isLessThanOrEqualTo(seconds.get("default"));
     }
 
     /** Both streams whole; the time from the release of both writers until both ends read the other's to its end. */
