@@ -491,6 +491,11 @@ public final class MptcpConnection {
             }
             addCapableDataMapping(s, seg, c); // the first data, after a third ACK that arrived
         }
+        if (s.initial && client && in.any) {
+            // Any MPTCP option from the server after the handshake (a DSS, or an ADD_ADDR that a
+            // pure ACK carries alone) shows it holds our key (Linux check_fully_established).
+            markFullyEstablished(s);
+        }
         if (in.dss != null && !onDss(s, seg, in.dss)) {
             return false; // a contradicting mapping: the subflow is reset (the reason is on s)
         }
@@ -674,14 +679,7 @@ public final class MptcpConnection {
         }
     }
 
-    /** False when the subflow is to be reset (its reason set on {@code s}): see {@link #onMappingConflict}. */
-    private boolean onDss(Subflow s, TcpSegment seg, MptcpOption.Dss dss) {
-        if (s.joinAckPending) {
-            s.joinAckPending = false; // the fourth ACK
-            s.joinAckDeadline = Long.MAX_VALUE;
-            s.mptcpEstablished = true;
-            host.wake(s);
-        }
+    private void markFullyEstablished(Subflow s) {
         if (!s.fullyEstablished) {
             s.fullyEstablished = true;
             if (s.initial && client) {
@@ -690,6 +688,17 @@ public final class MptcpConnection {
                 pathManager.onEstablished(now);
             }
         }
+    }
+
+    /** False when the subflow is to be reset (its reason set on {@code s}): see {@link #onMappingConflict}. */
+    private boolean onDss(Subflow s, TcpSegment seg, MptcpOption.Dss dss) {
+        if (s.joinAckPending) {
+            s.joinAckPending = false; // the fourth ACK
+            s.joinAckDeadline = Long.MAX_VALUE;
+            s.mptcpEstablished = true;
+            host.wake(s);
+        }
+        markFullyEstablished(s);
         if (dss.dataAck().isPresent()) {
             long raw = dss.dataAck().getAsLong();
             long ack = dss.dataAckIs64() ? raw : Dsn.expand32To64((int) raw, snd.una());

@@ -28,7 +28,8 @@ import org.mptcp4j.wire.TcpSegment;
  * <li>everything else: a DSS with the DATA_ACK, the segment's mapping when it carries data, and on
  *     a pure ACK the DATA_FIN when one is due; the DATA_ACK is 32 bits until the peer sends
  *     64-bit DSNs, DSNs are always 64 bits (as Linux);</li>
- * <li>ADD_ADDR, REMOVE_ADDR and MP_PRIO on pure ACKs, when room is left.</li>
+ * <li>ADD_ADDR alone on a pure ACK (Linux drops the other suboptions for it); REMOVE_ADDR and
+ *     MP_PRIO on pure ACKs, when room is left.</li>
  * </ul>
  */
 final class MptcpOptionsOut {
@@ -161,6 +162,19 @@ final class MptcpOptionsOut {
                 return;
             }
         }
+        if (payload == 0 && s.fullyEstablished && !s.mpFailDue(m.now)) {
+            // An ADD_ADDR (or its echo) on a pure ACK goes alone, as Linux sends it
+            // (drop_other_suboptions): with a DSS carrying a DATA_FIN mapping beside it there
+            // would be no room, and a middlebox or filter looking at the first MPTCP option sees
+            // it. The DATA_ACK and a pending DATA_FIN take the next segment, asked for at once.
+            MptcpOption.AddAddr announce = m.pathManager.pendingAnnouncement(s);
+            if (announce != null && announce.encodedLength() <= room) {
+                out.add(announce);
+                m.pathManager.onAnnouncementSent(s, announce);
+                s.tcp.requestAck(); // the DSS this ACK left out, at once: a peer may wait on its DATA_ACK
+                return;
+            }
+        }
         OptionalLong dataAck = OptionalLong.of(m.ack64 ? m.dataAckToSend() : m.dataAckToSend() & 0xFFFF_FFFFL);
         Optional<DataSequenceMapping> mapping = Optional.empty();
         boolean dataFin = false;
@@ -195,12 +209,6 @@ final class MptcpOptionsOut {
             room -= MP_FAIL_LENGTH;
         }
         if (payload == 0) {
-            MptcpOption.AddAddr announce = m.pathManager.pendingAnnouncement(s);
-            if (announce != null && announce.encodedLength() <= room) {
-                out.add(announce);
-                m.pathManager.onAnnouncementSent(s, announce);
-                room -= padded(announce);
-            }
             MptcpOption.RemoveAddr removal = m.pathManager.pendingRemoval(s);
             if (removal != null && removal.encodedLength() <= room) {
                 out.add(removal);

@@ -264,6 +264,9 @@ public final class RealTimeDriver implements AutoCloseable {
     /** Stops the reactor, waits for it, and closes the link; a second call does nothing. */
     @Override
     public synchronized void close() throws IOException {
+        if (linkClosed) {
+            return; // not even a wakeup: a closed TUN link's memory is gone
+        }
         running = false;
         link.wakeup();
         if (thread.isAlive() && !inReactor()) {

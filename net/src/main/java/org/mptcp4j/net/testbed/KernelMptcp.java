@@ -194,6 +194,11 @@ public final class KernelMptcp {
         setSysctl("net.mptcp.allow_join_initial_addr_port", allow ? "1" : "0");
     }
 
+    /** {@code net.mptcp.add_addr_timeout}: seconds before an unechoed ADD_ADDR is sent again (Linux: 120). */
+    public void setAddAddrTimeoutSeconds(int seconds) throws IOException {
+        setSysctl("net.mptcp.add_addr_timeout", Integer.toString(seconds));
+    }
+
     /** The namespace's {@code MPTcpExt*} counters (absolute values, all of them, zeros included). */
     public Map<String, Long> counters() throws IOException {
         Map<String, Long> mptcp = new LinkedHashMap<>();

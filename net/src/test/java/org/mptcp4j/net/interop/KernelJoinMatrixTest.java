@@ -60,36 +60,23 @@ class KernelJoinMatrixTest {
 
     @BeforeAll
     static void up() throws Exception {
-        NetCapabilities.requireRootTunAndNamespaces();
-        for (String program : new String[] {"python3", "nstat", "ss", "tshark", "nft"}) {
-            NetCapabilities.requireProgram(program);
-        }
-        testbed = Testbed.up(TestbedConfig.defaults(Testbed.newId()).withRates(200_000_000L, 200_000_000L));
-        kernel = KernelMptcp.in(testbed.layout().kernelNamespace());
-        transfers = new KernelMptcpTransfers(testbed, kernel);
+        transfers = KernelMptcpTransfers.up();
+        testbed = transfers.testbed();
+        kernel = transfers.kernel();
     }
 
     @AfterAll
     static void down() throws Exception {
-        if (kernel != null) {
-            kernel.setAllowJoinInitialAddrPort(true);
-        }
-        if (testbed != null) {
-            Testbed.down(testbed.config().id());
-            testbed = null;
-        }
+        KernelMptcpTransfers.down(transfers); // the kernel's namespace, and its sysctls, go with it
+        transfers = null;
         writeTable();
     }
 
     @BeforeEach
     void kernelDefaults() throws Exception {
-        kernel.setEnabled(true);
-        kernel.setChecksumEnabled(false);
+        transfers.kernelDefaults();
         kernel.setAllowJoinInitialAddrPort(true);
-        transfers.expectFlagC(false);
-        kernel.flushEndpoints();
-        kernel.setLimits(new KernelMptcp.Limits(8, 8));
-        testbed.setLoss(0, 0);
+        kernel.setAddAddrTimeoutSeconds(120);
     }
 
     @AfterEach
@@ -499,14 +486,16 @@ class KernelJoinMatrixTest {
                 "mptcp4j: `signal` endpoint on B, ADD_ADDR timeout 200 ms; segments carrying ADD_ADDR dropped on their way to it", () -> {
             TestbedLayout l = testbed.layout();
             // mptcp_join.sh drops the echoes on their way out of the client (its bpf matches ADD_ADDR
-            // as the first MPTCP option, which is where Linux puts it on a pure ACK); here they are
-            // dropped where they arrive, on mptcp4j's side of the paths: a sender's own output hook
-            // would only make it send them again.
+            // as the first MPTCP option: both Linux and mptcp4j send it alone on a pure ACK); here
+            // they are dropped where they arrive, on mptcp4j's side of the paths: a sender's own
+            // output hook would only make it send them again.
+            // Only what arrives from the paths: mptcp4j's own ADD_ADDRs enter this namespace from the TUN.
             String ns = l.mptcp4jNamespace();
             Shell.run("ip", "netns", "exec", ns, "nft", "add", "table", "ip", ERROR_TABLE);
             Shell.run("ip", "netns", "exec", ns, "nft", "add", "chain", "ip", ERROR_TABLE, "prerouting",
                     "{ type filter hook prerouting priority raw; policy accept; }");
-            Shell.run("ip", "netns", "exec", ns, "nft", "add", "rule", "ip", ERROR_TABLE, "prerouting",
+            Shell.run("ip", "netns", "exec", ns, "nft", "add", "rule", "ip", ERROR_TABLE, "prerouting", "iifname", "{",
+                    "\"" + TestbedLayout.PATH_A_LOCAL_IF + "\",", "\"" + TestbedLayout.PATH_B_LOCAL_IF + "\"", "}",
                     "tcp", "option", "mptcp", "subtype", "3", "counter", "drop");
             Outcome o = run(MptcpConfig.defaults().withAddAddrTimeoutNanos(200_000_000L)
                             .withEndpoints(List.of(Endpoint.of(l.mptcp4jAddressB(), 1, Endpoint.Flag.SIGNAL))),
@@ -546,6 +535,29 @@ class KernelJoinMatrixTest {
                     .containsEntry("MPTcpExtMPFailTx", 1L);
             assertThat(o.kernel()).as("kernel counters; mptcp4j's %s", o.ours()).containsEntry("MPTcpExtMPFailRx", 1L);
             assertThat(o.kernel().get("MPTcpExtMPRstRx")).as("kernel counters %s", o.kernel()).isPositive();
+        });
+    }
+
+    @Test
+    void addAddrTimeout_echoesDropped_kernelAnnouncesAgain() throws Exception {
+        row("add_addr_timeout", "signal address, ADD_ADDR timeout", Role.MPTCP4J_CLIENT,
+                "kernel: `signal` endpoint on B, add_addr_timeout 1; segments carrying ADD_ADDR dropped on their way to it", () -> {
+            String ns = testbed.layout().kernelNamespace();
+            kernel.setAddAddrTimeoutSeconds(1);
+            kernel.addEndpoint(kernelEndpointB(KernelMptcp.Flag.SIGNAL));
+            Shell.run("ip", "netns", "exec", ns, "nft", "add", "table", "ip", ERROR_TABLE);
+            Shell.run("ip", "netns", "exec", ns, "nft", "add", "chain", "ip", ERROR_TABLE, "prerouting",
+                    "{ type filter hook prerouting priority raw; policy accept; }");
+            Shell.run("ip", "netns", "exec", ns, "nft", "add", "rule", "ip", ERROR_TABLE, "prerouting",
+                    "tcp", "option", "mptcp", "subtype", "3", "counter", "drop");
+            Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)), Role.MPTCP4J_CLIENT, 5712,
+                    () -> pause(4_500)); // the first announcement and its three retransmissions, a second apart
+            // chk_add_tx_nr 4 4, chk_add_nr 4 0: mptcp4j received and echoed every copy, no echo arrived.
+            assertThat(o.kernel()).as("kernel counters; mptcp4j's %s", o.ours()).containsEntry("MPTcpExtAddAddrTx", 4L)
+                    .containsEntry("MPTcpExtEchoAdd", 0L);
+            assertThat(o.ours()).as("mptcp4j counters; kernel's %s", o.kernel()).containsEntry("MPTcpExtAddAddr", 4L)
+                    .containsEntry("MPTcpExtEchoAddTx", 4L);
+            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
         });
     }
 
@@ -642,7 +654,6 @@ class KernelJoinMatrixTest {
     private static final List<String> NOT_COVERED = List.of(
             "| laminar_endp | the kernel's `laminar` endpoints | server | mptcp4j as the announcing server is not run | not covered |",
             "| fullmesh | `fullmesh` endpoint flag | - | mptcp4j has the `fullmesh` path manager, not the per-endpoint flag | not covered |",
-            "| add_addr_timeout | the kernel announcing | client | mptcp4j sends an echo behind a DSS, where the script's filter (and nft's) does not look | not covered |",
             "| ipv6, v4mapped, mixed | all | - | the testbed is IPv4 only | not covered |",
             "| add_addr_ports | mptcp4j announcing a port | server | mptcp4j endpoints announce no port to the kernel yet | not covered |",
             "| deny_join_id0 | mptcp4j setting flag C | server | mptcp4j has no allow_join_initial_addr_port setting | not covered |",

@@ -24,7 +24,9 @@ import org.mptcp4j.net.testbed.KernelPeer;
 import org.mptcp4j.net.testbed.KernelSubflow;
 import org.mptcp4j.net.testbed.MptcpAnalysis;
 import org.mptcp4j.net.testbed.Nstat;
+import org.mptcp4j.net.support.NetCapabilities;
 import org.mptcp4j.net.testbed.Testbed;
+import org.mptcp4j.net.testbed.TestbedConfig;
 import org.mptcp4j.net.testbed.TestbedLayout;
 import org.mptcp4j.net.tun.TunLink;
 import org.mptcp4j.stack.StackConfig;
@@ -39,9 +41,47 @@ final class KernelMptcpTransfers {
     private final Testbed testbed;
     private final KernelMptcp kernel;
 
-    KernelMptcpTransfers(Testbed testbed, KernelMptcp kernel) {
+    private KernelMptcpTransfers(Testbed testbed, KernelMptcp kernel) {
         this.testbed = testbed;
         this.kernel = kernel;
+    }
+
+    /**
+     * Brings up a testbed of two 200 Mbit/s paths (a full capture stays within what tshark writes
+     * without drops), or skips the test class when root, a TUN or a needed program is missing.
+     */
+    static KernelMptcpTransfers up() throws IOException {
+        NetCapabilities.requireRootTunAndNamespaces();
+        for (String program : new String[] {"python3", "nstat", "ss", "tshark", "nft"}) {
+            NetCapabilities.requireProgram(program);
+        }
+        Testbed testbed = Testbed.up(TestbedConfig.defaults(Testbed.newId()).withRates(200_000_000L, 200_000_000L));
+        return new KernelMptcpTransfers(testbed, KernelMptcp.in(testbed.layout().kernelNamespace()));
+    }
+
+    Testbed testbed() {
+        return testbed;
+    }
+
+    KernelMptcp kernel() {
+        return kernel;
+    }
+
+    /** Removes the testbed (null: it never came up). */
+    static void down(KernelMptcpTransfers transfers) throws IOException {
+        if (transfers != null) {
+            Testbed.down(transfers.testbed.config().id());
+        }
+    }
+
+    /** The kernel as each case starts: MPTCP on, no checksums, no endpoints, limits 8 8, no loss. */
+    void kernelDefaults() throws IOException {
+        kernel.setEnabled(true);
+        kernel.setChecksumEnabled(false);
+        kernel.flushEndpoints();
+        kernel.setLimits(new KernelMptcp.Limits(8, 8));
+        testbed.setLoss(0, 0);
+        flagCExpected = false;
     }
 
     enum Role { MPTCP4J_CLIENT, KERNEL_CLIENT }

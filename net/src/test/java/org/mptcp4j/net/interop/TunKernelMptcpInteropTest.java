@@ -47,31 +47,20 @@ class TunKernelMptcpInteropTest {
 
     @BeforeAll
     static void up() throws Exception {
-        NetCapabilities.requireRootTunAndNamespaces();
-        for (String program : new String[] {"python3", "nstat", "ss", "tshark", "nft"}) {
-            NetCapabilities.requireProgram(program);
-        }
-        // 200 Mbit/s per path keeps a full capture within what tshark writes without drops.
-        testbed = Testbed.up(TestbedConfig.defaults(Testbed.newId()).withRates(200_000_000L, 200_000_000L));
-        kernel = KernelMptcp.in(testbed.layout().kernelNamespace());
-        transfers = new KernelMptcpTransfers(testbed, kernel);
+        transfers = KernelMptcpTransfers.up();
+        testbed = transfers.testbed();
+        kernel = transfers.kernel();
     }
 
     @AfterAll
     static void down() throws Exception {
-        if (testbed != null) {
-            Testbed.down(testbed.config().id());
-            testbed = null;
-        }
+        KernelMptcpTransfers.down(transfers);
+        transfers = null;
     }
 
     @BeforeEach
     void kernelDefaults() throws Exception {
-        kernel.setEnabled(true);
-        kernel.setChecksumEnabled(false);
-        kernel.flushEndpoints();
-        kernel.setLimits(new KernelMptcp.Limits(8, 8));
-        testbed.setLoss(0, 0);
+        transfers.kernelDefaults();
     }
 
     @AfterEach
