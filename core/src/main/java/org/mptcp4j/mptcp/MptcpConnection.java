@@ -1365,6 +1365,14 @@ public final class MptcpConnection {
         }
     }
 
+    /** A pure ACK on {@code s} at once, before its data: for options only a pure ACK carries (ADD_ADDR). */
+    void requestPureAck(Subflow s) {
+        if (s.tcp != null) {
+            s.tcp.requestPureAck();
+            host.wake(s);
+        }
+    }
+
     /** The subflow failed: its data not yet DATA_ACKed goes again on the others (RFC 8684 section 3.3.6). */
     private void reinjectFrom(Subflow s) {
         reinjectUnacked(s);

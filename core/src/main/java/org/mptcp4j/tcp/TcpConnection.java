@@ -122,6 +122,8 @@ public final class TcpConnection {
     /** Payload bytes received since our last ACK (RFC 5681 4.2: ACK every second full-sized segment). */
     int bytesSinceAck;
     boolean ackNow;
+    /** {@link #requestPureAck()}: the next segment is an ACK without data. */
+    boolean pureAckNow;
     /** ACKs that fell due while the driver had not polled yet (RFC 5681 4.2 asks for each one). */
     final ArrayDeque<TcpSegment> owedAcks = new ArrayDeque<>(4);
     /** SACK blocks chosen for the segment being built (see TcpOutput.planOptions). */
@@ -406,6 +408,16 @@ public final class TcpConnection {
     public void requestAck() {
         if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
             ackNow = true;
+        }
+    }
+
+    /**
+     * Asks for a pure ACK at the next poll, before any data (MPTCP: options that only a segment
+     * without payload carries, such as ADD_ADDR, as Linux's {@code mptcp_pm_send_ack}).
+     */
+    public void requestPureAck() {
+        if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
+            pureAckNow = true;
         }
     }
 
