@@ -1365,10 +1365,13 @@ public final class MptcpConnection {
         }
     }
 
-    /** A pure ACK on {@code s} at once, before its data: for options only a pure ACK carries (ADD_ADDR). */
-    void requestPureAck(Subflow s) {
+    /**
+     * A pure ACK on {@code s} at once, before its data (Linux {@code mptcp_pm_send_ack}): for
+     * options only a pure ACK carries (ADD_ADDR and its echo).
+     */
+    void sendPureAck(Subflow s) {
         if (s.tcp != null) {
-            s.tcp.requestPureAck();
+            s.tcp.sendPureAck(now);
             host.wake(s);
         }
     }

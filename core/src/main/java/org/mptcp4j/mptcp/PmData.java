@@ -251,7 +251,7 @@ final class PmData implements PathManager.Connection {
         if (!echoes.contains(echo)) {
             echoes.add(echo);
         }
-        conn.requestPureAck(s); // the echo rides a pure ACK, sent at once even while data flows
+        conn.sendPureAck(s); // the echo rides a pure ACK, sent at once even while data flows
         Subflow first = conn.initialSubflow();
         int joinPort = port != 0 || first == null ? port : first.tcp.remote().getPort();
         InetSocketAddress announced = new InetSocketAddress(a.address(), joinPort);
@@ -320,7 +320,7 @@ final class PmData implements PathManager.Connection {
         }
         Subflow first = conn.initialSubflow();
         if (due && first != null) {
-            conn.requestPureAck(first);
+            conn.sendPureAck(first);
         }
     }
 
@@ -443,7 +443,7 @@ final class PmData implements PathManager.Connection {
         signalled.add(option);
         Subflow first = conn.initialSubflow();
         if (first != null) {
-            conn.requestPureAck(first);
+            conn.sendPureAck(first);
         }
     }
 

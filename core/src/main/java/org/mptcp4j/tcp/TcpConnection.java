@@ -122,8 +122,6 @@ public final class TcpConnection {
     /** Payload bytes received since our last ACK (RFC 5681 4.2: ACK every second full-sized segment). */
     int bytesSinceAck;
     boolean ackNow;
-    /** {@link #requestPureAck()}: the next segment is an ACK without data. */
-    boolean pureAckNow;
     /** ACKs that fell due while the driver had not polled yet (RFC 5681 4.2 asks for each one). */
     final ArrayDeque<TcpSegment> owedAcks = new ArrayDeque<>(4);
     /** SACK blocks chosen for the segment being built (see TcpOutput.planOptions). */
@@ -412,18 +410,8 @@ public final class TcpConnection {
     }
 
     /**
-     * Asks for a pure ACK at the next poll, before any data (MPTCP: options that only a segment
-     * without payload carries, such as ADD_ADDR, as Linux's {@code mptcp_pm_send_ack}).
-     */
-    public void requestPureAck() {
-        if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
-            pureAckNow = true;
-        }
-    }
-
-    /**
      * Builds a pure ACK now (Linux {@code tcp_send_ack}), which goes out at the next poll even when
-     * data would: for an extension's option that rides only on pure ACKs (MPTCP's MP_PRIO). One at
+     * data would: for an extension's option that rides only on pure ACKs (MPTCP's MP_PRIO, ADD_ADDR). One at
      * a time: the peer sees it as a duplicate ACK when data is in flight.
      */
     public void sendPureAck(long nowNanos) {

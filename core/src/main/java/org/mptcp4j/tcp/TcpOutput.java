@@ -49,10 +49,6 @@ final class TcpOutput {
 
     private static TcpSegment pollSynchronized(TcpConnection c, long nowNanos) {
         TcpSegment s = null;
-        if (c.pureAckNow) {
-            c.pureAckNow = false;
-            return build(c, nowNanos, c.sndNxt, TcpFlags.ACK, TcpSegment.EMPTY);
-        }
         if (c.recovery.probePending) {
             s = lossProbe(c, nowNanos);
         }

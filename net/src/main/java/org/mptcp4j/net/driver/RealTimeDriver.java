@@ -276,10 +276,8 @@ public final class RealTimeDriver implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (!linkClosed) {
-            linkClosed = true; // a link need not take a second close (a TUN's arena throws)
-            link.close();
-        }
+        linkClosed = true; // a link need not take a second close (a TUN's arena throws)
+        link.close();
     }
 
     /**

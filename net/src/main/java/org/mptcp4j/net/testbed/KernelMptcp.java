@@ -88,6 +88,11 @@ public final class KernelMptcp {
 
     /** {@code ip mptcp endpoint add ADDR [id N] [dev X] [signal|subflow|backup|fullmesh]}. */
     public void addEndpoint(Endpoint e) throws IOException {
+        addEndpoint(e, 0);
+    }
+
+    /** {@code ip mptcp endpoint add ... port P} (0: none): a {@code signal} endpoint announced with a port (ADD_ADDR's port field). */
+    public void addEndpoint(Endpoint e, int port) throws IOException {
         List<String> args = new ArrayList<>(List.of("endpoint", "add", e.address()));
         if (e.id() != 0) {
             args.addAll(List.of("id", Integer.toString(e.id())));
@@ -100,21 +105,9 @@ public final class KernelMptcp {
                 args.add(f.word());
             }
         }
-        ipMptcp(args.toArray(String[]::new));
-    }
-
-    /** {@code ip mptcp endpoint add ADDR ... port P}: a {@code signal} endpoint announced with a port (ADD_ADDR's port field). */
-    public void addEndpoint(Endpoint e, int port) throws IOException {
-        List<String> args = new ArrayList<>(List.of("endpoint", "add", e.address()));
-        if (e.dev() != null) {
-            args.addAll(List.of("dev", e.dev()));
+        if (port != 0) {
+            args.addAll(List.of("port", Integer.toString(port)));
         }
-        for (Flag f : Flag.values()) {
-            if (e.flags().contains(f)) {
-                args.add(f.word());
-            }
-        }
-        args.addAll(List.of("port", Integer.toString(port)));
         ipMptcp(args.toArray(String[]::new));
     }
 
