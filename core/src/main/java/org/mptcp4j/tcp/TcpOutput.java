@@ -237,8 +237,12 @@ final class TcpOutput {
                 return null;
             }
             boolean carriesFin = c.finQueued && len == avail;
-            if (c.nagle && len < c.sndMss && !c.retransmitQueue.isEmpty() && !carriesFin) {
-                return null; // RFC 9293 3.7.4: hold a small segment while data is unacknowledged
+            // RFC 9293 3.7.4: hold a small segment while data is unacknowledged. Small is below the
+            // payload a full segment carries beside this connection's options (Linux measures against
+            // tcp_current_mss): an MPTCP subflow's full segment leaves room for the DSS, and against
+            // the bare MSS every one of them was held, two per round trip.
+            if (c.nagle && len < dataMss(c) && !c.retransmitQueue.isEmpty() && !carriesFin) {
+                return null;
             }
             int piece = planOptions(c, true);
             len = Math.min(len, piece);
