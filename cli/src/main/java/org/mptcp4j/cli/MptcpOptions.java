@@ -53,7 +53,7 @@ final class MptcpOptions {
     String scheduler;
 
     @Option(names = "--scheduler-trace", paramLabel = "FILE",
-            description = "Write every scheduling decision of the sending host to FILE as CSV (docs/SCHEDULERS.md).")
+            description = "Write every scheduling decision of the mptcp4j host that sends (in iperf3 mode, mptcp4j's host) to FILE as CSV (docs/SCHEDULERS.md).")
     java.nio.file.Path schedulerTrace;
 
     /** The endpoints as given, in order. */

@@ -157,17 +157,18 @@ final class PerfCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        if (iperf3.requested()) {
-            return new Iperf3Runner(iperf3, System.out, System.err).run(testbedId, port, !noGso, !noRxOffload,
-                    defaults -> mptcp.apply(stackDefaults(), mptcp.endpoints().isEmpty() ? defaults : mptcp.endpoints()),
-                    "mptcp4j " + Version.current());
-        }
         schedulerTrace = SchedulerTraceFile.open(mptcp.schedulerTrace);
         try {
+            if (iperf3.requested()) {
+                return new Iperf3Runner(iperf3, System.out, System.err).run(testbedId, port, !noGso, !noRxOffload,
+                        defaults -> mptcp.apply(stackDefaults(), mptcp.endpoints().isEmpty() ? defaults : mptcp.endpoints()),
+                        "mptcp4j " + Version.current(), schedulerTrace == null ? null : schedulerTrace.csv);
+            }
             return runAll();
         } finally {
             if (schedulerTrace != null) {
-                schedulerTrace.close(System.out);
+                // iperf3's -J output stays one JSON document: the note goes to stderr there.
+                schedulerTrace.close(iperf3.requested() ? System.err : System.out);
             }
         }
     }

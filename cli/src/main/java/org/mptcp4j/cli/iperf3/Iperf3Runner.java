@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.mptcp4j.api.MptcpHost;
+import org.mptcp4j.mptcp.SchedulerTrace;
 import org.mptcp4j.base.SecureRng;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.net.testbed.Testbed;
@@ -42,9 +43,10 @@ public final class Iperf3Runner {
      * @param config the stack's configuration given the default endpoints for the role (the
      *     client's: a {@code subflow} endpoint on the testbed's path-B address, so that a second
      *     subflow takes path B; the server's: none, the kernel client joins on its own)
+     * @param trace where the host's scheduling decisions go ({@code --scheduler-trace}), or null
      */
     public int run(String testbedId, int port, boolean gso, boolean receiveOffload, Function<List<Endpoint>, StackConfig> config,
-            String version) {
+            String version, SchedulerTrace trace) {
         if (options.server == (options.client != null)) {
             err.println("mptcp4j perf: give either -s (iperf3 server) or -c HOST (iperf3 client)");
             return 2;
@@ -63,6 +65,9 @@ public final class Iperf3Runner {
             MptcpHost host = MptcpHost.start("iperf3", config.apply(endpoints), new SecureRng(), new TunLink(tun, true),
                     List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
             try {
+                if (trace != null) {
+                    host.setSchedulerTrace(trace);
+                }
                 Transport transport = new MptcpTransport(host, local);
                 Output output = new Output(out, options.json, options.interval, version);
                 Optional<String> fallback;

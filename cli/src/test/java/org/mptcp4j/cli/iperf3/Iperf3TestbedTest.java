@@ -104,9 +104,15 @@ class Iperf3TestbedTest {
                 "iperf3", "-s", "-1", "-J", "-p", Integer.toString(port)));
         try {
             awaitKernelListening(port);
+            Path trace = Files.createTempFile("mptcp4j-iperf3-trace", ".csv");
             CliRun cli = cli("perf", "--testbed", testbed.config().id(), "-c", l.kernelAddressA().getHostAddress(),
-                    "-p", Integer.toString(port), "-t", "2", "--bidir", "-J");
+                    "-p", Integer.toString(port), "-t", "2", "--bidir", "-J", "--scheduler-trace", trace.toString());
             assertThat(cli.code()).as(cli.err()).isZero();
+            List<String> decisions = Files.readAllLines(trace);
+            Files.delete(trace);
+            assertThat(decisions).as("the scheduler's decisions while mptcp4j sent").hasSizeGreaterThan(10);
+            assertThat(decisions.get(0)).startsWith("decision,");
+            assertThat(cli.err()).contains("Scheduler trace: " + trace);
             assertThat(server.await(15)).isZero();
             JsonNode ours = ControlChannel.JSON.readTree(cli.out());
             JsonNode theirs = server.json();
