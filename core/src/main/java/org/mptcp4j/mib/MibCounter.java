@@ -318,6 +318,18 @@ public enum MibCounter {
      * is acted on. Not in Linux (mptcp4j).
      */
     MPTCP_DUPLICATE_OPTION("Mptcp4jMptcpOptionDuplicate"),
+    /**
+     * A connection's SYN went out without MP_CAPABLE after {@code syn_retrans_before_tcp_fallback}
+     * retransmissions with it went unanswered (Linux 6.12: a middlebox may drop such SYNs).
+     */
+    MPTCP_CAPABLE_SYN_TX_DROP("MPTcpExtMPCapableSYNTXDrop"),
+    /** A connection went out as plain TCP at once because active MPTCP is off after a blackhole. */
+    MPTCP_CAPABLE_SYN_TX_DISABLED("MPTcpExtMPCapableSYNTXDisabled"),
+    /**
+     * A blackhole detected: a SYN without MP_CAPABLE was answered where those with it were not, so
+     * active MPTCP is off for {@code blackhole_timeout}, doubled for each repeat (Linux Blackhole).
+     */
+    MPTCP_BLACKHOLE("MPTcpExtBlackhole"),
     ;
 
     private final String nstatName;

@@ -17,13 +17,17 @@ import java.util.List;
  *     multipath-tcp.org kernel's {@code mptcp_ndiffports}; 2 by default)
  * @param receiveBuffer opportunistic retransmission, penalization and what to do with the slowest
  *     subflow when the receive buffer's cap binds (the paper's section 4.1; off by default, as upstream Linux)
+ * @param blackhole falling back when SYNs with MP_CAPABLE are dropped on the way, and turning active
+ *     MPTCP off for a while after (Linux {@code syn_retrans_before_tcp_fallback}, {@code blackhole_timeout})
  */
 public record MptcpConfig(boolean checksumRequired, Limits limits, List<Endpoint> endpoints, String scheduler,
-        long addAddrTimeoutNanos, String pathManager, int ndiffports, ReceiveBufferPolicy receiveBuffer) {
+        long addAddrTimeoutNanos, String pathManager, int ndiffports, ReceiveBufferPolicy receiveBuffer,
+        BlackholePolicy blackhole) {
 
     public MptcpConfig {
         endpoints = List.copyOf(endpoints);
         java.util.Objects.requireNonNull(receiveBuffer, "receiveBuffer");
+        java.util.Objects.requireNonNull(blackhole, "blackhole");
         if (Scheduler.byName(scheduler).isEmpty()) {
             throw new IllegalArgumentException("unknown scheduler " + scheduler);
         }
@@ -37,38 +41,42 @@ public record MptcpConfig(boolean checksumRequired, Limits limits, List<Endpoint
 
     public static MptcpConfig defaults() {
         return new MptcpConfig(false, Limits.DEFAULT, List.of(), "default", 120_000_000_000L, "kernel", 2,
-                ReceiveBufferPolicy.defaults());
+                ReceiveBufferPolicy.defaults(), BlackholePolicy.defaults());
     }
 
     public MptcpConfig withChecksumRequired(boolean value) {
-        return new MptcpConfig(value, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer);
+        return new MptcpConfig(value, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole);
     }
 
     public MptcpConfig withLimits(Limits value) {
-        return new MptcpConfig(checksumRequired, value, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer);
+        return new MptcpConfig(checksumRequired, value, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole);
     }
 
     public MptcpConfig withEndpoints(List<Endpoint> value) {
-        return new MptcpConfig(checksumRequired, limits, value, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer);
+        return new MptcpConfig(checksumRequired, limits, value, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole);
     }
 
     public MptcpConfig withScheduler(String value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, value, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer);
+        return new MptcpConfig(checksumRequired, limits, endpoints, value, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole);
     }
 
     public MptcpConfig withAddAddrTimeoutNanos(long value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, value, pathManager, ndiffports, receiveBuffer);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, value, pathManager, ndiffports, receiveBuffer, blackhole);
     }
 
     public MptcpConfig withPathManager(String value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, value, ndiffports, receiveBuffer);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, value, ndiffports, receiveBuffer, blackhole);
     }
 
     public MptcpConfig withNdiffports(int value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, value, receiveBuffer);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, value, receiveBuffer, blackhole);
     }
 
     public MptcpConfig withReceiveBuffer(ReceiveBufferPolicy value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, value);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, value, blackhole);
+    }
+
+    public MptcpConfig withBlackhole(BlackholePolicy value) {
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, value);
     }
 }

@@ -567,6 +567,7 @@ public final class MptcpConnection {
             return true;
         }
         mib.increment(MibCounter.MPTCP_CAPABLE_SYNACK_RX);
+        host.onMpCapableAnswered();
         if (mpc.checksumRequired()) {
             checksums = true;
         }
@@ -1967,6 +1968,9 @@ public final class MptcpConnection {
     public void onSubflowEstablished(TcpConnection tcp) {
         if (tcp == firstTcp() && !establishedSignaled) {
             establishedSignaled = true;
+            if (mpCapableDropped) {
+                host.onMpCapableBlackhole(now); // answered without MP_CAPABLE, never with it
+            }
             host.onEstablished(this);
         }
     }
@@ -2084,6 +2088,25 @@ public final class MptcpConnection {
         if (snd.unmapped() > 0) {
             kick();
         }
+    }
+
+    /** The client's SYN went without MP_CAPABLE after unanswered ones with it ({@link BlackholePolicy}). */
+    private boolean mpCapableDropped;
+
+    /**
+     * Whether the initial subflow's next SYN goes without MP_CAPABLE: after
+     * {@link BlackholePolicy#synRetransBeforeTcpFallback} retransmissions with it went unanswered, a
+     * middlebox may be dropping the option, so the connection falls back to plain TCP before it is
+     * sent (RFC 8684 section 3.7; Linux 6.12 {@code syn_retrans_before_tcp_fallback}).
+     */
+    boolean dropsMpCapableFromSyn(Subflow s) {
+        if (s.tcp.synRetransmissions() <= config.blackhole().synRetransBeforeTcpFallback()) {
+            return false;
+        }
+        mib.increment(MibCounter.MPTCP_CAPABLE_SYN_TX_DROP);
+        mpCapableDropped = true;
+        fallBackToPlain(s);
+        return true;
     }
 
     /** Falls back to plain TCP during the handshake: the subflow's own buffers serve the application. */

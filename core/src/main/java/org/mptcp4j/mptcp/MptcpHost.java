@@ -36,6 +36,15 @@ public interface MptcpHost {
     /** A path-manager event of {@code conn} ({@code ip mptcp monitor}); a host that does not listen drops it. */
     default void onPmEvent(PmEvent event) {}
 
+    /**
+     * The plain SYN a client sent after SYNs with MP_CAPABLE went unanswered was answered: something
+     * on the path drops MP_CAPABLE ({@link BlackholePolicy}); active MPTCP goes off for a while.
+     */
+    default void onMpCapableBlackhole(long nowNanos) {}
+
+    /** A client's MP_CAPABLE was answered: MPTCP gets through, a past blackhole is over. */
+    default void onMpCapableAnswered() {}
+
     /** The addresses the host owns, for path managers that use them all ({@link FullmeshPathManager}). */
     default List<InetAddress> localAddresses() {
         return List.of();

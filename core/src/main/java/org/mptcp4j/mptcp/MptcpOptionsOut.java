@@ -120,6 +120,9 @@ final class MptcpOptionsOut {
         boolean ack = draft.has(TcpFlags.ACK);
         if (syn && !ack) {
             if (s.initial) {
+                if (m.dropsMpCapableFromSyn(s)) {
+                    return;
+                }
                 out.add(MpCapable.syn(m.capableFlags()));
                 m.mib.increment(MibCounter.MPTCP_CAPABLE_SYN_TX);
             } else {

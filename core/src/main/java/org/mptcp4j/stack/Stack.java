@@ -20,6 +20,7 @@ import org.mptcp4j.cc.CongestionAlgorithm;
 import org.mptcp4j.cc.ControllerFactory;
 import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.mptcp.ActiveMptcpBackoff;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.mptcp.MptcpConnection;
@@ -93,6 +94,8 @@ public final class Stack {
     private final Rng rng;
     private final IsnGenerator isn;
     private final TokenTable tokens = new TokenTable();
+    /** Whether active MPTCP is off for now after an MP_CAPABLE blackhole (Linux keeps it per namespace). */
+    private final ActiveMptcpBackoff blackholes;
     private final List<InetAddress> addresses = new ArrayList<>();
     private final Map<FourTuple, StackEntry> byTuple = new HashMap<>();
     private final Map<Long, StackConnection> byId = new LinkedHashMap<>();
@@ -128,6 +131,7 @@ public final class Stack {
     public Stack(StackConfig config, Rng rng) {
         this.config = config;
         this.mptcpConfig = config.mptcp();
+        this.blackholes = new ActiveMptcpBackoff(config.mptcp().blackhole());
         this.tcp4 = config.tcpConfig(false);
         this.tcp6 = config.tcpConfig(true);
         this.rng = rng;
@@ -643,7 +647,12 @@ public final class Stack {
                 releaseSubflow(old);
             }
         }
-        MptcpConnection m = MptcpConnection.client(host, mib, mptcpConfig, rng, tokens, config.mptcpEnabled(),
+        boolean mptcp = config.mptcpEnabled();
+        if (mptcp && blackholes.disabled(nowNanos)) {
+            mib.increment(MibCounter.MPTCP_CAPABLE_SYN_TX_DISABLED);
+            mptcp = false;
+        }
+        MptcpConnection m = MptcpConnection.client(host, mib, mptcpConfig, rng, tokens, mptcp,
                 config.sendBufferBytes(), config.receiveBufferBytes(), config.receiveBufferMaxBytes());
         m.setNow(nowNanos);
         m.ccGroup().use(congestionControl.factory());
@@ -1342,6 +1351,18 @@ public final class Stack {
         @Override
         public List<InetAddress> localAddresses() {
             return List.copyOf(addresses);
+        }
+
+        @Override
+        public void onMpCapableBlackhole(long nowNanos) {
+            if (blackholes.onBlackhole(nowNanos)) {
+                mib.increment(MibCounter.MPTCP_BLACKHOLE);
+            }
+        }
+
+        @Override
+        public void onMpCapableAnswered() {
+            blackholes.onMptcpWorked();
         }
 
         @Override

@@ -861,6 +861,11 @@ public final class TcpConnection {
         return retransmits;
     }
 
+    /** Retransmissions of the SYN (or SYN-ACK) so far: 0 for the first one sent. */
+    public int synRetransmissions() {
+        return synRetries;
+    }
+
     public long bytesRetransmitted() {
         return bytesRetrans;
     }

@@ -37,9 +37,14 @@ class MptcpPairTest {
         final long bytes;
 
         Exchange(Pair pair, long bytes) {
+            this(pair, bytes, pair.server.listen(pair.serverAddress(), 8));
+        }
+
+        /** Another connection to a listener an earlier exchange opened. */
+        Exchange(Pair pair, long bytes, ListenerHandle listener) {
             this.pair = pair;
             this.bytes = bytes;
-            this.listener = pair.server.listen(pair.serverAddress(), 8);
+            this.listener = listener;
             this.client = pair.client.connect(pair.now(), null, pair.serverAddress());
             this.clientSide = new Side(pair.client, client, bytes, 1);
         }

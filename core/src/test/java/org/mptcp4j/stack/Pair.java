@@ -163,6 +163,13 @@ public final class Pair {
         }
     }
 
+    /** Runs what happens in the next {@code nanos} of virtual time, then moves the clock to its end. */
+    public void runFor(long nanos) {
+        long end = now + nanos;
+        driveIdle(nanos);
+        now = Math.max(now, end);
+    }
+
     private void flush(Stack from, Link link, Stack to) {
         while (true) {
             scratch.clear();
