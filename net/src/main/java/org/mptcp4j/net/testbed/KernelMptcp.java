@@ -192,6 +192,15 @@ public final class KernelMptcp {
         setSysctl("net.mptcp.add_addr_timeout", Integer.toString(seconds));
     }
 
+    /**
+     * {@code net.mptcp.blackhole_timeout}: seconds active MPTCP stays off after SYNs with MP_CAPABLE
+     * went unanswered and a plain one got through (Linux 6.12: 3600); 0 turns the detection off,
+     * and turns active MPTCP back on at once if a blackhole had it off.
+     */
+    public void setBlackholeTimeoutSeconds(int seconds) throws IOException {
+        setSysctl("net.mptcp.blackhole_timeout", Integer.toString(seconds));
+    }
+
     /** The namespace's {@code MPTcpExt*} counters (absolute values, all of them, zeros included). */
     public Map<String, Long> counters() throws IOException {
         Map<String, Long> mptcp = new LinkedHashMap<>();
