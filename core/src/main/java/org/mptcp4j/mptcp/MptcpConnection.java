@@ -1391,13 +1391,44 @@ public final class MptcpConnection {
         for (Mapping m : s.sent) {
             long start = Dsn.max(m.dsn(), snd.una());
             long end = m.dsn() + m.length();
-            if (Dsn.lt(start, end)) {
+            if (Dsn.lt(start, end) && !queuedForReinjection(start, end)) {
                 reinject.add(new long[] {start, end});
             }
         }
         reinject.sort((a, b) -> Long.compareUnsigned(a[0] - snd.una(), b[0] - snd.una()));
         if (!reinject.isEmpty()) {
             kick();
+        }
+    }
+
+    private boolean queuedForReinjection(long start, long end) {
+        for (long[] r : reinject) {
+            if (r.length < 3 && Dsn.le(r[0], start) && Dsn.le(end, r[1])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A subflow's timers ran. On its first retransmission timeout, if it holds the first byte not
+     * yet DATA_ACKed and another subflow is fresh, what it holds goes on the others at once, as the
+     * paper's kernel reinjects on a subflow's RTO: the path may be gone, and the connection-level
+     * timer, restarted by every DATA_ACK still arriving from before the failure, could take one more
+     * RTO. A backup standing by takes over within one RTO and a round trip (fast handover); the
+     * receiver drops whichever copy comes second.
+     */
+    public void onSubflowTimers(TcpConnection tcp) {
+        if (mode != Mode.MPTCP || error != null || tcp.consecutiveRtos() != 1) {
+            return;
+        }
+        for (Subflow s : subflows) {
+            if (s.tcp == tcp) {
+                if (s.holdsDsn(snd.una()) && hasFreshSubflowBesides(s)) {
+                    reinjectUnacked(s);
+                }
+                return;
+            }
         }
     }
 

@@ -472,6 +472,7 @@ public final class Stack {
             due[i] = null;
             e.owner.mptcp.setNow(nowNanos);
             e.conn.handleTimeout(nowNanos);
+            e.owner.mptcp.onSubflowTimers(e.conn);
             e.owner.mptcp.afterInput(nowNanos);
             markDirty(e);
             rearm(e.owner);

@@ -42,6 +42,15 @@ final class TcpInput {
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
                     onSegmentSynchronized(c, nowNanos, seg);
         }
+        if (c.ackNow && c.sackOk && c.state.isSynchronized() && !c.rstPending
+                && (c.receiveBuffer.hasOutOfOrder() || c.receiveBuffer.hasPendingDsack())) {
+            // With data held out of order (or a duplicate to report) the ACK goes at once on its
+            // own, as Linux's __tcp_ack_snd_check sends it: a data segment may have no room for the
+            // SACK blocks beside the extension's options (MPTCP's DSS takes 28 of the 40 bytes
+            // after timestamps), and an ACK riding on data is no duplicate ACK either, so the
+            // sender would learn of the hole only from its RTO.
+            TcpOutput.oweAck(c, nowNanos);
+        }
     }
 
     // ================================================================= SYN-SENT
