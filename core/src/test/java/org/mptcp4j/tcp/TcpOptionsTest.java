@@ -144,11 +144,7 @@ class TcpOptionsTest {
      */
     @Test
     void outOfOrderData_rstAtTheRightEdgeOfTheHighestSackBlock_resets() {
-        TcpHarness h = established();
-        h.send(data(10, "bbb", PEER_TS));
-        h.send(data(20, "ccc", PEER_TS));
-        h.recv();
-        h.recv();
+        TcpHarness h = holdingTwoOutOfOrderRanges();
         h.send(SEND.withFlags(TcpFlags.RST).withSeq(seq(R1, 23)));
         assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
         assertThat(h.events).containsExactly("error:RESET_BY_PEER", "closed");
@@ -157,15 +153,21 @@ class TcpOptionsTest {
 
     @Test
     void outOfOrderData_rstAtTheEdgeOfALowerSackBlock_challengeAck() {
+        TcpHarness h = holdingTwoOutOfOrderRanges();
+        h.send(SEND.withFlags(TcpFlags.RST).withSeq(seq(R1, 13)));
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(h.recv().ack()).isEqualTo(R1);
+        assertThat(h.mib.get(MibCounter.TCP_CHALLENGE_ACK)).isEqualTo(1);
+    }
+
+    /** Established, holding [10, 13) and [20, 23) beyond RCV.NXT, both SACKed. */
+    private static TcpHarness holdingTwoOutOfOrderRanges() {
         TcpHarness h = established();
         h.send(data(10, "bbb", PEER_TS));
         h.send(data(20, "ccc", PEER_TS));
         h.recv();
         h.recv();
-        h.send(SEND.withFlags(TcpFlags.RST).withSeq(seq(R1, 13)));
-        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
-        assertThat(h.recv().ack()).isEqualTo(R1);
-        assertThat(h.mib.get(MibCounter.TCP_CHALLENGE_ACK)).isEqualTo(1);
+        return h;
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.Inet4Address;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,9 +18,11 @@ import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpConfig;
+import org.mptcp4j.sim.stack.StackEndpoint;
 import org.mptcp4j.sim.topo.MultipathTestbed;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.stack.ResetReason;
+import org.mptcp4j.stack.Stack;
 import org.mptcp4j.stack.StackConfig;
 import org.mptcp4j.wire.IpHeader;
 import org.mptcp4j.wire.MptcpOption;
@@ -40,10 +43,10 @@ import org.mptcp4j.wire.TcpSegment;
  * {@code chk_prio_nr}: MPPrioTx/Rx; {@code chk_fclose_nr}, {@code chk_fail_nr}, {@code chk_rst_nr}).
  *
  * <p>The counters are exact for each case's seed. The script expects them on lossless veths; under
- * random loss a signalling packet sent once (an ADD_ADDR echo, as Linux sends it; a firewall's RST), or a join
- * whose lost SYN is sent again after the peer has half-closed (joins are then refused, as Linux
- * refuses them), changes them on Linux as here, so {@code -Dmptcp4j.joinMatrixSeedOffset=N}, which
- * adds N to every seed, finds such seeds among others.
+ * random loss a signalling packet sent once (an ADD_ADDR echo, as Linux sends it; a firewall's
+ * RST), or a join whose lost SYN is sent again after the peer has half-closed (joins are then
+ * refused, as Linux refuses them), changes them on Linux as here. {@code
+ * -Dmptcp4j.joinMatrixSeedOffset=N} adds N to every seed, to try others.
  *
  * <p>A failing case names its seed. {@code -Dmptcp4j.joinMatrixPcap=true} writes each case's
  * capture of both paths to {@code target/join-matrix-sim/<case>.pcap}. The run writes the coverage
@@ -109,9 +112,46 @@ class JoinMatrixSimTest {
         return run.capture(new MptcpScenario(seed, BYTES, paths(paths), client, server, moreServerAddresses));
     }
 
-    /** Two paths, the client with a {@code subflow} endpoint on path B, the server as the net test's kernel. */
-    private MptcpScenario singleSubflow(long seed, MptcpScenario.ClientConfig client) {
+    /** Two paths, the client as given, the server with the net test's kernel limits and no endpoint. */
+    private MptcpScenario twoPaths(long seed, MptcpScenario.ClientConfig client) {
         return scenario(seed, 2, client, server());
+    }
+
+    /** The client accepting one announcement ({@code ip mptcp limits set subflows 2 add_addr_accepted 1}). */
+    private static MptcpConfig acceptingOne() {
+        return MptcpConfig.defaults().withLimits(new Limits(2, 1));
+    }
+
+    /** Two paths, the server announcing its second address ({@code signal} endpoint), the client as given. */
+    private MptcpScenario serverSignals(long seed, Function<MultipathTestbed, MptcpConfig> client) {
+        return scenario(seed, 2, bed -> stack(client.apply(bed)), server(signalB()), SERVER_B);
+    }
+
+    /** Runs {@code s} to its end, both streams intact, with {@code joins} joins ({@code chk_join_nr n n n}). */
+    private static void runJoined(MptcpScenario s, long joins) {
+        s.assertIntact(s.run(Nanos.ofSeconds(120)));
+        JoinChecks.joins(s, joins, joins, joins);
+    }
+
+    /** {@link #runJoined}, and one announcement sent, received and echoed ({@code chk_add_nr 1 1}). */
+    private static void runAnnounced(MptcpScenario s, long joins) {
+        runJoined(s, joins);
+        JoinChecks.addAddr(s, s.serverMib(), s.clientMib(), 1);
+    }
+
+    /** A change of endpoints, as {@code ip mptcp endpoint ...} makes it on one end's stack. */
+    private interface EndpointChange {
+        void apply(Stack stack, long nowNanos);
+    }
+
+    /**
+     * Runs until both subflows carry data each way, makes {@code change} on {@code end}'s stack,
+     * and lets that end send what it queued.
+     */
+    private static void onceJoined(MptcpScenario s, StackEndpoint end, EndpointChange change) {
+        JoinChecks.runUntilBothSubflowsCarryData(s, BYTES / 4);
+        change.apply(end.stack(), s.sim.nowNanos());
+        end.service(s.sim.nowNanos());
     }
 
     // ---- subflows_tests
@@ -119,9 +159,8 @@ class JoinMatrixSimTest {
     @Test
     void subflows_noJoin() {
         run.row("subflows", "no JOIN", "no endpoints", 1301, seed -> {
-            MptcpScenario s = singleSubflow(seed, bed -> stack(MptcpConfig.defaults()));
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.joins(s, 0, 0, 0);
+            MptcpScenario s = twoPaths(seed, bed -> stack(MptcpConfig.defaults()));
+            runJoined(s, 0);
             assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isZero();
             assertThat(s.maxSubflows).as("%s", s).isEqualTo(1);
         });
@@ -131,9 +170,8 @@ class JoinMatrixSimTest {
     void subflows_singleSubflowLimitedByClient() {
         run.row("subflows", "single subflow, limited by client", "client: limits 0 0, `subflow` endpoint on path B",
                 1302, seed -> {
-            MptcpScenario s = singleSubflow(seed, bed -> stack(withSubflowEndpoints(bed).withLimits(new Limits(0, 0))));
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.joins(s, 0, 0, 0);
+            MptcpScenario s = twoPaths(seed, bed -> stack(withSubflowEndpoints(bed).withLimits(new Limits(0, 0))));
+            runJoined(s, 0);
             assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isZero();
         });
     }
@@ -141,24 +179,30 @@ class JoinMatrixSimTest {
     @Test
     void subflows_singleSubflowLimitedByServer() {
         run.row("subflows", "single subflow, limited by server",
-                "server: limits 0 0; client: `subflow` endpoint on path B", 1303, seed -> {
-            MptcpScenario s = scenario(seed, 2, bed -> stack(withSubflowEndpoints(bed)),
-                    stack(MptcpConfig.defaults().withLimits(new Limits(0, 0))));
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            // As Linux: the SYN/ACK goes out, the third ACK is refused ("administratively prohibited").
-            JoinChecks.joins(s, 1, 1, 0);
-            assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_REJECTED)).as("%s", s).isEqualTo(1);
-            JoinChecks.resets(s, s.serverMib(), s.clientMib(), 1);
-            s.assertOnlyTheInitialSubflowCarriedData();
-        });
+                "server: limits 0 0; client: `subflow` endpoint on path B", 1303,
+                seed -> limitedByServer(seed, 2, 0).assertOnlyTheInitialSubflowCarriedData());
+    }
+
+    /**
+     * {@code paths} paths, the client with a {@code subflow} endpoint on each beyond the first, the
+     * server allowing {@code serverSubflows}: each join gets its SYN/ACK and the one beyond the
+     * limit is refused at its third ACK ("administratively prohibited"), as Linux refuses it.
+     */
+    private MptcpScenario limitedByServer(long seed, int paths, int serverSubflows) {
+        MptcpScenario s = scenario(seed, paths, bed -> stack(withSubflowEndpoints(bed)),
+                stack(MptcpConfig.defaults().withLimits(new Limits(serverSubflows, 0))));
+        s.assertIntact(s.run(Nanos.ofSeconds(120)));
+        JoinChecks.joins(s, paths - 1, paths - 1, serverSubflows);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_REJECTED)).as("%s", s).isEqualTo(1);
+        JoinChecks.resets(s, s.serverMib(), s.clientMib(), 1);
+        return s;
     }
 
     @Test
     void subflows_singleSubflow() {
         run.row("subflows", "single subflow", "client: `subflow` endpoint on path B", 1304, seed -> {
-            MptcpScenario s = singleSubflow(seed, bed -> stack(withSubflowEndpoints(bed)));
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.joins(s, 1, 1, 1);
+            MptcpScenario s = twoPaths(seed, bed -> stack(withSubflowEndpoints(bed)));
+            runJoined(s, 1);
             JoinChecks.clean(s);
             s.assertEverySubflowCarriedDataBothWays(2);
         });
@@ -169,8 +213,7 @@ class JoinMatrixSimTest {
         run.row("subflows", "multiple subflows", "three paths; client: `subflow` endpoints on paths B and C", 1305,
                 seed -> {
             MptcpScenario s = scenario(seed, 3, bed -> stack(withSubflowEndpoints(bed)), server());
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.joins(s, 2, 2, 2);
+            runJoined(s, 2);
             JoinChecks.clean(s);
             s.assertEverySubflowCarriedDataBothWays(3);
         });
@@ -179,14 +222,8 @@ class JoinMatrixSimTest {
     @Test
     void subflows_multipleSubflowsLimitedByServer() {
         run.row("subflows", "multiple subflows, limited by server",
-                "three paths; server: limits 1 0; client: `subflow` endpoints on paths B and C", 1306, seed -> {
-            MptcpScenario s = scenario(seed, 3, bed -> stack(withSubflowEndpoints(bed)),
-                    stack(MptcpConfig.defaults().withLimits(new Limits(1, 0))));
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.joins(s, 2, 2, 1);
-            assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_REJECTED)).as("%s", s).isEqualTo(1);
-            JoinChecks.resets(s, s.serverMib(), s.clientMib(), 1);
-        });
+                "three paths; server: limits 1 0; client: `subflow` endpoints on paths B and C", 1306,
+                seed -> limitedByServer(seed, 3, 1));
     }
 
     // ---- subflows_error_tests
@@ -196,7 +233,7 @@ class JoinMatrixSimTest {
         run.row("subflows_error", "single subflow, with subflow creation error",
                 "client: `subflow` endpoint on path B; a filter before the server answers TCP from the client's B"
                         + " address with a RST (iptables REJECT --reject-with tcp-reset)", 1311, seed -> {
-            MptcpScenario s = singleSubflow(seed, bed -> stack(withSubflowEndpoints(bed)));
+            MptcpScenario s = twoPaths(seed, bed -> stack(withSubflowEndpoints(bed)));
             String from = s.bed.path(1).clientAddress();
             int[] refused = {0};
             s.serverTamper.rule((now, p) -> {
@@ -235,11 +272,8 @@ class JoinMatrixSimTest {
     void signal_serverAnnounces_clientJoins() {
         run.row("signal_address", "signal address", "server: `signal` endpoint; client: add_addr_accepted 1", 1321,
                 seed -> {
-            MptcpScenario s = scenario(seed, 2, bed -> stack(MptcpConfig.defaults().withLimits(new Limits(2, 1))),
-                    server(signalB()), SERVER_B);
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.addAddr(s, s.serverMib(), s.clientMib(), 1);
-            JoinChecks.joins(s, 1, 1, 1);
+            MptcpScenario s = serverSignals(seed, bed -> acceptingOne());
+            runAnnounced(s, 1);
             JoinChecks.clean(s);
             s.assertEverySubflowCarriedDataBothWays(2);
         });
@@ -249,12 +283,8 @@ class JoinMatrixSimTest {
     void signal_announcedButNotAccepted() {
         run.row("signal_address", "unused signal address", "server: `signal` endpoint; client: add_addr_accepted 0",
                 1322, seed -> {
-            MptcpScenario s = scenario(seed, 2, bed -> stack(MptcpConfig.defaults().withLimits(new Limits(2, 0))),
-                    server(signalB()), SERVER_B);
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
             // Received and echoed (the echo is owed whatever the path manager decides), never joined.
-            JoinChecks.addAddr(s, s.serverMib(), s.clientMib(), 1);
-            JoinChecks.joins(s, 0, 0, 0);
+            runAnnounced(serverSignals(seed, bed -> MptcpConfig.defaults().withLimits(new Limits(2, 0))), 0);
         });
     }
 
@@ -265,7 +295,7 @@ class JoinMatrixSimTest {
         run.row("add_addr_timeout", "signal address, ADD_ADDR timeout",
                 "server: `signal` endpoint, ADD_ADDR timeout 100 ms; client: add_addr_accepted 1; packets carrying"
                         + " an ADD_ADDR echo dropped before the server", 1331, seed -> {
-            MptcpScenario s = scenario(seed, 2, bed -> stack(MptcpConfig.defaults().withLimits(new Limits(2, 1))),
+            MptcpScenario s = scenario(seed, 2, bed -> stack(acceptingOne()),
                     stack(MptcpConfig.defaults().withLimits(KERNEL_LIMITS).withAddAddrTimeoutNanos(Nanos.ofMillis(100))
                             .withEndpoints(List.of(signalB()))), SERVER_B);
             int[] dropped = {0};
@@ -295,11 +325,8 @@ class JoinMatrixSimTest {
         run.row("add_addr_ports", "signal address with port",
                 "server: `signal` endpoint with port 10100; client: add_addr_accepted 1", 1341, seed -> {
             Endpoint withPort = new Endpoint(MptcpScenario.address(SERVER_B), 1, 10100, Set.of(Endpoint.Flag.SIGNAL));
-            MptcpScenario s = scenario(seed, 2, bed -> stack(MptcpConfig.defaults().withLimits(new Limits(2, 1))),
-                    server(withPort), SERVER_B);
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.addAddr(s, s.serverMib(), s.clientMib(), 1);
-            JoinChecks.joins(s, 1, 1, 1);
+            MptcpScenario s = scenario(seed, 2, bed -> stack(acceptingOne()), server(withPort), SERVER_B);
+            runAnnounced(s, 1);
             // chk_add_nr's port checks read MPJoinPortSynRx/AckRx, which mptcp4j does not count: the
             // join is seen going to the announced port instead.
             assertThat(s.subflowData.keySet()).as("%s", s).anySatisfy(f -> assertThat(f).endsWith(SERVER_B + ":10100"));
@@ -313,12 +340,11 @@ class JoinMatrixSimTest {
     void add_subflowEndpointWhileRunning() {
         run.row("add", "add single subflow", "client: `subflow` endpoint on path B added once data flows", 1351,
                 seed -> {
-            MptcpScenario s = singleSubflow(seed, bed -> stack(MptcpConfig.defaults()));
+            MptcpScenario s = twoPaths(seed, bed -> stack(MptcpConfig.defaults()));
             assertThat(s.runUntilRead(BYTES / 8, Nanos.ofSeconds(60))).as("%s", s).isTrue();
             s.clientEnd.stack().addEndpoint(s.sim.nowNanos(), MptcpScenario.subflowEndpoints(s.bed).getFirst());
             s.clientEnd.service(s.sim.nowNanos());
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.joins(s, 1, 1, 1);
+            runJoined(s, 1);
             s.assertEverySubflowCarriedDataBothWays(2);
         });
     }
@@ -327,12 +353,9 @@ class JoinMatrixSimTest {
     void remove_subflowEndpointWhileRunning() {
         run.row("remove", "remove single subflow", "client: `subflow` endpoint on path B deleted while data flows",
                 1352, seed -> {
-            MptcpScenario s = singleSubflow(seed, bed -> stack(withSubflowEndpoints(bed)));
-            JoinChecks.runUntilBothSubflowsCarryData(s, BYTES / 4);
-            s.clientEnd.stack().removeEndpoint(s.sim.nowNanos(), 1);
-            s.clientEnd.service(s.sim.nowNanos());
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.joins(s, 1, 1, 1);
+            MptcpScenario s = twoPaths(seed, bed -> stack(withSubflowEndpoints(bed)));
+            onceJoined(s, s.clientEnd, (stack, now) -> stack.removeEndpoint(now, 1));
+            runJoined(s, 1);
             // chk_rm_nr 1 1: RmAddr where the REMOVE_ADDR arrives, RmSubflow where the endpoint went.
             JoinChecks.removed(s, s.clientMib(), s.serverMib());
         });
@@ -342,14 +365,9 @@ class JoinMatrixSimTest {
     void remove_serverSignalEndpointWhileRunning() {
         run.row("remove", "remove single address",
                 "server: `signal` endpoint deleted while data flows; client: add_addr_accepted 1", 1353, seed -> {
-            MptcpScenario s = scenario(seed, 2, bed -> stack(MptcpConfig.defaults().withLimits(new Limits(2, 1))),
-                    server(signalB()), SERVER_B);
-            JoinChecks.runUntilBothSubflowsCarryData(s, BYTES / 4);
-            s.serverEnd.stack().removeEndpoint(s.sim.nowNanos(), 1);
-            s.serverEnd.service(s.sim.nowNanos());
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.addAddr(s, s.serverMib(), s.clientMib(), 1);
-            JoinChecks.joins(s, 1, 1, 1);
+            MptcpScenario s = serverSignals(seed, bed -> acceptingOne());
+            onceJoined(s, s.serverEnd, (stack, now) -> stack.removeEndpoint(now, 1));
+            runAnnounced(s, 1);
             // chk_rm_nr 1 1 invert: the server removed its endpoint and its subflow, the client got the REMOVE_ADDR.
             JoinChecks.removed(s, s.serverMib(), s.clientMib());
         });
@@ -361,13 +379,10 @@ class JoinMatrixSimTest {
     void backup_joinedSubflowSwitchedToBackup() {
         run.row("backup", "mpc switch to backup (the joined subflow, as the net test)",
                 "client: `subflow` endpoint on path B set `backup` while data flows", 1361, seed -> {
-            MptcpScenario s = singleSubflow(seed, bed -> stack(withSubflowEndpoints(bed)));
-            JoinChecks.runUntilBothSubflowsCarryData(s, BYTES / 4);
-            s.clientEnd.stack().setEndpointBackup(s.sim.nowNanos(), 1, true);
-            s.clientEnd.service(s.sim.nowNanos());
+            MptcpScenario s = twoPaths(seed, bed -> stack(withSubflowEndpoints(bed)));
+            onceJoined(s, s.clientEnd, (stack, now) -> stack.setEndpointBackup(now, 1, true));
             JoinChecks.awaitBackupAtServer(s, s.bed.path(1).clientAddress());
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.joins(s, 1, 1, 1);
+            runJoined(s, 1);
             JoinChecks.prio(s, s.clientMib(), s.serverMib());
         });
     }
@@ -377,7 +392,7 @@ class JoinMatrixSimTest {
         run.row("backup", "mpc switch to backup",
                 "client: `subflow` endpoint on its initial address (path A) set `backup` while data flows", 1362,
                 seed -> {
-            MptcpScenario s = singleSubflow(seed, bed -> stack(MptcpConfig.defaults().withEndpoints(List.of(
+            MptcpScenario s = twoPaths(seed, bed -> stack(MptcpConfig.defaults().withEndpoints(List.of(
                     Endpoint.of(MptcpScenario.address(bed.path(0).clientAddress()), 1, Endpoint.Flag.SUBFLOW)))));
             assertThat(s.runUntilRead(BYTES / 4, Nanos.ofSeconds(60))).as("%s", s).isTrue();
             s.clientEnd.stack().setEndpointBackup(s.sim.nowNanos(), 1, true);
@@ -401,8 +416,7 @@ class JoinMatrixSimTest {
                     stack(MptcpConfig.defaults().withLimits(KERNEL_LIMITS).withChecksumRequired(true)));
             JoinChecks.DssCount toServer = JoinChecks.countDss(s.serverTamper);
             JoinChecks.DssCount toClient = JoinChecks.countDss(s.clientTamper);
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.joins(s, 1, 1, 1);
+            runJoined(s, 1);
             JoinChecks.clean(s);
             toServer.assertAllChecksummed(s);
             toClient.assertAllChecksummed(s);
@@ -414,10 +428,9 @@ class JoinMatrixSimTest {
         run.row("checksums", "checksum test 1 0",
                 "the client requires DSS checksums, the server does not; client: `subflow` endpoint on path B", 1372,
                 seed -> {
-            MptcpScenario s = singleSubflow(seed, bed -> stack(withSubflowEndpoints(bed).withChecksumRequired(true)));
+            MptcpScenario s = twoPaths(seed, bed -> stack(withSubflowEndpoints(bed).withChecksumRequired(true)));
             JoinChecks.DssCount toClient = JoinChecks.countDss(s.clientTamper);
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.joins(s, 1, 1, 1);
+            runJoined(s, 1);
             JoinChecks.clean(s);
             // One side asks, both send them (RFC 8684 section 3.1).
             toClient.assertAllChecksummed(s);
@@ -431,7 +444,7 @@ class JoinMatrixSimTest {
         run.row("deny_join_id0", "single subflow allow join id0 ns2",
                 "flag C set on the server's MP_CAPABLE SYN/ACK on its way (mptcp4j has no"
                         + " allow_join_initial_addr_port); client: `subflow` endpoint on path B", 1381, seed -> {
-            MptcpScenario s = singleSubflow(seed, bed -> stack(withSubflowEndpoints(bed)));
+            MptcpScenario s = twoPaths(seed, bed -> stack(withSubflowEndpoints(bed)));
             int[] flagged = setFlagC(s);
             s.assertIntact(s.run(Nanos.ofSeconds(120)));
             assertThat(flagged[0]).as("%s", s).isPositive();
@@ -445,13 +458,10 @@ class JoinMatrixSimTest {
         run.row("deny_join_id0", "signal address allow join id0 ns2",
                 "flag C set on the server's MP_CAPABLE SYN/ACK on its way; server: `signal` endpoint;"
                         + " client: add_addr_accepted 1", 1382, seed -> {
-            MptcpScenario s = scenario(seed, 2, bed -> stack(MptcpConfig.defaults().withLimits(new Limits(2, 1))),
-                    server(signalB()), SERVER_B);
+            MptcpScenario s = serverSignals(seed, bed -> acceptingOne());
             int[] flagged = setFlagC(s);
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
+            runAnnounced(s, 1);
             assertThat(flagged[0]).as("%s", s).isPositive();
-            JoinChecks.addAddr(s, s.serverMib(), s.clientMib(), 1);
-            JoinChecks.joins(s, 1, 1, 1);
         });
     }
 
@@ -481,12 +491,10 @@ class JoinMatrixSimTest {
         run.row("fullmesh", "fullmesh test 2x2",
                 "server: `signal` endpoint; client: `fullmesh` path manager, `subflow` endpoint on path B, limits 4 1",
                 1391, seed -> {
-            MptcpScenario s = scenario(seed, 2, bed -> stack(withSubflowEndpoints(bed).withPathManager("fullmesh")
-                    .withLimits(new Limits(4, 1))), server(signalB()), SERVER_B);
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
+            MptcpScenario s = serverSignals(seed, bed -> withSubflowEndpoints(bed).withPathManager("fullmesh")
+                    .withLimits(new Limits(4, 1)));
             // A to the server's first address is the initial subflow; B to it, A and B to the second join.
-            JoinChecks.addAddr(s, s.serverMib(), s.clientMib(), 1);
-            JoinChecks.joins(s, 3, 3, 3);
+            runAnnounced(s, 3);
             JoinChecks.clean(s);
             s.assertEverySubflowCarriedDataBothWays(4);
         });
@@ -496,12 +504,9 @@ class JoinMatrixSimTest {
     void laminar_announcedAddressJoinedFromTheLaminarEndpoint() {
         run.row("laminar_endp", "laminar endp",
                 "server: `signal` endpoint; client: `laminar` endpoint on path B, add_addr_accepted 1", 1392, seed -> {
-            MptcpScenario s = scenario(seed, 2, bed -> stack(MptcpConfig.defaults().withLimits(new Limits(2, 1))
-                    .withEndpoints(List.of(Endpoint.of(MptcpScenario.address(bed.path(1).clientAddress()), 1,
-                            Endpoint.Flag.LAMINAR)))), server(signalB()), SERVER_B);
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.addAddr(s, s.serverMib(), s.clientMib(), 1);
-            JoinChecks.joins(s, 1, 1, 1);
+            MptcpScenario s = serverSignals(seed, bed -> acceptingOne().withEndpoints(List.of(Endpoint.of(
+                    MptcpScenario.address(bed.path(1).clientAddress()), 1, Endpoint.Flag.LAMINAR))));
+            runAnnounced(s, 1);
             // A to the first address, B to the second: the join left from the laminar endpoint, not from A.
             assertThat(s.subflowData.keySet().stream().map(MptcpScenario::addressPair)).as("%s", s)
                     .containsExactlyInAnyOrder(s.bed.path(0).clientAddress() + " -> " + MultipathTestbed.SERVER_ADDRESS,
@@ -516,11 +521,10 @@ class JoinMatrixSimTest {
     void linkFailure_pathBDropsEverything_dataGoesOnPathA() {
         run.row("link_failure", "multiple flows, signal, link failure",
                 "client: `subflow` endpoint on path B; path B goes down once both subflows carry data", 1395, seed -> {
-            MptcpScenario s = singleSubflow(seed, bed -> stack(withSubflowEndpoints(bed)));
+            MptcpScenario s = twoPaths(seed, bed -> stack(withSubflowEndpoints(bed)));
             JoinChecks.runUntilBothSubflowsCarryData(s, BYTES / 4);
             s.bed.path(1).downAt(s.sim.nowNanos());
-            s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            JoinChecks.joins(s, 1, 1, 1);
+            runJoined(s, 1);
             // What path B held when it went down was sent again on path A.
             assertThat(s.clientMib().get(MibCounter.MPTCP_RETRANS) + s.serverMib().get(MibCounter.MPTCP_RETRANS))
                     .as("%s", s).isPositive();
@@ -548,7 +552,7 @@ class JoinMatrixSimTest {
      * chk_fclose_nr 1 1: one MP_FASTCLOSE sent (one subflow, chk_join_nr 0 0 0), one received.
      */
     private void fastclose(long seed, boolean clientAborts) {
-        MptcpScenario s = singleSubflow(seed, bed -> stack(MptcpConfig.defaults()));
+        MptcpScenario s = twoPaths(seed, bed -> stack(MptcpConfig.defaults()));
         var aborter = clientAborts ? s.client : s.server;
         var peer = clientAborts ? s.server : s.client;
         var aborterEnd = clientAborts ? s.clientEnd : s.serverEnd;
