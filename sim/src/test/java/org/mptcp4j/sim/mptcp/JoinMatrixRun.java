@@ -96,10 +96,13 @@ final class JoinMatrixRun {
               whose lost SYN is sent again after the peer half-closed, changes them, on Linux too.
               `-Dmptcp4j.joinMatrixSeedOffset=N` runs every case with its seed plus N.
 
-            What it found: a RST that resets a subflow while some of its sender's segments are lost
-            arrives beyond RCV.NXT, at the right edge of the receiver's highest SACK block. Linux takes it
-            there; mptcp4j answered with a challenge ACK, and the MP_TCPRST and MP_FAIL it carried were
-            lost (the "MP_FAIL MP_RST" case under loss). Now taken as Linux takes it (`TcpInput`).
+            What it found, both now as Linux does it:
+            - A RST that resets a subflow while some of its sender's segments are lost arrives beyond
+              RCV.NXT, at the right edge of the receiver's highest SACK block. Linux takes it there;
+              mptcp4j answered with a challenge ACK, and the MP_TCPRST and MP_FAIL it carried were lost
+              (the "MP_FAIL MP_RST" case under loss; `TcpInput`).
+            - An abort's RST carried MP_FASTCLOSE alone; Linux puts MP_TCPRST beside it, and the
+              fastclose cases count it (`chk_rst_nr 1 1`; `Subflow.writeResetOptions`).
             """;
 
     /** Writes the table to {@code target/join-matrix-sim.md} and, when asked, to {@code docs/JOIN_MATRIX_SIM.md}. */

@@ -573,6 +573,8 @@ class JoinMatrixSimTest {
         JoinChecks.joins(s, 0, 0, 0);
         assertThat(aborterMib.get(MibCounter.MPTCP_FASTCLOSE_TX)).as("%s", s).isEqualTo(1);
         assertThat(peerMib.get(MibCounter.MPTCP_FASTCLOSE_RX)).as("%s", s).isEqualTo(1);
+        // chk_rst_nr 1 1 (invert when the client aborts): MP_TCPRST rides beside MP_FASTCLOSE.
+        JoinChecks.resets(s, aborterMib, peerMib, 1);
         assertThat(s.mtuDrops()).as("%s", s).isZero();
     }
 
