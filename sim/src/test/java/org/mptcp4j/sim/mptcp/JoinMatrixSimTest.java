@@ -43,9 +43,9 @@ import org.mptcp4j.wire.TcpSegment;
  * {@code chk_prio_nr}: MPPrioTx/Rx; {@code chk_fclose_nr}, {@code chk_fail_nr}, {@code chk_rst_nr}).
  *
  * <p>The counters are exact for each case's seed. The script expects them on lossless veths; under
- * random loss a signalling packet sent once (an ADD_ADDR echo, as Linux sends it; a firewall's
- * RST), or a join whose lost SYN is sent again after the peer has half-closed (joins are then
- * refused, as Linux refuses them), changes them on Linux as here. {@code
+ * random loss a lost signalling packet (an ADD_ADDR, sent again only after 120 s; an echo or a
+ * firewall's RST, sent once), or a join whose lost SYN is sent again after the peer has
+ * half-closed (joins are then refused, as Linux refuses them), changes them on Linux as here. {@code
  * -Dmptcp4j.joinMatrixSeedOffset=N} adds N to every seed, to try others.
  *
  * <p>A failing case names its seed. {@code -Dmptcp4j.joinMatrixPcap=true} writes each case's
