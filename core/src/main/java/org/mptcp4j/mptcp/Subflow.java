@@ -240,6 +240,13 @@ public final class Subflow implements SubflowExtension {
         if (fastclose && conn.remoteKeyKnown()) {
             out.add(new MptcpOption.MpFastclose(conn.remoteKey));
             conn.mib.increment(MibCounter.MPTCP_FASTCLOSE_TX);
+            // MP_TCPRST goes beside it where there is room, as Linux adds it to every subflow RST
+            // (RFC 8684 section 3.6), reason 0 "unspecified" unless one was set; mptcp_join.sh's
+            // fastclose cases count it on both ends (chk_rst_nr).
+            if (remainingOptionBytes - 12 >= 4) {
+                out.add(new MptcpOption.MpTcpRst(0, Math.max(resetReason, MptcpOption.MpTcpRst.REASON_UNSPECIFIED)));
+                conn.mib.increment(MibCounter.MPTCP_RST_TX);
+            }
             return;
         }
         if (mpFailPending && remainingOptionBytes >= 12) {

@@ -139,6 +139,11 @@ public final class ReceiveBuffer {
         return ofo.size();
     }
 
+    /** The sequence number just past the highest byte held out of order (only with {@link #hasOutOfOrder}). */
+    public int outOfOrderEnd() {
+        return seqOf(ofo.lastEntry().getValue());
+    }
+
     /** Bytes held beyond RCV.NXT. */
     public long outOfOrderBytes() {
         return ofoBytes;

@@ -225,9 +225,14 @@ final class TcpInput {
             c.tsRecentNanos = nowNanos;
             c.tsRecentValid = true;
         }
-        // Second: RST (RFC 5961 3.2: reset only on an exact match, else a challenge ACK).
+        // Second: RST (RFC 5961 3.2: reset only on an exact match, else a challenge ACK). As Linux
+        // (tcp_validate_incoming), the right edge of the highest SACK block matches too: a peer
+        // that resets while some of its segments are lost sends the RST at its SND.NXT, the end of
+        // what arrived out of order, and a challenge ACK would trade that RST, and what it carries
+        // (MP_TCPRST, MP_FAIL: RFC 8684 section 3.7), for the plain RST that answers it.
         if (rst) {
-            if (seg.seq() == c.rcvNxt()) {
+            if (seg.seq() == c.rcvNxt() || c.sackOk && c.receiveBuffer.hasOutOfOrder()
+                    && seg.seq() == c.receiveBuffer.outOfOrderEnd()) {
                 onValidRst(c);
                 resetSeenByExtension(c, seg);
             } else {

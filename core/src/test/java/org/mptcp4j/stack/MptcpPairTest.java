@@ -17,6 +17,12 @@ import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.MptcpConnection;
 import org.mptcp4j.mptcp.MptcpInfo;
+import org.mptcp4j.wire.DecodeResult;
+import org.mptcp4j.wire.MptcpOption;
+import org.mptcp4j.wire.TcpFlags;
+import org.mptcp4j.wire.TcpPacket;
+import org.mptcp4j.wire.TcpPackets;
+import org.mptcp4j.wire.TcpSegment;
 
 /**
  * Two mptcp4j stacks speaking MPTCP to each other through the codec: both ends send at once, under
@@ -206,6 +212,44 @@ class MptcpPairTest {
         assertThat(clientMptcp).isEqualTo(serverMptcp);
         assertThat(pair.server.mib().get(MibCounter.MPTCP_CAPABLE_ACK_RX)
                 + pair.server.mib().get(MibCounter.MPTCP_CAPABLE_FALLBACK_ACK)).isEqualTo(1);
+    }
+
+    /**
+     * An abort (RFC 8684 section 3.5) resets the subflow with MP_FASTCLOSE and, beside it, MP_TCPRST
+     * (reason 0, unspecified), as Linux sends its fastclose RST; mptcp_join.sh's fastclose cases
+     * count both on both ends ({@code chk_fclose_nr 1 1}, {@code chk_rst_nr 1 1 invert}).
+     */
+    @Test
+    void abort_resetCarriesFastcloseAndMpTcpRst_peerCountsBoth() {
+        Pair pair = new Pair(StackConfig.defaults(), 8);
+        List<TcpSegment> resets = new java.util.ArrayList<>();
+        pair.toServer.dropIf = bytes -> {
+            if (TcpPackets.decode(ByteBuffer.wrap(bytes)) instanceof DecodeResult.Ok<TcpPacket> ok
+                    && ok.value().tcp().has(TcpFlags.RST)) {
+                resets.add(ok.value().tcp());
+            }
+            return false;
+        };
+        Exchange x = new Exchange(pair, 100_000);
+        pair.flush();
+        pair.driveUntil(() -> { x.pump(); return x.serverSide != null && x.serverSide.read > 0; }, Nanos.ofSeconds(5),
+                Long.MAX_VALUE);
+        pair.driveIdle(Nanos.ofMillis(100)); // nothing in flight: the RST lands on the server's RCV.NXT
+
+        pair.client.abort(pair.now(), x.client);
+        pair.flush();
+        pair.driveIdle(Nanos.ofSeconds(1));
+
+        assertThat(resets).singleElement().satisfies(rst -> {
+            assertThat(rst.option(MptcpOption.MpFastclose.class)).isPresent();
+            assertThat(rst.option(MptcpOption.MpTcpRst.class)).hasValueSatisfying(
+                    r -> assertThat(r.reason()).isEqualTo(MptcpOption.MpTcpRst.REASON_UNSPECIFIED));
+        });
+        assertThat(pair.client.mib().get(MibCounter.MPTCP_FASTCLOSE_TX)).isEqualTo(1);
+        assertThat(pair.client.mib().get(MibCounter.MPTCP_RST_TX)).isEqualTo(1);
+        assertThat(pair.server.mib().get(MibCounter.MPTCP_FASTCLOSE_RX)).isEqualTo(1);
+        assertThat(pair.server.mib().get(MibCounter.MPTCP_RST_RX)).isEqualTo(1);
+        assertThat(pair.serverEvents).contains(new StackEvent.Reset(x.server, ResetReason.RESET_BY_PEER));
     }
 
     static void lossy(Pair pair, double loss) {

@@ -138,6 +138,38 @@ class TcpOptionsTest {
                 .containsExactly(new TcpOption.SackBlock(seq(R1, 20), seq(R1, 23)));
     }
 
+    /**
+     * RFC 5961 section 3.2 resets only on a RST at RCV.NXT; Linux also takes one at the right edge
+     * of its highest SACK block, where a peer whose earlier segments were lost sends it.
+     */
+    @Test
+    void outOfOrderData_rstAtTheRightEdgeOfTheHighestSackBlock_resets() {
+        TcpHarness h = holdingTwoOutOfOrderRanges();
+        h.send(SEND.withFlags(TcpFlags.RST).withSeq(seq(R1, 23)));
+        assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(h.events).containsExactly("error:RESET_BY_PEER", "closed");
+        assertThat(h.mib.get(MibCounter.TCP_CHALLENGE_ACK)).isZero();
+    }
+
+    @Test
+    void outOfOrderData_rstAtTheEdgeOfALowerSackBlock_challengeAck() {
+        TcpHarness h = holdingTwoOutOfOrderRanges();
+        h.send(SEND.withFlags(TcpFlags.RST).withSeq(seq(R1, 13)));
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(h.recv().ack()).isEqualTo(R1);
+        assertThat(h.mib.get(MibCounter.TCP_CHALLENGE_ACK)).isEqualTo(1);
+    }
+
+    /** Established, holding [10, 13) and [20, 23) beyond RCV.NXT, both SACKed. */
+    private static TcpHarness holdingTwoOutOfOrderRanges() {
+        TcpHarness h = established();
+        h.send(data(10, "bbb", PEER_TS));
+        h.send(data(20, "ccc", PEER_TS));
+        h.recv();
+        h.recv();
+        return h;
+    }
+
     @Test
     void duplicateData_ackCarriesDsackFirst_rfc2883() {
         TcpHarness h = established();

@@ -667,7 +667,9 @@ class KernelJoinMatrixTest {
         md.append("`./mvnw -pl net -am verify -Dtest=KernelJoinMatrixTest -Dsurefire.failIfNoSpecifiedTests=false"
                 + " -Dmptcp4j.joinMatrixDoc=true`.\n");
         md.append("Each case moves 2 MB each way at once between mptcp4j (TUN) and the kernel on the testbed, checks\n");
-        md.append("SHA-256 both ways, and asserts the counters the script's checks read, on both ends.\n\n");
+        md.append("SHA-256 both ways, and asserts the counters the script's checks read, on both ends.\n");
+        md.append("The same cases with mptcp4j at both ends in the simulator, no kernel needed:"
+                + " [JOIN_MATRIX_SIM.md](JOIN_MATRIX_SIM.md).\n\n");
         md.append("| group | mptcp_join.sh case | mptcp4j is | set-up | result |\n| --- | --- | --- | --- | --- |\n");
         rows.stream().sorted().forEach(r -> md.append(r).append('\n'));
         NOT_COVERED.forEach(r -> md.append(r).append('\n'));

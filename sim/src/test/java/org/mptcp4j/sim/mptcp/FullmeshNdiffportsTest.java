@@ -51,7 +51,7 @@ class FullmeshNdiffportsTest {
         assertThat(s.maxSubflows).as("%s", s).isEqualTo(4);
         String a = s.bed.path(0).clientAddress();
         String b = s.bed.path(1).clientAddress();
-        assertThat(s.subflowData.keySet().stream().map(FullmeshNdiffportsTest::addressPair).collect(Collectors.toSet()))
+        assertThat(s.subflowData.keySet().stream().map(MptcpScenario::addressPair).collect(Collectors.toSet()))
                 .as("%s", s).isEqualTo(Set.of(a + " -> 198.18.0.2", a + " -> " + SERVER_SECOND, b + " -> 198.18.0.2",
                         b + " -> " + SERVER_SECOND));
         s.assertEverySubflowCarriedDataBothWays(4);
@@ -76,22 +76,11 @@ class FullmeshNdiffportsTest {
 
         s.assertIntact(done);
         assertThat(s.maxSubflows).as("%s", s).isEqualTo(3);
-        assertThat(s.subflowData.keySet().stream().map(FullmeshNdiffportsTest::addressPair).distinct().toList())
+        assertThat(s.subflowData.keySet().stream().map(MptcpScenario::addressPair).distinct().toList())
                 .as("one address pair; %s", s).containsExactly(s.bed.path(0).clientAddress() + " -> 198.18.0.2");
         assertThat(s.subflowData.keySet()).as("three source ports; %s", s).hasSize(3);
         s.assertEverySubflowCarriedDataBothWays(3);
         assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isEqualTo(2);
         assertThat(s.clientInfo() == null ? "ndiffports" : s.clientInfo().pathManager()).isEqualTo("ndiffports");
-    }
-
-    /** "198.18.11.2:40000 -> 198.18.0.2:5001" without the ports. */
-    private static String addressPair(String subflow) {
-        String[] ends = subflow.split(" -> ");
-        return host(ends[0]) + " -> " + host(ends[1]);
-    }
-
-    private static String host(String end) {
-        String h = end.substring(0, end.lastIndexOf(':'));
-        return h.startsWith("/") ? h.substring(1) : h.substring(h.indexOf('/') + 1);
     }
 }

@@ -31,14 +31,14 @@ import org.mptcp4j.wire.TcpPacket;
 class MptcpChecksumTest {
     private static final long BYTES = 4L << 20;
 
-    private static MptcpScenario scenario(long seed, PathSpec... paths) {
+    static MptcpScenario scenario(long seed, PathSpec... paths) {
         return new MptcpScenario(seed, BYTES, paths, bed -> StackConfig.defaults().withMptcp(MptcpConfig.defaults()
                 .withChecksumRequired(true).withEndpoints(MptcpScenario.subflowEndpoints(bed))
                 .withLimits(new Limits(Math.max(1, paths.length - 1), 0))), StackConfig.defaults());
     }
 
     /** The data segment that the middlebox altered: where, and which byte. */
-    private static final class Corruption {
+    static final class Corruption {
         boolean armed;
         int senderIss;
         int seq;
@@ -51,7 +51,7 @@ class MptcpChecksumTest {
      * address {@code toAddress} gets its byte at index 100 (or its last) inverted. It also notes
      * the sender's ISN on that path, from its SYN or SYN-ACK.
      */
-    private static Corruption invertOneByte(Tamper tamper, String toAddress) {
+    static Corruption invertOneByte(Tamper tamper, String toAddress) {
         Corruption c = new Corruption();
         tamper.rule((now, p) -> {
             if (!p.ip().destination().getHostAddress().equals(toAddress)) {
@@ -143,12 +143,20 @@ class MptcpChecksumTest {
     @ParameterizedTest(name = "to client {0}")
     @ValueSource(booleans = {true, false})
     void singleSubflow_mpFailAnsweredByInfiniteMapping_bothFallBackToTcp(boolean toClient) {
-        MptcpScenario s = scenario(toClient ? 90 : 91, PathSpec.of(20_000_000, Duration.ofMillis(10)));
+        assertFallbackToTcp(scenario(toClient ? 90 : 91, PathSpec.of(20_000_000, Duration.ofMillis(10))), toClient);
+    }
+
+    /**
+     * On {@code s} (one subflow, checksums), one byte on its way to the client ({@code toClient})
+     * or the server is inverted once a third of each stream has arrived; asserts what
+     * {@link #singleSubflow_mpFailAnsweredByInfiniteMapping_bothFallBackToTcp} says.
+     */
+    static void assertFallbackToTcp(MptcpScenario s, boolean toClient) {
         Corruption c = toClient ? invertOneByte(s.clientTamper, s.bed.path(0).clientAddress())
                 : invertOneByte(s.serverTamper, MultipathTestbed.SERVER_ADDRESS);
         Mib receiver = toClient ? s.clientMib() : s.serverMib();
         Mib sender = toClient ? s.serverMib() : s.clientMib();
-        assertThat(s.runUntilRead(BYTES / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
+        assertThat(s.runUntilRead(s.bytes / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
         assertThat(s.clientInfo().checksums()).as("%s", s).isTrue();
         c.armed = true;
         assertThat(s.sim.runUntil(() -> receiver.get(MibCounter.MPTCP_INFINITE_MAP_RX) > 0,
@@ -166,10 +174,10 @@ class MptcpChecksumTest {
         Exchange intact = toClient ? s.server : s.client;
         long alteredSeed = toClient ? s.seed + 100 : s.seed;
         assertThat(altered.receivedSha256()).as("byte %d inverted; %s", offset, s)
-                .isEqualTo(Exchange.sha256Of(alteredSeed, BYTES, offset));
+                .isEqualTo(Exchange.sha256Of(alteredSeed, s.bytes, offset));
         assertThat(intact.receivedSha256()).as("the other way; %s", s).isEqualTo(altered.sentSha256());
-        assertThat(s.client.bytesRead()).as("%s", s).isEqualTo(BYTES);
-        assertThat(s.server.bytesRead()).as("%s", s).isEqualTo(BYTES);
+        assertThat(s.client.bytesRead()).as("%s", s).isEqualTo(s.bytes);
+        assertThat(s.server.bytesRead()).as("%s", s).isEqualTo(s.bytes);
         assertThat(receiver.get(MibCounter.MPTCP_DATA_CSUM_ERR)).as("%s", s).isEqualTo(1);
         assertThat(receiver.get(MibCounter.MPTCP_MP_FAIL_TX)).as("%s", s).isEqualTo(1);
         assertThat(sender.get(MibCounter.MPTCP_MP_FAIL_RX)).as("%s", s).isEqualTo(1);

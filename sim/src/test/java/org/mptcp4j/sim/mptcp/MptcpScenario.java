@@ -178,6 +178,29 @@ final class MptcpScenario {
         });
     }
 
+    /** Only the initial subflow (from path A's address) carried data; joined subflows, if the client ever showed them, none. */
+    void assertOnlyTheInitialSubflowCarriedData() {
+        String initial = "/" + bed.path(0).clientAddress() + ":";
+        subflowData.forEach((name, d) -> {
+            if (!name.startsWith(initial)) {
+                assertThat(d).as("%s; %s", name, this).containsExactly(0, 0);
+            }
+        });
+        assertThat(subflowData.entrySet().stream().filter(e -> e.getKey().startsWith(initial)))
+                .as("%s", this).singleElement().satisfies(e -> assertThat(e.getValue()[0]).isEqualTo(bytes));
+    }
+
+    /** A {@link #subflowData} key ("/198.18.11.2:40000 -> /198.18.0.2:5001") without the ports. */
+    static String addressPair(String subflow) {
+        String[] ends = subflow.split(" -> ");
+        return host(ends[0]) + " -> " + host(ends[1]);
+    }
+
+    private static String host(String end) {
+        String h = end.substring(0, end.lastIndexOf(':'));
+        return h.startsWith("/") ? h.substring(1) : h.substring(h.indexOf('/') + 1);
+    }
+
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("seed ").append(seed).append(" at ")
