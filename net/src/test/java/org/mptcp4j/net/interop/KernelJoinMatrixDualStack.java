@@ -379,6 +379,7 @@ interface KernelJoinMatrixDualStack {
             kernel().addEndpoint(kernelEndpoint(kernelB6(), KernelMptcp.Flag.SIGNAL));
             Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)), Role.MPTCP4J_CLIENT,
                     ipv4(KernelSocket.INET), 5841);
+            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
             assertJoins(o, Role.MPTCP4J_CLIENT, 0, 0, 0);
             assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtMPJoinSynTx", 0L);
         });
