@@ -17,9 +17,10 @@ import java.net.InetSocketAddress;
  * <li>MP_JOINs from the peer are accepted within the subflow limit.</li>
  * </ul>
  * A subflow's two addresses are of one family, and the connection's first subflow decides which
- * families it may use, as the family of a Linux MPTCP socket does ({@code mptcp_pm_addr_families_match}):
- * one that began over IPv4 (an AF_INET socket) uses IPv4 only, one that began over IPv6 (an
- * AF_INET6 socket) either family. An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, RFC 4291
+ * families its subflows may use, as the family of a Linux MPTCP socket does
+ * ({@code mptcp_pm_addr_families_match}): one that began over IPv4 (an AF_INET socket) IPv4 only,
+ * one that began over IPv6 (an AF_INET6 socket) either family. Announcements go out whatever their
+ * family, as Linux's do. An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, RFC 4291
  * section 2.5.5.2) counts as IPv4.
  */
 public class KernelPathManager implements PathManager {
@@ -41,12 +42,13 @@ public class KernelPathManager implements PathManager {
     }
 
     /**
-     * Announces {@code e} if it signals and the connection may use its family, joins from it if it
-     * is a client's subflow endpoint of the server address's family.
+     * Announces {@code e} if it signals, whatever its family (as Linux's {@code select_signal_address}:
+     * the peer's connection decides whether it can use it), and joins from it if it is a client's
+     * subflow endpoint of the server address's family.
      */
     void use(Connection c, Endpoint e, long nowNanos) {
         InetAddress first = c.initialLocal().getAddress();
-        if (e.address().equals(first) || !mayUse(c, e.address())) {
+        if (e.address().equals(first)) {
             return;
         }
         if (e.has(Endpoint.Flag.SIGNAL)) {
