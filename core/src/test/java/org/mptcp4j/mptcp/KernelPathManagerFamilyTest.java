@@ -47,23 +47,17 @@ class KernelPathManagerFamilyTest {
     }
 
     @Test
-    void ipv6Connection_ipv4SignalEndpoint_announced_ipv4SubflowEndpoint_notJoinedToTheIpv6Server() {
-        Recorder c = new Recorder(true, new InetSocketAddress(A6, 40000), SERVER6, List.of(
-                Endpoint.of(B4, 1, Endpoint.Flag.SIGNAL), Endpoint.of(B4, 2, Endpoint.Flag.SUBFLOW)));
-        new KernelPathManager().onEstablished(c, 0);
+    void endpointsOfTheOtherFamily_announcedAsLinuxDoes_neverJoinedToTheServer() {
+        for (InetSocketAddress[] pair : new InetSocketAddress[][] {{new InetSocketAddress(A6, 40000), SERVER6},
+                {new InetSocketAddress(A4, 40000), SERVER4}}) {
+            InetAddress other = pair[0].getAddress() == A6 ? B4 : B6;
+            Recorder c = new Recorder(true, pair[0], pair[1], List.of(
+                    Endpoint.of(other, 1, Endpoint.Flag.SIGNAL), Endpoint.of(other, 2, Endpoint.Flag.SUBFLOW)));
+            new KernelPathManager().onEstablished(c, 0);
 
-        assertThat(c.announced).containsExactly(B4);
-        assertThat(c.subflows).isEmpty();
-    }
-
-    @Test
-    void ipv4Connection_ipv6Endpoints_announcedAsLinuxDoes_notJoined() {
-        Recorder c = new Recorder(true, new InetSocketAddress(A4, 40000), SERVER4, List.of(
-                Endpoint.of(B6, 1, Endpoint.Flag.SIGNAL), Endpoint.of(B6, 2, Endpoint.Flag.SUBFLOW)));
-        new KernelPathManager().onEstablished(c, 0);
-
-        assertThat(c.announced).containsExactly(B6);
-        assertThat(c.subflows).isEmpty();
+            assertThat(c.announced).as("connection from %s", pair[0]).containsExactly(other);
+            assertThat(c.subflows).as("connection from %s", pair[0]).isEmpty();
+        }
     }
 
     @Test

@@ -104,13 +104,48 @@ interface KernelJoinMatrixDualStack {
         return address.contains(":") && !address.startsWith("::ffff:") ? "6" : "4";
     }
 
+    /**
+     * A case around one kernel endpoint on path B at {@code address}: a {@code subflow} endpoint
+     * makes the kernel the client, a {@code signal} one makes it the announcing server with mptcp4j
+     * accepting one announcement (then received and echoed once). {@code joins}: chk_join_nr's three
+     * numbers.
+     */
+    private Outcome kernelEndpointCase(String address, KernelMptcp.Flag flag, Initial initial, int port, long joins)
+            throws Exception {
+        kernel().addEndpoint(kernelEndpoint(address, flag));
+        boolean signal = flag == KernelMptcp.Flag.SIGNAL;
+        Role role = signal ? Role.MPTCP4J_CLIENT : Role.KERNEL_CLIENT;
+        Outcome o = run(signal ? MptcpConfig.defaults().withLimits(new Limits(2, 1)) : MptcpConfig.defaults(), role,
+                initial, port);
+        if (signal) {
+            assertAddAddr(o, role, 1);
+        }
+        assertJoins(o, role, joins, joins, joins);
+        return o;
+    }
+
+    /** {@link #kernelEndpointCase} with the endpoint on mptcp4j's side, at {@code address} (id 1); the kernel accepts 8 announcements. */
+    private Outcome mptcp4jEndpointCase(InetAddress address, Endpoint.Flag flag, Initial initial, int port, long joins)
+            throws Exception {
+        boolean signal = flag == Endpoint.Flag.SIGNAL;
+        Role role = signal ? Role.KERNEL_CLIENT : Role.MPTCP4J_CLIENT;
+        Outcome o = run(endpoint(address, flag), role, initial, port);
+        if (signal) {
+            assertAddAddr(o, role, 1);
+        }
+        assertJoins(o, role, joins, joins, joins);
+        if (joins == 0 && !signal) {
+            assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtMPJoinSynTx", 0L);
+        }
+        return o;
+    }
+
     // ---- ipv6_tests: everything over IPv6
 
     @Test
     default void ipv6_singleSubflow() throws Exception {
         row("ipv6", "single subflow IPv6", Role.MPTCP4J_CLIENT, "IPv6; mptcp4j: `subflow` endpoint on B", () -> {
-            Outcome o = run(endpoint(layout().mptcp4jAddressB6(), Endpoint.Flag.SUBFLOW), Role.MPTCP4J_CLIENT, ipv6(), 5801);
-            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
+            Outcome o = mptcp4jEndpointCase(layout().mptcp4jAddressB6(), Endpoint.Flag.SUBFLOW, ipv6(), 5801, 1);
             o.assertTwoSubflowsCarriedData();
             assertThat(o.subflows()).extracting(f -> InetAddress.ofLiteral(f.peerAddress()))
                     .containsExactlyInAnyOrder(layout().mptcp4jAddressA6(), layout().mptcp4jAddressB6());
@@ -120,9 +155,7 @@ interface KernelJoinMatrixDualStack {
     @Test
     default void ipv6_singleSubflow_kernelClient() throws Exception {
         row("ipv6", "single subflow IPv6", Role.KERNEL_CLIENT, "IPv6; kernel: `subflow` endpoint on B", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelB6(), KernelMptcp.Flag.SUBFLOW));
-            Outcome o = run(MptcpConfig.defaults(), Role.KERNEL_CLIENT, ipv6(), 5802);
-            assertJoins(o, Role.KERNEL_CLIENT, 1, 1, 1);
+            Outcome o = kernelEndpointCase(kernelB6(), KernelMptcp.Flag.SUBFLOW, ipv6(), 5802, 1);
             o.assertTwoSubflowsCarriedData();
             assertThat(families(o)).containsExactly("6", "6");
         });
@@ -154,10 +187,7 @@ interface KernelJoinMatrixDualStack {
     default void ipv6_singleAddress() throws Exception {
         row("ipv6", "single address IPv6", Role.MPTCP4J_CLIENT,
                 "IPv6; kernel: `signal` endpoint on B; mptcp4j: add_addr_accepted 1", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelB6(), KernelMptcp.Flag.SIGNAL));
-            Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)), Role.MPTCP4J_CLIENT, ipv6(), 5805);
-            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
-            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
+            Outcome o = kernelEndpointCase(kernelB6(), KernelMptcp.Flag.SIGNAL, ipv6(), 5805, 1);
             assertThat(families(o)).containsExactly("6", "6");
         });
     }
@@ -165,9 +195,7 @@ interface KernelJoinMatrixDualStack {
     @Test
     default void ipv6_singleAddress_kernelClient() throws Exception {
         row("ipv6", "single address IPv6", Role.KERNEL_CLIENT, "IPv6; mptcp4j: `signal` endpoint on B", () -> {
-            Outcome o = run(endpoint(layout().mptcp4jAddressB6(), Endpoint.Flag.SIGNAL), Role.KERNEL_CLIENT, ipv6(), 5806);
-            assertAddAddr(o, Role.KERNEL_CLIENT, 1);
-            assertJoins(o, Role.KERNEL_CLIENT, 1, 1, 1);
+            Outcome o = mptcp4jEndpointCase(layout().mptcp4jAddressB6(), Endpoint.Flag.SIGNAL, ipv6(), 5806, 1);
             assertThat(families(o)).containsExactly("6", "6");
         });
     }
@@ -238,175 +266,118 @@ interface KernelJoinMatrixDualStack {
 
     // ---- v4mapped_tests: the kernel's AF_INET6 socket with IPv4-mapped addresses, IPv4 on the wire
 
+    // ---- v4mapped_tests: the kernel's AF_INET6 socket with IPv4-mapped addresses, IPv4 on the wire
+
     @Test
     default void v4mapped_singleSubflow_kernelClient() throws Exception {
         row("v4mapped", "single subflow IPv4-mapped", Role.KERNEL_CLIENT,
-                "kernel: IPv4-mapped socket, `subflow` endpoint ::ffff:(B)", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelBMapped(), KernelMptcp.Flag.SUBFLOW));
-            Outcome o = run(MptcpConfig.defaults(), Role.KERNEL_CLIENT, ipv4(KernelSocket.INET6_MAPPED), 5821);
-            assertJoins(o, Role.KERNEL_CLIENT, 1, 1, 1);
-            o.assertTwoSubflowsCarriedData();
-        });
+                "kernel: IPv4-mapped socket, `subflow` endpoint ::ffff:(B)", () -> kernelEndpointCase(kernelBMapped(),
+                        KernelMptcp.Flag.SUBFLOW, ipv4(KernelSocket.INET6_MAPPED), 5821, 1).assertTwoSubflowsCarriedData());
     }
 
     @Test
     default void v4mapped_singleSubflow() throws Exception {
         row("v4mapped", "single subflow IPv4-mapped", Role.MPTCP4J_CLIENT,
-                "kernel: IPv4-mapped listener; mptcp4j: `subflow` endpoint on B", () -> {
-            Outcome o = run(endpoint(layout().mptcp4jAddressB(), Endpoint.Flag.SUBFLOW), Role.MPTCP4J_CLIENT,
-                    ipv4(KernelSocket.INET6_MAPPED), 5822);
-            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
-            o.assertTwoSubflowsCarriedData();
-        });
+                "kernel: IPv4-mapped listener; mptcp4j: `subflow` endpoint on B", () -> mptcp4jEndpointCase(
+                        layout().mptcp4jAddressB(), Endpoint.Flag.SUBFLOW, ipv4(KernelSocket.INET6_MAPPED), 5822, 1)
+                        .assertTwoSubflowsCarriedData());
     }
 
     @Test
     default void v4mapped_signalAddress() throws Exception {
+        // Linux announces an endpoint added as ::ffff:a.b.c.d in 16 bytes; mptcp4j joins its IPv4 address.
         row("v4mapped", "signal address IPv4-mapped", Role.MPTCP4J_CLIENT,
-                "kernel: IPv4-mapped listener, `signal` endpoint ::ffff:(B); mptcp4j: add_addr_accepted 1", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelBMapped(), KernelMptcp.Flag.SIGNAL));
-            Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)), Role.MPTCP4J_CLIENT,
-                    ipv4(KernelSocket.INET6_MAPPED), 5823);
-            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
-            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
-        });
+                "kernel: IPv4-mapped listener, `signal` endpoint ::ffff:(B); mptcp4j: add_addr_accepted 1",
+                () -> kernelEndpointCase(kernelBMapped(), KernelMptcp.Flag.SIGNAL, ipv4(KernelSocket.INET6_MAPPED), 5823, 1));
     }
 
     @Test
     default void v4mapped_signalAddress_kernelClient() throws Exception {
         row("v4mapped", "signal address IPv4-mapped", Role.KERNEL_CLIENT,
-                "kernel: IPv4-mapped socket; mptcp4j: `signal` endpoint on B", () -> {
-            Outcome o = run(endpoint(layout().mptcp4jAddressB(), Endpoint.Flag.SIGNAL), Role.KERNEL_CLIENT,
-                    ipv4(KernelSocket.INET6_MAPPED), 5824);
-            assertAddAddr(o, Role.KERNEL_CLIENT, 1);
-            assertJoins(o, Role.KERNEL_CLIENT, 1, 1, 1);
-        });
+                "kernel: IPv4-mapped socket; mptcp4j: `signal` endpoint on B", () -> mptcp4jEndpointCase(
+                        layout().mptcp4jAddressB(), Endpoint.Flag.SIGNAL, ipv4(KernelSocket.INET6_MAPPED), 5824, 1));
     }
 
     @Test
     default void v4mapped_mappedSocketIpv4Endpoint_kernelClient() throws Exception {
         row("v4mapped", "single subflow v4-map-v6", Role.KERNEL_CLIENT,
-                "kernel: IPv4-mapped socket, `subflow` endpoint on B (IPv4)", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelB(), KernelMptcp.Flag.SUBFLOW));
-            Outcome o = run(MptcpConfig.defaults(), Role.KERNEL_CLIENT, ipv4(KernelSocket.INET6_MAPPED), 5825);
-            assertJoins(o, Role.KERNEL_CLIENT, 1, 1, 1);
-        });
+                "kernel: IPv4-mapped socket, `subflow` endpoint on B (IPv4)",
+                () -> kernelEndpointCase(kernelB(), KernelMptcp.Flag.SUBFLOW, ipv4(KernelSocket.INET6_MAPPED), 5825, 1));
     }
 
     @Test
     default void v4mapped_mappedSocketIpv4Signal() throws Exception {
         row("v4mapped", "signal address v4-map-v6", Role.MPTCP4J_CLIENT,
-                "kernel: IPv4-mapped listener, `signal` endpoint on B (IPv4); mptcp4j: add_addr_accepted 1", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelB(), KernelMptcp.Flag.SIGNAL));
-            Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)), Role.MPTCP4J_CLIENT,
-                    ipv4(KernelSocket.INET6_MAPPED), 5826);
-            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
-            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
-        });
+                "kernel: IPv4-mapped listener, `signal` endpoint on B (IPv4); mptcp4j: add_addr_accepted 1",
+                () -> kernelEndpointCase(kernelB(), KernelMptcp.Flag.SIGNAL, ipv4(KernelSocket.INET6_MAPPED), 5826, 1));
     }
 
     @Test
     default void v4mapped_ipv4SocketMappedEndpoint_kernelClient() throws Exception {
-        row("v4mapped", "single subflow v6-map-v4", Role.KERNEL_CLIENT,
-                "kernel: IPv4 socket, `subflow` endpoint ::ffff:(B)", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelBMapped(), KernelMptcp.Flag.SUBFLOW));
-            Outcome o = run(MptcpConfig.defaults(), Role.KERNEL_CLIENT, ipv4(KernelSocket.INET), 5827);
-            assertJoins(o, Role.KERNEL_CLIENT, 1, 1, 1);
-        });
+        row("v4mapped", "single subflow v6-map-v4", Role.KERNEL_CLIENT, "kernel: IPv4 socket, `subflow` endpoint ::ffff:(B)",
+                () -> kernelEndpointCase(kernelBMapped(), KernelMptcp.Flag.SUBFLOW, ipv4(KernelSocket.INET), 5827, 1));
     }
 
     @Test
     default void v4mapped_ipv4SocketMappedSignal() throws Exception {
         row("v4mapped", "signal address v6-map-v4", Role.MPTCP4J_CLIENT,
-                "kernel: IPv4 listener, `signal` endpoint ::ffff:(B); mptcp4j: add_addr_accepted 1", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelBMapped(), KernelMptcp.Flag.SIGNAL));
-            Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)), Role.MPTCP4J_CLIENT,
-                    ipv4(KernelSocket.INET), 5828);
-            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
-            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
-        });
+                "kernel: IPv4 listener, `signal` endpoint ::ffff:(B); mptcp4j: add_addr_accepted 1",
+                () -> kernelEndpointCase(kernelBMapped(), KernelMptcp.Flag.SIGNAL, ipv4(KernelSocket.INET), 5828, 1));
     }
 
     @Test
     default void v4mapped_noJoinIpv6EndpointOnIpv4() throws Exception {
         row("v4mapped", "no JOIN with diff families v4-v6", Role.MPTCP4J_CLIENT,
-                "IPv4 connection; mptcp4j: `subflow` endpoint on B (IPv6)", () -> {
-            Outcome o = run(endpoint(layout().mptcp4jAddressB6(), Endpoint.Flag.SUBFLOW), Role.MPTCP4J_CLIENT,
-                    ipv4(KernelSocket.INET), 5829);
-            assertJoins(o, Role.MPTCP4J_CLIENT, 0, 0, 0);
-            assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtMPJoinSynTx", 0L);
-        });
+                "IPv4 connection; mptcp4j: `subflow` endpoint on B (IPv6)", () -> mptcp4jEndpointCase(
+                        layout().mptcp4jAddressB6(), Endpoint.Flag.SUBFLOW, ipv4(KernelSocket.INET), 5829, 0));
     }
 
     @Test
     default void v4mapped_noJoinIpv6EndpointOnIpv4_kernelClient() throws Exception {
         row("v4mapped", "no JOIN with diff families v4-v6", Role.KERNEL_CLIENT,
-                "IPv4 connection; kernel: `subflow` endpoint on B (IPv6)", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelB6(), KernelMptcp.Flag.SUBFLOW));
-            Outcome o = run(MptcpConfig.defaults(), Role.KERNEL_CLIENT, ipv4(KernelSocket.INET), 5830);
-            assertJoins(o, Role.KERNEL_CLIENT, 0, 0, 0);
-            assertThat(o.subflows()).as("the kernel's subflows").hasSize(1);
-        });
+                "IPv4 connection; kernel: `subflow` endpoint on B (IPv6)", () -> assertThat(kernelEndpointCase(kernelB6(),
+                        KernelMptcp.Flag.SUBFLOW, ipv4(KernelSocket.INET), 5830, 0).subflows()).hasSize(1));
     }
 
     @Test
     default void v4mapped_noJoinIpv4EndpointOnIpv6() throws Exception {
         row("v4mapped", "no JOIN with diff families v6-v4", Role.MPTCP4J_CLIENT,
-                "IPv6 connection; mptcp4j: `subflow` endpoint on B (IPv4)", () -> {
-            Outcome o = run(endpoint(layout().mptcp4jAddressB(), Endpoint.Flag.SUBFLOW), Role.MPTCP4J_CLIENT, ipv6(), 5831);
-            assertJoins(o, Role.MPTCP4J_CLIENT, 0, 0, 0);
-            assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtMPJoinSynTx", 0L);
-        });
+                "IPv6 connection; mptcp4j: `subflow` endpoint on B (IPv4)",
+                () -> mptcp4jEndpointCase(layout().mptcp4jAddressB(), Endpoint.Flag.SUBFLOW, ipv6(), 5831, 0));
     }
 
     @Test
     default void v4mapped_noJoinIpv4EndpointOnIpv6_kernelClient() throws Exception {
         row("v4mapped", "no JOIN with diff families v6-v4", Role.KERNEL_CLIENT,
-                "IPv6 connection; kernel: `subflow` endpoint on B (IPv4)", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelB(), KernelMptcp.Flag.SUBFLOW));
-            Outcome o = run(MptcpConfig.defaults(), Role.KERNEL_CLIENT, ipv6(), 5832);
-            assertJoins(o, Role.KERNEL_CLIENT, 0, 0, 0);
-            assertThat(o.subflows()).as("the kernel's subflows").hasSize(1);
-        });
+                "IPv6 connection; kernel: `subflow` endpoint on B (IPv4)", () -> assertThat(kernelEndpointCase(kernelB(),
+                        KernelMptcp.Flag.SUBFLOW, ipv6(), 5832, 0).subflows()).hasSize(1));
     }
 
     // ---- mixed_tests: IPv4 and IPv6 subflows in one connection
 
     @Test
     default void mixed_ipv4ConnectionIgnoresAnnouncedIpv6() throws Exception {
+        // The kernel announces its IPv6 address on the IPv4 connection too; mptcp4j echoes it and never joins it.
         row("mixed", "IPv4 sockets do not use IPv6 addresses", Role.MPTCP4J_CLIENT,
-                "IPv4 connection; kernel: `signal` endpoint on B (IPv6); mptcp4j: add_addr_accepted 1", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelB6(), KernelMptcp.Flag.SIGNAL));
-            Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)), Role.MPTCP4J_CLIENT,
-                    ipv4(KernelSocket.INET), 5841);
-            // The kernel announces its IPv6 address on the IPv4 connection too; mptcp4j echoes it and never joins it.
-            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
-            assertJoins(o, Role.MPTCP4J_CLIENT, 0, 0, 0);
-            assertThat(o.ours()).as("mptcp4j counters").containsEntry("MPTcpExtMPJoinSynTx", 0L);
-        });
+                "IPv4 connection; kernel: `signal` endpoint on B (IPv6); mptcp4j: add_addr_accepted 1", () -> assertThat(
+                        kernelEndpointCase(kernelB6(), KernelMptcp.Flag.SIGNAL, ipv4(KernelSocket.INET), 5841, 0).ours())
+                        .as("mptcp4j counters").containsEntry("MPTcpExtMPJoinSynTx", 0L));
     }
 
     @Test
     default void mixed_ipv4ConnectionIgnoresAnnouncedIpv6_kernelClient() throws Exception {
+        // Announced and echoed, as the kernel announces an IPv6 endpoint on an IPv4 connection; never joined.
         row("mixed", "IPv4 sockets do not use IPv6 addresses", Role.KERNEL_CLIENT,
-                "IPv4 connection; mptcp4j: `signal` endpoint on B (IPv6)", () -> {
-            Outcome o = run(endpoint(layout().mptcp4jAddressB6(), Endpoint.Flag.SIGNAL), Role.KERNEL_CLIENT,
-                    ipv4(KernelSocket.INET), 5842);
-            // Announced and echoed, as the kernel announces an IPv6 endpoint on an IPv4 connection; never joined.
-            assertAddAddr(o, Role.KERNEL_CLIENT, 1);
-            assertJoins(o, Role.KERNEL_CLIENT, 0, 0, 0);
-            assertThat(o.subflows()).as("the kernel's subflows").hasSize(1);
-        });
+                "IPv4 connection; mptcp4j: `signal` endpoint on B (IPv6)", () -> assertThat(mptcp4jEndpointCase(
+                        layout().mptcp4jAddressB6(), Endpoint.Flag.SIGNAL, ipv4(KernelSocket.INET), 5842, 0).subflows())
+                        .as("the kernel's subflows").hasSize(1));
     }
 
     @Test
     default void mixed_ipv6ConnectionJoinsAnnouncedIpv4() throws Exception {
         row("mixed", "simult IPv4 and IPv6 subflows", Role.MPTCP4J_CLIENT,
                 "IPv6 connection; kernel: `signal` endpoint on B (IPv4); mptcp4j: add_addr_accepted 1", () -> {
-            kernel().addEndpoint(kernelEndpoint(kernelB(), KernelMptcp.Flag.SIGNAL));
-            Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)), Role.MPTCP4J_CLIENT, ipv6(), 5843);
-            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
-            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
+            Outcome o = kernelEndpointCase(kernelB(), KernelMptcp.Flag.SIGNAL, ipv6(), 5843, 1);
             o.assertTwoSubflowsCarriedData();
             assertThat(families(o)).as("%s", o.subflows()).containsExactly("4", "6");
         });
@@ -416,9 +387,7 @@ interface KernelJoinMatrixDualStack {
     default void mixed_ipv6ConnectionJoinsAnnouncedIpv4_kernelClient() throws Exception {
         row("mixed", "simult IPv4 and IPv6 subflows", Role.KERNEL_CLIENT,
                 "IPv6 connection; mptcp4j: `signal` endpoint on B (IPv4)", () -> {
-            Outcome o = run(endpoint(layout().mptcp4jAddressB(), Endpoint.Flag.SIGNAL), Role.KERNEL_CLIENT, ipv6(), 5844);
-            assertAddAddr(o, Role.KERNEL_CLIENT, 1);
-            assertJoins(o, Role.KERNEL_CLIENT, 1, 1, 1);
+            Outcome o = mptcp4jEndpointCase(layout().mptcp4jAddressB(), Endpoint.Flag.SIGNAL, ipv6(), 5844, 1);
             o.assertTwoSubflowsCarriedData();
             assertThat(families(o)).as("%s", o.subflows()).containsExactly("4", "6");
         });
