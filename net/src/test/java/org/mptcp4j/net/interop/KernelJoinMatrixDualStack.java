@@ -264,6 +264,28 @@ interface KernelJoinMatrixDualStack {
         });
     }
 
+    @Test
+    default void ipv6_removeSubflowAndSignal_kernelClient() throws Exception {
+        row("ipv6", "remove subflow and signal IPv6", Role.KERNEL_CLIENT,
+                "IPv6; mptcp4j: `signal` endpoint on B; kernel: `subflow` endpoint on B; both deleted while data flows", () -> {
+            kernel().addEndpoint(kernelEndpoint(kernelB6(), KernelMptcp.Flag.SUBFLOW));
+            int id = kernel().endpoints().getFirst().id();
+            Outcome o = run(endpoint(layout().mptcp4jAddressB6(), Endpoint.Flag.SIGNAL), dualStack(), Role.KERNEL_CLIENT,
+                    ipv6(), 5810, () -> {
+                        KernelJoinMatrixTest.awaitSubflows(3);
+                        host().removeEndpoint(1);
+                        kernel().deleteEndpoint(id);
+                    });
+            assertAddAddr(o, Role.KERNEL_CLIENT, 1);
+            assertJoins(o, Role.KERNEL_CLIENT, 2, 2, 2);
+            for (var side : List.of(o.kernel(), o.ours())) {
+                assertThat(side).as("kernel %s, mptcp4j %s", o.kernel(), o.ours()).containsEntry("MPTcpExtRmAddrTx", 1L)
+                        .containsEntry("MPTcpExtRmAddr", 1L);
+            }
+            assertThat(o.subflows()).as("the kernel's subflows after the deletes").hasSize(1);
+        });
+    }
+
     // ---- v4mapped_tests: the kernel's AF_INET6 socket with IPv4-mapped addresses, IPv4 on the wire
 
     // ---- v4mapped_tests: the kernel's AF_INET6 socket with IPv4-mapped addresses, IPv4 on the wire
@@ -337,6 +359,15 @@ interface KernelJoinMatrixDualStack {
         row("v4mapped", "no JOIN with diff families v4-v6", Role.KERNEL_CLIENT,
                 "IPv4 connection; kernel: `subflow` endpoint on B (IPv6)", () -> assertThat(kernelEndpointCase(kernelB6(),
                         KernelMptcp.Flag.SUBFLOW, ipv4(KernelSocket.INET), 5830, 0).subflows()).hasSize(1));
+    }
+
+    @Test
+    default void v4mapped_noJoinIpv6EndpointEndingInIpv4_kernelClient() throws Exception {
+        // 2001:2:0:2::198.18.2.2 ends in the kernel's IPv4 B address but is IPv6 (not ::ffff:, RFC 4291 2.5.5).
+        row("v4mapped", "no JOIN with diff families v4-v6-2", Role.KERNEL_CLIENT,
+                "IPv4 connection; kernel: `subflow` endpoint 2001:2:0:2::(B IPv4)", () -> assertThat(kernelEndpointCase(
+                        "2001:2:0:2::" + kernelB(), KernelMptcp.Flag.SUBFLOW, ipv4(KernelSocket.INET), 5833, 0).subflows())
+                        .hasSize(1));
     }
 
     @Test
