@@ -5,8 +5,10 @@ import static org.mptcp4j.net.interop.KernelJoinMatrixTest.assertAddAddr;
 import static org.mptcp4j.net.interop.KernelJoinMatrixTest.assertJoins;
 import static org.mptcp4j.net.interop.KernelJoinMatrixTest.row;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.api.MptcpHost;
 import org.mptcp4j.mptcp.Endpoint;
@@ -92,6 +94,21 @@ interface KernelJoinMatrixDualStack {
     private static void assertNoSubflowCrossesFamilies(Outcome o) {
         assertThat(o.subflows()).as("the kernel's subflows").allSatisfy(f -> assertThat(family(f.peerAddress()))
                 .as("%s", f).isEqualTo(family(f.localAddress())));
+    }
+
+    /** A side's counters, read when called. */
+    interface Counters {
+        Map<String, Long> read() throws IOException;
+    }
+
+    /**
+     * Waits (at most 2 s) until {@code side} has counted a REMOVE_ADDR more than {@code before}, as
+     * mptcp_join.sh's {@code wait_rm_addr} does between the two ends' deletions. Without the wait
+     * the two deletions race: in one of our runs the kernel counted no REMOVE_ADDR although
+     * mptcp4j had sent one (a REMOVE_ADDR is sent once, never acknowledged, RFC 8684 section 3.4.2).
+     */
+    private static void awaitRmAddr(Counters side, long before) throws IOException {
+        KernelJoinMatrixTest.await(() -> side.read().get("MPTcpExtRmAddr") > before);
     }
 
     /** The families of the kernel's subflows (by mptcp4j's address), sorted. */
@@ -250,7 +267,9 @@ interface KernelJoinMatrixDualStack {
             Outcome o = run(endpoint(layout().mptcp4jAddressB6(), Endpoint.Flag.SUBFLOW).withLimits(new Limits(2, 1)),
                     dualStack(), Role.MPTCP4J_CLIENT, ipv6(), 5809, () -> {
                         KernelJoinMatrixTest.awaitSubflows(3);
+                        long before = host().counters().get("MPTcpExtRmAddr");
                         kernel().deleteEndpoint(id);
+                        awaitRmAddr(() -> host().counters(), before);
                         host().removeEndpoint(1);
                     });
             assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
@@ -273,7 +292,9 @@ interface KernelJoinMatrixDualStack {
             Outcome o = run(endpoint(layout().mptcp4jAddressB6(), Endpoint.Flag.SIGNAL), dualStack(), Role.KERNEL_CLIENT,
                     ipv6(), 5810, () -> {
                         KernelJoinMatrixTest.awaitSubflows(3);
+                        long before = kernel().counters().get("MPTcpExtRmAddr");
                         host().removeEndpoint(1);
+                        awaitRmAddr(() -> kernel().counters(), before);
                         kernel().deleteEndpoint(id);
                     });
             assertAddAddr(o, Role.KERNEL_CLIENT, 1);

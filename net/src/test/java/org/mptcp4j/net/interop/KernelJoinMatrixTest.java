@@ -612,8 +612,18 @@ class KernelJoinMatrixTest implements KernelJoinMatrixDualStack {
 
     /** Waits (at most 2 s) until the kernel sees {@code n} subflows. */
     static void awaitSubflows(int n) throws IOException {
+        await(() -> kernel.subflows().size() >= n);
+    }
+
+    /** A condition read from the testbed. */
+    interface Condition {
+        boolean holds() throws IOException;
+    }
+
+    /** Waits (at most 2 s) until {@code c} holds. */
+    static void await(Condition c) throws IOException {
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        while (kernel.subflows().size() < n && System.nanoTime() - deadline < 0) {
+        while (!c.holds() && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
