@@ -51,7 +51,8 @@ public final class FullmeshPathManager extends KernelPathManager {
 
     @Override
     public void onAddAddrReceived(Connection c, int remoteId, InetSocketAddress address, long nowNanos) {
-        if (!c.isClient() || c.addAddrAccepted() >= c.limits().addAddrAccepted() || remotes.contains(address)) {
+        if (!c.isClient() || c.addAddrAccepted() >= c.limits().addAddrAccepted() || remotes.contains(address)
+                || !mayUse(c, address.getAddress())) {
             return;
         }
         c.acceptAddAddr(remoteId);
@@ -88,34 +89,5 @@ public final class FullmeshPathManager extends KernelPathManager {
 
     private static boolean backup(Connection c, InetAddress local) {
         return c.endpoints().stream().anyMatch(e -> e.address().equals(local) && e.has(Endpoint.Flag.BACKUP));
-    }
-
-    /** The endpoint's id for {@code local}; 0 for the initial subflow's address; else the lowest id no endpoint has, by address order. */
-    static int localId(Connection c, InetAddress local, InetAddress initial) {
-        if (local.equals(initial)) {
-            return 0;
-        }
-        for (Endpoint e : c.endpoints()) {
-            if (e.address().equals(local)) {
-                return e.id();
-            }
-        }
-        int id = 0;
-        for (InetAddress a : c.localAddresses()) {
-            if (a.equals(initial) || c.endpoints().stream().anyMatch(e -> e.address().equals(a))) {
-                continue;
-            }
-            do {
-                id++;
-            } while (takenByEndpoint(c, id));
-            if (a.equals(local)) {
-                return id;
-            }
-        }
-        return id + 1;
-    }
-
-    private static boolean takenByEndpoint(Connection c, int id) {
-        return c.endpoints().stream().anyMatch(e -> e.id() == id);
     }
 }

@@ -1,5 +1,6 @@
 package org.mptcp4j.mptcp;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -15,6 +16,12 @@ import java.net.InetSocketAddress;
  *     {@code add_addr_accepted} and subflow limits;</li>
  * <li>MP_JOINs from the peer are accepted within the subflow limit.</li>
  * </ul>
+ * A subflow's two addresses are of one family, and the connection's first subflow decides which
+ * families its subflows may use, as the family of a Linux MPTCP socket does
+ * ({@code mptcp_pm_addr_families_match}): one that began over IPv4 (an AF_INET socket) IPv4 only,
+ * one that began over IPv6 (an AF_INET6 socket) either family. Announcements go out whatever their
+ * family, as Linux's do. An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, RFC 4291
+ * section 2.5.5.2) counts as IPv4.
  */
 public class KernelPathManager implements PathManager {
     @Override
@@ -34,35 +41,49 @@ public class KernelPathManager implements PathManager {
         use(c, e, nowNanos);
     }
 
-    /** Announces {@code e} if it signals, joins from it if it is a client's subflow endpoint. */
+    /**
+     * Announces {@code e} if it signals, whatever its family (as Linux's {@code select_signal_address}:
+     * the peer's connection decides whether it can use it), and joins from it if it is a client's
+     * subflow endpoint of the server address's family.
+     */
     void use(Connection c, Endpoint e, long nowNanos) {
         InetAddress first = c.initialLocal().getAddress();
-        if (e.address().equals(first) || !sameFamily(e.address(), first)) {
+        if (e.address().equals(first)) {
             return;
         }
         if (e.has(Endpoint.Flag.SIGNAL)) {
             c.announce(e.id(), e.address(), e.port());
         }
-        if (e.has(Endpoint.Flag.SUBFLOW) && c.isClient() && c.extraSubflows() < c.limits().subflows()) {
+        if (e.has(Endpoint.Flag.SUBFLOW) && c.isClient() && sameFamily(e.address(), first)
+                && c.extraSubflows() < c.limits().subflows()) {
             c.createSubflow(e.address(), e.id(), c.initialRemote(), e.has(Endpoint.Flag.BACKUP), nowNanos);
         }
     }
 
+    /**
+     * Joins an announced address from a {@code laminar} endpoint, else from the initial subflow's
+     * address, else (an IPv4 address announced on a connection that began over IPv6) from the
+     * stack's first address of its family, where Linux lets routing pick the source.
+     */
     @Override
     public void onAddAddrReceived(Connection c, int remoteId, InetSocketAddress address, long nowNanos) {
-        if (c.addAddrAccepted() >= c.limits().addAddrAccepted() || c.extraSubflows() >= c.limits().subflows()) {
+        if (c.addAddrAccepted() >= c.limits().addAddrAccepted() || c.extraSubflows() >= c.limits().subflows()
+                || !mayUse(c, address.getAddress())) {
             return;
         }
-        InetAddress local = c.initialLocal().getAddress();
-        if (!sameFamily(local, address.getAddress())) {
+        InetAddress first = c.initialLocal().getAddress();
+        Endpoint laminar = unusedLaminar(c, address.getAddress());
+        InetAddress local = laminar != null ? laminar.address()
+                : sameFamily(first, address.getAddress()) ? first
+                : c.localAddresses().stream().filter(a -> sameFamily(a, address.getAddress())).findFirst().orElse(null);
+        if (local == null) {
             return;
         }
         c.acceptAddAddr(remoteId);
-        Endpoint laminar = unusedLaminar(c, address.getAddress());
         if (laminar != null) {
             c.createSubflow(laminar.address(), laminar.id(), address, laminar.has(Endpoint.Flag.BACKUP), nowNanos);
         } else {
-            c.createSubflow(local, 0, address, false, nowNanos);
+            c.createSubflow(local, localId(c, local, first), address, false, nowNanos);
         }
     }
 
@@ -77,7 +98,56 @@ public class KernelPathManager implements PathManager {
         return null;
     }
 
+    /** Whether {@code a} and {@code b} are of one family, IPv4-mapped addresses counting as IPv4. */
     static boolean sameFamily(InetAddress a, InetAddress b) {
-        return a.getAddress().length == b.getAddress().length;
+        return isIpv4(a) == isIpv4(b);
+    }
+
+    /** Whether the connection may have a subflow with {@code a} at one end: IPv6 only if it began over IPv6. */
+    static boolean mayUse(Connection c, InetAddress a) {
+        return isIpv4(a) || !isIpv4(c.initialLocal().getAddress());
+    }
+
+    /** IPv4, or IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}, RFC 4291 section 2.5.5.2). */
+    static boolean isIpv4(InetAddress a) {
+        if (a instanceof Inet4Address) {
+            return true;
+        }
+        byte[] b = a.getAddress();
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+    }
+
+    /** The endpoint's id for {@code local}; 0 for the initial subflow's address; else the lowest id no endpoint has, by address order. */
+    static int localId(Connection c, InetAddress local, InetAddress initial) {
+        if (local.equals(initial)) {
+            return 0;
+        }
+        for (Endpoint e : c.endpoints()) {
+            if (e.address().equals(local)) {
+                return e.id();
+            }
+        }
+        int id = 0;
+        for (InetAddress a : c.localAddresses()) {
+            if (a.equals(initial) || c.endpoints().stream().anyMatch(e -> e.address().equals(a))) {
+                continue;
+            }
+            do {
+                id++;
+            } while (takenByEndpoint(c, id));
+            if (a.equals(local)) {
+                return id;
+            }
+        }
+        return id + 1;
+    }
+
+    private static boolean takenByEndpoint(Connection c, int id) {
+        return c.endpoints().stream().anyMatch(e -> e.id() == id);
     }
 }

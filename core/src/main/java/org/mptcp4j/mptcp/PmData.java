@@ -1,8 +1,11 @@
 package org.mptcp4j.mptcp;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -254,10 +257,27 @@ final class PmData implements PathManager.Connection {
         conn.sendPureAck(s); // the echo rides a pure ACK, sent at once even while data flows
         Subflow first = conn.initialSubflow();
         int joinPort = port != 0 || first == null ? port : first.tcp.remote().getPort();
-        InetSocketAddress announced = new InetSocketAddress(a.address(), joinPort);
+        InetSocketAddress announced = new InetSocketAddress(unmapped(a.address()), joinPort);
         emit(PmEvent.Type.ANNOUNCED, 0, a.addressId(), null, announced, false, PmEvent.NO_ERROR);
         if (first != null) {
             policy.onAddAddrReceived(this, a.addressId(), announced, conn.now);
+        }
+    }
+
+    /**
+     * An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, RFC 4291 section 2.5.5.2) as the IPv4
+     * address it maps, any other unchanged: Linux announces an endpoint added as one (from an
+     * AF_INET6 socket's view of IPv4) in its 16 bytes, and a subflow to it is IPv4 on the wire. The
+     * HMAC and the echo keep the address as it came.
+     */
+    static InetAddress unmapped(InetAddress a) {
+        if (a instanceof Inet4Address || !KernelPathManager.isIpv4(a)) {
+            return a;
+        }
+        try {
+            return InetAddress.getByAddress(Arrays.copyOfRange(a.getAddress(), 12, 16));
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e); // four bytes are always an IPv4 address
         }
     }
 

@@ -165,9 +165,9 @@ public final class Testbed {
         section(s, "qdiscs (mptcp4j side egress)", "tc", "-n", layout.mptcp4jNamespace(), "qdisc", "show");
         if (config.lossAPercent() > 0 || config.lossBPercent() > 0) {
             section(s, "loss rules (mptcp4j side, packets arriving from the paths)",
-                    "ip", "netns", "exec", layout.mptcp4jNamespace(), "nft", "list", "table", "ip", LOSS_TABLE);
+                    "ip", "netns", "exec", layout.mptcp4jNamespace(), "nft", "list", "table", "inet", LOSS_TABLE);
             section(s, "loss rules (kernel side, packets arriving from the paths)",
-                    "ip", "netns", "exec", layout.kernelNamespace(), "nft", "list", "table", "ip", LOSS_TABLE);
+                    "ip", "netns", "exec", layout.kernelNamespace(), "nft", "list", "table", "inet", LOSS_TABLE);
         }
         s.append("  veth offloads:\n");
         for (String[] end : vethEnds()) {
@@ -188,7 +188,7 @@ public final class Testbed {
         }
     }
 
-    /** The nftables table (family {@code ip}) that holds the loss rules in each namespace. */
+    /** The nftables table (family {@code inet}: IPv4 and IPv6 alike) that holds the loss rules in each namespace. */
     public static final String LOSS_TABLE = "mptcp4j_loss";
 
     /** Namespace and device of the four veth ends. */
@@ -241,7 +241,7 @@ public final class Testbed {
         TestbedConfig.lossThreshold(lossBPercent);
         for (String ns : new String[] {layout.mptcp4jNamespace(), layout.kernelNamespace()}) {
             if (Shell.hasProgram("nft")) {
-                Shell.tryRun("ip", "netns", "exec", ns, "nft", "delete", "table", "ip", LOSS_TABLE);
+                Shell.tryRun("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", LOSS_TABLE);
             }
         }
         installLoss(lossAPercent, lossBPercent);
@@ -261,15 +261,15 @@ public final class Testbed {
                 continue;
             }
             // "add" is idempotent for the table and chain, so the second device of a namespace reuses them.
-            nft(ns, "add", "table", "ip", LOSS_TABLE);
-            nft(ns, "add", "chain", "ip", LOSS_TABLE, "prerouting",
+            nft(ns, "add", "table", "inet", LOSS_TABLE);
+            nft(ns, "add", "chain", "inet", LOSS_TABLE, "prerouting",
                     "{ type filter hook prerouting priority raw; policy accept; }");
             if (loss == 100) {
                 // A dead link (numgen's modulus leaves no threshold that takes every packet).
-                nft(ns, "add", "rule", "ip", LOSS_TABLE, "prerouting", "iifname", "\"" + dev + "\"", "counter", "drop");
+                nft(ns, "add", "rule", "inet", LOSS_TABLE, "prerouting", "iifname", "\"" + dev + "\"", "counter", "drop");
                 continue;
             }
-            nft(ns, "add", "rule", "ip", LOSS_TABLE, "prerouting", "iifname", "\"" + dev + "\"",
+            nft(ns, "add", "rule", "inet", LOSS_TABLE, "prerouting", "iifname", "\"" + dev + "\"",
                     "numgen", "random", "mod", Integer.toString(TestbedConfig.LOSS_MODULUS),
                     "<", Integer.toString(TestbedConfig.lossThreshold(loss)), "counter", "drop");
         }
@@ -317,30 +317,18 @@ public final class Testbed {
         // A persistent TUN (IFF_TUN | IFF_NO_PI, what `ip tuntap` makes without "pi") that mptcp4j attaches to by name.
         ip(m, "tuntap", "add", "dev", TestbedLayout.TUN, "mode", "tun");
         ip(m, "link", "set", TestbedLayout.TUN, "mtu", mtu, "txqueuelen", "1000", "up");
-        ip(m, "route", "add", layout.mptcp4jAddressA().getHostAddress() + "/32", "dev", TestbedLayout.TUN);
-        ip(m, "route", "add", layout.mptcp4jAddressB().getHostAddress() + "/32", "dev", TestbedLayout.TUN);
         Shell.run("ip", "netns", "exec", m, "sysctl", "-qw", "net.ipv4.ip_forward=1",
                 "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
-        // A subflow takes the path of its mptcp4j-side address, in both directions.
-        ip(m, "rule", "add", "from", layout.mptcp4jAddressA().getHostAddress(), "table", "101");
-        ip(m, "route", "add", "default", "via", layout.kernelAddressA().getHostAddress(),
-                "dev", TestbedLayout.PATH_A_LOCAL_IF, "table", "101");
-        ip(m, "rule", "add", "from", layout.mptcp4jAddressB().getHostAddress(), "table", "102");
-        ip(m, "route", "add", "default", "via", layout.kernelAddressB().getHostAddress(),
-                "dev", TestbedLayout.PATH_B_LOCAL_IF, "table", "102");
-        ip(k, "route", "add", layout.mptcp4jAddressA().getHostAddress() + "/32",
-                "via", layout.routerAddressA().getHostAddress(), "dev", TestbedLayout.PATH_A_KERNEL_IF);
-        ip(k, "route", "add", layout.mptcp4jAddressB().getHostAddress() + "/32",
-                "via", layout.routerAddressB().getHostAddress(), "dev", TestbedLayout.PATH_B_KERNEL_IF);
-        // A subflow between the two sides' different addresses (mptcp4j's A and the kernel's B, as
-        // when the kernel joins from its B endpoint to mptcp4j's initial address, or mptcp4j joins an
-        // announced kernel B address) takes path B both ways: the router sends to the kernel's B
-        // address over path B whatever the source, and the kernel sends from its B address over path B.
-        ip(m, "route", "add", layout.kernelAddressB().getHostAddress() + "/32", "dev", TestbedLayout.PATH_B_LOCAL_IF,
-                "table", "101");
-        ip(k, "rule", "add", "from", layout.kernelAddressB().getHostAddress(), "table", "102");
-        ip(k, "route", "add", "default", "via", layout.routerAddressB().getHostAddress(),
-                "dev", TestbedLayout.PATH_B_KERNEL_IF, "table", "102");
+        route(layout.family(false));
+        // The IPv6 twins: nodad, so that an address is usable at once instead of "tentative" for
+        // the second duplicate address detection takes (RFC 4862 section 5.4; there is nothing to collide with).
+        TestbedLayout.Family v6 = layout.family(true);
+        address6(m, TestbedLayout.PATH_A_LOCAL_IF, v6.routerA());
+        address6(m, TestbedLayout.PATH_B_LOCAL_IF, v6.routerB());
+        address6(k, TestbedLayout.PATH_A_KERNEL_IF, v6.kernelA());
+        address6(k, TestbedLayout.PATH_B_KERNEL_IF, v6.kernelB());
+        Shell.run("ip", "netns", "exec", m, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        route(v6);
 
         // Linux defaults to 2 subflows and 0 accepted ADD_ADDRs; open both up to the RFC-ish maximum of 8.
         for (String ns : List.of(k, m)) {
@@ -359,6 +347,42 @@ public final class Testbed {
             disableOffload();
         }
         installLoss();
+    }
+
+    /**
+     * The routes and policy rules of one family. A subflow takes the path of its mptcp4j-side
+     * address, in both directions. A subflow between the two sides' different addresses (mptcp4j's
+     * A and the kernel's B, as when the kernel joins from its B endpoint to mptcp4j's initial
+     * address, or mptcp4j joins an announced kernel B address) takes path B both ways: the router
+     * sends to the kernel's B address over path B whatever the source, and the kernel sends from
+     * its B address over path B.
+     */
+    private void route(TestbedLayout.Family f) throws IOException {
+        String m = layout.mptcp4jNamespace();
+        String k = layout.kernelNamespace();
+        String v = "-" + f.version();
+        String host = "/" + f.hostPrefixLength();
+        ip(m, v, "route", "add", f.mptcp4jA().getHostAddress() + host, "dev", TestbedLayout.TUN);
+        ip(m, v, "route", "add", f.mptcp4jB().getHostAddress() + host, "dev", TestbedLayout.TUN);
+        ip(m, v, "rule", "add", "from", f.mptcp4jA().getHostAddress(), "table", "101");
+        ip(m, v, "route", "add", "default", "via", f.kernelA().getHostAddress(),
+                "dev", TestbedLayout.PATH_A_LOCAL_IF, "table", "101");
+        ip(m, v, "rule", "add", "from", f.mptcp4jB().getHostAddress(), "table", "102");
+        ip(m, v, "route", "add", "default", "via", f.kernelB().getHostAddress(),
+                "dev", TestbedLayout.PATH_B_LOCAL_IF, "table", "102");
+        ip(k, v, "route", "add", f.mptcp4jA().getHostAddress() + host,
+                "via", f.routerA().getHostAddress(), "dev", TestbedLayout.PATH_A_KERNEL_IF);
+        ip(k, v, "route", "add", f.mptcp4jB().getHostAddress() + host,
+                "via", f.routerB().getHostAddress(), "dev", TestbedLayout.PATH_B_KERNEL_IF);
+        ip(m, v, "route", "add", f.kernelB().getHostAddress() + host, "dev", TestbedLayout.PATH_B_LOCAL_IF,
+                "table", "101");
+        ip(k, v, "rule", "add", "from", f.kernelB().getHostAddress(), "table", "102");
+        ip(k, v, "route", "add", "default", "via", f.routerB().getHostAddress(),
+                "dev", TestbedLayout.PATH_B_KERNEL_IF, "table", "102");
+    }
+
+    private void address6(String ns, String dev, java.net.InetAddress address) throws IOException {
+        ip(ns, "-6", "addr", "add", address.getHostAddress() + "/64", "dev", dev, "nodad");
     }
 
     private void address(String ns, String dev, String address) throws IOException {

@@ -28,6 +28,12 @@ import java.net.UnknownHostException;
  * the kernel's announced B address) takes path B both ways. The router's own addresses ({@code .254}) let
  * the kernel in the mptcp4j namespace be the reference peer (kernel-to-kernel) over the very same
  * links.
+ *
+ * <p>The testbed is dual-stack: each of these addresses has an IPv6 twin from the benchmarking range
+ * 2001:2::/48 (RFC 5180), path A in {@code 2001:2:0:1::/64} and path B in {@code 2001:2:0:2::/64},
+ * with the same last number ({@code .254} becomes {@code ::fe}), and the same routing: a subflow
+ * takes the path of its mptcp4j-side address, and the kernel's B address is reached, and sends,
+ * over path B.
  */
 public record TestbedLayout(String id) {
     public static final String TUN = "m4j0";
@@ -73,6 +79,48 @@ public record TestbedLayout(String id) {
 
     public InetAddress routerAddressB() {
         return ip("198.18.2.254");
+    }
+
+    /** mptcp4j's IPv6 address on path A ({@code 2001:2:0:1::1}), the twin of {@link #mptcp4jAddressA()}. */
+    public InetAddress mptcp4jAddressA6() {
+        return ip("2001:2:0:1::1");
+    }
+
+    public InetAddress mptcp4jAddressB6() {
+        return ip("2001:2:0:2::1");
+    }
+
+    public InetAddress kernelAddressA6() {
+        return ip("2001:2:0:1::2");
+    }
+
+    public InetAddress kernelAddressB6() {
+        return ip("2001:2:0:2::2");
+    }
+
+    public InetAddress routerAddressA6() {
+        return ip("2001:2:0:1::fe");
+    }
+
+    public InetAddress routerAddressB6() {
+        return ip("2001:2:0:2::fe");
+    }
+
+    /** The addresses of one family: the IPv4 ones ({@code false}) or their IPv6 twins. */
+    public Family family(boolean ipv6) {
+        return ipv6 ? new Family(6, 64, mptcp4jAddressA6(), mptcp4jAddressB6(), kernelAddressA6(), kernelAddressB6(),
+                routerAddressA6(), routerAddressB6())
+                : new Family(4, 24, mptcp4jAddressA(), mptcp4jAddressB(), kernelAddressA(), kernelAddressB(),
+                        routerAddressA(), routerAddressB());
+    }
+
+    /** The six addresses of one family, its version (4 or 6) and the prefix length of the path subnets. */
+    public record Family(int version, int prefixLength, InetAddress mptcp4jA, InetAddress mptcp4jB, InetAddress kernelA,
+            InetAddress kernelB, InetAddress routerA, InetAddress routerB) {
+        /** The length of a host prefix: 32 or 128. */
+        public int hostPrefixLength() {
+            return version == 4 ? 32 : 128;
+        }
     }
 
     private static InetAddress ip(String literal) {

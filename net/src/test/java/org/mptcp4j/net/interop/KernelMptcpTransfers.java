@@ -98,13 +98,53 @@ final class KernelMptcpTransfers {
         flagCExpected = expected;
     }
 
-    /** mptcp4j on the TUN with {@code mptcp} (null: MPTCP off), owning path A's and B's addresses. */
+    /** mptcp4j on the TUN with {@code mptcp} (null: MPTCP off), owning path A's and B's IPv4 addresses. */
     MptcpHost start(MptcpConfig mptcp) throws IOException {
         TestbedLayout l = testbed.layout();
+        return start(mptcp, List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()));
+    }
+
+    /** mptcp4j on the TUN with {@code mptcp}, owning {@code addresses} (of both families, on a dual-stack host). */
+    MptcpHost start(MptcpConfig mptcp, List<InetAddress> addresses) throws IOException {
         StackConfig config = mptcp == null ? StackConfig.defaults().withMptcpEnabled(false)
                 : StackConfig.defaults().withMptcp(mptcp);
         return MptcpHost.start("tun-mptcp", config, new SecureRng(), new TunLink(testbed.openTun(false, false), true),
-                List.of(l.mptcp4jAddressA(), l.mptcp4jAddressB()), null, null);
+                addresses, null, null);
+    }
+
+    /**
+     * The socket the kernel's application opens, as mptcp_join.sh's {@code mptcp_connect} picks it
+     * from the address it is given. Linux decides by it which subflows a connection may have
+     * ({@code mptcp_pm_addr_families_match}): an AF_INET socket only IPv4 ones, an AF_INET6 socket
+     * IPv6 ones and IPv4 ones (an IPv4 address there is IPv4-mapped, {@code ::ffff:a.b.c.d}, RFC 4291
+     * section 2.5.5.2), each subflow between addresses of one family.
+     */
+    enum KernelSocket {
+        /** AF_INET: IPv4 addresses. */
+        INET,
+        /** AF_INET6 with the IPv4 addresses mapped: IPv4 on the wire. */
+        INET6_MAPPED,
+        /** AF_INET6 with IPv6 addresses. */
+        INET6;
+
+        /** {@code a} as the kernel's application writes it. */
+        String literal(InetAddress a) {
+            return this == INET6_MAPPED ? "::ffff:" + a.getHostAddress() : a.getHostAddress();
+        }
+
+        /** The wildcard a server binds: "::" takes IPv4 connections too, as IPv4-mapped (bindv6only is 0). */
+        String wildcard() {
+            return this == INET ? "0.0.0.0" : "::";
+        }
+    }
+
+    /** The initial subflow's addresses, mptcp4j's and the kernel's, and the kernel's socket. */
+    record Initial(InetAddress ours, InetAddress kernel, KernelSocket socket) {}
+
+    /** The initial subflow of the IPv4 cases: path A's addresses, an AF_INET socket. */
+    Initial initialA() {
+        TestbedLayout l = testbed.layout();
+        return new Initial(l.mptcp4jAddressA(), l.kernelAddressA(), KernelSocket.INET);
     }
 
     /**
@@ -149,9 +189,14 @@ final class KernelMptcpTransfers {
      * started. The kernel holds its DATA_FIN until released, so its subflows are read while open.
      */
     Outcome transfer(MptcpHost host, Role role, int port, int bytes, int snaplen, Action whileFlowing) throws Exception {
+        return transfer(host, role, initialA(), port, bytes, snaplen, whileFlowing);
+    }
+
+    /** {@link #transfer(MptcpHost, Role, int, int, int, Action)} with the initial subflow between {@code initial}'s addresses. */
+    Outcome transfer(MptcpHost host, Role role, Initial initial, int port, int bytes, int snaplen, Action whileFlowing)
+            throws Exception {
         TestbedLayout l = testbed.layout();
-        String kernelA = l.kernelAddressA().getHostAddress();
-        InetAddress oursA = l.mptcp4jAddressA();
+        InetAddress oursA = initial.ours();
         Map<String, Long> kernelBefore = Nstat.read(l.kernelNamespace());
         Map<String, Long> oursBefore = host.counters();
         String size = Integer.toString(bytes);
@@ -164,11 +209,11 @@ final class KernelMptcpTransfers {
             Transfers.Result received;
             if (role == Role.MPTCP4J_CLIENT) {
                 try (KernelPeer server = KernelPeer.start(l.kernelNamespace(), "server",
-                        args(List.of("--bind", "0.0.0.0"), common))) {
+                        args(List.of("--bind", initial.socket().wildcard()), common))) {
                     server.awaitListening();
                     try (MptcpSocket s = new MptcpSocket(host)) {
                         s.bind(new InetSocketAddress(oursA, 0));
-                        s.connect(new InetSocketAddress(l.kernelAddressA(), port), 10_000);
+                        s.connect(new InetSocketAddress(initial.kernel(), port), 10_000);
                         Duplex d = Duplex.start(s, bytes);
                         whileFlowing.run();
                         sent = d.sending().get(120, TimeUnit.SECONDS);
@@ -183,7 +228,8 @@ final class KernelMptcpTransfers {
                 try (MptcpServerSocket listener = new MptcpServerSocket(host, new InetSocketAddress(oursA, port), 8)) {
                     CompletableFuture<MptcpSocket> accepted = async(listener::accept);
                     try (KernelPeer client = KernelPeer.start(l.kernelNamespace(), "client",
-                            args(List.of("--bind", kernelA, "--connect", oursA.getHostAddress()), common))) {
+                            args(List.of("--bind", initial.socket().literal(initial.kernel()),
+                                    "--connect", initial.socket().literal(oursA)), common))) {
                         try (MptcpSocket s = accepted.get(10, TimeUnit.SECONDS)) {
                             Duplex d = Duplex.start(s, bytes);
                             whileFlowing.run();
@@ -206,11 +252,17 @@ final class KernelMptcpTransfers {
             assertThat(analysis.problems()).as(analysis.summary())
                     .filteredOn(p -> !(flagCExpected && p.field().equals(TSHARK_FLAG_C_AS_ALGORITHM))).isEmpty();
             return new Outcome(Nstat.delta(kernelBefore, Nstat.read(l.kernelNamespace())), Nstat.delta(oursBefore, host.counters()),
-                    subflows, analysis, MptcpAnalysis.of(capture.file(), "ip.dst == " + kernelA + " || ip.dst == "
-                            + l.kernelAddressB().getHostAddress()),
-                    MptcpAnalysis.of(capture.file(), "ip.src == " + kernelA + " || ip.src == "
-                            + l.kernelAddressB().getHostAddress()));
+                    subflows, analysis, MptcpAnalysis.of(capture.file(), kernelAddresses("dst")),
+                    MptcpAnalysis.of(capture.file(), kernelAddresses("src")));
         }
+    }
+
+    /** A tshark filter: packets whose {@code field} ("src" or "dst") is one of the kernel's addresses, IPv4 or IPv6. */
+    private String kernelAddresses(String field) {
+        TestbedLayout l = testbed.layout();
+        return "ip." + field + " == " + l.kernelAddressA().getHostAddress() + " || ip." + field + " == "
+                + l.kernelAddressB().getHostAddress() + " || ipv6." + field + " == " + l.kernelAddressA6().getHostAddress()
+                + " || ipv6." + field + " == " + l.kernelAddressB6().getHostAddress();
     }
 
     /** Our end of a duplex transfer: sends {@code bytes} then shuts output, while reading to EOF. */

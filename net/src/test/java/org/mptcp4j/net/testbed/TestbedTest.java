@@ -53,6 +53,8 @@ class TestbedTest {
         String status = testbed.status();
         assertThat(status).contains("(up)", "tbf", "rate 100Mbit", "subflows 8", "add_addr_accepted 8",
                 "198.18.2.2", "signal subflow", "m4j0");
+        // Dual-stack: the IPv6 twins (RFC 5180's 2001:2::/48) on the veths.
+        assertThat(status).contains("2001:2:0:1::fe/64", "2001:2:0:2::fe/64", "2001:2:0:1::2/64", "2001:2:0:2::2/64");
     }
 
     @Test
