@@ -56,6 +56,11 @@ final class MptcpOptions {
             description = "Write every scheduling decision of the mptcp4j host that sends (in iperf3 mode, mptcp4j's host) to FILE as CSV (docs/SCHEDULERS.md).")
     java.nio.file.Path schedulerTrace;
 
+    @Option(names = "--recreate-subflows",
+            description = "Open a failed subflow again (reset by a NAT, or given up after an outage), from 1 s up to 60 s "
+                    + "between attempts, until it works (off by default, as Linux).")
+    boolean recreateSubflows;
+
     /** The endpoints as given, in order. */
     List<Endpoint> endpoints() {
         List<Endpoint> out = new ArrayList<>();
@@ -72,6 +77,9 @@ final class MptcpOptions {
             mptcp = mptcp.withLimits(parseLimits(limits));
         }
         mptcp = pm.apply(mptcp);
+        if (recreateSubflows) {
+            mptcp = mptcp.withRecreation(org.mptcp4j.mptcp.SubflowRecreation.on());
+        }
         if (scheduler != null) {
             mptcp = mptcp.withScheduler(schedulerName(scheduler));
         }
@@ -106,6 +114,9 @@ final class MptcpOptions {
             e.flags().stream().sorted().forEach(f -> b.append(' ').append(f.name().toLowerCase(Locale.ROOT)));
         }
         b.append(pm.describe());
+        if (recreateSubflows) {
+            b.append(", failed subflows opened again");
+        }
         Limits l = limits == null ? StackConfig.defaults().mptcp().limits() : parseLimits(limits);
         return b.append(", limits subflows ").append(l.subflows()).append(" add_addr_accepted ").append(l.addAddrAccepted())
                 .append(", scheduler ").append(scheduler == null ? "default" : schedulerName(scheduler)).toString();

@@ -330,6 +330,8 @@ public enum MibCounter {
      * active MPTCP is off for {@code blackhole_timeout}, doubled for each repeat (Linux Blackhole).
      */
     MPTCP_BLACKHOLE("MPTcpExtBlackhole"),
+    /** A failed subflow opened again ({@code SubflowRecreation}; Linux has no such path manager option). */
+    MPTCP_SUBFLOW_RECREATE("Mptcp4jSubflowRecreate"),
     ;
 
     private final String nstatName;

@@ -19,15 +19,18 @@ import java.util.List;
  *     subflow when the receive buffer's cap binds (the paper's section 4.1; off by default, as upstream Linux)
  * @param blackhole falling back when SYNs with MP_CAPABLE are dropped on the way, and turning active
  *     MPTCP off for a while after (Linux {@code syn_retrans_before_tcp_fallback}, {@code blackhole_timeout})
+ * @param recreation whether the client's path manager opens a failed subflow again, with back-off
+ *     ({@link SubflowRecreation}; off by default, as Linux)
  */
 public record MptcpConfig(boolean checksumRequired, Limits limits, List<Endpoint> endpoints, String scheduler,
         long addAddrTimeoutNanos, String pathManager, int ndiffports, ReceiveBufferPolicy receiveBuffer,
-        BlackholePolicy blackhole) {
+        BlackholePolicy blackhole, SubflowRecreation recreation) {
 
     public MptcpConfig {
         endpoints = List.copyOf(endpoints);
         java.util.Objects.requireNonNull(receiveBuffer, "receiveBuffer");
         java.util.Objects.requireNonNull(blackhole, "blackhole");
+        java.util.Objects.requireNonNull(recreation, "recreation");
         if (Scheduler.byName(scheduler).isEmpty()) {
             throw new IllegalArgumentException("unknown scheduler " + scheduler);
         }
@@ -41,42 +44,47 @@ public record MptcpConfig(boolean checksumRequired, Limits limits, List<Endpoint
 
     public static MptcpConfig defaults() {
         return new MptcpConfig(false, Limits.DEFAULT, List.of(), "default", 120_000_000_000L, "kernel", 2,
-                ReceiveBufferPolicy.defaults(), BlackholePolicy.defaults());
+                ReceiveBufferPolicy.defaults(), BlackholePolicy.defaults(),
+                SubflowRecreation.off());
     }
 
     public MptcpConfig withChecksumRequired(boolean value) {
-        return new MptcpConfig(value, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole);
+        return new MptcpConfig(value, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation);
     }
 
     public MptcpConfig withLimits(Limits value) {
-        return new MptcpConfig(checksumRequired, value, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole);
+        return new MptcpConfig(checksumRequired, value, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation);
     }
 
     public MptcpConfig withEndpoints(List<Endpoint> value) {
-        return new MptcpConfig(checksumRequired, limits, value, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole);
+        return new MptcpConfig(checksumRequired, limits, value, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation);
     }
 
     public MptcpConfig withScheduler(String value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, value, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole);
+        return new MptcpConfig(checksumRequired, limits, endpoints, value, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation);
     }
 
     public MptcpConfig withAddAddrTimeoutNanos(long value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, value, pathManager, ndiffports, receiveBuffer, blackhole);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, value, pathManager, ndiffports, receiveBuffer, blackhole, recreation);
     }
 
     public MptcpConfig withPathManager(String value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, value, ndiffports, receiveBuffer, blackhole);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, value, ndiffports, receiveBuffer, blackhole, recreation);
     }
 
     public MptcpConfig withNdiffports(int value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, value, receiveBuffer, blackhole);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, value, receiveBuffer, blackhole, recreation);
     }
 
     public MptcpConfig withReceiveBuffer(ReceiveBufferPolicy value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, value, blackhole);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, value, blackhole, recreation);
     }
 
     public MptcpConfig withBlackhole(BlackholePolicy value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, value);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, value, recreation);
+    }
+
+    public MptcpConfig withRecreation(SubflowRecreation value) {
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, value);
     }
 }

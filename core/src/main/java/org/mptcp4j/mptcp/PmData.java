@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.crypto.MptcpCrypto;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.tcp.TcpError;
 import org.mptcp4j.wire.MptcpOption;
 
 /**
@@ -57,6 +58,8 @@ final class PmData implements PathManager.Connection {
     private boolean closedReported;
     /** Subflows reported over ({@link #onSubflowGone}) and not yet removed from the connection. */
     private final List<Subflow> gone = new ArrayList<>(2);
+    /** Failed subflows to open again ({@link MptcpConfig#recreation()}). */
+    private final SubflowRecreator recreator;
 
     private static final class Announcement {
         final MptcpOption.AddAddr option;
@@ -74,6 +77,7 @@ final class PmData implements PathManager.Connection {
         this.config = config;
         this.endpoints = new ArrayList<>(config.endpoints());
         this.policy = PathManager.byName(config.pathManager()).orElseThrow().get();
+        this.recreator = new SubflowRecreator(config.recreation());
     }
 
     PathManager policy() {
@@ -113,6 +117,7 @@ final class PmData implements PathManager.Connection {
     /** An MP_JOIN subflow's handshake completed (HMACs checked). */
     void onSubflowEstablished(Subflow s) {
         emitSubflow(PmEvent.Type.SUB_ESTABLISHED, s, s.backup, PmEvent.NO_ERROR);
+        recreator.onEstablished(s.tcp.local().getAddress(), s.tcp.remote());
     }
 
     /** The peer's MP_PRIO changed {@code s}'s priority. */
@@ -309,6 +314,7 @@ final class PmData implements PathManager.Connection {
             return;
         }
         gone.add(s);
+        recreateIfFailed(s);
         if (!s.initial && (s.mptcpEstablished || s.joinAckPending) && s.tcp != null) { // SUB_ESTABLISHED was reported
             emitSubflow(PmEvent.Type.SUB_CLOSED, s, s.backup, PmEvent.errnoOf(s.tcp.error()));
             policy.onSubflowClosed(this, ref(s), conn.now);
@@ -321,8 +327,26 @@ final class PmData implements PathManager.Connection {
         onClosed();
     }
 
+    /**
+     * A client's subflow that failed while the connection runs (reset by the peer or a middlebox,
+     * or given up on by its TCP) is opened again later, if {@link SubflowRecreation} is on: one
+     * that had worked, or an attempt to reopen one. Subflows closed on purpose (an address
+     * removed, the connection closing) and joins the peer refused before they worked are not.
+     */
+    private void recreateIfFailed(Subflow s) {
+        if (!recreator.enabled() || !conn.client || s.tcp == null || conn.error != null
+                || conn.mode != MptcpConnection.Mode.MPTCP || conn.dataFinQueued && conn.peerDataFinReceived) {
+            return;
+        }
+        boolean failed = s.tcp.error().filter(e -> e == TcpError.RESET_BY_PEER || e == TcpError.TIMED_OUT).isPresent();
+        InetAddress local = s.tcp.local().getAddress();
+        if (failed && (s.mptcpEstablished || recreator.tracks(local, s.tcp.remote()))) {
+            recreator.onFailed(local, s.localId, s.tcp.remote(), s.backup, conn.now);
+        }
+    }
+
     long nextDeadline() {
-        long d = Nanos.NEVER;
+        long d = recreator.nextDeadline();
         for (Announcement a : announcements) {
             d = Math.min(d, a.deadline);
         }
@@ -341,6 +365,18 @@ final class PmData implements PathManager.Connection {
         Subflow first = conn.initialSubflow();
         if (due && first != null) {
             conn.sendPureAck(first);
+        }
+        if (recreator.nextDeadline() <= nowNanos) {
+            for (SubflowRecreator.Pending p : recreator.due(nowNanos)) {
+                if (conn.error != null || conn.dataFinQueued && conn.peerDataFinReceived) {
+                    recreator.clear();
+                    return;
+                }
+                conn.mib.increment(MibCounter.MPTCP_SUBFLOW_RECREATE);
+                if (!createSubflow(p.local, p.localId, p.remote, p.backup, nowNanos)) {
+                    recreator.onNotStarted(p, nowNanos);
+                }
+            }
         }
     }
 
