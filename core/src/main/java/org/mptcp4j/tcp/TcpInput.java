@@ -165,7 +165,7 @@ final class TcpInput {
         // RFC 7323 5.5: after 24 days of idleness TS.Recent "is assumed to be valid no longer".
         boolean tsRecentValid = c.tsRecentValid && nowNanos - c.tsRecentNanos < PAWS_IDLE_NANOS;
         // RFC 7323 5.3 R1: PAWS.
-        if (ts != null && !rst && tsRecentValid && Seq32.lt(ts.tsVal(), c.tsRecent) && !disorderedAck(c, seg, ts)) {
+        if (ts != null && !rst && tsRecentValid && Seq32.lt(ts.tsVal(), c.tsRecent)) {
             c.mib.increment(MibCounter.PAWS_ESTAB_REJECTED);
             c.ackNow = true;
             return;
@@ -351,23 +351,6 @@ final class TcpInput {
         c.challengeAcksInWindow++;
         c.mib.increment(MibCounter.TCP_CHALLENGE_ACK);
         c.ackNow = true;
-    }
-
-    /**
-     * A pure duplicate ACK whose timestamp is older than TS.Recent by less than an RTO passes PAWS,
-     * as Linux lets it ({@code tcp_disordered_ack}): a sender that paces its data stamps each segment
-     * with its departure time, so an ACK sent while paced data waits can carry an earlier TSval than
-     * that data, and dropping it would drop what it carries (MPTCP's REMOVE_ADDR, ADD_ADDR, MP_PRIO go on
-     * pure ACKs). Such an ACK acknowledges nothing new and moves no window, so it replays nothing.
-     */
-    private static boolean disorderedAck(TcpConnection c, TcpSegment seg, TcpOption.Timestamps ts) {
-        if (!seg.has(TcpFlags.ACK) || seg.segmentLength() != 0 || seg.seq() != c.rcvNxt() || seg.ack() != c.sndUna) {
-            return false;
-        }
-        long window = (long) seg.window() << c.sndWscale;
-        boolean updatesWindow = Seq32.lt(c.sndWl1, seg.seq()) || c.sndWl1 == seg.seq() && window > c.sndWnd;
-        // TSvals tick in milliseconds here and at Linux peers (RFC 7323 5.4 allows 1 ms to 1 s).
-        return !updatesWindow && Seq32.diff(c.tsRecent, ts.tsVal()) <= c.rtt.rtoNanos() / 1_000_000L;
     }
 
     // ================================================================= ACK

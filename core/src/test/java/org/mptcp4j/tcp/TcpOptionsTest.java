@@ -94,26 +94,6 @@ class TcpOptionsTest {
         assertThat(h.recv().ack()).isEqualTo(seq(R1, 3));
     }
 
-    /**
-     * A pure duplicate ACK a little older than TS.Recent passes PAWS (Linux tcp_disordered_ack): a
-     * pacing sender stamps data with its departure time, so an ACK sent while that data waits is
-     * older. What such an ACK carries (MPTCP puts REMOVE_ADDR and MP_PRIO on pure ACKs) counts.
-     * An ACK that acknowledges new data, or one older than an RTO, is still dropped.
-     */
-    @Test
-    void paws_pureDuplicateAckSlightlyOlder_accepted_butNotOneThatAcksData() {
-        TcpHarness h = established();
-        h.send(data(0, "new", PEER_TS + 10));
-        h.send(SEND.withSeq(seq(R1, 3)).withAck(L1).withOptions(List.of(new TcpOption.Timestamps(PEER_TS + 5, 1000))));
-        assertThat(h.mib.get(MibCounter.PAWS_ESTAB_REJECTED)).as("a pure duplicate ACK 5 ms older").isZero();
-        h.send(SEND.withSeq(seq(R1, 3)).withAck(L1).withOptions(
-                List.of(new TcpOption.Timestamps(PEER_TS + 10 - (int) (h.conn.rtoNanos() / 1_000_000L) - 1, 1000))));
-        assertThat(h.mib.get(MibCounter.PAWS_ESTAB_REJECTED)).as("older than an RTO").isEqualTo(1);
-        h.send(data(3, "old", PEER_TS + 5));
-        assertThat(h.mib.get(MibCounter.PAWS_ESTAB_REJECTED)).as("data").isEqualTo(2);
-        assertThat(h.readAll()).isEqualTo("new");
-    }
-
     @Test
     void timestamps_echoTheLatestInOrderTsVal() {
         TcpHarness h = established();
