@@ -1368,7 +1368,7 @@ public final class MptcpConnection {
 
     /**
      * A pure ACK on {@code s} at once, before its data (Linux {@code mptcp_pm_send_ack}): for
-     * options only a pure ACK carries (ADD_ADDR and its echo).
+     * options only a pure ACK carries (ADD_ADDR and its echo, REMOVE_ADDR).
      */
     void sendPureAck(Subflow s) {
         if (s.tcp != null) {

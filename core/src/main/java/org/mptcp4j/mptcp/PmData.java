@@ -519,9 +519,12 @@ final class PmData implements PathManager.Connection {
         if (!removals.contains(id)) {
             removals.add(id);
             removedAddresses.add(address);
+            // REMOVE_ADDR rides only on a pure ACK: one goes at once on a subflow that stays, as
+            // Linux's mptcp_pm_send_ack sends it. Asking for an ACK was not enough: while data
+            // flowed, the ACK rode on the next data segment and the removal waited for an idle moment.
             for (Subflow s : conn.subflows) {
                 if (!going.contains(s) && s.tcp != null && s.tcp.state().isSynchronized()) {
-                    conn.requestAck(s);
+                    conn.sendPureAck(s);
                     break;
                 }
             }

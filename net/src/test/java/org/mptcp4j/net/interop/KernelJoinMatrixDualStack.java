@@ -309,8 +309,6 @@ interface KernelJoinMatrixDualStack {
 
     // ---- v4mapped_tests: the kernel's AF_INET6 socket with IPv4-mapped addresses, IPv4 on the wire
 
-    // ---- v4mapped_tests: the kernel's AF_INET6 socket with IPv4-mapped addresses, IPv4 on the wire
-
     @Test
     default void v4mapped_singleSubflow_kernelClient() throws Exception {
         row("v4mapped", "single subflow IPv4-mapped", Role.KERNEL_CLIENT,

@@ -94,6 +94,11 @@ class MptcpEndpointChangeTest {
             removedAt[0] = now;
             s.clientEnd.stack().removeEndpoint(now, 1);
         });
+        assertThat(s.sim.runUntil(() -> removedAt[0] > 0, Nanos.ofSeconds(2))).as("%s", s).isTrue();
+        // REMOVE_ADDR goes at once on a pure ACK of the remaining subflow, data flowing both ways or
+        // not (Linux mptcp_pm_send_ack): the server has it one path delay later, 10 ms plus queue.
+        assertThat(s.sim.runUntil(() -> s.serverMib().get(MibCounter.MPTCP_RM_ADDR) == 1, removedAt[0] + Nanos.ofMillis(100)))
+                .as("the server got the REMOVE_ADDR within 100 ms; %s", s).isTrue();
 
         boolean done = s.run(Nanos.ofSeconds(300));
 
