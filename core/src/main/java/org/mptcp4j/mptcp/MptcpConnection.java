@@ -1415,8 +1415,9 @@ public final class MptcpConnection {
      * yet DATA_ACKed and another subflow is fresh, what it holds goes on the others at once, as the
      * paper's kernel reinjects on a subflow's RTO: the path may be gone, and the connection-level
      * timer, restarted by every DATA_ACK still arriving from before the failure, could take one more
-     * RTO. A backup standing by takes over within one RTO and a round trip (fast handover); the
-     * receiver drops whichever copy comes second.
+     * RTO. A backup standing by takes over one RTO after the primary's last ACK (or after its tail
+     * loss probe, when one went first) and a round trip (fast handover); the receiver drops
+     * whichever copy comes second. Only the first timeout in a row acts: the data is queued then.
      */
     public void onSubflowTimers(TcpConnection tcp) {
         if (mode != Mode.MPTCP || error != null || tcp.consecutiveRtos() != 1) {
