@@ -1423,13 +1423,9 @@ public final class MptcpConnection {
         if (mode != Mode.MPTCP || error != null || tcp.consecutiveRtos() != 1) {
             return;
         }
-        for (Subflow s : subflows) {
-            if (s.tcp == tcp) {
-                if (s.holdsDsn(snd.una()) && hasFreshSubflowBesides(s)) {
-                    reinjectUnacked(s);
-                }
-                return;
-            }
+        Subflow s = subflowOf(tcp);
+        if (s != null && s.holdsDsn(snd.una()) && hasFreshSubflowBesides(s)) {
+            reinjectUnacked(s);
         }
     }
 

@@ -334,8 +334,7 @@ final class PmData implements PathManager.Connection {
      * removed, the connection closing) and joins the peer refused before they worked are not.
      */
     private void recreateIfFailed(Subflow s) {
-        if (!recreator.enabled() || !conn.client || s.tcp == null || conn.error != null
-                || conn.mode != MptcpConnection.Mode.MPTCP || conn.dataFinQueued && conn.peerDataFinReceived) {
+        if (!recreator.enabled() || !conn.client || s.tcp == null || !stillCarriesData()) {
             return;
         }
         boolean failed = s.tcp.error().filter(e -> e == TcpError.RESET_BY_PEER || e == TcpError.TIMED_OUT).isPresent();
@@ -343,6 +342,12 @@ final class PmData implements PathManager.Connection {
         if (failed && (s.mptcpEstablished || recreator.tracks(local, s.tcp.remote()))) {
             recreator.onFailed(local, s.localId, s.tcp.remote(), s.backup, conn.now);
         }
+    }
+
+    /** MPTCP still runs and data may still flow one way or the other: a subflow is worth opening. */
+    private boolean stillCarriesData() {
+        return conn.error == null && conn.mode == MptcpConnection.Mode.MPTCP
+                && !(conn.dataFinQueued && conn.peerDataFinReceived);
     }
 
     long nextDeadline() {
@@ -368,7 +373,7 @@ final class PmData implements PathManager.Connection {
         }
         if (recreator.nextDeadline() <= nowNanos) {
             for (SubflowRecreator.Pending p : recreator.due(nowNanos)) {
-                if (conn.error != null || conn.dataFinQueued && conn.peerDataFinReceived) {
+                if (!stillCarriesData()) {
                     recreator.clear();
                     return;
                 }

@@ -24,8 +24,6 @@ final class SubflowRecreator {
         final boolean backup;
         long delayNanos;
         long deadline = Nanos.NEVER;
-        /** Attempts made so far. */
-        int attempts;
 
         Pending(InetAddress local, int localId, InetSocketAddress remote, boolean backup, long delayNanos) {
             this.local = local;
@@ -53,12 +51,10 @@ final class SubflowRecreator {
         if (p == null) {
             p = new Pending(local, localId, remote, backup, policy.firstDelayNanos());
             pending.add(p);
+            p.deadline = nowNanos + p.delayNanos;
         } else if (p.deadline == Nanos.NEVER) {
-            p.delayNanos = Math.min(2 * p.delayNanos, policy.maxDelayNanos());
-        } else {
-            return; // already waiting
-        }
-        p.deadline = nowNanos + p.delayNanos;
+            backOff(p, nowNanos);
+        } // else already waiting
     }
 
     /** Whether {@code local} to {@code remote} is one this tracker opened again (or is to). */
@@ -85,7 +81,6 @@ final class SubflowRecreator {
         for (Pending p : pending) {
             if (p.deadline <= nowNanos) {
                 p.deadline = Nanos.NEVER;
-                p.attempts++;
                 out.add(p);
             }
         }
@@ -94,6 +89,11 @@ final class SubflowRecreator {
 
     /** An attempt could not even start (limits, no port): wait again, longer. */
     void onNotStarted(Pending p, long nowNanos) {
+        backOff(p, nowNanos);
+    }
+
+    /** The next attempt waits twice as long as the last, at most the policy's maximum. */
+    private void backOff(Pending p, long nowNanos) {
         p.delayNanos = Math.min(2 * p.delayNanos, policy.maxDelayNanos());
         p.deadline = nowNanos + p.delayNanos;
     }
