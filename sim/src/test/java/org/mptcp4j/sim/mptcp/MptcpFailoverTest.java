@@ -15,9 +15,6 @@ import org.mptcp4j.link.LossModel;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.stack.ResetReason;
 import org.mptcp4j.stack.StackConfig;
-import org.mptcp4j.wire.TcpFlags;
-import org.mptcp4j.wire.TcpPacket;
-import org.mptcp4j.wire.TcpSegment;
 
 /**
  * A subflow dies in the middle of a transfer in both directions: its path is cut, or a RST for its
@@ -143,17 +140,7 @@ class MptcpFailoverTest {
         String pathB = s.bed.path(1).clientAddress();
         boolean[] armed = {false};
         int[] resets = {0};
-        s.clientTamper.rule((now, p) -> {
-            if (!armed[0] || !p.ip().destination().getHostAddress().equals(pathB) || p.tcp().has(TcpFlags.SYN)
-                    || p.tcp().payloadLength() == 0) {
-                return p;
-            }
-            armed[0] = false;
-            resets[0]++;
-            TcpSegment rst = new TcpSegment(p.tcp().srcPort(), p.tcp().dstPort(), p.tcp().seq(), 0, TcpFlags.RST, 0,
-                    0, List.of(), TcpSegment.EMPTY);
-            return new TcpPacket(p.ip(), rst);
-        });
+        s.clientTamper.resetNextDataSegmentTo(pathB, armed, resets);
         assertThat(s.runUntilRead(BYTES / 3, Nanos.ofSeconds(60))).as("%s", s).isTrue();
         assertThat(s.clientInfo().subflows()).as("%s", s).hasSize(2);
         long estabResets = s.clientMib().get(MibCounter.TCP_ESTAB_RESETS);

@@ -13,9 +13,6 @@ import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.SubflowRecreation;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.stack.StackConfig;
-import org.mptcp4j.wire.TcpFlags;
-import org.mptcp4j.wire.TcpPacket;
-import org.mptcp4j.wire.TcpSegment;
 
 /**
  * A subflow fails while the connection runs and is opened again ({@link SubflowRecreation}, off by
@@ -41,17 +38,8 @@ class MptcpSubflowRecreationTest {
 
     /** The NAT's RST, once armed: to the client, in place of the next data segment on path B. */
     private static boolean[] natForgetsPathB(MptcpScenario s) {
-        String pathB = s.bed.path(1).clientAddress();
         boolean[] armed = {false};
-        s.clientTamper.rule((now, p) -> {
-            if (!armed[0] || !p.ip().destination().getHostAddress().equals(pathB) || p.tcp().has(TcpFlags.SYN)
-                    || p.tcp().payloadLength() == 0) {
-                return p;
-            }
-            armed[0] = false;
-            return new TcpPacket(p.ip(), new TcpSegment(p.tcp().srcPort(), p.tcp().dstPort(), p.tcp().seq(), 0,
-                    TcpFlags.RST, 0, 0, List.of(), TcpSegment.EMPTY));
-        });
+        s.clientTamper.resetNextDataSegmentTo(s.bed.path(1).clientAddress(), armed, new int[1]);
         return armed;
     }
 

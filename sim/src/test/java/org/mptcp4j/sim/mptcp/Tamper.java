@@ -7,9 +7,11 @@ import java.util.function.UnaryOperator;
 import org.mptcp4j.sim.Endpoint;
 import org.mptcp4j.sim.HostContext;
 import org.mptcp4j.wire.DecodeResult;
+import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpPacket;
 import org.mptcp4j.wire.TcpPackets;
+import org.mptcp4j.wire.TcpSegment;
 
 /**
  * A middlebox in front of a host's stack: each TCP packet that reaches the host is decoded and
@@ -36,6 +38,24 @@ final class Tamper implements Endpoint {
     Tamper rule(Rule value) {
         rule = value;
         return this;
+    }
+
+    /**
+     * Once {@code armed[0]} is set, replaces the next data segment to {@code address} with a RST for
+     * its 4-tuple (a NAT that forgot the mapping, or any middlebox resetting a subflow), disarms,
+     * and counts it in {@code resets[0]}.
+     */
+    Tamper resetNextDataSegmentTo(String address, boolean[] armed, int[] resets) {
+        return rule((now, p) -> {
+            if (!armed[0] || !p.ip().destination().getHostAddress().equals(address) || p.tcp().has(TcpFlags.SYN)
+                    || p.tcp().payloadLength() == 0) {
+                return p;
+            }
+            armed[0] = false;
+            resets[0]++;
+            return new TcpPacket(p.ip(), new TcpSegment(p.tcp().srcPort(), p.tcp().dstPort(), p.tcp().seq(), 0,
+                    TcpFlags.RST, 0, 0, List.of(), TcpSegment.EMPTY));
+        });
     }
 
     /** Sends {@code packet} from this host, as if its stack had. */
