@@ -17,10 +17,6 @@ public final class ActiveMptcpBackoff {
         this.policy = policy;
     }
 
-    public BlackholePolicy policy() {
-        return policy;
-    }
-
     /** Whether a connection opened at {@code nowNanos} must not offer MPTCP. */
     public boolean disabled(long nowNanos) {
         if (policy.timeoutNanos() == 0 || disableTimes == 0) {
@@ -43,10 +39,5 @@ public final class ActiveMptcpBackoff {
     /** An MPTCP handshake succeeded: the blackhole, if any, has gone; the next one starts at the first period. */
     public void onMptcpWorked() {
         disableTimes = 0;
-    }
-
-    /** Blackholes found in a row (0 when none, or since MPTCP last worked). */
-    public int disableTimes() {
-        return disableTimes;
     }
 }
