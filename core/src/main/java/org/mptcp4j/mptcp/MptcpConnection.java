@@ -1650,6 +1650,14 @@ public final class MptcpConnection {
         return n;
     }
 
+    /** Bytes the application wrote that the peer has not yet acknowledged (at the data level). */
+    public long sendQueued() {
+        if (mode == Mode.PLAIN) {
+            return plainTcp == null ? 0 : plainTcp.sendQueued();
+        }
+        return snd.end() - snd.una();
+    }
+
     public int read(long nowNanos, ByteBuffer dst) {
         now = nowNanos;
         if (mode == Mode.PLAIN) {

@@ -690,6 +690,15 @@ public final class Stack {
         return n;
     }
 
+    /**
+     * Bytes written on {@code h} that the peer has not acknowledged yet; 0 also for an unknown
+     * handle. Nothing queued means a small write now leaves at once (Nagle, RFC 896).
+     */
+    public long sendQueued(ConnHandle h) {
+        StackConnection c = appConnection(h);
+        return c == null ? 0 : c.mptcp.sendQueued();
+    }
+
     /** Reads data; 0 when none yet, -1 at end of stream or after a reset. */
     public int read(long nowNanos, ConnHandle h, ByteBuffer dst) {
         StackConnection c = appConnection(h);

@@ -459,6 +459,11 @@ public final class TcpConnection {
         this.extension = extension;
     }
 
+    /** Bytes written to this connection's own send buffer and not yet acknowledged, sent or not. */
+    public int sendQueued() {
+        return sendBuffer.length();
+    }
+
     /** Bytes queued in this connection's own send buffer that are not yet sent (pulled but waiting). */
     public int unsentBytes() {
         return Math.max(0, sendBuffer.length() - Seq32.diff(sndNxt, bufSeq));

@@ -36,6 +36,12 @@ final class ConnState {
     boolean stackHasMore;
     /** The reactor's last move stopped at a full stack send buffer: the stack's Writable event, not a request, resumes it. */
     boolean stackFull;
+    /**
+     * The stack held nothing unacknowledged of this connection when last pumped: a write then
+     * moves its bytes into the stack on the writer's thread, since they leave at once; otherwise
+     * the reactor takes them with the ACK that frees them, one hand-off per batch.
+     */
+    boolean sendIdle = true;
     /** An event changed the connection's state (connected, peer closed, reset, closed): wake its threads. */
     boolean stateChanged;
     /** The stack's read said the stream ended (FIN, or a reset): nothing more arrives. */

@@ -289,6 +289,27 @@ public final class MptcpHost implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code request} at once on the calling thread, as the reactor would, and sends what it
+     * produced ({@link RealTimeDriver#executeNow}): a write's bytes leave without a thread
+     * hand-off. The caller holds no {@code ConnState} lock. A stopped host throws "Socket closed".
+     */
+    void executeNow(Runnable request) throws java.net.SocketException {
+        try {
+            driver.executeNow(request);
+        } catch (IllegalStateException e) {
+            throw new java.net.SocketException("Socket closed: mptcp4j host " + driver.name() + " is stopped", e);
+        }
+    }
+
+    /**
+     * Lets a thread about to wait for {@code done} wait in the link itself and run the reactor's
+     * turns until then ({@link RealTimeDriver#lead}); false when it cannot, and it waits as before.
+     */
+    boolean lead(java.util.function.BooleanSupplier done, long deadlineNanos) {
+        return driver.lead(done, deadlineNanos);
+    }
+
     StackEndpoint endpoint() {
         return endpoint;
     }

@@ -454,6 +454,7 @@ final class MptcpSocketImpl extends SocketImpl {
             }
             long deadline = Waiter.deadline(options.soTimeoutMillis());
             boolean wake = false;
+            boolean mayLead = true;
             int n;
             s.lock.lock();
             try {
@@ -476,7 +477,14 @@ final class MptcpSocketImpl extends SocketImpl {
                     if (!block) {
                         return 0;
                     }
+                    if (mayLead) {
+                        mayLead = false;
+                        if (leadWhileNothingToRead(s, deadline)) {
+                            continue; // the lock was let go meanwhile: look again before waiting
+                        }
+                    }
                     s.await(deadline, "Read");
+                    mayLead = true;
                 }
                 n = s.recvStage.take(dst);
                 if (s.stackHasMore && !s.pullScheduled && s.recvStage.free() >= s.recvStage.capacity() / 2) {
@@ -495,15 +503,38 @@ final class MptcpSocketImpl extends SocketImpl {
         }
     }
 
+    /**
+     * A blocked read waits in the link itself, in the reactor's place, so that the packet it waits
+     * for wakes it directly ({@link MptcpHost#lead}: one thread hand-off fewer per direction of a
+     * request/response). Called and returns with {@code s.lock} held, but lets it go meanwhile (a
+     * turn takes it); false when the thread could not lead and nothing was let go.
+     */
+    private boolean leadWhileNothingToRead(ConnState s, long deadline) {
+        s.lock.unlock();
+        try {
+            return host.lead(() -> {
+                s.lock.lock();
+                try {
+                    return s.recvStage.size() > 0 || s.eof || s.inputShut || s.appClosed || s.failure != null;
+                } finally {
+                    s.lock.unlock();
+                }
+            }, deadline);
+        } finally {
+            s.lock.lock();
+        }
+    }
+
     private void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         write(ByteBuffer.wrap(b, off, len), true);
     }
 
     /**
-     * Copies {@code src} into the send stage and asks the reactor, once per batch, to move it into
-     * the stack. Blocking, it waits for room until all is copied; otherwise it copies what fits.
-     * The count copied.
+     * Copies {@code src} into the send stage and, once per batch, has it moved into the stack: on
+     * this thread when the stack holds nothing unacknowledged ({@link MptcpHost#executeNow}: a
+     * request leaves before write returns), by the reactor otherwise. Blocking, it waits for room
+     * until all is copied; otherwise it copies what fits. The count copied.
      */
     int write(ByteBuffer src, boolean block) throws IOException {
         writeLock.lock();
@@ -512,6 +543,7 @@ final class MptcpSocketImpl extends SocketImpl {
             int total = 0;
             while (src.hasRemaining()) {
                 boolean wake = false;
+                boolean now = false;
                 s.lock.lock();
                 try {
                     checkWritable(s);
@@ -528,11 +560,16 @@ final class MptcpSocketImpl extends SocketImpl {
                         // stack's buffer is full, its Writable event moves the stage on instead.
                         s.drainScheduled = true;
                         wake = true;
+                        now = s.sendIdle;
                     }
                 } finally {
                     s.lock.unlock();
                 }
-                if (wake) {
+                if (now) {
+                    // Nothing unacknowledged: the bytes leave at once, so before write returns, from
+                    // this thread rather than after a hand-off to the reactor.
+                    host.executeNow(() -> host.endpoint().drain(s));
+                } else if (wake) {
                     host.execute(() -> host.endpoint().drain(s));
                 }
             }

@@ -27,7 +27,7 @@ final class StackEndpoint implements SansIoEndpoint {
     private final Stack stack;
     /** The reactor's clock: the stack's time must not run backwards between the driver's calls and ours. */
     private java.util.function.LongSupplier clock = System::nanoTime;
-    /** The gso size of the packet the last pollTransmit wrote (reactor thread only). */
+    /** The gso size of the packet the last pollTransmit wrote (in a driver turn only). */
     private int lastGsoSize;
     private final Map<ConnHandle, ConnState> connections = new HashMap<>();
     private final Map<ListenerHandle, Waiter> listeners = new HashMap<>();
@@ -224,7 +224,7 @@ final class StackEndpoint implements SansIoEndpoint {
         }
     }
 
-    /** Keeps the connection's statistics for after the stack forgets it (reactor thread). */
+    /** Keeps the connection's statistics for after the stack forgets it (in a driver turn). */
     void snapshot(ConnState s) {
         var info = stack.info(s.handle);
         var mptcpInfo = stack.mptcpInfo(s.handle);
@@ -248,7 +248,7 @@ final class StackEndpoint implements SansIoEndpoint {
         }
     }
 
-    /** A socket's request: move its send stage into the stack (reactor thread). */
+    /** A socket's request: move its send stage into the stack (in a driver turn). */
     void drain(ConnState s) {
         s.lock.lock();
         try {
@@ -259,7 +259,7 @@ final class StackEndpoint implements SansIoEndpoint {
         pump(s);
     }
 
-    /** A socket's request: refill its receive stage from the stack (reactor thread). */
+    /** A socket's request: refill its receive stage from the stack (in a driver turn). */
     void pull(ConnState s) {
         s.lock.lock();
         try {
@@ -291,6 +291,7 @@ final class StackEndpoint implements SansIoEndpoint {
             wake = s.stateChanged || s.recvStage.size() > received || s.eof != eof || s.writeFailed != writeFailed
                     || sendFreeBefore < lowWater && s.sendStage.free() >= lowWater;
             s.stateChanged = false;
+            s.sendIdle = s.sendStage.size() == 0 && stack.sendQueued(s.handle) == 0;
             if (wake) {
                 s.changed.signalAll();
             }
@@ -356,7 +357,7 @@ final class StackEndpoint implements SansIoEndpoint {
 
     /**
      * The application closes (graceful: after the staged bytes) or aborts (at once, staged bytes
-     * dropped); reactor thread. The statistics are kept first: the stack forgets the handle.
+     * dropped); in a driver turn. The statistics are kept first: the stack forgets the handle.
      */
     void close(ConnState s, boolean abort) {
         long now = clock.getAsLong();
@@ -386,7 +387,7 @@ final class StackEndpoint implements SansIoEndpoint {
         }
     }
 
-    /** Half-close after the staged bytes (reactor thread). */
+    /** Half-close after the staged bytes (in a driver turn). */
     void shutdownOutput(ConnState s) {
         long now = clock.getAsLong();
         s.lock.lock();

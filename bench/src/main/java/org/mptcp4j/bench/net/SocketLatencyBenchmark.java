@@ -179,6 +179,9 @@ public final class SocketLatencyBenchmark {
             public void close() throws IOException {
                 client.close();
                 server.close();
+                if (Boolean.getBoolean("driverStats")) { // how the turns ran: on the reactor, in writes, in leads
+                    System.err.println("client " + clientHost.driver().stats() + "\nserver " + serverHost.driver().stats());
+                }
                 clientHost.close(Duration.ofSeconds(1));
                 serverHost.close(Duration.ofSeconds(1));
             }

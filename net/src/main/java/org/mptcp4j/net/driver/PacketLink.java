@@ -6,8 +6,9 @@ import java.nio.ByteBuffer;
 /**
  * Where a {@link RealTimeDriver}'s IP packets come from and go to: a TUN device
  * ({@link org.mptcp4j.net.tun.TunLink}) or UDP sockets ({@link org.mptcp4j.net.udp.UdpDriver}).
- * Every packet is one complete IPv4 or IPv6 packet. All methods but {@link #wakeup()} are called by
- * the driver's reactor thread only.
+ * Every packet is one complete IPv4 or IPv6 packet. The driver calls one method at a time, from
+ * whichever thread runs its turn or waits in {@link #await} (see {@link RealTimeDriver});
+ * {@link #wakeup()} comes from any thread at any time.
  */
 public interface PacketLink extends AutoCloseable {
     /**
@@ -91,6 +92,15 @@ public interface PacketLink extends AutoCloseable {
 
     /** Ends a current or the next {@link #await}; any thread, platform or virtual. */
     void wakeup();
+
+    /**
+     * Whether interrupting a thread in {@link #await} ends the wait, as a {@link
+     * java.nio.channels.Selector}'s does; only then may an application thread wait in the link in
+     * the reactor's place ({@link RealTimeDriver#lead}), since it must stay interruptible.
+     */
+    default boolean awaitInterruptible() {
+        return false;
+    }
 
     /** Packets this link dropped in {@link #send} or could not parse on receive. */
     long dropped();

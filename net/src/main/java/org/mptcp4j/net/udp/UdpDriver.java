@@ -187,6 +187,11 @@ public final class UdpDriver implements PacketLink {
     }
 
     @Override
+    public boolean awaitInterruptible() {
+        return true; // a thread interrupted in Selector.select returns from it
+    }
+
+    @Override
     public long dropped() {
         return dropped;
     }
