@@ -272,6 +272,34 @@ public final class MptcpConnection {
         return acceptJoin(syn, null);
     }
 
+    /**
+     * Whether a peer's MP_JOIN SYN to our {@code local} address and port may go on to
+     * {@link #acceptJoin}: null if so, else why not, counted. A join to another port than the
+     * connection's must come to one announced with that address (Linux counts MPJoinPortSynRx,
+     * else MismatchPortSynRx and resets); one to the initial address and port is refused when our
+     * MP_CAPABLE set flag C ({@link MptcpConfig#allowJoinInitialAddrPort()}).
+     */
+    public JoinRefusal refusalOf(InetSocketAddress local) {
+        Subflow first = initialSubflow();
+        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed || first == null
+                || first.tcp == null) {
+            mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
+            return JoinRefusal.NOT_ACCEPTING;
+        }
+        if (!config.allowJoinInitialAddrPort() && local.equals(first.tcp.local())) {
+            mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
+            return JoinRefusal.INITIAL_ADDRESS_DENIED;
+        }
+        if (local.getPort() != first.tcp.local().getPort()) {
+            if (!pathManager.announced(local)) {
+                mib.increment(MibCounter.MPTCP_MISMATCH_PORT_SYN_RX);
+                return JoinRefusal.PORT_MISMATCH;
+            }
+            mib.increment(MibCounter.MPTCP_JOIN_PORT_SYN_RX);
+        }
+        return null;
+    }
+
     /** {@link #acceptJoin(MptcpOption.MpJoinSyn)} for a SYN to our address {@code local}, whose id the SYN-ACK carries. */
     public Subflow acceptJoin(MptcpOption.MpJoinSyn syn, InetAddress local) {
         if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed) {
@@ -370,8 +398,14 @@ public final class MptcpConnection {
         return null;
     }
 
+    /**
+     * The flags of our MP_CAPABLE, on the SYN, the SYN/ACK and the third ACK alike (as Linux sets
+     * them): H (HMAC-SHA256), A when checksums are required, C when joins to our initial address
+     * and port are refused ({@link MptcpConfig#allowJoinInitialAddrPort()}, RFC 8684 section 3.1).
+     */
     int capableFlags() {
-        return MptcpOption.MpCapable.FLAG_HMAC_SHA256 | (checksums ? MptcpOption.MpCapable.FLAG_CHECKSUM_REQUIRED : 0);
+        return MptcpOption.MpCapable.FLAG_HMAC_SHA256 | (checksums ? MptcpOption.MpCapable.FLAG_CHECKSUM_REQUIRED : 0)
+                | (config.allowJoinInitialAddrPort() ? 0 : MptcpOption.MpCapable.FLAG_NO_MORE_SUBFLOWS_TO_SOURCE);
     }
 
     long joinSynAckHmac(Subflow s) {
@@ -553,6 +587,9 @@ public final class MptcpConnection {
             if (in.mpCapable != null && in.mpCapable.checksumRequired()) {
                 checksums = true;
             }
+            // Flag C on the client's SYN: no join to its initial address and port (RFC 8684
+            // section 3.1; Linux 6.18 records it from the SYN too).
+            remoteDeniesJoinToInitial = in.mpCapable != null && in.mpCapable.noMoreSubflowsToSource();
         } else {
             mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
         }
@@ -596,6 +633,10 @@ public final class MptcpConnection {
         }
         s.remoteId = j.addressId();
         s.peerBackup = j.backup();
+        Subflow first = initialSubflow();
+        if (first != null && first.tcp != null && s.tcp.remote().getPort() != first.tcp.remote().getPort()) {
+            mib.increment(MibCounter.MPTCP_JOIN_PORT_SYNACK_RX); // a join to a port the peer announced
+        }
         // RFC 8684 section 3.2: the third ACK is reliable; it goes now and again until the fourth ACK.
         s.joinAckPending = true;
         s.joinAckDeadline = now + s.tcp.rtoNanos();
@@ -651,6 +692,11 @@ public final class MptcpConnection {
             s.resetReason = RESET_MPTCP_SPECIFIC;
             return false;
         }
+        if (!joinPortStillAnnounced(s)) {
+            mib.increment(MibCounter.MPTCP_MISMATCH_PORT_ACK_RX);
+            s.resetReason = RESET_ADMINISTRATIVELY_PROHIBITED;
+            return false;
+        }
         if (!pathManager.acceptJoin()) {
             // The subflow limit (or the path manager) refuses it now, after the SYN/ACK: Linux resets
             // with "administratively prohibited" and counts MPJoinRejected, not MPJoinAckRx.
@@ -664,6 +710,23 @@ public final class MptcpConnection {
         s.tcp.requestAck(); // the fourth ACK, with a DSS (RFC 8684 section 3.2)
         host.wake(s);
         pathManager.onSubflowEstablished(s);
+        return true;
+    }
+
+    /**
+     * For a join's third ACK: true if it came to the connection's port, or to a port still
+     * announced with its address (counted as MPJoinPortAckRx); false if that announcement was
+     * withdrawn since the SYN (Linux checks again in {@code subflow_syn_recv_sock}).
+     */
+    private boolean joinPortStillAnnounced(Subflow s) {
+        Subflow first = initialSubflow();
+        if (first == null || first.tcp == null || s.tcp.local().getPort() == first.tcp.local().getPort()) {
+            return true;
+        }
+        if (!pathManager.announced(s.tcp.local())) {
+            return false;
+        }
+        mib.increment(MibCounter.MPTCP_JOIN_PORT_ACK_RX);
         return true;
     }
 
