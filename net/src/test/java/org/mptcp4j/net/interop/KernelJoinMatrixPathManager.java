@@ -268,4 +268,76 @@ interface KernelJoinMatrixPathManager {
             o.assertTwoSubflowsCarriedData();
         });
     }
+
+    // ---- laminar_endp_tests: mptcp4j announces, the kernel joins from its laminar endpoint
+
+    /** The nft table KernelJoinMatrixTest deletes after every case, in both namespaces. */
+    String ERROR_TABLE = "mptcp4j_join_error";
+
+    /**
+     * As the script's {@code reset_with_tcp_filter ns1 10.0.2.2 REJECT}: mptcp4j's side answers TCP
+     * from the kernel's B address (the source routing picks towards mptcp4j's B address) with a
+     * RST, so that only a join from another source gets through.
+     */
+    private static void rejectTcpFromKernelB() throws IOException {
+        String ns = layout().mptcp4jNamespace();
+        Shell.run("ip", "netns", "exec", ns, "nft", "add", "table", "ip", ERROR_TABLE);
+        Shell.run("ip", "netns", "exec", ns, "nft", "add", "chain", "ip", ERROR_TABLE, "forward",
+                "{ type filter hook forward priority 0; policy accept; }");
+        Shell.run("ip", "netns", "exec", ns, "nft", "add", "rule", "ip", ERROR_TABLE, "forward", "ip", "saddr",
+                layout().kernelAddressB().getHostAddress(), "meta", "l4proto", "tcp", "reject", "with", "tcp", "reset");
+    }
+
+    /** A second kernel address on path B ({@code 198.18.2.12}), which routing never picks as a source. */
+    String KERNEL_B2 = "198.18.2.12";
+
+    /**
+     * "with a laminar endpoint" / "without a laminar endpoint": mptcp4j (the server, limits 2 0)
+     * announces its B address; the kernel client (limits 2 2) joins it from a {@code laminar}
+     * endpoint on {@link #KERNEL_B2} if it has one, else from the source routing picks, which
+     * mptcp4j's side rejects.
+     */
+    private Outcome laminarCase(boolean laminar, int port) throws Exception {
+        TestbedLayout l = layout();
+        kernel().setLimits(new KernelMptcp.Limits(2, 2));
+        Shell.run("ip", "-n", l.kernelNamespace(), "addr", "add", KERNEL_B2 + "/32", "dev", TestbedLayout.PATH_B_KERNEL_IF);
+        try {
+            if (laminar) {
+                kernel().addEndpoint(KernelMptcp.Endpoint.of(KERNEL_B2, TestbedLayout.PATH_B_KERNEL_IF,
+                        KernelMptcp.Flag.LAMINAR));
+                assertThat(kernel().endpoints()).as("ip mptcp endpoint show").singleElement()
+                        .satisfies(e -> assertThat(e.flags()).containsExactly(KernelMptcp.Flag.LAMINAR));
+            }
+            rejectTcpFromKernelB();
+            Outcome o = run(MptcpConfig.defaults().withEndpoints(List.of(Endpoint.of(l.mptcp4jAddressB(), 1,
+                    Endpoint.Flag.SIGNAL))), ab(), Role.KERNEL_CLIENT, initialA(), port, () -> {});
+            assertAddAddr(o, Role.KERNEL_CLIENT, 1);
+            return o;
+        } finally {
+            Shell.tryRun("ip", "-n", l.kernelNamespace(), "addr", "del", KERNEL_B2 + "/32", "dev",
+                    TestbedLayout.PATH_B_KERNEL_IF);
+        }
+    }
+
+    @Test
+    default void laminar_mptcp4jAnnounces_kernelJoinsFromItsLaminarEndpoint() throws Exception {
+        row("laminar_endp", "with a laminar endpoint", Role.KERNEL_CLIENT, "mptcp4j: `signal` endpoint on B;"
+                + " kernel: `laminar` endpoint on a second B address (added through generic netlink), limits 2 2;"
+                + " TCP from the kernel's first B address rejected", () -> {
+            Outcome o = laminarCase(true, 5931);
+            assertJoins(o, Role.KERNEL_CLIENT, 1, 1, 1);
+            assertThat(pairs(o)).contains(pair(layout().mptcp4jAddressB(), InetAddress.ofLiteral(KERNEL_B2)));
+        });
+    }
+
+    @Test
+    default void laminar_mptcp4jAnnounces_kernelWithoutLaminarEndpointJoinsFromTheRoutedSource() throws Exception {
+        row("laminar_endp", "without a laminar endpoint", Role.KERNEL_CLIENT, "mptcp4j: `signal` endpoint on B;"
+                + " kernel: limits 2 2; TCP from the kernel's B address (routing's pick) rejected", () -> {
+            Outcome o = laminarCase(false, 5932);
+            // join_syn_tx=1 chk_join_nr 0 0 0: the join left from the routed source and was refused on the way.
+            assertJoins(o, Role.KERNEL_CLIENT, 0, 0, 0);
+            assertThat(o.kernel()).as("kernel counters").containsEntry("MPTcpExtMPJoinSynTx", 1L);
+        });
+    }
 }

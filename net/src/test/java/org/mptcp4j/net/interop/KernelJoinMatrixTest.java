@@ -681,7 +681,6 @@ class KernelJoinMatrixTest implements KernelJoinMatrixDualStack, KernelJoinMatri
 
     /** Groups of mptcp_join.sh this class has no case for yet, and why. */
     private static final List<String> NOT_COVERED = List.of(
-            "| laminar_endp | the kernel's `laminar` endpoints | server | this machine's iproute2 (6.1) cannot add a `laminar` endpoint to the kernel | not covered |",
             "| fail | Infinite map (one subflow) | - | not run against the kernel yet (simulator-tested) | not covered |",
             "| v4mapped | IPv4-mapped endpoints on mptcp4j's side | - | Java reads `::ffff:a.b.c.d` as the IPv4 address, so mptcp4j's own endpoints are plain IPv4; the rows above map the kernel's | not covered |");
 
