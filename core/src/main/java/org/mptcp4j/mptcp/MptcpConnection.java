@@ -252,12 +252,22 @@ public final class MptcpConnection {
 
     /** Attaches the initial subflow's TCP connection (after {@link #initialExtension}). */
     public void attachInitial(TcpConnection tcp) {
+        initialLocal = tcp.local();
+        initialRemote = tcp.remote();
         if (mode == Mode.PLAIN) {
             plainTcp = tcp;
         } else {
             subflows.get(0).tcp = tcp;
         }
     }
+
+    /**
+     * The initial subflow's addresses and ports (Linux: the msk's own, {@code inet_sport} and
+     * {@code inet_dport}), kept after that subflow closes: the ports joins are compared with, and
+     * the address and port flag C rules out.
+     */
+    private InetSocketAddress initialLocal;
+    private InetSocketAddress initialRemote;
 
     /** The TCP connection of a plain connection (its only subflow). */
     private TcpConnection plainTcp;
@@ -280,17 +290,15 @@ public final class MptcpConnection {
      * MP_CAPABLE set flag C ({@link MptcpConfig#allowJoinInitialAddrPort()}).
      */
     public JoinRefusal refusalOf(InetSocketAddress local) {
-        Subflow first = initialSubflow();
-        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed || first == null
-                || first.tcp == null) {
+        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed || initialLocal == null) {
             mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
             return JoinRefusal.NOT_ACCEPTING;
         }
-        if (!config.allowJoinInitialAddrPort() && local.equals(first.tcp.local())) {
+        if (!config.allowJoinInitialAddrPort() && local.equals(initialLocal)) {
             mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
             return JoinRefusal.INITIAL_ADDRESS_DENIED;
         }
-        if (local.getPort() != first.tcp.local().getPort()) {
+        if (local.getPort() != initialLocal.getPort()) {
             if (!pathManager.announced(local)) {
                 mib.increment(MibCounter.MPTCP_MISMATCH_PORT_SYN_RX);
                 return JoinRefusal.PORT_MISMATCH;
@@ -588,7 +596,8 @@ public final class MptcpConnection {
                 checksums = true;
             }
             // Flag C on the client's SYN: no join to its initial address and port (RFC 8684
-            // section 3.1; Linux 6.18 records it from the SYN too).
+            // section 3.1; Linux records it from the SYN too: "mptcp: set remote_deny_join_id0
+            // on SYN recv").
             remoteDeniesJoinToInitial = in.mpCapable != null && in.mpCapable.noMoreSubflowsToSource();
         } else {
             mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
@@ -633,8 +642,7 @@ public final class MptcpConnection {
         }
         s.remoteId = j.addressId();
         s.peerBackup = j.backup();
-        Subflow first = initialSubflow();
-        if (first != null && first.tcp != null && s.tcp.remote().getPort() != first.tcp.remote().getPort()) {
+        if (initialRemote != null && s.tcp.remote().getPort() != initialRemote.getPort()) {
             mib.increment(MibCounter.MPTCP_JOIN_PORT_SYNACK_RX); // a join to a port the peer announced
         }
         // RFC 8684 section 3.2: the third ACK is reliable; it goes now and again until the fourth ACK.
@@ -719,8 +727,7 @@ public final class MptcpConnection {
      * withdrawn since the SYN (Linux checks again in {@code subflow_syn_recv_sock}).
      */
     private boolean joinPortStillAnnounced(Subflow s) {
-        Subflow first = initialSubflow();
-        if (first == null || first.tcp == null || s.tcp.local().getPort() == first.tcp.local().getPort()) {
+        if (initialLocal == null || s.tcp.local().getPort() == initialLocal.getPort()) {
             return true;
         }
         if (!pathManager.announced(s.tcp.local())) {
