@@ -20,7 +20,9 @@ public enum JoinRefusal {
     /**
      * To a port that is neither the connection's nor one it announced with this address (Linux
      * {@code mptcp_pm_sport_in_anno_list}); "administratively prohibited", as Linux 6.18 answers.
-     * Counted as {@code MPTcpExtMismatchPortSynRx}.
+     * Counted as {@code MPTcpExtMismatchPortSynRx}. Linux gets to count it only where some MPTCP
+     * listener takes the SYN; at a port nothing listens on, TCP answers with a plain RST. mptcp4j
+     * finds a join by its token wherever it arrives, so it counts and refuses every such join.
      */
     PORT_MISMATCH(3);
 
