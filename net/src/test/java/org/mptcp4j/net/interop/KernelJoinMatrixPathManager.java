@@ -182,7 +182,8 @@ interface KernelJoinMatrixPathManager {
                     .containsEntry("MPTcpExtMPJoinPortSynAckRx", 1L);
             assertThat(o.ours()).as("mptcp4j counters; kernel's %s", o.kernel()).containsEntry("MPTcpExtMPJoinPortSynRx", 1L)
                     .containsEntry("MPTcpExtMPJoinPortAckRx", 1L).containsEntry("MPTcpExtMismatchPortSynRx", 0L)
-                    .containsEntry("MPTcpExtMismatchPortAckRx", 0L);
+                    .containsEntry("MPTcpExtMismatchPortAckRx", 0L)
+                    .containsEntry("MPTcpExtPortAdd", 1L); // the kernel's echo carries the port too
             assertThat(o.subflows()).extracting(KernelSubflow::peer).anySatisfy(p -> assertThat(p).endsWith(":" + ANNOUNCED_PORT));
 
             // The port takes joins only: an MPTCP and a TCP connection to it are refused (RST), as
