@@ -17,15 +17,17 @@ import picocli.CommandLine.Option;
 
 /**
  * The MPTCP knobs of a command, spelled as {@code ip mptcp} spells them: {@code --endpoint
- * ADDRESS[,id=N][,port=N][,subflow][,signal][,backup][,laminar]} (repeatable; like {@code ip mptcp endpoint
+ * ADDRESS[,id=N][,port=N][,subflow][,signal][,backup][,laminar][,fullmesh]} (repeatable; like {@code ip mptcp endpoint
  * add}), {@code --limits SUBFLOWS,ADD_ADDR_ACCEPTED} (like {@code ip mptcp limits set}) and
  * {@code --no-mptcp} (like {@code sysctl net.mptcp.enabled=0}), and {@code --cc NAME} (like {@code sysctl
  * net.ipv4.tcp_congestion_control=NAME} on the multipath-tcp.org kernel).
  */
 final class MptcpOptions {
-    @Option(names = "--endpoint", paramLabel = "ADDRESS[,id=N][,port=N][,subflow][,signal][,backup][,laminar]",
+    @Option(names = "--endpoint", paramLabel = "ADDRESS[,id=N][,port=N][,subflow][,signal][,backup][,laminar][,fullmesh]",
             description = "An MPTCP endpoint, as 'ip mptcp endpoint add': subflow (the client opens a subflow from it), "
-                    + "signal (announced with ADD_ADDR), backup, laminar (joins announced addresses, one each); "
+                    + "signal (announced with ADD_ADDR; with port=N, joins are taken at that port only), backup, "
+                    + "laminar (joins announced addresses, one each), fullmesh (with subflow: joins every known "
+                    + "address of the peer, and every announced one is joined from it); "
                     + "ids count from 1 unless given. Repeatable.")
     List<String> endpoints = new ArrayList<>();
 
@@ -144,7 +146,7 @@ final class MptcpOptions {
                     flags.add(Endpoint.Flag.valueOf(p.toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("--endpoint " + spec + ": unknown flag " + p
-                            + " (subflow, signal, backup, id=N, port=N)", e);
+                            + " (subflow, signal, backup, laminar, fullmesh, id=N, port=N)", e);
                 }
             }
         }

@@ -206,8 +206,29 @@ public enum MibCounter {
     MPTCP_JOIN_ACK_HMAC_FAILURE("MPTcpExtMPJoinAckHMacFailure"),
     /** MP_JOIN SYNs sent. */
     MPTCP_JOIN_SYN_TX("MPTcpExtMPJoinSynTx"),
-    /** MP_JOIN SYNs refused: the connection is not fully established or its subflow limit is reached. */
+    /**
+     * MP_JOIN SYNs refused: the connection is not fully established or its subflow limit is reached.
+     * mptcp4j counts here too a join to the initial address and port its MP_CAPABLE refused with
+     * flag C ({@code MptcpConfig.allowJoinInitialAddrPort}); Linux only sets the flag.
+     */
     MPTCP_JOIN_REJECTED("MPTcpExtMPJoinRejected"),
+    /** Received a SYN MP_JOIN with a different port-number (than the connection's: an announced port). */
+    MPTCP_JOIN_PORT_SYN_RX("MPTcpExtMPJoinPortSynRx"),
+    /** Received a SYNACK MP_JOIN with a different port-number (a join to a port the peer announced). */
+    MPTCP_JOIN_PORT_SYNACK_RX("MPTcpExtMPJoinPortSynAckRx"),
+    /** Received an ACK MP_JOIN with a different port-number (than the connection's: an announced port). */
+    MPTCP_JOIN_PORT_ACK_RX("MPTcpExtMPJoinPortAckRx"),
+    /** Received a SYN MP_JOIN with a mismatched port-number (neither the connection's nor one it announced): refused. */
+    MPTCP_MISMATCH_PORT_SYN_RX("MPTcpExtMismatchPortSynRx"),
+    /** Received an ACK MP_JOIN with a mismatched port-number (its announcement withdrawn since the SYN): reset. */
+    MPTCP_MISMATCH_PORT_ACK_RX("MPTcpExtMismatchPortAckRx"),
+    /**
+     * Prohibited MPC to port-based endp: a SYN other than an MP_JOIN (MP_CAPABLE or plain TCP) to
+     * the address and port of a {@code signal} endpoint with a port, where only joins are taken;
+     * answered with a RST (MP_TCPRST "administratively prohibited"), as Linux's listener for the
+     * endpoint answers it.
+     */
+    MPTCP_CAPABLE_ENDP_ATTEMPT("MPTcpExtMPCapableEndpAttempt"),
     /**
      * A mapping that contradicts one received before for the same subflow bytes (Linux's name).
      * mptcp4j counts here too data whose bytes differ from those held for the same DSNs, and an
@@ -224,6 +245,8 @@ public enum MibCounter {
     MPTCP_DUPLICATE_DATA("MPTcpExtDuplicateData"),
     /** ADD_ADDR received (echo flag clear). */
     MPTCP_ADD_ADDR("MPTcpExtAddAddr"),
+    /** Received ADD_ADDR with a port-number. */
+    MPTCP_PORT_ADD("MPTcpExtPortAdd"),
     /** ADD_ADDR echoes received. */
     MPTCP_ECHO_ADD("MPTcpExtEchoAdd"),
     /** ADD_ADDR whose HMAC was wrong, dropped. */

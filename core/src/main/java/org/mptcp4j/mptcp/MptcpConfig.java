@@ -21,10 +21,16 @@ import java.util.List;
  *     MPTCP off for a while after (Linux {@code syn_retrans_before_tcp_fallback}, {@code blackhole_timeout})
  * @param recreation whether the client's path manager opens a failed subflow again, with back-off
  *     ({@link SubflowRecreation}; off by default, as Linux)
+ * @param allowJoinInitialAddrPort whether the peer may join this end's initial address and port
+ *     (Linux {@code net.mptcp.allow_join_initial_addr_port}, on by default). Off, every MP_CAPABLE
+ *     this end sends (SYN, SYN/ACK, third ACK, as Linux) carries flag C, RFC 8684 section 3.1: "the
+ *     sender of this option will not accept additional MPTCP subflows to the source address and
+ *     port", and MP_JOINs to that address and port are refused. Joins to announced addresses are not
+ *     affected.
  */
 public record MptcpConfig(boolean checksumRequired, Limits limits, List<Endpoint> endpoints, String scheduler,
         long addAddrTimeoutNanos, String pathManager, int ndiffports, ReceiveBufferPolicy receiveBuffer,
-        BlackholePolicy blackhole, SubflowRecreation recreation) {
+        BlackholePolicy blackhole, SubflowRecreation recreation, boolean allowJoinInitialAddrPort) {
 
     public MptcpConfig {
         endpoints = List.copyOf(endpoints);
@@ -45,46 +51,51 @@ public record MptcpConfig(boolean checksumRequired, Limits limits, List<Endpoint
     public static MptcpConfig defaults() {
         return new MptcpConfig(false, Limits.DEFAULT, List.of(), "default", 120_000_000_000L, "kernel", 2,
                 ReceiveBufferPolicy.defaults(), BlackholePolicy.defaults(),
-                SubflowRecreation.off());
+                SubflowRecreation.off(), true);
     }
 
     public MptcpConfig withChecksumRequired(boolean value) {
-        return new MptcpConfig(value, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation);
+        return new MptcpConfig(value, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation, allowJoinInitialAddrPort);
     }
 
     public MptcpConfig withLimits(Limits value) {
-        return new MptcpConfig(checksumRequired, value, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation);
+        return new MptcpConfig(checksumRequired, value, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation, allowJoinInitialAddrPort);
     }
 
     public MptcpConfig withEndpoints(List<Endpoint> value) {
-        return new MptcpConfig(checksumRequired, limits, value, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation);
+        return new MptcpConfig(checksumRequired, limits, value, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation, allowJoinInitialAddrPort);
     }
 
     public MptcpConfig withScheduler(String value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, value, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation);
+        return new MptcpConfig(checksumRequired, limits, endpoints, value, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation, allowJoinInitialAddrPort);
     }
 
     public MptcpConfig withAddAddrTimeoutNanos(long value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, value, pathManager, ndiffports, receiveBuffer, blackhole, recreation);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, value, pathManager, ndiffports, receiveBuffer, blackhole, recreation, allowJoinInitialAddrPort);
     }
 
     public MptcpConfig withPathManager(String value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, value, ndiffports, receiveBuffer, blackhole, recreation);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, value, ndiffports, receiveBuffer, blackhole, recreation, allowJoinInitialAddrPort);
     }
 
     public MptcpConfig withNdiffports(int value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, value, receiveBuffer, blackhole, recreation);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, value, receiveBuffer, blackhole, recreation, allowJoinInitialAddrPort);
     }
 
     public MptcpConfig withReceiveBuffer(ReceiveBufferPolicy value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, value, blackhole, recreation);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, value, blackhole, recreation, allowJoinInitialAddrPort);
     }
 
     public MptcpConfig withBlackhole(BlackholePolicy value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, value, recreation);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, value, recreation, allowJoinInitialAddrPort);
     }
 
     public MptcpConfig withRecreation(SubflowRecreation value) {
-        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, value);
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, value, allowJoinInitialAddrPort);
+    }
+
+    /** {@link #allowJoinInitialAddrPort()}: false sets flag C and refuses joins to the initial address and port. */
+    public MptcpConfig withAllowJoinInitialAddrPort(boolean value) {
+        return new MptcpConfig(checksumRequired, limits, endpoints, scheduler, addAddrTimeoutNanos, pathManager, ndiffports, receiveBuffer, blackhole, recreation, value);
     }
 }

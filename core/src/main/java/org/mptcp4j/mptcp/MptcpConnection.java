@@ -252,12 +252,22 @@ public final class MptcpConnection {
 
     /** Attaches the initial subflow's TCP connection (after {@link #initialExtension}). */
     public void attachInitial(TcpConnection tcp) {
+        initialLocal = tcp.local();
+        initialRemote = tcp.remote();
         if (mode == Mode.PLAIN) {
             plainTcp = tcp;
         } else {
             subflows.get(0).tcp = tcp;
         }
     }
+
+    /**
+     * The initial subflow's addresses and ports (Linux: the msk's own, {@code inet_sport} and
+     * {@code inet_dport}), kept after that subflow closes: the ports joins are compared with, and
+     * the address and port flag C rules out.
+     */
+    private InetSocketAddress initialLocal;
+    private InetSocketAddress initialRemote;
 
     /** The TCP connection of a plain connection (its only subflow). */
     private TcpConnection plainTcp;
@@ -270,6 +280,32 @@ public final class MptcpConnection {
      */
     public Subflow acceptJoin(MptcpOption.MpJoinSyn syn) {
         return acceptJoin(syn, null);
+    }
+
+    /**
+     * Whether a peer's MP_JOIN SYN to our {@code local} address and port may go on to
+     * {@link #acceptJoin}: null if so, else why not, counted. A join to another port than the
+     * connection's must come to one announced with that address (Linux counts MPJoinPortSynRx,
+     * else MismatchPortSynRx and resets); one to the initial address and port is refused when our
+     * MP_CAPABLE set flag C ({@link MptcpConfig#allowJoinInitialAddrPort()}).
+     */
+    public JoinRefusal refusalOf(InetSocketAddress local) {
+        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed || initialLocal == null) {
+            mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
+            return JoinRefusal.NOT_ACCEPTING;
+        }
+        if (!config.allowJoinInitialAddrPort() && local.equals(initialLocal)) {
+            mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
+            return JoinRefusal.INITIAL_ADDRESS_DENIED;
+        }
+        if (local.getPort() != initialLocal.getPort()) {
+            if (!pathManager.announced(local)) {
+                mib.increment(MibCounter.MPTCP_MISMATCH_PORT_SYN_RX);
+                return JoinRefusal.PORT_MISMATCH;
+            }
+            mib.increment(MibCounter.MPTCP_JOIN_PORT_SYN_RX);
+        }
+        return null;
     }
 
     /** {@link #acceptJoin(MptcpOption.MpJoinSyn)} for a SYN to our address {@code local}, whose id the SYN-ACK carries. */
@@ -370,8 +406,14 @@ public final class MptcpConnection {
         return null;
     }
 
+    /**
+     * The flags of our MP_CAPABLE, on the SYN, the SYN/ACK and the third ACK alike (as Linux sets
+     * them): H (HMAC-SHA256), A when checksums are required, C when joins to our initial address
+     * and port are refused ({@link MptcpConfig#allowJoinInitialAddrPort()}, RFC 8684 section 3.1).
+     */
     int capableFlags() {
-        return MptcpOption.MpCapable.FLAG_HMAC_SHA256 | (checksums ? MptcpOption.MpCapable.FLAG_CHECKSUM_REQUIRED : 0);
+        return MptcpOption.MpCapable.FLAG_HMAC_SHA256 | (checksums ? MptcpOption.MpCapable.FLAG_CHECKSUM_REQUIRED : 0)
+                | (config.allowJoinInitialAddrPort() ? 0 : MptcpOption.MpCapable.FLAG_NO_MORE_SUBFLOWS_TO_SOURCE);
     }
 
     long joinSynAckHmac(Subflow s) {
@@ -553,6 +595,10 @@ public final class MptcpConnection {
             if (in.mpCapable != null && in.mpCapable.checksumRequired()) {
                 checksums = true;
             }
+            // Flag C on the client's SYN: no join to its initial address and port (RFC 8684
+            // section 3.1; Linux records it from the SYN too: "mptcp: set remote_deny_join_id0
+            // on SYN recv").
+            remoteDeniesJoinToInitial = in.mpCapable != null && in.mpCapable.noMoreSubflowsToSource();
         } else {
             mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
         }
@@ -596,6 +642,9 @@ public final class MptcpConnection {
         }
         s.remoteId = j.addressId();
         s.peerBackup = j.backup();
+        if (initialRemote != null && s.tcp.remote().getPort() != initialRemote.getPort()) {
+            mib.increment(MibCounter.MPTCP_JOIN_PORT_SYNACK_RX); // a join to a port the peer announced
+        }
         // RFC 8684 section 3.2: the third ACK is reliable; it goes now and again until the fourth ACK.
         s.joinAckPending = true;
         s.joinAckDeadline = now + s.tcp.rtoNanos();
@@ -651,6 +700,11 @@ public final class MptcpConnection {
             s.resetReason = RESET_MPTCP_SPECIFIC;
             return false;
         }
+        if (!joinPortStillAnnounced(s)) {
+            mib.increment(MibCounter.MPTCP_MISMATCH_PORT_ACK_RX);
+            s.resetReason = RESET_ADMINISTRATIVELY_PROHIBITED;
+            return false;
+        }
         if (!pathManager.acceptJoin()) {
             // The subflow limit (or the path manager) refuses it now, after the SYN/ACK: Linux resets
             // with "administratively prohibited" and counts MPJoinRejected, not MPJoinAckRx.
@@ -664,6 +718,22 @@ public final class MptcpConnection {
         s.tcp.requestAck(); // the fourth ACK, with a DSS (RFC 8684 section 3.2)
         host.wake(s);
         pathManager.onSubflowEstablished(s);
+        return true;
+    }
+
+    /**
+     * For a join's third ACK: true if it came to the connection's port, or to a port still
+     * announced with its address (counted as MPJoinPortAckRx); false if that announcement was
+     * withdrawn since the SYN (Linux checks again in {@code subflow_syn_recv_sock}).
+     */
+    private boolean joinPortStillAnnounced(Subflow s) {
+        if (initialLocal == null || s.tcp.local().getPort() == initialLocal.getPort()) {
+            return true;
+        }
+        if (!pathManager.announced(s.tcp.local())) {
+            return false;
+        }
+        mib.increment(MibCounter.MPTCP_JOIN_PORT_ACK_RX);
         return true;
     }
 

@@ -240,10 +240,16 @@ final class PmData implements PathManager.Connection {
         }
     }
 
-    /** An ADD_ADDR arrived on {@code s}: an echo ends our retransmissions; an announcement is checked, echoed and handed to the manager. */
+    /**
+     * An ADD_ADDR arrived on {@code s}: an echo ends our retransmissions; an announcement is checked,
+     * echoed and handed to the manager. Either with a port counts as PortAdd, as Linux counts it.
+     */
     void onAddAddr(Subflow s, MptcpOption.AddAddr a) {
         if (a.echo()) {
             conn.mib.increment(MibCounter.MPTCP_ECHO_ADD);
+            if (a.port().isPresent()) {
+                conn.mib.increment(MibCounter.MPTCP_PORT_ADD);
+            }
             announcements.removeIf(x -> x.option.addressId() == a.addressId() && x.option.address().equals(a.address()));
             conn.host.rearm(conn);
             return;
@@ -255,6 +261,9 @@ final class PmData implements PathManager.Connection {
             return;
         }
         conn.mib.increment(MibCounter.MPTCP_ADD_ADDR);
+        if (a.port().isPresent()) {
+            conn.mib.increment(MibCounter.MPTCP_PORT_ADD);
+        }
         MptcpOption.AddAddr echo = new MptcpOption.AddAddr(true, a.addressId(), a.address(), a.port(), OptionalLong.empty());
         if (!echoes.contains(echo)) {
             echoes.add(echo);
@@ -383,6 +392,19 @@ final class PmData implements PathManager.Connection {
                 }
             }
         }
+    }
+
+    /**
+     * Whether we announced {@code local}'s address with its port (and have not withdrawn it): a join
+     * may come there (Linux {@code mptcp_pm_sport_in_anno_list}).
+     */
+    boolean announced(InetSocketAddress local) {
+        for (MptcpOption.AddAddr a : signalled) {
+            if (a.address().equals(local.getAddress()) && a.port().orElse(0) == local.getPort()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     int addAddrSignalled() {

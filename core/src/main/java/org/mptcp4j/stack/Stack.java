@@ -22,6 +22,7 @@ import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.ActiveMptcpBackoff;
 import org.mptcp4j.mptcp.Endpoint;
+import org.mptcp4j.mptcp.JoinRefusal;
 import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.mptcp.MptcpConnection;
 import org.mptcp4j.mptcp.MptcpHost;
@@ -361,9 +362,41 @@ public final class Stack {
         StackListener l = findListener(ip.destination(), seg.dstPort());
         if (l != null) {
             onListenerSegment(nowNanos, l, key, seg);
+        } else if (isNewSyn(seg) && isJoinOnlyPort(ip.destination(), seg.dstPort())) {
+            refuseAtJoinOnlyPort(key, seg);
         } else {
             answerNoSocket(ip, seg);
         }
+    }
+
+    /**
+     * Whether {@code address} and {@code port} are a {@code signal} endpoint's with a port, where
+     * this stack takes MP_JOINs and nothing else (Linux listens there for the path manager only).
+     */
+    private boolean isJoinOnlyPort(InetAddress address, int port) {
+        if (!config.mptcpEnabled()) {
+            return false;
+        }
+        for (Endpoint e : mptcpConfig.endpoints()) {
+            if (e.port() == port && e.address().equals(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A SYN other than an MP_JOIN at a join-only port: a RST with MP_TCPRST "administratively
+     * prohibited" and MPCapableEndpAttempt (after MPCapableSYNRX if it offered MP_CAPABLE), as
+     * Linux's path-manager listener answers it (it could never be accepted, and would only fill
+     * the listener's queue).
+     */
+    private void refuseAtJoinOnlyPort(FourTuple key, TcpSegment syn) {
+        if (offersMpCapable(syn)) {
+            mib.increment(MibCounter.MPTCP_CAPABLE_SYN_RX);
+        }
+        mib.increment(MibCounter.MPTCP_CAPABLE_ENDP_ATTEMPT);
+        refuseJoin(key, syn, 3); // RFC 8684 section 3.6: "administratively prohibited"
     }
 
     /**
@@ -960,11 +993,14 @@ public final class Stack {
     }
 
     /**
-     * An MP_JOIN SYN (RFC 8684 section 3.2): its token names the connection it joins, wherever it
-     * arrives; the new subflow waits on that connection, not on a listener. An unknown token, or a
-     * connection that takes no subflows now (closing, failed), gets a RST with MP_TCPRST (Linux
-     * counts MPJoinNoTokenFound or MPJoinRejected), and no connection is touched; a join beyond
-     * the subflow limit is refused at its third ACK ({@link MptcpConnection#acceptJoin}).
+     * An MP_JOIN SYN (RFC 8684 section 3.2): its token names the connection it joins; the new
+     * subflow waits on that connection, not on a listener. It may arrive at the connection's port
+     * on any of our addresses, or at a port the connection announced with the address (Linux's
+     * listener for a {@code signal} endpoint with a port). An unknown token, or a join the
+     * connection refuses ({@link MptcpConnection#refusalOf}: it takes no subflows now, flag C, a
+     * port it did not announce), gets a RST with MP_TCPRST (Linux counts MPJoinNoTokenFound,
+     * MPJoinRejected or MismatchPortSynRx), and no connection is touched; a join beyond the
+     * subflow limit is refused at its third ACK ({@link MptcpConnection#acceptJoin}).
      */
     private void onJoinSyn(long nowNanos, FourTuple key, TcpSegment seg, MptcpOption.MpJoinSyn join) {
         MptcpConnection m = tokens.lookup(join.receiverToken());
@@ -976,10 +1012,12 @@ public final class Stack {
         }
         StackConnection c = byId.get(m.ownerId());
         m.setNow(nowNanos);
-        Subflow s = c == null ? null : m.acceptJoin(join, key.localAddress());
+        JoinRefusal refusal = c == null ? JoinRefusal.NOT_ACCEPTING
+                : m.refusalOf(new InetSocketAddress(key.localAddress(), key.localPort()));
+        Subflow s = refusal == null ? m.acceptJoin(join, key.localAddress()) : null;
         if (s == null) {
             mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
-            refuseJoin(key, seg, 2);
+            refuseJoin(key, seg, refusal == null ? JoinRefusal.NOT_ACCEPTING.resetReason() : refusal.resetReason());
             return;
         }
         TcpConnection t = acceptTcp(nowNanos, key, s, m, seg);
@@ -987,7 +1025,7 @@ public final class Stack {
         markDirty(registerSubflow(c, key, t));
     }
 
-    /** A RST with MP_TCPRST (RFC 8684 section 3.6): 1 is "MPTCP-specific error", 2 "lack of resources". */
+    /** A RST with MP_TCPRST (RFC 8684 section 3.6): 1 is "MPTCP-specific error", 2 "lack of resources", 3 "administratively prohibited". */
     private void refuseJoin(FourTuple key, TcpSegment syn, int reason) {
         mib.increment(MibCounter.MPTCP_RST_TX);
         queueControl(key, new TcpSegment(syn.dstPort(), syn.srcPort(), 0, Seq32.add(syn.seq(), 1),

@@ -25,10 +25,27 @@ public final class KernelMptcp {
         /** Subflows over this address are backup subflows (MP_JOIN with B=1, RFC 8684 section 3.3.8). */
         BACKUP,
         /** With subflow: one subflow to each of the peer's known addresses. */
-        FULLMESH;
+        FULLMESH,
+        /**
+         * Linux 6.18: an address the peer announces is joined from this endpoint if no subflow uses
+         * it yet. iproute2 6.1 does not know the word (it prints the bit as {@code rawflags 20}), so
+         * an endpoint with it is added through generic netlink ({@code mptcp_endpoint.py}).
+         */
+        LAMINAR;
 
         String word() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The flag's bit, MPTCP_PM_ADDR_FLAG_* of include/uapi/linux/mptcp.h. */
+        int bit() {
+            return switch (this) {
+                case SIGNAL -> 1;
+                case SUBFLOW -> 2;
+                case BACKUP -> 4;
+                case FULLMESH -> 8;
+                case LAMINAR -> 32;
+            };
         }
     }
 
@@ -55,6 +72,14 @@ public final class KernelMptcp {
                 switch (w[i]) {
                     case "id" -> id = Integer.parseInt(w[++i]);
                     case "dev" -> dev = w[++i];
+                    case "rawflags" -> { // bits iproute2 has no word for
+                        int raw = Integer.parseInt(w[++i], 16);
+                        for (Flag f : Flag.values()) {
+                            if ((raw & f.bit()) != 0) {
+                                flags.add(f);
+                            }
+                        }
+                    }
                     default -> {
                         for (Flag f : Flag.values()) {
                             if (f.word().equals(w[i])) {
@@ -93,6 +118,10 @@ public final class KernelMptcp {
 
     /** {@code ip mptcp endpoint add ... port P} (0: none): a {@code signal} endpoint announced with a port (ADD_ADDR's port field). */
     public void addEndpoint(Endpoint e, int port) throws IOException {
+        if (e.flags().contains(Flag.LAMINAR)) {
+            addThroughNetlink(e, port);
+            return;
+        }
         List<String> args = new ArrayList<>(List.of("endpoint", "add", e.address()));
         if (e.id() != 0) {
             args.addAll(List.of("id", Integer.toString(e.id())));
@@ -109,6 +138,26 @@ public final class KernelMptcp {
             args.addAll(List.of("port", Integer.toString(port)));
         }
         ipMptcp(args.toArray(String[]::new));
+    }
+
+    /** {@code ip mptcp endpoint add} as generic netlink's MPTCP_PM_CMD_ADD_ADDR, for flags iproute2 does not know. */
+    private void addThroughNetlink(Endpoint e, int port) throws IOException {
+        int mask = 0;
+        for (Flag f : e.flags()) {
+            mask |= f.bit();
+        }
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace, "python3",
+                Scripts.extract("mptcp_endpoint.py").toString(), e.address(), Integer.toString(mask)));
+        if (e.id() != 0) {
+            cmd.addAll(List.of("--id", Integer.toString(e.id())));
+        }
+        if (e.dev() != null) {
+            cmd.addAll(List.of("--dev", e.dev()));
+        }
+        if (port != 0) {
+            cmd.addAll(List.of("--port", Integer.toString(port)));
+        }
+        Shell.run(cmd.toArray(String[]::new));
     }
 
     /** {@code ip mptcp endpoint delete id N}: the kernel withdraws it (REMOVE_ADDR) and closes its subflows. */

@@ -49,13 +49,13 @@ import org.mptcp4j.net.testbed.TestbedLayout;
  * here on the same testbed. The run writes the coverage table to {@code target/join-matrix.md}; with
  * {@code -Dmptcp4j.joinMatrixDoc=true} it also rewrites {@code docs/JOIN_MATRIX.md}.
  */
-class KernelJoinMatrixTest implements KernelJoinMatrixDualStack {
+class KernelJoinMatrixTest implements KernelJoinMatrixDualStack, KernelJoinMatrixPathManager {
     private static final int BYTES = 2_000_000;
     /** The nft table subflows_error adds in the kernel's namespace. */
     private static final String ERROR_TABLE = "mptcp4j_join_error";
     static Testbed testbed;
     static KernelMptcp kernel;
-    private static KernelMptcpTransfers transfers;
+    static KernelMptcpTransfers transfers;
     private static final List<String> rows = new ArrayList<>();
     private MptcpHost host;
 
@@ -681,10 +681,6 @@ class KernelJoinMatrixTest implements KernelJoinMatrixDualStack {
 
     /** Groups of mptcp_join.sh this class has no case for yet, and why. */
     private static final List<String> NOT_COVERED = List.of(
-            "| laminar_endp | the kernel's `laminar` endpoints | server | mptcp4j as the announcing server is not run | not covered |",
-            "| fullmesh | `fullmesh` endpoint flag | - | mptcp4j has the `fullmesh` path manager, not the per-endpoint flag | not covered |",
-            "| add_addr_ports | mptcp4j announcing a port | server | mptcp4j endpoints announce no port to the kernel yet | not covered |",
-            "| deny_join_id0 | mptcp4j setting flag C | server | mptcp4j has no allow_join_initial_addr_port setting | not covered |",
             "| fail | Infinite map (one subflow) | - | not run against the kernel yet (simulator-tested) | not covered |",
             "| v4mapped | IPv4-mapped endpoints on mptcp4j's side | - | Java reads `::ffff:a.b.c.d` as the IPv4 address, so mptcp4j's own endpoints are plain IPv4; the rows above map the kernel's | not covered |");
 

@@ -80,21 +80,11 @@ final class JoinMatrixRun {
                     + " (the simulator has IPv6 topologies) | not covered |",
             "| userspace, endpoint | all | the user-space path manager's commands are in `UserspacePathManagerTest`;"
                     + " the script's cases are not run here | not covered |",
-            "| bind, syncookies, implicit | all | not run here | not covered |",
-            "| add_addr_ports | the port counters (`MPJoinPortSynRx`, `MPJoinPortAckRx`) | mptcp4j does not count"
-                    + " them; checked against the kernel | needs the kernel |",
-            "| deny_join_id0 | the server setting flag C itself | mptcp4j has no `allow_join_initial_addr_port`;"
-                    + " here the flag is set on the wire | needs the kernel |");
+            "| bind, syncookies, implicit | all | not run here | not covered |");
 
     private static final String NOTES = """
 
             Where the simulator stands in for the kernel differently:
-            - deny_join_id0: mptcp4j has no `allow_join_initial_addr_port` setting, so flag C is set on the
-              server's MP_CAPABLE SYN/ACK on its way to the client; the client's side (no join to the
-              initial address, announced addresses still joined) is what is tested, as against the kernel.
-            - add_addr_ports: mptcp4j counts no `MPJoinPortSynRx`/`MPJoinPortAckRx` (it takes a join by its
-              token on whatever port it arrives); the join is seen going to the announced port instead.
-              The port counters are checked only against the kernel.
             - The counts are exact for each case's seed. The script expects them on lossless links; under
               random loss a lost signalling packet (an ADD_ADDR, sent again only after 120 s; an echo
               or a firewall's RST, sent once), or a join whose lost SYN is sent again after the peer

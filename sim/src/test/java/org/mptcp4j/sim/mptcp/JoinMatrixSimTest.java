@@ -324,12 +324,18 @@ class JoinMatrixSimTest {
     void addAddrPorts_serverSignalsAnAddressWithAPort_clientJoinsThatPort() {
         run.row("add_addr_ports", "signal address with port",
                 "server: `signal` endpoint with port 10100; client: add_addr_accepted 1", 1341, seed -> {
-            Endpoint withPort = new Endpoint(MptcpScenario.address(SERVER_B), 1, 10100, Set.of(Endpoint.Flag.SIGNAL));
+            Endpoint withPort = Endpoint.withPort(MptcpScenario.address(SERVER_B), 1, 10100, Endpoint.Flag.SIGNAL);
             MptcpScenario s = scenario(seed, 2, bed -> stack(acceptingOne()), server(withPort), SERVER_B);
             runAnnounced(s, 1);
-            // chk_add_nr's port checks read MPJoinPortSynRx/AckRx, which mptcp4j does not count: the
-            // join is seen going to the announced port instead.
+            // chk_add_nr 1 1 1: PortAdd where the announcement arrives, the join's three packets
+            // counted at the announced port on their ends, no mismatch.
             assertThat(s.subflowData.keySet()).as("%s", s).anySatisfy(f -> assertThat(f).endsWith(SERVER_B + ":10100"));
+            assertThat(s.clientMib().get(MibCounter.MPTCP_PORT_ADD)).as("%s", s).isEqualTo(1);
+            assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_PORT_SYNACK_RX)).as("%s", s).isEqualTo(1);
+            assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_PORT_SYN_RX)).as("%s", s).isEqualTo(1);
+            assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_PORT_ACK_RX)).as("%s", s).isEqualTo(1);
+            assertThat(s.serverMib().get(MibCounter.MPTCP_MISMATCH_PORT_SYN_RX)).as("%s", s).isZero();
+            assertThat(s.serverMib().get(MibCounter.MPTCP_MISMATCH_PORT_ACK_RX)).as("%s", s).isZero();
             s.assertEverySubflowCarriedDataBothWays(2);
         });
     }
@@ -437,17 +443,22 @@ class JoinMatrixSimTest {
         });
     }
 
-    // ---- deny_join_id0_tests: the server sets flag C (allow_join_initial_addr_port=0)
+    // ---- deny_join_id0_tests: an end sets flag C (allow_join_initial_addr_port=0)
+
+    /** The net test's kernel server with {@code net.mptcp.allow_join_initial_addr_port=0}. */
+    private static StackConfig denyingServer(Endpoint... endpoints) {
+        return stack(MptcpConfig.defaults().withLimits(KERNEL_LIMITS).withEndpoints(List.of(endpoints))
+                .withAllowJoinInitialAddrPort(false));
+    }
 
     @Test
     void denyJoinId0_subflowEndpoint_noJoinToTheInitialAddress() {
         run.row("deny_join_id0", "single subflow allow join id0 ns2",
-                "flag C set on the server's MP_CAPABLE SYN/ACK on its way (mptcp4j has no"
-                        + " allow_join_initial_addr_port); client: `subflow` endpoint on path B", 1381, seed -> {
-            MptcpScenario s = twoPaths(seed, bed -> stack(withSubflowEndpoints(bed)));
-            int[] flagged = setFlagC(s);
+                "server: allow_join_initial_addr_port 0; client: `subflow` endpoint on path B", 1381, seed -> {
+            MptcpScenario s = scenario(seed, 2, bed -> stack(withSubflowEndpoints(bed)), denyingServer());
+            int[] flagged = countFlagC(s);
             s.assertIntact(s.run(Nanos.ofSeconds(120)));
-            assertThat(flagged[0]).as("%s", s).isPositive();
+            assertThat(flagged[0]).as("SYN/ACKs with flag C; %s", s).isPositive();
             JoinChecks.joins(s, 0, 0, 0);
             assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isZero();
         });
@@ -456,31 +467,72 @@ class JoinMatrixSimTest {
     @Test
     void denyJoinId0_signalledAddress_stillJoined() {
         run.row("deny_join_id0", "signal address allow join id0 ns2",
-                "flag C set on the server's MP_CAPABLE SYN/ACK on its way; server: `signal` endpoint;"
-                        + " client: add_addr_accepted 1", 1382, seed -> {
-            MptcpScenario s = serverSignals(seed, bed -> acceptingOne());
-            int[] flagged = setFlagC(s);
+                "server: allow_join_initial_addr_port 0, `signal` endpoint; client: add_addr_accepted 1", 1382, seed -> {
+            MptcpScenario s = scenario(seed, 2, bed -> stack(acceptingOne()), denyingServer(signalB()), SERVER_B);
+            int[] flagged = countFlagC(s);
             runAnnounced(s, 1);
-            assertThat(flagged[0]).as("%s", s).isPositive();
+            assertThat(flagged[0]).as("SYN/ACKs with flag C; %s", s).isPositive();
         });
     }
 
-    /**
-     * Sets flag C in the MP_CAPABLE of every SYN/ACK that reaches the client, as a Linux server
-     * with {@code net.mptcp.allow_join_initial_addr_port=0} sends it; returns how many it changed.
-     */
-    private static int[] setFlagC(MptcpScenario s) {
+    @Test
+    void denyJoinId0_subflowAndAddress_onlyTheAnnouncedAddressJoined() {
+        run.row("deny_join_id0", "subflow and address allow join id0 2",
+                "server: allow_join_initial_addr_port 0, `signal` endpoint, limits 2 2; client: `subflow` endpoint on"
+                        + " path B, limits 2 2", 1383, seed -> {
+            MptcpScenario s = scenario(seed, 2, bed -> stack(withSubflowEndpoints(bed).withLimits(new Limits(2, 2))),
+                    stack(MptcpConfig.defaults().withLimits(new Limits(2, 2)).withEndpoints(List.of(signalB()))
+                            .withAllowJoinInitialAddrPort(false)), SERVER_B);
+            // chk_join_nr 1 1 1: the subflow endpoint may not join the initial address; the
+            // announced one is joined from the initial subflow's address.
+            runAnnounced(s, 1);
+            assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void denyJoinId0_clientDenies_serverSideJoinsUnaffected() {
+        run.row("deny_join_id0", "single subflow allow join id0 ns1",
+                "client: allow_join_initial_addr_port 0, `subflow` endpoint on path B", 1384, seed -> {
+            MptcpScenario s = twoPaths(seed, bed -> stack(withSubflowEndpoints(bed).withAllowJoinInitialAddrPort(false)));
+            // The client's flag C rules out joins to the client's initial address, not its own joins.
+            runJoined(s, 1);
+            s.assertEverySubflowCarriedDataBothWays(2);
+        });
+    }
+
+    @Test
+    void denyJoinId0_peerIgnoresFlagC_joinToTheInitialAddressRefused() {
+        run.row("deny_join_id0", "(mptcp4j) a join to the initial address despite flag C",
+                "server: allow_join_initial_addr_port 0; flag C cleared on its way to the client; client: `subflow`"
+                        + " endpoint on path B", 1385, seed -> {
+            MptcpScenario s = scenario(seed, 2, bed -> stack(withSubflowEndpoints(bed)), denyingServer());
+            s.clientTamper.rule((now, p) -> !(p.tcp().has(TcpFlags.SYN) && p.tcp().has(TcpFlags.ACK)) ? p
+                    : Tamper.mapOptions(p, o -> o instanceof MptcpOption.MpCapable c && c.noMoreSubflowsToSource()
+                            ? new MptcpOption.MpCapable(c.version(),
+                                    c.flags() & ~MptcpOption.MpCapable.FLAG_NO_MORE_SUBFLOWS_TO_SOURCE, c.senderKey(),
+                                    c.receiverKey(), c.dataLevelLength(), c.checksum())
+                            : o));
+            s.assertIntact(s.run(Nanos.ofSeconds(120)));
+            // RFC 8684 section 3.1: the server "will not accept" it; a RST with MP_TCPRST, counted.
+            assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isPositive();
+            assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_REJECTED)).as("%s", s)
+                    .isEqualTo(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX));
+            assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_ACK_RX)).as("%s", s).isZero();
+            s.assertOnlyTheInitialSubflowCarriedData();
+        });
+    }
+
+    /** Counts the SYN/ACKs reaching the client whose MP_CAPABLE carries flag C. */
+    private static int[] countFlagC(MptcpScenario s) {
         int[] n = {0};
-        s.clientTamper.rule((now, p) -> !(p.tcp().has(TcpFlags.SYN) && p.tcp().has(TcpFlags.ACK)) ? p
-                : Tamper.mapOptions(p, o -> {
-                    if (o instanceof MptcpOption.MpCapable c && !c.noMoreSubflowsToSource()) {
-                        n[0]++;
-                        return new MptcpOption.MpCapable(c.version(),
-                                c.flags() | MptcpOption.MpCapable.FLAG_NO_MORE_SUBFLOWS_TO_SOURCE, c.senderKey(),
-                                c.receiverKey(), c.dataLevelLength(), c.checksum());
-                    }
-                    return o;
-                }));
+        s.clientTamper.rule((now, p) -> {
+            if (p.tcp().has(TcpFlags.SYN) && p.tcp().has(TcpFlags.ACK) && p.tcp().option(MptcpOption.MpCapable.class)
+                    .filter(MptcpOption.MpCapable::noMoreSubflowsToSource).isPresent()) {
+                n[0]++;
+            }
+            return p;
+        });
         return n;
     }
 
@@ -498,6 +550,46 @@ class JoinMatrixSimTest {
             JoinChecks.clean(s);
             s.assertEverySubflowCarriedDataBothWays(4);
         });
+    }
+
+    /**
+     * mptcp_join.sh's "fullmesh test 1xN": the server announces its second address, the client
+     * (limits {@code subflows} 1) joins it from its initial address, then {@code subflow fullmesh}
+     * endpoints on each of its other addresses are added while data flows, each joining both
+     * server addresses within the subflow limit.
+     */
+    private void fullmeshAdded(long seed, int paths, int subflows, long joins) {
+        MptcpScenario s = scenario(seed, paths, bed -> stack(MptcpConfig.defaults().withLimits(new Limits(subflows, 1))),
+                server(signalB()), SERVER_B);
+        JoinChecks.runUntilBothSubflowsCarryData(s, BYTES / 8);
+        for (int i = 1; i < paths; i++) {
+            s.clientEnd.stack().addEndpoint(s.sim.nowNanos(), new Endpoint(MptcpScenario.address(
+                    s.bed.path(i).clientAddress()), i, 0, Set.of(Endpoint.Flag.SUBFLOW, Endpoint.Flag.FULLMESH)));
+        }
+        s.clientEnd.service(s.sim.nowNanos());
+        runAnnounced(s, joins);
+        JoinChecks.clean(s);
+        s.assertEverySubflowCarriedDataBothWays((int) joins + 1);
+    }
+
+    @Test
+    void fullmesh_oneFullmeshEndpoint() {
+        run.row("fullmesh", "fullmesh test 1x1", "server: `signal` endpoint; client: limits 3 1, a `subflow fullmesh`"
+                + " endpoint on path B added once the announced address is joined", 1393,
+                seed -> fullmeshAdded(seed, 2, 3, 3));
+    }
+
+    @Test
+    void fullmesh_twoFullmeshEndpoints() {
+        run.row("fullmesh", "fullmesh test 1x2", "three paths; server: `signal` endpoint; client: limits 5 1,"
+                + " `subflow fullmesh` endpoints on paths B and C added once the announced address is joined", 1394,
+                seed -> fullmeshAdded(seed, 3, 5, 5));
+    }
+
+    @Test
+    void fullmesh_twoFullmeshEndpointsLimited() {
+        run.row("fullmesh", "fullmesh test 1x2, limited", "as 1x2 with client limits 4 1: the last pair is not"
+                + " joined", 1396, seed -> fullmeshAdded(seed, 3, 4, 4));
     }
 
     @Test
