@@ -45,7 +45,14 @@ public final class MptcpConnection {
     /** RFC 8684 section 3.6 reset reasons. */
     static final int RESET_UNSPECIFIED = 0;
     static final int RESET_MPTCP_SPECIFIC = 1;
+    /** "The sending host does not have enough resources to support the terminated subflow." */
+    static final int RESET_LACK_OF_RESOURCES = 2;
     static final int RESET_ADMINISTRATIVELY_PROHIBITED = 3;
+    /**
+     * "An excessive amount of data that needs to be transmitted over the terminated subflow while
+     * having already been acknowledged over one or more other subflows."
+     */
+    static final int RESET_TOO_MUCH_OUTSTANDING_DATA = 4;
     static final int RESET_MIDDLEBOX = 6;
     /** "The performance of this subflow was too low compared to the other subflows." */
     static final int RESET_UNACCEPTABLE_PERFORMANCE = 5;
@@ -272,9 +279,38 @@ public final class MptcpConnection {
         return acceptJoin(syn, null);
     }
 
+    /**
+     * Joins in their handshake (SYN received, third ACK not yet) a connection holds at most. Each
+     * holds a subflow until its third ACK or its SYN/ACK retransmissions run out; Linux holds them
+     * as request sockets, bounded by the listener's backlog. Twice Linux's largest subflow limit
+     * ({@code MPTCP_PM_ADDR_MAX}, 8).
+     */
+    static final int MAX_PENDING_JOINS = 16;
+
+    /**
+     * The MP_TCPRST reason (RFC 8684 section 3.6) to refuse a join SYN with now, or
+     * {@link MptcpInfo#NO_RESET} when it may join: "MPTCP-specific error" while the connection is
+     * not established at the MPTCP level or is closing (Linux's {@code mptcp_finish_join} answers
+     * those with {@code MPTCP_RST_EMPTCP}); "lack of resources" when {@link #MAX_PENDING_JOINS}
+     * joins are in their handshake already (a flood of join SYNs for a token it learnt).
+     */
+    public int joinRefusalReason() {
+        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed) {
+            return RESET_MPTCP_SPECIFIC;
+        }
+        int pending = 0;
+        for (Subflow s : subflows) {
+            if (!s.initial && !s.mptcpEstablished && !s.dead && (s.tcp == null || !s.tcp.isActiveOpen())
+                    && (s.tcp == null || s.tcp.state() != TcpState.CLOSED)) {
+                pending++;
+            }
+        }
+        return pending >= MAX_PENDING_JOINS ? RESET_LACK_OF_RESOURCES : MptcpInfo.NO_RESET;
+    }
+
     /** {@link #acceptJoin(MptcpOption.MpJoinSyn)} for a SYN to our address {@code local}, whose id the SYN-ACK carries. */
     public Subflow acceptJoin(MptcpOption.MpJoinSyn syn, InetAddress local) {
-        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed) {
+        if (joinRefusalReason() != MptcpInfo.NO_RESET) {
             mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
             return null;
         }
@@ -669,7 +705,10 @@ public final class MptcpConnection {
 
     private void onReset(Subflow s, MptcpOptionsIn in) {
         if (in.tcpRst != null) {
+            // Kept for MPTCP_INFO and SF_CLOSED (Linux reset_seen, reset_reason, reset_transient).
             mib.increment(MibCounter.MPTCP_RST_RX);
+            s.peerResetReason = in.tcpRst.reason();
+            s.peerResetFlags = in.tcpRst.flags();
         }
         if (in.mpFail != null) {
             mib.increment(MibCounter.MPTCP_MP_FAIL_RX); // its data was never DATA_ACKed: reinjected as the subflow goes
@@ -1591,7 +1630,51 @@ public final class MptcpConnection {
     private void onSubflowRecovered(Subflow s) {
         s.stale = false;
         mib.increment(MibCounter.MPTCP_SUBFLOW_RECOVER);
+        if (config.recreation().enabled() && dataAckedHeldBytes(s) >= TOO_MUCH_OUTSTANDING_BYTES && otherUsable(s)) {
+            // RFC 8684 section 3.6, "too much outstanding data": "a path has been unavailable for a
+            // short period and it is more efficient to reset and start again than it is to
+            // retransmit the queued data", data the other subflows delivered meanwhile. Transient:
+            // the path works; a fresh subflow (SubflowRecreation) takes only new data.
+            s.dead = true;
+            reinjectFrom(s);
+            s.setReset(RESET_TOO_MUCH_OUTSTANDING_DATA, true);
+            s.tcp.abort(now);
+            host.wake(s);
+        }
         kick();
+    }
+
+    /**
+     * What a subflow whose path comes back still has to retransmit of data already DATA_ACKed
+     * through the others, at least this much, makes it reset rather than retransmit (64 KiB: a
+     * few round trips' worth on the slow start a fresh subflow would begin with).
+     */
+    static final long TOO_MUCH_OUTSTANDING_BYTES = 64 * 1024;
+
+    /**
+     * Bytes {@code s}'s peer has not acknowledged on it that a DATA_ACK covers already: what it has
+     * outstanding, less what of its mappings the DATA_ACK does not cover yet. (A subflow that backed
+     * off let go of the mappings DATA_ACKed; its TCP keeps their bytes.)
+     */
+    private long dataAckedHeldBytes(Subflow s) {
+        long outstanding = Integer.toUnsignedLong(Seq32.diff(s.tcp.sndNxt(), s.tcp.sndUna()));
+        long notDataAcked = 0;
+        for (Mapping m : s.sent) {
+            long end = m.dsn() + m.length();
+            if (Dsn.lt(snd.una(), end)) {
+                notDataAcked += Dsn.lt(m.dsn(), snd.una()) ? end - snd.una() : m.length();
+            }
+        }
+        return Math.max(0, outstanding - notDataAcked);
+    }
+
+    private boolean otherUsable(Subflow s) {
+        for (Subflow o : subflows) {
+            if (o != s && o.usable()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ====================================================================== receive window
@@ -1912,6 +1995,20 @@ public final class MptcpConnection {
         if (mode == Mode.MPTCP) {
             pathManager.onEndpointRemoved(e, nowNanos);
         }
+    }
+
+    /** {@code ip mptcp endpoint flush}: see {@link PmData#onEndpointsFlushed}. */
+    public void onEndpointsFlushed(List<Endpoint> flushed, long nowNanos) {
+        now = nowNanos;
+        if (mode == Mode.MPTCP) {
+            pathManager.onEndpointsFlushed(flushed, nowNanos);
+        }
+    }
+
+    /** {@code ip mptcp endpoint delete id 0 ADDRESS}: see {@link PmData#removeAddressZero}. Whether this connection withdrew it. */
+    public boolean onAddressZeroRemoved(InetAddress address, long nowNanos) {
+        now = nowNanos;
+        return mode == Mode.MPTCP && pathManager.removeAddressZero(address, nowNanos);
     }
 
     /**
@@ -2412,7 +2509,7 @@ public final class MptcpConnection {
                     s.mptcpEstablished && !s.joinAckPending, t.srttNanos(), t.cwndBytes(), t.bytesSent(),
                     t.bytesAcked(), t.bytesReceived(), t.retransmits(), s.bytesMappedOut, s.bytesMappedIn,
                     t.rttvarNanos(), t.rtoNanos(), t.ssthreshBytes(), t.mss(), t.bytesInFlight(),
-                    t.bytesRetransmitted(), t.sndWnd(), t.rcvWnd(), s.stale));
+                    t.bytesRetransmitted(), t.sndWnd(), t.rcvWnd(), s.stale, s.peerResetReason, s.peerResetFlags));
         }
         long received = rcv == null ? 0 : rcv.rcvNxt() - (remoteIdsn + 1);
         return new MptcpInfo(mode, localToken, remoteToken, checksums, snd.una() - (localIdsn + 1),

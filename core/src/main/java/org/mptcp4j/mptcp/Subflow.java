@@ -104,6 +104,19 @@ public final class Subflow implements SubflowExtension {
     boolean dataFinPending;
     /** Reset reason (MP_TCPRST, RFC 8684 section 3.6) to put on the RST this subflow sends, or -1. */
     int resetReason = -1;
+    /**
+     * Flag T of the MP_TCPRST this subflow sends (RFC 8684 section 3.6): "the error condition that is
+     * being reported is not persistent", a new subflow may succeed. Linux leaves it clear.
+     */
+    boolean resetTransient;
+    /**
+     * The reason of the MP_TCPRST the peer reset this subflow with, or {@link MptcpInfo#NO_RESET}
+     * (Linux {@code reset_seen}, {@code reset_reason}); with {@link #peerResetFlags}, what
+     * {@code ip mptcp monitor} shows on SF_CLOSED as {@code reset_reason} and {@code reset_flags}.
+     */
+    int peerResetReason = MptcpInfo.NO_RESET;
+    /** The flags byte of that MP_TCPRST (bit 0 is T, {@code MPTCP_RST_TRANSIENT}); the others are reserved. */
+    int peerResetFlags;
     /** Put MP_FASTCLOSE (with the peer's key) on the RST this subflow sends (RFC 8684 section 3.5). */
     boolean fastclose;
     /** A received mapping held back until its DSS checksum is checked (only while checksums are in use). */
@@ -244,7 +257,7 @@ public final class Subflow implements SubflowExtension {
             // (RFC 8684 section 3.6), reason 0 "unspecified" unless one was set; mptcp_join.sh's
             // fastclose cases count it on both ends (chk_rst_nr).
             if (remainingOptionBytes - 12 >= 4) {
-                out.add(new MptcpOption.MpTcpRst(0, Math.max(resetReason, MptcpOption.MpTcpRst.REASON_UNSPECIFIED)));
+                out.add(new MptcpOption.MpTcpRst(resetFlags(), Math.max(resetReason, MptcpOption.MpTcpRst.REASON_UNSPECIFIED)));
                 conn.mib.increment(MibCounter.MPTCP_RST_TX);
             }
             return;
@@ -256,9 +269,19 @@ public final class Subflow implements SubflowExtension {
             remainingOptionBytes -= 12;
         }
         if (resetReason >= 0 && remainingOptionBytes >= 4) {
-            out.add(new MptcpOption.MpTcpRst(0, resetReason));
+            out.add(new MptcpOption.MpTcpRst(resetFlags(), resetReason));
             conn.mib.increment(MibCounter.MPTCP_RST_TX);
         }
+    }
+
+    private int resetFlags() {
+        return resetTransient ? MptcpOption.MpTcpRst.FLAG_TRANSIENT : 0;
+    }
+
+    /** Resets this subflow with MP_TCPRST {@code reason}, flag T as {@code transientError}, on its next RST. */
+    void setReset(int reason, boolean transientError) {
+        resetReason = reason;
+        resetTransient = transientError;
     }
 
     @Override

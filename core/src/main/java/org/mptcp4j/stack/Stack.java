@@ -195,6 +195,31 @@ public final class Stack {
     }
 
     /**
+     * Deletes every endpoint ({@code ip mptcp endpoint flush}): each connection withdraws those it
+     * announced in one REMOVE_ADDR listing their ids, and closes its subflows from any of them
+     * (their data going again on the others) without a REMOVE_ADDR of their own, as Linux does
+     * since 5.18. Initial subflows stay (their address is id 0: {@link #removeAddressZero}).
+     */
+    public void flushEndpoints(long nowNanos) {
+        List<Endpoint> flushed = mptcpConfig.endpoints();
+        mptcpConfig = mptcpConfig.withEndpoints(List.of());
+        forEachMptcp(m -> m.onEndpointsFlushed(flushed, nowNanos));
+    }
+
+    /**
+     * Withdraws address id 0 at {@code address} ({@code ip mptcp endpoint delete id 0 ADDRESS}):
+     * each connection whose initial subflow is from {@code address} sends REMOVE_ADDR of id 0
+     * (RFC 8684 section 3.4.2) on another subflow and closes its subflows with address id 0, the
+     * initial one included, their data going again on the others; the connection goes on over its
+     * other subflows. Returns how many connections withdrew it.
+     */
+    public int removeAddressZero(long nowNanos, InetAddress address) {
+        int[] n = {0};
+        forEachMptcp(m -> n[0] += m.onAddressZeroRemoved(address, nowNanos) ? 1 : 0);
+        return n[0];
+    }
+
+    /**
      * Sets or clears the endpoint's {@code backup} flag ({@code ip mptcp endpoint change id N
      * backup|nobackup}): running subflows from its address change priority and say so with MP_PRIO
      * (RFC 8684 section 3.3.8); joins from it later carry the flag.
@@ -962,15 +987,20 @@ public final class Stack {
         if (m == null) {
             mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
             mib.increment(MibCounter.MPTCP_JOIN_NO_TOKEN_FOUND);
-            refuseJoin(key, seg, 1);
+            refuseJoin(key, seg, MptcpOption.MpTcpRst.REASON_MPTCP_SPECIFIC, false);
             return;
         }
         StackConnection c = byId.get(m.ownerId());
         m.setNow(nowNanos);
-        Subflow s = c == null ? null : m.acceptJoin(join, key.localAddress());
+        int refusal = c == null ? MptcpOption.MpTcpRst.REASON_MPTCP_SPECIFIC : m.joinRefusalReason();
+        Subflow s = refusal == MptcpInfo.NO_RESET ? m.acceptJoin(join, key.localAddress()) : null;
         if (s == null) {
             mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
-            refuseJoin(key, seg, 2);
+            if (c != null) {
+                mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
+            }
+            // Lack of resources passes: flag T (RFC 8684 section 3.6), a later join may succeed.
+            refuseJoin(key, seg, refusal, refusal == MptcpOption.MpTcpRst.REASON_LACK_OF_RESOURCES);
             return;
         }
         TcpConnection t = acceptTcp(nowNanos, key, s, m, seg);
@@ -978,11 +1008,15 @@ public final class Stack {
         markDirty(registerSubflow(c, key, t));
     }
 
-    /** A RST with MP_TCPRST (RFC 8684 section 3.6): 1 is "MPTCP-specific error", 2 "lack of resources". */
-    private void refuseJoin(FourTuple key, TcpSegment syn, int reason) {
+    /**
+     * A RST with MP_TCPRST (RFC 8684 section 3.6): 1 "MPTCP-specific error" (no such token, or the
+     * connection takes no subflows), 2 "lack of resources" ({@link MptcpConnection#joinRefusalReason}).
+     */
+    private void refuseJoin(FourTuple key, TcpSegment syn, int reason, boolean transientError) {
         mib.increment(MibCounter.MPTCP_RST_TX);
+        int flags = transientError ? MptcpOption.MpTcpRst.FLAG_TRANSIENT : 0;
         queueControl(key, new TcpSegment(syn.dstPort(), syn.srcPort(), 0, Seq32.add(syn.seq(), 1),
-                TcpFlags.RST | TcpFlags.ACK, 0, 0, List.of(new MptcpOption.MpTcpRst(0, reason)), TcpSegment.EMPTY));
+                TcpFlags.RST | TcpFlags.ACK, 0, 0, List.of(new MptcpOption.MpTcpRst(flags, reason)), TcpSegment.EMPTY));
     }
 
     private static MptcpOption.MpJoinSyn joinOf(TcpSegment seg) {
