@@ -115,6 +115,8 @@ public final class MptcpConnection {
     private Subflow frontHolder;
     /** Subflows whose remote address the peer removed, closed once the segment that said so is through. */
     private final List<Subflow> removedByPeer = new ArrayList<>(1);
+    /** Subflows to reset for "too much outstanding data" once the segment that showed their path back is through. */
+    private final List<Subflow> tooMuchOutstanding = new ArrayList<>(1);
     final CoupledGroup ccGroup = new CoupledGroup();
     /** Chooses the subflow for each segment; the application may change it while data flows ({@link #setScheduler}). */
     private Scheduler scheduler;
@@ -705,10 +707,7 @@ public final class MptcpConnection {
 
     private void onReset(Subflow s, MptcpOptionsIn in) {
         if (in.tcpRst != null) {
-            // Kept for MPTCP_INFO and SF_CLOSED (Linux reset_seen, reset_reason, reset_transient).
-            mib.increment(MibCounter.MPTCP_RST_RX);
-            s.peerResetReason = in.tcpRst.reason();
-            s.peerResetFlags = in.tcpRst.flags();
+            mib.increment(MibCounter.MPTCP_RST_RX); // its reason and flags: Subflow.onResetAccepted
         }
         if (in.mpFail != null) {
             mib.increment(MibCounter.MPTCP_MP_FAIL_RX); // its data was never DATA_ACKed: reinjected as the subflow goes
@@ -1634,12 +1633,9 @@ public final class MptcpConnection {
             // RFC 8684 section 3.6, "too much outstanding data": "a path has been unavailable for a
             // short period and it is more efficient to reset and start again than it is to
             // retransmit the queued data", data the other subflows delivered meanwhile. Transient:
-            // the path works; a fresh subflow (SubflowRecreation) takes only new data.
-            s.dead = true;
-            reinjectFrom(s);
-            s.setReset(RESET_TOO_MUCH_OUTSTANDING_DATA, true);
-            s.tcp.abort(now);
-            host.wake(s);
+            // the path works; a fresh subflow (SubflowRecreation) takes only new data. Reset once
+            // the segment in hand is through (afterInput), as a REMOVE_ADDR's subflows are.
+            tooMuchOutstanding.add(s);
         }
         kick();
     }
@@ -1961,6 +1957,16 @@ public final class MptcpConnection {
     /** Work deferred until the stack has finished handing a segment, a timeout or a call in. */
     public void afterInput(long nowNanos) {
         now = nowNanos;
+        for (Subflow s : tooMuchOutstanding) {
+            if (!s.dead && s.tcp.state().isSynchronized()) {
+                s.dead = true;
+                reinjectFrom(s);
+                s.setReset(RESET_TOO_MUCH_OUTSTANDING_DATA, true);
+                s.tcp.abort(nowNanos);
+                host.wake(s);
+            }
+        }
+        tooMuchOutstanding.clear();
         if (!removedByPeer.isEmpty()) {
             // After the segment that carried the REMOVE_ADDR is through: it may close its own subflow.
             List<Subflow> going = List.copyOf(removedByPeer);

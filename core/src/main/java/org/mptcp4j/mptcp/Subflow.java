@@ -285,6 +285,16 @@ public final class Subflow implements SubflowExtension {
     }
 
     @Override
+    public void onResetAccepted(TcpConnection c, TcpSegment rst) {
+        // Kept for MPTCP_INFO and SF_CLOSED (Linux reset_seen, reset_reason, reset_transient);
+        // counted MPRstRx with the RST's other options (MptcpConnection.onReset).
+        rst.option(MptcpOption.MpTcpRst.class).ifPresent(r -> {
+            peerResetReason = r.reason();
+            peerResetFlags = r.flags();
+        });
+    }
+
+    @Override
     public boolean onSegmentReceived(TcpConnection c, TcpSegment seg) {
         if (tcp == null) {
             tcp = c; // a passive open hands the SYN in before the stack attaches the connection
