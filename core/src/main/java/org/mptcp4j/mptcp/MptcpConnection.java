@@ -574,8 +574,12 @@ public final class MptcpConnection {
      * cannot fall back.
      */
     private boolean onPeerFellBack(Subflow s) {
+        // Bytes of a mapping held for its checksum are the subflow's but not yet the data level's:
+        // the two agree up to where that mapping begins (they go up under the fallback's mapping).
+        Mapping held = s.check.mapping();
+        int delivered = held != null ? held.subflowSeq() : s.tcp.rcvNxt();
         if (canFallBackInfinite(s) && (rcv == null || rcv.outOfOrderBytes() == 0
-                && Seq32.diff(s.tcp.rcvNxt(), s.tcp.irs() + 1) == rcv.rcvNxt() - (remoteIdsn + 1))) {
+                && Seq32.diff(delivered, s.tcp.irs() + 1) == rcv.rcvNxt() - (remoteIdsn + 1))) {
             mib.increment(MibCounter.MPTCP_DSS_FALLBACK);
             fallBackInfinite(s, s.tcp.irs() + 1, remoteIdsn + 1);
             return true;
@@ -756,7 +760,7 @@ public final class MptcpConnection {
             long dsn = m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt());
             if (infiniteMappingValid(s, seq, dsn)) {
                 fallBackInfinite(s, seq, dsn);
-            } else if (s.check.failed() && ++s.infiniteMapsRefused >= PEER_FALLBACK_SEGMENTS) {
+            } else if (s.mpFailOriginated && ++s.infiniteMapsRefused >= PEER_FALLBACK_SEGMENTS) {
                 // The peer insists on a mapping that does not match what we delivered: the two
                 // ends disagree on the data level, and no fallback can be trusted.
                 s.resetReason = RESET_MIDDLEBOX;
@@ -799,18 +803,20 @@ public final class MptcpConnection {
 
     /**
      * Whether an infinite mapping from subflow byte {@code seq} at {@code dsn} is the answer to our
-     * MP_FAIL that RFC 8684 section 3.7 describes: we sent one and hold the failed mapping's bytes,
-     * and it agrees with what we delivered. Everything before the failed mapping was delivered in
-     * order on this, the only, subflow (that is what allowed the fallback), so its first subflow byte
-     * is the data-level RCV.NXT and any byte maps from there one to one. A middlebox that rewrote
+     * MP_FAIL that RFC 8684 section 3.7 describes: we sent one, and it agrees with what we
+     * delivered. Everything up to the data-level RCV.NXT was delivered in order on this, the only,
+     * subflow (that is what allowed the fallback), from subflow bytes ending where the held mapping
+     * (the failed one, or one not complete yet) begins, or else at the subflow's RCV.NXT (the
+     * options of a segment come before its payload); any byte maps from there one to one. A middlebox that rewrote
      * the mapping's DSN (no checksum covers it) would have the rest of the connection delivered at
      * the wrong place: it is ignored (counted as DSSNotMatching) and the peer's next segment, which
      * carries it again until we fall back, decides. An infinite mapping we did not ask for (a
      * rewritten data-level length) is ignored too; the data it came with is unmapped.
      */
     private boolean infiniteMappingValid(Subflow s, int seq, long dsn) {
-        Mapping held = s.check.failed() ? s.check.mapping() : null;
-        if (held == null || dsn != rcv.rcvNxt() + Seq32.diff(seq, held.subflowSeq())) {
+        Mapping held = s.check.mapping();
+        int delivered = held != null ? held.subflowSeq() : s.tcp.rcvNxt();
+        if (!s.mpFailOriginated || dsn != rcv.rcvNxt() + Seq32.diff(seq, delivered)) {
             mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
             return false;
         }
@@ -2294,25 +2300,43 @@ public final class MptcpConnection {
                 && reinject.isEmpty();
     }
 
+    /** What becomes of a mapping whose DSS checksum failed ({@link #onChecksumFailure}). */
+    enum ChecksumFailure {
+        /** Its bytes go up now, in order at the data level, and the subflow carries on. */
+        DELIVER,
+        /** Its bytes and everything after them wait for the peer's infinite mapping. */
+        HOLD,
+        /** The subflow is reset. */
+        RESET
+    }
+
     /**
      * Mapping {@code m} on {@code s} failed its DSS checksum (RFC 8684 section 3.3.1); none of its
-     * bytes went up, and it is not DATA_ACKed. Section 3.7: when more than one subflow is in use or
-     * the connection can no longer fall back, the subflow is reset with MP_FAIL and MP_TCPRST
-     * "middlebox interference" (Linux's MPTCP_RST_EMIDDLEBOX), and the peer sends the data again on
-     * another subflow. On the only subflow of a connection that can fall back, MP_FAIL with the
-     * mapping's DSN goes on the ACKs and the subflow holds everything from the mapping on (true):
-     * the peer answers with an infinite mapping and both ends revert to TCP.
+     * bytes went up yet. Section 3.7: when more than one subflow is in use or the connection can no
+     * longer fall back, the subflow is reset with MP_FAIL and MP_TCPRST "middlebox interference"
+     * (Linux's MPTCP_RST_EMIDDLEBOX), and the peer sends the data again on another subflow. On the
+     * only subflow of a connection that can fall back, MP_FAIL with the mapping's DSN goes on the
+     * ACKs, and the peer answers with an infinite mapping from which both ends revert to TCP. Its
+     * bytes go up at once when the mapping begins at the data-level RCV.NXT: the infinite mapping
+     * acts retroactively ("from that point onward, data can be altered by a middlebox"), so they
+     * are what the fallback delivers there anyway, and Linux's receiver delivers them so
+     * ({@code subflow_check_data_avail}). That keeps the DATA_ACK and the window moving: Linux's
+     * sender puts the infinite mapping on the next new data it sends, which a receiver holding
+     * everything would never let it send. A mapping elsewhere (its DSN rewritten: no checksum
+     * failure tells which field was) holds what follows until the infinite mapping says where
+     * it maps.
      */
-    boolean onChecksumFailure(Subflow s, Mapping m, long nowNanos) {
+    ChecksumFailure onChecksumFailure(Subflow s, Mapping m, long nowNanos) {
         mib.increment(MibCounter.MPTCP_DATA_CSUM_ERR);
         s.scheduleMpFail(m.dsn());
         if (canFallBackInfinite(s)) {
             mpFailed = true;
+            s.mpFailOriginated = true;
             requestAck(s);
-            return true;
+            return m.dsn() == rcv.rcvNxt() ? ChecksumFailure.DELIVER : ChecksumFailure.HOLD;
         }
         resetForMiddlebox(s, nowNanos);
-        return false;
+        return ChecksumFailure.RESET;
     }
 
     /** Resets {@code s} with MP_TCPRST "middlebox interference" (and MP_FAIL when one is pending). */
@@ -2339,7 +2363,7 @@ public final class MptcpConnection {
      */
     private boolean onMpFail(Subflow s, MptcpOption.MpFail f) {
         mib.increment(MibCounter.MPTCP_MP_FAIL_RX);
-        if (mode != Mode.MPTCP || s.check.failed()) {
+        if (mode != Mode.MPTCP || s.mpFailOriginated) {
             return true; // the answer to our own MP_FAIL: the infinite mapping settles it
         }
         if (!canFallBackInfinite(s)) {

@@ -93,8 +93,10 @@ public final class Subflow implements SubflowExtension {
     /** Subflow bytes [poisonedFrom, poisonedTo) two mappings contradicted for: no mapping is taken for them. */
     int poisonedFrom;
     int poisonedTo;
-    /** Infinite mappings refused while holding data after our MP_FAIL. */
+    /** Infinite mappings refused after our MP_FAIL. */
     int infiniteMapsRefused;
+    /** We sent MP_FAIL for a checksum that failed here: an MP_FAIL from the peer is its answer, not a failure of its own. */
+    boolean mpFailOriginated;
     /** Segments in a row that came without any MPTCP option ({@link MptcpConnection#onPeerFellBack}). */
     int optionlessSegments;
     /** Whether the last data segment that arrived carried an MPTCP option, and where its data ended. */
@@ -372,10 +374,16 @@ public final class Subflow implements SubflowExtension {
     }
 
     private boolean failChecksum(long nowNanos) {
-        if (conn.onChecksumFailure(this, check.mapping(), nowNanos)) {
-            check.fail(); // the failed mapping's bytes stay, for the fallback to deliver
-        } else {
-            check.clear();
+        Mapping m = check.mapping();
+        switch (conn.onChecksumFailure(this, m, nowNanos)) {
+            case DELIVER -> {
+                conn.onData(this, nowNanos, m.dsn(), check.bytes());
+                bytesMappedIn += m.length();
+                check.clear();
+                return true;
+            }
+            case HOLD -> check.fail(); // the failed mapping's bytes stay, for the fallback to deliver
+            case RESET -> check.clear();
         }
         return false;
     }
