@@ -2020,7 +2020,7 @@ public final class MptcpConnection {
     /** {@code ip mptcp endpoint delete id 0 ADDRESS}: see {@link PmData#removeAddressZero}. Whether this connection withdrew it. */
     public boolean onAddressZeroRemoved(InetAddress address, long nowNanos) {
         now = nowNanos;
-        return mode == Mode.MPTCP && pathManager.removeAddressZero(address, nowNanos);
+        return mode == Mode.MPTCP && pathManager.removeAddressZero(V4Mapped.unmapped(address), nowNanos);
     }
 
     /**
@@ -2034,7 +2034,7 @@ public final class MptcpConnection {
         }
         pathManager.onEndpointChanged(e);
         for (Subflow s : subflows) {
-            if (s.tcp != null && s.tcp.local().getAddress().equals(e.address())) {
+            if (s.tcp != null && s.tcp.local().getAddress().equals(V4Mapped.unmapped(e.address()))) {
                 setBackup(s, backup, nowNanos);
             }
         }

@@ -431,12 +431,12 @@ final class PmData implements PathManager.Connection {
             return 0;
         }
         for (Endpoint e : endpoints) {
-            if (e.address().equals(local)) {
+            if (V4Mapped.unmapped(e.address()).equals(local)) {
                 return e.id();
             }
         }
         for (MptcpOption.AddAddr a : signalled) {
-            if (a.address().equals(local)) {
+            if (V4Mapped.unmapped(a.address()).equals(local)) {
                 return a.addressId();
             }
         }
@@ -518,7 +518,8 @@ final class PmData implements PathManager.Connection {
         if (conn.remoteDeniesJoinToInitial && remote.equals(initialRemote())) {
             return false; // the peer set flag C: whichever manager asks, no join to its initial address and port
         }
-        if (conn.openJoin(local, remote, localId, backup, nowNanos)) {
+        // An endpoint given IPv4-mapped joins from its IPv4 address (V4Mapped).
+        if (conn.openJoin(V4Mapped.unmapped(local), V4Mapped.unmapped(remote), localId, backup, nowNanos)) {
             extraSubflows++;
             return true;
         }
@@ -544,7 +545,8 @@ final class PmData implements PathManager.Connection {
     }
 
     @Override
-    public boolean removeAddress(int id, InetAddress address, long nowNanos) {
+    public boolean removeAddress(int id, InetAddress given, long nowNanos) {
+        InetAddress address = V4Mapped.unmapped(given); // the subflows are from the IPv4 address
         announcements.removeIf(a -> a.option.addressId() == id);
         boolean announced = signalled.removeIf(a -> a.addressId() == id);
         List<Subflow> going = new ArrayList<>(1);
@@ -594,7 +596,8 @@ final class PmData implements PathManager.Connection {
                 withdrawn = true;
             }
             for (Subflow s : conn.subflows) {
-                if (s.tcp != null && !s.initial && s.tcp.local().getAddress().equals(e.address()) && !going.contains(s)) {
+                if (s.tcp != null && !s.initial && s.tcp.local().getAddress().equals(V4Mapped.unmapped(e.address()))
+                        && !going.contains(s)) {
                     going.add(s);
                 }
             }

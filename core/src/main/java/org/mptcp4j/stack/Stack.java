@@ -33,6 +33,7 @@ import org.mptcp4j.mptcp.Scheduler;
 import org.mptcp4j.mptcp.SchedulerTrace;
 import org.mptcp4j.mptcp.Subflow;
 import org.mptcp4j.mptcp.TokenTable;
+import org.mptcp4j.mptcp.V4Mapped;
 import org.mptcp4j.tcp.IsnGenerator;
 import org.mptcp4j.tcp.SubflowExtension;
 import org.mptcp4j.tcp.TcpConfig;
@@ -169,7 +170,7 @@ public final class Stack {
      */
     public void addEndpoint(long nowNanos, Endpoint e) {
         for (Endpoint o : mptcpConfig.endpoints()) {
-            if (o.id() == e.id() || o.address().equals(e.address())) {
+            if (o.id() == e.id() || V4Mapped.unmapped(o.address()).equals(V4Mapped.unmapped(e.address()))) {
                 throw new IllegalArgumentException("endpoint " + e + " clashes with " + o);
             }
         }
@@ -587,8 +588,13 @@ public final class Stack {
 
     // ====================================================================== application side
 
-    /** Starts listening; {@code local}'s address may be the wildcard (0.0.0.0 or ::). */
+    /**
+     * Starts listening; {@code local}'s address may be the wildcard (0.0.0.0 or ::). An
+     * IPv4-mapped address ({@link V4Mapped}) listens on its IPv4 address, as an AF_INET6 socket
+     * bound to one does on Linux.
+     */
     public ListenerHandle listen(InetSocketAddress local, int backlog) {
+        local = V4Mapped.unmapped(local);
         for (StackListener l : listeners.values()) {
             if (l.port == local.getPort() && l.address.equals(local.getAddress())) {
                 throw new IllegalStateException("already listening on " + local);
@@ -651,8 +657,11 @@ public final class Stack {
      * congestion control (Linux: {@code setsockopt(TCP_CONGESTION)} before {@code connect}); every
      * subflow it joins runs the same, coupled through the connection's group if the algorithm is.
      */
-    public ConnHandle connect(long nowNanos, InetSocketAddress local, InetSocketAddress remote,
+    public ConnHandle connect(long nowNanos, InetSocketAddress givenLocal, InetSocketAddress givenRemote,
             CongestionAlgorithm congestionControl) {
+        // An IPv4-mapped peer or local address is IPv4 on the wire: the connection is an IPv4 one.
+        InetSocketAddress local = V4Mapped.unmapped(givenLocal);
+        InetSocketAddress remote = V4Mapped.unmapped(givenRemote);
         InetAddress la = local == null ? null : local.getAddress();
         if (la == null || la.isAnyLocalAddress()) {
             la = addresses.stream().filter(a -> sameFamily(a, remote.getAddress())).findFirst()

@@ -47,7 +47,9 @@ import org.mptcp4j.stack.StackConfig;
  * ({@code chk_rm_nr}, {@code chk_rm_tx_nr}), both roles; and the fail group's "Infinite map" (one
  * subflow, both requiring checksums, a byte altered in the path: MP_FAIL, an infinite mapping,
  * fallback; {@code chk_fail_nr}, {@code chk_infi_nr}), whose altered byte reaches the application,
- * as the script expects.
+ * as the script expects (disabled: see {@link #fail_infiniteMap}). And the v4mapped group's
+ * "single subflow IPv4-mapped" and "signal address IPv4-mapped" with mptcp4j's own side mapped
+ * ({@link org.mptcp4j.mptcp.V4Mapped}), both roles.
  */
 interface KernelJoinMatrixReset {
     /** Starts mptcp4j with {@code mptcp} owning {@code addresses} and runs the case's transfer. */
@@ -270,6 +272,68 @@ interface KernelJoinMatrixReset {
             assertJoins(o, Role.KERNEL_CLIENT, 1, 1, 1);
             assertRemoved(o.ours(), o.kernel(), 1, 1, 1, "mptcp4j");
             assertThat(o.subflows()).as("the kernel's subflows after the flush").hasSize(1);
+        });
+    }
+
+    // ---- v4mapped_tests with mptcp4j's side IPv4-mapped (V4Mapped): its socket, listener and endpoints
+
+    private static java.net.Inet6Address mapped(InetAddress v4) {
+        return org.mptcp4j.mptcp.V4Mapped.of((java.net.Inet4Address) v4);
+    }
+
+    /** mptcp4j's socket or listener on ::ffff:(A), the kernel's AF_INET6 socket on ::ffff:(A). */
+    private static Initial mappedA() {
+        return new Initial(mapped(layout().mptcp4jAddressA()), mapped(layout().kernelAddressA()), KernelSocket.INET6_MAPPED);
+    }
+
+    @Test
+    default void v4mapped_singleSubflow_mptcp4jMapped() throws Exception {
+        row("v4mapped", "single subflow IPv4-mapped, mptcp4j's side mapped", Role.MPTCP4J_CLIENT,
+                "mptcp4j: socket ::ffff:(A) to ::ffff:(kernel A), `subflow` endpoint ::ffff:(B); kernel: IPv4-mapped listener", () -> {
+            Outcome o = run(MptcpConfig.defaults().withEndpoints(List.of(Endpoint.of(mapped(layout().mptcp4jAddressB()), 1,
+                    Endpoint.Flag.SUBFLOW))), ipv4(), Role.MPTCP4J_CLIENT, mappedA(), 6131, () -> {});
+            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
+            o.assertTwoSubflowsCarriedData();
+            // IPv4 on the wire: the kernel sees mptcp4j's IPv4 addresses (ss prints them mapped on its AF_INET6 socket).
+            assertThat(o.subflows()).extracting(f -> org.mptcp4j.mptcp.V4Mapped.unmapped(InetAddress.ofLiteral(f.peerAddress())))
+                    .containsExactlyInAnyOrder(layout().mptcp4jAddressA(), layout().mptcp4jAddressB());
+        });
+    }
+
+    @Test
+    default void v4mapped_singleSubflow_mptcp4jMapped_kernelClient() throws Exception {
+        row("v4mapped", "single subflow IPv4-mapped, mptcp4j's side mapped", Role.KERNEL_CLIENT,
+                "mptcp4j: listener ::ffff:(A); kernel: IPv4-mapped socket, `subflow` endpoint ::ffff:(B)", () -> {
+            kernel().addEndpoint(KernelMptcp.Endpoint.of(KernelSocket.INET6_MAPPED.literal(layout().kernelAddressB()),
+                    TestbedLayout.PATH_B_KERNEL_IF, KernelMptcp.Flag.SUBFLOW));
+            Outcome o = run(MptcpConfig.defaults(), ipv4(), Role.KERNEL_CLIENT, mappedA(), 6132, () -> {});
+            assertJoins(o, Role.KERNEL_CLIENT, 1, 1, 1);
+            o.assertTwoSubflowsCarriedData();
+        });
+    }
+
+    @Test
+    default void v4mapped_signalAddress_mptcp4jMapped_kernelClient() throws Exception {
+        // As Linux announces an endpoint added as ::ffff:a.b.c.d: in 16 bytes; the kernel joins its IPv4 address.
+        row("v4mapped", "signal address IPv4-mapped, mptcp4j's side mapped", Role.KERNEL_CLIENT,
+                "mptcp4j: listener ::ffff:(A), `signal` endpoint ::ffff:(B); kernel: IPv4-mapped socket", () -> {
+            Outcome o = run(MptcpConfig.defaults().withEndpoints(List.of(Endpoint.of(mapped(layout().mptcp4jAddressB()), 1,
+                    Endpoint.Flag.SIGNAL))), ipv4(), Role.KERNEL_CLIENT, mappedA(), 6133, () -> {});
+            assertAddAddr(o, Role.KERNEL_CLIENT, 1);
+            assertJoins(o, Role.KERNEL_CLIENT, 1, 1, 1);
+        });
+    }
+
+    @Test
+    default void v4mapped_signalAddress_mptcp4jMapped() throws Exception {
+        row("v4mapped", "signal address IPv4-mapped, mptcp4j's side mapped", Role.MPTCP4J_CLIENT,
+                "mptcp4j: socket ::ffff:(A), add_addr_accepted 1; kernel: IPv4-mapped listener, `signal` endpoint ::ffff:(B)", () -> {
+            kernel().addEndpoint(KernelMptcp.Endpoint.of(KernelSocket.INET6_MAPPED.literal(layout().kernelAddressB()),
+                    TestbedLayout.PATH_B_KERNEL_IF, KernelMptcp.Flag.SIGNAL));
+            Outcome o = run(MptcpConfig.defaults().withLimits(new Limits(2, 1)), ipv4(), Role.MPTCP4J_CLIENT, mappedA(), 6134,
+                    () -> {});
+            assertAddAddr(o, Role.MPTCP4J_CLIENT, 1);
+            assertJoins(o, Role.MPTCP4J_CLIENT, 1, 1, 1);
         });
     }
 

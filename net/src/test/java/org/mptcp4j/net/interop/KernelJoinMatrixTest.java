@@ -685,8 +685,7 @@ class KernelJoinMatrixTest implements KernelJoinMatrixDualStack, KernelJoinMatri
             "| fullmesh | `fullmesh` endpoint flag | - | mptcp4j has the `fullmesh` path manager, not the per-endpoint flag | not covered |",
             "| add_addr_ports | mptcp4j announcing a port | server | mptcp4j endpoints announce no port to the kernel yet | not covered |",
             "| deny_join_id0 | mptcp4j setting flag C | server | mptcp4j has no allow_join_initial_addr_port setting | not covered |",
-            "| fail | Infinite map (one subflow) | client | MP_FAIL both ways and the fallback work against the kernel, then the transfer stalls (the kernel stops sending after its fallback); `KernelJoinMatrixReset.fail_infiniteMap` is disabled, simulator-tested | not covered |",
-            "| v4mapped | IPv4-mapped endpoints on mptcp4j's side | - | Java reads `::ffff:a.b.c.d` as the IPv4 address, so mptcp4j's own endpoints are plain IPv4; the rows above map the kernel's | not covered |");
+            "| fail | Infinite map (one subflow) | client | MP_FAIL both ways and the fallback work against the kernel, then the transfer stalls (the kernel stops sending after its fallback); `KernelJoinMatrixReset.fail_infiniteMap` is disabled, simulator-tested | not covered |");
 
     private static void writeTable() throws IOException {
         StringBuilder md = new StringBuilder();

@@ -18,6 +18,7 @@ import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpConfig;
+import org.mptcp4j.mptcp.V4Mapped;
 import org.mptcp4j.sim.stack.StackEndpoint;
 import org.mptcp4j.sim.topo.MultipathTestbed;
 import org.mptcp4j.sim.topo.PathSpec;
@@ -643,6 +644,31 @@ class JoinMatrixSimTest {
         // chk_rst_nr 1 1 (invert when the client aborts): MP_TCPRST rides beside MP_FASTCLOSE.
         JoinChecks.resets(s, aborterMib, peerMib, 1);
         assertThat(s.mtuDrops()).as("%s", s).isZero();
+    }
+
+    // ---- v4mapped_tests with mptcp4j's own endpoints given IPv4-mapped (V4Mapped)
+
+    @Test
+    void v4mapped_singleSubflowFromMappedEndpoint() {
+        run.row("v4mapped", "single subflow IPv4-mapped", "client: `subflow` endpoint ::ffff:(path B)", 1411, seed -> {
+            MptcpScenario s = twoPaths(seed, bed -> stack(MptcpConfig.defaults().withEndpoints(List.of(Endpoint.of(
+                    V4Mapped.of((Inet4Address) MptcpScenario.address(bed.path(1).clientAddress())), 1,
+                    Endpoint.Flag.SUBFLOW)))));
+            runJoined(s, 1);
+            JoinChecks.clean(s);
+            s.assertEverySubflowCarriedDataBothWays(2); // IPv4 on the wire: the testbed has no IPv6
+        });
+    }
+
+    @Test
+    void v4mapped_signalMappedAddress() {
+        run.row("v4mapped", "signal address IPv4-mapped", "server: `signal` endpoint ::ffff:(B), announced in 16 bytes;"
+                + " client: add_addr_accepted 1", 1412, seed -> {
+            MptcpScenario s = scenario(seed, 2, bed -> stack(acceptingOne()), server(Endpoint.of(
+                    V4Mapped.of((Inet4Address) MptcpScenario.address(SERVER_B)), 1, Endpoint.Flag.SIGNAL)), SERVER_B);
+            runAnnounced(s, 1);
+            s.assertEverySubflowCarriedDataBothWays(2);
+        });
     }
 
     // ---- fail_tests: a DSS checksum fails (payload altered on the path)
