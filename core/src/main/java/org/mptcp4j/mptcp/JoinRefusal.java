@@ -7,10 +7,16 @@ package org.mptcp4j.mptcp;
  */
 public enum JoinRefusal {
     /**
-     * The connection takes no subflows now: not established, closing, or failed ("lack of
-     * resources"). Counted as {@code MPTcpExtMPJoinRejected}.
+     * The connection takes no subflows now: not established at the MPTCP level, closing, or
+     * failed ("MPTCP-specific error", as Linux's {@code mptcp_finish_join} answers). Counted as
+     * {@code MPTcpExtMPJoinRejected}.
      */
-    NOT_ACCEPTING(2),
+    NOT_ACCEPTING(1),
+    /**
+     * As many joins as a connection holds in their handshake are there already (a flood of join
+     * SYNs for a token): "lack of resources", transient. Counted as {@code MPTcpExtMPJoinRejected}.
+     */
+    LACK_OF_RESOURCES(2),
     /**
      * To this end's initial address and port, which its MP_CAPABLE ruled out with flag C (RFC 8684
      * section 3.1: "will not accept additional MPTCP subflows to the source address and port");
@@ -35,5 +41,10 @@ public enum JoinRefusal {
     /** The MP_TCPRST reason code of the RST that answers the SYN. */
     public int resetReason() {
         return resetReason;
+    }
+
+    /** Whether the RST sets MP_TCPRST's transient bit: a later join may succeed. */
+    public boolean transientError() {
+        return this == LACK_OF_RESOURCES;
     }
 }

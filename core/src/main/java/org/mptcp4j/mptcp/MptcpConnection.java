@@ -46,6 +46,11 @@ public final class MptcpConnection {
     static final int RESET_UNSPECIFIED = 0;
     static final int RESET_MPTCP_SPECIFIC = 1;
     static final int RESET_ADMINISTRATIVELY_PROHIBITED = 3;
+    /**
+     * "An excessive amount of data that needs to be transmitted over the terminated subflow while
+     * having already been acknowledged over one or more other subflows."
+     */
+    static final int RESET_TOO_MUCH_OUTSTANDING_DATA = 4;
     static final int RESET_MIDDLEBOX = 6;
     /** "The performance of this subflow was too low compared to the other subflows." */
     static final int RESET_UNACCEPTABLE_PERFORMANCE = 5;
@@ -108,6 +113,8 @@ public final class MptcpConnection {
     private Subflow frontHolder;
     /** Subflows whose remote address the peer removed, closed once the segment that said so is through. */
     private final List<Subflow> removedByPeer = new ArrayList<>(1);
+    /** Subflows to reset for "too much outstanding data" once the segment that showed their path back is through. */
+    private final List<Subflow> tooMuchOutstanding = new ArrayList<>(1);
     final CoupledGroup ccGroup = new CoupledGroup();
     /** Chooses the subflow for each segment; the application may change it while data flows ({@link #setScheduler}). */
     private Scheduler scheduler;
@@ -283,16 +290,31 @@ public final class MptcpConnection {
     }
 
     /**
+     * Joins in their handshake (SYN received, third ACK not yet) a connection holds at most. Each
+     * holds a subflow until its third ACK or its SYN/ACK retransmissions run out; Linux holds them
+     * as request sockets, bounded by the listener's backlog. Twice Linux's largest subflow limit
+     * ({@code MPTCP_PM_ADDR_MAX}, 8).
+     */
+    static final int MAX_PENDING_JOINS = 16;
+
+    /**
      * Whether a peer's MP_JOIN SYN to our {@code local} address and port may go on to
-     * {@link #acceptJoin}: null if so, else why not, counted. A join to another port than the
-     * connection's must come to one announced with that address (Linux counts MPJoinPortSynRx,
-     * else MismatchPortSynRx and resets); one to the initial address and port is refused when our
-     * MP_CAPABLE set flag C ({@link MptcpConfig#allowJoinInitialAddrPort()}).
+     * {@link #acceptJoin}: null if so, else why not, counted. Refused: while the connection is not
+     * established at the MPTCP level or is closing ("MPTCP-specific error", as Linux's
+     * {@code mptcp_finish_join} answers); when {@link #MAX_PENDING_JOINS} joins are in their
+     * handshake already (a flood of join SYNs for a token it learnt: "lack of resources"); to the
+     * initial address and port when our MP_CAPABLE set flag C
+     * ({@link MptcpConfig#allowJoinInitialAddrPort()}); to another port than the connection's
+     * unless announced with that address (Linux counts MPJoinPortSynRx, else MismatchPortSynRx).
      */
     public JoinRefusal refusalOf(InetSocketAddress local) {
-        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed || initialLocal == null) {
+        if (!acceptsJoins() || initialLocal == null) {
             mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
             return JoinRefusal.NOT_ACCEPTING;
+        }
+        if (pendingJoins() >= MAX_PENDING_JOINS) {
+            mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
+            return JoinRefusal.LACK_OF_RESOURCES;
         }
         if (!config.allowJoinInitialAddrPort() && local.equals(initialLocal)) {
             mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
@@ -308,9 +330,24 @@ public final class MptcpConnection {
         return null;
     }
 
+    private boolean acceptsJoins() {
+        return mode == Mode.MPTCP && remoteKeyKnown && !appClosed && !dataFinQueued && !mpFailed;
+    }
+
+    private int pendingJoins() {
+        int pending = 0;
+        for (Subflow s : subflows) {
+            if (!s.initial && !s.mptcpEstablished && !s.dead && (s.tcp == null || !s.tcp.isActiveOpen())
+                    && (s.tcp == null || s.tcp.state() != TcpState.CLOSED)) {
+                pending++;
+            }
+        }
+        return pending;
+    }
+
     /** {@link #acceptJoin(MptcpOption.MpJoinSyn)} for a SYN to our address {@code local}, whose id the SYN-ACK carries. */
     public Subflow acceptJoin(MptcpOption.MpJoinSyn syn, InetAddress local) {
-        if (mode != Mode.MPTCP || !remoteKeyKnown || appClosed || dataFinQueued || mpFailed) {
+        if (!acceptsJoins() || pendingJoins() >= MAX_PENDING_JOINS) {
             mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
             return null;
         }
@@ -578,8 +615,12 @@ public final class MptcpConnection {
      * cannot fall back.
      */
     private boolean onPeerFellBack(Subflow s) {
+        // Bytes of a mapping held for its checksum are the subflow's but not yet the data level's:
+        // the two agree up to where that mapping begins (they go up under the fallback's mapping).
+        Mapping held = s.check.mapping();
+        int delivered = held != null ? held.subflowSeq() : s.tcp.rcvNxt();
         if (canFallBackInfinite(s) && (rcv == null || rcv.outOfOrderBytes() == 0
-                && Seq32.diff(s.tcp.rcvNxt(), s.tcp.irs() + 1) == rcv.rcvNxt() - (remoteIdsn + 1))) {
+                && Seq32.diff(delivered, s.tcp.irs() + 1) == rcv.rcvNxt() - (remoteIdsn + 1))) {
             mib.increment(MibCounter.MPTCP_DSS_FALLBACK);
             fallBackInfinite(s, s.tcp.irs() + 1, remoteIdsn + 1);
             return true;
@@ -739,7 +780,7 @@ public final class MptcpConnection {
 
     private void onReset(Subflow s, MptcpOptionsIn in) {
         if (in.tcpRst != null) {
-            mib.increment(MibCounter.MPTCP_RST_RX);
+            mib.increment(MibCounter.MPTCP_RST_RX); // its reason and flags: Subflow.onResetAccepted
         }
         if (in.mpFail != null) {
             mib.increment(MibCounter.MPTCP_MP_FAIL_RX); // its data was never DATA_ACKed: reinjected as the subflow goes
@@ -788,7 +829,7 @@ public final class MptcpConnection {
             long dsn = m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt());
             if (infiniteMappingValid(s, seq, dsn)) {
                 fallBackInfinite(s, seq, dsn);
-            } else if (s.check.failed() && ++s.infiniteMapsRefused >= PEER_FALLBACK_SEGMENTS) {
+            } else if (s.mpFailOriginated && ++s.infiniteMapsRefused >= PEER_FALLBACK_SEGMENTS) {
                 // The peer insists on a mapping that does not match what we delivered: the two
                 // ends disagree on the data level, and no fallback can be trusted.
                 s.resetReason = RESET_MIDDLEBOX;
@@ -831,18 +872,20 @@ public final class MptcpConnection {
 
     /**
      * Whether an infinite mapping from subflow byte {@code seq} at {@code dsn} is the answer to our
-     * MP_FAIL that RFC 8684 section 3.7 describes: we sent one and hold the failed mapping's bytes,
-     * and it agrees with what we delivered. Everything before the failed mapping was delivered in
-     * order on this, the only, subflow (that is what allowed the fallback), so its first subflow byte
-     * is the data-level RCV.NXT and any byte maps from there one to one. A middlebox that rewrote
+     * MP_FAIL that RFC 8684 section 3.7 describes: we sent one, and it agrees with what we
+     * delivered. Everything up to the data-level RCV.NXT was delivered in order on this, the only,
+     * subflow (that is what allowed the fallback), from subflow bytes ending where the held mapping
+     * (the failed one, or one not complete yet) begins, or else at the subflow's RCV.NXT (the
+     * options of a segment come before its payload); any byte maps from there one to one. A middlebox that rewrote
      * the mapping's DSN (no checksum covers it) would have the rest of the connection delivered at
      * the wrong place: it is ignored (counted as DSSNotMatching) and the peer's next segment, which
      * carries it again until we fall back, decides. An infinite mapping we did not ask for (a
      * rewritten data-level length) is ignored too; the data it came with is unmapped.
      */
     private boolean infiniteMappingValid(Subflow s, int seq, long dsn) {
-        Mapping held = s.check.failed() ? s.check.mapping() : null;
-        if (held == null || dsn != rcv.rcvNxt() + Seq32.diff(seq, held.subflowSeq())) {
+        Mapping held = s.check.mapping();
+        int delivered = held != null ? held.subflowSeq() : s.tcp.rcvNxt();
+        if (!s.mpFailOriginated || dsn != rcv.rcvNxt() + Seq32.diff(seq, delivered)) {
             mib.increment(MibCounter.MPTCP_DSS_NOT_MATCHING);
             return false;
         }
@@ -1661,7 +1704,48 @@ public final class MptcpConnection {
     private void onSubflowRecovered(Subflow s) {
         s.stale = false;
         mib.increment(MibCounter.MPTCP_SUBFLOW_RECOVER);
+        if (config.recreation().enabled() && dataAckedHeldBytes(s) >= TOO_MUCH_OUTSTANDING_BYTES && otherUsable(s)) {
+            // RFC 8684 section 3.6, "too much outstanding data": "a path has been unavailable for a
+            // short period and it is more efficient to reset and start again than it is to
+            // retransmit the queued data", data the other subflows delivered meanwhile. Transient:
+            // the path works; a fresh subflow (SubflowRecreation) takes only new data. Reset once
+            // the segment in hand is through (afterInput), as a REMOVE_ADDR's subflows are.
+            tooMuchOutstanding.add(s);
+        }
         kick();
+    }
+
+    /**
+     * What a subflow whose path comes back still has to retransmit of data already DATA_ACKed
+     * through the others, at least this much, makes it reset rather than retransmit (64 KiB: a
+     * few round trips' worth on the slow start a fresh subflow would begin with).
+     */
+    static final long TOO_MUCH_OUTSTANDING_BYTES = 64 * 1024;
+
+    /**
+     * Bytes {@code s}'s peer has not acknowledged on it that a DATA_ACK covers already: what it has
+     * outstanding, less what of its mappings the DATA_ACK does not cover yet. (A subflow that backed
+     * off let go of the mappings DATA_ACKed; its TCP keeps their bytes.)
+     */
+    private long dataAckedHeldBytes(Subflow s) {
+        long outstanding = Integer.toUnsignedLong(Seq32.diff(s.tcp.sndNxt(), s.tcp.sndUna()));
+        long notDataAcked = 0;
+        for (Mapping m : s.sent) {
+            long end = m.dsn() + m.length();
+            if (Dsn.lt(snd.una(), end)) {
+                notDataAcked += Dsn.lt(m.dsn(), snd.una()) ? end - snd.una() : m.length();
+            }
+        }
+        return Math.max(0, outstanding - notDataAcked);
+    }
+
+    private boolean otherUsable(Subflow s) {
+        for (Subflow o : subflows) {
+            if (o != s && o.usable()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ====================================================================== receive window
@@ -1956,6 +2040,16 @@ public final class MptcpConnection {
     /** Work deferred until the stack has finished handing a segment, a timeout or a call in. */
     public void afterInput(long nowNanos) {
         now = nowNanos;
+        for (Subflow s : tooMuchOutstanding) {
+            if (!s.dead && s.tcp.state().isSynchronized()) {
+                s.dead = true;
+                reinjectFrom(s);
+                s.setReset(RESET_TOO_MUCH_OUTSTANDING_DATA, true);
+                s.tcp.abort(nowNanos);
+                host.wake(s);
+            }
+        }
+        tooMuchOutstanding.clear();
         if (!removedByPeer.isEmpty()) {
             // After the segment that carried the REMOVE_ADDR is through: it may close its own subflow.
             List<Subflow> going = List.copyOf(removedByPeer);
@@ -1992,6 +2086,20 @@ public final class MptcpConnection {
         }
     }
 
+    /** {@code ip mptcp endpoint flush}: see {@link PmData#onEndpointsFlushed}. */
+    public void onEndpointsFlushed(List<Endpoint> flushed, long nowNanos) {
+        now = nowNanos;
+        if (mode == Mode.MPTCP) {
+            pathManager.onEndpointsFlushed(flushed, nowNanos);
+        }
+    }
+
+    /** {@code ip mptcp endpoint delete id 0 ADDRESS}: see {@link PmData#removeAddressZero}. Whether this connection withdrew it. */
+    public boolean onAddressZeroRemoved(InetAddress address, long nowNanos) {
+        now = nowNanos;
+        return mode == Mode.MPTCP && pathManager.removeAddressZero(V4Mapped.unmapped(address), nowNanos);
+    }
+
     /**
      * {@code ip mptcp endpoint change ... backup|nobackup}: the subflows from the endpoint's address
      * take the flag and tell the peer with MP_PRIO (RFC 8684 section 3.3.8).
@@ -2003,7 +2111,7 @@ public final class MptcpConnection {
         }
         pathManager.onEndpointChanged(e);
         for (Subflow s : subflows) {
-            if (s.tcp != null && s.tcp.local().getAddress().equals(e.address())) {
+            if (s.tcp != null && s.tcp.local().getAddress().equals(V4Mapped.unmapped(e.address()))) {
                 setBackup(s, backup, nowNanos);
             }
         }
@@ -2269,25 +2377,43 @@ public final class MptcpConnection {
                 && reinject.isEmpty();
     }
 
+    /** What becomes of a mapping whose DSS checksum failed ({@link #onChecksumFailure}). */
+    enum ChecksumFailure {
+        /** Its bytes go up now, in order at the data level, and the subflow carries on. */
+        DELIVER,
+        /** Its bytes and everything after them wait for the peer's infinite mapping. */
+        HOLD,
+        /** The subflow is reset. */
+        RESET
+    }
+
     /**
      * Mapping {@code m} on {@code s} failed its DSS checksum (RFC 8684 section 3.3.1); none of its
-     * bytes went up, and it is not DATA_ACKed. Section 3.7: when more than one subflow is in use or
-     * the connection can no longer fall back, the subflow is reset with MP_FAIL and MP_TCPRST
-     * "middlebox interference" (Linux's MPTCP_RST_EMIDDLEBOX), and the peer sends the data again on
-     * another subflow. On the only subflow of a connection that can fall back, MP_FAIL with the
-     * mapping's DSN goes on the ACKs and the subflow holds everything from the mapping on (true):
-     * the peer answers with an infinite mapping and both ends revert to TCP.
+     * bytes went up yet. Section 3.7: when more than one subflow is in use or the connection can no
+     * longer fall back, the subflow is reset with MP_FAIL and MP_TCPRST "middlebox interference"
+     * (Linux's MPTCP_RST_EMIDDLEBOX), and the peer sends the data again on another subflow. On the
+     * only subflow of a connection that can fall back, MP_FAIL with the mapping's DSN goes on the
+     * ACKs, and the peer answers with an infinite mapping from which both ends revert to TCP. Its
+     * bytes go up at once when the mapping begins at the data-level RCV.NXT: the infinite mapping
+     * acts retroactively ("from that point onward, data can be altered by a middlebox"), so they
+     * are what the fallback delivers there anyway, and Linux's receiver delivers them so
+     * ({@code subflow_check_data_avail}). That keeps the DATA_ACK and the window moving: Linux's
+     * sender puts the infinite mapping on the next new data it sends, which a receiver holding
+     * everything would never let it send. A mapping elsewhere (its DSN rewritten: no checksum
+     * failure tells which field was) holds what follows until the infinite mapping says where
+     * it maps.
      */
-    boolean onChecksumFailure(Subflow s, Mapping m, long nowNanos) {
+    ChecksumFailure onChecksumFailure(Subflow s, Mapping m, long nowNanos) {
         mib.increment(MibCounter.MPTCP_DATA_CSUM_ERR);
         s.scheduleMpFail(m.dsn());
         if (canFallBackInfinite(s)) {
             mpFailed = true;
+            s.mpFailOriginated = true;
             requestAck(s);
-            return true;
+            return m.dsn() == rcv.rcvNxt() ? ChecksumFailure.DELIVER : ChecksumFailure.HOLD;
         }
         resetForMiddlebox(s, nowNanos);
-        return false;
+        return ChecksumFailure.RESET;
     }
 
     /** Resets {@code s} with MP_TCPRST "middlebox interference" (and MP_FAIL when one is pending). */
@@ -2314,7 +2440,7 @@ public final class MptcpConnection {
      */
     private boolean onMpFail(Subflow s, MptcpOption.MpFail f) {
         mib.increment(MibCounter.MPTCP_MP_FAIL_RX);
-        if (mode != Mode.MPTCP || s.check.failed()) {
+        if (mode != Mode.MPTCP || s.mpFailOriginated) {
             return true; // the answer to our own MP_FAIL: the infinite mapping settles it
         }
         if (!canFallBackInfinite(s)) {
@@ -2490,7 +2616,7 @@ public final class MptcpConnection {
                     s.mptcpEstablished && !s.joinAckPending, t.srttNanos(), t.cwndBytes(), t.bytesSent(),
                     t.bytesAcked(), t.bytesReceived(), t.retransmits(), s.bytesMappedOut, s.bytesMappedIn,
                     t.rttvarNanos(), t.rtoNanos(), t.ssthreshBytes(), t.mss(), t.bytesInFlight(),
-                    t.bytesRetransmitted(), t.sndWnd(), t.rcvWnd(), s.stale));
+                    t.bytesRetransmitted(), t.sndWnd(), t.rcvWnd(), s.stale, s.peerResetReason, s.peerResetFlags));
         }
         long received = rcv == null ? 0 : rcv.rcvNxt() - (remoteIdsn + 1);
         return new MptcpInfo(mode, localToken, remoteToken, checksums, snd.una() - (localIdsn + 1),

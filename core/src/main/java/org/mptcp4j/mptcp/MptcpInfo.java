@@ -34,6 +34,8 @@ public record MptcpInfo(MptcpConnection.Mode mode, int localToken, int remoteTok
         long lastAckReceivedNanos) {
     /** The time of something that has not happened yet. */
     public static final long NEVER = Long.MIN_VALUE;
+    /** {@link SubflowInfo#resetReason()} of a subflow the peer did not reset with MP_TCPRST. */
+    public static final int NO_RESET = -1;
 
     /** A connection that is not MPTCP (plain TCP) or not known: counts zero, no path manager state. */
     public static MptcpInfo plain(MptcpConnection.Mode mode, List<SubflowInfo> subflows) {
@@ -46,12 +48,36 @@ public record MptcpInfo(MptcpConnection.Mode mode, int localToken, int remoteTok
      *
      * @param bytesInFlight RFC 6675 pipe ({@code ss}: {@code unacked}, in bytes here)
      * @param stale the connection leaves it out while another subflow works (Linux {@code subflow->stale})
+     * @param resetReason the reason of the MP_TCPRST the peer reset it with (RFC 8684 section 3.6: 0
+     *     unspecified, 1 MPTCP-specific error, 2 lack of resources, 3 administratively prohibited, 4
+     *     too much outstanding data, 5 unacceptable performance, 6 middlebox interference), or
+     *     {@link #NO_RESET}; Linux's {@code reset_reason}
+     * @param resetFlags that MP_TCPRST's flags (bit 0, {@link #RESET_FLAG_TRANSIENT}: the peer's
+     *     error is transient, a new subflow may succeed); Linux's {@code reset_flags}
      */
     public record SubflowInfo(InetSocketAddress local, InetSocketAddress remote, TcpState state, int localId,
             int remoteId, boolean backup, boolean established, long srttNanos, long cwndBytes, long bytesSent,
             long bytesAcked, long bytesReceived, long retransmits, long dataBytesSent, long dataBytesReceived,
             long rttvarNanos, long rtoNanos, long ssthreshBytes, int mss, long bytesInFlight, long bytesRetransmitted,
-            long sndWnd, long rcvWnd, boolean stale) {
+            long sndWnd, long rcvWnd, boolean stale, int resetReason, int resetFlags) {
+        /** Flag T of MP_TCPRST ({@code MPTCP_RST_TRANSIENT}). */
+        public static final int RESET_FLAG_TRANSIENT = 0x1;
+
+        /** A subflow the peer did not reset with MP_TCPRST. */
+        public SubflowInfo(InetSocketAddress local, InetSocketAddress remote, TcpState state, int localId,
+                int remoteId, boolean backup, boolean established, long srttNanos, long cwndBytes, long bytesSent,
+                long bytesAcked, long bytesReceived, long retransmits, long dataBytesSent, long dataBytesReceived,
+                long rttvarNanos, long rtoNanos, long ssthreshBytes, int mss, long bytesInFlight,
+                long bytesRetransmitted, long sndWnd, long rcvWnd, boolean stale) {
+            this(local, remote, state, localId, remoteId, backup, established, srttNanos, cwndBytes, bytesSent,
+                    bytesAcked, bytesReceived, retransmits, dataBytesSent, dataBytesReceived, rttvarNanos, rtoNanos,
+                    ssthreshBytes, mss, bytesInFlight, bytesRetransmitted, sndWnd, rcvWnd, stale, NO_RESET, 0);
+        }
+
+        /** Whether the peer reset it with MP_TCPRST. */
+        public boolean resetByPeer() {
+            return resetReason != NO_RESET;
+        }
 
         /** {@code ss -ti}'s line for it, with the MPTCP ids and the data it carried. */
         @Override
@@ -59,12 +85,13 @@ public record MptcpInfo(MptcpConnection.Mode mode, int localToken, int remoteTok
             return String.format(Locale.ROOT,
                     "%s %s -> %s locid:%d remid:%d%s%s rto:%.1f rtt:%.3f/%.3f mss:%d cwnd:%d ssthresh:%s bytes_sent:%d"
                             + " bytes_retrans:%d bytes_acked:%d bytes_received:%d retrans:%d unacked:%d snd_wnd:%d"
-                            + " rcv_wnd:%d data_sent:%d data_received:%d",
+                            + " rcv_wnd:%d data_sent:%d data_received:%d%s",
                     state, local, remote, localId, remoteId, backup ? " backup" : "", stale ? " stale" : "",
                     rtoNanos / 1e6, srttNanos / 1e6, rttvarNanos / 1e6, mss, cwndBytes,
                     ssthreshBytes == Long.MAX_VALUE ? "inf" : Long.toString(ssthreshBytes), bytesSent,
                     bytesRetransmitted, bytesAcked, bytesReceived, retransmits, bytesInFlight, sndWnd, rcvWnd,
-                    dataBytesSent, dataBytesReceived);
+                    dataBytesSent, dataBytesReceived, resetByPeer()
+                            ? String.format(Locale.ROOT, " reset_reason:%d reset_flags:0x%x", resetReason, resetFlags) : "");
         }
     }
 

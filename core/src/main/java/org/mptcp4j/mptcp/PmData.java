@@ -60,6 +60,12 @@ final class PmData implements PathManager.Connection {
     private final List<Subflow> gone = new ArrayList<>(2);
     /** Failed subflows to open again ({@link MptcpConfig#recreation()}). */
     private final SubflowRecreator recreator;
+    /**
+     * The initial subflow's addresses, kept once it is established: they stay the connection's
+     * after that subflow went (address id 0 removed), as Linux's MPTCP socket keeps its own.
+     */
+    private InetSocketAddress initialLocal;
+    private InetSocketAddress initialRemote;
 
     private static final class Announcement {
         final MptcpOption.AddAddr option;
@@ -111,6 +117,8 @@ final class PmData implements PathManager.Connection {
             return;
         }
         created = true;
+        initialLocal = first.tcp.local();
+        initialRemote = first.tcp.remote();
         emit(PmEvent.Type.CREATED, 0, 0, first.tcp.local(), first.tcp.remote(), false, PmEvent.NO_ERROR);
     }
 
@@ -208,6 +216,24 @@ final class PmData implements PathManager.Connection {
         return going;
     }
 
+    /**
+     * The subflow a signal (ADD_ADDR, REMOVE_ADDR) goes on at once: the initial one while it
+     * works, else the first other that does (the initial one may be gone: address id 0 removed);
+     * null if none.
+     */
+    private Subflow signallingSubflow() {
+        Subflow first = conn.initialSubflow();
+        if (first != null && !first.dead) {
+            return first;
+        }
+        for (Subflow s : conn.subflows) {
+            if (!s.dead && s.tcp != null && s.tcp.state().isSynchronized()) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     /** An ADD_ADDR or echo to put on {@code s}'s next pure ACK, or null. */
     MptcpOption.AddAddr pendingAnnouncement(Subflow s) {
         if (!echoes.isEmpty()) {
@@ -269,8 +295,8 @@ final class PmData implements PathManager.Connection {
             echoes.add(echo);
         }
         conn.sendPureAck(s); // the echo rides a pure ACK, sent at once even while data flows
-        Subflow first = conn.initialSubflow();
-        int joinPort = port != 0 || first == null ? port : first.tcp.remote().getPort();
+        InetSocketAddress first = initialRemote();
+        int joinPort = port != 0 || first == null ? port : first.getPort();
         InetSocketAddress announced = new InetSocketAddress(unmapped(a.address()), joinPort);
         emit(PmEvent.Type.ANNOUNCED, 0, a.addressId(), null, announced, false, PmEvent.NO_ERROR);
         if (first != null) {
@@ -325,7 +351,9 @@ final class PmData implements PathManager.Connection {
         gone.add(s);
         recreateIfFailed(s);
         if (!s.initial && (s.mptcpEstablished || s.joinAckPending) && s.tcp != null) { // SUB_ESTABLISHED was reported
-            emitSubflow(PmEvent.Type.SUB_CLOSED, s, s.backup, PmEvent.errnoOf(s.tcp.error()));
+            conn.host.onPmEvent(new PmEvent(conn.now, PmEvent.Type.SUB_CLOSED, conn.localToken, s.localId, s.remoteId,
+                    Optional.ofNullable(s.tcp.local()), Optional.ofNullable(s.tcp.remote()), s.backup, !conn.client,
+                    PmEvent.errnoOf(s.tcp.error()), s.peerResetReason, s.peerResetFlags));
             policy.onSubflowClosed(this, ref(s), conn.now);
         }
         for (Subflow o : conn.subflows) {
@@ -346,7 +374,14 @@ final class PmData implements PathManager.Connection {
         if (!recreator.enabled() || !conn.client || s.tcp == null || !stillCarriesData()) {
             return;
         }
-        boolean failed = s.tcp.error().filter(e -> e == TcpError.RESET_BY_PEER || e == TcpError.TIMED_OUT).isPresent();
+        boolean failed = s.tcp.error().filter(e -> e == TcpError.RESET_BY_PEER || e == TcpError.TIMED_OUT).isPresent()
+                || s.resetReason == MptcpConnection.RESET_TOO_MUCH_OUTSTANDING_DATA; // reset by us to start again
+        // RFC 8684 section 3.6: a peer that refused the subflow by policy and did not call it
+        // transient (flag T clear) would refuse it again.
+        if (s.peerResetReason == MptcpConnection.RESET_ADMINISTRATIVELY_PROHIBITED
+                && (s.peerResetFlags & MptcpOption.MpTcpRst.FLAG_TRANSIENT) == 0) {
+            return;
+        }
         InetAddress local = s.tcp.local().getAddress();
         if (failed && (s.mptcpEstablished || recreator.tracks(local, s.tcp.remote()))) {
             recreator.onFailed(local, s.localId, s.tcp.remote(), s.backup, conn.now);
@@ -376,7 +411,7 @@ final class PmData implements PathManager.Connection {
                 due = true;
             }
         }
-        Subflow first = conn.initialSubflow();
+        Subflow first = signallingSubflow();
         if (due && first != null) {
             conn.sendPureAck(first);
         }
@@ -418,12 +453,12 @@ final class PmData implements PathManager.Connection {
             return 0;
         }
         for (Endpoint e : endpoints) {
-            if (e.address().equals(local)) {
+            if (V4Mapped.unmapped(e.address()).equals(local)) {
                 return e.id();
             }
         }
         for (MptcpOption.AddAddr a : signalled) {
-            if (a.address().equals(local)) {
+            if (V4Mapped.unmapped(a.address()).equals(local)) {
                 return a.addressId();
             }
         }
@@ -440,13 +475,13 @@ final class PmData implements PathManager.Connection {
     @Override
     public InetSocketAddress initialLocal() {
         Subflow first = conn.initialSubflow();
-        return first == null ? null : first.tcp.local();
+        return first != null ? first.tcp.local() : initialLocal;
     }
 
     @Override
     public InetSocketAddress initialRemote() {
         Subflow first = conn.initialSubflow();
-        return first == null ? null : first.tcp.remote();
+        return first != null ? first.tcp.remote() : initialRemote;
     }
 
     @Override
@@ -505,7 +540,8 @@ final class PmData implements PathManager.Connection {
         if (conn.remoteDeniesJoinToInitial && remote.equals(initialRemote())) {
             return false; // the peer set flag C: whichever manager asks, no join to its initial address and port
         }
-        if (conn.openJoin(local, remote, localId, backup, nowNanos)) {
+        // An endpoint given IPv4-mapped joins from its IPv4 address (V4Mapped).
+        if (conn.openJoin(V4Mapped.unmapped(local), V4Mapped.unmapped(remote), localId, backup, nowNanos)) {
             extraSubflows++;
             return true;
         }
@@ -524,19 +560,21 @@ final class PmData implements PathManager.Connection {
                 port == 0 ? OptionalInt.empty() : OptionalInt.of(port), OptionalLong.of(hmac));
         announcements.add(new Announcement(option));
         signalled.add(option);
-        Subflow first = conn.initialSubflow();
+        Subflow first = signallingSubflow();
         if (first != null) {
             conn.sendPureAck(first);
         }
     }
 
     @Override
-    public boolean removeAddress(int id, InetAddress address, long nowNanos) {
+    public boolean removeAddress(int id, InetAddress given, long nowNanos) {
+        InetAddress address = V4Mapped.unmapped(given); // the subflows are from the IPv4 address
         announcements.removeIf(a -> a.option.addressId() == id);
         boolean announced = signalled.removeIf(a -> a.addressId() == id);
         List<Subflow> going = new ArrayList<>(1);
         for (Subflow s : conn.subflows) {
-            if (s.tcp != null && s.tcp.local().getAddress().equals(address)) {
+            // Address id 0 (the initial subflow's address): the subflows with local id 0 from it.
+            if (s.tcp != null && s.tcp.local().getAddress().equals(address) && (id != 0 || s.localId == 0)) {
                 going.add(s);
             }
         }
@@ -549,15 +587,71 @@ final class PmData implements PathManager.Connection {
             // REMOVE_ADDR rides only on a pure ACK: one goes at once on a subflow that stays, as
             // Linux's mptcp_pm_send_ack sends it. Asking for an ACK was not enough: while data
             // flowed, the ACK rode on the next data segment and the removal waited for an idle moment.
-            for (Subflow s : conn.subflows) {
-                if (!going.contains(s) && s.tcp != null && s.tcp.state().isSynchronized()) {
-                    conn.sendPureAck(s);
-                    break;
-                }
-            }
+            sendRemovalOnOneNotGoing(going);
         }
         conn.closeRemoved(going, true, nowNanos);
         return true;
+    }
+
+    /**
+     * {@code ip mptcp endpoint flush} (Linux {@code mptcp_pm_flush_addrs_and_subflows}): the
+     * endpoints go at once. Those this connection announced are withdrawn together, one
+     * REMOVE_ADDR listing their ids (RFC 8684 section 3.4.2: "one or more Address IDs"); the
+     * subflows from any of them close, their data going again on the others, without a REMOVE_ADDR
+     * of their own (Linux since 5.18: mptcp_join.sh's "flush subflows" expects none sent). A
+     * user-space manager's connections keep theirs, as Linux flushes only the in-kernel manager's.
+     */
+    void onEndpointsFlushed(List<Endpoint> flushed, long nowNanos) {
+        for (Endpoint e : flushed) {
+            endpoints.removeIf(o -> o.id() == e.id());
+        }
+        if (policy instanceof UserspacePathManager) {
+            return;
+        }
+        List<Subflow> going = new ArrayList<>(2);
+        boolean withdrawn = false;
+        for (Endpoint e : flushed) {
+            announcements.removeIf(a -> a.option.addressId() == e.id());
+            if (signalled.removeIf(a -> a.addressId() == e.id()) && !removals.contains(e.id())) {
+                removals.add(e.id());
+                removedAddresses.add(e.address());
+                withdrawn = true;
+            }
+            for (Subflow s : conn.subflows) {
+                if (s.tcp != null && !s.initial && s.tcp.local().getAddress().equals(V4Mapped.unmapped(e.address()))
+                        && !going.contains(s)) {
+                    going.add(s);
+                }
+            }
+        }
+        if (withdrawn) {
+            sendRemovalOnOneNotGoing(going);
+        }
+        conn.closeRemoved(going, true, nowNanos);
+    }
+
+    /**
+     * {@code ip mptcp endpoint delete id 0 ADDRESS} (Linux {@code mptcp_nl_remove_id_zero_address}):
+     * if this connection's initial subflow is from {@code address}, address id 0 is withdrawn
+     * (REMOVE_ADDR of id 0 on another subflow) and the subflows with local id 0 from it close.
+     * Whether it was.
+     */
+    boolean removeAddressZero(InetAddress address, long nowNanos) {
+        InetSocketAddress local = initialLocal();
+        if (policy instanceof UserspacePathManager || local == null || !local.getAddress().equals(address)) {
+            return false;
+        }
+        return removeAddress(0, address, nowNanos);
+    }
+
+    /** REMOVE_ADDR rides only on a pure ACK: one goes at once on a subflow not in {@code going}. */
+    private void sendRemovalOnOneNotGoing(List<Subflow> going) {
+        for (Subflow s : conn.subflows) {
+            if (!going.contains(s) && !s.dead && s.tcp != null && s.tcp.state().isSynchronized()) {
+                conn.sendPureAck(s);
+                return;
+            }
+        }
     }
 
     // ====================================================================== user-space commands

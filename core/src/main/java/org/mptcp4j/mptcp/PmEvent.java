@@ -21,11 +21,20 @@ import org.mptcp4j.tcp.TcpError;
  *     the peer's new one for SUB_PRIORITY)
  * @param serverSide the connection was accepted, not opened ({@code MPTCP_PM_EV_FLAG_SERVER_SIDE})
  * @param error the errno a subflow closed with ({@code MPTCP_ATTR_ERROR}; {@link #NO_ERROR} if none)
+ * @param resetReason SUB_CLOSED of a subflow the peer reset with MP_TCPRST: its reason (RFC 8684
+ *     section 3.6, {@code MPTCP_ATTR_RESET_REASON}); else {@link MptcpInfo#NO_RESET}
+ * @param resetFlags that MP_TCPRST's flags, bit 0 the transient flag T ({@code MPTCP_ATTR_RESET_FLAGS})
  */
 public record PmEvent(long timeNanos, Type type, int token, int localId, int remoteId,
         Optional<InetSocketAddress> local, Optional<InetSocketAddress> remote, boolean backup, boolean serverSide,
-        int error) {
+        int error, int resetReason, int resetFlags) {
     public static final int NO_ERROR = 0;
+
+    /** An event without a peer's MP_TCPRST. */
+    public PmEvent(long timeNanos, Type type, int token, int localId, int remoteId, Optional<InetSocketAddress> local,
+            Optional<InetSocketAddress> remote, boolean backup, boolean serverSide, int error) {
+        this(timeNanos, type, token, localId, remoteId, local, remote, backup, serverSide, error, MptcpInfo.NO_RESET, 0);
+    }
     /** {@code MPTCP_PM_EV_FLAG_SERVER_SIDE}, the {@code flags} value {@code ip mptcp monitor} prints. */
     static final int FLAG_SERVER_SIDE = 1 << 1;
 
@@ -103,6 +112,11 @@ public record PmEvent(long timeNanos, Type type, int token, int localId, int rem
                 }
                 if (error != NO_ERROR) {
                     b.append(" error=").append(error);
+                }
+                if (resetReason != MptcpInfo.NO_RESET) {
+                    // As Linux puts MPTCP_ATTR_RESET_REASON/_FLAGS only once it saw the peer's MP_TCPRST.
+                    b.append(" reset_reason=").append(resetReason).append(" reset_flags=0x")
+                            .append(Integer.toHexString(resetFlags));
                 }
                 if (serverSide && !type.isSubflowEvent()) {
                     b.append(" flags=").append(Integer.toHexString(FLAG_SERVER_SIDE));

@@ -93,8 +93,10 @@ public final class Subflow implements SubflowExtension {
     /** Subflow bytes [poisonedFrom, poisonedTo) two mappings contradicted for: no mapping is taken for them. */
     int poisonedFrom;
     int poisonedTo;
-    /** Infinite mappings refused while holding data after our MP_FAIL. */
+    /** Infinite mappings refused after our MP_FAIL. */
     int infiniteMapsRefused;
+    /** We sent MP_FAIL for a checksum that failed here: an MP_FAIL from the peer is its answer, not a failure of its own. */
+    boolean mpFailOriginated;
     /** Segments in a row that came without any MPTCP option ({@link MptcpConnection#onPeerFellBack}). */
     int optionlessSegments;
     /** Whether the last data segment that arrived carried an MPTCP option, and where its data ended. */
@@ -104,6 +106,19 @@ public final class Subflow implements SubflowExtension {
     boolean dataFinPending;
     /** Reset reason (MP_TCPRST, RFC 8684 section 3.6) to put on the RST this subflow sends, or -1. */
     int resetReason = -1;
+    /**
+     * Flag T of the MP_TCPRST this subflow sends (RFC 8684 section 3.6): "the error condition that is
+     * being reported is not persistent", a new subflow may succeed. Linux leaves it clear.
+     */
+    boolean resetTransient;
+    /**
+     * The reason of the MP_TCPRST the peer reset this subflow with, or {@link MptcpInfo#NO_RESET}
+     * (Linux {@code reset_seen}, {@code reset_reason}); with {@link #peerResetFlags}, what
+     * {@code ip mptcp monitor} shows on SF_CLOSED as {@code reset_reason} and {@code reset_flags}.
+     */
+    int peerResetReason = MptcpInfo.NO_RESET;
+    /** The flags byte of that MP_TCPRST (bit 0 is T, {@code MPTCP_RST_TRANSIENT}); the others are reserved. */
+    int peerResetFlags;
     /** Put MP_FASTCLOSE (with the peer's key) on the RST this subflow sends (RFC 8684 section 3.5). */
     boolean fastclose;
     /** A received mapping held back until its DSS checksum is checked (only while checksums are in use). */
@@ -244,7 +259,7 @@ public final class Subflow implements SubflowExtension {
             // (RFC 8684 section 3.6), reason 0 "unspecified" unless one was set; mptcp_join.sh's
             // fastclose cases count it on both ends (chk_rst_nr).
             if (remainingOptionBytes - 12 >= 4) {
-                out.add(new MptcpOption.MpTcpRst(0, Math.max(resetReason, MptcpOption.MpTcpRst.REASON_UNSPECIFIED)));
+                out.add(new MptcpOption.MpTcpRst(resetFlags(), Math.max(resetReason, MptcpOption.MpTcpRst.REASON_UNSPECIFIED)));
                 conn.mib.increment(MibCounter.MPTCP_RST_TX);
             }
             return;
@@ -256,9 +271,29 @@ public final class Subflow implements SubflowExtension {
             remainingOptionBytes -= 12;
         }
         if (resetReason >= 0 && remainingOptionBytes >= 4) {
-            out.add(new MptcpOption.MpTcpRst(0, resetReason));
+            out.add(new MptcpOption.MpTcpRst(resetFlags(), resetReason));
             conn.mib.increment(MibCounter.MPTCP_RST_TX);
         }
+    }
+
+    private int resetFlags() {
+        return resetTransient ? MptcpOption.MpTcpRst.FLAG_TRANSIENT : 0;
+    }
+
+    /** Resets this subflow with MP_TCPRST {@code reason}, flag T as {@code transientError}, on its next RST. */
+    void setReset(int reason, boolean transientError) {
+        resetReason = reason;
+        resetTransient = transientError;
+    }
+
+    @Override
+    public void onResetAccepted(TcpConnection c, TcpSegment rst) {
+        // Kept for MPTCP_INFO and SF_CLOSED (Linux reset_seen, reset_reason, reset_transient);
+        // counted MPRstRx with the RST's other options (MptcpConnection.onReset).
+        rst.option(MptcpOption.MpTcpRst.class).ifPresent(r -> {
+            peerResetReason = r.reason();
+            peerResetFlags = r.flags();
+        });
     }
 
     @Override
@@ -339,10 +374,16 @@ public final class Subflow implements SubflowExtension {
     }
 
     private boolean failChecksum(long nowNanos) {
-        if (conn.onChecksumFailure(this, check.mapping(), nowNanos)) {
-            check.fail(); // the failed mapping's bytes stay, for the fallback to deliver
-        } else {
-            check.clear();
+        Mapping m = check.mapping();
+        switch (conn.onChecksumFailure(this, m, nowNanos)) {
+            case DELIVER -> {
+                conn.onData(this, nowNanos, m.dsn(), check.bytes());
+                bytesMappedIn += m.length();
+                check.clear();
+                return true;
+            }
+            case HOLD -> check.fail(); // the failed mapping's bytes stay, for the fallback to deliver
+            case RESET -> check.clear();
         }
         return false;
     }

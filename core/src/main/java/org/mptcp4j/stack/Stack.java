@@ -34,6 +34,7 @@ import org.mptcp4j.mptcp.Scheduler;
 import org.mptcp4j.mptcp.SchedulerTrace;
 import org.mptcp4j.mptcp.Subflow;
 import org.mptcp4j.mptcp.TokenTable;
+import org.mptcp4j.mptcp.V4Mapped;
 import org.mptcp4j.tcp.IsnGenerator;
 import org.mptcp4j.tcp.SubflowExtension;
 import org.mptcp4j.tcp.TcpConfig;
@@ -170,7 +171,7 @@ public final class Stack {
      */
     public void addEndpoint(long nowNanos, Endpoint e) {
         for (Endpoint o : mptcpConfig.endpoints()) {
-            if (o.id() == e.id() || o.address().equals(e.address())) {
+            if (o.id() == e.id() || V4Mapped.unmapped(o.address()).equals(V4Mapped.unmapped(e.address()))) {
                 throw new IllegalArgumentException("endpoint " + e + " clashes with " + o);
             }
         }
@@ -193,6 +194,31 @@ public final class Stack {
         next.remove(e);
         mptcpConfig = mptcpConfig.withEndpoints(next);
         forEachMptcp(m -> m.onEndpointRemoved(e, nowNanos));
+    }
+
+    /**
+     * Deletes every endpoint ({@code ip mptcp endpoint flush}): each connection withdraws those it
+     * announced in one REMOVE_ADDR listing their ids, and closes its subflows from any of them
+     * (their data going again on the others) without a REMOVE_ADDR of their own, as Linux does
+     * since 5.18. Initial subflows stay (their address is id 0: {@link #removeAddressZero}).
+     */
+    public void flushEndpoints(long nowNanos) {
+        List<Endpoint> flushed = mptcpConfig.endpoints();
+        mptcpConfig = mptcpConfig.withEndpoints(List.of());
+        forEachMptcp(m -> m.onEndpointsFlushed(flushed, nowNanos));
+    }
+
+    /**
+     * Withdraws address id 0 at {@code address} ({@code ip mptcp endpoint delete id 0 ADDRESS}):
+     * each connection whose initial subflow is from {@code address} sends REMOVE_ADDR of id 0
+     * (RFC 8684 section 3.4.2) on another subflow and closes its subflows with address id 0, the
+     * initial one included, their data going again on the others; the connection goes on over its
+     * other subflows. Returns how many connections withdrew it.
+     */
+    public int removeAddressZero(long nowNanos, InetAddress address) {
+        int[] n = {0};
+        forEachMptcp(m -> n[0] += m.onAddressZeroRemoved(address, nowNanos) ? 1 : 0);
+        return n[0];
     }
 
     /**
@@ -396,7 +422,7 @@ public final class Stack {
             mib.increment(MibCounter.MPTCP_CAPABLE_SYN_RX);
         }
         mib.increment(MibCounter.MPTCP_CAPABLE_ENDP_ATTEMPT);
-        refuseJoin(key, syn, 3); // RFC 8684 section 3.6: "administratively prohibited"
+        refuseJoin(key, syn, 3, false); // RFC 8684 section 3.6: "administratively prohibited"
     }
 
     /**
@@ -595,8 +621,13 @@ public final class Stack {
 
     // ====================================================================== application side
 
-    /** Starts listening; {@code local}'s address may be the wildcard (0.0.0.0 or ::). */
+    /**
+     * Starts listening; {@code local}'s address may be the wildcard (0.0.0.0 or ::). An
+     * IPv4-mapped address ({@link V4Mapped}) listens on its IPv4 address, as an AF_INET6 socket
+     * bound to one does on Linux.
+     */
     public ListenerHandle listen(InetSocketAddress local, int backlog) {
+        local = V4Mapped.unmapped(local);
         for (StackListener l : listeners.values()) {
             if (l.port == local.getPort() && l.address.equals(local.getAddress())) {
                 throw new IllegalStateException("already listening on " + local);
@@ -659,8 +690,11 @@ public final class Stack {
      * congestion control (Linux: {@code setsockopt(TCP_CONGESTION)} before {@code connect}); every
      * subflow it joins runs the same, coupled through the connection's group if the algorithm is.
      */
-    public ConnHandle connect(long nowNanos, InetSocketAddress local, InetSocketAddress remote,
+    public ConnHandle connect(long nowNanos, InetSocketAddress givenLocal, InetSocketAddress givenRemote,
             CongestionAlgorithm congestionControl) {
+        // An IPv4-mapped peer or local address is IPv4 on the wire: the connection is an IPv4 one.
+        InetSocketAddress local = V4Mapped.unmapped(givenLocal);
+        InetSocketAddress remote = V4Mapped.unmapped(givenRemote);
         InetAddress la = local == null ? null : local.getAddress();
         if (la == null || la.isAnyLocalAddress()) {
             la = addresses.stream().filter(a -> sameFamily(a, remote.getAddress())).findFirst()
@@ -1007,7 +1041,7 @@ public final class Stack {
         if (m == null) {
             mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
             mib.increment(MibCounter.MPTCP_JOIN_NO_TOKEN_FOUND);
-            refuseJoin(key, seg, 1);
+            refuseJoin(key, seg, MptcpOption.MpTcpRst.REASON_MPTCP_SPECIFIC, false);
             return;
         }
         StackConnection c = byId.get(m.ownerId());
@@ -1017,7 +1051,8 @@ public final class Stack {
         Subflow s = refusal == null ? m.acceptJoin(join, key.localAddress()) : null;
         if (s == null) {
             mib.increment(MibCounter.MPTCP_JOIN_SYN_RX);
-            refuseJoin(key, seg, refusal == null ? JoinRefusal.NOT_ACCEPTING.resetReason() : refusal.resetReason());
+            JoinRefusal why = refusal == null ? JoinRefusal.NOT_ACCEPTING : refusal;
+            refuseJoin(key, seg, why.resetReason(), why.transientError());
             return;
         }
         TcpConnection t = acceptTcp(nowNanos, key, s, m, seg);
@@ -1025,11 +1060,16 @@ public final class Stack {
         markDirty(registerSubflow(c, key, t));
     }
 
-    /** A RST with MP_TCPRST (RFC 8684 section 3.6): 1 is "MPTCP-specific error", 2 "lack of resources", 3 "administratively prohibited". */
-    private void refuseJoin(FourTuple key, TcpSegment syn, int reason) {
+    /**
+     * A RST with MP_TCPRST (RFC 8684 section 3.6): 1 "MPTCP-specific error" (no such token, or the
+     * connection takes no subflows), 2 "lack of resources", 3 "administratively prohibited"
+     * ({@link JoinRefusal}); the transient bit when a later join may succeed.
+     */
+    private void refuseJoin(FourTuple key, TcpSegment syn, int reason, boolean transientError) {
         mib.increment(MibCounter.MPTCP_RST_TX);
+        int flags = transientError ? MptcpOption.MpTcpRst.FLAG_TRANSIENT : 0;
         queueControl(key, new TcpSegment(syn.dstPort(), syn.srcPort(), 0, Seq32.add(syn.seq(), 1),
-                TcpFlags.RST | TcpFlags.ACK, 0, 0, List.of(new MptcpOption.MpTcpRst(0, reason)), TcpSegment.EMPTY));
+                TcpFlags.RST | TcpFlags.ACK, 0, 0, List.of(new MptcpOption.MpTcpRst(flags, reason)), TcpSegment.EMPTY));
     }
 
     private static MptcpOption.MpJoinSyn joinOf(TcpSegment seg) {

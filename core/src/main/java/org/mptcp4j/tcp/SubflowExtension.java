@@ -53,6 +53,14 @@ public interface SubflowExtension {
     }
 
     /**
+     * A RST passed the acceptability checks and is about to close the connection: what it carries
+     * can be noted before the close is reported (MPTCP keeps an MP_TCPRST's reason for the
+     * subflow's close event, as Linux's {@code mptcp_incoming_options} does before {@code tcp_reset}).
+     * Its options are handed to {@link #onSegmentReceived} after the reset as well.
+     */
+    default void onResetAccepted(TcpConnection c, TcpSegment rst) {}
+
+    /**
      * Whether in-order payload goes to {@link #onDataReceived} (the connection level) instead of
      * waiting in the connection's receive buffer for {@code read}.
      */

@@ -68,6 +68,7 @@ final class TcpInput {
             // "If the ACK was acceptable, then signal to the user 'error: connection reset'".
             if (ack) {
                 c.mib.increment(MibCounter.TCP_ATTEMPT_FAILS);
+                c.extension.onResetAccepted(c, seg);
                 c.fail(TcpError.REFUSED);
                 resetSeenByExtension(c, seg);
             }
@@ -233,6 +234,7 @@ final class TcpInput {
         if (rst) {
             if (seg.seq() == c.rcvNxt() || c.sackOk && c.receiveBuffer.hasOutOfOrder()
                     && seg.seq() == c.receiveBuffer.outOfOrderEnd()) {
+                c.extension.onResetAccepted(c, seg);
                 onValidRst(c);
                 resetSeenByExtension(c, seg);
             } else {

@@ -338,6 +338,28 @@ public final class MptcpHost implements AutoCloseable {
         });
     }
 
+    /**
+     * {@code ip mptcp endpoint flush}: see {@link org.mptcp4j.stack.Stack#flushEndpoints}; one
+     * REMOVE_ADDR per connection lists the announced ones, the subflows from all of them close.
+     */
+    public void flushEndpoints() throws IOException {
+        requireUserspace("flushEndpoints");
+        call(() -> {
+            endpoint.stack().flushEndpoints(driver.nowNanos());
+            return null;
+        });
+    }
+
+    /**
+     * {@code ip mptcp endpoint delete id 0 ADDRESS}: see {@link org.mptcp4j.stack.Stack#removeAddressZero};
+     * connections whose initial subflow is from {@code address} withdraw it (REMOVE_ADDR of id 0)
+     * and go on over their other subflows. Returns how many did.
+     */
+    public int removeAddressZero(java.net.InetAddress address) throws IOException {
+        requireUserspace("removeAddressZero");
+        return call(() -> endpoint.stack().removeAddressZero(driver.nowNanos(), address));
+    }
+
     /** {@code ip mptcp endpoint change id N backup|nobackup}: MP_PRIO on the subflows from it. */
     public void setEndpointBackup(int id, boolean backup) throws IOException {
         requireUserspace("setEndpointBackup");

@@ -61,7 +61,8 @@ final class MptcpServerSocketImpl extends SocketImpl {
     @Override
     protected void bind(InetAddress address, int port) throws IOException {
         InetAddress a = address == null ? InetAddress.ofLiteral("0.0.0.0") : address;
-        if (!a.isAnyLocalAddress() && !host.addresses().contains(a)) {
+        // An IPv4-mapped address (org.mptcp4j.mptcp.V4Mapped) is its IPv4 address on the wire.
+        if (!a.isAnyLocalAddress() && !host.addresses().contains(org.mptcp4j.mptcp.V4Mapped.unmapped(a))) {
             throw new BindException("Cannot assign requested address: " + a.getHostAddress()
                     + " is not an address of mptcp4j host " + host.driver().name());
         }

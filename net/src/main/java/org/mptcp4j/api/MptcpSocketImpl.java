@@ -77,7 +77,9 @@ final class MptcpSocketImpl extends SocketImpl {
     /** The local address: one the host owns, or the wildcard; java.net's "Cannot assign requested address" otherwise. */
     @Override
     protected void bind(InetAddress address, int port) throws IOException {
-        if (address != null && !address.isAnyLocalAddress() && !host.addresses().contains(address)) {
+        // An IPv4-mapped address (org.mptcp4j.mptcp.V4Mapped) is its IPv4 address on the wire.
+        if (address != null && !address.isAnyLocalAddress()
+                && !host.addresses().contains(org.mptcp4j.mptcp.V4Mapped.unmapped(address))) {
             throw new BindException("Cannot assign requested address: " + address.getHostAddress()
                     + " is not an address of mptcp4j host " + host.driver().name());
         }

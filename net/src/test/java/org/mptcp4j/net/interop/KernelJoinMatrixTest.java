@@ -49,7 +49,7 @@ import org.mptcp4j.net.testbed.TestbedLayout;
  * here on the same testbed. The run writes the coverage table to {@code target/join-matrix.md}; with
  * {@code -Dmptcp4j.joinMatrixDoc=true} it also rewrites {@code docs/JOIN_MATRIX.md}.
  */
-class KernelJoinMatrixTest implements KernelJoinMatrixDualStack, KernelJoinMatrixPathManager {
+class KernelJoinMatrixTest implements KernelJoinMatrixDualStack, KernelJoinMatrixPathManager, KernelJoinMatrixReset {
     private static final int BYTES = 2_000_000;
     /** The nft table subflows_error adds in the kernel's namespace. */
     private static final String ERROR_TABLE = "mptcp4j_join_error";
@@ -681,8 +681,7 @@ class KernelJoinMatrixTest implements KernelJoinMatrixDualStack, KernelJoinMatri
 
     /** Groups of mptcp_join.sh this class has no case for yet, and why. */
     private static final List<String> NOT_COVERED = List.of(
-            "| fail | Infinite map (one subflow) | - | not run against the kernel yet (simulator-tested) | not covered |",
-            "| v4mapped | IPv4-mapped endpoints on mptcp4j's side | - | Java reads `::ffff:a.b.c.d` as the IPv4 address, so mptcp4j's own endpoints are plain IPv4; the rows above map the kernel's | not covered |");
+            "| fail | Infinite map (one subflow) | client | MP_FAIL both ways and the fallback work against the kernel, then the transfer stalls (the kernel stops sending after its fallback); `KernelJoinMatrixReset.fail_infiniteMap` is disabled, simulator-tested | not covered |");
 
     private static void writeTable() throws IOException {
         StringBuilder md = new StringBuilder();

@@ -127,9 +127,10 @@ final class KernelMptcpTransfers {
         /** AF_INET6 with IPv6 addresses. */
         INET6;
 
-        /** {@code a} as the kernel's application writes it. */
+        /** {@code a} (IPv4, or IPv4-mapped as mptcp4j's side may give it) as the kernel's application writes it. */
         String literal(InetAddress a) {
-            return this == INET6_MAPPED ? "::ffff:" + a.getHostAddress() : a.getHostAddress();
+            String host = org.mptcp4j.mptcp.V4Mapped.unmapped(a).getHostAddress();
+            return this == INET6_MAPPED ? "::ffff:" + host : host;
         }
 
         /** The wildcard a server binds: "::" takes IPv4 connections too, as IPv4-mapped (bindv6only is 0). */

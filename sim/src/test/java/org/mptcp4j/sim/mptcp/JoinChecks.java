@@ -95,6 +95,11 @@ final class JoinChecks {
                 Nanos.ofSeconds(60))).as("%s", s).isTrue();
     }
 
+    /** Runs (at most 60 s more) until {@code condition} holds. */
+    static void runUntil(MptcpScenario s, java.util.function.BooleanSupplier condition) {
+        assertThat(s.sim.runUntil(condition, s.sim.nowNanos() + Nanos.ofSeconds(60))).as("%s", s).isTrue();
+    }
+
     /** Runs until the server's subflow from {@code clientAddress} is backup (its MP_PRIO arrived). */
     static void awaitBackupAtServer(MptcpScenario s, String clientAddress) {
         assertThat(s.sim.runUntil(() -> {

@@ -18,6 +18,7 @@ import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.mptcp.MptcpConfig;
+import org.mptcp4j.mptcp.V4Mapped;
 import org.mptcp4j.sim.stack.StackEndpoint;
 import org.mptcp4j.sim.topo.MultipathTestbed;
 import org.mptcp4j.sim.topo.PathSpec;
@@ -58,6 +59,8 @@ class JoinMatrixSimTest {
     private static final LossModel LOSS = LossModel.bernoulli(0.005);
     /** The server's second address (the kernel's path-B address in the net test), for {@code signal} endpoints. */
     private static final String SERVER_B = "198.18.0.3";
+    /** A third server address, for a second {@code signal} endpoint. */
+    private static final String SERVER_C = "198.18.0.4";
     /** The net test's kernel runs with {@code ip mptcp limits set subflows 8 add_addr_accepted 8}. */
     private static final Limits KERNEL_LIMITS = new Limits(8, 8);
 
@@ -379,6 +382,71 @@ class JoinMatrixSimTest {
         });
     }
 
+    @Test
+    void remove_idZeroSubflow() {
+        run.row("remove", "remove id 0 subflow",
+                "client: `subflow` endpoint on path B; its initial address (id 0) deleted while data flows", 1354, seed -> {
+            MptcpScenario s = twoPaths(seed, bed -> stack(withSubflowEndpoints(bed)));
+            String initial = s.bed.path(0).clientAddress();
+            onceJoined(s, s.clientEnd, (stack, now) -> assertThat(stack.removeAddressZero(now,
+                    MptcpScenario.address(initial))).isEqualTo(1));
+            runJoined(s, 1);
+            // chk_rm_nr 1 1: the server took REMOVE_ADDR of id 0, the client closed its initial subflow.
+            JoinChecks.removed(s, s.clientMib(), s.serverMib());
+        });
+    }
+
+    @Test
+    void remove_idZeroAddress() {
+        run.row("remove", "remove id 0 address",
+                "server: `signal` endpoint; client: add_addr_accepted 1; the server's initial address (id 0) deleted while data flows",
+                1355, seed -> {
+            MptcpScenario s = serverSignals(seed, bed -> acceptingOne());
+            onceJoined(s, s.serverEnd, (stack, now) -> assertThat(stack.removeAddressZero(now,
+                    MptcpScenario.address(MultipathTestbed.SERVER_ADDRESS))).isEqualTo(1));
+            runAnnounced(s, 1);
+            // chk_rm_nr 1 1 invert.
+            JoinChecks.removed(s, s.serverMib(), s.clientMib());
+        });
+    }
+
+    @Test
+    void remove_flushSubflows() {
+        run.row("remove", "flush subflows", "three paths; client: `subflow` endpoints on paths B and C, flushed while"
+                + " data flows", 1356, seed -> {
+            MptcpScenario s = scenario(seed, 3, bed -> stack(withSubflowEndpoints(bed)), server());
+            JoinChecks.runUntil(s, () -> s.client.bytesRead() >= BYTES / 4 && s.clientInfo().subflows().size() == 3);
+            s.clientEnd.stack().flushEndpoints(s.sim.nowNanos());
+            s.clientEnd.service(s.sim.nowNanos());
+            runJoined(s, 2);
+            // chk_rm_tx_nr 0, chk_rm_nr 0 2: no REMOVE_ADDR for subflow endpoints flushed (Linux since 5.18).
+            assertThat(s.clientMib().get(MibCounter.MPTCP_RM_ADDR_TX)).as("%s", s).isZero();
+            assertThat(s.clientMib().get(MibCounter.MPTCP_RM_SUBFLOW)).as("%s", s).isEqualTo(2);
+            assertThat(s.serverMib().get(MibCounter.MPTCP_RM_ADDR)).as("%s", s).isZero();
+            assertThat(s.clientInfo().subflows()).as("%s", s).hasSize(1);
+        });
+    }
+
+    @Test
+    void remove_flushAddresses() {
+        run.row("remove", "flush addresses", "server: `signal` endpoints on two more addresses, flushed while data"
+                + " flows; client: limits 8 8", 1357, seed -> {
+            MptcpScenario s = scenario(seed, 2, bed -> stack(MptcpConfig.defaults().withLimits(KERNEL_LIMITS)),
+                    server(signalB(), Endpoint.of(MptcpScenario.address(SERVER_C), 2, Endpoint.Flag.SIGNAL)),
+                    SERVER_B, SERVER_C);
+            JoinChecks.runUntil(s, () -> s.serverMib().get(MibCounter.MPTCP_JOIN_ACK_RX) == 2);
+            s.serverEnd.stack().flushEndpoints(s.sim.nowNanos());
+            s.serverEnd.service(s.sim.nowNanos());
+            runJoined(s, 2);
+            JoinChecks.addAddr(s, s.serverMib(), s.clientMib(), 2);
+            // chk_rm_nr 2 2 invert: one REMOVE_ADDR listing both ids; the server closed both joins.
+            assertThat(s.serverMib().get(MibCounter.MPTCP_RM_ADDR_TX)).as("%s", s).isEqualTo(1);
+            assertThat(s.clientMib().get(MibCounter.MPTCP_RM_ADDR)).as("%s", s).isEqualTo(2);
+            assertThat(s.serverMib().get(MibCounter.MPTCP_RM_SUBFLOW)).as("%s", s).isEqualTo(2);
+            assertThat(s.clientMib().get(MibCounter.MPTCP_RM_SUBFLOW)).as("%s", s).isZero();
+        });
+    }
+
     // ---- backup_tests
 
     @Test
@@ -668,6 +736,31 @@ class JoinMatrixSimTest {
         // chk_rst_nr 1 1 (invert when the client aborts): MP_TCPRST rides beside MP_FASTCLOSE.
         JoinChecks.resets(s, aborterMib, peerMib, 1);
         assertThat(s.mtuDrops()).as("%s", s).isZero();
+    }
+
+    // ---- v4mapped_tests with mptcp4j's own endpoints given IPv4-mapped (V4Mapped)
+
+    @Test
+    void v4mapped_singleSubflowFromMappedEndpoint() {
+        run.row("v4mapped", "single subflow IPv4-mapped", "client: `subflow` endpoint ::ffff:(path B)", 1411, seed -> {
+            MptcpScenario s = twoPaths(seed, bed -> stack(MptcpConfig.defaults().withEndpoints(List.of(Endpoint.of(
+                    V4Mapped.of((Inet4Address) MptcpScenario.address(bed.path(1).clientAddress())), 1,
+                    Endpoint.Flag.SUBFLOW)))));
+            runJoined(s, 1);
+            JoinChecks.clean(s);
+            s.assertEverySubflowCarriedDataBothWays(2); // IPv4 on the wire: the testbed has no IPv6
+        });
+    }
+
+    @Test
+    void v4mapped_signalMappedAddress() {
+        run.row("v4mapped", "signal address IPv4-mapped", "server: `signal` endpoint ::ffff:(B), announced in 16 bytes;"
+                + " client: add_addr_accepted 1", 1412, seed -> {
+            MptcpScenario s = scenario(seed, 2, bed -> stack(acceptingOne()), server(Endpoint.of(
+                    V4Mapped.of((Inet4Address) MptcpScenario.address(SERVER_B)), 1, Endpoint.Flag.SIGNAL)), SERVER_B);
+            runAnnounced(s, 1);
+            s.assertEverySubflowCarriedDataBothWays(2);
+        });
     }
 
     // ---- fail_tests: a DSS checksum fails (payload altered on the path)
