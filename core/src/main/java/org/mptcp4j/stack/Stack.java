@@ -101,8 +101,8 @@ public final class Stack {
     private final Map<Long, StackConnection> byId = new LinkedHashMap<>();
     /**
      * The connection {@link #connection} found last: the stack asks for the same one over and over
-     * (every ACK re-arms its timer, every write and read looks its handle up), and a boxed
-     * {@code Long} hash lookup each time was 3 to 5 % of a simulated bulk transfer.
+     * (every ACK re-arms its timer, every write and read looks its handle up), and one compare
+     * replaces a boxed {@code Long} hash lookup each time.
      */
     private StackConnection lastFound;
     private final Map<Long, StackListener> listeners = new LinkedHashMap<>();
