@@ -1,5 +1,6 @@
 package org.mptcp4j.mptcp;
 
+import java.util.List;
 import org.mptcp4j.wire.MptcpOption;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpSegment;
@@ -34,7 +35,9 @@ final class MptcpOptionsIn {
 
     static MptcpOptionsIn of(TcpSegment seg) {
         MptcpOptionsIn in = new MptcpOptionsIn();
-        for (TcpOption o : seg.options()) {
+        List<TcpOption> options = seg.options();
+        for (int i = 0; i < options.size(); i++) { // indexed: a for-each made an iterator per segment
+            TcpOption o = options.get(i);
             if (o instanceof TcpOption.Unknown u && u.kind() == TcpOption.KIND_MPTCP) {
                 in.any = true; // malformed (refused by the decoder), but the peer speaks MPTCP
                 in.malformed++;

@@ -101,6 +101,12 @@ public final class Stack {
     private final List<InetAddress> addresses = new ArrayList<>();
     private final Map<FourTuple, StackEntry> byTuple = new HashMap<>();
     private final Map<Long, StackConnection> byId = new LinkedHashMap<>();
+    /**
+     * The connection {@link #connection} found last: the stack asks for the same one over and over
+     * (every ACK re-arms its timer, every write and read looks its handle up), and one compare
+     * replaces a boxed {@code Long} hash lookup each time.
+     */
+    private StackConnection lastFound;
     private final Map<Long, StackListener> listeners = new LinkedHashMap<>();
     private final ArrayDeque<StackEntry> dirty = new ArrayDeque<>();
     /**
@@ -296,7 +302,7 @@ public final class Stack {
      * @throws IllegalStateException once the connection is established at the MPTCP level
      */
     public void setPathManager(ConnHandle h, String name) {
-        StackConnection c = byId.get(h.id());
+        StackConnection c = connection(h.id());
         if (c == null) {
             throw new IllegalArgumentException("unknown connection " + h);
         }
@@ -312,7 +318,7 @@ public final class Stack {
      */
     public PmCommand.Result pmCommand(long nowNanos, PmCommand command) {
         MptcpConnection m = tokens.lookup(command.token());
-        StackConnection c = m == null ? null : byId.get(m.ownerId());
+        StackConnection c = m == null ? null : connection(m.ownerId());
         if (c == null) {
             return PmCommand.Result.NO_SUCH_TOKEN;
         }
@@ -814,7 +820,7 @@ public final class Stack {
 
     /** Nagle's algorithm on or off for the connection's subflows, those to come included (TCP_NODELAY). */
     public void setNagle(ConnHandle h, boolean on) {
-        StackConnection c = byId.get(h.id());
+        StackConnection c = connection(h.id());
         if (c != null) {
             c.nagle = on;
             for (StackEntry e : c.subflows) {
@@ -831,7 +837,7 @@ public final class Stack {
      * False (and nothing changes) for an unknown name or handle.
      */
     public boolean setScheduler(ConnHandle h, String name) {
-        StackConnection c = byId.get(h.id());
+        StackConnection c = connection(h.id());
         var factory = Scheduler.byName(name);
         if (c == null || factory.isEmpty()) {
             return false;
@@ -843,7 +849,7 @@ public final class Stack {
 
     /** The name of the connection's scheduler, or null for an unknown handle. */
     public String scheduler(ConnHandle h) {
-        StackConnection c = byId.get(h.id());
+        StackConnection c = connection(h.id());
         return c == null ? null : c.mptcp.scheduler().name();
     }
 
@@ -853,7 +859,7 @@ public final class Stack {
      * unknown handle.
      */
     public boolean setSchedulerTrace(ConnHandle h, SchedulerTrace trace) {
-        StackConnection c = byId.get(h.id());
+        StackConnection c = connection(h.id());
         if (c == null) {
             return false;
         }
@@ -873,7 +879,7 @@ public final class Stack {
 
     /** A snapshot of the connection's first subflow (its only one for plain TCP), or null for an unknown handle. */
     public ConnectionInfo info(ConnHandle h) {
-        StackConnection c = byId.get(h.id());
+        StackConnection c = connection(h.id());
         if (c == null || c.subflows.isEmpty() && c.lastTcp == null) {
             return null;
         }
@@ -892,19 +898,19 @@ public final class Stack {
 
     /** The MPTCP view of the connection (mode, tokens, subflows), like Linux's MPTCP_INFO; null for an unknown handle. */
     public MptcpInfo mptcpInfo(ConnHandle h) {
-        StackConnection c = byId.get(h.id());
+        StackConnection c = connection(h.id());
         return c == null ? null : c.mptcp.info();
     }
 
     /** The connection's receive-buffer tuning (the paper's section 4.1); null for an unknown handle or before MPTCP data. */
     public org.mptcp4j.mptcp.ReceiveBufferInfo receiveBufferInfo(ConnHandle h) {
-        StackConnection c = byId.get(h.id());
+        StackConnection c = connection(h.id());
         return c == null ? null : c.mptcp.receiveBufferInfo();
     }
 
     /** The connection behind a handle, or null: for tests that look at its subflows' queues. */
     MptcpConnection mptcpConnection(ConnHandle h) {
-        StackConnection c = byId.get(h.id());
+        StackConnection c = connection(h.id());
         return c == null ? null : c.mptcp;
     }
 
@@ -1044,7 +1050,7 @@ public final class Stack {
             refuseJoin(key, seg, MptcpOption.MpTcpRst.REASON_MPTCP_SPECIFIC, false);
             return;
         }
-        StackConnection c = byId.get(m.ownerId());
+        StackConnection c = connection(m.ownerId());
         m.setNow(nowNanos);
         JoinRefusal refusal = c == null ? JoinRefusal.NOT_ACCEPTING
                 : m.refusalOf(new InetSocketAddress(key.localAddress(), key.localPort()));
@@ -1242,6 +1248,9 @@ public final class Stack {
         }
         c.registered = false;
         byId.remove(c.handle.id());
+        if (lastFound == c) {
+            lastFound = null;
+        }
         connectionTimers.remove(c);
         if (c.listener != null) {
             c.listener.pending--;
@@ -1291,8 +1300,21 @@ public final class Stack {
         }
     }
 
+    /** The registered connection of handle id {@code id}, or null. */
+    private StackConnection connection(long id) {
+        StackConnection c = lastFound;
+        if (c != null && c.handle.id() == id) {
+            return c;
+        }
+        c = byId.get(id);
+        if (c != null) {
+            lastFound = c;
+        }
+        return c;
+    }
+
     private StackConnection appConnection(ConnHandle h) {
-        StackConnection c = byId.get(h.id());
+        StackConnection c = connection(h.id());
         return c == null || !c.visible || c.appReleased ? null : c;
     }
 
@@ -1335,42 +1357,42 @@ public final class Stack {
     /** Subflow (TCP) callbacks go to their connection, which decides what the application learns. */
     private final class EventsAdapter implements TcpEvents {
         public void onEstablished(TcpConnection t) {
-            StackConnection c = byId.get(t.ownerId());
+            StackConnection c = connection(t.ownerId());
             if (c != null) {
                 c.mptcp.onSubflowEstablished(t);
             }
         }
 
         public void onReadable(TcpConnection t) {
-            StackConnection c = byId.get(t.ownerId());
+            StackConnection c = connection(t.ownerId());
             if (c != null) {
                 c.mptcp.onSubflowReadable(t);
             }
         }
 
         public void onWritable(TcpConnection t) {
-            StackConnection c = byId.get(t.ownerId());
+            StackConnection c = connection(t.ownerId());
             if (c != null) {
                 c.mptcp.onSubflowWritable(t);
             }
         }
 
         public void onPeerFin(TcpConnection t) {
-            StackConnection c = byId.get(t.ownerId());
+            StackConnection c = connection(t.ownerId());
             if (c != null) {
                 c.mptcp.onSubflowPeerFin(t);
             }
         }
 
         public void onError(TcpConnection t, TcpError error) {
-            StackConnection c = byId.get(t.ownerId());
+            StackConnection c = connection(t.ownerId());
             if (c != null) {
                 c.mptcp.onSubflowError(t, error);
             }
         }
 
         public void onClosed(TcpConnection t) {
-            StackConnection c = byId.get(t.ownerId());
+            StackConnection c = connection(t.ownerId());
             if (c == null) {
                 return;
             }
@@ -1385,7 +1407,7 @@ public final class Stack {
     /** The stack as its connections see it. */
     private final class Host implements MptcpHost {
         private StackConnection of(MptcpConnection m) {
-            return byId.get(m.ownerId());
+            return connection(m.ownerId());
         }
 
         @Override

@@ -411,11 +411,14 @@ public final class ReceiveBuffer {
         }
         long start = offsetOf(seq);
         long end = start + data.remaining();
-        Long from = ofo.floorKey(start);
-        for (Map.Entry<Long, Long> r : ofo.tailMap(from == null ? start : from).entrySet()) {
-            if (r.getKey() >= end) {
-                break;
-            }
+        // From the range at or before start, in key order, by entry lookups rather than through a
+        // tailMap view: this runs for every data-level segment while anything is held out of order
+        // (always, with several subflows), and the view cost a sub-map, a set and an iterator each time.
+        Map.Entry<Long, Long> r = ofo.floorEntry(start);
+        if (r == null) {
+            r = ofo.ceilingEntry(start);
+        }
+        for (; r != null && r.getKey() < end; r = ofo.higherEntry(r.getKey())) {
             long lo = Math.max(start, r.getKey());
             long hi = Math.min(end, r.getValue());
             for (long off = lo; off < hi; off++) {

@@ -2,6 +2,7 @@ package org.mptcp4j.tcp;
 
 import java.net.Inet6Address;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.mptcp4j.base.Seq32;
 import org.mptcp4j.cc.AckEvent;
 import org.mptcp4j.mib.MibCounter;
@@ -642,9 +643,13 @@ final class TcpInput {
 
     // ================================================================= option lookup
 
+    // Indexed loops over the segment's (random-access, immutable) option list: a for-each made an
+    // iterator per segment and lookup, which escape analysis did not remove on this path.
+
     private static TcpOption.Timestamps timestamps(TcpSegment seg) {
-        for (TcpOption o : seg.options()) {
-            if (o instanceof TcpOption.Timestamps t) {
+        List<TcpOption> options = seg.options();
+        for (int i = 0; i < options.size(); i++) {
+            if (options.get(i) instanceof TcpOption.Timestamps t) {
                 return t;
             }
         }
@@ -652,8 +657,9 @@ final class TcpInput {
     }
 
     private static TcpOption.Sack sack(TcpSegment seg) {
-        for (TcpOption o : seg.options()) {
-            if (o instanceof TcpOption.Sack s) {
+        List<TcpOption> options = seg.options();
+        for (int i = 0; i < options.size(); i++) {
+            if (options.get(i) instanceof TcpOption.Sack s) {
                 return s;
             }
         }

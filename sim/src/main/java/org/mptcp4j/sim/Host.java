@@ -160,8 +160,7 @@ public final class Host extends Node implements HostContext {
      */
     private int indexOf(byte[] p, int offset, int len) {
         if (len == 4) {
-            int v4 = (p[offset] & 0xff) << 24 | (p[offset + 1] & 0xff) << 16 | (p[offset + 2] & 0xff) << 8
-                    | p[offset + 3] & 0xff;
+            int v4 = IpPacket.int32(p, offset);
             for (int i = 0; i < addressInts.length; i++) {
                 if (addressInts[i] == v4 && addressBytes[i].length == 4) {
                     return i;

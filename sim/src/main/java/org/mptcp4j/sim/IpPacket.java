@@ -37,6 +37,12 @@ public final class IpPacket {
         return version == 4 ? 12 : 8;
     }
 
+    /** The four bytes at {@code p[offset..offset+4)} as a big-endian int (an IPv4 address). */
+    static int int32(byte[] p, int offset) {
+        return (p[offset] & 0xff) << 24 | (p[offset + 1] & 0xff) << 16 | (p[offset + 2] & 0xff) << 8
+                | p[offset + 3] & 0xff;
+    }
+
     static int addressLength(int version) {
         return version == 4 ? 4 : 16;
     }

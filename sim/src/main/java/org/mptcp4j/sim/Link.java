@@ -35,6 +35,13 @@ public final class Link implements PacketSink {
     private long queuedBytes;
     /** Seq of the pending "service complete" event, or -1 when the server is idle. */
     private long serviceSeq = -1;
+    /**
+     * The serialization time of the last packet length served, under the current spec: a link
+     * serves runs of alike packets (full segments, ACKs), and the 64-bit division behind
+     * {@link LinkSpec#serializationNanos} was a visible share of each packet's cost.
+     */
+    private int servedLength = -1;
+    private long servedNanos;
 
     // The pipe: packets on the wire in arrival order (reordered ones excepted).
     private Packet pipeHead;
@@ -140,6 +147,7 @@ public final class Link implements PacketSink {
             loss = newSpec.loss().newProcess(rng);
         }
         spec = newSpec;
+        servedLength = -1;
     }
 
     /** Takes the link down or up now. */
@@ -214,7 +222,15 @@ public final class Link implements PacketSink {
         for (PacketObserver o : transmitObservers) {
             o.observe(now, this, p);
         }
-        serviceSeq = sim.schedule(now + spec.serializationNanos(p.length), serviceComplete, null);
+        serviceSeq = sim.schedule(now + serializationNanos(p.length), serviceComplete, null);
+    }
+
+    private long serializationNanos(int length) {
+        if (length != servedLength) {
+            servedNanos = spec.serializationNanos(length);
+            servedLength = length;
+        }
+        return servedNanos;
     }
 
     /** The head packet is fully on the wire. */
@@ -260,6 +276,13 @@ public final class Link implements PacketSink {
         if (rng.chance(spec.reorderProbability())) {
             counters.reordered++;
             sim.schedule(arrival + spec.reorderExtraDelayNanos(), reorderedArrives, p);
+        } else if (arrival == now && copy == null && pipeTail == null && sim.runsNextIfDueNow()) {
+            // A zero-delay link (a host's access link, say) whose pipe event would be the very next
+            // event: deliver now instead of scheduling it, one event per packet fewer in the queue.
+            // Only with nothing else due now (nor a duplicate to follow), so that every other event
+            // keeps its order and the run is the same packet for packet.
+            sim.countInlineEvent();
+            deliver(now, p);
         } else {
             enterPipe(p, arrival);
         }

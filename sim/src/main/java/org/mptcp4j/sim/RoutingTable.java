@@ -11,7 +11,27 @@ import java.util.List;
  * scan of entries kept sorted by specificity is both simple and fast.
  */
 public final class RoutingTable {
-    private record Entry(Prefix source, Prefix destination, Link link) {}
+    /**
+     * A route; an IPv4 one also keeps its prefixes as {@code (address & mask) == net} ints, since a
+     * router looks up every packet it forwards and one route per subflow's path makes the scan grow
+     * with the subflows.
+     */
+    private record Entry(Prefix source, Prefix destination, Link link, boolean v4, int sourceNet, int sourceMask,
+            int destinationNet, int destinationMask) {
+        Entry(Prefix source, Prefix destination, Link link) {
+            this(source, destination, link,
+                    (source == null || source.address().length == 4) && destination.address().length == 4,
+                    net(source), mask(source), net(destination), mask(destination));
+        }
+
+        private static int mask(Prefix p) {
+            return p == null || p.length() == 0 || p.address().length != 4 ? 0 : -1 << (32 - p.length());
+        }
+
+        private static int net(Prefix p) {
+            return p == null || p.address().length != 4 ? 0 : IpPacket.int32(p.address(), 0) & mask(p);
+        }
+    }
 
     private final List<Entry> sourceRoutes = new ArrayList<>();
     private final List<Entry> routes = new ArrayList<>();
@@ -38,6 +58,21 @@ public final class RoutingTable {
         int src = IpPacket.sourceOffset(version);
         int len = IpPacket.addressLength(version);
         int dst = src + len;
+        if (version == 4) {
+            int from = IpPacket.int32(p, src);
+            int to = IpPacket.int32(p, dst);
+            for (Entry e : sourceArray) {
+                if (e.v4 && (from & e.sourceMask) == e.sourceNet && (to & e.destinationMask) == e.destinationNet) {
+                    return e.link;
+                }
+            }
+            for (Entry e : routeArray) {
+                if (e.v4 && (to & e.destinationMask) == e.destinationNet) {
+                    return e.link;
+                }
+            }
+            return null;
+        }
         for (Entry e : sourceArray) {
             if (e.source.matches(p, src, len) && e.destination.matches(p, dst, len)) {
                 return e.link;

@@ -55,6 +55,28 @@ class LinkTimingTest {
     }
 
     @Test
+    void zeroDelayLink_deliversAfterAnEventDueAtTheSameTimeThatWasScheduledFirst() {
+        // A zero-delay link delivers in place of its pipe event only when that event would run
+        // next; an event already due at the arrival time still runs first, as it did when every
+        // delivery had its own event (scheduled when the serialization completed, so after it).
+        TwoHosts net = new TwoHosts(1, LinkSpec.of(8_000_000, 0)); // 1 byte per microsecond
+        java.util.List<String> order = new java.util.ArrayList<>();
+        net.link.observeReceive((now, link, p) -> order.add("delivered at " + now));
+        Host a = net.a;
+        net.sim.schedule(0, (now, arg) -> {
+            a.send(udp(1000, 0)); // serialized by 1_000_000
+            net.sim.schedule(1_000_000, (t, x) -> order.add("other event at " + t), null);
+        }, null);
+        net.sim.schedule(3_000_000, (now, arg) -> a.send(udp(1000, 1)), null); // nothing else due then
+
+        net.sim.run();
+
+        assertThat(order).containsExactly("other event at 1000000", "delivered at 1000000", "delivered at 4000000");
+        // Counted as the pipe events they replace: two sends, two serializations, two deliveries, the other event.
+        assertThat(net.sim.eventsProcessed()).isEqualTo(7);
+    }
+
+    @Test
     void serializationTime_isRoundedUpToTheNanosecond() {
         LinkSpec spec = LinkSpec.of(3_000_000_000L, 0);
         assertThat(spec.serializationNanos(1500)).isEqualTo(4000);
