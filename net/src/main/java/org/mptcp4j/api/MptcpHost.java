@@ -310,6 +310,11 @@ public final class MptcpHost implements AutoCloseable {
         return driver.lead(done, deadlineNanos);
     }
 
+    /** Whether the calling thread could lead at all ({@link RealTimeDriver#mayLead}). */
+    boolean mayLead() {
+        return driver.mayLead();
+    }
+
     StackEndpoint endpoint() {
         return endpoint;
     }

@@ -479,11 +479,10 @@ final class MptcpSocketImpl extends SocketImpl {
                     if (!block) {
                         return 0;
                     }
-                    if (mayLead) {
+                    if (mayLead && host.mayLead()) {
                         mayLead = false;
-                        if (leadWhileNothingToRead(s, deadline)) {
-                            continue; // the lock was let go meanwhile: look again before waiting
-                        }
+                        leadWhileNothingToRead(s, deadline);
+                        continue; // the lock was let go meanwhile: look again before waiting
                     }
                     s.await(deadline, "Read");
                     mayLead = true;
@@ -509,12 +508,13 @@ final class MptcpSocketImpl extends SocketImpl {
      * A blocked read waits in the link itself, in the reactor's place, so that the packet it waits
      * for wakes it directly ({@link MptcpHost#lead}: one thread hand-off fewer per direction of a
      * request/response). Called and returns with {@code s.lock} held, but lets it go meanwhile (a
-     * turn takes it); false when the thread could not lead and nothing was let go.
+     * turn takes it, and may fill the stage and signal before this thread waits): the caller must
+     * look at the connection again before it waits, whether this thread led or not.
      */
-    private boolean leadWhileNothingToRead(ConnState s, long deadline) {
+    private void leadWhileNothingToRead(ConnState s, long deadline) {
         s.lock.unlock();
         try {
-            return host.lead(() -> {
+            host.lead(() -> {
                 s.lock.lock();
                 try {
                     return s.recvStage.size() > 0 || s.eof || s.inputShut || s.appClosed || s.failure != null;

@@ -192,7 +192,7 @@ public final class RealTimeDriver implements AutoCloseable {
      */
     public boolean lead(BooleanSupplier done, long deadlineNanos) {
         Thread me = Thread.currentThread();
-        if (me.isVirtual() || turnLock.isHeldByCurrentThread() || !running || !link.awaitInterruptible()) {
+        if (!mayLead()) {
             return false;
         }
         leadLock.lock();
@@ -242,6 +242,15 @@ public final class RealTimeDriver implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the calling thread may {@link #lead} at all: a platform thread not in a turn, over a
+     * link whose wait an interrupt ends, while the driver runs (another leader may still refuse it).
+     */
+    public boolean mayLead() {
+        return !Thread.currentThread().isVirtual() && !turnLock.isHeldByCurrentThread() && running
+                && link.awaitInterruptible();
     }
 
     /** A turn off the reactor thread failed: the driver stops as when the reactor's own turn fails. */
