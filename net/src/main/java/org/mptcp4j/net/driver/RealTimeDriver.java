@@ -50,13 +50,18 @@ public final class RealTimeDriver implements AutoCloseable {
     /**
      * How long the reactor stays out of the link after a leader left, for the next leader (a
      * request/response's next read comes within tens of microseconds). Packets that arrive then
-     * wait for that leader or for the reactor's return, at most this long. 1 ms rather than 200 µs:
-     * a reactor that looks in every 200 µs during a request/response competes for the CPU with the
-     * threads that lead (SocketLatencyBenchmark on 2 vCPUs, two rounds each: rr p99 157-188 µs
-     * against 203-304 µs).
+     * wait for that leader or for the reactor's return, at most this long.
      */
     static final long LINGER_NANOS = 1_000_000;
-    /** The longest the reactor parks at a time while a leader waits in the link. */
+    /**
+     * How long the reactor parks while a leader waits in the link before it looks again. Readers
+     * of a request/response lead one after another; a reactor that looks in often competes with
+     * them for the CPU (SocketLatencyBenchmark on 2 vCPUs: rr p99 about 3x java.net's with a look
+     * every 1 ms, 1.6-1.9x every 5 ms). A short lead leaving does not call it back unless a timer
+     * falls due before its return, so after the last one packets wait at most this long.
+     */
+    static final long LEADER_PARK_NANOS = 4_000_000;
+    /** The longest the reactor parks at a time while one lead lasts (a reader blocked for long). */
     static final long MAX_PARK_NANOS = 10_000_000;
 
     private final String name;
@@ -84,6 +89,8 @@ public final class RealTimeDriver implements AutoCloseable {
     private final Condition reactorLeftLink = leadLock.newCondition();
     /** An application thread waiting in the link in the reactor's place, or null. */
     private volatile Thread leader;
+    /** When the current or last lead began ({@link System#nanoTime()}; the leader's thread only). */
+    private long ledSince;
     /** When the last leader left ({@link System#nanoTime()}). */
     private volatile long leaderLeftNanos;
     private volatile boolean anyLeaderLeft;
@@ -205,6 +212,7 @@ public final class RealTimeDriver implements AutoCloseable {
             }
             leader = me;
             leads++;
+            ledSince = System.nanoTime();
             if (reactorInLink) {
                 link.wakeup(); // the one hand-off of a lead: the reactor leaves the link, then parks
                 while (reactorInLink) {
@@ -234,13 +242,17 @@ public final class RealTimeDriver implements AutoCloseable {
         } catch (Throwable t) {
             fail(t);
         } finally {
-            leaderLeftNanos = System.nanoTime();
+            long left = System.nanoTime();
+            leaderLeftNanos = left;
             anyLeaderLeft = true;
             leader = null;
-            // A reactor parked for long (this lead was long) comes back now; one parked for the
-            // linger comes back by itself, unless the next leader keeps it out.
+            // The reactor comes back now when it would otherwise be late: after a long lead (a
+            // reader blocked for long: the next read is not imminent), or for a timer due before
+            // its return. After a short one it comes back by itself, unless the next leader keeps
+            // it out (a request/response: no wake-up per exchange).
             long parkedUntil = reactorParkedUntil;
-            if (parkedUntil != 0 && parkedUntil - leaderLeftNanos > LINGER_NANOS) {
+            if (parkedUntil != 0 && parkedUntil - left > LINGER_NANOS
+                    && (left - ledSince > LINGER_NANOS || nextTurnBy - parkedUntil < 0)) {
                 LockSupport.unpark(thread);
             }
         }
@@ -464,12 +476,12 @@ public final class RealTimeDriver implements AutoCloseable {
      * Parks the reactor out of the link while a leader waits in it, and for {@link #LINGER_NANOS}
      * after one left; true if it parked (then a turn is due: packets may wait, timers may be due).
      * While a leader leads, the leader runs the turns (timers included); the reactor looks again
-     * after {@link #LINGER_NANOS}, doubled up to {@link #MAX_PARK_NANOS} while the same lead
+     * after {@link #LEADER_PARK_NANOS}, doubled up to {@link #MAX_PARK_NANOS} while the same lead
      * lasts (a reader blocked for long), so that successive short leads (a request/response)
      * leave it out of the link and a long one does not keep waking it.
      */
     private boolean parkWhileLeadersLead() {
-        long park = LINGER_NANOS;
+        long park = LEADER_PARK_NANOS;
         long sameLead = -1;
         boolean parked = false;
         while (running && requests.isEmpty()) {
@@ -477,7 +489,7 @@ public final class RealTimeDriver implements AutoCloseable {
             long until;
             if (leader != null) {
                 long lead = leads;
-                park = lead == sameLead ? Math.min(park * 2, MAX_PARK_NANOS) : LINGER_NANOS;
+                park = lead == sameLead ? Math.min(park * 2, MAX_PARK_NANOS) : LEADER_PARK_NANOS;
                 sameLead = lead;
                 until = now + park;
             } else if (anyLeaderLeft && now - leaderLeftNanos < LINGER_NANOS) {
