@@ -5,7 +5,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.mptcp4j.net.driver.SansIoEndpoint;
+import org.mptcp4j.net.driver.StackDrivenEndpoint;
 import org.mptcp4j.stack.ConnHandle;
 import org.mptcp4j.stack.ListenerHandle;
 import org.mptcp4j.stack.ResetReason;
@@ -23,12 +23,9 @@ import org.mptcp4j.stack.StackEvent;
  * {@code pollTransmit}). Bytes move once per turn, in {@link #dispatchEvents}, for every connection
  * an event named, and whenever a socket asks ({@link #drain}, {@link #pull}).
  */
-final class StackEndpoint implements SansIoEndpoint {
-    private final Stack stack;
+final class StackEndpoint extends StackDrivenEndpoint {
     /** The reactor's clock: the stack's time must not run backwards between the driver's calls and ours. */
     private java.util.function.LongSupplier clock = System::nanoTime;
-    /** The gso size of the packet the last pollTransmit wrote (in a driver turn only). */
-    private int lastGsoSize;
     private final Map<ConnHandle, ConnState> connections = new HashMap<>();
     private final Map<ListenerHandle, Waiter> listeners = new HashMap<>();
     /** Connections an event named in this turn, to pump in {@link #dispatchEvents}. */
@@ -41,16 +38,12 @@ final class StackEndpoint implements SansIoEndpoint {
     private volatile boolean stopped;
 
     StackEndpoint(Stack stack) {
-        this.stack = stack;
+        super(stack);
     }
 
     /** The driver whose turn clock this endpoint reads (set once, before the driver starts). */
     void attach(org.mptcp4j.net.driver.RealTimeDriver driver) {
         this.clock = driver::nowNanos;
-    }
-
-    Stack stack() {
-        return stack;
     }
 
     boolean isStopped() {
@@ -99,43 +92,8 @@ final class StackEndpoint implements SansIoEndpoint {
     }
 
     @Override
-    public void handleInbound(long nowNanos, ByteBuffer ipPacket) {
-        stack.handleInbound(nowNanos, ipPacket);
+    protected void afterInput() {
         takeEvents();
-    }
-
-    @Override
-    public void handleInbound(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
-        stack.handleInbound(nowNanos, ipPacket, checksumValidated);
-        takeEvents();
-    }
-
-    @Override
-    public void handleTimeout(long nowNanos) {
-        stack.handleTimeout(nowNanos);
-        takeEvents();
-    }
-
-    @Override
-    public boolean pollTransmit(long nowNanos, ByteBuffer out) {
-        org.mptcp4j.stack.Transmit t = stack.pollTransmit(nowNanos, out);
-        lastGsoSize = t == null ? 0 : t.gsoSize();
-        return t != null;
-    }
-
-    @Override
-    public int lastTransmitGsoSize() {
-        return lastGsoSize;
-    }
-
-    @Override
-    public void setSegmentationOffload(int maxPacketBytes) {
-        stack.setSegmentationOffload(maxPacketBytes);
-    }
-
-    @Override
-    public long pollTimeout() {
-        return stack.pollTimeout();
     }
 
     @Override

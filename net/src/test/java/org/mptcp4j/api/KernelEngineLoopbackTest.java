@@ -189,7 +189,10 @@ class KernelEngineLoopbackTest {
 
             MptcpInfo info = client.mptcpInfo();
             assertThat(info.mode()).isEqualTo(MptcpConnection.Mode.PLAIN);
-            assertThat(info.subflows()).singleElement().satisfies(s -> assertThat(s.bytesSent()).isEqualTo(data.length));
+            // tcpi_bytes_sent counts retransmitted bytes too (a loaded machine saw a spurious RTO
+            // on loopback: 1 047 616); what was sent once is all the data.
+            assertThat(info.subflows()).singleElement()
+                    .satisfies(s -> assertThat(s.bytesSent() - s.bytesRetransmitted()).isEqualTo(data.length));
             assertThat(client.getOption(MptcpSocketOptions.MPTCP_ENABLED)).isFalse();
             assertThat(client.fallbackReason()).hasValueSatisfying(r -> assertThat(r).contains("Protocol not available"));
             assertThat(kernel.mptcpSockets()).as("ss -Mi").isEmpty();

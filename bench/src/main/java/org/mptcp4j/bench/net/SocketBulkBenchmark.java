@@ -16,14 +16,13 @@ import org.mptcp4j.api.MptcpServerSocket;
 import org.mptcp4j.api.MptcpSocket;
 import org.mptcp4j.base.SplitMix64;
 import org.mptcp4j.net.driver.RealTimeDriver;
-import org.mptcp4j.net.driver.SansIoEndpoint;
+import org.mptcp4j.net.driver.StackDrivenEndpoint;
 import org.mptcp4j.net.udp.UdpDriver;
 import org.mptcp4j.stack.ConnHandle;
 import org.mptcp4j.stack.ListenerHandle;
 import org.mptcp4j.stack.Stack;
 import org.mptcp4j.stack.StackConfig;
 import org.mptcp4j.stack.StackEvent;
-import org.mptcp4j.stack.Transmit;
 
 /**
  * Bulk through the socket API beside the engine driven directly, in the same run (issue 16: within
@@ -33,7 +32,7 @@ import org.mptcp4j.stack.Transmit;
  * <ul>
  *   <li>{@code socket}: {@link MptcpSocket}s, 64 KB writes on one platform thread, 64 KB reads on
  *       another, as an application does;
- *   <li>{@code direct}: a {@link SansIoEndpoint} that writes into and reads from the {@link Stack}
+ *   <li>{@code direct}: a {@link StackDrivenEndpoint} that writes into and reads from the {@link Stack}
  *       itself inside the reactor's turns, whenever the stack's events say it can: no socket
  *       buffers, no application threads.
  * </ul>
@@ -116,13 +115,13 @@ public final class SocketBulkBenchmark {
         serverLink.addPeer(CLIENT, clientLink.localSocketAddress(CLIENT));
         BulkEndpoint server = new BulkEndpoint(SERVER, 1, 0);
         BulkEndpoint client = new BulkEndpoint(CLIENT, 2, bytes);
-        server.listener = server.stack.listen(new InetSocketAddress(SERVER, PORT), 8);
+        server.listener = server.stack().listen(new InetSocketAddress(SERVER, PORT), 8);
         RealTimeDriver serverDriver = new RealTimeDriver("bulk-direct-server", serverLink, server).start();
         RealTimeDriver clientDriver = new RealTimeDriver("bulk-direct-client", clientLink, client).start();
         try {
             server.expected = bytes;
             long start = System.nanoTime();
-            clientDriver.submit(() -> client.conn = client.stack.connect(clientDriver.nowNanos(),
+            clientDriver.submit(() -> client.conn = client.stack().connect(clientDriver.nowNanos(),
                     new InetSocketAddress(CLIENT, 0), new InetSocketAddress(SERVER, PORT))).get(5, TimeUnit.SECONDS);
             if (!server.done.await(300, TimeUnit.SECONDS)) {
                 throw new IOException("the direct transfer did not finish: " + server.received + " of " + bytes + " bytes");
@@ -138,8 +137,7 @@ public final class SocketBulkBenchmark {
      * The engine driven directly: a stack whose connection writes {@code toSend} bytes (the client)
      * or reads everything (the server) inside the driver's turns, on the stack's events.
      */
-    private static final class BulkEndpoint implements SansIoEndpoint {
-        final Stack stack;
+    private static final class BulkEndpoint extends StackDrivenEndpoint {
         final long toSend;
         final CountDownLatch done = new CountDownLatch(1);
         final ByteBuffer readBuffer = ByteBuffer.allocate(1 << 16);
@@ -149,49 +147,11 @@ public final class SocketBulkBenchmark {
         volatile long expected = Long.MAX_VALUE;
         volatile long received;
         volatile long doneNanos;
-        private int gsoSize;
 
         BulkEndpoint(InetAddress address, long seed, long toSend) {
-            this.stack = new Stack(StackConfig.defaults(), new SplitMix64(seed));
+            super(new Stack(StackConfig.defaults(), new SplitMix64(seed)));
             stack.addAddress(address);
             this.toSend = toSend;
-        }
-
-        @Override
-        public void handleInbound(long nowNanos, ByteBuffer ipPacket) {
-            stack.handleInbound(nowNanos, ipPacket);
-        }
-
-        @Override
-        public void handleInbound(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
-            stack.handleInbound(nowNanos, ipPacket, checksumValidated);
-        }
-
-        @Override
-        public void handleTimeout(long nowNanos) {
-            stack.handleTimeout(nowNanos);
-        }
-
-        @Override
-        public boolean pollTransmit(long nowNanos, ByteBuffer out) {
-            Transmit t = stack.pollTransmit(nowNanos, out);
-            gsoSize = t == null ? 0 : t.gsoSize();
-            return t != null;
-        }
-
-        @Override
-        public int lastTransmitGsoSize() {
-            return gsoSize;
-        }
-
-        @Override
-        public void setSegmentationOffload(int maxPacketBytes) {
-            stack.setSegmentationOffload(maxPacketBytes);
-        }
-
-        @Override
-        public long pollTimeout() {
-            return stack.pollTimeout();
         }
 
         /** After each turn's input: accept, then move bytes as far as the stack lets us. */

@@ -224,15 +224,8 @@ public final class RealTimeDriver implements AutoCloseable {
         }
         try {
             while (running && !me.isInterrupted()) {
-                turnLock.lock();
-                try {
-                    if (!running) {
-                        break;
-                    }
-                    nowNanos = System.nanoTime();
-                    work(true);
-                } finally {
-                    turnLock.unlock();
+                if (!turn()) {
+                    break;
                 }
                 if (done.getAsBoolean() || deadlineNanos != 0 && deadlineNanos - System.nanoTime() <= 0) {
                     break;
@@ -340,13 +333,7 @@ public final class RealTimeDriver implements AutoCloseable {
         Throwable cause = null;
         try {
             while (running) {
-                turnLock.lock();
-                try {
-                    nowNanos = System.nanoTime();
-                    work(true);
-                } finally {
-                    turnLock.unlock();
-                }
+                turn();
                 if (!requests.isEmpty() || !running || parkWhileLeadersLead()) {
                     continue;
                 }
@@ -398,6 +385,24 @@ public final class RealTimeDriver implements AutoCloseable {
             } finally {
                 turnLock.unlock();
             }
+        }
+    }
+
+    /**
+     * A receiving turn (the reactor's, a leader's) under the turn lock; false, having done
+     * nothing, when the driver stopped meanwhile.
+     */
+    private boolean turn() throws IOException {
+        turnLock.lock();
+        try {
+            if (!running) {
+                return false;
+            }
+            nowNanos = System.nanoTime();
+            work(true);
+            return true;
+        } finally {
+            turnLock.unlock();
         }
     }
 
