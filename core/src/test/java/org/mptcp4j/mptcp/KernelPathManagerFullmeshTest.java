@@ -1,11 +1,10 @@
 package org.mptcp4j.mptcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mptcp4j.mptcp.RecordingPathManagerConnection.ip;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +27,7 @@ class KernelPathManagerFullmeshTest {
 
     @Test
     void fullmesh1x1_endpointAddedAfterTheAnnouncement_joinsBothServerAddresses() {
-        Recorder c = new Recorder(new Limits(3, 1));
+        RecordingPathManagerConnection c = connection(new Limits(3, 1));
         KernelPathManager pm = new KernelPathManager();
         pm.onEstablished(c, 0);
         pm.onAddAddrReceived(c, 1, ANNOUNCED, 0);
@@ -43,7 +42,7 @@ class KernelPathManagerFullmeshTest {
 
     @Test
     void fullmesh1x2Limited_twoEndpointsAdded_stopsAtTheSubflowLimit() {
-        Recorder c = new Recorder(new Limits(4, 1));
+        RecordingPathManagerConnection c = connection(new Limits(4, 1));
         KernelPathManager pm = new KernelPathManager();
         pm.onEstablished(c, 0);
         pm.onAddAddrReceived(c, 1, ANNOUNCED, 0);
@@ -58,7 +57,7 @@ class KernelPathManagerFullmeshTest {
 
     @Test
     void fullmeshEndpointBeforeTheAnnouncement_announcedAddressJoinedFromItOnly() {
-        Recorder c = new Recorder(new Limits(4, 1));
+        RecordingPathManagerConnection c = connection(new Limits(4, 1));
         c.endpoints.add(fullmesh(B, 1));
         KernelPathManager pm = new KernelPathManager();
         pm.onEstablished(c, 0);
@@ -71,7 +70,7 @@ class KernelPathManagerFullmeshTest {
 
     @Test
     void subflowEndpointWithoutFullmesh_joinsTheInitialAddressOnly() {
-        Recorder c = new Recorder(new Limits(4, 1));
+        RecordingPathManagerConnection c = connection(new Limits(4, 1));
         KernelPathManager pm = new KernelPathManager();
         pm.onEstablished(c, 0);
         pm.onAddAddrReceived(c, 1, ANNOUNCED, 0);
@@ -91,47 +90,8 @@ class KernelPathManagerFullmeshTest {
         assertThat(Endpoint.withPort(B, 1, 10100, Endpoint.Flag.SIGNAL).port()).isEqualTo(10100);
     }
 
-    /** A client connection from A to SERVER that records what its manager asks for. */
-    private static final class Recorder implements PathManager.Connection {
-        final Limits limits;
-        final List<Endpoint> endpoints = new ArrayList<>();
-        final List<String> subflows = new ArrayList<>();
-        final List<PathManager.SubflowRef> refs = new ArrayList<>();
-        int accepted;
-
-        Recorder(Limits limits) {
-            this.limits = limits;
-            refs.add(new PathManager.SubflowRef(new InetSocketAddress(A, 40000), SERVER, 0, 0, false, true));
-        }
-
-        @Override public boolean isClient() { return true; }
-        @Override public InetSocketAddress initialLocal() { return refs.getFirst().local(); }
-        @Override public InetSocketAddress initialRemote() { return SERVER; }
-        @Override public List<InetAddress> localAddresses() { return List.of(A, B, C); }
-        @Override public List<Endpoint> endpoints() { return List.copyOf(endpoints); }
-        @Override public Limits limits() { return limits; }
-        @Override public int ndiffports() { return 1; }
-        @Override public int extraSubflows() { return subflows.size(); }
-        @Override public int addAddrAccepted() { return accepted; }
-        @Override public void acceptAddAddr(int remoteId) { accepted++; }
-        @Override public List<PathManager.SubflowRef> subflows() { return refs; }
-
-        @Override
-        public boolean createSubflow(InetAddress from, int localId, InetSocketAddress to, boolean backup, long nowNanos) {
-            subflows.add(from + " -> " + to);
-            refs.add(new PathManager.SubflowRef(new InetSocketAddress(from, 0), to, localId, 0, backup, false));
-            return true;
-        }
-
-        @Override public void announce(int id, InetAddress address, int port) {}
-        @Override public boolean removeAddress(int id, InetAddress address, long nowNanos) { return false; }
-    }
-
-    private static InetAddress ip(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
+    /** A client connection from A to SERVER on a host with A, B and C. */
+    private static RecordingPathManagerConnection connection(Limits limits) {
+        return new RecordingPathManagerConnection(true, new InetSocketAddress(A, 40000), SERVER, List.of(A, B, C), limits);
     }
 }
