@@ -98,6 +98,11 @@ public enum MibCounter {
     TCP_SYN_CHALLENGE("TcpExtTCPSYNChallenge"),
     /** Segments rejected by PAWS in an established connection (RFC 7323 5; Linux PAWSEstabRejected). */
     PAWS_ESTAB_REJECTED("TcpExtPAWSEstabRejected"),
+    /**
+     * Pure ACKs that failed PAWS because the network reordered them (Linux PAWSOldAck): their TCP
+     * fields are ignored, their MPTCP options still taken (TcpInput.disorderedAck).
+     */
+    PAWS_OLD_ACK("TcpExtPAWSOldAck"),
     /** Segments outside the receive window: ACKed and dropped (Linux TCPACKSkippedSeq family). */
     TCP_OUT_OF_WINDOW("Mptcp4jTcpOutOfWindow"),
     /** ACKs for data not yet sent: ACKed and dropped (RFC 9293 3.10.7.4). */

@@ -245,6 +245,23 @@ public final class Subflow implements SubflowExtension {
         return !joinAckPending && !(initial && conn.client && !fullyEstablished);
     }
 
+    /**
+     * With checksums, the initial subflow asks for segments short enough to carry an infinite
+     * mapping (a DSS with 64-bit DATA_ACK, DSN and checksum: 28 bytes) beside timestamps within
+     * the peer's path MTU. Linux (6.18) puts its infinite mapping, which answers our MP_FAIL (RFC
+     * 8684 section 3.7), on a segment it cut after it fell back, with no room kept for MPTCP
+     * options: at a 1500-byte MTU that packet is 1528 bytes, Linux cannot send it (DF set:
+     * IpFragFails, its own ICMP "fragmentation needed" counted TcpExtOutOfWindowIcmps), retries
+     * it forever, and holds the ACKs it would piggyback on it: the connection stalls. Linux's
+     * segments before the fallback keep room for their DSS anyway, so this costs them 28 bytes of
+     * payload each. Only the initial subflow can fall back; a client that does not ask for
+     * checksums learns the server does from the SYN-ACK, after its own MSS went out.
+     */
+    @Override
+    public int advertisedMss(TcpConnection c, int mss) {
+        return initial && conn.checksums ? mss - MptcpOptionsOut.dssLength(true, true, true) : mss;
+    }
+
     @Override
     public int reservedOptionBytes(TcpConnection c, boolean dataSegment) {
         return MptcpOptionsOut.reserved(this, dataSegment);

@@ -34,6 +34,15 @@ public interface SubflowExtension {
     }
 
     /**
+     * The MSS option of this connection's SYN or SYN-ACK, given the one TCP would send: an
+     * extension may ask the peer for smaller segments (MPTCP does where the peer's options may
+     * outgrow what it sized its segments for).
+     */
+    default int advertisedMss(TcpConnection c, int mss) {
+        return mss;
+    }
+
+    /**
      * Option bytes to keep free for {@link #writeOptions} on the next segment, decided before its
      * payload is cut: the extension's options take precedence over SACK blocks, and the payload
      * shrinks so the segment still fits the MSS (a DSS with mapping and checksum takes up to 30

@@ -168,6 +168,10 @@ final class TcpInput {
         boolean tsRecentValid = c.tsRecentValid && nowNanos - c.tsRecentNanos < PAWS_IDLE_NANOS;
         // RFC 7323 5.3 R1: PAWS.
         if (ts != null && !rst && tsRecentValid && Seq32.lt(ts.tsVal(), c.tsRecent)) {
+            if (disorderedAck(c, seg, ts)) {
+                onDisorderedAck(c, seg);
+                return;
+            }
             c.mib.increment(MibCounter.PAWS_ESTAB_REJECTED);
             c.ackNow = true;
             return;
@@ -354,6 +358,45 @@ final class TcpInput {
         c.challengeAcksInWindow++;
         c.mib.increment(MibCounter.TCP_CHALLENGE_ACK);
         c.ackNow = true;
+    }
+
+    /**
+     * A pure ACK that fails PAWS only because the network reordered it behind a later segment of
+     * the same peer: Linux sends an ACK from one CPU's queue and its next segment from another's,
+     * and the later one can arrive first. Its TSval is
+     * older than TS.Recent by at most one RTO (Linux tcp_disordered_ack allows {@code rto * 1024 / HZ}
+     * ticks; TSvals tick in milliseconds here and at Linux peers, RFC 7323 5.4), it carries no data,
+     * SYN or FIN, it acknowledges nothing beyond SND.UNA (sent before the segments that moved
+     * SND.UNA, it acknowledges at most as much), and its sequence number is not beyond RCV.NXT nor further
+     * back than one receive buffer (data the peer sent after it). PAWS guards against a segment
+     * of an earlier wrap of the sequence space (RFC 7323 5.1), which is far older than one RTO.
+     */
+    private static boolean disorderedAck(TcpConnection c, TcpSegment seg, TcpOption.Timestamps ts) {
+        if (c.state == TcpState.SYN_RECEIVED || !seg.has(TcpFlags.ACK) || seg.segmentLength() != 0) {
+            return false;
+        }
+        int behind = Seq32.diff(c.rcvNxt(), seg.seq());
+        return Seq32.le(seg.ack(), c.sndUna) && behind >= 0 && behind <= c.receiveBuffer.capacity()
+                && Seq32.diff(c.tsRecent, ts.tsVal()) <= c.rtt.rtoNanos() / 1_000_000L;
+    }
+
+    /**
+     * What a disordered ACK says of TCP is stale (an ACK no higher than SND.UNA, an older window:
+     * RFC 9293's window update rule would skip it too) and is ignored. Linux drops one that lies
+     * behind RCV.NXT, counting it TcpExtPAWSOldAck, and takes one at RCV.NXT only as a duplicate
+     * ACK that moves no window (tcp_disordered_ack); neither gets an ACK in reply (an ACK for an
+     * ACK would only add a duplicate for the peer to count). What it carries
+     * for the extension is not stale: MPTCP sends MP_PRIO, ADD_ADDR and REMOVE_ADDR on pure ACKs,
+     * once (RFC 8684 sections 3.3.8, 3.4), and a DATA_ACK only ever moves the data level forward.
+     * Those go to the extension, which may still refuse the segment.
+     */
+    private static void onDisorderedAck(TcpConnection c, TcpSegment seg) {
+        c.mib.increment(MibCounter.PAWS_OLD_ACK);
+        if (!c.extension.onSegmentReceived(c, seg)) {
+            c.mib.increment(MibCounter.TCP_EXTENSION_REJECT);
+            c.queueRst(c.sndNxt, 0, false);
+            c.fail(TcpError.PROTOCOL_ERROR);
+        }
     }
 
     // ================================================================= ACK

@@ -72,7 +72,7 @@ final class TcpOutput {
     private static TcpSegment syn(TcpConnection c, long nowNanos, boolean withAck) {
         List<TcpOption> options = new ArrayList<>(5);
         // Linux's order and alignment: MSS, SACK-permitted, timestamps, NOP + window scale.
-        options.add(new TcpOption.Mss(c.config.mss()));
+        options.add(new TcpOption.Mss(c.extension.advertisedMss(c, c.config.mss())));
         if (c.sackOk) {
             options.add(new TcpOption.SackPermitted());
         }

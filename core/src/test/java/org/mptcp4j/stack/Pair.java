@@ -63,6 +63,11 @@ public final class Pair {
         public long gsoPackets;
         /** Sees every packet offered to this direction (at {@link #now()}); true drops it. */
         public Predicate<byte[]> dropIf = bytes -> false;
+        /**
+         * Sees every packet not dropped and gives the extra delay it takes (0 for none), to make the
+         * network reorder one packet behind later ones.
+         */
+        public java.util.function.ToLongFunction<byte[]> extraDelayNanos = bytes -> 0;
         /** Sees every packet not dropped and may alter it, as a middlebox on the path would. */
         public java.util.function.UnaryOperator<byte[]> rewrite = bytes -> bytes;
 
@@ -219,7 +224,7 @@ public final class Pair {
             link.busyUntil = start + bytes.length * 8L * Nanos.PER_SECOND / link.rateBps;
             at = link.busyUntil;
         }
-        at += link.delayNanos;
+        at += link.delayNanos + link.extraDelayNanos.applyAsLong(bytes);
         if (link.rng.chance(link.reorderRate)) {
             at += link.reorderExtraNanos;
         }

@@ -680,8 +680,7 @@ class KernelJoinMatrixTest implements KernelJoinMatrixDualStack, KernelJoinMatri
     }
 
     /** Groups of mptcp_join.sh this class has no case for yet, and why. */
-    private static final List<String> NOT_COVERED = List.of(
-            "| fail | Infinite map (one subflow) | client | MP_FAIL both ways and the fallback work against the kernel, then the transfer stalls (the kernel stops sending after its fallback); `KernelJoinMatrixReset.fail_infiniteMap` is disabled, simulator-tested | not covered |");
+    private static final List<String> NOT_COVERED = List.of();
 
     private static void writeTable() throws IOException {
         StringBuilder md = new StringBuilder();

@@ -245,6 +245,10 @@ class TunKernelMptcpInteropTest {
         int id = kernel.endpoints().getFirst().id();
         start(MptcpConfig.defaults());
         Outcome o = transfer(Role.KERNEL_CLIENT, 5511, ENDPOINT_CHANGE_BYTES, Capture.HEADERS_SNAPLEN, () -> {
+            // The kernel sends MP_PRIO only on subflows that are up: a change while its join is
+            // still in SYN-SENT goes nowhere (a run whose join SYN-ACK left 200 ms late saw
+            // MPTcpExtMPPrioTx 0). Its third ACK, which we count, shows the subflow established.
+            awaitOurCounter("MPTcpExtMPJoinAckRx", 1, 10_000);
             pause(200);
             kernel.setEndpointBackup(id, true);
             pause(200);
@@ -290,6 +294,17 @@ class TunKernelMptcpInteropTest {
      * flows; the capture's analysis (three tshark passes) costs more than the transfer.
      */
     private static final int ENDPOINT_CHANGE_BYTES = 32_000_000;
+
+    /** Waits until mptcp4j's counter {@code name} reaches {@code atLeast}, at most {@code millis}. */
+    private void awaitOurCounter(String name, long atLeast, long millis) throws java.io.IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (host.counters().getOrDefault(name, 0L) < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new java.io.IOException(name + " stayed below " + atLeast + ": " + host.counters());
+            }
+            pause(10);
+        }
+    }
 
     private static void pause(long millis) throws java.io.InterruptedIOException {
         try {

@@ -748,7 +748,7 @@ class JoinMatrixSimTest {
                     Endpoint.Flag.SUBFLOW)))));
             runJoined(s, 1);
             JoinChecks.clean(s);
-            s.assertEverySubflowCarriedDataBothWays(2); // IPv4 on the wire: the testbed has no IPv6
+            s.assertEverySubflowCarriedDataBothWays(2); // IPv4 on the wire: the mapped address is IPv4
         });
     }
 
@@ -760,6 +760,94 @@ class JoinMatrixSimTest {
                     V4Mapped.of((Inet4Address) MptcpScenario.address(SERVER_B)), 1, Endpoint.Flag.SIGNAL)), SERVER_B);
             runAnnounced(s, 1);
             s.assertEverySubflowCarriedDataBothWays(2);
+        });
+    }
+
+    // ---- ipv6_tests and mixed_tests, on two paths that carry IPv6 beside IPv4 (DualStack)
+
+    /** Two dual-stack paths, the client connecting to {@code serverAddress}, the server as given. */
+    private MptcpScenario dualStack(long seed, String serverAddress, MptcpScenario.ClientConfig client,
+            StackConfig server, String... moreServerAddresses) {
+        return run.capture(new MptcpScenario(seed, BYTES, paths(2), client, server, true, serverAddress,
+                moreServerAddresses));
+    }
+
+    private static Endpoint signal(String address) {
+        return Endpoint.of(MptcpScenario.address(address), 1, Endpoint.Flag.SIGNAL);
+    }
+
+    /** The family of each of the client's subflows, "4" or "6", in the order they came up. */
+    private static List<String> families(MptcpScenario s) {
+        return s.subflowData.keySet().stream().map(k -> k.contains("fd00:") ? "6" : "4").toList();
+    }
+
+    @Test
+    void ipv6_singleSubflow() {
+        run.row("ipv6", "single subflow IPv6", "IPv6; client: `subflow` endpoint on path B", 1421, seed -> {
+            MptcpScenario s = dualStack(seed, DualStack.SERVER, bed -> stack(MptcpConfig.defaults().withEndpoints(List.of(
+                    Endpoint.of(MptcpScenario.address(DualStack.client(1)), 1, Endpoint.Flag.SUBFLOW)))), server());
+            runJoined(s, 1);
+            JoinChecks.clean(s);
+            s.assertEverySubflowCarriedDataBothWays(2);
+            assertThat(families(s)).as("%s", s).containsExactly("6", "6");
+        });
+    }
+
+    @Test
+    void ipv6_unusedSignalAddress() {
+        run.row("ipv6", "unused signal address IPv6", "IPv6; server: `signal` endpoint; client: add_addr_accepted 0",
+                1422, seed -> runAnnounced(dualStack(seed, DualStack.SERVER, bed -> stack(MptcpConfig.defaults()
+                        .withLimits(new Limits(2, 0))), server(signal(DualStack.SERVER_B)), DualStack.SERVER_B), 0));
+    }
+
+    @Test
+    void ipv6_singleAddress() {
+        run.row("ipv6", "single address IPv6", "IPv6; server: `signal` endpoint; client: add_addr_accepted 1", 1423,
+                seed -> {
+            MptcpScenario s = dualStack(seed, DualStack.SERVER, bed -> stack(acceptingOne()),
+                    server(signal(DualStack.SERVER_B)), DualStack.SERVER_B);
+            runAnnounced(s, 1);
+            JoinChecks.clean(s);
+            s.assertEverySubflowCarriedDataBothWays(2);
+            assertThat(families(s)).as("%s", s).containsExactly("6", "6");
+        });
+    }
+
+    @Test
+    void ipv6_removeSingleAddress() {
+        run.row("ipv6", "remove single address IPv6",
+                "IPv6; server: `signal` endpoint deleted while data flows; client: add_addr_accepted 1", 1424, seed -> {
+            MptcpScenario s = dualStack(seed, DualStack.SERVER, bed -> stack(acceptingOne()),
+                    server(signal(DualStack.SERVER_B)), DualStack.SERVER_B);
+            onceJoined(s, s.serverEnd, (stack, now) -> stack.removeEndpoint(now, 1));
+            runAnnounced(s, 1);
+            JoinChecks.removed(s, s.serverMib(), s.clientMib());
+        });
+    }
+
+    @Test
+    void mixed_ipv4ConnectionIgnoresAnnouncedIpv6() {
+        // Linux announces an endpoint of the other family too; the receiver echoes it and never joins it.
+        run.row("mixed", "IPv4 sockets do not use IPv6 addresses",
+                "IPv4 connection; server: `signal` endpoint (IPv6); client: add_addr_accepted 1", 1431, seed -> {
+            MptcpScenario s = dualStack(seed, MultipathTestbed.SERVER_ADDRESS, bed -> stack(acceptingOne()),
+                    server(signal(DualStack.SERVER_B)), DualStack.SERVER_B);
+            runAnnounced(s, 0);
+            assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isZero();
+            assertThat(families(s)).as("%s", s).containsExactly("4");
+        });
+    }
+
+    @Test
+    void mixed_ipv6ConnectionJoinsAnnouncedIpv4() {
+        run.row("mixed", "simult IPv4 and IPv6 subflows",
+                "IPv6 connection; server: `signal` endpoint (IPv4); client: add_addr_accepted 1", 1432, seed -> {
+            MptcpScenario s = dualStack(seed, DualStack.SERVER, bed -> stack(acceptingOne()), server(signal(SERVER_B)),
+                    SERVER_B);
+            runAnnounced(s, 1);
+            JoinChecks.clean(s);
+            s.assertEverySubflowCarriedDataBothWays(2);
+            assertThat(families(s)).as("%s", s).containsExactly("6", "4");
         });
     }
 

@@ -83,15 +83,27 @@ final class MptcpScenario {
 
     MptcpScenario(long seed, long bytes, PathSpec[] paths, ClientConfig clientConfig, StackConfig serverConfig,
             String... moreServerAddresses) {
+        this(seed, bytes, paths, clientConfig, serverConfig, false, MultipathTestbed.SERVER_ADDRESS, moreServerAddresses);
+    }
+
+    /**
+     * The scenario on a testbed that also has IPv6 when {@code dualStack} ({@link DualStack}),
+     * the client connecting to {@code serverAddress} (the server's, in either family).
+     */
+    MptcpScenario(long seed, long bytes, PathSpec[] paths, ClientConfig clientConfig, StackConfig serverConfig,
+            boolean dualStack, String serverAddress, String... moreServerAddresses) {
         this.seed = seed;
         this.bytes = bytes;
         sim = new Simulation(seed);
         bed = Topologies.multipathTestbed(sim, paths);
+        if (dualStack) {
+            DualStack.add(bed);
+        }
         for (String a : moreServerAddresses) {
             bed.server().address(a); // on the server's one link, like a second address on its interface
         }
         server = Exchange.server(PORT, bytes, seed + 100);
-        client = Exchange.client(address(MultipathTestbed.SERVER_ADDRESS), PORT, bytes, seed);
+        client = Exchange.client(address(serverAddress), PORT, bytes, seed);
         serverEnd = new StackEndpoint(serverConfig).add(server);
         clientEnd = new StackEndpoint(clientConfig.of(bed)).add(client);
         serverTamper = new Tamper(serverEnd);
