@@ -96,8 +96,8 @@ public enum MibCounter {
     TCP_CHALLENGE_ACK("TcpExtTCPChallengeACK"),
     /** SYNs received in a synchronized state, answered with a challenge ACK (Linux TCPSYNChallenge). */
     TCP_SYN_CHALLENGE("TcpExtTCPSYNChallenge"),
-    /** Segments rejected by PAWS in an established connection (RFC 7323 5; Linux PAWSEstabRejected). */
-    PAWS_ESTAB_REJECTED("TcpExtPAWSEstabRejected"),
+    /** Segments rejected by PAWS in an established connection (RFC 7323 5; Linux LINUX_MIB_PAWSESTABREJECTED, shown by nstat as TcpExtPAWSEstab). */
+    PAWS_ESTAB_REJECTED("TcpExtPAWSEstab"),
     /**
      * Pure ACKs that failed PAWS because the network reordered them (Linux PAWSOldAck): their TCP
      * fields are ignored, their MPTCP options still taken (TcpInput.disorderedAck).

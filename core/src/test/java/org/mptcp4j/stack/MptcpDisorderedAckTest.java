@@ -18,7 +18,7 @@ import org.mptcp4j.wire.TcpPackets;
 /**
  * A pure ACK carrying an MPTCP signal that the network delivers after later segments of its
  * subflow, as a Linux peer's ACKs sent from another CPU's queue arrive (the CI flake of
- * TunKernelMptcpInteropTest's MP_PRIO case: TcpExtPAWSEstabRejected 3, MPTcpExtMPPrioRx 0). Its
+ * TunKernelMptcpInteropTest's MP_PRIO case: PAWS rejections 3, MPTcpExtMPPrioRx 0). Its
  * TSval is older than TS.Recent, so PAWS fails it, yet the signal is taken: a Linux peer sends it once
  * (MP_PRIO, REMOVE_ADDR).
  */

@@ -119,6 +119,7 @@ interface KernelJoinMatrixPathManager {
                     for (InetAddress a : fullmesh) {
                         host().addEndpoint(subflowFullmesh(a, id++));
                     }
+                    KernelJoinMatrixTest.awaitSubflows(subflows + 1); // the joins are up before the DATA_FIN
                 });
     }
 

@@ -216,7 +216,11 @@ final class KernelMptcpTransfers {
                         s.bind(new InetSocketAddress(oursA, 0));
                         s.connect(new InetSocketAddress(initial.kernel(), port), 10_000);
                         Duplex d = Duplex.start(s, bytes);
-                        whileFlowing.run();
+                        try {
+                            whileFlowing.run();
+                        } finally {
+                            d.actionDone().complete(null);
+                        }
                         sent = d.sending().get(120, TimeUnit.SECONDS);
                         server.awaitHolding();
                         subflows = kernel.subflows();
@@ -233,7 +237,11 @@ final class KernelMptcpTransfers {
                                     "--connect", initial.socket().literal(oursA)), common))) {
                         try (MptcpSocket s = accepted.get(10, TimeUnit.SECONDS)) {
                             Duplex d = Duplex.start(s, bytes);
-                            whileFlowing.run();
+                            try {
+                                whileFlowing.run();
+                            } finally {
+                                d.actionDone().complete(null);
+                            }
                             sent = d.sending().get(120, TimeUnit.SECONDS);
                             client.awaitHolding();
                             subflows = kernel.subflows();
@@ -266,14 +274,22 @@ final class KernelMptcpTransfers {
                 + " || ipv6." + field + " == " + l.kernelAddressB6().getHostAddress();
     }
 
-    /** Our end of a duplex transfer: sends {@code bytes} then shuts output, while reading to EOF. */
-    private record Duplex(CompletableFuture<Transfers.Result> sending, CompletableFuture<Transfers.Result> receiving) {
+    /**
+     * Our end of a duplex transfer: sends {@code bytes}, then shuts output once the case's action
+     * while data flows is done ({@link #actionDone}), while reading to EOF. A DATA_FIN before the
+     * action's joins would have the kernel refuse them (MPJoinRejected: its connection no longer
+     * established), as 2 MB can be sent before a join SYN leaves.
+     */
+    private record Duplex(CompletableFuture<Transfers.Result> sending, CompletableFuture<Transfers.Result> receiving,
+            CompletableFuture<Void> actionDone) {
         static Duplex start(MptcpSocket s, int bytes) {
+            CompletableFuture<Void> actionDone = new CompletableFuture<>();
             return new Duplex(async(() -> {
                 Transfers.Result r = Transfers.send(s.getOutputStream(), bytes, 1);
+                actionDone.get(120, TimeUnit.SECONDS);
                 s.shutdownOutput();
                 return r;
-            }), async(() -> Transfers.receive(s.getInputStream())));
+            }), async(() -> Transfers.receive(s.getInputStream())), actionDone);
         }
     }
 
