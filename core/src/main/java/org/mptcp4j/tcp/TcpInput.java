@@ -3,7 +3,6 @@ package org.mptcp4j.tcp;
 import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import java.util.List;
-import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Seq32;
 import org.mptcp4j.cc.AckEvent;
 import org.mptcp4j.mib.MibCounter;
@@ -563,20 +562,12 @@ final class TcpInput {
         // Linux rcv_mss: the largest segment the peer sends, at most what we announced less the
         // timestamps; a receive-offload super-segment counts as the full-sized segments it holds.
         int fullSized = c.config.mss() - (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0);
-        if (len < c.rcvMss || (seg.flags() & TcpFlags.PSH) != 0) {
-            // Linux tcp_measure_rcv_mss sets ICSK_ACK_PUSHED for a segment shorter than rcv_mss; a
-            // PSH says as much of a full one: the sender had nothing more (RFC 9293 3.9.1).
-            c.pushedSinceAck = true;
-        }
         c.rcvMss = Math.max(c.rcvMss, Math.min(len, fullSized));
         c.bytesSinceAck += len;
-        noteDataIn(c, nowNanos);
         if (hadHoles) {
             c.ackNow = true; // it filled (part of) a hole
         } else if (c.bytesSinceAck >= 2 * c.rcvMss) {
             c.ackNow = true; // RFC 5681 4.2: an ACK for at least every second full-sized segment
-        } else if (c.quickAcks > 0) {
-            c.ackNow = true; // Linux tcp_in_quickack_mode: the sender is (re)starting its window
         } else {
             c.timers.setIfStopped(Timer.DELAYED_ACK, nowNanos + c.config.delayedAckNanos());
         }
@@ -588,23 +579,6 @@ final class TcpInput {
         }
         return trimmed;
     }
-
-    /**
-     * In-order data arrived (Linux {@code tcp_event_data_recv}): the first data, or data after a
-     * gap longer than the RTO ("apparently sender failed to restart window"), enters quickack
-     * mode: up to 16 ACKs go at once, at most one per two segments of the window we announce.
-     */
-    private static void noteDataIn(TcpConnection c, long nowNanos) {
-        if (c.lastDataInNanos == Nanos.NEVER || nowNanos - c.lastDataInNanos > c.rtt.rtoNanos()) {
-            int window = Math.max(0, Seq32.diff(c.rcvAdvRight, c.rcvNxt()));
-            int quick = c.rcvMss > 0 ? window / (2 * c.rcvMss) : 0;
-            c.quickAcks = Math.max(c.quickAcks, Math.min(quick == 0 ? 2 : quick, MAX_QUICK_ACKS));
-        }
-        c.lastDataInNanos = nowNanos;
-    }
-
-    /** Linux {@code TCP_MAX_QUICKACKS}. */
-    private static final int MAX_QUICK_ACKS = 16;
 
     private static void deliver(TcpConnection c, long nowNanos, int firstSeq) {
         if (c.extension.takesReceivedData()) {

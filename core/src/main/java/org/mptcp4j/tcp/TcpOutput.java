@@ -497,11 +497,7 @@ final class TcpOutput {
         seg = withExtensionOptions(c, seg, TcpOptions.layoutLength(options));
         c.lastAckSent = ack;
         c.ackNow = false;
-        if (c.quickAcks > 0 && c.bytesSinceAck > 0) {
-            c.quickAcks--; // Linux tcp_dec_quickack_mode: one ACK of new data sent
-        }
         c.bytesSinceAck = 0;
-        c.pushedSinceAck = false;
         c.timers.stop(Timer.DELAYED_ACK);
         countOut(c);
         return seg;
