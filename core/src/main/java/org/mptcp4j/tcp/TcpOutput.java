@@ -143,13 +143,6 @@ final class TcpOutput {
         }
         c.mib.increment(c.recovery.state == LossRecovery.CaState.LOSS ? MibCounter.TCP_SLOW_START_RETRANS
                 : MibCounter.TCP_FAST_RETRANS);
-        if (pos == 0) {
-            // Linux tcp_xmit_retransmit_queue: resending the head restarts the RTO at its current
-            // value. Without it, a timer armed with a backed-off RTO (an ACK of retransmitted data
-            // gives no sample, RFC 6298 Karn) outlived the samples that shrank the RTO since, and
-            // a lost retransmission of the head waited for it: 1.3 s instead of 0.22 s once.
-            c.timers.set(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
-        }
         return resend(c, nowNanos, pos, false);
     }
 
@@ -505,7 +498,6 @@ final class TcpOutput {
         c.lastAckSent = ack;
         c.ackNow = false;
         c.bytesSinceAck = 0;
-        c.pushedSinceAck = false;
         c.timers.stop(Timer.DELAYED_ACK);
         countOut(c);
         return seg;
