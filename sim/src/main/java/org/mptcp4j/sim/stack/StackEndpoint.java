@@ -132,8 +132,9 @@ public final class StackEndpoint implements Endpoint {
                 }
                 StackEvent e;
                 while ((e = stack.pollEvent()) != null) {
-                    for (Application app : applications) {
-                        app.onEvent(this, nowNanos, e);
+                    // By index: an iterator per event was a visible share of what each packet allocates.
+                    for (int i = 0; i < applications.size(); i++) {
+                        applications.get(i).onEvent(this, nowNanos, e);
                     }
                     progress = true;
                 }
