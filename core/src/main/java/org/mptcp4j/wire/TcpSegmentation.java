@@ -22,6 +22,17 @@ public final class TcpSegmentation {
         void accept(ByteBuffer piece);
     }
 
+    /**
+     * Where each piece is built: a buffer with room for {@code length} bytes from index 0, asked for
+     * once per piece just before it is built and handed to the {@link Sink}. A driver that owns
+     * packet buffers builds each piece straight into the one it sends, without a copy through a
+     * scratch buffer.
+     */
+    @FunctionalInterface
+    public interface PieceBuffers {
+        ByteBuffer next(int length);
+    }
+
     private static final int FIN = 0x01;
     private static final int PSH = 0x08;
     private static final int CWR = 0x80;
@@ -35,6 +46,14 @@ public final class TcpSegmentation {
      * @throws IllegalArgumentException when the packet is not plain IPv4/IPv6 TCP or {@code gsoSize < 1}
      */
     public static int segment(ByteBuffer packet, int gsoSize, ByteBuffer scratch, Sink sink) {
+        return segment(packet, gsoSize, length -> scratch, sink);
+    }
+
+    /**
+     * As {@link #segment(ByteBuffer, int, ByteBuffer, Sink)}, each piece built in the buffer
+     * {@code buffers} gives for it.
+     */
+    public static int segment(ByteBuffer packet, int gsoSize, PieceBuffers buffers, Sink sink) {
         if (gsoSize < 1) {
             throw new IllegalArgumentException("gsoSize " + gsoSize);
         }
@@ -69,10 +88,10 @@ public final class TcpSegmentation {
             int offset = i * gsoSize;
             int chunk = Math.min(gsoSize, payload - offset);
             boolean last = i == pieces - 1;
-            scratch.clear();
+            int total = headers + chunk;
+            ByteBuffer scratch = buffers.next(total).clear();
             scratch.put(0, packet, at, headers);
             scratch.put(headers, packet, at + headers + offset, chunk);
-            int total = headers + chunk;
             int tcp = ipLength;
             scratch.putInt(tcp + 4, seq0 + offset);
             int flags = flags0 & ~((last ? 0 : FIN | PSH) | (i == 0 ? 0 : CWR));

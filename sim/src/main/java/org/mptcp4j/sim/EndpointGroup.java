@@ -35,6 +35,7 @@ public final class EndpointGroup implements Endpoint {
                 @Override public long nowNanos() { return h.nowNanos(); }
                 @Override public void send(ByteBuffer p) { h.send(p); }
                 @Override public void sendChecksummed(ByteBuffer p) { h.sendChecksummed(p); }
+                @Override public int sendSegmented(ByteBuffer p, int gsoSize) { return h.sendSegmented(p, gsoSize); }
                 @Override public void wakeAt(long at) { wakeups[index] = at; rearm(); }
                 @Override public List<InetAddress> addresses() { return h.addresses(); }
                 @Override public Rng rng() { return h.rng(); }

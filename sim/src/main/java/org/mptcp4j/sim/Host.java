@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
+import org.mptcp4j.wire.TcpSegmentation;
 
 /**
  * An end system with one or more addresses and one {@link Endpoint}.
@@ -124,9 +125,31 @@ public final class Host extends Node implements HostContext {
         send(ipPacket, true);
     }
 
+    /** The packet {@link #sendSegmented} is building a piece in. */
+    private Packet piece;
+    private final TcpSegmentation.PieceBuffers pieceBuffers = length -> {
+        piece = sim.pool().acquire(length);
+        return piece.buffer;
+    };
+    private final TcpSegmentation.Sink sendPiece = b -> {
+        Packet p = piece;
+        piece = null;
+        p.checksumValidated = true;
+        send(p);
+    };
+
+    @Override
+    public int sendSegmented(ByteBuffer ipPacket, int gsoSize) {
+        return TcpSegmentation.segment(ipPacket, gsoSize, pieceBuffers, sendPiece);
+    }
+
     private void send(ByteBuffer ipPacket, boolean checksumValidated) {
         Packet p = sim.pool().copyOf(ipPacket);
         p.checksumValidated = checksumValidated;
+        send(p);
+    }
+
+    private void send(Packet p) {
         int version = IpPacket.version(p.data, p.length);
         if (version == 0) {
             droppedMalformed++;

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.mptcp4j.base.Rng;
+import org.mptcp4j.wire.TcpSegmentation;
 
 /** The host as its {@link Endpoint} sees it. */
 public interface HostContext {
@@ -23,6 +24,17 @@ public interface HostContext {
      * hands it up with {@link Endpoint#onPacket(long, ByteBuffer, boolean)} saying so.
      */
     void sendChecksummed(ByteBuffer ipPacket);
+
+    /**
+     * Software segmentation offload: cuts a large TCP packet (position to limit) into wire packets
+     * of at most {@code gsoSize} payload bytes each ({@link TcpSegmentation}) and sends each as
+     * {@link #sendChecksummed} would. Returns the number of packets. The host builds each piece
+     * straight into the packet it sends.
+     */
+    default int sendSegmented(ByteBuffer ipPacket, int gsoSize) {
+        ByteBuffer scratch = ByteBuffer.allocate(ipPacket.remaining());
+        return TcpSegmentation.segment(ipPacket, gsoSize, scratch, this::sendChecksummed);
+    }
 
     /**
      * Asks for {@link Endpoint#onWakeup} at {@code atNanos} (now, when in the past). Replaces any

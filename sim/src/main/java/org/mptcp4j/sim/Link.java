@@ -29,8 +29,7 @@ public final class Link implements PacketSink {
     private final LinkCounters counters = new LinkCounters();
 
     // The queue, the packet in service at its head included.
-    private Packet queueHead;
-    private Packet queueTail;
+    private final PacketFifo queue = new PacketFifo();
     private int queuedPackets;
     private long queuedBytes;
     /** Seq of the pending "service complete" event, or -1 when the server is idle. */
@@ -43,9 +42,8 @@ public final class Link implements PacketSink {
     private int servedLength = -1;
     private long servedNanos;
 
-    // The pipe: packets on the wire in arrival order (reordered ones excepted).
-    private Packet pipeHead;
-    private Packet pipeTail;
+    // The pipe: packets on the wire in arrival order (reordered ones excepted), each with its arrival time.
+    private final PacketFifo pipe = new PacketFifo();
     /** Seq of the pending event for the pipe's head, or -1 when the pipe is empty. */
     private long pipeSeq = -1;
 
@@ -160,9 +158,7 @@ public final class Link implements PacketSink {
             generation++;
             serviceSeq = -1;
             pipeSeq = -1;
-            counters.droppedDown += flush(queueHead) + flush(pipeHead);
-            queueHead = queueTail = null;
-            pipeHead = pipeTail = null;
+            counters.droppedDown += queue.flush(sim.pool()) + pipe.flush(sim.pool());
             queuedPackets = 0;
             queuedBytes = 0;
         }
@@ -203,13 +199,7 @@ public final class Link implements PacketSink {
             sim.pool().release(p);
             return;
         }
-        p.next = null;
-        if (queueTail == null) {
-            queueHead = p;
-        } else {
-            queueTail.next = p;
-        }
-        queueTail = p;
+        queue.add(p, p.length, 0);
         queuedPackets++;
         queuedBytes += p.length;
         if (serviceSeq < 0) {
@@ -218,11 +208,10 @@ public final class Link implements PacketSink {
     }
 
     private void beginService(long now) {
-        Packet p = queueHead;
         for (PacketObserver o : transmitObservers) {
-            o.observe(now, this, p);
+            o.observe(now, this, queue.peek());
         }
-        serviceSeq = sim.schedule(now + serializationNanos(p.length), serviceComplete, null);
+        serviceSeq = sim.schedule(now + serializationNanos(queue.peekLength()), serviceComplete, null);
     }
 
     private long serializationNanos(int length) {
@@ -238,31 +227,27 @@ public final class Link implements PacketSink {
         if (sim.currentEventSeq() != serviceSeq) {
             return; // the link went down during serialization
         }
-        Packet p = queueHead;
-        queueHead = p.next;
-        if (queueHead == null) {
-            queueTail = null;
-        }
-        p.next = null;
+        int length = queue.peekLength();
+        Packet p = queue.poll();
         queuedPackets--;
-        queuedBytes -= p.length;
+        queuedBytes -= length;
         serviceSeq = -1;
-        if (queueHead != null) {
+        if (!queue.isEmpty()) {
             beginService(now);
         }
         counters.packetsSent++;
-        counters.bytesSent += p.length;
-        transmit(now, p);
+        counters.bytesSent += length;
+        transmit(now, p, length);
     }
 
-    private void transmit(long now, Packet p) {
+    /** {@code p} leaves the queue; only what happens to it rarely (loss, corruption, copies) reads or writes the packet itself. */
+    private void transmit(long now, Packet p, int length) {
         if (loss.lose()) {
             counters.droppedLoss++;
             sim.pool().release(p);
             return;
         }
-        p.linkGeneration = generation;
-        if (p.length > 0 && rng.chance(spec.corruptProbability())) {
+        if (length > 0 && rng.chance(spec.corruptProbability())) {
             corrupt(p);
             p.checksumValidated = false;
             counters.corrupted++;
@@ -275,19 +260,20 @@ public final class Link implements PacketSink {
         long arrival = now + spec.delayNanos();
         if (rng.chance(spec.reorderProbability())) {
             counters.reordered++;
+            p.linkGeneration = generation;
             sim.schedule(arrival + spec.reorderExtraDelayNanos(), reorderedArrives, p);
-        } else if (arrival == now && copy == null && pipeTail == null && sim.runsNextIfDueNow()) {
+        } else if (arrival == now && copy == null && pipe.isEmpty() && sim.runsNextIfDueNow()) {
             // A zero-delay link (a host's access link, say) whose pipe event would be the very next
             // event: deliver now instead of scheduling it, one event per packet fewer in the queue.
             // Only with nothing else due now (nor a duplicate to follow), so that every other event
             // keeps its order and the run is the same packet for packet.
             sim.countInlineEvent();
-            deliver(now, p);
+            deliver(now, p, length);
         } else {
-            enterPipe(p, arrival);
+            enterPipe(p, length, arrival);
         }
         if (copy != null) {
-            enterPipe(copy, arrival);
+            enterPipe(copy, length, arrival);
         }
     }
 
@@ -302,35 +288,29 @@ public final class Link implements PacketSink {
         p.data[start + (bit >>> 3)] ^= (byte) (1 << (bit & 7));
     }
 
-    private void enterPipe(Packet p, long arrival) {
-        if (pipeTail != null && pipeTail.arrivalNanos > arrival) {
-            arrival = pipeTail.arrivalNanos; // the delay shrank: still first in, first out
+    private void enterPipe(Packet p, int length, long arrival) {
+        boolean wasEmpty = pipe.isEmpty();
+        if (!wasEmpty && pipe.lastTime() > arrival) {
+            arrival = pipe.lastTime(); // the delay shrank: still first in, first out
         }
-        p.arrivalNanos = arrival;
-        p.next = null;
-        if (pipeTail == null) {
-            pipeHead = p;
+        pipe.add(p, length, arrival);
+        if (wasEmpty) {
             pipeSeq = sim.schedule(arrival, pipeHeadArrives, null);
-        } else {
-            pipeTail.next = p;
         }
-        pipeTail = p;
     }
 
     private void onPipeHead(long now) {
         if (sim.currentEventSeq() != pipeSeq) {
             return;
         }
-        Packet p = pipeHead;
-        pipeHead = p.next;
-        p.next = null;
-        if (pipeHead == null) {
-            pipeTail = null;
+        int length = pipe.peekLength();
+        Packet p = pipe.poll();
+        if (pipe.isEmpty()) {
             pipeSeq = -1;
         } else {
-            pipeSeq = sim.schedule(pipeHead.arrivalNanos, pipeHeadArrives, null);
+            pipeSeq = sim.schedule(pipe.peekTime(), pipeHeadArrives, null);
         }
-        deliver(now, p);
+        deliver(now, p, length);
     }
 
     private void onReordered(Packet p) {
@@ -339,27 +319,16 @@ public final class Link implements PacketSink {
             sim.pool().release(p);
             return;
         }
-        deliver(sim.nowNanos(), p);
+        deliver(sim.nowNanos(), p, p.length);
     }
 
-    private void deliver(long now, Packet p) {
+    private void deliver(long now, Packet p, int length) {
         counters.packetsDelivered++;
-        counters.bytesDelivered += p.length;
+        counters.bytesDelivered += length;
         for (PacketObserver o : receiveObservers) {
             o.observe(now, this, p);
         }
         to.receive(p);
-    }
-
-    private int flush(Packet head) {
-        int n = 0;
-        for (Packet p = head; p != null; ) {
-            Packet next = p.next;
-            sim.pool().release(p);
-            p = next;
-            n++;
-        }
-        return n;
     }
 
     /**
@@ -369,23 +338,25 @@ public final class Link implements PacketSink {
      * down link holds nothing. For tests, after each step.
      */
     void checkInvariants() {
-        int n = 0;
         long bytes = 0;
-        for (Packet p = queueHead; p != null; p = p.next) {
-            n++;
-            bytes += p.length;
+        for (int i = 0; i < queue.size(); i++) {
+            Packet p = queue.get(i);
+            bytes += queue.lengthAt(i);
+            check(queue.lengthAt(i) == p.length, "a queued packet's length disagrees with the queue's");
             check(!p.free, "a queued packet is in the pool");
         }
-        check(n == queuedPackets && bytes == queuedBytes, "queue counts disagree with the queue");
-        check((serviceSeq >= 0) == (queueHead != null), "server busy iff queue not empty");
+        check(queue.size() == queuedPackets && bytes == queuedBytes, "queue counts disagree with the queue");
+        check((serviceSeq >= 0) == !queue.isEmpty(), "server busy iff queue not empty");
         long previous = Long.MIN_VALUE;
-        for (Packet p = pipeHead; p != null; p = p.next) {
-            check(p.arrivalNanos >= previous, "pipe out of order");
+        for (int i = 0; i < pipe.size(); i++) {
+            Packet p = pipe.get(i);
+            check(pipe.timeAt(i) >= previous, "pipe out of order");
+            check(pipe.lengthAt(i) == p.length, "a packet's length on the wire disagrees with the pipe's");
             check(!p.free, "a packet on the wire is in the pool");
-            previous = p.arrivalNanos;
+            previous = pipe.timeAt(i);
         }
-        check((pipeSeq >= 0) == (pipeHead != null), "pipe event pending iff pipe not empty");
-        check(up || (queueHead == null && pipeHead == null), "a down link holds packets");
+        check((pipeSeq >= 0) == !pipe.isEmpty(), "pipe event pending iff pipe not empty");
+        check(up || (queue.isEmpty() && pipe.isEmpty()), "a down link holds packets");
     }
 
     private void check(boolean condition, String what) {

@@ -18,9 +18,7 @@ public final class Packet {
     int length;
     /** Unique per acquisition, in acquisition order; names the packet in traces. */
     long uid;
-    /** When the packet leaves the pipe it is in (valid while in a pipe). */
-    long arrivalNanos;
-    /** The link generation it was sent in; a link that went down since then discards it. */
+    /** The link generation a reordered packet was sent in; a link that went down since then discards it. */
     long linkGeneration;
     /**
      * The sender vouched for the transport checksum and no link has corrupted the bytes since: the
@@ -28,8 +26,6 @@ public final class Packet {
      * ({@code CHECKSUM_UNNECESSARY}). Cleared by a corrupting link, so corruption is still caught.
      */
     boolean checksumValidated;
-    /** Next packet in the intrusive FIFO of the queue or pipe that holds it. */
-    Packet next;
     boolean free;
 
     Packet(int capacity) {

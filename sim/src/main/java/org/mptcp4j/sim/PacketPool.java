@@ -33,7 +33,6 @@ public final class PacketPool {
         p.checksumValidated = false;
         p.length = length;
         p.uid = nextUid++;
-        p.next = null;
         return p;
     }
 
@@ -59,7 +58,6 @@ public final class PacketPool {
             throw new IllegalStateException("packet " + p.uid + " released twice");
         }
         p.free = true;
-        p.next = null;
         if (freeCount == free.length) {
             Packet[] bigger = new Packet[free.length * 2];
             System.arraycopy(free, 0, bigger, 0, freeCount);
