@@ -169,7 +169,8 @@ final class TcpInput {
         // RFC 7323 5.3 R1: PAWS.
         if (ts != null && !rst && tsRecentValid && Seq32.lt(ts.tsVal(), c.tsRecent)) {
             if (disorderedAck(c, seg, ts)) {
-                onDisorderedAck(c, seg);
+                // Not answered: an ACK for an ACK would only add a duplicate for the peer to count.
+                onOvertakenAck(c, seg, MibCounter.PAWS_OLD_ACK);
                 return;
             }
             c.mib.increment(MibCounter.PAWS_ESTAB_REJECTED);
@@ -196,7 +197,11 @@ final class TcpInput {
                 c.synNeeded = true; // the peer retransmitted its SYN: our SYN-ACK was lost
                 return;
             }
-            c.ackNow = true;
+            c.ackNow = true; // RFC 9293 3.10.7.4, as Linux's tcp_send_dupack
+            if (overtakenAck(c, seg)) {
+                onOvertakenAck(c, seg, MibCounter.TCP_OUT_OF_WINDOW);
+                return;
+            }
             if (seg.payloadLength() > 0 && c.sackOk
                     && Seq32.le(Seq32.add(seg.seq(), seg.payloadLength()), c.receiveBuffer.rcvNxt())) {
                 // RFC 2883 section 4: report the duplicate in the first SACK block (D-SACK).
@@ -361,37 +366,45 @@ final class TcpInput {
     }
 
     /**
-     * A pure ACK that fails PAWS only because the network reordered it behind a later segment of
-     * the same peer: Linux sends an ACK from one CPU's queue and its next segment from another's,
-     * and the later one can arrive first. Its TSval is
-     * older than TS.Recent by at most one RTO (Linux tcp_disordered_ack allows {@code rto * 1024 / HZ}
-     * ticks; TSvals tick in milliseconds here and at Linux peers, RFC 7323 5.4), it carries no data,
-     * SYN or FIN, it acknowledges nothing beyond SND.UNA (sent before the segments that moved
-     * SND.UNA, it acknowledges at most as much), and its sequence number is not beyond RCV.NXT nor further
-     * back than one receive buffer (data the peer sent after it). PAWS guards against a segment
-     * of an earlier wrap of the sequence space (RFC 7323 5.1), which is far older than one RTO.
+     * A pure ACK the network delivered behind a later segment of the same peer: Linux sends an ACK
+     * from one CPU's queue and its next segment from another's, and the later one can arrive
+     * first. It carries no data, SYN or FIN, it acknowledges nothing beyond SND.UNA (sent before
+     * the segments that moved SND.UNA, it acknowledges at most as much), and its sequence number
+     * is not beyond RCV.NXT nor further back than one receive buffer (data the peer sent after
+     * it). Such an ACK fails PAWS when its TSval is older than TS.Recent ({@link #disorderedAck}),
+     * and the acceptability test when it is behind RCV.NXT with the same TSval.
      */
-    private static boolean disorderedAck(TcpConnection c, TcpSegment seg, TcpOption.Timestamps ts) {
-        if (c.state == TcpState.SYN_RECEIVED || !seg.has(TcpFlags.ACK) || seg.segmentLength() != 0) {
+    private static boolean overtakenAck(TcpConnection c, TcpSegment seg) {
+        if (c.state == TcpState.SYN_RECEIVED || !seg.has(TcpFlags.ACK) || seg.has(TcpFlags.RST)
+                || seg.segmentLength() != 0) {
             return false;
         }
         int behind = Seq32.diff(c.rcvNxt(), seg.seq());
-        return Seq32.le(seg.ack(), c.sndUna) && behind >= 0 && behind <= c.receiveBuffer.capacity()
-                && Seq32.diff(c.tsRecent, ts.tsVal()) <= c.rtt.rtoNanos() / 1_000_000L;
+        return Seq32.le(seg.ack(), c.sndUna) && behind >= 0 && behind <= c.receiveBuffer.capacity();
     }
 
     /**
-     * What a disordered ACK says of TCP is stale (an ACK no higher than SND.UNA, an older window:
-     * RFC 9293's window update rule would skip it too) and is ignored. Linux drops one that lies
-     * behind RCV.NXT, counting it TcpExtPAWSOldAck, and takes one at RCV.NXT only as a duplicate
-     * ACK that moves no window (tcp_disordered_ack); neither gets an ACK in reply (an ACK for an
-     * ACK would only add a duplicate for the peer to count). What it carries
-     * for the extension is not stale: MPTCP sends MP_PRIO, ADD_ADDR and REMOVE_ADDR on pure ACKs,
-     * once (RFC 8684 sections 3.3.8, 3.4), and a DATA_ACK only ever moves the data level forward.
-     * Those go to the extension, which may still refuse the segment.
+     * An overtaken pure ACK that fails PAWS only for its place: its TSval is older than TS.Recent
+     * by at most one RTO (Linux tcp_disordered_ack allows {@code rto * 1024 / HZ} ticks; TSvals
+     * tick in milliseconds here and at Linux peers, RFC 7323 5.4). PAWS guards against a segment
+     * of an earlier wrap of the sequence space (RFC 7323 5.1), which is far older than one RTO.
      */
-    private static void onDisorderedAck(TcpConnection c, TcpSegment seg) {
-        c.mib.increment(MibCounter.PAWS_OLD_ACK);
+    private static boolean disorderedAck(TcpConnection c, TcpSegment seg, TcpOption.Timestamps ts) {
+        return overtakenAck(c, seg) && Seq32.diff(c.tsRecent, ts.tsVal()) <= c.rtt.rtoNanos() / 1_000_000L;
+    }
+
+    /**
+     * What an overtaken ACK says of TCP is stale (an ACK no higher than SND.UNA, an older window:
+     * RFC 9293's window update rule would skip it too) and is ignored, counted under
+     * {@code counter}. Linux drops one that lies behind RCV.NXT (PAWS: TcpExtPAWSOldAck; with an
+     * equal TSval, tcp_sequence once our ACK moved the window's left edge past it), and takes one
+     * at RCV.NXT only as a duplicate ACK that moves no window (tcp_disordered_ack). What it
+     * carries for the extension is not stale: MPTCP sends MP_PRIO, ADD_ADDR and REMOVE_ADDR on
+     * pure ACKs, once (RFC 8684 sections 3.3.8, 3.4), and a DATA_ACK only ever moves the data
+     * level forward. Those go to the extension, which may still refuse the segment.
+     */
+    private static void onOvertakenAck(TcpConnection c, TcpSegment seg, MibCounter counter) {
+        c.mib.increment(counter);
         if (!c.extension.onSegmentReceived(c, seg)) {
             c.mib.increment(MibCounter.TCP_EXTENSION_REJECT);
             c.queueRst(c.sndNxt, 0, false);

@@ -109,6 +109,39 @@ class TcpPawsTest {
         assertThat(h.recv()).as("no ACK answers it").isNull();
     }
 
+    /**
+     * The same overtaken ACK sent in the same millisecond as the data that overtook it: its TSval
+     * equals TS.Recent, so PAWS passes it, and the acceptability test fails it (behind RCV.NXT).
+     * What it carries for MPTCP still counts (the CI flake of the join matrix's "remove id 0
+     * address": the kernel's one REMOVE_ADDR, counted Mptcp4jTcpOutOfWindow 1 and lost).
+     */
+    @Test
+    void bothWaysData_pureAckOvertakenInTheSameTick_outsideTheWindow_optionsReachTheExtension() {
+        TcpHarness h = bothDirectionsCarryingData();
+        MptcpOption.RemoveAddr removeAddr = new MptcpOption.RemoveAddr(List.of(0));
+
+        h.send(pureAck(1000, seq(L1, 1000), PEER_TS + 20, removeAddr));
+
+        assertThat(seen).as("the extension saw the REMOVE_ADDR").singleElement()
+                .satisfies(seg -> assertThat(seg.option(MptcpOption.RemoveAddr.class)).contains(removeAddr));
+        assertThat(h.mib.get(MibCounter.TCP_OUT_OF_WINDOW)).isEqualTo(1);
+        assertThat(h.mib.get(MibCounter.PAWS_ESTAB_REJECTED)).isZero();
+        assertThat(h.conn.sndUna()).as("its stale ACK moves nothing").isEqualTo(seq(L1, 2000));
+        assertThat(h.recv().ack()).as("answered as RFC 9293 answers a segment outside the window")
+                .isEqualTo(seq(R1, 3000));
+    }
+
+    @Test
+    void bothWaysData_pureAckBehindRcvNxtAcknowledgingNewData_notTaken() {
+        TcpHarness h = bothDirectionsCarryingData();
+
+        h.send(pureAck(1000, seq(L1, 3000), PEER_TS + 20, BACKUP));
+
+        assertThat(seen).as("not sent before the data that overtook it: nothing reaches the extension").isEmpty();
+        assertThat(h.mib.get(MibCounter.TCP_OUT_OF_WINDOW)).isEqualTo(1);
+        assertThat(h.conn.sndUna()).isEqualTo(seq(L1, 2000));
+    }
+
     /** Linux's own case (tcp_disordered_ack): in sequence, a duplicate ACK, a few ticks older. */
     @Test
     void bothWaysData_pureDuplicateAckInSequenceSlightlyOlder_optionsReachTheExtension() {
