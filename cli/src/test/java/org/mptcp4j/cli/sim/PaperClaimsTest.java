@@ -54,7 +54,7 @@ class PaperClaimsTest {
         long seed = 1;
         PathSpec path = PathSpec.of(Fig6.PATH_BPS, Duration.ZERO);
 
-        MultipathRun.Result r = MultipathRun.run(seed, path, path, true, "lia", 2 << 20, true, ReceiveBufferPolicy.defaults(),
+        MultipathRun.Result r = MultipathRun.run(seed, path, path, true, "lia", "default", 2 << 20, true, ReceiveBufferPolicy.defaults(),
                 Nanos.ofSeconds(6));
 
         assertThat(r.goodputMbps()).as("goodput over 2 x 100 Mbit/s, seed %d: %s", seed, r).isGreaterThanOrEqualTo(180);
@@ -68,7 +68,7 @@ class PaperClaimsTest {
         double limit = Aggregation.limitSeconds(10, 10);
 
         for (boolean upload : new boolean[] {true, false}) {
-            MultipathRun.Transfer t = MultipathRun.transfer(seed, ten, ten, "cubic", ReceiveBufferPolicy.defaults(),
+            MultipathRun.Transfer t = MultipathRun.transfer(seed, ten, ten, "cubic", "default", ReceiveBufferPolicy.defaults(),
                     Aggregation.SIZE_BYTES, upload, Nanos.ofSeconds(60));
 
             assertThat(t.bytes()).as("upload %s, seed %d", upload, seed).isEqualTo(Aggregation.SIZE_BYTES);
@@ -92,7 +92,7 @@ class PaperClaimsTest {
             PathSpec b = PathSpec.of(10 * SharedBottleneckRun.MBPS, Duration.ofMillis(delays[1]))
                     .withQueue(QueueLimit.packets(1000));
             for (boolean upload : new boolean[] {true, false}) {
-                MultipathRun.Transfer t = MultipathRun.transfer(seed, a, b, "cubic", ReceiveBufferPolicy.paper(),
+                MultipathRun.Transfer t = MultipathRun.transfer(seed, a, b, "cubic", "default", ReceiveBufferPolicy.paper(),
                         Aggregation.SIZE_BYTES, upload, Nanos.ofSeconds(60));
 
                 assertThat(t.bytes()).as("delays %d/%d ms, upload %s, seed %d", delays[0], delays[1], upload, seed)
