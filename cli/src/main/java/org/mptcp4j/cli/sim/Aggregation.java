@@ -85,7 +85,7 @@ final class Aggregation implements Experiment {
         int d2 = Integer.parseInt(run.params().get("delay2_ms"));
         PathSpec a = queue(s, PathSpec.of(r1 * SharedBottleneckRun.MBPS, Duration.ofMillis(d1)));
         PathSpec b = queue(s, PathSpec.of(r2 * SharedBottleneckRun.MBPS, Duration.ofMillis(d2)));
-        MultipathRun.Transfer t = MultipathRun.transfer(run.seed(), a, b, s.cc(), s.receiveBuffer(), SIZE_BYTES,
+        MultipathRun.Transfer t = MultipathRun.transfer(run.seed(), a, b, s.cc(), s.scheduler(), s.receiveBuffer(), SIZE_BYTES,
                 run.params().get("direction").equals("upload"), (long) (s.durationSeconds() * 1e9));
         double limit = limitSeconds(r1, r2);
         Map<String, Double> m = new LinkedHashMap<>();

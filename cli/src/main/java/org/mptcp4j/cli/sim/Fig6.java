@@ -80,7 +80,7 @@ final class Fig6 implements Experiment {
         int mb = Integer.parseInt(run.params().get("rcvbuf_mb"));
         PathSpec a = queue(s, PathSpec.of(PATH_BPS, Duration.ZERO));
         PathSpec b = queue(s, PathSpec.of(PATH_BPS, Duration.ofNanos(delayMs * 1_000_000L / 2)));
-        MultipathRun.Result r = MultipathRun.run(run.seed(), a, b, run.params().get("mode").equals("mptcp"), s.cc(),
+        MultipathRun.Result r = MultipathRun.run(run.seed(), a, b, run.params().get("mode").equals("mptcp"), s.cc(), s.scheduler(),
                 mb << 20, s.autotune(), s.receiveBuffer(), (long) (s.durationSeconds() * 1e9));
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("goodput_mbps", r.goodputMbps());

@@ -63,7 +63,7 @@ final class Fig7 implements Experiment {
         int loss = Integer.parseInt(run.params().get("loss_b_percent"));
         PathSpec a = queue(s, PathSpec.of(Fig6.PATH_BPS, Duration.ZERO));
         PathSpec b = queue(s, PathSpec.of(Fig6.PATH_BPS, Duration.ZERO)).withLoss(LossModel.bernoulli(loss / 100.0));
-        MultipathRun.Result r = MultipathRun.run(run.seed(), a, b, true, s.cc(), RCVBUF_BYTES, s.autotune(),
+        MultipathRun.Result r = MultipathRun.run(run.seed(), a, b, true, s.cc(), s.scheduler(), RCVBUF_BYTES, s.autotune(),
                 s.receiveBuffer(), (long) (s.durationSeconds() * 1e9));
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("goodput_mbps", r.goodputMbps());

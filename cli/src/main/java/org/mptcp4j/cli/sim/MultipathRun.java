@@ -45,16 +45,17 @@ final class MultipathRun {
      *     buffer is set as large, so the receive buffer is the limit the paper varies
      * @param autotune grow the buffer up to the maximum (the paper's 2 x sum(BW) x RTT_max); off, it
      *     is the maximum from the start
+     * @param scheduler the MPTCP scheduler of both ends
      * @param policy opportunistic retransmission, penalization, action on the slowest subflow (both ends)
      */
-    static Result run(long seed, PathSpec a, PathSpec b, boolean mptcp, String cc, int rcvbufMaxBytes,
-                      boolean autotune, ReceiveBufferPolicy policy, long durationNanos) {
+    static Result run(long seed, PathSpec a, PathSpec b, boolean mptcp, String cc, String scheduler,
+                      int rcvbufMaxBytes, boolean autotune, ReceiveBufferPolicy policy, long durationNanos) {
         Simulation sim = new Simulation(seed);
         MultipathTestbed bed = Topologies.multipathTestbed(sim, a, b);
         int initial = autotune ? Math.min(StackConfig.defaults().receiveBufferBytes(), rcvbufMaxBytes) : rcvbufMaxBytes;
         StackConfig serverConfig = StackConfig.defaults().withCongestionControl(cc).withReceiveBufferBytes(initial)
                 .withReceiveBufferMaxBytes(rcvbufMaxBytes).withMptcpEnabled(mptcp);
-        serverConfig = serverConfig.withMptcp(serverConfig.mptcp().withReceiveBuffer(policy));
+        serverConfig = serverConfig.withMptcp(serverConfig.mptcp().withReceiveBuffer(policy).withScheduler(scheduler));
         Sink sink = new Sink(PORT).withoutHashing();
         StackEndpoint server = new StackEndpoint(serverConfig).add(sink);
         bed.server().attach(server);
@@ -65,7 +66,7 @@ final class MultipathRun {
         StackConfig client = base.withMptcp(base.mptcp()
                 .withEndpoints(List.of(Endpoint.of(SharedBottleneckRun.address(bed.path(1).clientAddress()), 1,
                         Endpoint.Flag.SUBFLOW)))
-                .withLimits(new Limits(1, 0)).withReceiveBuffer(policy));
+                .withLimits(new Limits(1, 0)).withReceiveBuffer(policy).withScheduler(scheduler));
         InetSocketAddress to = new InetSocketAddress(SharedBottleneckRun.address(MultipathTestbed.SERVER_ADDRESS), PORT);
         bed.client().attach(new StackEndpoint(client).add(new BulkSender(to, Long.MAX_VALUE / 2, seed).withoutHashing()
                 .from(SharedBottleneckRun.address(bed.path(0).clientAddress()))));
@@ -90,16 +91,16 @@ final class MultipathRun {
      * Moves {@code bytes} over both paths, from the client to the server ({@code upload}) or from
      * the server to the client, and times it from the connect to the end of stream at the receiver.
      */
-    static Transfer transfer(long seed, PathSpec a, PathSpec b, String cc, ReceiveBufferPolicy policy, long bytes,
-                             boolean upload, long deadlineNanos) {
+    static Transfer transfer(long seed, PathSpec a, PathSpec b, String cc, String scheduler, ReceiveBufferPolicy policy,
+                             long bytes, boolean upload, long deadlineNanos) {
         Simulation sim = new Simulation(seed);
         MultipathTestbed bed = Topologies.multipathTestbed(sim, a, b);
         StackConfig base = StackConfig.defaults().withCongestionControl(cc);
-        StackConfig serverConfig = base.withMptcp(base.mptcp().withReceiveBuffer(policy));
+        StackConfig serverConfig = base.withMptcp(base.mptcp().withReceiveBuffer(policy).withScheduler(scheduler));
         StackConfig client = base.withMptcp(base.mptcp()
                 .withEndpoints(List.of(Endpoint.of(SharedBottleneckRun.address(bed.path(1).clientAddress()), 1,
                         Endpoint.Flag.SUBFLOW)))
-                .withLimits(new Limits(1, 0)).withReceiveBuffer(policy));
+                .withLimits(new Limits(1, 0)).withReceiveBuffer(policy).withScheduler(scheduler));
         InetSocketAddress to = new InetSocketAddress(SharedBottleneckRun.address(MultipathTestbed.SERVER_ADDRESS), PORT);
         InetSocketAddress from = new InetSocketAddress(SharedBottleneckRun.address(bed.path(0).clientAddress()), 0);
         java.util.function.LongSupplier eof;

@@ -59,6 +59,11 @@ public final class SimCommand implements Callable<Integer> {
             + "(default: lia for fig6 and fig7, as the paper's kernel; cubic for aggregation, as upstream Linux).")
     String cc;
 
+    @Option(names = "--scheduler", defaultValue = "default", description = "The MPTCP scheduler at both ends in fig6, "
+            + "fig7 and aggregation: default (the lowest RTT with room), ecf, blest, roundrobin, ... "
+            + "(default ${DEFAULT-VALUE}).")
+    String scheduler;
+
     @Option(names = "--autotune", defaultValue = "on", description = "Receive-buffer autotuning up to the maximum: on "
             + "(Linux) or off (the buffer is the maximum from the start) (default ${DEFAULT-VALUE}).")
     String autotune;
@@ -121,6 +126,10 @@ public final class SimCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        if (org.mptcp4j.mptcp.Scheduler.byName(scheduler).isEmpty()) {
+            System.err.println("unknown scheduler " + scheduler + " (" + org.mptcp4j.mptcp.Scheduler.NAMES + ")");
+            return 2;
+        }
         if (chosen.size() > 1 && runIndex != null) {
             System.err.println("--run names a run of one experiment, not of all");
             return 2;
@@ -145,7 +154,7 @@ public final class SimCommand implements Callable<Integer> {
         String defaultCc = e instanceof Aggregation ? "cubic" : "lia";
         return new Settings(seeds != null ? seeds : e.defaultSeeds(quick),
                 durationSeconds != null ? durationSeconds : e.defaultDurationSeconds(quick), quick, coupledCc,
-                cc != null ? cc : defaultCc, autotuneOn, bottleneckLossPercent, queuePackets, receiveBuffer);
+                cc != null ? cc : defaultCc, scheduler, autotuneOn, bottleneckLossPercent, queuePackets, receiveBuffer);
     }
 
     private static boolean onOff(String option, String value) {

@@ -54,7 +54,7 @@ class PaperClaimsTest {
         long seed = 1;
         PathSpec path = PathSpec.of(Fig6.PATH_BPS, Duration.ZERO);
 
-        MultipathRun.Result r = MultipathRun.run(seed, path, path, true, "lia", 2 << 20, true, ReceiveBufferPolicy.defaults(),
+        MultipathRun.Result r = MultipathRun.run(seed, path, path, true, "lia", "default", 2 << 20, true, ReceiveBufferPolicy.defaults(),
                 Nanos.ofSeconds(6));
 
         assertThat(r.goodputMbps()).as("goodput over 2 x 100 Mbit/s, seed %d: %s", seed, r).isGreaterThanOrEqualTo(180);
@@ -68,7 +68,7 @@ class PaperClaimsTest {
         double limit = Aggregation.limitSeconds(10, 10);
 
         for (boolean upload : new boolean[] {true, false}) {
-            MultipathRun.Transfer t = MultipathRun.transfer(seed, ten, ten, "cubic", ReceiveBufferPolicy.defaults(),
+            MultipathRun.Transfer t = MultipathRun.transfer(seed, ten, ten, "cubic", "default", ReceiveBufferPolicy.defaults(),
                     Aggregation.SIZE_BYTES, upload, Nanos.ofSeconds(60));
 
             assertThat(t.bytes()).as("upload %s, seed %d", upload, seed).isEqualTo(Aggregation.SIZE_BYTES);
@@ -80,7 +80,7 @@ class PaperClaimsTest {
      * simult_flows.sh's hardest cases, 30/10 Mbit/s with 1/50 and 50/1 ms, pass the script's own
      * check (the summed rate plus 10 %, plus the 450 ms it adds) once the sender resends the
      * window's left edge on the fast path and penalizes the slow one, as the paper's kernel did
-     * (without: up to 4.44 s of 4.18; docs/EVALUATION.md).
+     * (without: up to 4.69 s of 4.18; docs/EVALUATION.md).
      */
     @Test
     void aggregation_unbalancedRatesAndDelays_withThePapersRemedies_endWithinTheScriptsLimit() {
@@ -92,7 +92,7 @@ class PaperClaimsTest {
             PathSpec b = PathSpec.of(10 * SharedBottleneckRun.MBPS, Duration.ofMillis(delays[1]))
                     .withQueue(QueueLimit.packets(1000));
             for (boolean upload : new boolean[] {true, false}) {
-                MultipathRun.Transfer t = MultipathRun.transfer(seed, a, b, "cubic", ReceiveBufferPolicy.paper(),
+                MultipathRun.Transfer t = MultipathRun.transfer(seed, a, b, "cubic", "default", ReceiveBufferPolicy.paper(),
                         Aggregation.SIZE_BYTES, upload, Nanos.ofSeconds(60));
 
                 assertThat(t.bytes()).as("delays %d/%d ms, upload %s, seed %d", delays[0], delays[1], upload, seed)
@@ -100,6 +100,28 @@ class PaperClaimsTest {
                 assertThat(t.seconds()).as("delays %d/%d ms, upload %s, seed %d: the script's max %.2f s", delays[0],
                         delays[1], upload, seed, max).isLessThanOrEqualTo(max);
             }
+        }
+    }
+
+    /**
+     * 30/10 Mbit/s with 1/50 ms, both directions, within the summed rate plus 10 % (the issue's
+     * bar, without the script's 450 ms) with ECF and penalization: ECF keeps the tail off the
+     * 100 ms path, penalization keeps that path's window from holding the connection-level window
+     * shut (docs/EVALUATION.md: 3.71 and 3.70 s of 3.73; 4.68 and 4.69 with neither).
+     */
+    @Test
+    void aggregation_unbalancedRatesWithTheSlowPathSlower_ecfAndPenalization_endWithinTheSummedRatePlus10Percent() {
+        long seed = 1;
+        double limit = Aggregation.limitSeconds(30, 10);
+        PathSpec a = PathSpec.of(30 * SharedBottleneckRun.MBPS, Duration.ofMillis(1)).withQueue(QueueLimit.packets(1000));
+        PathSpec b = PathSpec.of(10 * SharedBottleneckRun.MBPS, Duration.ofMillis(50)).withQueue(QueueLimit.packets(1000));
+        ReceiveBufferPolicy penalization = new ReceiveBufferPolicy(false, true, ReceiveBufferPolicy.defaults().whenCapped());
+        for (boolean upload : new boolean[] {true, false}) {
+            MultipathRun.Transfer t = MultipathRun.transfer(seed, a, b, "cubic", "ecf", penalization,
+                    Aggregation.SIZE_BYTES, upload, Nanos.ofSeconds(60));
+
+            assertThat(t.bytes()).as("upload %s, seed %d", upload, seed).isEqualTo(Aggregation.SIZE_BYTES);
+            assertThat(t.seconds()).as("upload %s, seed %d: limit %.2f s", upload, seed, limit).isLessThanOrEqualTo(limit);
         }
     }
 }
