@@ -31,10 +31,7 @@ public interface HostContext {
      * {@link #sendChecksummed} would. Returns the number of packets. The host builds each piece
      * straight into the packet it sends.
      */
-    default int sendSegmented(ByteBuffer ipPacket, int gsoSize) {
-        ByteBuffer scratch = ByteBuffer.allocate(ipPacket.remaining());
-        return TcpSegmentation.segment(ipPacket, gsoSize, scratch, this::sendChecksummed);
-    }
+    int sendSegmented(ByteBuffer ipPacket, int gsoSize);
 
     /**
      * Asks for {@link Endpoint#onWakeup} at {@code atNanos} (now, when in the past). Replaces any
