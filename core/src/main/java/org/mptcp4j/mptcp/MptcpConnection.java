@@ -1901,11 +1901,16 @@ public final class MptcpConnection {
         }
         if (rcv.readable() == 0) {
             for (Subflow s : subflows) {
-                // Linux's two reasons: more than a segment is unacknowledged, or the reader emptied
-                // the queue and the connection is not interactive; an interactive one's reply will
-                // carry the ACK (a request would otherwise cost an extra pure ACK each time).
+                // Linux's two reasons (tcp_cleanup_rbuf, mptcp_subflow_could_cleanup): more than a
+                // segment is unacknowledged, or the reader emptied the queue after a short segment
+                // (ICSK_ACK_PUSHED: the sender had no more at once, perhaps held by its buffer) and
+                // the connection is not interactive; an interactive one's reply will carry the ACK
+                // (a request would otherwise cost an extra pure ACK each time). A full-sized segment
+                // alone waits for the next one, as every second one is acknowledged (RFC 5681 4.2):
+                // acknowledging each at once doubled the ACKs of a bulk transfer.
                 if (s.tcp != null && s.tcp.delayedAckPending()
-                        && (!pingpong || s.tcp.bytesReceivedSinceAck() > s.tcp.receiveMss())) {
+                        && (s.tcp.bytesReceivedSinceAck() > s.tcp.receiveMss()
+                                || s.tcp.pushedSinceAck() && !pingpong)) {
                     requestAck(s);
                 }
             }

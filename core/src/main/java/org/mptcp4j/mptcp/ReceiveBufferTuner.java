@@ -125,8 +125,11 @@ final class ReceiveBufferTuner {
         if (previousSum > 0 && sum > previousSum) {
             // The rate still rises (a sender in slow start doubles it every RTT): what was measured
             // is an interval old, so the buffer grows ahead by twice the relative increase, as
-            // Linux's dynamic right-sizing does, and the window does not trail the sender.
-            grow += (long) (2 * targetBytes * (sum - previousSum) / previousSum);
+            // Linux's dynamic right-sizing does, and the window does not trail the sender. The
+            // increase counts as at most a doubling, what Linux's per-RTT measurement sees of slow
+            // start: the first interval holds little more than the initial window, and the rate
+            // of the second, 30 times that, took the buffer straight to its maximum.
+            grow += (long) (2 * targetBytes * Math.min(sum - previousSum, previousSum) / previousSum);
         }
         previousSum = sum;
         if (grow > bufferBytes) {

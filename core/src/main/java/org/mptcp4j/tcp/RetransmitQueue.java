@@ -329,23 +329,37 @@ public final class RetransmitQueue {
             return -1;
         }
         long wait = -1;
-        // Segments sent once, in sequence order.
+        // Segments sent once, in sequence order; among them, retransmitted segments that no longer
+        // have a retransmission counted in flight (an undo or an RTO took their marks and the list
+        // below forgot them), with the time of their last transmission: RFC 8985 section 6.2 step
+        // 5 asks about every segment not yet SACKed or lost, and without this such a segment,
+        // resent once and lost again, waited for the retransmission timer.
         for (int pos = firstAtOrAfter(rackHintSeq); pos < size; pos++) {
             int s = slot(pos);
             byte f = flags[s];
-            if ((f & (SACKED | LOST | EVER_RETRANS)) != 0) {
+            boolean untracked = (f & (SACKED | LOST | RETRANS_OUT | EVER_RETRANS)) == EVER_RETRANS;
+            if (!untracked && (f & (SACKED | LOST | EVER_RETRANS)) != 0) {
                 if (rackHintSeq == seqs[s]) {
                     rackHintSeq = Seq32.add(seqs[s], lens[s]);
                 }
                 continue;
             }
             if (!sentAfter(rackXmitNanos, rackEndSeq, sentNanos[s], Seq32.add(seqs[s], lens[s]))) {
+                if (untracked) {
+                    continue; // resent later than the segments after it: they may still be lost
+                }
                 break;
             }
             long remaining = sentNanos[s] + thresholdNanos - nowNanos;
             if (remaining > 0) {
-                wait = remaining;
+                wait = wait < 0 ? remaining : Math.min(wait, remaining);
+                if (untracked) {
+                    continue;
+                }
                 break;
+            }
+            if (untracked) {
+                lostRetransmissions++;
             }
             markLost(pos);
             if (rackHintSeq == seqs[s]) {

@@ -121,6 +121,12 @@ public final class TcpConnection {
     int rcvMss;
     /** Payload bytes received since our last ACK (RFC 5681 4.2: ACK every second full-sized segment). */
     int bytesSinceAck;
+    /**
+     * A segment shorter than {@link #rcvMss} arrived since our last ACK (Linux
+     * {@code ICSK_ACK_PUSHED}, set by {@code tcp_measure_rcv_mss}): the sender had no more to send
+     * at once, so an ACK when the reader empties the queue is worth a packet.
+     */
+    boolean pushedSinceAck;
     boolean ackNow;
     /** ACKs that fell due while the driver had not polled yet (RFC 5681 4.2 asks for each one). */
     final ArrayDeque<TcpSegment> owedAcks = new ArrayDeque<>(4);
@@ -439,6 +445,11 @@ public final class TcpConnection {
     /** Payload bytes received since the last ACK went out. */
     public int bytesReceivedSinceAck() {
         return bytesSinceAck;
+    }
+
+    /** Whether a segment shorter than {@link #receiveMss()} arrived since the last ACK (Linux {@code ICSK_ACK_PUSHED}). */
+    public boolean pushedSinceAck() {
+        return pushedSinceAck;
     }
 
     /** The largest segment the peer has sent (Linux {@code rcv_mss}), for ACK decisions. */

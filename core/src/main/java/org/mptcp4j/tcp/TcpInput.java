@@ -618,6 +618,9 @@ final class TcpInput {
         // Linux rcv_mss: the largest segment the peer sends, at most what we announced less the
         // timestamps; a receive-offload super-segment counts as the full-sized segments it holds.
         int fullSized = c.config.mss() - (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0);
+        if (len < c.rcvMss) {
+            c.pushedSinceAck = true; // Linux tcp_measure_rcv_mss: shorter than rcv_mss, ICSK_ACK_PUSHED
+        }
         c.rcvMss = Math.max(c.rcvMss, Math.min(len, fullSized));
         c.bytesSinceAck += len;
         if (hadHoles) {

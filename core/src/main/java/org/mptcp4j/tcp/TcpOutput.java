@@ -143,6 +143,14 @@ final class TcpOutput {
         }
         c.mib.increment(c.recovery.state == LossRecovery.CaState.LOSS ? MibCounter.TCP_SLOW_START_RETRANS
                 : MibCounter.TCP_FAST_RETRANS);
+        if (pos == 0) {
+            // Linux tcp_xmit_retransmit_queue: resending the head restarts the RTO at its current
+            // value. Without it, a timer armed with a backed-off RTO (an ACK of retransmitted data
+            // gives no sample, RFC 6298 Karn) outlived the samples that shrank the RTO since, and
+            // a lost retransmission of the head waited for it (a handover test: 1.3 s where the
+            // RTO had fallen to 0.22 s).
+            c.timers.set(Timer.RETRANSMIT, nowNanos + c.rtt.rtoNanos());
+        }
         return resend(c, nowNanos, pos, false);
     }
 
@@ -498,6 +506,7 @@ final class TcpOutput {
         c.lastAckSent = ack;
         c.ackNow = false;
         c.bytesSinceAck = 0;
+        c.pushedSinceAck = false;
         c.timers.stop(Timer.DELAYED_ACK);
         countOut(c);
         return seg;

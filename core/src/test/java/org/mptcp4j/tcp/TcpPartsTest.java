@@ -100,6 +100,34 @@ class TcpPartsTest {
     }
 
     @Test
+    void scoreboard_rackFindsALostRetransmission_afterAnUndo_byItsLastTransmission_rfc8985() {
+        // MptcpHandoverTest seed 1 with delayed ACKs: a segment resent while its path was down (so
+        // lost), then an RTO whose marks its undo (Eifel) took away: only the backed-off RTO, 2.7 s
+        // later, would have resent it.
+        RetransmitQueue q = new RetransmitQueue();
+        for (int i = 0; i < 3; i++) {
+            q.add(i * 100, 100, false, false, i); // sent at 0, 1, 2 ns
+        }
+        q.markLostOnTimeout(50, 0, false); // an RTO: all three lost
+        q.onRetransmitted(q.nextToRetransmit(), 50); // 0 resent at 50
+        q.unmarkLost(); // its undo: the resent head is neither lost nor counted in flight now
+        q.add(300, 100, false, false, 60);
+        q.add(400, 100, false, false, 70);
+        q.beginAck(80, 0);
+        q.onSack(List.of(new SackBlock(300, 400)));
+        // 300 (sent at 60) was delivered: 100 and 200 (sent at 1 and 2) are lost at once; the head,
+        // last sent at 50, after RACK.rtt + reo_wnd = 20 from then: 10 ns more.
+        assertThat(q.rackDetectLoss(60, 400, 20, 60)).isEqualTo(10);
+        assertThat(q.isLost(0)).isFalse();
+        assertThat(q.lostBytes()).isEqualTo(200);
+        assertThat(q.rackDetectLoss(60, 400, 20, 70)).isEqualTo(-1);
+        assertThat(q.isLost(0)).as("the resent head, lost again").isTrue();
+        assertThat(q.lostRetransmissions()).isEqualTo(1);
+        assertThat(q.seq(q.nextToRetransmit())).isZero();
+        q.checkInvariants();
+    }
+
+    @Test
     void scoreboard_karn_noRttFromRetransmittedSegments() {
         RetransmitQueue q = new RetransmitQueue();
         q.add(0, 100, false, false, 5);

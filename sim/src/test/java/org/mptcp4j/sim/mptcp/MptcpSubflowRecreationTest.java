@@ -17,7 +17,7 @@ import org.mptcp4j.stack.StackConfig;
 /**
  * A subflow fails while the connection runs and is opened again ({@link SubflowRecreation}, off by
  * default as in Linux): a NAT on path B forgets the subflow's mapping and answers its next segment
- * with a RST. With recreation on, the client joins again from its B address after a second and
+ * with a RST (and every later one of that subflow). With recreation on, the client joins again from its B address after a second and
  * the new subflow carries data both ways; off, the connection carries on over path A alone. When
  * path B also stays down for a while, the attempts fail and back off (1, 2, 4 s ...) until it is
  * up again.
@@ -36,10 +36,10 @@ class MptcpSubflowRecreationTest {
                 .withRecreation(recreation)), StackConfig.defaults());
     }
 
-    /** The NAT's RST, once armed: to the client, in place of the next data segment on path B. */
+    /** The NAT's RSTs, once armed: to the client, in place of path B's subflow's segments from the next data on. */
     private static boolean[] natForgetsPathB(MptcpScenario s) {
         boolean[] armed = {false};
-        s.clientTamper.resetNextDataSegmentTo(s.bed.path(1).clientAddress(), armed, new int[1]);
+        s.clientTamper.forgetFlowTo(s.bed.path(1).clientAddress(), armed);
         return armed;
     }
 
@@ -100,8 +100,10 @@ class MptcpSubflowRecreationTest {
         boolean[] nat = natForgetsPathB(s);
         assertThat(s.runUntilRead(bytes / 8, Nanos.ofSeconds(60))).as("%s", s).isTrue();
         List<String> before = List.copyOf(s.subflowData.keySet());
+        long resets = s.clientMib().get(MibCounter.TCP_ESTAB_RESETS);
         nat[0] = true;
-        assertThat(s.sim.runUntil(() -> !nat[0], s.sim.nowNanos() + Nanos.ofSeconds(5))).as("%s", s).isTrue();
+        assertThat(s.sim.runUntil(() -> s.clientMib().get(MibCounter.TCP_ESTAB_RESETS) > resets,
+                s.sim.nowNanos() + Nanos.ofSeconds(5))).as("the client's subflow took a RST; %s", s).isTrue();
         long down = s.sim.nowNanos() + Nanos.ofMillis(1);
         s.bed.path(1).downAt(down);
         s.bed.path(1).upAt(down + Nanos.ofSeconds(20));

@@ -58,6 +58,29 @@ final class Tamper implements Endpoint {
         });
     }
 
+    /**
+     * A NAT that forgot a mapping: once {@code armed[0]} is set, the next data segment to
+     * {@code address} names the flow, and that segment and every later one of the flow become RSTs
+     * for its 4-tuple ({@code armed[0]} is cleared at the first). Every one of them, not just the
+     * first: a RST whose sequence number is not RCV.NXT (the segment it replaces came after a loss)
+     * only draws a challenge ACK (RFC 5961 section 3.2), and the NAT answers the next segment again.
+     */
+    Tamper forgetFlowTo(String address, boolean[] armed) {
+        int[] ports = {-1, -1};
+        return rule((now, p) -> {
+            boolean ofFlow = p.tcp().srcPort() == ports[0] && p.tcp().dstPort() == ports[1];
+            if (!ofFlow && (!armed[0] || !p.ip().destination().getHostAddress().equals(address)
+                    || p.tcp().has(TcpFlags.SYN) || p.tcp().payloadLength() == 0)) {
+                return p;
+            }
+            armed[0] = false;
+            ports[0] = p.tcp().srcPort();
+            ports[1] = p.tcp().dstPort();
+            return new TcpPacket(p.ip(), new TcpSegment(p.tcp().srcPort(), p.tcp().dstPort(), p.tcp().seq(), 0,
+                    TcpFlags.RST, 0, 0, List.of(), TcpSegment.EMPTY));
+        });
+    }
+
     /** Sends {@code packet} from this host, as if its stack had. */
     void inject(TcpPacket packet) {
         host.send(ByteBuffer.wrap(TcpPackets.toBytes(packet.ip(), packet.tcp())));
