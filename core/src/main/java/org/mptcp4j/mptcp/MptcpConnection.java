@@ -1902,8 +1902,8 @@ public final class MptcpConnection {
         if (rcv.readable() == 0) {
             for (Subflow s : subflows) {
                 // Linux's two reasons (tcp_cleanup_rbuf, mptcp_subflow_could_cleanup): more than a
-                // segment is unacknowledged, or the reader emptied the queue after a short segment
-                // (ICSK_ACK_PUSHED: the sender had no more at once, perhaps held by its buffer) and
+                // segment is unacknowledged, or the reader emptied the queue after a short or pushed
+                // segment (ICSK_ACK_PUSHED: the sender had no more at once, perhaps held by its buffer) and
                 // the connection is not interactive; an interactive one's reply will carry the ACK
                 // (a request would otherwise cost an extra pure ACK each time). A full-sized segment
                 // alone waits for the next one, as every second one is acknowledged (RFC 5681 4.2):

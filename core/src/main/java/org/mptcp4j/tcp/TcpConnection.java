@@ -122,7 +122,7 @@ public final class TcpConnection {
     /** Payload bytes received since our last ACK (RFC 5681 4.2: ACK every second full-sized segment). */
     int bytesSinceAck;
     /**
-     * A segment shorter than {@link #rcvMss} arrived since our last ACK (Linux
+     * A segment shorter than {@link #rcvMss}, or one with PSH, arrived since our last ACK (Linux
      * {@code ICSK_ACK_PUSHED}, set by {@code tcp_measure_rcv_mss}): the sender had no more to send
      * at once, so an ACK when the reader empties the queue is worth a packet.
      */
@@ -447,7 +447,7 @@ public final class TcpConnection {
         return bytesSinceAck;
     }
 
-    /** Whether a segment shorter than {@link #receiveMss()} arrived since the last ACK (Linux {@code ICSK_ACK_PUSHED}). */
+    /** Whether a segment shorter than {@link #receiveMss()}, or with PSH, arrived since the last ACK (Linux {@code ICSK_ACK_PUSHED}). */
     public boolean pushedSinceAck() {
         return pushedSinceAck;
     }

@@ -618,8 +618,10 @@ final class TcpInput {
         // Linux rcv_mss: the largest segment the peer sends, at most what we announced less the
         // timestamps; a receive-offload super-segment counts as the full-sized segments it holds.
         int fullSized = c.config.mss() - (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0);
-        if (len < c.rcvMss) {
-            c.pushedSinceAck = true; // Linux tcp_measure_rcv_mss: shorter than rcv_mss, ICSK_ACK_PUSHED
+        if (len < c.rcvMss || seg.has(TcpFlags.PSH)) {
+            // Linux tcp_measure_rcv_mss sets ICSK_ACK_PUSHED for a segment shorter than rcv_mss,
+            // and for one of at least rcv_mss with PSH (the end of the sender's write).
+            c.pushedSinceAck = true;
         }
         c.rcvMss = Math.max(c.rcvMss, Math.min(len, fullSized));
         c.bytesSinceAck += len;

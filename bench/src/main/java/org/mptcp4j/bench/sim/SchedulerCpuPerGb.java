@@ -21,7 +21,8 @@ import org.mptcp4j.mptcp.SchedulerTrace;
  * running thread (wall time swings on a shared machine). The configurations take turns, round
  * after round, so that JIT warm-up and the machine's other load fall on all of them alike; each
  * figure is the median of its rounds, and each subflow count is also given as a ratio to the
- * single subflow's figure of the same scheduler. With {@code trace} in the list, {@code default}
+ * single subflow's figure of the same scheduler: the ratio of the medians, and the median of the
+ * ratios within each round (with its range). With {@code trace} in the list, {@code default}
  * over 2 subflows also runs with a trace that counts the decisions and drops them: the difference
  * over the decisions is what building a decision costs when the trace is on.
  *
@@ -98,6 +99,20 @@ public final class SchedulerCpuPerGb {
         }
         System.out.printf(Locale.ROOT, "n x %d MiB over n paths of 100 Mbit/s, 10 ms; CPU s per GB, median of %d rounds "
                 + "after %d (min-max)%n", perSubflow >> 20, measured, warmup);
+        // Each round's ratio to the single subflow's figure of the same round: the machine's other
+        // load moves both alike, so their ratio scatters less than the ratio of the two medians.
+        Map<Config, List<Double>> perRound = new LinkedHashMap<>();
+        for (Config c : configs) {
+            Config one = new Config(c.scheduler(), 1, false);
+            if (c.subflows() != 1 && !c.trace() && cpuPerGb.containsKey(one)) {
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < measured; i++) {
+                    ratios.add(cpuPerGb.get(c).get(i) / cpuPerGb.get(one).get(i));
+                }
+                Collections.sort(ratios);
+                perRound.put(c, ratios);
+            }
+        }
         Map<String, Double> single = new LinkedHashMap<>();
         for (Config c : configs) {
             List<Double> v = cpuPerGb.get(c);
@@ -109,8 +124,11 @@ public final class SchedulerCpuPerGb {
             Double one = single.get(c.scheduler());
             String ratio = c.trace() ? "" : c.subflows() == 1 || one == null ? ""
                     : String.format(Locale.ROOT, "  %.2f x 1 subflow", median / one);
-            System.out.printf(Locale.ROOT, "%-22s %.3f (%.3f-%.3f)%s%n", c.label(), median, v.get(0), v.get(v.size() - 1),
-                    ratio);
+            List<Double> r = perRound.get(c);
+            String rounds = r == null ? "" : String.format(Locale.ROOT, "; per round %.2f (%.2f-%.2f)",
+                    r.get(r.size() / 2), r.getFirst(), r.getLast());
+            System.out.printf(Locale.ROOT, "%-22s %.3f (%.3f-%.3f)%s%s%n", c.label(), median, v.get(0), v.get(v.size() - 1),
+                    ratio, rounds);
         }
         Config on = new Config("default", 2, true);
         Config off = new Config("default", 2, false);
