@@ -349,7 +349,8 @@ public final class Stack {
      * it is not summed again.
      */
     public void handleInbound(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
-        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket.duplicate(),
+        // The decoder reads by absolute index and leaves the buffer's position and limit alone: no duplicate.
+        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket,
                 checksumValidated ? ChecksumPolicy.DEVICE_VALIDATED : ChecksumPolicy.VERIFY);
         if (decoded instanceof DecodeResult.Malformed<TcpPacket> m) {
             if (m.counter() == MibCounter.IP_IN_UNKNOWN_PROTOS) {
