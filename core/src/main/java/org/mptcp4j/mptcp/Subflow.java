@@ -342,7 +342,10 @@ public final class Subflow implements SubflowExtension {
                 return;
             }
             int n = Math.min(end - pos, Seq32.diff(m.endSeq(), at));
-            ByteBuffer piece = data.duplicate().position(pos).limit(pos + n);
+            // The whole segment under one mapping without checksum (the usual case) goes up as it
+            // came: the data level reads it by absolute index and leaves its position alone.
+            ByteBuffer piece = m.checksum() < 0 && n == end - data.position() ? data
+                    : data.duplicate().position(pos).limit(pos + n);
             if (m.checksum() < 0) {
                 conn.onData(this, nowNanos, m.dsnOf(at), piece);
                 bytesMappedIn += n;
