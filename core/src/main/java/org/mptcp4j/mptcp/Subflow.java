@@ -619,6 +619,11 @@ public final class Subflow implements SubflowExtension {
         }
         Mapping last = sent.peekLast();
         boolean fromTail = Seq32.diff(seq, first.subflowSeq()) > Seq32.diff(last.endSeq(), seq);
+        // Sent mappings hold disjoint subflow bytes: the nearer end itself, most often, without an iterator.
+        Mapping end = fromTail ? last : first;
+        if (end.covers(seq)) {
+            return end;
+        }
         for (Iterator<Mapping> it = fromTail ? sent.descendingIterator() : sent.iterator(); it.hasNext(); ) {
             Mapping m = it.next();
             if (m.covers(seq)) {
