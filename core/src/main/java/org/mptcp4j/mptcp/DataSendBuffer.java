@@ -107,6 +107,14 @@ final class DataSendBuffer {
         bytes.copy((int) (dsn - front), len, dst, dstOffset);
     }
 
+    /** The {@code len} held bytes from {@code dsn} where they lie, or null: see {@link org.mptcp4j.tcp.SendQueue#view}. */
+    ByteBuffer view(long dsn, int len) {
+        if (Dsn.lt(dsn, front)) {
+            throw new IndexOutOfBoundsException("DSN " + dsn + " released (front " + front + ")");
+        }
+        return bytes.view((int) (dsn - front), len);
+    }
+
     /** Whether {@code dsn} is not yet DATA_ACKed (at or above {@link #una}, below {@link #end}). */
     boolean holds(long dsn) {
         return Dsn.ge(dsn, una) && Dsn.lt(dsn, end());

@@ -414,12 +414,18 @@ final class TcpOutput {
     private static TcpSegment dataSegment(TcpConnection c, long nowNanos, int seq, int dataLen, boolean fin) {
         ByteBuffer payload = TcpSegment.EMPTY;
         if (dataLen > 0) {
-            // One scratch array per connection: the segment is encoded before the next poll.
-            if (c.payloadScratch.length < dataLen) {
-                c.payloadScratch = new byte[Math.max(dataLen, c.config.mss())];
+            // The segment is encoded before the next poll, and nothing is appended to the send
+            // queue in between: its payload may be the queue's own bytes when they lie in one piece
+            // (one copy of every byte sent fewer). Else one scratch array per connection gathers them.
+            int offset = Seq32.diff(seq, c.bufSeq);
+            payload = c.sendBuffer.view(offset, dataLen);
+            if (payload == null) {
+                if (c.payloadScratch.length < dataLen) {
+                    c.payloadScratch = new byte[Math.max(dataLen, c.config.mss())];
+                }
+                c.sendBuffer.copy(offset, dataLen, c.payloadScratch, 0);
+                payload = ByteBuffer.wrap(c.payloadScratch, 0, dataLen);
             }
-            c.sendBuffer.copy(Seq32.diff(seq, c.bufSeq), dataLen, c.payloadScratch, 0);
-            payload = ByteBuffer.wrap(c.payloadScratch, 0, dataLen);
         }
         int dataEnd = Seq32.add(c.bufSeq, c.sendBuffer.length());
         boolean push = dataLen > 0 && Seq32.add(seq, dataLen) == dataEnd;
