@@ -82,14 +82,7 @@ final class DataSendBuffer {
     }
 
     int append(ByteBuffer src) {
-        int room = freeSpace();
-        if (room < src.remaining()) {
-            ByteBuffer part = src.duplicate().limit(src.position() + room);
-            int n = bytes.append(part);
-            src.position(src.position() + n);
-            return n;
-        }
-        return bytes.append(src);
+        return bytes.append(src, freeSpace());
     }
 
     /** Maps the next {@code len} unmapped bytes; returns their first DSN. */

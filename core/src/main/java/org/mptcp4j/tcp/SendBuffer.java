@@ -41,7 +41,12 @@ public final class SendBuffer implements SendQueue {
     /** Appends as much of {@code src} as fits; returns the number of bytes taken. */
     @Override
     public int append(ByteBuffer src) {
-        int n = Math.min(src.remaining(), freeSpace());
+        return append(src, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #append(ByteBuffer)}, taking at most {@code max} bytes (no view of {@code src} needed to cut it). */
+    public int append(ByteBuffer src, int max) {
+        int n = Math.min(Math.min(src.remaining(), max), freeSpace());
         if (length + n > ring.length) {
             grow(length + n);
         }
