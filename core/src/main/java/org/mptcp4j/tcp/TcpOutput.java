@@ -495,12 +495,16 @@ final class TcpOutput {
         if (c.plannedSack == null) {
             planOptions(c, payload.hasRemaining());
         }
-        List<TcpOption> options = tcpOptions(c, nowNanos, c.plannedSack);
+        List<TcpOption.SackBlock> blocks = c.plannedSack;
+        List<TcpOption> options = tcpOptions(c, nowNanos, blocks);
         c.plannedSack = null;
         int ack = c.rcvNxt();
         TcpSegment seg = new TcpSegment(c.local.getPort(), c.remote.getPort(), seq, ack, flags, windowField(c), 0,
                 options, payload);
-        seg = withExtensionOptions(c, seg, TcpOptions.layoutLength(options));
+        // Their laid-out length without laying them out: each sits on its own 4-byte boundary, so
+        // the sizes add (as in planOptions).
+        int used = (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0) + (blocks.isEmpty() ? 0 : TcpOptions.sackLength(blocks.size()));
+        seg = withExtensionOptions(c, seg, used);
         c.lastAckSent = ack;
         c.ackNow = false;
         c.bytesSinceAck = 0;
