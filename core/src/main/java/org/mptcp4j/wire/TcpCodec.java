@@ -36,7 +36,7 @@ public final class TcpCodec {
     /**
      * As {@link #decode(ByteBuffer, InetAddress, InetAddress, ChecksumPolicy, int)} for the {@code n}
      * bytes at absolute index {@code base} of {@code b}, whatever its position and limit: the
-     * payload's view is then the one view taken of the packet.
+     * payload's view (made read-only) is then the only view of the packet.
      */
     static DecodeResult<TcpSegment> decode(ByteBuffer b, int base, int n, InetAddress src, InetAddress dst, ChecksumPolicy policy,
             int reportBase) {

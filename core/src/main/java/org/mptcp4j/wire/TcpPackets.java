@@ -43,7 +43,7 @@ public final class TcpPackets {
     /**
      * IPv4, every packet of a stack's usual run: the same checks and refusals as through
      * {@link IpCodec#decode}, but the segment is decoded in place, with no view of the IP payload
-     * in between (the segment's payload is the one view taken).
+     * in between (the segment's payload, made read-only, is the only view of the packet).
      */
     private static DecodeResult<TcpPacket> decodeV4(ByteBuffer b, int base, int avail, ChecksumPolicy policy) {
         DecodeResult<IpHeader.V4> ip = IpCodec.decodeV4Header(b, base, avail);
