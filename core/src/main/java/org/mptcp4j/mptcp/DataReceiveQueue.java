@@ -85,14 +85,19 @@ final class DataReceiveQueue {
         if (!Dsn.lt(dsn, limit)) {
             return Outcome.BEYOND_WINDOW;
         }
-        ByteBuffer part = data.duplicate();
+        // The buffer reads by absolute index and moves no position: a view only when trimming.
+        ByteBuffer part = data;
         long start = dsn;
         if (Dsn.lt(start, rcvNxt)) {
+            part = data.duplicate();
             part.position(part.position() + (int) (rcvNxt - start));
             start = rcvNxt;
         }
         boolean trimmed = false;
         if (Dsn.gt(end, limit)) {
+            if (part == data) {
+                part = data.duplicate();
+            }
             part.limit(part.limit() - (int) (end - limit));
             trimmed = true;
         }

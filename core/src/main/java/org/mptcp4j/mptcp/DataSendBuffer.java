@@ -82,14 +82,7 @@ final class DataSendBuffer {
     }
 
     int append(ByteBuffer src) {
-        int room = freeSpace();
-        if (room < src.remaining()) {
-            ByteBuffer part = src.duplicate().limit(src.position() + room);
-            int n = bytes.append(part);
-            src.position(src.position() + n);
-            return n;
-        }
-        return bytes.append(src);
+        return bytes.append(src, freeSpace());
     }
 
     /** Maps the next {@code len} unmapped bytes; returns their first DSN. */
@@ -105,6 +98,14 @@ final class DataSendBuffer {
             throw new IndexOutOfBoundsException("DSN " + dsn + " released (front " + front + ")");
         }
         bytes.copy((int) (dsn - front), len, dst, dstOffset);
+    }
+
+    /** The {@code len} held bytes from {@code dsn} where they lie, or null: see {@link org.mptcp4j.tcp.SendQueue#view}. */
+    ByteBuffer view(long dsn, int len) {
+        if (Dsn.lt(dsn, front)) {
+            throw new IndexOutOfBoundsException("DSN " + dsn + " released (front " + front + ")");
+        }
+        return bytes.view((int) (dsn - front), len);
     }
 
     /** Whether {@code dsn} is not yet DATA_ACKed (at or above {@link #una}, below {@link #end}). */

@@ -100,6 +100,27 @@ final class MappedSendQueue implements SendQueue {
         }
     }
 
+    /**
+     * The bytes where they lie when that is one piece: all in this queue's own copy, or all under
+     * one mapping in the connection's buffer (a segment, offloaded or not, carries one mapping).
+     */
+    @Override
+    public ByteBuffer view(int offset, int len) {
+        if (offset < 0 || len < 0 || offset + len > length) {
+            throw new IndexOutOfBoundsException("offset " + offset + " len " + len + " of " + length);
+        }
+        int c = copiedLength();
+        if (offset < c) {
+            return offset + len <= c ? copied.view(offset, len) : null;
+        }
+        int seq = Seq32.add(subflow.tcp.sendQueueSeq(), offset);
+        Mapping m = subflow.sentMappingFor(seq);
+        if (m == null) {
+            throw new IllegalStateException("no mapping for subflow byte " + seq + " on " + subflow);
+        }
+        return Seq32.diff(m.endSeq(), seq) >= len ? data.view(m.dsnOf(seq), len) : null;
+    }
+
     @Override
     public void release(int n) {
         if (n < 0 || n > length) {

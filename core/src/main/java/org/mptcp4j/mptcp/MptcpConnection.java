@@ -1543,6 +1543,9 @@ public final class MptcpConnection {
     }
 
     private void pruneReinject() {
+        if (reinject.isEmpty()) {
+            return; // the usual case, at every DATA_ACK: no lambda to allocate
+        }
         long una = snd.una();
         reinject.removeIf(r -> Dsn.le(r[1], una));
         for (long[] r : reinject) {

@@ -396,8 +396,8 @@ final class PmData implements PathManager.Connection {
 
     long nextDeadline() {
         long d = recreator.nextDeadline();
-        for (Announcement a : announcements) {
-            d = Math.min(d, a.deadline);
+        for (int i = 0; i < announcements.size(); i++) { // by index: asked at every re-arm of the connection's timer
+            d = Math.min(d, announcements.get(i).deadline);
         }
         return d;
     }

@@ -342,7 +342,10 @@ public final class Subflow implements SubflowExtension {
                 return;
             }
             int n = Math.min(end - pos, Seq32.diff(m.endSeq(), at));
-            ByteBuffer piece = data.duplicate().position(pos).limit(pos + n);
+            // The whole segment under one mapping without checksum (the usual case) goes up as it
+            // came: the data level reads it by absolute index and leaves its position alone.
+            ByteBuffer piece = m.checksum() < 0 && n == end - data.position() ? data
+                    : data.duplicate().position(pos).limit(pos + n);
             if (m.checksum() < 0) {
                 conn.onData(this, nowNanos, m.dsnOf(at), piece);
                 bytesMappedIn += n;
@@ -616,6 +619,11 @@ public final class Subflow implements SubflowExtension {
         }
         Mapping last = sent.peekLast();
         boolean fromTail = Seq32.diff(seq, first.subflowSeq()) > Seq32.diff(last.endSeq(), seq);
+        // Sent mappings hold disjoint subflow bytes: the nearer end itself, most often, without an iterator.
+        Mapping end = fromTail ? last : first;
+        if (end.covers(seq)) {
+            return end;
+        }
         for (Iterator<Mapping> it = fromTail ? sent.descendingIterator() : sent.iterator(); it.hasNext(); ) {
             Mapping m = it.next();
             if (m.covers(seq)) {

@@ -69,8 +69,8 @@ final class SubflowRecreator {
 
     long nextDeadline() {
         long d = Nanos.NEVER;
-        for (Pending p : pending) {
-            d = Math.min(d, p.deadline);
+        for (int i = 0; i < pending.size(); i++) { // by index: asked at every re-arm of the connection's timer
+            d = Math.min(d, pending.get(i).deadline);
         }
         return d;
     }

@@ -107,6 +107,8 @@ public final class Stack {
      * replaces a boxed {@code Long} hash lookup each time.
      */
     private StackConnection lastFound;
+    /** The entry the last inbound segment was demultiplexed to, while it is in {@link #byTuple}; else null. */
+    private StackEntry lastInbound;
     private final Map<Long, StackListener> listeners = new LinkedHashMap<>();
     private final ArrayDeque<StackEntry> dirty = new ArrayDeque<>();
     /**
@@ -349,7 +351,8 @@ public final class Stack {
      * it is not summed again.
      */
     public void handleInbound(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
-        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket.duplicate(),
+        // The decoder reads by absolute index and leaves the buffer's position and limit alone: no duplicate.
+        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket,
                 checksumValidated ? ChecksumPolicy.DEVICE_VALIDATED : ChecksumPolicy.VERIFY);
         if (decoded instanceof DecodeResult.Malformed<TcpPacket> m) {
             if (m.counter() == MibCounter.IP_IN_UNKNOWN_PROTOS) {
@@ -367,8 +370,17 @@ public final class Stack {
             return;
         }
         mib.increment(MibCounter.TCP_IN_SEGS);
-        FourTuple key = new FourTuple(ip.destination(), seg.dstPort(), ip.source(), seg.srcPort());
-        StackEntry e = byTuple.get(key);
+        // The subflow of the last segment first (offloaded bursts arrive back to back on one
+        // subflow), compared field by field: no key allocated for it.
+        StackEntry e = lastInbound;
+        FourTuple key;
+        if (e != null && e.key.is(ip.destination(), seg.dstPort(), ip.source(), seg.srcPort())) {
+            key = e.key;
+        } else {
+            key = new FourTuple(ip.destination(), seg.dstPort(), ip.source(), seg.srcPort());
+            e = byTuple.get(key);
+            lastInbound = e;
+        }
         if (e != null) {
             if (e.conn.state() == TcpState.TIME_WAIT && isNewSyn(seg)
                     && TimeWaitReuse.mayReuse(e.conn, seg, tcpConfig(key).timestamps())) {
@@ -1195,6 +1207,7 @@ public final class Stack {
         t.setSegmentationOffload(gsoMaxPayload);
         t.setNagle(c.nagle);
         byTuple.put(key, e);
+        lastInbound = null; // never an entry the map no longer holds for its key
         c.subflows.add(e);
         e.registered = true;
         return e;
@@ -1207,6 +1220,7 @@ public final class Stack {
         }
         e.registered = false;
         byTuple.remove(e.key, e);
+        forgetInbound(e);
         timers.remove(e);
         if (e.inDirty) {
             dirty.remove(e);
@@ -1218,6 +1232,12 @@ public final class Stack {
             c.lastTcp = e.conn;
         }
         releaseIfDone(c);
+    }
+
+    private void forgetInbound(StackEntry e) {
+        if (lastInbound == e) {
+            lastInbound = null;
+        }
     }
 
     /** Releases the connection once it is over, unless unread data the peer was told we have still waits. */
@@ -1240,6 +1260,7 @@ public final class Stack {
         for (StackEntry e : List.copyOf(c.subflows)) {
             e.registered = false;
             byTuple.remove(e.key, e);
+            forgetInbound(e);
             timers.remove(e);
             if (e.inDirty) {
                 dirty.remove(e);

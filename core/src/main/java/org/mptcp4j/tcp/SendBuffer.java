@@ -19,6 +19,8 @@ public final class SendBuffer implements SendQueue {
     private byte[] ring;
     private int head;
     private int length;
+    /** The ring read-only, sliced by {@link #view}; null until first used and after the ring is replaced. */
+    private ByteBuffer ringView;
 
     public SendBuffer(int capacityBytes) {
         this.capacity = capacityBytes;
@@ -39,7 +41,12 @@ public final class SendBuffer implements SendQueue {
     /** Appends as much of {@code src} as fits; returns the number of bytes taken. */
     @Override
     public int append(ByteBuffer src) {
-        int n = Math.min(src.remaining(), freeSpace());
+        return append(src, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #append(ByteBuffer)}, taking at most {@code max} bytes (no view of {@code src} needed to cut it). */
+    public int append(ByteBuffer src, int max) {
+        int n = Math.min(Math.min(src.remaining(), max), freeSpace());
         if (length + n > ring.length) {
             grow(length + n);
         }
@@ -67,6 +74,21 @@ public final class SendBuffer implements SendQueue {
         }
     }
 
+    @Override
+    public ByteBuffer view(int offset, int len) {
+        if (offset < 0 || len < 0 || offset + len > length) {
+            throw new IndexOutOfBoundsException("offset " + offset + " len " + len + " of " + length);
+        }
+        int start = index(offset);
+        if (start + len > ring.length) {
+            return null;
+        }
+        if (ringView == null) {
+            ringView = ByteBuffer.wrap(ring).asReadOnlyBuffer();
+        }
+        return ringView.slice(start, len);
+    }
+
     /** Drops {@code n} acknowledged bytes from the front. */
     @Override
     public void release(int n) {
@@ -87,6 +109,7 @@ public final class SendBuffer implements SendQueue {
         System.arraycopy(ring, head, bigger, 0, first);
         System.arraycopy(ring, 0, bigger, first, length - first);
         ring = bigger;
+        ringView = null;
         head = 0;
     }
 

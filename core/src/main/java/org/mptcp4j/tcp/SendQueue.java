@@ -26,6 +26,15 @@ public interface SendQueue {
     /** Copies {@code len} bytes starting {@code offset} bytes after the front into {@code dst}. */
     void copy(int offset, int len, byte[] dst, int dstOffset);
 
+    /**
+     * The {@code len} bytes starting {@code offset} bytes after the front as a read-only buffer
+     * (position 0, limit {@code len}) over the memory that holds them, when they lie there in one
+     * piece; null when they do not (they wrap around a ring or cross from one store into another:
+     * {@link #copy} them then). Its bytes stay until they are released and the memory is appended
+     * to again.
+     */
+    ByteBuffer view(int offset, int len);
+
     /** Drops {@code n} acknowledged bytes from the front. */
     void release(int n);
 

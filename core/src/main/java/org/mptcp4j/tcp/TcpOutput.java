@@ -422,12 +422,18 @@ final class TcpOutput {
     private static TcpSegment dataSegment(TcpConnection c, long nowNanos, int seq, int dataLen, boolean fin) {
         ByteBuffer payload = TcpSegment.EMPTY;
         if (dataLen > 0) {
-            // One scratch array per connection: the segment is encoded before the next poll.
-            if (c.payloadScratch.length < dataLen) {
-                c.payloadScratch = new byte[Math.max(dataLen, c.config.mss())];
+            // The segment is encoded before the next poll, and nothing is appended to the send
+            // queue in between: its payload may be the queue's own bytes when they lie in one piece
+            // (one copy of every byte sent fewer). Else one scratch array per connection gathers them.
+            int offset = Seq32.diff(seq, c.bufSeq);
+            payload = c.sendBuffer.view(offset, dataLen);
+            if (payload == null) {
+                if (c.payloadScratch.length < dataLen) {
+                    c.payloadScratch = new byte[Math.max(dataLen, c.config.mss())];
+                }
+                c.sendBuffer.copy(offset, dataLen, c.payloadScratch, 0);
+                payload = ByteBuffer.wrap(c.payloadScratch, 0, dataLen);
             }
-            c.sendBuffer.copy(Seq32.diff(seq, c.bufSeq), dataLen, c.payloadScratch, 0);
-            payload = ByteBuffer.wrap(c.payloadScratch, 0, dataLen);
         }
         int dataEnd = Seq32.add(c.bufSeq, c.sendBuffer.length());
         boolean push = dataLen > 0 && Seq32.add(seq, dataLen) == dataEnd;
@@ -497,12 +503,16 @@ final class TcpOutput {
         if (c.plannedSack == null) {
             planOptions(c, payload.hasRemaining());
         }
-        List<TcpOption> options = tcpOptions(c, nowNanos, c.plannedSack);
+        List<TcpOption.SackBlock> blocks = c.plannedSack;
+        List<TcpOption> options = tcpOptions(c, nowNanos, blocks);
         c.plannedSack = null;
         int ack = c.rcvNxt();
         TcpSegment seg = new TcpSegment(c.local.getPort(), c.remote.getPort(), seq, ack, flags, windowField(c), 0,
                 options, payload);
-        seg = withExtensionOptions(c, seg, TcpOptions.layoutLength(options));
+        // Their laid-out length without laying them out: each sits on its own 4-byte boundary, so
+        // the sizes add (as in planOptions).
+        int used = (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0) + (blocks.isEmpty() ? 0 : TcpOptions.sackLength(blocks.size()));
+        seg = withExtensionOptions(c, seg, used);
         c.lastAckSent = ack;
         c.ackNow = false;
         c.bytesSinceAck = 0;

@@ -51,6 +51,26 @@ public final class IpCodec {
     }
 
     private static DecodeResult<IpPacket> decodeV4(ByteBuffer b, int base, int avail) {
+        DecodeResult<IpHeader.V4> header = decodeV4Header(b, base, avail);
+        if (header instanceof DecodeResult.Malformed<IpHeader.V4> m) {
+            return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
+        }
+        IpHeader.V4 h = ((DecodeResult.Ok<IpHeader.V4>) header).value();
+        int ihl = h.headerLength();
+        return DecodeResult.ok(new IpPacket(h, b.slice(base + ihl, v4TotalLength(b, base) - ihl).asReadOnlyBuffer()));
+    }
+
+    /** The total length field of the IPv4 header at {@code base}: the payload ends there, not at the buffer's limit. */
+    static int v4TotalLength(ByteBuffer b, int base) {
+        return b.getShort(base + 2) & 0xFFFF;
+    }
+
+    /**
+     * The checks and header of {@link #decode} for the IPv4 packet at {@code base} with {@code avail}
+     * bytes, without the payload's view: its bytes are {@code [base + headerLength, base +}
+     * {@link #v4TotalLength}{@code )}. For {@link TcpPackets}, which views only the TCP payload.
+     */
+    static DecodeResult<IpHeader.V4> decodeV4Header(ByteBuffer b, int base, int avail) {
         if (avail < IPV4_MIN_HEADER) {
             return DecodeResult.malformed(0, "IPv4 packet of " + avail + " bytes is shorter than a header", MibCounter.IP_IN_HDR_ERRORS);
         }
@@ -58,7 +78,7 @@ public final class IpCodec {
         if (ihl < IPV4_MIN_HEADER) {
             return DecodeResult.malformed(0, "IPv4 header length " + ihl + " below 20", MibCounter.IP_IN_HDR_ERRORS);
         }
-        int totalLength = b.getShort(base + 2) & 0xFFFF;
+        int totalLength = v4TotalLength(b, base);
         if (totalLength < ihl) {
             return DecodeResult.malformed(2, "IPv4 total length " + totalLength + " below header length " + ihl, MibCounter.IP_IN_HDR_ERRORS);
         }
@@ -75,9 +95,8 @@ public final class IpCodec {
         }
         Inet4Address src = v4Address(b.getInt(base + 12));
         Inet4Address dst = v4Address(b.getInt(base + 16));
-        IpHeader.V4 h = new IpHeader.V4(src, dst, b.get(base + 9) & 0xFF, b.get(base + 8) & 0xFF, b.get(base + 1) & 0xFF,
-                b.getShort(base + 4) & 0xFFFF, (flagsFrag & IPV4_FLAG_DF) != 0, ihl);
-        return DecodeResult.ok(new IpPacket(h, b.slice(base + ihl, totalLength - ihl).asReadOnlyBuffer()));
+        return DecodeResult.ok(new IpHeader.V4(src, dst, b.get(base + 9) & 0xFF, b.get(base + 8) & 0xFF, b.get(base + 1) & 0xFF,
+                b.getShort(base + 4) & 0xFFFF, (flagsFrag & IPV4_FLAG_DF) != 0, ihl));
     }
 
     private static DecodeResult<IpPacket> decodeV6(ByteBuffer b, int base, int avail) {

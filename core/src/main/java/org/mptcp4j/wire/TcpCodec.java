@@ -30,8 +30,16 @@ public final class TcpCodec {
 
     /** Refusal offsets are shifted by {@code reportBase} (the TCP header's offset in the IP packet). */
     static DecodeResult<TcpSegment> decode(ByteBuffer b, InetAddress src, InetAddress dst, ChecksumPolicy policy, int reportBase) {
-        int base = b.position();
-        int n = b.remaining();
+        return decode(b, b.position(), b.remaining(), src, dst, policy, reportBase);
+    }
+
+    /**
+     * As {@link #decode(ByteBuffer, InetAddress, InetAddress, ChecksumPolicy, int)} for the {@code n}
+     * bytes at absolute index {@code base} of {@code b}, whatever its position and limit: the
+     * payload's view (made read-only) is then the only view of the packet.
+     */
+    static DecodeResult<TcpSegment> decode(ByteBuffer b, int base, int n, InetAddress src, InetAddress dst, ChecksumPolicy policy,
+            int reportBase) {
         if (n < HEADER_LENGTH) {
             return DecodeResult.malformed(reportBase, "TCP segment of " + n + " bytes is shorter than a header", MibCounter.TCP_IN_ERRS);
         }

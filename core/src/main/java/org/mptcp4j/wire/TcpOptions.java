@@ -136,8 +136,11 @@ public final class TcpOptions {
      * {@code reportBase} plus the offset in the space.
      */
     public static DecodeResult<List<TcpOption>> parse(ByteBuffer b, int at, int length, int reportBase) {
-        // At most 20 options fit in 40 bytes (2 bytes each); most segments carry one or two.
-        TcpOption[] out = null;
+        // At most 20 options fit in 40 bytes (2 bytes each); most segments carry one or two, which
+        // are held here until the list is made, so that only a third option needs an array.
+        TcpOption first = null;
+        TcpOption second = null;
+        TcpOption[] more = null;
         int count = 0;
         int i = 0;
         while (i < length) {
@@ -160,26 +163,29 @@ public final class TcpOptions {
                 return DecodeResult.malformed(reportBase + i + 1, "option kind " + kind + " of length " + olen + " runs past the header",
                         MibCounter.TCP_OPTION_MALFORMED);
             }
-            if (out == null) {
-                out = new TcpOption[length / 2];
+            TcpOption o = one(b, at + i, kind, olen, reportBase + i);
+            switch (count) {
+                case 0 -> first = o;
+                case 1 -> second = o;
+                default -> {
+                    if (more == null) {
+                        more = new TcpOption[length / 2];
+                        more[0] = first;
+                        more[1] = second;
+                    }
+                    more[count] = o;
+                }
             }
-            out[count++] = one(b, at + i, kind, olen, reportBase + i);
+            count++;
             i += olen;
         }
-        return DecodeResult.ok(immutable(out, count));
-    }
-
-    /**
-     * The first {@code count} options as an immutable list, which {@link TcpSegment} keeps without
-     * copying; up to two (the common case: timestamps and a DSS) in a list that holds no array.
-     */
-    private static List<TcpOption> immutable(TcpOption[] options, int count) {
-        return switch (count) {
+        // Immutable lists, which TcpSegment keeps without copying; up to two in a list that holds no array.
+        return DecodeResult.ok(switch (count) {
             case 0 -> List.of();
-            case 1 -> List.of(options[0]);
-            case 2 -> List.of(options[0], options[1]);
-            default -> List.of(java.util.Arrays.copyOf(options, count));
-        };
+            case 1 -> List.of(first);
+            case 2 -> List.of(first, second);
+            default -> List.of(java.util.Arrays.copyOf(more, count));
+        });
     }
 
     private static TcpOption one(ByteBuffer b, int q, int kind, int olen, int report) {

@@ -17,21 +17,46 @@ public final class TcpPackets {
 
     /** As {@link #decode(ByteBuffer)}; {@link ChecksumPolicy#ACCEPT_OFFLOAD_PENDING} reads captures taken on a veth. */
     public static DecodeResult<TcpPacket> decode(ByteBuffer ipPacket, ChecksumPolicy policy) {
+        int base = ipPacket.position();
+        int avail = ipPacket.remaining();
+        if (avail >= 1 && (ipPacket.get(base) & 0xF0) == 0x40) {
+            return decodeV4(ipPacket, base, avail, policy);
+        }
         DecodeResult<IpPacket> ip = IpCodec.decode(ipPacket);
         if (ip instanceof DecodeResult.Malformed<IpPacket> m) {
             return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
         }
         IpPacket packet = ((DecodeResult.Ok<IpPacket>) ip).value();
-        IpHeader h = packet.header();
+        IpHeader h = packet.header(); // IPv6: version 4 went to decodeV4
         if (h.protocol() != IpHeader.PROTOCOL_TCP) {
-            return DecodeResult.malformed(h instanceof IpHeader.V4 ? 9 : 6, "IP protocol " + h.protocol() + " is not TCP", MibCounter.IP_IN_UNKNOWN_PROTOS);
+            return DecodeResult.malformed(6, "IP protocol " + h.protocol() + " is not TCP", MibCounter.IP_IN_UNKNOWN_PROTOS);
         }
-        int tcpOffset = switch (h) {
-            case IpHeader.V4 v4 -> v4.headerLength();
-            // Extension headers may sit in between: the TCP bytes end where the IPv6 payload ends.
-            case IpHeader.V6 v6 -> IpCodec.IPV6_HEADER + (ipPacket.getShort(ipPacket.position() + 4) & 0xFFFF) - packet.payload().remaining();
-        };
+        // Extension headers may sit in between: the TCP bytes end where the IPv6 payload ends.
+        int tcpOffset = IpCodec.IPV6_HEADER + (ipPacket.getShort(ipPacket.position() + 4) & 0xFFFF) - packet.payload().remaining();
         DecodeResult<TcpSegment> tcp = TcpCodec.decode(packet.payload(), h.source(), h.destination(), policy, tcpOffset);
+        if (tcp instanceof DecodeResult.Malformed<TcpSegment> m) {
+            return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
+        }
+        return DecodeResult.ok(new TcpPacket(h, ((DecodeResult.Ok<TcpSegment>) tcp).value()));
+    }
+
+    /**
+     * IPv4, every packet of a stack's usual run: the same checks and refusals as through
+     * {@link IpCodec#decode}, but the segment is decoded in place, with no view of the IP payload
+     * in between (the segment's payload, made read-only, is the only view of the packet).
+     */
+    private static DecodeResult<TcpPacket> decodeV4(ByteBuffer b, int base, int avail, ChecksumPolicy policy) {
+        DecodeResult<IpHeader.V4> ip = IpCodec.decodeV4Header(b, base, avail);
+        if (ip instanceof DecodeResult.Malformed<IpHeader.V4> m) {
+            return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
+        }
+        IpHeader.V4 h = ((DecodeResult.Ok<IpHeader.V4>) ip).value();
+        if (h.protocol() != IpHeader.PROTOCOL_TCP) {
+            return DecodeResult.malformed(9, "IP protocol " + h.protocol() + " is not TCP", MibCounter.IP_IN_UNKNOWN_PROTOS);
+        }
+        int ihl = h.headerLength();
+        DecodeResult<TcpSegment> tcp = TcpCodec.decode(b, base + ihl, IpCodec.v4TotalLength(b, base) - ihl, h.source(), h.destination(),
+                policy, ihl);
         if (tcp instanceof DecodeResult.Malformed<TcpSegment> m) {
             return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
         }
