@@ -118,16 +118,13 @@ public final class Cubic implements CongestionController {
             if (s.epochStartNanos != NONE && appLimitedSinceNanos == NONE) {
                 appLimitedSinceNanos = now;
             }
-            if (cwnd < ssthresh && hystart != null) {
-                hystart.onRttSample(cwnd, event.rttSampleNanos(), now, false); // rounds and RTTs go on without growth
-            }
             return;
         }
         double segmentsAcked = event.bytesAcked() / (double) mss;
         if (cwnd < ssthresh) {
             double growth = Math.min(segmentsAcked, 2.0);
             if (hystart != null) {
-                int divisor = hystart.onAck(segmentsAcked, cwnd, event.rttSampleNanos(), now);
+                int divisor = hystart.onAck(segmentsAcked, cwnd, event.rttSampleNanos());
                 if (divisor == 0) {
                     ssthresh = cwnd; // RFC 9406 section 4.2: CSS_ROUNDS done, congestion avoidance
                     hystart = null;
