@@ -1531,6 +1531,18 @@ public final class MptcpConnection {
      * RTO. A backup standing by takes over one RTO after the primary's last ACK (or after its tail
      * loss probe, when one went first) and a round trip (fast handover); the receiver drops
      * whichever copy comes second. Only the first timeout in a row acts: the data is queued then.
+     *
+     * <p>When the application waits for room and everything sent is DATA_ACKed, the same timeout
+     * lets the send buffer go of the bytes the subflow holds that the peer has DATA_ACKed through
+     * another subflow ({@link #releaseSent}: a subflow in backoff copies its queue). Otherwise the
+     * next DATA_ACK does that, but here none will come: a subflow that lags behind the others
+     * (redundant scheduling sends every byte on each, the slower path's copies trail) can hold so
+     * much that the application's writes are blocked with nothing left in flight: with the
+     * HyStart++ rounds of 4760fe4, {@code MptcpSchedulerTest}'s redundant case (path 1 cut, seed
+     * 12) had the cut path's subflow 850 KB behind the other, holding 1 MB the peer had
+     * DATA_ACKed, and went 0.48 s without new data, until the connection-level timer (0.13 s with
+     * this). With data in flight the next DATA_ACK still decides, so a path that comes back
+     * before it retransmits those bytes by reference ({@code MptcpHeldOnceTest}).
      */
     public void onSubflowTimers(TcpConnection tcp) {
         if (mode != Mode.MPTCP || error != null || tcp.consecutiveRtos() != 1) {
@@ -1539,6 +1551,9 @@ public final class MptcpConnection {
         Subflow s = subflowOf(tcp);
         if (s != null && s.holdsDsn(snd.una()) && hasFreshSubflowBesides(s)) {
             reinjectUnacked(s);
+        }
+        if (s != null && writeBlocked && snd.heldAcked() > 0 && snd.nxt() == snd.una()) {
+            releaseSent(null);
         }
     }
 
