@@ -466,9 +466,15 @@ final class TcpOutput {
             }
         }
         c.plannedSack = blocks;
-        // The timestamps option and SACK blocks both sit on their own 4-byte boundary, so their sizes add.
-        int optionBytes = fixed + (blocks.isEmpty() ? 0 : TcpOptions.sackLength(blocks.size())) + reserved;
-        return c.mssClamp - optionBytes;
+        return c.mssClamp - tcpOptionBytes(c, blocks) - reserved;
+    }
+
+    /**
+     * The laid-out length of {@link #tcpOptions} with {@code blocks}: the timestamps option and the
+     * SACK blocks each sit on their own 4-byte boundary, so their sizes add.
+     */
+    private static int tcpOptionBytes(TcpConnection c, List<TcpOption.SackBlock> blocks) {
+        return (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0) + (blocks.isEmpty() ? 0 : TcpOptions.sackLength(blocks.size()));
     }
 
     /** The payload of a full data segment once the extension's options are in (its DSS, for MPTCP). */
@@ -509,10 +515,7 @@ final class TcpOutput {
         int ack = c.rcvNxt();
         TcpSegment seg = new TcpSegment(c.local.getPort(), c.remote.getPort(), seq, ack, flags, windowField(c), 0,
                 options, payload);
-        // Their laid-out length without laying them out: each sits on its own 4-byte boundary, so
-        // the sizes add (as in planOptions).
-        int used = (c.tsOk ? TcpConnection.TIMESTAMPS_ALIGNED : 0) + (blocks.isEmpty() ? 0 : TcpOptions.sackLength(blocks.size()));
-        seg = withExtensionOptions(c, seg, used);
+        seg = withExtensionOptions(c, seg, tcpOptionBytes(c, blocks)); // their length without laying them out
         c.lastAckSent = ack;
         c.ackNow = false;
         c.bytesSinceAck = 0;

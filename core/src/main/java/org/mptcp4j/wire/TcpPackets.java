@@ -33,7 +33,11 @@ public final class TcpPackets {
         }
         // Extension headers may sit in between: the TCP bytes end where the IPv6 payload ends.
         int tcpOffset = IpCodec.IPV6_HEADER + (ipPacket.getShort(ipPacket.position() + 4) & 0xFFFF) - packet.payload().remaining();
-        DecodeResult<TcpSegment> tcp = TcpCodec.decode(packet.payload(), h.source(), h.destination(), policy, tcpOffset);
+        return packet(h, TcpCodec.decode(packet.payload(), h.source(), h.destination(), policy, tcpOffset));
+    }
+
+    /** The packet of header {@code h} and the decoded segment, or the segment's refusal. */
+    private static DecodeResult<TcpPacket> packet(IpHeader h, DecodeResult<TcpSegment> tcp) {
         if (tcp instanceof DecodeResult.Malformed<TcpSegment> m) {
             return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
         }
@@ -55,12 +59,8 @@ public final class TcpPackets {
             return DecodeResult.malformed(9, "IP protocol " + h.protocol() + " is not TCP", MibCounter.IP_IN_UNKNOWN_PROTOS);
         }
         int ihl = h.headerLength();
-        DecodeResult<TcpSegment> tcp = TcpCodec.decode(b, base + ihl, IpCodec.v4TotalLength(b, base) - ihl, h.source(), h.destination(),
-                policy, ihl);
-        if (tcp instanceof DecodeResult.Malformed<TcpSegment> m) {
-            return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
-        }
-        return DecodeResult.ok(new TcpPacket(h, ((DecodeResult.Ok<TcpSegment>) tcp).value()));
+        return packet(h, TcpCodec.decode(b, base + ihl, IpCodec.v4TotalLength(b, base) - ihl, h.source(), h.destination(),
+                policy, ihl));
     }
 
     /** Bytes {@link #encode} writes for this header and segment. */

@@ -53,8 +53,7 @@ final class Tamper implements Endpoint {
             }
             armed[0] = false;
             resets[0]++;
-            return new TcpPacket(p.ip(), new TcpSegment(p.tcp().srcPort(), p.tcp().dstPort(), p.tcp().seq(), 0,
-                    TcpFlags.RST, 0, 0, List.of(), TcpSegment.EMPTY));
+            return resetInPlaceOf(p);
         });
     }
 
@@ -76,9 +75,14 @@ final class Tamper implements Endpoint {
             armed[0] = false;
             ports[0] = p.tcp().srcPort();
             ports[1] = p.tcp().dstPort();
-            return new TcpPacket(p.ip(), new TcpSegment(p.tcp().srcPort(), p.tcp().dstPort(), p.tcp().seq(), 0,
-                    TcpFlags.RST, 0, 0, List.of(), TcpSegment.EMPTY));
+            return resetInPlaceOf(p);
         });
+    }
+
+    /** A RST for {@code p}'s 4-tuple at its sequence number, as a middlebox sends one in its place. */
+    private static TcpPacket resetInPlaceOf(TcpPacket p) {
+        return new TcpPacket(p.ip(), new TcpSegment(p.tcp().srcPort(), p.tcp().dstPort(), p.tcp().seq(), 0, TcpFlags.RST,
+                0, 0, List.of(), TcpSegment.EMPTY));
     }
 
     /** Sends {@code packet} from this host, as if its stack had. */
