@@ -1063,8 +1063,25 @@ public final class MptcpConnection {
      */
     private void tuneSendBuffer() {
         long windows = 0;
-        double rate = 0;
         long rttMax = 0;
+        long rttMin = Long.MAX_VALUE;
+        for (Subflow s : subflows) {
+            long srtt = s.tcp.srttNanos();
+            windows += s.tcp.cwndBytes();
+            if (srtt > 0) {
+                rttMax = Math.max(rttMax, srtt);
+                rttMin = Math.min(rttMin, srtt);
+            }
+        }
+        // rate x rttMax, the sum of cwnd_i x rttMax / srtt_i, is at most windows x rttMax / rttMin:
+        // when even that stays within the limit, the division per subflow is spared (this runs per DATA_ACK).
+        long bound = rttMax == 0 ? windows : (long) (windows * ((double) rttMax / rttMin));
+        if (Math.max(MIN_SEND_BUFFER_BYTES, 2 * Math.max(windows, bound)) <= snd.limit()) {
+            return;
+        }
+        windows = 0;
+        double rate = 0;
+        rttMax = 0;
         for (Subflow s : subflows) {
             long cwnd = s.tcp.cwndBytes();
             long srtt = s.tcp.srttNanos();
@@ -1586,13 +1603,17 @@ public final class MptcpConnection {
      */
     private boolean windowClosed() {
         long room = sndWndEnd - snd.nxt();
-        int mss = Integer.MAX_VALUE;
+        // Room for one usable subflow's segment is room for the smallest: the first one usually says so.
+        boolean anyUsable = false;
         for (Subflow s : subflows) {
             if (s.usable()) {
-                mss = Math.min(mss, s.tcp.dataMss());
+                if (s.tcp.dataMss() <= room) {
+                    return false;
+                }
+                anyUsable = true;
             }
         }
-        return room < (mss == Integer.MAX_VALUE ? 1 : mss);
+        return anyUsable || room < 1;
     }
 
     private long windowProbeDeadline = Nanos.NEVER;
@@ -1705,7 +1726,8 @@ public final class MptcpConnection {
      */
     private void checkStale() {
         for (Subflow s : subflows) {
-            if (s.stale || !s.usable() || s.tcp.consecutiveRtos() < STALE_LOSS_COUNT) {
+            // Runs per DATA_ACK and per pull: the test that almost always holds goes first.
+            if (s.tcp == null || s.tcp.consecutiveRtos() < STALE_LOSS_COUNT || s.stale || !s.usable()) {
                 continue;
             }
             for (Subflow o : subflows) {

@@ -108,7 +108,8 @@ public final class Stack {
      */
     private StackConnection lastFound;
     /** The entry the last inbound segment was demultiplexed to, while it is in {@link #byTuple}; else null. */
-    private StackEntry lastInbound;
+    /** {@link #handleInbound}'s cache: the entry a segment's port pair led to last, by {@link #inboundSlot}. */
+    private final StackEntry[] recentInbound = new StackEntry[64];
     private final Map<Long, StackListener> listeners = new LinkedHashMap<>();
     private final ArrayDeque<StackEntry> dirty = new ArrayDeque<>();
     /**
@@ -365,21 +366,24 @@ public final class Stack {
         TcpPacket packet = ((DecodeResult.Ok<TcpPacket>) decoded).value();
         IpHeader ip = packet.ip();
         TcpSegment seg = packet.tcp();
-        if (!addresses.contains(ip.destination())) {
+        // The subflow this port pair last led to first, compared field by field: no key allocated,
+        // no map lookup, and with several subflows' segments interleaving each keeps its own slot.
+        // A hit is an entry's tuple, so its address is ours (addresses are never taken away).
+        int slot = inboundSlot(seg.dstPort(), seg.srcPort());
+        StackEntry e = recentInbound[slot];
+        boolean hit = e != null && e.key.is(ip.destination(), seg.dstPort(), ip.source(), seg.srcPort());
+        if (!hit && !addresses.contains(ip.destination())) {
             mib.increment(MibCounter.IP_IN_ADDR_ERRORS);
             return;
         }
         mib.increment(MibCounter.TCP_IN_SEGS);
-        // The subflow of the last segment first (offloaded bursts arrive back to back on one
-        // subflow), compared field by field: no key allocated for it.
-        StackEntry e = lastInbound;
         FourTuple key;
-        if (e != null && e.key.is(ip.destination(), seg.dstPort(), ip.source(), seg.srcPort())) {
+        if (hit) {
             key = e.key;
         } else {
             key = new FourTuple(ip.destination(), seg.dstPort(), ip.source(), seg.srcPort());
             e = byTuple.get(key);
-            lastInbound = e;
+            recentInbound[slot] = e;
         }
         if (e != null) {
             if (e.conn.state() == TcpState.TIME_WAIT && isNewSyn(seg)
@@ -768,7 +772,7 @@ public final class Stack {
         }
         int n = c.mptcp.write(nowNanos, src);
         if (n > 0) {
-            touch(c);
+            touchAfterAppCall(c);
         } else {
             rearmAll(c);
         }
@@ -794,7 +798,7 @@ public final class Stack {
         if (c.mptcp.isClosed() && c.mptcp.readable() == 0) {
             releaseConnection(c); // the last bytes of a closed connection are read: the handle goes now
         } else {
-            touch(c);
+            touchAfterAppCall(c);
         }
         return n;
     }
@@ -1207,7 +1211,7 @@ public final class Stack {
         t.setSegmentationOffload(gsoMaxPayload);
         t.setNagle(c.nagle);
         byTuple.put(key, e);
-        lastInbound = null; // never an entry the map no longer holds for its key
+        recentInbound[inboundSlot(key.localPort(), key.remotePort())] = null; // never an entry the map no longer holds
         c.subflows.add(e);
         e.registered = true;
         return e;
@@ -1235,9 +1239,14 @@ public final class Stack {
     }
 
     private void forgetInbound(StackEntry e) {
-        if (lastInbound == e) {
-            lastInbound = null;
+        int slot = inboundSlot(e.key.localPort(), e.key.remotePort());
+        if (recentInbound[slot] == e) {
+            recentInbound[slot] = null;
         }
+    }
+
+    private static int inboundSlot(int localPort, int remotePort) {
+        return (localPort * 31 ^ remotePort) & 63;
     }
 
     /** Releases the connection once it is over, unless unread data the peer was told we have still waits. */
@@ -1298,6 +1307,23 @@ public final class Stack {
         for (int i = 0; i < c.subflows.size(); i++) {
             markDirty(c.subflows.get(i));
         }
+        rearm(c);
+    }
+
+    /**
+     * After a write or a read. An MPTCP connection wakes the subflows these concern itself (every
+     * usable one after a write, so the scheduler is asked; the one to carry a window update after
+     * a read), so only the connection is re-keyed: polling and re-keying every subflow after every
+     * call, on top of that, cost the receiver of an 8-subflow transfer a poll of all 8 per read,
+     * each asking the connection for its deadline. A plain or fallen-back connection has one
+     * subflow, whose TCP decides for itself: it is polled.
+     */
+    private void touchAfterAppCall(StackConnection c) {
+        if (c.mptcp.mode() != MptcpConnection.Mode.MPTCP) {
+            touch(c);
+            return;
+        }
+        c.mptcp.afterInput(c.mptcp.now());
         rearm(c);
     }
 

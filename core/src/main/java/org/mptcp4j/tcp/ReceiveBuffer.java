@@ -54,6 +54,21 @@ public final class ReceiveBuffer {
     private long lastStart = NONE;
     private long lastEnd = NONE;
 
+    /**
+     * Ranges a segment is likely to extend at their end, each with the start of the range after
+     * it ({@link Long#MAX_VALUE}: none): at the MPTCP data level every subflow delivers its own run
+     * of data sequence numbers in order, so with n subflows up to n ranges grow side by side, one
+     * segment at a time, and only one of them can be the last. A segment that starts at a hinted
+     * end and stops short of the next range grows it with one tree operation and without looking
+     * for overlaps. A slot whose start is {@link #NONE} is empty. Every change to the ranges keeps
+     * the hints true ({@link #hintsAfterMerge}).
+     */
+    private static final int HINTS = 16;
+    private final long[] hintStart = new long[HINTS];
+    private final long[] hintEnd = new long[HINTS];
+    private final long[] hintNext = new long[HINTS];
+    private int hintVictim;
+
     /** A D-SACK not yet reported (RFC 2883): the duplicate bytes of the most recent duplicate segment. */
     private boolean dsackPending;
     private int dsackStart;
@@ -75,6 +90,7 @@ public final class ReceiveBuffer {
         }
         this.capacity = capacityBytes;
         this.ring = new byte[Math.min(capacityBytes, INITIAL_RING_BYTES)];
+        clearHints();
     }
 
     /** Starts the sequence space at the byte after the peer's SYN. */
@@ -86,6 +102,7 @@ public final class ReceiveBuffer {
         ofo.clear();
         ofoBytes = 0;
         rangesChanged();
+        clearHints();
         dsackPending = false;
         triggerOff = NONE;
         recentCount = 0;
@@ -180,7 +197,17 @@ public final class ReceiveBuffer {
             ofo.put(lastStart, end);
             ofoBytes += len;
             lastEnd = end;
+            hintGrown(lastStart, end);
             triggerOff = start; // RFC 2018 section 4, as below
+            return 0;
+        }
+        int h = hintGrowing(start, end);
+        if (h >= 0) {
+            // Right after a hinted range and short of the next one: it grows in place too.
+            ofo.put(hintStart[h], end);
+            ofoBytes += len;
+            hintEnd[h] = end;
+            triggerOff = start;
             return 0;
         }
         insert(start, end);
@@ -193,6 +220,7 @@ public final class ReceiveBuffer {
         // The segment (merged with whatever it touched) now starts at RCV.NXT: it is in order.
         long newNxt = ofo.remove(rcvNxtOff);
         ofoBytes -= newNxt - rcvNxtOff;
+        hintRemoved(rcvNxtOff);
         rangesChanged();
         int advanced = (int) (newNxt - rcvNxtOff);
         rcvNxtOff = newNxt;
@@ -397,6 +425,70 @@ public final class ReceiveBuffer {
         }
         ofo.put(mergedStart, mergedEnd);
         ofoBytes += mergedEnd - mergedStart;
+        hintsAfterMerge(mergedStart, mergedEnd);
+    }
+
+    private void clearHints() {
+        java.util.Arrays.fill(hintStart, NONE);
+        hintVictim = 0;
+    }
+
+    /** The hint whose range ends at {@code start} and whose next range starts beyond {@code end}, or -1. */
+    private int hintGrowing(long start, long end) {
+        for (int i = 0; i < HINTS; i++) {
+            if (hintEnd[i] == start && hintStart[i] != NONE) {
+                return end < hintNext[i] ? i : -1;
+            }
+        }
+        return -1;
+    }
+
+    /** The range starting at {@code rangeStart} now ends at {@code end} (nothing else changed). */
+    private void hintGrown(long rangeStart, long end) {
+        for (int i = 0; i < HINTS; i++) {
+            if (hintStart[i] == rangeStart) {
+                hintEnd[i] = end;
+            }
+        }
+    }
+
+    /** The range starting at {@code rangeStart}, the first one, went (it is in order now). */
+    private void hintRemoved(long rangeStart) {
+        for (int i = 0; i < HINTS; i++) {
+            if (hintStart[i] == rangeStart) {
+                hintStart[i] = NONE;
+            }
+        }
+    }
+
+    /**
+     * {@code [mergedStart, mergedEnd)} replaced every range it overlaps or touches: hints of those
+     * ranges go, a hint of a range before it whose next range lay beyond now has this one next, and
+     * the merged range is hinted (the segment that made it is likely followed by the next one of
+     * the same run).
+     */
+    private void hintsAfterMerge(long mergedStart, long mergedEnd) {
+        int free = -1;
+        for (int i = 0; i < HINTS; i++) {
+            long hs = hintStart[i];
+            if (hs != NONE && hs >= mergedStart && hs <= mergedEnd) {
+                hintStart[i] = hs = NONE;
+            }
+            if (hs == NONE) {
+                free = free < 0 ? i : free;
+            } else if (hs < mergedStart && hintNext[i] > mergedStart) {
+                hintNext[i] = mergedStart;
+            }
+        }
+        int slot = free;
+        if (slot < 0) {
+            slot = hintVictim;
+            hintVictim = (hintVictim + 1) % HINTS;
+        }
+        Long next = ofo.higherKey(mergedStart);
+        hintStart[slot] = mergedStart;
+        hintEnd[slot] = mergedEnd;
+        hintNext[slot] = next == null ? Long.MAX_VALUE : next;
     }
 
     /**
@@ -411,6 +503,9 @@ public final class ReceiveBuffer {
         }
         long start = offsetOf(seq);
         long end = start + data.remaining();
+        if (end <= firstStart || start >= lastEnd || hintGrowing(start, end) >= 0) {
+            return true; // below the first range, beyond the last, or growing a range up to a gap
+        }
         // From the range at or before start, in key order, by entry lookups rather than through a
         // tailMap view: this runs for every data-level segment while anything is held out of order
         // (always, with several subflows), and the view cost a sub-map, a set and an iterator each time.
@@ -439,6 +534,7 @@ public final class ReceiveBuffer {
     public long discardOutOfOrder() {
         long n = ofoBytes;
         ofo.clear();
+        clearHints();
         ofoBytes = 0;
         triggerOff = NONE;
         recentCount = 0;
@@ -551,6 +647,17 @@ public final class ReceiveBuffer {
         }
         if (sum != ofoBytes) {
             throw new AssertionError("ofoBytes " + ofoBytes + " but ranges hold " + sum);
+        }
+        for (int i = 0; i < HINTS; i++) {
+            if (hintStart[i] == NONE) {
+                continue;
+            }
+            Long end = ofo.get(hintStart[i]);
+            Long next = ofo.higherKey(hintStart[i]);
+            if (end == null || end != hintEnd[i] || (next == null ? Long.MAX_VALUE : next) != hintNext[i]) {
+                throw new AssertionError("hint [" + hintStart[i] + "," + hintEnd[i] + ") next " + hintNext[i]
+                        + " but ranges " + ofo);
+            }
         }
     }
 }
