@@ -689,6 +689,7 @@ public final class MptcpConnection {
         // RFC 8684 section 3.2: the third ACK is reliable; it goes now and again until the fourth ACK.
         s.joinAckPending = true;
         s.joinAckDeadline = now + s.tcp.rtoNanos();
+        subflowDeadlines = true;
         s.tcp.requestAck();
         host.rearm(this);
         pathManager.onSubflowEstablished(s);
@@ -1063,31 +1064,14 @@ public final class MptcpConnection {
      */
     private void tuneSendBuffer() {
         long windows = 0;
-        long rttMax = 0;
-        long rttMin = Long.MAX_VALUE;
-        for (Subflow s : subflows) {
-            long srtt = s.tcp.srttNanos();
-            windows += s.tcp.cwndBytes();
-            if (srtt > 0) {
-                rttMax = Math.max(rttMax, srtt);
-                rttMin = Math.min(rttMin, srtt);
-            }
-        }
-        // rate x rttMax, the sum of cwnd_i x rttMax / srtt_i, is at most windows x rttMax / rttMin:
-        // when even that stays within the limit, the division per subflow is spared (this runs per DATA_ACK).
-        long bound = rttMax == 0 ? windows : (long) (windows * ((double) rttMax / rttMin));
-        if (Math.max(MIN_SEND_BUFFER_BYTES, 2 * Math.max(windows, bound)) <= snd.limit()) {
-            return;
-        }
-        windows = 0;
         double rate = 0;
-        rttMax = 0;
+        long rttMax = 0;
         for (Subflow s : subflows) {
             long cwnd = s.tcp.cwndBytes();
             long srtt = s.tcp.srttNanos();
             windows += cwnd;
             if (srtt > 0) {
-                rate += cwnd / (double) srtt;
+                rate += s.sendRate(cwnd, srtt);
                 rttMax = Math.max(rttMax, srtt);
             }
         }
@@ -1603,6 +1587,9 @@ public final class MptcpConnection {
      */
     private boolean windowClosed() {
         long room = sndWndEnd - snd.nxt();
+        if (room > 0xFFFF) {
+            return false; // no MSS exceeds an IP packet
+        }
         // Room for one usable subflow's segment is room for the smallest: the first one usually says so.
         boolean anyUsable = false;
         for (Subflow s : subflows) {
@@ -2575,14 +2562,29 @@ public final class MptcpConnection {
     public long nextDeadline() {
         long d = Math.min(Math.min(dataFinDeadline, windowProbeDeadline), pathManager.nextDeadline());
         d = Math.min(d, retransmitDeadline);
-        for (Subflow s : subflows) {
-            if (s.joinAckPending) {
-                d = Math.min(d, s.joinAckDeadline);
+        if (subflowDeadlines) {
+            boolean any = false;
+            for (Subflow s : subflows) {
+                if (s.joinAckPending) {
+                    d = Math.min(d, s.joinAckDeadline);
+                    any = true;
+                }
+                if (s.mpFailPending) {
+                    d = Math.min(d, s.mpFailDeadline());
+                    any = true;
+                }
             }
-            d = Math.min(d, s.mpFailDeadline());
+            subflowDeadlines = any;
         }
         return d;
     }
+
+    /**
+     * Whether a subflow may have a deadline of its own (a third ACK to repeat, MP_FAIL to send
+     * again): set whenever one starts, cleared by {@link #nextDeadline} once none has. The stack
+     * asks for the deadline after every segment and poll; the subflows are looked at only then.
+     */
+    boolean subflowDeadlines;
 
     public void handleTimeout(long nowNanos) {
         now = nowNanos;

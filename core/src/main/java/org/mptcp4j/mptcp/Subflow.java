@@ -222,6 +222,24 @@ public final class Subflow implements SubflowExtension {
     }
 
     /** Whether the scheduler may hand this subflow data. */
+    private long rateCwnd = -1;
+    private long rateSrtt = -1;
+    private double rate;
+
+    /**
+     * cwnd / srtt in bytes per nanosecond, for the send-buffer tuning that runs per DATA_ACK over
+     * every subflow: the division is done again only when this subflow's window or RTT changed
+     * (on most DATA_ACKs only the acknowledging subflow's did).
+     */
+    double sendRate(long cwnd, long srtt) {
+        if (cwnd != rateCwnd || srtt != rateSrtt) {
+            rateCwnd = cwnd;
+            rateSrtt = srtt;
+            rate = cwnd / (double) srtt;
+        }
+        return rate;
+    }
+
     boolean usable() {
         return mptcpEstablished && !dead && !joinAckPending && tcp.state() == TcpState.ESTABLISHED
                 || mptcpEstablished && !dead && !joinAckPending && tcp.state() == TcpState.CLOSE_WAIT;
@@ -457,6 +475,7 @@ public final class Subflow implements SubflowExtension {
      */
     void scheduleMpFail(long dsn) {
         mpFailPending = true;
+        conn.subflowDeadlines = true;
         mpFailDsn = dsn;
         mpFailResendAt = Long.MIN_VALUE;
         mpFailResends = 0;
