@@ -6,9 +6,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +76,14 @@ final class KernelMptcpTransfers {
         if (transfers != null) {
             Testbed.down(transfers.testbed.config().id());
         }
+    }
+
+    /** The name the next transfers' evidence is kept under (the case running): see {@link #keepEvidence}. */
+    private String caseName = "kernel-transfer";
+
+    /** Files the evidence of the next transfers whose streams differ under {@code name}. */
+    void caseName(String name) {
+        caseName = name;
     }
 
     /** The kernel as each case starts: MPTCP on, no checksums, no endpoints, limits 8 8, no loss. */
@@ -201,8 +213,9 @@ final class KernelMptcpTransfers {
         Map<String, Long> kernelBefore = Nstat.read(l.kernelNamespace());
         Map<String, Long> oursBefore = host.counters();
         String size = Integer.toString(bytes);
+        Path receivedFile = Files.createTempFile("mptcp4j-kernel-received-", ".bin");
         List<String> common = List.of("--port", Integer.toString(port), "--duplex", "--hold", "--expect", size,
-                "--send", size, "--seed", "2", "--timeout", "120");
+                "--send", size, "--seed", "2", "--timeout", "120", "--received-file", receivedFile.toString());
         try (Capture capture = Capture.start(l.kernelNamespace(), "any", "tcp port " + port, snaplen)) {
             List<KernelSubflow> subflows;
             Map<String, String> k;
@@ -253,6 +266,10 @@ final class KernelMptcpTransfers {
                 }
             }
             capture.stop();
+            if (!Objects.equals(k.get("received_sha256"), sent.sha256())
+                    || !Objects.equals(received.sha256(), k.get("sent_sha256"))) {
+                keepEvidence(capture.file(), receivedFile, port);
+            }
             assertThat(k.get("received")).isEqualTo(size);
             assertThat(k.get("received_sha256")).as("the kernel received what mptcp4j sent").isEqualTo(sent.sha256());
             assertThat(received.bytes()).isEqualTo(bytes);
@@ -263,7 +280,28 @@ final class KernelMptcpTransfers {
             return new Outcome(Nstat.delta(kernelBefore, Nstat.read(l.kernelNamespace())), Nstat.delta(oursBefore, host.counters()),
                     subflows, analysis, MptcpAnalysis.of(capture.file(), kernelAddresses("dst")),
                     MptcpAnalysis.of(capture.file(), kernelAddresses("src")));
+        } finally {
+            Files.deleteIfExists(receivedFile);
         }
+    }
+
+    /**
+     * A stream arrived altered: keeps the capture (taken in the kernel's namespace, so it shows what
+     * reached the kernel; with snaplen 0, as the join matrix takes it, whole packets, so that the
+     * stream can be rebuilt from the DSS mappings; pcapng whatever the name) as
+     * {@code target/failed-captures/<case>-<port>.pcap}, and the bytes the kernel's application read
+     * as {@code <case>-<port>.received}, to tell which end changed the stream.
+     */
+    private void keepEvidence(Path capture, Path receivedFile, int port) throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "failed-captures"));
+        Path kept = dir.resolve(caseName + "-" + port + ".pcap");
+        Files.copy(capture, kept, StandardCopyOption.REPLACE_EXISTING);
+        Path keptReceived = dir.resolve(caseName + "-" + port + ".received");
+        if (Files.exists(receivedFile)) {
+            Files.copy(receivedFile, keptReceived, StandardCopyOption.REPLACE_EXISTING);
+        }
+        System.err.println("mptcp4j-kernel MPTCP stream differs (" + caseName + ", port " + port + "); capture kept in "
+                + kept.toAbsolutePath() + ", the kernel's received bytes in " + keptReceived.toAbsolutePath());
     }
 
     /** A tshark filter: packets whose {@code field} ("src" or "dst") is one of the kernel's addresses, IPv4 or IPv6. */
