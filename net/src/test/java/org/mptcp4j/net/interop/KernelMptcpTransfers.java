@@ -28,6 +28,7 @@ import org.mptcp4j.net.testbed.KernelPeer;
 import org.mptcp4j.net.testbed.KernelSubflow;
 import org.mptcp4j.net.testbed.MptcpAnalysis;
 import org.mptcp4j.net.testbed.Nstat;
+import org.mptcp4j.net.testbed.RebuiltStream;
 import org.mptcp4j.net.support.NetCapabilities;
 import org.mptcp4j.net.testbed.Testbed;
 import org.mptcp4j.net.testbed.TestbedConfig;
@@ -97,6 +98,9 @@ final class KernelMptcpTransfers {
     }
 
     enum Role { MPTCP4J_CLIENT, KERNEL_CLIENT }
+
+    /** The seed of the bytes mptcp4j sends ({@link Transfers#send}). */
+    private static final long OUR_SEED = 1;
 
     /**
      * tshark's dissector reads MP_CAPABLE's bits C to H as RFC 6824's crypto algorithm field, so
@@ -266,9 +270,15 @@ final class KernelMptcpTransfers {
                 }
             }
             capture.stop();
-            if (!Objects.equals(k.get("received_sha256"), sent.sha256())
-                    || !Objects.equals(received.sha256(), k.get("sent_sha256"))) {
+            boolean kernelReadOtherBytes = !Objects.equals(k.get("received_sha256"), sent.sha256());
+            if (kernelReadOtherBytes || !Objects.equals(received.sha256(), k.get("sent_sha256"))) {
                 keepEvidence(capture.file(), receivedFile, port);
+                Map<String, Long> kernelMptcp = new java.util.TreeMap<>(Nstat.delta(kernelBefore, Nstat.read(l.kernelNamespace())));
+                kernelMptcp.entrySet().removeIf(e -> e.getValue() == 0 || !e.getKey().startsWith("MPTcp"));
+                System.err.println("the kernel's MPTCP counters in the transfer: " + kernelMptcp);
+                if (kernelReadOtherBytes && snaplen == 0) {
+                    System.err.println(whoChangedOurStream(capture.file(), receivedFile, bytes));
+                }
             }
             assertThat(k.get("received")).isEqualTo(size);
             assertThat(k.get("received_sha256")).as("the kernel received what mptcp4j sent").isEqualTo(sent.sha256());
@@ -304,6 +314,30 @@ final class KernelMptcpTransfers {
                 + kept.toAbsolutePath() + ", the kernel's received bytes in " + keptReceived.toAbsolutePath());
     }
 
+    /**
+     * mptcp4j's stream as it wrote it, as the capture on the kernel's side holds it (each byte at its
+     * DSN, by the DSS mappings) and as the kernel's application read it: right in the capture but
+     * wrong in the application is the kernel's receive path; wrong in the capture is mptcp4j's (no
+     * case alters payload on its way to the kernel: the fail cases alter the kernel's).
+     */
+    private String whoChangedOurStream(Path capture, Path receivedFile, int bytes) throws IOException {
+        java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream(bytes);
+        Transfers.send(written, bytes, OUR_SEED);
+        byte[] ours = written.toByteArray();
+        RebuiltStream wire = RebuiltStream.of(capture, kernelAddresses("dst"), bytes);
+        String read = Files.exists(receivedFile)
+                ? describe(RebuiltStream.differences(ours, Files.readAllBytes(receivedFile))) : "(not kept)";
+        return String.format("mptcp4j's %d bytes in the capture on the kernel's side: %d missing, %d payload bytes"
+                + " without a mapping, %d sent twice with different values, differing from what mptcp4j wrote: %s;"
+                + " in what the kernel's application read, differing: %s", bytes, wire.missing(), wire.unmapped(),
+                wire.conflicts(), describe(wire.differences(ours)), read);
+    }
+
+    private static String describe(List<Integer> offsets) {
+        return offsets.isEmpty() ? "none"
+                : offsets.size() + " bytes, offsets " + offsets.getFirst() + " to " + offsets.getLast();
+    }
+
     /** A tshark filter: packets whose {@code field} ("src" or "dst") is one of the kernel's addresses, IPv4 or IPv6. */
     private String kernelAddresses(String field) {
         TestbedLayout l = testbed.layout();
@@ -323,7 +357,7 @@ final class KernelMptcpTransfers {
         static Duplex start(MptcpSocket s, int bytes) {
             CompletableFuture<Void> actionDone = new CompletableFuture<>();
             return new Duplex(async(() -> {
-                Transfers.Result r = Transfers.send(s.getOutputStream(), bytes, 1);
+                Transfers.Result r = Transfers.send(s.getOutputStream(), bytes, OUR_SEED);
                 actionDone.get(120, TimeUnit.SECONDS);
                 s.shutdownOutput();
                 return r;
