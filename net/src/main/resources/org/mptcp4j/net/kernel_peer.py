@@ -7,6 +7,8 @@ client: connect, send bytes (hashing), shutdown(SHUT_WR), read to EOF (hashing),
 --send bytes while a second thread reads to EOF), so the two directions of one connection overlap.
 --hold (with --duplex and --expect BYTES): once all is sent and BYTES received, print "HOLDING" and
 wait for a line on stdin before shutting down, so that `ss` can read the live subflows' final counters.
+--received-file PATH also writes the bytes read to PATH, so that a stream whose SHA-256 differs can be
+compared with what was sent and with a capture.
 --mptcp opens the socket with IPPROTO_MPTCP (262); --abort closes with SO_LINGER 0 (RST) instead of
 FIN after the transfer; --no-hash skips SHA-256 (for measurements); --duration S stops sending after S seconds (--send is then a maximum).
 "received_seconds" is the time from the first to the last byte received (goodput at the receiver);
@@ -67,15 +69,20 @@ def receive_all(sock, progress=None):
     buf = bytearray(CHUNK)
     view = memoryview(buf)
     first = last = None
+    kept = open(ARGS.received_file, "wb") if ARGS.received_file else None
     while True:
         n = sock.recv_into(buf)
         if n == 0:
             RECEIVE_SPAN[0] = (last - first) if first is not None else 0.0
+            if kept:
+                kept.close()
             return total, digest.hexdigest()
         last = time.monotonic()
         if first is None:
             first = last
         digest.update(view[:n])
+        if kept:
+            kept.write(view[:n])
         total += n
         if progress:
             progress(total)
@@ -238,6 +245,7 @@ def main():
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--no-hash", action="store_true")
     p.add_argument("--duration", type=float, default=0.0)
+    p.add_argument("--received-file")
     p.add_argument("--cc", default=os.environ.get("MPTCP4J_KERNEL_CC", "cubic"),
                    help="congestion control of the kernel socket (default: $MPTCP4J_KERNEL_CC, else Linux's "
                         "default cubic); 'default' keeps the host's")

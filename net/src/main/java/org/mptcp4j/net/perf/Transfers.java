@@ -55,8 +55,10 @@ public final class Transfers {
                 sha.update(block, 0, n);
             }
             sent += n;
-            // Vary the block so that a misplaced segment cannot hash the same.
-            block[(int) (sent % block.length)] ^= (byte) sent;
+            // Vary the block so that bytes misplaced by whole blocks cannot hash the same: after the
+            // k-th write byte (k - 1) mod 65536 flips, so no two blocks within 8 GiB are equal.
+            // sent's low byte would not do: it is 0 after every full block.
+            block[(int) ((sent - 1) / block.length % block.length)] ^= 0x5a;
         }
         out.flush();
         return new Result(sent, hex(sha), System.nanoTime() - start);

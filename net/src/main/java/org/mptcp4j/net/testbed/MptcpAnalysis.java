@@ -15,7 +15,8 @@ import java.util.Set;
  * <p>A problem is a packet with one of tshark's MPTCP expert fields ({@link #PROBLEM_FIELDS}: a
  * payload not covered by any DSS mapping, a fallback to an infinite mapping, a key echo mismatch or a
  * missing/unsupported crypto algorithm in MP_CAPABLE) or a packet tshark could not dissect
- * ({@code _ws.malformed}, which includes assertions of its mapping code on inconsistent mappings).
+ * ({@code _ws.malformed}, which includes assertions of its mapping code on inconsistent mappings;
+ * payload is read as plain data, {@link #PAYLOAD_AS_DATA}, not by the dissector of whatever protocol its port is registered for).
  * tshark 4.0 also flags segments <em>without</em> payload (pure ACKs, FINs) as "No mapping available"
  * once the subflow's last mapping has ended; a mapping covers payload only (RFC 8684 section 3.3.1),
  * so those are counted in {@code zeroLengthWithoutMapping} and are not problems. tshark does not
@@ -31,6 +32,13 @@ public record MptcpAnalysis(int tcpSegments, int mptcpSegments, int dssMappings,
     public static final List<String> PROBLEM_FIELDS = List.of("mptcp.dss.missing_mapping", "mptcp.dss.infinite_mapping",
             "mptcp.connection.echoed_key_mismatch", "mptcp.connection.missing_algorithm",
             "mptcp.connection.unsupported_algorithm", "_ws.malformed");
+
+    /**
+     * Every TCP port's payload decoded as plain data. The tests' payload is pseudo-random bytes, and
+     * a subflow's ephemeral port may be one tshark has a dissector for: with port 48049 (CBSP) that
+     * dissector threw on them and tshark reported {@code _ws.malformed}, a problem of neither end.
+     */
+    static final String PAYLOAD_AS_DATA = "tcp.port==1-65535,data";
 
     /** One problem: the frame (1-based, as tshark numbers them), the expert field, tshark's messages. */
     public record Problem(long frame, String field, String message) {}
@@ -58,6 +66,7 @@ public record MptcpAnalysis(int tcpSegments, int mptcpSegments, int dssMappings,
         for (String pref : PREFERENCES) {
             cmd.addAll(List.of("-o", pref));
         }
+        cmd.addAll(List.of("-d", PAYLOAD_AS_DATA));
         cmd.addAll(List.of("-Y", "tcp && (" + displayFilter + ")", "-T", "fields", "-E", "separator=/t"));
         List<String> fields = new ArrayList<>(List.of("frame.number", "tcp.stream", "mptcp.stream", "tcp.len",
                 "tcp.options.mptcp.subtype", "tcp.options.mptcp.dseqnpresent.flag", "tcp.options",

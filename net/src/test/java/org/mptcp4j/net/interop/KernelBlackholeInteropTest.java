@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.mptcp4j.api.MptcpHost;
 import org.mptcp4j.mptcp.MptcpConfig;
 import org.mptcp4j.net.interop.KernelMptcpTransfers.Outcome;
@@ -43,7 +44,8 @@ class KernelBlackholeInteropTest {
     }
 
     @BeforeEach
-    void kernelDefaults() throws Exception {
+    void kernelDefaults(TestInfo test) throws Exception {
+        transfers.caseName(test.getTestMethod().orElseThrow().getName());
         transfers.kernelDefaults();
         transfers.kernel().setBlackholeTimeoutSeconds(3600);
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.mptcp4j.api.MptcpHost;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
@@ -74,7 +75,8 @@ class KernelJoinMatrixTest implements KernelJoinMatrixDualStack, KernelJoinMatri
     }
 
     @BeforeEach
-    void kernelDefaults() throws Exception {
+    void kernelDefaults(TestInfo test) throws Exception {
+        transfers.caseName(test.getTestMethod().orElseThrow().getName());
         transfers.kernelDefaults();
         kernel.setAllowJoinInitialAddrPort(true);
         kernel.setAddAddrTimeoutSeconds(120);

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.mptcp4j.api.MptcpHost;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
@@ -59,7 +60,8 @@ class TunKernelMptcpInteropTest {
     }
 
     @BeforeEach
-    void kernelDefaults() throws Exception {
+    void kernelDefaults(TestInfo test) throws Exception {
+        transfers.caseName(test.getTestMethod().orElseThrow().getName());
         transfers.kernelDefaults();
     }
 
