@@ -379,6 +379,7 @@ public final class MptcpConnection {
             frontHolder = null;
             return false;
         }
+        s.joinCounted = true; // the path manager counts it against the subflow limit
         return true;
     }
 
@@ -754,6 +755,7 @@ public final class MptcpConnection {
             s.resetReason = RESET_ADMINISTRATIVELY_PROHIBITED;
             return false;
         }
+        s.joinCounted = true;
         mib.increment(MibCounter.MPTCP_JOIN_ACK_RX);
         s.mptcpEstablished = true;
         s.fullyEstablished = true;

@@ -334,7 +334,10 @@ final class PmData implements PathManager.Connection {
     void onSubflowClosed(Subflow s) {
         onSubflowGone(s);
         gone.remove(s);
-        if (!s.initial && extraSubflows > 0) {
+        // Only a join the limit counted gives its slot back: one refused at its third ACK was
+        // never counted, and giving back for it let the next join past the limit.
+        if (s.joinCounted && extraSubflows > 0) {
+            s.joinCounted = false;
             extraSubflows--;
         }
     }

@@ -129,6 +129,8 @@ public final class Subflow implements SubflowExtension {
      * ({@link #scheduleMpFail}) until the peer's infinite mapping arrives.
      */
     boolean mpFailPending;
+    /** A join counted against the subflow limit ({@link Limits#subflows()}): its slot is given back when it closes. */
+    boolean joinCounted;
     long mpFailDsn;
     private long mpFailResendAt;
     private int mpFailResends;

@@ -147,6 +147,28 @@ class MptcpJoinRefusalTest {
         s.assertEverySubflowCarriedDataBothWays(2);
     }
 
+    /**
+     * A client joining from 7 endpoints at once to a server at Linux's default limit of 2 extra
+     * subflows: 2 joins are taken and 5 refused at their third ACK, however the refused ones'
+     * closing interleaves with the others' arrival (a refused join once gave back a slot it never
+     * took, and the server ended with 4 joins).
+     */
+    @Test
+    void serverAtDefaultLimit_sevenJoinsAtOnce_takesTwoAndRefusesFive() {
+        MptcpScenario s = new MptcpScenario(64, BYTES, paths(8), bed -> StackConfig.defaults().withMptcp(
+                MptcpConfig.defaults().withEndpoints(MptcpScenario.subflowEndpoints(bed))
+                        .withLimits(new Limits(7, 0))), StackConfig.defaults());
+
+        boolean done = s.run(Nanos.ofSeconds(120));
+
+        s.assertIntact(done);
+        assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isEqualTo(7);
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_ACK_RX)).as("%s", s).isEqualTo(Limits.DEFAULT.subflows());
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_REJECTED)).as("%s", s).isEqualTo(5);
+        assertThat(s.subflowData.values().stream().filter(d -> d[0] > 0 && d[1] > 0))
+                .as("subflows that carried data both ways; %s", s).hasSize(3);
+    }
+
     /** The MP_TCPRST options of the RSTs that reach the client, as seen on its wire. */
     private static List<MptcpOption.MpTcpRst> resetsSeenByClient(MptcpScenario s) {
         List<MptcpOption.MpTcpRst> out = new ArrayList<>();
