@@ -2584,7 +2584,7 @@ public final class MptcpConnection {
     /**
      * Whether a subflow may have a deadline of its own (a third ACK to repeat, MP_FAIL to send
      * again): set whenever one starts, cleared by {@link #nextDeadline} once none has. The stack
-     * asks for the deadline after every segment and poll; the subflows are looked at only then.
+     * asks for the deadline after every segment and poll; the subflows are looked at only while this is set.
      */
     boolean subflowDeadlines;
 
