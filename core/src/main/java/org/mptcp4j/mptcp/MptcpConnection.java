@@ -365,10 +365,10 @@ public final class MptcpConnection {
         s.tcp = tcp;
     }
 
-    /** Opens an MP_JOIN subflow (the path manager's decision). */
-    boolean openJoin(InetAddress local, InetSocketAddress remote, int localId, boolean backup, long nowNanos) {
+    /** Opens an MP_JOIN subflow (the path manager's decision); null when it cannot. */
+    Subflow openJoin(InetAddress local, InetSocketAddress remote, int localId, boolean backup, long nowNanos) {
         if (mode != Mode.MPTCP || mpFailed) {
-            return false;
+            return null;
         }
         infiniteFallbackAllowed = false;
         Subflow s = new Subflow(this, false, localId, rng.nextInt());
@@ -377,10 +377,9 @@ public final class MptcpConnection {
         if (!host.openSubflow(this, s, local, remote, nowNanos)) {
             subflows.remove(s);
             frontHolder = null;
-            return false;
+            return null;
         }
-        s.joinCounted = true; // the path manager counts it against the subflow limit
-        return true;
+        return s;
     }
 
     public CoupledGroup ccGroup() {
@@ -748,14 +747,13 @@ public final class MptcpConnection {
             s.resetReason = RESET_ADMINISTRATIVELY_PROHIBITED;
             return false;
         }
-        if (!pathManager.acceptJoin()) {
+        if (!pathManager.acceptJoin(s)) {
             // The subflow limit (or the path manager) refuses it now, after the SYN/ACK: Linux resets
             // with "administratively prohibited" and counts MPJoinRejected, not MPJoinAckRx.
             mib.increment(MibCounter.MPTCP_JOIN_REJECTED);
             s.resetReason = RESET_ADMINISTRATIVELY_PROHIBITED;
             return false;
         }
-        s.joinCounted = true;
         mib.increment(MibCounter.MPTCP_JOIN_ACK_RX);
         s.mptcpEstablished = true;
         s.fullyEstablished = true;

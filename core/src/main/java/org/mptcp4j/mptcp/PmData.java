@@ -321,13 +321,19 @@ final class PmData implements PathManager.Connection {
         }
     }
 
-    /** Whether a peer's MP_JOIN may add a subflow: the manager's answer, counted if yes. */
-    boolean acceptJoin() {
+    /** Whether a peer's MP_JOIN may add subflow {@code s}: the manager's answer, counted if yes. */
+    boolean acceptJoin(Subflow s) {
         if (!policy.acceptJoin(this)) {
             return false;
         }
-        extraSubflows++;
+        countJoin(s);
         return true;
+    }
+
+    /** {@code s} takes one of the limit's slots ({@link Limits#subflows()}), given back when it closes. */
+    private void countJoin(Subflow s) {
+        s.joinCounted = true;
+        extraSubflows++;
     }
 
     /** A subflow left the connection: a join's slot is free again. */
@@ -544,11 +550,12 @@ final class PmData implements PathManager.Connection {
             return false; // the peer set flag C: whichever manager asks, no join to its initial address and port
         }
         // An endpoint given IPv4-mapped joins from its IPv4 address (V4Mapped).
-        if (conn.openJoin(V4Mapped.unmapped(local), V4Mapped.unmapped(remote), localId, backup, nowNanos)) {
-            extraSubflows++;
-            return true;
+        Subflow s = conn.openJoin(V4Mapped.unmapped(local), V4Mapped.unmapped(remote), localId, backup, nowNanos);
+        if (s == null) {
+            return false;
         }
-        return false;
+        countJoin(s);
+        return true;
     }
 
     @Override
