@@ -363,6 +363,9 @@ public final class MptcpConnection {
     /** The stack created the TCP connection of a joining subflow. */
     public void attachJoin(Subflow s, TcpConnection tcp) {
         s.tcp = tcp;
+        if (rcv != null) {
+            tcp.growReceiveBuffer(rcv.capacity());
+        }
     }
 
     /** Opens an MP_JOIN subflow (the path manager's decision); null when it cannot. */
@@ -1868,6 +1871,16 @@ public final class MptcpConnection {
         Subflow slowest = tuner.onDataArrived(s, nowNanos, n);
         if (tuner.bufferBytes() > rcv.capacity()) {
             rcv.setCapacity(tuner.bufferBytes());
+            // Every subflow's own window grows with it (Linux: mptcp_rcv_space_adjust sets each
+            // subflow's sk_rcvbuf to the msk's): a subflow advertises the smaller of its own space
+            // and the connection's, so a subflow left at its initial buffer would cap the
+            // connection's window there however far the tuner grew it.
+            for (int i = 0; i < subflows.size(); i++) {
+                TcpConnection t = subflows.get(i).tcp;
+                if (t != null) {
+                    t.growReceiveBuffer(rcv.capacity());
+                }
+            }
         }
         if (slowest != null) {
             onReceiveBufferCapped(slowest, nowNanos);

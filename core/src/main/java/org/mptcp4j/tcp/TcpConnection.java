@@ -506,6 +506,17 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * The MPTCP connection above this subflow grew its receive buffer to {@code bytes}: the
+     * subflow's own buffer, which bounds the window it advertises and accepts, follows (Linux
+     * {@code mptcp_rcv_space_adjust}). Never shrinks it.
+     */
+    public void growReceiveBuffer(int bytes) {
+        if (bytes > receiveBuffer.capacity()) {
+            receiveBuffer.setCapacity(bytes);
+        }
+    }
+
     /** Bytes the application can read now. */
     public int readable() {
         return receiveBuffer.readable();

@@ -64,6 +64,55 @@ class MptcpSharedWindowTest {
         assertThat(clientEnd.stack().mib().get(MibCounter.MPTCP_SND_WND_SHARED)).as("seed %d", SEED).isPositive();
     }
 
+    /**
+     * {@code simult_flows.sh}'s 30/10 Mbit/s case with 1/50 ms: the receiver's tuner grows the
+     * connection's buffer past the 1 MiB each subflow starts with (RTT_max rises with path B's
+     * queue), and every subflow's own buffer must grow with it (Linux {@code mptcp_rcv_space_adjust}).
+     * A subflow advertises the smaller of its own space and the connection's, so while the subflows
+     * stayed at 1 MiB the client never saw a window above 1 MiB; the fast subflow then idled behind
+     * the slow one's data (0.1-0.3 s at a time) and the 16 MiB took 4.22 s, past the script's
+     * maximum of 4.18.
+     */
+    @Test
+    void bufferTunedPastTheSubflowsInitialOne_theClientSeesTheConnectionsWindow() {
+        Simulation sim = new Simulation(SEED);
+        MultipathTestbed bed = Topologies.multipathTestbed(sim,
+                PathSpec.of(30_000_000L, Duration.ofMillis(1)), PathSpec.of(10_000_000L, Duration.ofMillis(50)));
+        Sink sink = new Sink(5001);
+        StackEndpoint serverEnd = new StackEndpoint(StackConfig.defaults()).add(sink);
+        bed.server().attach(serverEnd);
+        StackConfig base = StackConfig.defaults();
+        StackConfig client = base.withMptcp(base.mptcp()
+                .withEndpoints(List.of(Endpoint.of(MptcpScenario.address(bed.path(1).clientAddress()), 1,
+                        Endpoint.Flag.SUBFLOW)))
+                .withLimits(new Limits(1, 0)));
+        long bytes = 16L << 20;
+        BulkSender app = new BulkSender(new InetSocketAddress(MptcpScenario.address(MultipathTestbed.SERVER_ADDRESS), 5001),
+                bytes, SEED).from(MptcpScenario.address(bed.path(0).clientAddress()));
+        StackEndpoint clientEnd = new StackEndpoint(client).add(app);
+        bed.client().attach(clientEnd);
+
+        long largestWindowSeen = 0;
+        int largestBuffer = 0;
+        for (long t = Nanos.ofMillis(100); sink.completeFlows() == 0 && t <= Nanos.ofSeconds(10); t += Nanos.ofMillis(100)) {
+            sim.runUntil(t);
+            if (app.conn() != null && !sink.flows().isEmpty()) {
+                largestWindowSeen = Math.max(largestWindowSeen, clientEnd.stack().info(app.conn()).sndWnd());
+                largestBuffer = Math.max(largestBuffer,
+                        serverEnd.stack().receiveBufferInfo(sink.flow().conn()).windowBytes());
+            }
+        }
+        sim.runUntil(() -> sink.completeFlows() == 1, Nanos.ofSeconds(10));
+
+        assertThat(largestBuffer).as("seed %d: the server's tuned buffer", SEED).isGreaterThan(2 << 20);
+        assertThat(largestWindowSeen).as("seed %d: the largest window the client heard", SEED)
+                .isGreaterThan(2 << 20);
+        assertThat(sink.totalBytes()).as("seed %d", SEED).isEqualTo(bytes);
+        assertThat(sink.flow().sha256()).as("seed %d", SEED).isEqualTo(app.sha256());
+        assertThat(Nanos.toSeconds(sink.flow().eofNanos())).as("seed %d: seconds to the end of stream", SEED)
+                .isLessThan(4.18);
+    }
+
     /** What the server received at the data level on the subflow from the client's path-B address. */
     private static long pathBBytes(MultipathTestbed bed, StackEndpoint serverEnd, Sink sink) {
         MptcpInfo info = serverEnd.stack().mptcpInfo(sink.flow().conn());
