@@ -9,6 +9,7 @@ import org.mptcp4j.mptcp.sched.Blest;
 import org.mptcp4j.mptcp.sched.Ecf;
 import org.mptcp4j.mptcp.sched.Handover;
 import org.mptcp4j.mptcp.sched.Interactive;
+import org.mptcp4j.mptcp.sched.Linger;
 import org.mptcp4j.mptcp.sched.Redundant;
 import org.mptcp4j.mptcp.sched.RoundRobin;
 
@@ -88,8 +89,8 @@ public interface Scheduler {
     }
 
     /** The names {@link #byName} knows, for help texts and error messages. */
-    List<String> NAMES = List.of("default", "roundrobin", "redundant", "blest", "ecf", "handover", "interactive",
-            "aggregate");
+    List<String> NAMES = List.of("default", "linger", "roundrobin", "redundant", "blest", "ecf", "handover",
+            "interactive", "aggregate");
 
     /**
      * The schedulers by name, as {@code net.mptcp.scheduler} names Linux's and the multipath-tcp.org
@@ -114,6 +115,7 @@ public interface Scheduler {
         }
         return switch (n) {
             case "default", "minrtt" -> Optional.of(MinRttScheduler::new);
+            case "linger" -> Optional.of(Linger::new);
             case "roundrobin" -> Optional.of(() -> new RoundRobin(1));
             case "redundant" -> Optional.of(Redundant::new);
             case "blest" -> Optional.of(Blest::new);

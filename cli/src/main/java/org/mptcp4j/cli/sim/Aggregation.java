@@ -22,7 +22,9 @@ import org.mptcp4j.sim.topo.PathSpec;
  * both ends of each path) of 0/0, 1/50 or 50/1 ms; a 16 MiB transfer in each direction must end
  * within the time the summed rate allows plus the script's 10 % for headers:
  * {@code 8 * size * 10 / (9 * (rate1 + rate2))}. (The script adds 400 ms for its tool's waits for
- * the joins, and 50 ms of slack, which a simulation does not need; both are shown.)
+ * the joins, and 50 ms of slack, which a simulation does not need; both are shown.) As the script
+ * runs upstream Linux, the experiment runs upstream Linux's CUBIC and default scheduler
+ * ({@code linger}) unless told otherwise.
  */
 final class Aggregation implements Experiment {
     /** The script's large file: {@code 2 * 2048 * 4096} bytes. */
@@ -125,9 +127,10 @@ final class Aggregation implements Experiment {
         new Markdown().heading("Aggregation: Linux's simult_flows.sh")
                 .para("A client with two paths (rate and one-way delay in both directions on each, queues of %d "
                         + "packets) to a server behind a router; one MPTCP connection, a subflow per path (`subflow` "
-                        + "endpoint, limits 1 1); congestion control %s; 16 MiB of zeros to the server (upload) and "
+                        + "endpoint, limits 1 1); congestion control %s, scheduler %s; 16 MiB of zeros to the server "
+                        + "(upload) and "
                         + "from it (download, the script's reverse direction). Time from the connect to the "
-                        + "receiver's end of stream.", s.queuePackets(), s.cc())
+                        + "receiver's end of stream.", s.queuePackets(), s.cc(), s.scheduler())
                 .settings(s, rows.size())
                 .table(List.of("case", "paths", "seconds", "limit (+10 %)", "script's max (+450 ms)",
                         "of the ideal time", "within +10 %", "within the script's max"), table)

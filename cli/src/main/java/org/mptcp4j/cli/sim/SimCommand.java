@@ -59,9 +59,10 @@ public final class SimCommand implements Callable<Integer> {
             + "(default: lia for fig6 and fig7, as the paper's kernel; cubic for aggregation, as upstream Linux).")
     String cc;
 
-    @Option(names = "--scheduler", defaultValue = "default", description = "The MPTCP scheduler at both ends in fig6, "
-            + "fig7 and aggregation: default (the lowest RTT with room), ecf, blest, roundrobin, ... "
-            + "(default ${DEFAULT-VALUE}).")
+    @Option(names = "--scheduler", description = "The MPTCP scheduler at both ends in fig6, fig7 and aggregation: "
+            + "default (the paper's: the lowest RTT with room), linger (upstream Linux's default: the subflow whose "
+            + "queue drains first), ecf, blest, roundrobin, ... (default: default for fig6 and fig7, as the paper's "
+            + "kernel; linger for aggregation, as upstream Linux).")
     String scheduler;
 
     @Option(names = "--autotune", defaultValue = "on", description = "Receive-buffer autotuning up to the maximum: on "
@@ -126,7 +127,7 @@ public final class SimCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        if (org.mptcp4j.mptcp.Scheduler.byName(scheduler).isEmpty()) {
+        if (scheduler != null && org.mptcp4j.mptcp.Scheduler.byName(scheduler).isEmpty()) {
             System.err.println("unknown scheduler " + scheduler + " (" + org.mptcp4j.mptcp.Scheduler.NAMES + ")");
             return 2;
         }
@@ -151,10 +152,13 @@ public final class SimCommand implements Callable<Integer> {
         boolean autotuneOn = onOff("--autotune", autotune);
         ReceiveBufferPolicy receiveBuffer = new ReceiveBufferPolicy(onOff("--opportunistic-retransmission", opportunistic),
                 onOff("--penalization", penalization), slowSubflowAction(whenCapped));
+        // The aggregation reproduces Linux's selftest, so it runs what upstream Linux runs; fig6 and
+        // fig7 reproduce the paper, whose kernel coupled its subflows and sent on the lowest RTT.
         String defaultCc = e instanceof Aggregation ? "cubic" : "lia";
+        String defaultScheduler = e instanceof Aggregation ? "linger" : "default";
         return new Settings(seeds != null ? seeds : e.defaultSeeds(quick),
                 durationSeconds != null ? durationSeconds : e.defaultDurationSeconds(quick), quick, coupledCc,
-                cc != null ? cc : defaultCc, scheduler, autotuneOn, bottleneckLossPercent, queuePackets, receiveBuffer);
+                cc != null ? cc : defaultCc, scheduler != null ? scheduler : defaultScheduler, autotuneOn, bottleneckLossPercent, queuePackets, receiveBuffer);
     }
 
     private static boolean onOff(String option, String value) {

@@ -106,6 +106,29 @@ class PaperClaimsTest {
     }
 
     /**
+     * 30/10 Mbit/s with 1/50 ms, both directions, within the summed rate plus 10 % (the issue's bar,
+     * without the script's 450 ms) with upstream Linux's default scheduler, the experiment's: it
+     * sends on the 100 ms path only while that path's queue drains before the fast one's, so CUBIC
+     * never fills it (its round trip stays under 200 ms, where {@code default} lets it reach 0.7 s)
+     * and no data is left there at the end (docs/EVALUATION.md: 3.69 and 3.69 s of 3.73; 4.11 and
+     * 4.09 with {@code default}).
+     */
+    @Test
+    void aggregation_unbalancedRatesWithTheSlowPathSlower_linuxsScheduler_endWithinTheSummedRatePlus10Percent() {
+        long seed = 1;
+        double limit = Aggregation.limitSeconds(30, 10);
+        PathSpec a = PathSpec.of(30 * SharedBottleneckRun.MBPS, Duration.ofMillis(1)).withQueue(QueueLimit.packets(1000));
+        PathSpec b = PathSpec.of(10 * SharedBottleneckRun.MBPS, Duration.ofMillis(50)).withQueue(QueueLimit.packets(1000));
+        for (boolean upload : new boolean[] {true, false}) {
+            MultipathRun.Transfer t = MultipathRun.transfer(seed, a, b, "cubic", "linger", ReceiveBufferPolicy.defaults(),
+                    Aggregation.SIZE_BYTES, upload, Nanos.ofSeconds(60));
+
+            assertThat(t.bytes()).as("upload %s, seed %d", upload, seed).isEqualTo(Aggregation.SIZE_BYTES);
+            assertThat(t.seconds()).as("upload %s, seed %d: limit %.2f s", upload, seed, limit).isLessThanOrEqualTo(limit);
+        }
+    }
+
+    /**
      * Unequal delays (1/50 ms), both directions, with ECF: its wait for the fast path keeps the
      * transfer's tail off the 100 ms path, whose queue CUBIC has filled to 0.7 s by then. 10/10
      * Mbit/s ends within the summed rate plus 10 % (the issue's bar; 7.35 and 7.39 s of 7.46, where
