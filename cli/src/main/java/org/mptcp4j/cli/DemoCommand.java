@@ -83,8 +83,8 @@ final class DemoCommand implements Callable<Integer> {
     Path plot;
 
     @Option(names = "--scheduler", paramLabel = "NAME", defaultValue = "default",
-            description = "Packet scheduler of both hosts: default, roundrobin[:N], redundant, blest, ecf, handover, "
-                    + "interactive, aggregate (default ${DEFAULT-VALUE}; docs/SCHEDULERS.md).")
+            description = "Packet scheduler of both hosts: default, linger, roundrobin[:N], redundant, blest, ecf, "
+                    + "handover, interactive, aggregate (default ${DEFAULT-VALUE}; docs/SCHEDULERS.md).")
     String scheduler;
 
     @Option(names = "--scheduler-trace", paramLabel = "FILE",

@@ -3,9 +3,10 @@ package org.mptcp4j.mptcp;
 import java.util.List;
 
 /**
- * The default scheduler of the paper (section 4.3) and of Linux: the subflow with the lowest
- * smoothed RTT among those whose congestion window has room; backup subflows (RFC 8684 section
- * 3.3.8) only when no regular subflow is usable at all.
+ * The default scheduler of the paper (section 4.3) and of the multipath-tcp.org kernel: the
+ * subflow with the lowest smoothed RTT among those whose congestion window has room; backup
+ * subflows (RFC 8684 section 3.3.8) only when no regular subflow is usable at all. Linux
+ * mainline's default is another ({@link org.mptcp4j.mptcp.sched.Linger}).
  */
 public final class MinRttScheduler implements Scheduler {
     private String reason = "";

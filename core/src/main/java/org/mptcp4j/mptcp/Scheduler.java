@@ -93,8 +93,9 @@ public interface Scheduler {
             "interactive", "aggregate");
 
     /**
-     * The schedulers by name, as {@code net.mptcp.scheduler} names Linux's and the multipath-tcp.org
-     * kernel's ({@code default}, {@code roundrobin}, {@code redundant}, {@code blest}, {@code ecf}),
+     * The schedulers by name, as {@code net.mptcp.scheduler} names the multipath-tcp.org kernel's
+     * ({@code default}, {@code roundrobin}, {@code redundant}, {@code blest}, {@code ecf}), Linux
+     * mainline's default as {@code linger} (mainline calls it {@code default} too),
      * plus Apple's service types ({@code handover}, {@code interactive}, {@code aggregate}).
      * {@code roundrobin:N} sends N segments per turn (1 by default, as the kernel's
      * {@code num_segments}).

@@ -211,8 +211,8 @@ class MptcpSchedulerTest {
 
     /** Every scheduler carries a transfer both ways over two lossy paths, whole. */
     @ParameterizedTest
-    @ValueSource(strings = {"default", "roundrobin", "redundant", "blest", "ecf", "handover", "interactive",
-            "aggregate"})
+    @ValueSource(strings = {"default", "linger", "roundrobin", "redundant", "blest", "ecf", "handover",
+            "interactive", "aggregate"})
     void anyScheduler_lossyPaths_bothStreamsIntact(String scheduler) {
         long seed = 31;
         LossModel loss = LossModel.bernoulli(0.01);
