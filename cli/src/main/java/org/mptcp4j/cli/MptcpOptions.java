@@ -49,7 +49,8 @@ final class MptcpOptions {
 
     @Option(names = "--scheduler", paramLabel = "NAME",
             description = "Packet scheduler of each connection (net.mptcp.scheduler): default (lowest RTT with room), "
-                    + "linger (Linux mainline's: the subflow whose queue drains first), roundrobin or roundrobin:N (N segments per turn), redundant (every byte on every subflow), "
+                    + "linger (Linux mainline's: the subflow whose queue drains first), "
+                    + "roundrobin or roundrobin:N (N segments per turn), redundant (every byte on every subflow), "
                     + "blest, ecf (wait for the fast path rather than strand the end of a transfer on a slow one), "
                     + "handover, interactive, aggregate (Apple's service types). See docs/SCHEDULERS.md.")
     String scheduler;

@@ -128,8 +128,7 @@ final class Aggregation implements Experiment {
                 .para("A client with two paths (rate and one-way delay in both directions on each, queues of %d "
                         + "packets) to a server behind a router; one MPTCP connection, a subflow per path (`subflow` "
                         + "endpoint, limits 1 1); congestion control %s, scheduler %s; 16 MiB of zeros to the server "
-                        + "(upload) and "
-                        + "from it (download, the script's reverse direction). Time from the connect to the "
+                        + "(upload) and from it (download, the script's reverse direction). Time from the connect to the "
                         + "receiver's end of stream.", s.queuePackets(), s.cc(), s.scheduler())
                 .settings(s, rows.size())
                 .table(List.of("case", "paths", "seconds", "limit (+10 %)", "script's max (+450 ms)",

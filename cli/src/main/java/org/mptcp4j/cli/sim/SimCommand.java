@@ -158,7 +158,8 @@ public final class SimCommand implements Callable<Integer> {
         String defaultScheduler = e instanceof Aggregation ? "linger" : "default";
         return new Settings(seeds != null ? seeds : e.defaultSeeds(quick),
                 durationSeconds != null ? durationSeconds : e.defaultDurationSeconds(quick), quick, coupledCc,
-                cc != null ? cc : defaultCc, scheduler != null ? scheduler : defaultScheduler, autotuneOn, bottleneckLossPercent, queuePackets, receiveBuffer);
+                cc != null ? cc : defaultCc, scheduler != null ? scheduler : defaultScheduler, autotuneOn,
+                bottleneckLossPercent, queuePackets, receiveBuffer);
     }
 
     private static boolean onOff(String option, String value) {
