@@ -50,8 +50,14 @@ final class ReceiveBufferTuner {
     private long rttMaxNanos;
     /** sum(BW_i) at the previous interval's end, bytes per second. */
     private double previousSum;
-    /** The cap bound at the last interval's end; the slowest path is named on the change to true. */
+    /** The cap bound at the last interval's end. */
     private boolean capped;
+    /**
+     * The slowest path was named since the cap began to bind: once per binding, at the first
+     * interval's end at which two paths or more carry data (the cap may bind while a single path
+     * does, before a join: the hint is for the slowest of several).
+     */
+    private boolean namedWhileCapped;
     /**
      * {@link #rttMax()} as last computed, or -1 when a contribution changed since: it is asked for
      * every data segment, and a scan over the paths each time cost more the more paths there were.
@@ -135,13 +141,20 @@ final class ReceiveBufferTuner {
         if (grow > bufferBytes) {
             bufferBytes = (int) Math.min(grow, maxBytes);
         }
-        boolean wasCapped = capped;
         capped = targetBytes > maxBytes;
+        if (!capped) {
+            namedWhileCapped = false;
+            return null;
+        }
         int paths = 0;
         for (Contribution c : contributions) {
             paths += c.bytesPerSecond > 0 ? 1 : 0;
         }
-        return capped && !wasCapped && paths > 1 ? slowest.subflow : null;
+        if (namedWhileCapped || paths < 2) {
+            return null;
+        }
+        namedWhileCapped = true;
+        return slowest.subflow;
     }
 
     /** RTT_max: the largest receiver RTT of the paths that carry data, at least {@link #MIN_INTERVAL_NANOS}. */

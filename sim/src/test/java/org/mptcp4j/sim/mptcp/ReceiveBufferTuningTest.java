@@ -110,6 +110,57 @@ class ReceiveBufferTuningTest {
         assertThat(u.path(0).flaggedSlow()).as("seed %d: path A is not; %s", SEED, info).isFalse();
     }
 
+    /**
+     * The cap binds while the initial subflow carries everything alone (a 192 KiB maximum, below
+     * what the fast path needs by itself); the client joins path B a second later. The hint is for
+     * the slowest of several paths, so it waits for the second path to carry data and names it at
+     * that interval's end. It used to be given only where the cap began to bind, and the cap had
+     * begun to bind with one path: path B was named only after the cap let go and bound again.
+     */
+    @Test
+    void capBindsBeforeTheJoin_theSlowPathIsNamedOnceItCarriesData() {
+        Simulation sim = new Simulation(SEED);
+        MultipathTestbed bed = Topologies.multipathTestbed(sim, FAST, SLOW);
+        Sink sink = new Sink(MptcpScenario.PORT).withoutHashing();
+        StackEndpoint server = new StackEndpoint(StackConfig.defaults().withReceiveBufferBytes(128 << 10)
+                .withReceiveBufferMaxBytes(192 << 10)).add(sink);
+        bed.server().attach(server);
+        StackConfig base = StackConfig.defaults().withSendBufferBytes(32 << 20);
+        // Round-robin, so that path B carries data through the small window (the lowest RTT would
+        // leave it all to path A); the tuner does not care which scheduler fed it.
+        StackEndpoint client = new StackEndpoint(base.withMptcp(base.mptcp().withLimits(new Limits(1, 0))
+                .withScheduler("roundrobin")))
+                .add(new BulkSender(MptcpScenario.server(), Long.MAX_VALUE / 2, SEED).withoutHashing()
+                        .from(MptcpScenario.address(bed.path(0).clientAddress())));
+        bed.client().attach(client);
+        Upload u = new Upload(sim, bed, server, sink);
+
+        sim.runUntil(Nanos.ofSeconds(1));
+        assertThat(u.info().capped()).as("seed %d, path A alone: %s", SEED, u.info()).isTrue();
+        assertThat(server.stack().mib().get(MibCounter.MPTCP_RCVBUF_CAPPED)).as("seed %d", SEED).isZero();
+        sim.schedule(sim.nowNanos(), (now, arg) -> {
+            client.stack().addEndpoint(now, Endpoint.of(MptcpScenario.address(bed.path(1).clientAddress()), 1,
+                    Endpoint.Flag.SUBFLOW));
+            client.service(now);
+        }, null);
+        // The first interval's end at which path B has carried data, while the cap still binds.
+        ReceiveBufferInfo first = null;
+        for (long t = Nanos.ofSeconds(1); first == null && t <= Nanos.ofSeconds(4); t += Nanos.ofMillis(1)) {
+            sim.runUntil(t);
+            ReceiveBufferInfo now = u.info();
+            if (now.paths().stream().anyMatch(p -> p.bytesPerSecond() > 0
+                    && p.remote().getAddress().getHostAddress().equals(bed.path(1).clientAddress()))) {
+                first = now;
+            }
+        }
+
+        assertThat(first).as("seed %d: path B carries data by 4 s", SEED).isNotNull();
+        assertThat(first.capped()).as("seed %d: %s", SEED, first).isTrue();
+        assertThat(server.stack().mib().get(MibCounter.MPTCP_RCVBUF_CAPPED)).as("seed %d", SEED).isEqualTo(1);
+        assertThat(u.path(1).flaggedSlow()).as("seed %d: path B, 80 ms, is the slowest; %s", SEED, first).isTrue();
+        assertThat(u.path(0).flaggedSlow()).as("seed %d: path A is not; %s", SEED, first).isFalse();
+    }
+
     @Test
     void capBindsWithBackupAction_slowPathBecomesBackup_andTheFastPathCarriesTheData() {
         Upload u = Upload.start(1536 << 10, SlowSubflowAction.BACKUP);
