@@ -55,24 +55,25 @@ public final class Checksums {
      * ARM (no byte swap per word, and a byte array read without a buffer's checks: about a third
      * of the time of the buffer loop for a full-sized segment), and swaps the folded sum once: the
      * one's complement sum is independent of byte order, the sum of byte-swapped words being the
-     * byte-swapped sum (RFC 1071 section 2(B)). Both sums are 0 only for all-zero data, and are
-     * otherwise the one value in [1, 0xffff] of their class modulo 0xffff, so folding them gives
-     * the same number.
+     * byte-swapped sum (RFC 1071 section 2(B)). Both sums are 0 only for all-zero data and a zero
+     * starting sum, and are otherwise the one value in [1, 0xffff] of their class modulo 0xffff,
+     * so folding them gives the same number.
      */
     public static int sum(byte[] a, int from, int length, int sum) {
-        long even = 0;
-        long odd = 0;
+        long lower = 0;
+        long upper = 0;
         int i = from;
         int end = from + length;
-        // Two accumulators, so that consecutive adds do not wait on each other.
+        // Two accumulators, one per 8-byte half of each 16 bytes, so that consecutive adds do not
+        // wait on each other.
         while (end - i >= 16) {
             long w = (long) LITTLE_ENDIAN_LONG.get(a, i);
             long v = (long) LITTLE_ENDIAN_LONG.get(a, i + 8);
-            even += (w >>> 32) + (w & 0xFFFF_FFFFL);
-            odd += (v >>> 32) + (v & 0xFFFF_FFFFL);
+            lower += (w >>> 32) + (w & 0xFFFF_FFFFL);
+            upper += (v >>> 32) + (v & 0xFFFF_FFFFL);
             i += 16;
         }
-        long swapped = even + odd;
+        long swapped = lower + upper;
         if (end - i >= 8) {
             long w = (long) LITTLE_ENDIAN_LONG.get(a, i);
             swapped += (w >>> 32) + (w & 0xFFFF_FFFFL);
