@@ -64,6 +64,36 @@ class WirePropertiesTest {
         assertDecodersTotal(bytes, pad);
     }
 
+    /**
+     * The checksum over a byte array (little-endian reads, one swap) and over a read-only buffer
+     * (which has no accessible array: the big-endian loop) equal the RFC 1071 sum taken 16 bits at a
+     * time, for any offset, length and starting sum, zero data and all-ones data included.
+     */
+    @Property(tries = 2000, seed = "1071")
+    void checksumSum_arrayAndBufferPaths_equalTheWordByWordSum(@ForAll @Size(max = 200) byte[] bytes,
+            @ForAll @IntRange(max = 0xFFFF) int start, @ForAll @IntRange(max = 2) int fill,
+            @ForAll @IntRange(max = 9) int skip) {
+        if (fill == 1) {
+            java.util.Arrays.fill(bytes, (byte) 0);
+        } else if (fill == 2) {
+            java.util.Arrays.fill(bytes, (byte) 0xFF);
+        }
+        int from = Math.min(skip, bytes.length);
+        int length = bytes.length - from;
+        long reference = start;
+        for (int i = from; i < from + length; i += 2) {
+            reference += ((bytes[i] & 0xFF) << 8) | (i + 1 < from + length ? bytes[i + 1] & 0xFF : 0);
+        }
+        while ((reference >>> 16) != 0) {
+            reference = (reference & 0xFFFF) + (reference >>> 16);
+        }
+        assertThat(Checksums.sum(bytes, from, length, start)).isEqualTo((int) reference);
+        assertThat(Checksums.sum(ByteBuffer.wrap(bytes), from, length, start)).isEqualTo((int) reference);
+        assertThat(Checksums.sum(ByteBuffer.wrap(bytes).asReadOnlyBuffer(), from, length, start)).isEqualTo((int) reference);
+        ByteBuffer sliced = ByteBuffer.wrap(bytes).position(from).slice();
+        assertThat(Checksums.sum(sliced, 0, length, start)).isEqualTo((int) reference);
+    }
+
     /** An MPTCP option of any subtype and length whose buffer ends exactly where the option does. */
     @Property(tries = 3000, seed = "3")
     void anyMptcpOption_ofAnyLength_neverReadsPastItself(@ForAll @IntRange(min = 0, max = 15) int subtype,

@@ -1,6 +1,7 @@
 package org.mptcp4j.sim.traffic;
 
 import java.nio.ByteBuffer;
+import org.mptcp4j.wire.Checksums;
 
 /**
  * Builds and checks IPv4+UDP datagrams (RFC 791, RFC 768) for the simulator's own traffic
@@ -104,27 +105,12 @@ public final class Ipv4Udp {
     }
 
     /**
-     * RFC 1071 one's-complement sum of {@code len} bytes, folded to 16 bits. Adds 32-bit words
-     * into a 64-bit accumulator (RFC 1071 §2(C): the sum is independent of the word size as long
-     * as the carries are folded back), which is a few times faster than 16 bits at a time.
+     * RFC 1071 one's-complement sum of {@code len} bytes plus {@code initial} (not negative), folded
+     * to 16 bits: {@link Checksums#sum(ByteBuffer, int, int, int)}, which reads a heap buffer's
+     * array 8 bytes at a time in the machine's byte order.
      */
     static int sum(ByteBuffer p, int offset, int len, int initial) {
-        long s = initial & 0xFFFF_FFFFL;
-        int i = 0;
-        for (; i + 7 < len; i += 8) {
-            long v = p.getLong(offset + i);
-            s += (v >>> 32) + (v & 0xFFFF_FFFFL);
-        }
-        for (; i + 1 < len; i += 2) {
-            s += p.getShort(offset + i) & 0xFFFF;
-        }
-        if (i < len) {
-            s += (p.get(offset + i) & 0xFF) << 8;
-        }
-        while ((s >>> 16) != 0) {
-            s = (s & 0xFFFF) + (s >>> 16);
-        }
-        return (int) s;
+        return Checksums.sum(p, offset, len, initial);
     }
 
     /**
