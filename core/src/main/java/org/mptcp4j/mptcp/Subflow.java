@@ -223,7 +223,6 @@ public final class Subflow implements SubflowExtension {
         return remoteId;
     }
 
-    /** Whether the scheduler may hand this subflow data. */
     private long rateCwnd = -1;
     private long rateSrtt = -1;
     private double rate;
@@ -242,6 +241,7 @@ public final class Subflow implements SubflowExtension {
         return rate;
     }
 
+    /** Whether the scheduler may hand this subflow data. */
     boolean usable() {
         return mptcpEstablished && !dead && !joinAckPending && tcp.state() == TcpState.ESTABLISHED
                 || mptcpEstablished && !dead && !joinAckPending && tcp.state() == TcpState.CLOSE_WAIT;

@@ -107,7 +107,6 @@ public final class Stack {
      * replaces a boxed {@code Long} hash lookup each time.
      */
     private StackConnection lastFound;
-    /** The entry the last inbound segment was demultiplexed to, while it is in {@link #byTuple}; else null. */
     /** {@link #handleInbound}'s cache: the entry a segment's port pair led to last, by {@link #inboundSlot}. */
     private final StackEntry[] recentInbound = new StackEntry[64];
     private final Map<Long, StackListener> listeners = new LinkedHashMap<>();

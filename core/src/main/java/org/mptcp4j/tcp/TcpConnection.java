@@ -499,17 +499,14 @@ public final class TcpConnection {
     /** {@code n} bytes left the receive buffer: the autotuner may let it grow (Linux tcp_rcv_space_adjust). */
     void onDataConsumed(long nowNanos, int n) {
         if (autotuner != null) {
-            int size = autotuner.onDataRead(nowNanos, n);
-            if (size > receiveBuffer.capacity()) {
-                receiveBuffer.setCapacity(size);
-            }
+            growReceiveBuffer(autotuner.onDataRead(nowNanos, n));
         }
     }
 
     /**
-     * The MPTCP connection above this subflow grew its receive buffer to {@code bytes}: the
-     * subflow's own buffer, which bounds the window it advertises and accepts, follows (Linux
-     * {@code mptcp_rcv_space_adjust}). Never shrinks it.
+     * Grows the receive buffer, which bounds the window advertised and accepted, to {@code bytes};
+     * never shrinks it. The autotuner's step, and the MPTCP connection's above a subflow when it
+     * grows its own buffer (Linux {@code mptcp_rcv_space_adjust}).
      */
     public void growReceiveBuffer(int bytes) {
         if (bytes > receiveBuffer.capacity()) {

@@ -93,15 +93,7 @@ public final class Checksums {
 
     /** Adds the bytes of {@code a} (even offsets from its start) to {@code sum}. */
     public static int sum(byte[] a, int sum) {
-        long acc = sum;
-        int i = 0;
-        for (; i + 1 < a.length; i += 2) {
-            acc += ((a[i] & 0xFF) << 8) | (a[i + 1] & 0xFF);
-        }
-        if (i < a.length) {
-            acc += (a[i] & 0xFF) << 8;
-        }
-        return foldToInt(acc);
+        return sum(a, 0, a.length, sum);
     }
 
     /** Adds a 32-bit value as two 16-bit words. */

@@ -109,9 +109,7 @@ class MptcpJoinRefusalTest {
     void serverSubflowLimitZero_joinRejected_transferOnTheInitialSubflow() {
         StackConfig server = StackConfig.defaults()
                 .withMptcp(MptcpConfig.defaults().withLimits(new Limits(0, 0)));
-        MptcpScenario s = new MptcpScenario(62, BYTES, paths(2), bed -> StackConfig.defaults().withMptcp(
-                MptcpConfig.defaults().withEndpoints(MptcpScenario.subflowEndpoints(bed))
-                        .withLimits(new Limits(1, 0))), server);
+        MptcpScenario s = joinsFromEveryPath(62, 2, 1, server);
         List<MptcpOption.MpTcpRst> resets = resetsSeenByClient(s);
 
         boolean done = s.run(Nanos.ofSeconds(120));
@@ -133,9 +131,7 @@ class MptcpJoinRefusalTest {
 
     @Test
     void clientSubflowLimitOne_opensOneJoinOfTwoEndpoints() {
-        MptcpScenario s = new MptcpScenario(63, BYTES, paths(3), bed -> StackConfig.defaults().withMptcp(
-                MptcpConfig.defaults().withEndpoints(MptcpScenario.subflowEndpoints(bed))
-                        .withLimits(new Limits(1, 0))), StackConfig.defaults());
+        MptcpScenario s = joinsFromEveryPath(63, 3, 1, StackConfig.defaults());
 
         boolean done = s.run(Nanos.ofSeconds(120));
 
@@ -155,9 +151,7 @@ class MptcpJoinRefusalTest {
      */
     @Test
     void serverAtDefaultLimit_sevenJoinsAtOnce_takesTwoAndRefusesFive() {
-        MptcpScenario s = new MptcpScenario(64, BYTES, paths(8), bed -> StackConfig.defaults().withMptcp(
-                MptcpConfig.defaults().withEndpoints(MptcpScenario.subflowEndpoints(bed))
-                        .withLimits(new Limits(7, 0))), StackConfig.defaults());
+        MptcpScenario s = joinsFromEveryPath(64, 8, 7, StackConfig.defaults());
 
         boolean done = s.run(Nanos.ofSeconds(120));
 
@@ -170,6 +164,16 @@ class MptcpJoinRefusalTest {
     }
 
     /** The MP_TCPRST options of the RSTs that reach the client, as seen on its wire. */
+    /**
+     * {@code paths} paths; the client has a {@code subflow} endpoint on each but the first and may
+     * open {@code clientSubflows} joins; the server runs {@code server}.
+     */
+    private static MptcpScenario joinsFromEveryPath(long seed, int paths, int clientSubflows, StackConfig server) {
+        return new MptcpScenario(seed, BYTES, paths(paths), bed -> StackConfig.defaults().withMptcp(
+                MptcpConfig.defaults().withEndpoints(MptcpScenario.subflowEndpoints(bed))
+                        .withLimits(new Limits(clientSubflows, 0))), server);
+    }
+
     private static List<MptcpOption.MpTcpRst> resetsSeenByClient(MptcpScenario s) {
         List<MptcpOption.MpTcpRst> out = new ArrayList<>();
         s.clientTamper.rule((now, p) -> {
