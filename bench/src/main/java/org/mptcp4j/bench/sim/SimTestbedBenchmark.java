@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class SimTestbedBenchmark {
     /** The paper's Fig. 3 testbed with both paths at 100 Mbit/s and 10 ms, seed 1. */
-    private static PerformanceTestbed twoEqualPaths() {
+    static PerformanceTestbed twoEqualPaths() {
         return Topologies.performanceTestbed(new Simulation(1),
                 PathSpec.of(100_000_000L, Duration.ofMillis(10)), PathSpec.of(100_000_000L, Duration.ofMillis(10)));
     }
@@ -106,8 +106,11 @@ public class SimTestbedBenchmark {
      */
     @Benchmark
     public long fig3MptcpTwoPaths(SimEngineBenchmark.Counts counts) {
-        PerformanceTestbed bed = twoEqualPaths();
-        long bytes = 100L << 20;
+        return mptcpTwoPaths(twoEqualPaths(), 100L << 20, counts);
+    }
+
+    /** {@link #fig3MptcpTwoPaths}'s transfer of {@code bytes} on {@code bed}: {@link SimTraceDigest} watches it. */
+    static long mptcpTwoPaths(PerformanceTestbed bed, long bytes, SimEngineBenchmark.Counts counts) {
         InetAddress destinationA = address(bed.pathA().destinationAddress());
         // The demo's configuration: a 4 MiB send buffer holds the data in flight on both paths.
         StackConfig server = StackConfig.defaults().withSendBufferBytes(4 << 20);
