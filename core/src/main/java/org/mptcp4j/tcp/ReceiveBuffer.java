@@ -41,8 +41,27 @@ public final class ReceiveBuffer {
     private long readOff;
     /** Offset of RCV.NXT: the end of the in-order data. */
     private long rcvNxtOff;
-    /** Out-of-order ranges held above RCV.NXT: start offset to end offset (exclusive). */
-    private final TreeMap<Long, Long> ofo = new TreeMap<>();
+    /**
+     * Out-of-order ranges held above RCV.NXT: start offset to its {@link End} (exclusive). The end
+     * is mutable so that a range grows in place, without a tree operation (and a boxed value) per
+     * segment: at the MPTCP data level, where the subflows' runs interleave, most segments do that.
+     */
+    private final TreeMap<Long, End> ofo = new TreeMap<>();
+
+    /** The end offset of a held range. */
+    private static final class End {
+        long offset;
+
+        End(long offset) {
+            this.offset = offset;
+        }
+
+        @Override
+        public String toString() {
+            return Long.toString(offset);
+        }
+    }
+
     private long ofoBytes;
     /**
      * The first range's start and the last range's bounds ({@link Long#MAX_VALUE} and {@link #NONE}
@@ -53,6 +72,8 @@ public final class ReceiveBuffer {
     private long firstStart = Long.MAX_VALUE;
     private long lastStart = NONE;
     private long lastEnd = NONE;
+    /** The last range's end in the tree (null with no range): {@link #lastEnd} is its copy. */
+    private End lastRange;
 
     /**
      * Ranges a segment is likely to extend at their end, each with the start of the range after
@@ -67,6 +88,8 @@ public final class ReceiveBuffer {
     private final long[] hintStart = new long[HINTS];
     private final long[] hintEnd = new long[HINTS];
     private final long[] hintNext = new long[HINTS];
+    /** The tree's end of each hinted range, grown with {@link #hintEnd}. */
+    private final End[] hintRange = new End[HINTS];
     private int hintVictim;
 
     /** A D-SACK not yet reported (RFC 2883): the duplicate bytes of the most recent duplicate segment. */
@@ -122,7 +145,7 @@ public final class ReceiveBuffer {
         if (bytes <= 0) {
             throw new IllegalArgumentException("capacity " + bytes);
         }
-        long heldEnd = ofo.isEmpty() ? rcvNxtOff : ofo.lastEntry().getValue();
+        long heldEnd = ofo.isEmpty() ? rcvNxtOff : lastEnd;
         capacity = (int) Math.max(bytes, heldEnd - readOff);
         if (ring.length > capacity) {
             resize(capacity);
@@ -158,7 +181,7 @@ public final class ReceiveBuffer {
 
     /** The sequence number just past the highest byte held out of order (only with {@link #hasOutOfOrder}). */
     public int outOfOrderEnd() {
-        return seqOf(ofo.lastEntry().getValue());
+        return seqOf(lastEnd);
     }
 
     /** Bytes held beyond RCV.NXT. */
@@ -194,7 +217,7 @@ public final class ReceiveBuffer {
         }
         if (start == lastEnd) {
             // Right after the last range, overlapping nothing: it grows in place.
-            ofo.put(lastStart, end);
+            lastRange.offset = end;
             ofoBytes += len;
             lastEnd = end;
             hintGrown(lastStart, end);
@@ -204,7 +227,7 @@ public final class ReceiveBuffer {
         int h = hintGrowing(start, end);
         if (h >= 0) {
             // Right after a hinted range and short of the next one: it grows in place too.
-            ofo.put(hintStart[h], end);
+            hintRange[h].offset = end;
             ofoBytes += len;
             hintEnd[h] = end;
             triggerOff = start;
@@ -218,7 +241,7 @@ public final class ReceiveBuffer {
             return 0;
         }
         // The segment (merged with whatever it touched) now starts at RCV.NXT: it is in order.
-        long newNxt = ofo.remove(rcvNxtOff);
+        long newNxt = ofo.remove(rcvNxtOff).offset;
         ofoBytes -= newNxt - rcvNxtOff;
         hintRemoved(rcvNxtOff);
         rangesChanged();
@@ -303,7 +326,7 @@ public final class ReceiveBuffer {
                 addRange(out, reported, rangeHolding(offsetOf(dsackStart)), max);
             }
         }
-        Map.Entry<Long, Long> first = rangeHolding(triggerOff);
+        Map.Entry<Long, End> first = rangeHolding(triggerOff);
         triggerOff = NONE;
         int nextRecent = 0;
         while (first == null && nextRecent < recentCount) {
@@ -350,7 +373,7 @@ public final class ReceiveBuffer {
     /** Adds held ranges after the rotation point (wrapping around) until the option is full. */
     private void rotate(List<SackBlock> out, long[] reported, int max) {
         int visited = 0;
-        Map.Entry<Long, Long> r = ofo.ceilingEntry(rotateOff);
+        Map.Entry<Long, End> r = ofo.ceilingEntry(rotateOff);
         while (out.size() < max && visited < ofo.size()) {
             if (r == null) {
                 r = ofo.firstEntry();
@@ -364,7 +387,7 @@ public final class ReceiveBuffer {
     }
 
     /** Adds range {@code r} unless absent, already in the option or the option is full; true if added. */
-    private boolean addRange(List<SackBlock> out, long[] reported, Map.Entry<Long, Long> r, int max) {
+    private boolean addRange(List<SackBlock> out, long[] reported, Map.Entry<Long, End> r, int max) {
         if (r == null || out.size() >= max) {
             return false;
         }
@@ -375,7 +398,7 @@ public final class ReceiveBuffer {
             }
         }
         reported[out.size()] = key + 1; // + 1 so that 0 marks a D-SACK slot
-        out.add(new SackBlock(seqOf(key), seqOf(r.getValue())));
+        out.add(new SackBlock(seqOf(key), seqOf(r.getValue().offset)));
         return true;
     }
 
@@ -385,7 +408,7 @@ public final class ReceiveBuffer {
         long[] keep = new long[RECENT_FIRST];
         keep[n++] = key;
         for (int i = 0; i < recentCount && n < RECENT_FIRST; i++) {
-            Map.Entry<Long, Long> r = rangeHolding(recentFirst[i]);
+            Map.Entry<Long, End> r = rangeHolding(recentFirst[i]);
             if (r != null && r.getKey() != key) {
                 keep[n++] = recentFirst[i];
             }
@@ -395,12 +418,12 @@ public final class ReceiveBuffer {
     }
 
     /** The held range containing offset {@code off}, or null. */
-    private Map.Entry<Long, Long> rangeHolding(long off) {
+    private Map.Entry<Long, End> rangeHolding(long off) {
         if (off < rcvNxtOff) {
             return null;
         }
-        Map.Entry<Long, Long> r = ofo.floorEntry(off);
-        return r != null && r.getValue() > off ? r : null;
+        Map.Entry<Long, End> r = ofo.floorEntry(off);
+        return r != null && r.getValue().offset > off ? r : null;
     }
 
     /**
@@ -410,22 +433,23 @@ public final class ReceiveBuffer {
     private void insert(long start, long end) {
         long mergedStart = start;
         long mergedEnd = end;
-        Map.Entry<Long, Long> prev = ofo.floorEntry(start);
-        if (prev != null && prev.getValue() >= start) {
-            noteOverlap(start, Math.min(end, prev.getValue()));
+        Map.Entry<Long, End> prev = ofo.floorEntry(start);
+        if (prev != null && prev.getValue().offset >= start) {
+            noteOverlap(start, Math.min(end, prev.getValue().offset));
             mergedStart = prev.getKey();
-            mergedEnd = Math.max(end, prev.getValue());
+            mergedEnd = Math.max(end, prev.getValue().offset);
             removeRange(prev);
         }
-        for (Map.Entry<Long, Long> next = ofo.ceilingEntry(start); next != null && next.getKey() <= mergedEnd;
+        for (Map.Entry<Long, End> next = ofo.ceilingEntry(start); next != null && next.getKey() <= mergedEnd;
                 next = ofo.ceilingEntry(start)) {
-            noteOverlap(next.getKey(), Math.min(end, next.getValue()));
-            mergedEnd = Math.max(mergedEnd, next.getValue());
+            noteOverlap(next.getKey(), Math.min(end, next.getValue().offset));
+            mergedEnd = Math.max(mergedEnd, next.getValue().offset);
             removeRange(next);
         }
-        ofo.put(mergedStart, mergedEnd);
+        End merged = new End(mergedEnd);
+        ofo.put(mergedStart, merged);
         ofoBytes += mergedEnd - mergedStart;
-        hintsAfterMerge(mergedStart, mergedEnd);
+        hintsAfterMerge(mergedStart, merged);
     }
 
     private void clearHints() {
@@ -467,7 +491,8 @@ public final class ReceiveBuffer {
      * the merged range is hinted (the segment that made it is likely followed by the next one of
      * the same run).
      */
-    private void hintsAfterMerge(long mergedStart, long mergedEnd) {
+    private void hintsAfterMerge(long mergedStart, End merged) {
+        long mergedEnd = merged.offset;
         int free = -1;
         for (int i = 0; i < HINTS; i++) {
             long hs = hintStart[i];
@@ -488,6 +513,7 @@ public final class ReceiveBuffer {
         Long next = ofo.higherKey(mergedStart);
         hintStart[slot] = mergedStart;
         hintEnd[slot] = mergedEnd;
+        hintRange[slot] = merged;
         hintNext[slot] = next == null ? Long.MAX_VALUE : next;
     }
 
@@ -509,13 +535,13 @@ public final class ReceiveBuffer {
         // From the range at or before start, in key order, by entry lookups rather than through a
         // tailMap view: this runs for every data-level segment while anything is held out of order
         // (always, with several subflows), and the view cost a sub-map, a set and an iterator each time.
-        Map.Entry<Long, Long> r = ofo.floorEntry(start);
+        Map.Entry<Long, End> r = ofo.floorEntry(start);
         if (r == null) {
             r = ofo.ceilingEntry(start);
         }
         for (; r != null && r.getKey() < end; r = ofo.higherEntry(r.getKey())) {
             long lo = Math.max(start, r.getKey());
-            long hi = Math.min(end, r.getValue());
+            long hi = Math.min(end, r.getValue().offset);
             for (long off = lo; off < hi; off++) {
                 byte held = ring[(int) ((head + (off - readOff)) % ring.length)];
                 if (held != data.get(data.position() + (int) (off - start))) {
@@ -549,17 +575,19 @@ public final class ReceiveBuffer {
             firstStart = Long.MAX_VALUE;
             lastStart = NONE;
             lastEnd = NONE;
+            lastRange = null;
         } else {
             firstStart = ofo.firstKey();
-            Map.Entry<Long, Long> last = ofo.lastEntry();
+            Map.Entry<Long, End> last = ofo.lastEntry();
             lastStart = last.getKey();
-            lastEnd = last.getValue();
+            lastRange = last.getValue();
+            lastEnd = lastRange.offset;
         }
     }
 
-    private void removeRange(Map.Entry<Long, Long> r) {
+    private void removeRange(Map.Entry<Long, End> r) {
         ofo.remove(r.getKey());
-        ofoBytes -= r.getValue() - r.getKey();
+        ofoBytes -= r.getValue().offset - r.getKey();
     }
 
     /**
@@ -629,9 +657,9 @@ public final class ReceiveBuffer {
         }
         long prevEnd = rcvNxtOff;
         long sum = 0;
-        for (Map.Entry<Long, Long> r : ofo.entrySet()) {
+        for (Map.Entry<Long, End> r : ofo.entrySet()) {
             long s = r.getKey();
-            long e = r.getValue();
+            long e = r.getValue().offset;
             if (s <= prevEnd || s >= e || e > readOff + capacity) {
                 throw new AssertionError("range [" + s + "," + e + ") after " + prevEnd + " limit " + (readOff + capacity));
             }
@@ -640,8 +668,9 @@ public final class ReceiveBuffer {
         }
         long expectFirst = ofo.isEmpty() ? Long.MAX_VALUE : ofo.firstKey();
         long expectLastStart = ofo.isEmpty() ? NONE : ofo.lastKey();
-        long expectLastEnd = ofo.isEmpty() ? NONE : ofo.lastEntry().getValue();
-        if (firstStart != expectFirst || lastStart != expectLastStart || lastEnd != expectLastEnd) {
+        End expectLastRange = ofo.isEmpty() ? null : ofo.lastEntry().getValue();
+        long expectLastEnd = expectLastRange == null ? NONE : expectLastRange.offset;
+        if (firstStart != expectFirst || lastStart != expectLastStart || lastEnd != expectLastEnd || lastRange != expectLastRange) {
             throw new AssertionError("cached ends " + firstStart + " " + lastStart + "-" + lastEnd + " but ranges "
                     + ofo);
         }
@@ -652,9 +681,9 @@ public final class ReceiveBuffer {
             if (hintStart[i] == NONE) {
                 continue;
             }
-            Long end = ofo.get(hintStart[i]);
+            End end = ofo.get(hintStart[i]);
             Long next = ofo.higherKey(hintStart[i]);
-            if (end == null || end != hintEnd[i] || (next == null ? Long.MAX_VALUE : next) != hintNext[i]) {
+            if (end == null || end != hintRange[i] || end.offset != hintEnd[i] || (next == null ? Long.MAX_VALUE : next) != hintNext[i]) {
                 throw new AssertionError("hint [" + hintStart[i] + "," + hintEnd[i] + ") next " + hintNext[i]
                         + " but ranges " + ofo);
             }
