@@ -33,28 +33,8 @@ final class MptcpOptionsIn {
     /** The segment carried an MPTCP option, a malformed one included (the peer speaks MPTCP). */
     boolean any;
 
-    /**
-     * Sorts the options of {@code seg} into {@code in}, which is cleared first: a subflow keeps
-     * one for the segment it is processing (no allocation per segment), and nothing keeps it
-     * past that segment.
-     */
-    static MptcpOptionsIn read(TcpSegment seg, MptcpOptionsIn in) {
-        in.mpCapable = null;
-        in.joinSyn = null;
-        in.joinSynAck = null;
-        in.joinAck = null;
-        in.dss = null;
-        in.addAddr = null;
-        in.removeAddr = null;
-        in.mpPrio = null;
-        in.mpFail = null;
-        in.fastclose = null;
-        in.tcpRst = null;
-        in.unknownSubtypes = 0;
-        in.badVersions = 0;
-        in.malformed = 0;
-        in.duplicates = 0;
-        in.any = false;
+    static MptcpOptionsIn of(TcpSegment seg) {
+        MptcpOptionsIn in = new MptcpOptionsIn();
         List<TcpOption> options = seg.options();
         for (int i = 0; i < options.size(); i++) { // indexed: a for-each made an iterator per segment
             TcpOption o = options.get(i);

@@ -80,8 +80,6 @@ public final class Subflow implements SubflowExtension {
      * bytes through them.
      */
     final ArrayDeque<Mapping> sent = new ArrayDeque<>();
-    /** The MPTCP options of the segment being processed ({@link MptcpOptionsIn#read}). */
-    private final MptcpOptionsIn optionsIn = new MptcpOptionsIn();
     /**
      * Whether every mapping in {@link #sent} begins at or after the data-level end of the one before
      * it (nothing reinjected onto this subflow since {@code sent} was last empty): the first mapping
@@ -340,7 +338,7 @@ public final class Subflow implements SubflowExtension {
         if (tcp == null) {
             tcp = c; // a passive open hands the SYN in before the stack attaches the connection
         }
-        return conn.onSegment(this, seg, MptcpOptionsIn.read(seg, optionsIn));
+        return conn.onSegment(this, seg, MptcpOptionsIn.of(seg));
     }
 
     @Override

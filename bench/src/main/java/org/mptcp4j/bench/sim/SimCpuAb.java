@@ -1,0 +1,95 @@
+package org.mptcp4j.bench.sim;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Two or more builds of the project timed side by side in one JVM: each benchmark jar in its own
+ * class loader, their runs alternated (the order reversed every round), CPU seconds of the running
+ * thread per run. On a shared machine the load moves every figure by up to 2x within minutes, but
+ * it moves both of a pair of adjacent runs alike: the median of the paired ratios (each jar's run
+ * over the first jar's run of the same round) is what to read, not the absolute times.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimCpuAb two 8 16 /tmp/base.jar bench/target/benchmarks.jar</pre>
+ *
+ * Arguments: the benchmark ({@code two}, {@code one}, {@code tcp}, {@code udp}, as for
+ * {@link SimCpuTime}), warm-up rounds, measured rounds, then the jars; the first is the reference.
+ */
+public final class SimCpuAb {
+    private SimCpuAb() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 5) {
+            System.err.println("usage: SimCpuAb two|one|tcp|udp WARMUP_ROUNDS ROUNDS REFERENCE.jar OTHER.jar...");
+            System.exit(2);
+        }
+        String method = switch (args[0]) {
+            case "two" -> "fig3MptcpTwoPaths";
+            case "one" -> "fig3MptcpOnePath";
+            case "tcp" -> "fig3TcpBulk";
+            case "udp" -> "fig3UdpLineRate";
+            default -> throw new IllegalArgumentException("unknown benchmark " + args[0]);
+        };
+        int warmup = Integer.parseInt(args[1]);
+        int rounds = Integer.parseInt(args[2]);
+        int jars = args.length - 3;
+        Build[] builds = new Build[jars];
+        for (int j = 0; j < jars; j++) {
+            builds[j] = new Build(Path.of(args[3 + j]), method);
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        double[][] cpu = new double[jars][rounds];
+        for (int r = -warmup; r < rounds; r++) {
+            for (int k = 0; k < jars; k++) {
+                int j = (r & 1) == 0 ? k : jars - 1 - k;
+                Object counts = builds[j].counts();
+                long start = threads.getCurrentThreadCpuTime();
+                builds[j].run(counts);
+                long spent = threads.getCurrentThreadCpuTime() - start;
+                if (r >= 0) {
+                    cpu[j][r] = spent / 1e9;
+                }
+            }
+        }
+        for (int j = 0; j < jars; j++) {
+            double[] sorted = cpu[j].clone();
+            Arrays.sort(sorted);
+            double[] ratio = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratio[r] = cpu[j][r] / cpu[0][r];
+            }
+            Arrays.sort(ratio);
+            System.out.printf(Locale.ROOT, "%s: CPU median %.3f s (min %.3f); paired ratio to %s: median %.3f (quartiles %.3f-%.3f)%n",
+                    args[3 + j], sorted[rounds / 2], sorted[0], args[3], ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
+        }
+    }
+
+    /** One build: its benchmark class loaded from its own jar. */
+    private static final class Build {
+        private final Object bench;
+        private final Method run;
+        private final Class<?> countsType;
+
+        Build(Path jar, String method) throws Exception {
+            ClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+            Class<?> type = loader.loadClass(SimTestbedBenchmark.class.getName());
+            countsType = loader.loadClass(SimEngineBenchmark.Counts.class.getName());
+            bench = type.getConstructor().newInstance();
+            run = type.getMethod(method, countsType);
+        }
+
+        Object counts() throws Exception {
+            return countsType.getConstructor().newInstance();
+        }
+
+        void run(Object counts) throws Exception {
+            run.invoke(bench, counts);
+        }
+    }
+}
