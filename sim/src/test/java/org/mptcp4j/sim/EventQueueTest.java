@@ -53,6 +53,52 @@ class EventQueueTest {
         assertThat(drive(new BinaryHeapQueue(4), ops)).isEqualTo(drive(new QuaternaryHeapQueue(4), ops));
     }
 
+    private record Expected(long time, long seq, EventHandler handler, Object arg) {}
+
+    /**
+     * Each pop hands back the handler and argument its event was scheduled with, against a plain
+     * sorted list: the heaps move only (time, seq, slot) and leave handler and argument in a slot
+     * that a freed event's successor reuses (keeping the handler, clearing the argument), so a
+     * slot's earlier tenant must never show through. Few handlers, arguments often null, many ties,
+     * the heap growing from 4 and a clear() on the way.
+     */
+    @Property(tries = 300, seed = "20261202")
+    void bothHeaps_popTheHandlerAndArgumentOfEachEvent(
+            @ForAll @Size(max = 400) List<@IntRange(min = -40, max = 1000) Integer> ops) {
+        EventHandler[] handlers = {(now, arg) -> { }, (now, arg) -> { }, (now, arg) -> { }};
+        for (Supplier<EventQueue> factory : List.<Supplier<EventQueue>>of(
+                () -> new BinaryHeapQueue(4), () -> new QuaternaryHeapQueue(4))) {
+            EventQueue q = factory.get();
+            List<Expected> pending = new ArrayList<>();
+            long now = 0;
+            for (int i = 0; i < ops.size(); i++) {
+                int op = ops.get(i);
+                if (i == ops.size() / 2 && op % 7 == 0) {
+                    q.clear();
+                    pending.clear();
+                } else if (op < 0 && !pending.isEmpty()) {
+                    Expected first = pending.removeFirst();
+                    assertThat(q.pop()).isSameAs(first.handler());
+                    assertThat(q.poppedTimeNanos()).isEqualTo(first.time());
+                    assertThat(q.poppedSeq()).isEqualTo(first.seq());
+                    assertThat(q.poppedArg()).isSameAs(first.arg());
+                    now = first.time();
+                } else if (op >= 0) {
+                    long time = now + op % 50;
+                    EventHandler h = handlers[op % 3];
+                    Object arg = op % 4 == 0 ? null : Integer.valueOf(op);
+                    long seq = q.schedule(time, h, arg);
+                    int at = 0;
+                    while (at < pending.size() && pending.get(at).time() <= time) {
+                        at++; // after every event of an earlier or equal time: a new seq is the largest
+                    }
+                    pending.add(at, new Expected(time, seq, h, arg));
+                }
+                assertThat(q.size()).isEqualTo(pending.size());
+            }
+        }
+    }
+
     @Test
     void equalTimes_runInTheOrderTheyWereScheduled() {
         Simulation sim = new Simulation(1);
