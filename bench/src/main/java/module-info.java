@@ -6,5 +6,6 @@ module org.mptcp4j.bench {
     requires jmh.core;
     requires HdrHistogram;
     requires java.management;
+    requires jdk.management;
     requires jdk.jfr;
 }

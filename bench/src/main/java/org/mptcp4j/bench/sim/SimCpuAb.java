@@ -1,7 +1,6 @@
 package org.mptcp4j.bench.sim;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -14,7 +13,8 @@ import java.util.Locale;
  * class loader, their runs alternated (the order reversed every round), CPU seconds of the running
  * thread per run. On a shared machine the load moves every figure by up to 2x within minutes, but
  * it moves both of a pair of adjacent runs alike: the median of the paired ratios (each jar's run
- * over the first jar's run of the same round) is what to read, not the absolute times.
+ * over the first jar's run of the same round) is what to read, not the absolute times. The bytes
+ * the thread allocated in a run (the last one) do not depend on the load at all.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimCpuAb two 8 16 /tmp/base.jar bench/target/benchmarks.jar</pre>
  *
@@ -43,17 +43,20 @@ public final class SimCpuAb {
         for (int j = 0; j < jars; j++) {
             builds[j] = new Build(Path.of(args[3 + j]), method);
         }
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         double[][] cpu = new double[jars][rounds];
+        long[] allocated = new long[jars];
         for (int r = -warmup; r < rounds; r++) {
             for (int k = 0; k < jars; k++) {
                 int j = (r & 1) == 0 ? k : jars - 1 - k;
                 Object counts = builds[j].counts();
+                long bytes = threads.getCurrentThreadAllocatedBytes();
                 long start = threads.getCurrentThreadCpuTime();
                 builds[j].run(counts);
                 long spent = threads.getCurrentThreadCpuTime() - start;
                 if (r >= 0) {
                     cpu[j][r] = spent / 1e9;
+                    allocated[j] = threads.getCurrentThreadAllocatedBytes() - bytes;
                 }
             }
         }
@@ -65,8 +68,9 @@ public final class SimCpuAb {
                 ratio[r] = cpu[j][r] / cpu[0][r];
             }
             Arrays.sort(ratio);
-            System.out.printf(Locale.ROOT, "%s: CPU median %.3f s (min %.3f); paired ratio to %s: median %.3f (quartiles %.3f-%.3f)%n",
-                    args[3 + j], sorted[rounds / 2], sorted[0], args[3], ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
+            System.out.printf(Locale.ROOT, "%s: CPU median %.3f s (min %.3f), %.1f MB allocated per run; paired ratio to %s: median %.3f (quartiles %.3f-%.3f)%n",
+                    args[3 + j], sorted[rounds / 2], sorted[0], allocated[j] / 1e6, args[3], ratio[rounds / 2], ratio[rounds / 4],
+                    ratio[3 * rounds / 4]);
         }
     }
 

@@ -1,7 +1,6 @@
 package org.mptcp4j.bench.sim;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,7 +27,7 @@ public final class SimCpuTime {
             System.err.println("usage: SimCpuTime two,one,tcp,udp WARMUP_RUNS MEASURED_RUNS");
             System.exit(2);
         }
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         SimTestbedBenchmark bench = new SimTestbedBenchmark();
         int warmup = Integer.parseInt(args[1]);
         int measured = Integer.parseInt(args[2]);
@@ -36,8 +35,10 @@ public final class SimCpuTime {
             List<Double> cpuSeconds = new ArrayList<>();
             double simulatedSeconds = 0;
             long events = 0;
+            long allocated = 0;
             for (int i = 0; i < warmup + measured; i++) {
                 SimEngineBenchmark.Counts counts = new SimEngineBenchmark.Counts();
+                long bytes = threads.getCurrentThreadAllocatedBytes();
                 long start = threads.getCurrentThreadCpuTime();
                 switch (name) {
                     case "two" -> bench.fig3MptcpTwoPaths(counts);
@@ -51,12 +52,13 @@ public final class SimCpuTime {
                     cpuSeconds.add(cpu / 1e9);
                     simulatedSeconds = counts.simulatedNanos / 1e9;
                     events = counts.events;
+                    allocated = threads.getCurrentThreadAllocatedBytes() - bytes;
                 }
             }
             Collections.sort(cpuSeconds);
             double median = cpuSeconds.get(cpuSeconds.size() / 2);
-            System.out.printf(Locale.ROOT, "%s: %.2f simulated s, %d events; CPU median %.3f s (min %.3f): %.1f x real time%n",
-                    name, simulatedSeconds, events, median, cpuSeconds.get(0), simulatedSeconds / median);
+            System.out.printf(Locale.ROOT, "%s: %.2f simulated s, %d events, %.1f MB allocated; CPU median %.3f s (min %.3f): %.1f x real time%n",
+                    name, simulatedSeconds, events, allocated / 1e6, median, cpuSeconds.get(0), simulatedSeconds / median);
         }
     }
 }
