@@ -28,7 +28,7 @@ public final class Checksums {
         if (b.hasArray()) {
             return sum(b.array(), b.arrayOffset() + from, length, sum);
         }
-        long acc = sum;
+        long acc = sum & 0xFFFF_FFFFL;
         int i = from;
         int end = from + length;
         // 8 bytes at a time, as two 32-bit words: since 2^16 = 1 modulo 0xffff, adding 32-bit words
@@ -80,7 +80,7 @@ public final class Checksums {
             i += 8;
         }
         int folded = foldToInt(swapped);
-        long acc = (long) sum + (((folded & 0xFF) << 8) | (folded >>> 8));
+        long acc = (sum & 0xFFFF_FFFFL) + (((folded & 0xFF) << 8) | (folded >>> 8));
         while (end - i >= 2) {
             acc += ((a[i] & 0xFF) << 8) | (a[i + 1] & 0xFF);
             i += 2;
@@ -98,21 +98,17 @@ public final class Checksums {
 
     /** Adds a 32-bit value as two 16-bit words. */
     public static int add32(int sum, int value) {
-        return foldToInt((long) sum + (value >>> 16) + (value & 0xFFFF));
+        return foldToInt((sum & 0xFFFF_FFFFL) + (value >>> 16) + (value & 0xFFFF));
     }
 
     /** Adds a 16-bit value. */
     public static int add16(int sum, int value) {
-        return foldToInt((long) sum + (value & 0xFFFF));
+        return foldToInt((sum & 0xFFFF_FFFFL) + (value & 0xFFFF));
     }
 
     /** Folds the carries into 16 bits (the one's complement sum, not yet complemented). */
     public static int fold(int sum) {
-        long s = sum & 0xFFFF_FFFFL;
-        while ((s >>> 16) != 0) {
-            s = (s & 0xFFFF) + (s >>> 16);
-        }
-        return (int) s;
+        return foldToInt(sum & 0xFFFF_FFFFL);
     }
 
     /** The checksum field value for a sum: the 16-bit one's complement of the folded sum. */
@@ -132,6 +128,9 @@ public final class Checksums {
      * IPv4 addresses are read through {@link #v4Int}, so this allocates nothing for IPv4.
      */
     public static int pseudoHeaderSum(InetAddress src, InetAddress dst, int protocol, int upperLayerLength) {
+        if (src instanceof Inet4Address s4 && dst instanceof Inet4Address d4) {
+            return pseudoHeaderSumV4(v4Int(s4), v4Int(d4), protocol, upperLayerLength);
+        }
         int s = addressSum(src, 0);
         s = addressSum(dst, s);
         s = add32(s, upperLayerLength);
@@ -140,9 +139,10 @@ public final class Checksums {
 
     /** The pseudo-header sum from IPv4 addresses given as ints. */
     public static int pseudoHeaderSumV4(int src, int dst, int protocol, int upperLayerLength) {
-        int s = add32(add32(0, src), dst);
-        s = add32(s, upperLayerLength);
-        return add16(s, protocol);
+        // Seven words of at most 16 bits each: no carry to fold before the end.
+        long s = (src >>> 16) + (src & 0xFFFF) + (dst >>> 16) + (dst & 0xFFFF)
+                + (upperLayerLength >>> 16) + (upperLayerLength & 0xFFFF) + (protocol & 0xFFFF);
+        return foldToInt(s);
     }
 
     /** Adds an address's bytes to a sum. */
@@ -184,10 +184,19 @@ public final class Checksums {
         }
     }
 
+    /**
+     * The end-around carry of RFC 1071 for any sum read as 64 bits unsigned, in four steps rather
+     * than a loop whose trip count the branch predictor must guess: 2^32 and 2^16 are both 1
+     * modulo 0xffff, so each step keeps the sum's class; the first leaves at most 33 bits, the
+     * second at most 0x2fffe, the third at most 0x10001 and the fourth at most 0xffff. A nonzero
+     * sum stays nonzero, so the result is the one value in [1, 0xffff] of its class (0 for 0),
+     * which is what folding until no carry is left gives.
+     */
     private static int foldToInt(long acc) {
-        while ((acc >>> 16) != 0) {
-            acc = (acc & 0xFFFF) + (acc >>> 16);
-        }
+        acc = (acc & 0xFFFF_FFFFL) + (acc >>> 32);
+        acc = (acc & 0xFFFF) + (acc >>> 16);
+        acc = (acc & 0xFFFF) + (acc >>> 16);
+        acc = (acc & 0xFFFF) + (acc >>> 16);
         return (int) acc;
     }
 }

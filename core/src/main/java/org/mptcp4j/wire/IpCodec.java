@@ -163,20 +163,26 @@ public final class IpCodec {
             throw new java.nio.BufferOverflowException();
         }
         int p = out.position();
-        out.put(p, (byte) (0x40 | (ihl / 4)));
-        out.put(p + 1, (byte) h.tos());
+        int versionTos = ((0x40 | (ihl / 4)) << 8) | (h.tos() & 0xFF);
+        int flags = h.dontFragment() ? IPV4_FLAG_DF : 0;
+        int ttlProtocol = ((h.ttl() & 0xFF) << 8) | (h.protocol() & 0xFF);
+        int src = Checksums.v4Int(h.source());
+        int dst = Checksums.v4Int(h.destination());
+        out.putShort(p, (short) versionTos);
         out.putShort(p + 2, (short) total);
         out.putShort(p + 4, (short) h.identification());
-        out.putShort(p + 6, (short) (h.dontFragment() ? IPV4_FLAG_DF : 0));
-        out.put(p + 8, (byte) h.ttl());
-        out.put(p + 9, (byte) h.protocol());
-        out.putShort(p + 10, (short) 0);
-        out.putInt(p + 12, Checksums.v4Int(h.source()));
-        out.putInt(p + 16, Checksums.v4Int(h.destination()));
+        out.putShort(p + 6, (short) flags);
+        out.putShort(p + 8, (short) ttlProtocol);
+        out.putInt(p + 12, src);
+        out.putInt(p + 16, dst);
         for (int i = IPV4_MIN_HEADER; i < ihl; i++) {
             out.put(p + i, (byte) 0); // EOL: options are not modelled
         }
-        out.putShort(p + 10, (short) Checksums.finish(Checksums.sum(out, p, ihl, 0)));
+        // The header's words summed as they are written (the EOL bytes add nothing), rather than
+        // read back from the buffer just written.
+        int sum = versionTos + (total & 0xFFFF) + (h.identification() & 0xFFFF) + flags + ttlProtocol
+                + (src >>> 16) + (src & 0xFFFF) + (dst >>> 16) + (dst & 0xFFFF);
+        out.putShort(p + 10, (short) Checksums.finish(sum));
         out.position(p + ihl);
         return ihl;
     }
