@@ -6,7 +6,6 @@ import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.mptcp4j.mib.MibCounter;
@@ -193,13 +192,14 @@ public final class MptcpOptionCodec {
             return null;
         }
         int p = at + 4;
-        OptionalLong dataAck = OptionalLong.empty();
+        boolean hasDataAck = (flags & DSS_DATA_ACK) != 0;
         boolean ack64 = (flags & DSS_DATA_ACK_64) != 0;
-        if ((flags & DSS_DATA_ACK) != 0) {
-            dataAck = OptionalLong.of(ack64 ? b.getLong(p) : b.getInt(p) & 0xFFFF_FFFFL);
+        long dataAck = 0;
+        if (hasDataAck) {
+            dataAck = ack64 ? b.getLong(p) : b.getInt(p) & 0xFFFF_FFFFL;
             p += ack64 ? 8 : 4;
         }
-        Optional<DataSequenceMapping> map = Optional.empty();
+        DataSequenceMapping map = null;
         if (mapping) {
             boolean dsn64 = (flags & DSS_DSN_64) != 0;
             long dsn = dsn64 ? b.getLong(p) : b.getInt(p) & 0xFFFF_FFFFL;
@@ -207,9 +207,9 @@ public final class MptcpOptionCodec {
             int ssn = b.getInt(p);
             int dll = b.getShort(p + 4) & 0xFFFF;
             OptionalInt checksum = csum ? OptionalInt.of(b.getShort(p + 6) & 0xFFFF) : OptionalInt.empty();
-            map = Optional.of(new DataSequenceMapping(dsn, dsn64, ssn, dll, checksum));
+            map = new DataSequenceMapping(dsn, dsn64, ssn, dll, checksum);
         }
-        return new Dss(dataAck, ack64, map, (flags & DSS_DATA_FIN) != 0);
+        return new Dss(hasDataAck, dataAck, ack64, map, (flags & DSS_DATA_FIN) != 0);
     }
 
     /** The DSS option length its flags imply, without or with the 2-byte checksum. */
@@ -385,15 +385,16 @@ public final class MptcpOptionCodec {
     }
 
     private static void encodeDss(Dss d, ByteBuffer out, int p, int sub) {
+        DataSequenceMapping m = d.mappingOrNull();
         int flags = 0;
-        if (d.dataAck().isPresent()) {
+        if (d.hasDataAck()) {
             flags |= DSS_DATA_ACK;
         }
         if (d.dataAckIs64()) {
             flags |= DSS_DATA_ACK_64;
         }
-        if (d.mapping().isPresent()) {
-            flags |= DSS_MAPPING | (d.mapping().get().dsnIs64() ? DSS_DSN_64 : 0);
+        if (m != null) {
+            flags |= DSS_MAPPING | (m.dsnIs64() ? DSS_DSN_64 : 0);
         }
         if (d.dataFin()) {
             flags |= DSS_DATA_FIN;
@@ -401,8 +402,8 @@ public final class MptcpOptionCodec {
         out.put(p + 2, (byte) sub);
         out.put(p + 3, (byte) flags);
         int q = p + 4;
-        if (d.dataAck().isPresent()) {
-            long ack = d.dataAck().getAsLong();
+        if (d.hasDataAck()) {
+            long ack = d.dataAckValue();
             if (d.dataAckIs64()) {
                 out.putLong(q, ack);
                 q += 8;
@@ -411,8 +412,7 @@ public final class MptcpOptionCodec {
                 q += 4;
             }
         }
-        if (d.mapping().isPresent()) {
-            DataSequenceMapping m = d.mapping().get();
+        if (m != null) {
             if (m.dsnIs64()) {
                 out.putLong(q, m.dsn());
                 q += 8;
