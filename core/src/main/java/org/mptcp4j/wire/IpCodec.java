@@ -68,35 +68,54 @@ public final class IpCodec {
     /**
      * The checks and header of {@link #decode} for the IPv4 packet at {@code base} with {@code avail}
      * bytes, without the payload's view: its bytes are {@code [base + headerLength, base +}
-     * {@link #v4TotalLength}{@code )}. For {@link TcpPackets}, which views only the TCP payload.
+     * {@link #v4TotalLength}{@code )}.
      */
     static DecodeResult<IpHeader.V4> decodeV4Header(ByteBuffer b, int base, int avail) {
+        DecodeResult.Malformed<IpHeader.V4> refusal = v4Refusal(b, base, avail);
+        return refusal != null ? refusal : DecodeResult.ok(v4Header(b, base));
+    }
+
+    /**
+     * What {@link #decode} refuses the IPv4 packet at {@code base} with {@code avail} bytes for, or
+     * null when a host accepts its header. For {@link TcpPackets}, which then reads the header with
+     * {@link #v4Header} and views only the TCP payload: no result is made for a packet that passes.
+     */
+    static <T> DecodeResult.Malformed<T> v4Refusal(ByteBuffer b, int base, int avail) {
         if (avail < IPV4_MIN_HEADER) {
-            return DecodeResult.malformed(0, "IPv4 packet of " + avail + " bytes is shorter than a header", MibCounter.IP_IN_HDR_ERRORS);
+            return new DecodeResult.Malformed<>(0, "IPv4 packet of " + avail + " bytes is shorter than a header", MibCounter.IP_IN_HDR_ERRORS);
         }
         int ihl = (b.get(base) & 0x0F) * 4;
         if (ihl < IPV4_MIN_HEADER) {
-            return DecodeResult.malformed(0, "IPv4 header length " + ihl + " below 20", MibCounter.IP_IN_HDR_ERRORS);
+            return new DecodeResult.Malformed<>(0, "IPv4 header length " + ihl + " below 20", MibCounter.IP_IN_HDR_ERRORS);
         }
         int totalLength = v4TotalLength(b, base);
         if (totalLength < ihl) {
-            return DecodeResult.malformed(2, "IPv4 total length " + totalLength + " below header length " + ihl, MibCounter.IP_IN_HDR_ERRORS);
+            return new DecodeResult.Malformed<>(2, "IPv4 total length " + totalLength + " below header length " + ihl,
+                    MibCounter.IP_IN_HDR_ERRORS);
         }
         // A link may pad a short frame (Ethernet minimum size): bytes past total length are not ours.
         if (totalLength > avail) {
-            return DecodeResult.malformed(2, "IPv4 total length " + totalLength + " exceeds the " + avail + " bytes received", MibCounter.IP_IN_HDR_ERRORS);
+            return new DecodeResult.Malformed<>(2, "IPv4 total length " + totalLength + " exceeds the " + avail + " bytes received",
+                    MibCounter.IP_IN_HDR_ERRORS);
         }
         if (!Checksums.verifies(Checksums.sum(b, base, ihl, 0))) {
-            return DecodeResult.malformed(10, "IPv4 header checksum", MibCounter.IP_IN_CSUM_ERRORS);
+            return new DecodeResult.Malformed<>(10, "IPv4 header checksum", MibCounter.IP_IN_CSUM_ERRORS);
         }
         int flagsFrag = b.getShort(base + 6) & 0xFFFF;
         if ((flagsFrag & IPV4_FLAG_MF) != 0 || (flagsFrag & IPV4_FRAGMENT_OFFSET_MASK) != 0) {
-            return DecodeResult.malformed(6, "IPv4 fragment (no reassembly)", MibCounter.IP_IN_FRAGMENTS);
+            return new DecodeResult.Malformed<>(6, "IPv4 fragment (no reassembly)", MibCounter.IP_IN_FRAGMENTS);
         }
+        return null;
+    }
+
+    /** The header of the IPv4 packet at {@code base}, which {@link #v4Refusal} accepted. */
+    static IpHeader.V4 v4Header(ByteBuffer b, int base) {
+        int ihl = (b.get(base) & 0x0F) * 4;
+        int flagsFrag = b.getShort(base + 6) & 0xFFFF;
         Inet4Address src = v4Address(b.getInt(base + 12));
         Inet4Address dst = v4Address(b.getInt(base + 16));
-        return DecodeResult.ok(new IpHeader.V4(src, dst, b.get(base + 9) & 0xFF, b.get(base + 8) & 0xFF, b.get(base + 1) & 0xFF,
-                b.getShort(base + 4) & 0xFFFF, (flagsFrag & IPV4_FLAG_DF) != 0, ihl));
+        return new IpHeader.V4(src, dst, b.get(base + 9) & 0xFF, b.get(base + 8) & 0xFF, b.get(base + 1) & 0xFF,
+                b.getShort(base + 4) & 0xFFFF, (flagsFrag & IPV4_FLAG_DF) != 0, ihl);
     }
 
     private static DecodeResult<IpPacket> decodeV6(ByteBuffer b, int base, int avail) {
@@ -163,20 +182,26 @@ public final class IpCodec {
             throw new java.nio.BufferOverflowException();
         }
         int p = out.position();
-        out.put(p, (byte) (0x40 | (ihl / 4)));
-        out.put(p + 1, (byte) h.tos());
+        int versionTos = ((0x40 | (ihl / 4)) << 8) | (h.tos() & 0xFF);
+        int flags = h.dontFragment() ? IPV4_FLAG_DF : 0;
+        int ttlProtocol = ((h.ttl() & 0xFF) << 8) | (h.protocol() & 0xFF);
+        int src = Checksums.v4Int(h.source());
+        int dst = Checksums.v4Int(h.destination());
+        out.putShort(p, (short) versionTos);
         out.putShort(p + 2, (short) total);
         out.putShort(p + 4, (short) h.identification());
-        out.putShort(p + 6, (short) (h.dontFragment() ? IPV4_FLAG_DF : 0));
-        out.put(p + 8, (byte) h.ttl());
-        out.put(p + 9, (byte) h.protocol());
-        out.putShort(p + 10, (short) 0);
-        out.putInt(p + 12, Checksums.v4Int(h.source()));
-        out.putInt(p + 16, Checksums.v4Int(h.destination()));
+        out.putShort(p + 6, (short) flags);
+        out.putShort(p + 8, (short) ttlProtocol);
+        out.putInt(p + 12, src);
+        out.putInt(p + 16, dst);
         for (int i = IPV4_MIN_HEADER; i < ihl; i++) {
             out.put(p + i, (byte) 0); // EOL: options are not modelled
         }
-        out.putShort(p + 10, (short) Checksums.finish(Checksums.sum(out, p, ihl, 0)));
+        // The header's words summed as they are written (the EOL bytes add nothing), rather than
+        // read back from the buffer just written.
+        int sum = versionTos + (total & 0xFFFF) + (h.identification() & 0xFFFF) + flags + ttlProtocol
+                + (src >>> 16) + (src & 0xFFFF) + (dst >>> 16) + (dst & 0xFFFF);
+        out.putShort(p + 10, (short) Checksums.finish(sum));
         out.position(p + ihl);
         return ihl;
     }

@@ -126,19 +126,49 @@ public sealed interface MptcpOption extends TcpOption permits MptcpOption.MpCapa
      * Data Sequence Signal (RFC 8684 section 3.3): an optional DATA_ACK (4 or 8 bytes), an optional
      * mapping, and the DATA_FIN flag. The checksum's presence is negotiated, not flagged: it follows
      * from the option length.
+     *
+     * <p>Held as a presence flag and a value, and the mapping or null, so that decoding the DSS of a
+     * segment makes one object besides the mapping, not three: nearly every segment of a
+     * connection carries one. {@link #dataAck()} and {@link #mapping()} give the optional forms.
+     *
+     * @param dataAckValue the DATA_ACK when {@code hasDataAck}, else 0
+     * @param mappingOrNull the mapping, or null when the option carries none
      */
-    record Dss(OptionalLong dataAck, boolean dataAckIs64, Optional<DataSequenceMapping> mapping, boolean dataFin)
+    record Dss(boolean hasDataAck, long dataAckValue, boolean dataAckIs64, DataSequenceMapping mappingOrNull, boolean dataFin)
             implements MptcpOption {
+        public Dss {
+            if (!hasDataAck) {
+                dataAckValue = 0;
+            }
+        }
+
+        public Dss(OptionalLong dataAck, boolean dataAckIs64, Optional<DataSequenceMapping> mapping, boolean dataFin) {
+            this(dataAck.isPresent(), dataAck.orElse(0), dataAckIs64, mapping.orElse(null), dataFin);
+        }
+
+        /** The DATA_ACK, if the option carries one. */
+        public OptionalLong dataAck() {
+            return hasDataAck ? OptionalLong.of(dataAckValue) : OptionalLong.empty();
+        }
+
+        /** The mapping, if the option carries one. */
+        public Optional<DataSequenceMapping> mapping() {
+            return Optional.ofNullable(mappingOrNull);
+        }
+
+        public boolean hasMapping() {
+            return mappingOrNull != null;
+        }
+
         public int subtype() { return SUBTYPE_DSS; }
 
         public int encodedLength() {
             int len = 4;
-            if (dataAck.isPresent()) {
+            if (hasDataAck) {
                 len += dataAckIs64 ? 8 : 4;
             }
-            if (mapping.isPresent()) {
-                DataSequenceMapping m = mapping.get();
-                len += (m.dsnIs64() ? 8 : 4) + 4 + 2 + (m.checksum().isPresent() ? 2 : 0);
+            if (mappingOrNull != null) {
+                len += (mappingOrNull.dsnIs64() ? 8 : 4) + 4 + 2 + (mappingOrNull.checksum().isPresent() ? 2 : 0);
             }
             return len;
         }

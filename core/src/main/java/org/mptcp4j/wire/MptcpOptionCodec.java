@@ -6,7 +6,6 @@ import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.mptcp4j.mib.MibCounter;
@@ -78,71 +77,108 @@ public final class MptcpOptionCodec {
 
     /** Decodes the option at absolute index {@code at} of length {@code len} (both checked by the caller). */
     static DecodeResult<MptcpOption> decode(ByteBuffer b, int at, int len, int reportBase) {
+        MptcpOption o = decodeOrNull(b, at, len);
+        return o != null ? DecodeResult.ok(o) : refusal(b, at, len, reportBase);
+    }
+
+    /**
+     * The option at absolute index {@code at} of length {@code len} (both checked by the caller), or
+     * null when {@link #refusal} refuses it: the option parser's path for every segment, which
+     * makes no result and no message for an option that decodes.
+     */
+    static MptcpOption decodeOrNull(ByteBuffer b, int at, int len) {
         if (len < 3) {
-            return malformed(reportBase + 1, "MPTCP option length " + len + " leaves no subtype");
+            return null;
         }
         int subtype = (b.get(at + 2) & 0xFF) >>> 4;
         return switch (subtype) {
-            case MptcpOption.SUBTYPE_MP_CAPABLE -> mpCapable(b, at, len, reportBase);
-            case MptcpOption.SUBTYPE_MP_JOIN -> mpJoin(b, at, len, reportBase);
-            case MptcpOption.SUBTYPE_DSS -> dss(b, at, len, reportBase);
-            case MptcpOption.SUBTYPE_ADD_ADDR -> addAddr(b, at, len, reportBase);
-            case MptcpOption.SUBTYPE_REMOVE_ADDR -> removeAddr(b, at, len, reportBase);
-            case MptcpOption.SUBTYPE_MP_PRIO -> mpPrio(b, at, len, reportBase);
-            case MptcpOption.SUBTYPE_MP_FAIL -> len == 12
-                    ? DecodeResult.ok(new MpFail(b.getLong(at + 4)))
-                    : badLength("MP_FAIL", len, reportBase);
-            case MptcpOption.SUBTYPE_MP_FASTCLOSE -> len == 12
-                    ? DecodeResult.ok(new MpFastclose(b.getLong(at + 4)))
-                    : badLength("MP_FASTCLOSE", len, reportBase);
-            case MptcpOption.SUBTYPE_MP_TCPRST -> len == 4
-                    ? DecodeResult.ok(new MpTcpRst(b.get(at + 2) & 0x0F, b.get(at + 3) & 0xFF))
-                    : badLength("MP_TCPRST", len, reportBase);
+            case MptcpOption.SUBTYPE_MP_CAPABLE -> mpCapable(b, at, len);
+            case MptcpOption.SUBTYPE_MP_JOIN -> mpJoin(b, at, len);
+            case MptcpOption.SUBTYPE_DSS -> dss(b, at, len);
+            case MptcpOption.SUBTYPE_ADD_ADDR -> addAddr(b, at, len);
+            case MptcpOption.SUBTYPE_REMOVE_ADDR -> len >= 4 ? removeAddr(b, at, len) : null;
+            case MptcpOption.SUBTYPE_MP_PRIO -> mpPrio(b, at, len);
+            case MptcpOption.SUBTYPE_MP_FAIL -> len == 12 ? new MpFail(b.getLong(at + 4)) : null;
+            case MptcpOption.SUBTYPE_MP_FASTCLOSE -> len == 12 ? new MpFastclose(b.getLong(at + 4)) : null;
+            case MptcpOption.SUBTYPE_MP_TCPRST -> len == 4 ? new MpTcpRst(b.get(at + 2) & 0x0F, b.get(at + 3) & 0xFF) : null;
             default -> {
                 byte[] data = new byte[len - 3];
                 b.get(at + 3, data);
-                yield DecodeResult.ok(new UnknownSubtype(subtype, b.get(at + 2) & 0x0F, data));
+                yield new UnknownSubtype(subtype, b.get(at + 2) & 0x0F, data);
             }
         };
     }
 
-    private static DecodeResult<MptcpOption> mpCapable(ByteBuffer b, int at, int len, int rb) {
+    /**
+     * Why the option at {@code at} of length {@code len} is refused, as {@link #decodeOrNull} found:
+     * a length its subtype does not allow, which Linux's {@code mptcp_parse_option} ignores. Only
+     * asked about an option {@code decodeOrNull} refused.
+     */
+    private static DecodeResult<MptcpOption> refusal(ByteBuffer b, int at, int len, int rb) {
+        if (len < 3) {
+            return malformed(rb + 1, "MPTCP option length " + len + " leaves no subtype");
+        }
+        int subtype = (b.get(at + 2) & 0xFF) >>> 4;
+        return switch (subtype) {
+            case MptcpOption.SUBTYPE_MP_CAPABLE -> badLength("MP_CAPABLE", len, rb);
+            case MptcpOption.SUBTYPE_MP_JOIN -> badLength("MP_JOIN", len, rb);
+            case MptcpOption.SUBTYPE_DSS -> {
+                if (len < 4) {
+                    yield badLength("DSS", len, rb);
+                }
+                int flags = b.get(at + 3) & 0xFF;
+                int expected = dssLength(flags, false);
+                boolean mapping = (flags & DSS_MAPPING) != 0;
+                yield malformed(rb + 1, "DSS length " + len + " does not match flags 0x" + Integer.toHexString(flags) + " (expected " + expected
+                        + (mapping ? " or " + (expected + 2) : "") + ")");
+            }
+            case MptcpOption.SUBTYPE_ADD_ADDR -> badLength("ADD_ADDR", len, rb);
+            case MptcpOption.SUBTYPE_REMOVE_ADDR -> badLength("REMOVE_ADDR", len, rb);
+            case MptcpOption.SUBTYPE_MP_PRIO -> badLength("MP_PRIO", len, rb);
+            case MptcpOption.SUBTYPE_MP_FAIL -> badLength("MP_FAIL", len, rb);
+            case MptcpOption.SUBTYPE_MP_FASTCLOSE -> badLength("MP_FASTCLOSE", len, rb);
+            case MptcpOption.SUBTYPE_MP_TCPRST -> badLength("MP_TCPRST", len, rb);
+            default -> throw new AssertionError("an unknown subtype (" + subtype + ") is kept, never refused");
+        };
+    }
+
+    private static MptcpOption mpCapable(ByteBuffer b, int at, int len) {
         if (len != 4 && len != 12 && len != 20 && len != 22 && len != 24) {
-            return badLength("MP_CAPABLE", len, rb);
+            return null; // checked before byte 3 is read, which may lie past the option
         }
         int version = b.get(at + 2) & 0x0F;
         int flags = b.get(at + 3) & 0xFF;
         return switch (len) {
-            case 4 -> DecodeResult.ok(new MpCapable(version, flags, OptionalLong.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.empty()));
-            case 12 -> DecodeResult.ok(new MpCapable(version, flags, OptionalLong.of(b.getLong(at + 4)), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.empty()));
-            case 20, 22, 24 -> DecodeResult.ok(new MpCapable(version, flags, OptionalLong.of(b.getLong(at + 4)), OptionalLong.of(b.getLong(at + 12)),
+            case 4 -> new MpCapable(version, flags, OptionalLong.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.empty());
+            case 12 -> new MpCapable(version, flags, OptionalLong.of(b.getLong(at + 4)), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.empty());
+            case 20, 22, 24 -> new MpCapable(version, flags, OptionalLong.of(b.getLong(at + 4)), OptionalLong.of(b.getLong(at + 12)),
                     len >= 22 ? OptionalInt.of(b.getShort(at + 20) & 0xFFFF) : OptionalInt.empty(),
-                    len == 24 ? OptionalInt.of(b.getShort(at + 22) & 0xFFFF) : OptionalInt.empty()));
-            default -> badLength("MP_CAPABLE", len, rb);
+                    len == 24 ? OptionalInt.of(b.getShort(at + 22) & 0xFFFF) : OptionalInt.empty());
+            default -> null;
         };
     }
 
-    private static DecodeResult<MptcpOption> mpJoin(ByteBuffer b, int at, int len, int rb) {
+    private static MptcpOption mpJoin(ByteBuffer b, int at, int len) {
         if (len != 12 && len != 16 && len != 24) {
-            return badLength("MP_JOIN", len, rb);
+            return null; // checked before byte 3 is read, which may lie past the option
         }
         boolean backup = (b.get(at + 2) & 0x01) != 0;
         int addressId = b.get(at + 3) & 0xFF;
         return switch (len) {
-            case 12 -> DecodeResult.ok(new MpJoinSyn(backup, addressId, b.getInt(at + 4), b.getInt(at + 8)));
-            case 16 -> DecodeResult.ok(new MpJoinSynAck(backup, addressId, b.getLong(at + 4), b.getInt(at + 12)));
+            case 12 -> new MpJoinSyn(backup, addressId, b.getInt(at + 4), b.getInt(at + 8));
+            case 16 -> new MpJoinSynAck(backup, addressId, b.getLong(at + 4), b.getInt(at + 12));
             case 24 -> {
                 byte[] hmac = new byte[MpJoinAck.HMAC_BYTES];
                 b.get(at + 4, hmac);
-                yield DecodeResult.ok(new MpJoinAck(hmac));
+                yield new MpJoinAck(hmac);
             }
-            default -> badLength("MP_JOIN", len, rb);
+            default -> null;
         };
     }
 
-    private static DecodeResult<MptcpOption> dss(ByteBuffer b, int at, int len, int rb) {
+    private static MptcpOption dss(ByteBuffer b, int at, int len) {
         if (len < 4) {
-            return badLength("DSS", len, rb);
+            return null;
         }
         int flags = b.get(at + 3) & 0xFF;
         int expected = dssLength(flags, false);
@@ -153,17 +189,17 @@ public final class MptcpOptionCodec {
         } else if (mapping && len == expected + 2) {
             csum = true;
         } else {
-            return malformed(rb + 1, "DSS length " + len + " does not match flags 0x" + Integer.toHexString(flags) + " (expected " + expected
-                    + (mapping ? " or " + (expected + 2) : "") + ")");
+            return null;
         }
         int p = at + 4;
-        OptionalLong dataAck = OptionalLong.empty();
+        boolean hasDataAck = (flags & DSS_DATA_ACK) != 0;
         boolean ack64 = (flags & DSS_DATA_ACK_64) != 0;
-        if ((flags & DSS_DATA_ACK) != 0) {
-            dataAck = OptionalLong.of(ack64 ? b.getLong(p) : b.getInt(p) & 0xFFFF_FFFFL);
+        long dataAck = 0;
+        if (hasDataAck) {
+            dataAck = ack64 ? b.getLong(p) : b.getInt(p) & 0xFFFF_FFFFL;
             p += ack64 ? 8 : 4;
         }
-        Optional<DataSequenceMapping> map = Optional.empty();
+        DataSequenceMapping map = null;
         if (mapping) {
             boolean dsn64 = (flags & DSS_DSN_64) != 0;
             long dsn = dsn64 ? b.getLong(p) : b.getInt(p) & 0xFFFF_FFFFL;
@@ -171,9 +207,9 @@ public final class MptcpOptionCodec {
             int ssn = b.getInt(p);
             int dll = b.getShort(p + 4) & 0xFFFF;
             OptionalInt checksum = csum ? OptionalInt.of(b.getShort(p + 6) & 0xFFFF) : OptionalInt.empty();
-            map = Optional.of(new DataSequenceMapping(dsn, dsn64, ssn, dll, checksum));
+            map = new DataSequenceMapping(dsn, dsn64, ssn, dll, checksum);
         }
-        return DecodeResult.ok(new Dss(dataAck, ack64, map, (flags & DSS_DATA_FIN) != 0));
+        return new Dss(hasDataAck, dataAck, ack64, map, (flags & DSS_DATA_FIN) != 0);
     }
 
     /** The DSS option length its flags imply, without or with the 2-byte checksum. */
@@ -188,7 +224,7 @@ public final class MptcpOptionCodec {
         return len;
     }
 
-    private static DecodeResult<MptcpOption> addAddr(ByteBuffer b, int at, int len, int rb) {
+    private static MptcpOption addAddr(ByteBuffer b, int at, int len) {
         // RFC 8684 section 3.4.1: the version-1 option has no IPVer field; the length tells IPv4 from
         // IPv6 and whether port and HMAC are present. All eight lengths are distinct.
         int body = len - 4;
@@ -204,7 +240,7 @@ public final class MptcpOptionCodec {
             case 18 -> { addrLen = 16; port = true; hmac = false; }
             case 24 -> { addrLen = 16; port = false; hmac = true; }
             case 26 -> { addrLen = 16; port = true; hmac = true; }
-            default -> { return badLength("ADD_ADDR", len, rb); }
+            default -> { return null; }
         }
         boolean echo = (b.get(at + 2) & 0x01) != 0;
         int addressId = b.get(at + 3) & 0xFF;
@@ -217,26 +253,24 @@ public final class MptcpOptionCodec {
             p += 2;
         }
         OptionalLong h = hmac ? OptionalLong.of(b.getLong(p)) : OptionalLong.empty();
-        return DecodeResult.ok(new AddAddr(echo, addressId, address, portValue, h));
+        return new AddAddr(echo, addressId, address, portValue, h);
     }
 
-    private static DecodeResult<MptcpOption> removeAddr(ByteBuffer b, int at, int len, int rb) {
-        if (len < 4) {
-            return badLength("REMOVE_ADDR", len, rb);
-        }
+    /** REMOVE_ADDR of {@code len >= 4}: at least one id. */
+    private static MptcpOption removeAddr(ByteBuffer b, int at, int len) {
         List<Integer> ids = new ArrayList<>(len - 3);
         for (int i = 3; i < len; i++) {
             ids.add(b.get(at + i) & 0xFF);
         }
-        return DecodeResult.ok(new RemoveAddr(ids));
+        return new RemoveAddr(ids);
     }
 
-    private static DecodeResult<MptcpOption> mpPrio(ByteBuffer b, int at, int len, int rb) {
+    private static MptcpOption mpPrio(ByteBuffer b, int at, int len) {
         boolean backup = (b.get(at + 2) & 0x01) != 0;
         return switch (len) {
-            case 3 -> DecodeResult.ok(new MpPrio(backup, OptionalInt.empty()));
-            case 4 -> DecodeResult.ok(new MpPrio(backup, OptionalInt.of(b.get(at + 3) & 0xFF)));
-            default -> badLength("MP_PRIO", len, rb);
+            case 3 -> new MpPrio(backup, OptionalInt.empty());
+            case 4 -> new MpPrio(backup, OptionalInt.of(b.get(at + 3) & 0xFF));
+            default -> null;
         };
     }
 
@@ -351,15 +385,16 @@ public final class MptcpOptionCodec {
     }
 
     private static void encodeDss(Dss d, ByteBuffer out, int p, int sub) {
+        DataSequenceMapping m = d.mappingOrNull();
         int flags = 0;
-        if (d.dataAck().isPresent()) {
+        if (d.hasDataAck()) {
             flags |= DSS_DATA_ACK;
         }
         if (d.dataAckIs64()) {
             flags |= DSS_DATA_ACK_64;
         }
-        if (d.mapping().isPresent()) {
-            flags |= DSS_MAPPING | (d.mapping().get().dsnIs64() ? DSS_DSN_64 : 0);
+        if (m != null) {
+            flags |= DSS_MAPPING | (m.dsnIs64() ? DSS_DSN_64 : 0);
         }
         if (d.dataFin()) {
             flags |= DSS_DATA_FIN;
@@ -367,8 +402,8 @@ public final class MptcpOptionCodec {
         out.put(p + 2, (byte) sub);
         out.put(p + 3, (byte) flags);
         int q = p + 4;
-        if (d.dataAck().isPresent()) {
-            long ack = d.dataAck().getAsLong();
+        if (d.hasDataAck()) {
+            long ack = d.dataAckValue();
             if (d.dataAckIs64()) {
                 out.putLong(q, ack);
                 q += 8;
@@ -377,8 +412,7 @@ public final class MptcpOptionCodec {
                 q += 4;
             }
         }
-        if (d.mapping().isPresent()) {
-            DataSequenceMapping m = d.mapping().get();
+        if (m != null) {
             if (m.dsnIs64()) {
                 out.putLong(q, m.dsn());
                 q += 8;

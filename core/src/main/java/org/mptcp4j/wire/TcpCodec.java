@@ -10,7 +10,8 @@ import org.mptcp4j.mib.MibCounter;
  * A TCP segment (RFC 9293 section 3.1) to and from {@link TcpSegment}. Decoding verifies the
  * checksum over the pseudo-header, the data offset and the option space, and never throws or reads
  * outside {@code [position, limit)}; the payload of a decoded segment is a read-only view of the
- * input buffer (copy it if the buffer is reused). Encoding lays the options out as Linux does (see
+ * input buffer, its position and limit where the payload lies in that buffer (copy it if the
+ * buffer is reused). Encoding lays the options out as Linux does (see
  * {@link TcpOptions}), so a kernel's segment decoded and re-encoded gives back the same bytes.
  */
 public final class TcpCodec {
@@ -30,38 +31,74 @@ public final class TcpCodec {
 
     /** Refusal offsets are shifted by {@code reportBase} (the TCP header's offset in the IP packet). */
     static DecodeResult<TcpSegment> decode(ByteBuffer b, InetAddress src, InetAddress dst, ChecksumPolicy policy, int reportBase) {
-        return decode(b, b.position(), b.remaining(), src, dst, policy, reportBase);
+        int base = b.position();
+        int n = b.remaining();
+        int pseudo = Checksums.pseudoHeaderSum(src, dst, IpHeader.PROTOCOL_TCP, n);
+        TcpSegment s = decodeOrNull(b, base, n, pseudo, policy);
+        return s != null ? DecodeResult.ok(s) : refusal(b, base, n, pseudo, policy, reportBase);
     }
 
     /**
-     * As {@link #decode(ByteBuffer, InetAddress, InetAddress, ChecksumPolicy, int)} for the {@code n}
-     * bytes at absolute index {@code base} of {@code b}, whatever its position and limit: the
-     * payload's view (made read-only) is then the only view of the packet.
+     * The segment in the {@code n} bytes at absolute index {@code base} of {@code b}, whatever its
+     * position and limit, or null when {@link #refusal} refuses it; {@code pseudo} is the
+     * pseudo-header sum for {@code n} bytes. The path of every packet through {@link TcpPackets}:
+     * no result and no message is made for a segment that decodes, and the payload's view is the
+     * only view of the packet.
      */
-    static DecodeResult<TcpSegment> decode(ByteBuffer b, int base, int n, InetAddress src, InetAddress dst, ChecksumPolicy policy,
-            int reportBase) {
+    static TcpSegment decodeOrNull(ByteBuffer b, int base, int n, int pseudo, ChecksumPolicy policy) {
         if (n < HEADER_LENGTH) {
-            return DecodeResult.malformed(reportBase, "TCP segment of " + n + " bytes is shorter than a header", MibCounter.TCP_IN_ERRS);
+            return null;
+        }
+        int doff = ((b.get(base + 12) & 0xFF) >>> 4) * 4;
+        if (doff < HEADER_LENGTH || doff > n || !checksumAccepted(b, base, n, pseudo, policy)) {
+            return null;
+        }
+        List<TcpOption> opts = TcpOptions.parseOrNull(b, base + HEADER_LENGTH, doff - HEADER_LENGTH);
+        if (opts == null) {
+            return null;
+        }
+        int flags = ((b.get(base + 12) & 0x0F) << 8) | (b.get(base + 13) & 0xFF);
+        return new TcpSegment(b.getShort(base) & 0xFFFF, b.getShort(base + 2) & 0xFFFF, b.getInt(base + 4), b.getInt(base + 8),
+                flags, b.getShort(base + 14) & 0xFFFF, b.getShort(base + 18) & 0xFFFF, opts, payloadView(b, base + doff, base + n));
+    }
+
+    /**
+     * Why the segment {@link #decodeOrNull} refused is malformed, checked in the same order; null
+     * when it is not. Offsets count from {@code reportBase}, the TCP header's offset in the packet.
+     */
+    static <T> DecodeResult.Malformed<T> refusal(ByteBuffer b, int base, int n, int pseudo, ChecksumPolicy policy, int reportBase) {
+        if (n < HEADER_LENGTH) {
+            return new DecodeResult.Malformed<>(reportBase, "TCP segment of " + n + " bytes is shorter than a header", MibCounter.TCP_IN_ERRS);
         }
         int doff = ((b.get(base + 12) & 0xFF) >>> 4) * 4;
         if (doff < HEADER_LENGTH || doff > n) {
-            return DecodeResult.malformed(reportBase + 12, "TCP data offset " + doff + " outside 20.." + n, MibCounter.TCP_IN_ERRS);
+            return new DecodeResult.Malformed<>(reportBase + 12, "TCP data offset " + doff + " outside 20.." + n, MibCounter.TCP_IN_ERRS);
         }
-        int sum = Checksums.pseudoHeaderSum(src, dst, IpHeader.PROTOCOL_TCP, n);
-        if (policy != ChecksumPolicy.DEVICE_VALIDATED && !Checksums.verifies(Checksums.sum(b, base, n, sum))
-                && !(policy == ChecksumPolicy.ACCEPT_OFFLOAD_PENDING && (b.getShort(base + 16) & 0xFFFF) == Checksums.fold(sum))) {
-            return DecodeResult.malformed(reportBase + 16, "TCP checksum", MibCounter.TCP_IN_CSUM_ERRORS);
+        if (!checksumAccepted(b, base, n, pseudo, policy)) {
+            return new DecodeResult.Malformed<>(reportBase + 16, "TCP checksum", MibCounter.TCP_IN_CSUM_ERRORS);
         }
-        DecodeResult<List<TcpOption>> options = TcpOptions.parse(b, base + HEADER_LENGTH, doff - HEADER_LENGTH, reportBase + HEADER_LENGTH);
-        if (options instanceof DecodeResult.Malformed<List<TcpOption>> m) {
-            return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
+        return TcpOptions.refusal(b, base + HEADER_LENGTH, doff - HEADER_LENGTH, reportBase + HEADER_LENGTH);
+    }
+
+    /** Whether the checksum passes under {@code policy}: verified, vouched for by the device, or left partial for it. */
+    private static boolean checksumAccepted(ByteBuffer b, int base, int n, int pseudo, ChecksumPolicy policy) {
+        return policy == ChecksumPolicy.DEVICE_VALIDATED || Checksums.verifies(Checksums.sum(b, base, n, pseudo))
+                || policy == ChecksumPolicy.ACCEPT_OFFLOAD_PENDING && (b.getShort(base + 16) & 0xFFFF) == Checksums.fold(pseudo);
+    }
+
+    /**
+     * The payload {@code [from, to)} of {@code b} as one read-only buffer: a read-only duplicate with
+     * that position and limit (a slice made read-only would take two), or a slice where {@code b} is
+     * read-only already.
+     */
+    private static ByteBuffer payloadView(ByteBuffer b, int from, int to) {
+        if (from == to) {
+            return TcpSegment.EMPTY;
         }
-        List<TcpOption> opts = ((DecodeResult.Ok<List<TcpOption>>) options).value();
-        int flags = ((b.get(base + 12) & 0x0F) << 8) | (b.get(base + 13) & 0xFF);
-        // TcpSegment makes the view read-only, unless it already is (a slice of a read-only packet).
-        ByteBuffer payload = doff == n ? TcpSegment.EMPTY : b.slice(base + doff, n - doff);
-        return DecodeResult.ok(new TcpSegment(b.getShort(base) & 0xFFFF, b.getShort(base + 2) & 0xFFFF, b.getInt(base + 4), b.getInt(base + 8),
-                flags, b.getShort(base + 14) & 0xFFFF, b.getShort(base + 18) & 0xFFFF, opts, payload));
+        if (b.isReadOnly()) {
+            return b.slice(from, to - from);
+        }
+        return b.asReadOnlyBuffer().limit(to).position(from);
     }
 
     /** Bytes {@link #encode} writes: 20, the padded options, and the payload. */

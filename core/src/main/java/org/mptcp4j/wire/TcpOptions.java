@@ -136,6 +136,16 @@ public final class TcpOptions {
      * {@code reportBase} plus the offset in the space.
      */
     public static DecodeResult<List<TcpOption>> parse(ByteBuffer b, int at, int length, int reportBase) {
+        List<TcpOption> options = parseOrNull(b, at, length);
+        return options != null ? DecodeResult.ok(options) : refusal(b, at, length, reportBase);
+    }
+
+    /**
+     * The options of the space {@code [at, at + length)}, or null when {@link #refusal} refuses
+     * it: the codec's path for every segment, which makes no result and no message for a space
+     * that parses.
+     */
+    static List<TcpOption> parseOrNull(ByteBuffer b, int at, int length) {
         // At most 20 options fit in 40 bytes (2 bytes each); most segments carry one or two, which
         // are held here until the list is made, so that only a third option needs an array.
         TcpOption first = null;
@@ -153,17 +163,13 @@ public final class TcpOptions {
                 continue;
             }
             if (i + 1 >= length) {
-                return DecodeResult.malformed(reportBase + i, "option kind " + kind + " has no length byte", MibCounter.TCP_OPTION_MALFORMED);
+                return null;
             }
             int olen = b.get(at + i + 1) & 0xFF;
-            if (olen < 2) {
-                return DecodeResult.malformed(reportBase + i + 1, "option kind " + kind + " has length " + olen, MibCounter.TCP_OPTION_MALFORMED);
+            if (olen < 2 || i + olen > length) {
+                return null;
             }
-            if (i + olen > length) {
-                return DecodeResult.malformed(reportBase + i + 1, "option kind " + kind + " of length " + olen + " runs past the header",
-                        MibCounter.TCP_OPTION_MALFORMED);
-            }
-            TcpOption o = one(b, at + i, kind, olen, reportBase + i);
+            TcpOption o = one(b, at + i, kind, olen);
             switch (count) {
                 case 0 -> first = o;
                 case 1 -> second = o;
@@ -180,15 +186,48 @@ public final class TcpOptions {
             i += olen;
         }
         // Immutable lists, which TcpSegment keeps without copying; up to two in a list that holds no array.
-        return DecodeResult.ok(switch (count) {
+        return switch (count) {
             case 0 -> List.of();
             case 1 -> List.of(first);
             case 2 -> List.of(first, second);
             default -> List.of(java.util.Arrays.copyOf(more, count));
-        });
+        };
     }
 
-    private static TcpOption one(ByteBuffer b, int q, int kind, int olen, int report) {
+    /**
+     * Why the option space {@code [at, at + length)} is malformed, or null when it is not: an option
+     * whose length byte is missing, below 2, or runs past the header. The same walk as
+     * {@link #parseOrNull}, which returns null exactly when this does not.
+     */
+    static <T> DecodeResult.Malformed<T> refusal(ByteBuffer b, int at, int length, int reportBase) {
+        int i = 0;
+        while (i < length) {
+            int kind = b.get(at + i) & 0xFF;
+            if (kind == TcpOption.KIND_EOL) {
+                break;
+            }
+            if (kind == TcpOption.KIND_NOP) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= length) {
+                return new DecodeResult.Malformed<>(reportBase + i, "option kind " + kind + " has no length byte", MibCounter.TCP_OPTION_MALFORMED);
+            }
+            int olen = b.get(at + i + 1) & 0xFF;
+            if (olen < 2) {
+                return new DecodeResult.Malformed<>(reportBase + i + 1, "option kind " + kind + " has length " + olen,
+                        MibCounter.TCP_OPTION_MALFORMED);
+            }
+            if (i + olen > length) {
+                return new DecodeResult.Malformed<>(reportBase + i + 1, "option kind " + kind + " of length " + olen + " runs past the header",
+                        MibCounter.TCP_OPTION_MALFORMED);
+            }
+            i += olen;
+        }
+        return null;
+    }
+
+    private static TcpOption one(ByteBuffer b, int q, int kind, int olen) {
         switch (kind) {
             case TcpOption.KIND_MSS -> {
                 if (olen == 4) {
@@ -221,8 +260,9 @@ public final class TcpOptions {
                 }
             }
             case TcpOption.KIND_MPTCP -> {
-                if (MptcpOptionCodec.decode(b, q, olen, report) instanceof DecodeResult.Ok<MptcpOption> ok) {
-                    return ok.value();
+                MptcpOption m = MptcpOptionCodec.decodeOrNull(b, q, olen);
+                if (m != null) {
+                    return m;
                 }
             }
             default -> { }

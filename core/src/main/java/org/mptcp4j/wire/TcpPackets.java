@@ -47,20 +47,26 @@ public final class TcpPackets {
     /**
      * IPv4, every packet of a stack's usual run: the same checks and refusals as through
      * {@link IpCodec#decode}, but the segment is decoded in place, with no view of the IP payload
-     * in between (the segment's payload, made read-only, is the only view of the packet).
+     * in between (the segment's payload, made read-only, is the only view of the packet), and for
+     * a packet that decodes only the packet's own result is made.
      */
     private static DecodeResult<TcpPacket> decodeV4(ByteBuffer b, int base, int avail, ChecksumPolicy policy) {
-        DecodeResult<IpHeader.V4> ip = IpCodec.decodeV4Header(b, base, avail);
-        if (ip instanceof DecodeResult.Malformed<IpHeader.V4> m) {
-            return DecodeResult.malformed(m.offset(), m.reason(), m.counter());
+        DecodeResult.Malformed<TcpPacket> ipRefusal = IpCodec.v4Refusal(b, base, avail);
+        if (ipRefusal != null) {
+            return ipRefusal;
         }
-        IpHeader.V4 h = ((DecodeResult.Ok<IpHeader.V4>) ip).value();
-        if (h.protocol() != IpHeader.PROTOCOL_TCP) {
-            return DecodeResult.malformed(9, "IP protocol " + h.protocol() + " is not TCP", MibCounter.IP_IN_UNKNOWN_PROTOS);
+        int protocol = b.get(base + 9) & 0xFF;
+        if (protocol != IpHeader.PROTOCOL_TCP) {
+            return DecodeResult.malformed(9, "IP protocol " + protocol + " is not TCP", MibCounter.IP_IN_UNKNOWN_PROTOS);
         }
-        int ihl = h.headerLength();
-        return packet(h, TcpCodec.decode(b, base + ihl, IpCodec.v4TotalLength(b, base) - ihl, h.source(), h.destination(),
-                policy, ihl));
+        int ihl = (b.get(base) & 0x0F) * 4;
+        int n = IpCodec.v4TotalLength(b, base) - ihl;
+        int pseudo = Checksums.pseudoHeaderSumV4(b.getInt(base + 12), b.getInt(base + 16), IpHeader.PROTOCOL_TCP, n);
+        TcpSegment s = TcpCodec.decodeOrNull(b, base + ihl, n, pseudo, policy);
+        if (s == null) {
+            return TcpCodec.refusal(b, base + ihl, n, pseudo, policy, ihl);
+        }
+        return DecodeResult.ok(new TcpPacket(IpCodec.v4Header(b, base), s));
     }
 
     /** Bytes {@link #encode} writes for this header and segment. */

@@ -80,47 +80,61 @@ public final class TcpSegmentation {
         if (tcpHeader < TcpCodec.HEADER_LENGTH || payload < 0) {
             throw new IllegalArgumentException("TCP header of " + tcpHeader + " bytes in a packet of " + length);
         }
-        int seq0 = packet.getInt(at + ipLength + 4);
-        int flags0 = packet.get(at + ipLength + 13) & 0xff;
+        int tcp = ipLength;
+        int seq0 = packet.getInt(at + tcp + 4);
+        int flags0 = packet.get(at + tcp + 13) & 0xff;
         int id0 = version == 4 ? packet.getShort(at + 4) & 0xffff : 0;
+        // The checksums are summed once over what every piece repeats, and per piece only over what
+        // changes: RFC 1624's incremental update, the words that change taken out of the sums by
+        // adding their one's complements. The payload is summed where it lies in the input, not
+        // read back from the piece just written. Every sum here is positive (the version nibble, the
+        // protocol), so it folds to the same checksum as summing the piece's bytes would.
+        int ipFixed = 0; // IPv4 header without total length, identification and checksum
+        int addresses; // the pseudo-header's addresses (RFC 9293 section 3.1, RFC 8200 section 8.1)
+        if (version == 4) {
+            ipFixed = Checksums.sum(packet, at, ipLength, 0) + negated(packet, at + 2) + negated(packet, at + 4) + negated(packet, at + 10);
+            addresses = Checksums.sum(packet, at + 12, 8, 0);
+        } else {
+            addresses = Checksums.sum(packet, at + 8, 32, 0);
+        }
+        // TCP header and options without sequence number, offset-and-flags word and checksum.
+        int tcpFixed = Checksums.sum(packet, at + tcp, tcpHeader, 0) + negated(packet, at + tcp + 4) + negated(packet, at + tcp + 6)
+                + negated(packet, at + tcp + 12) + negated(packet, at + tcp + 16);
+        int offsetWord = packet.get(at + tcp + 12) & 0xff;
         int pieces = Math.max(1, (payload + gsoSize - 1) / gsoSize);
         for (int i = 0; i < pieces; i++) {
             int offset = i * gsoSize;
             int chunk = Math.min(gsoSize, payload - offset);
             boolean last = i == pieces - 1;
             int total = headers + chunk;
+            int tcpLength = total - ipLength;
             ByteBuffer scratch = buffers.next(total).clear();
             scratch.put(0, packet, at, headers);
             scratch.put(headers, packet, at + headers + offset, chunk);
-            int tcp = ipLength;
-            scratch.putInt(tcp + 4, seq0 + offset);
+            int seq = seq0 + offset;
+            scratch.putInt(tcp + 4, seq);
             int flags = flags0 & ~((last ? 0 : FIN | PSH) | (i == 0 ? 0 : CWR));
             scratch.put(tcp + 13, (byte) flags);
             if (version == 4) {
+                int id = (id0 + i) & 0xffff;
                 scratch.putShort(2, (short) total);
-                scratch.putShort(4, (short) (id0 + i));
-                scratch.putShort(10, (short) 0);
-                scratch.putShort(10, (short) Checksums.ipv4HeaderChecksum(scratch, 0, ipLength));
-                int pseudo = Checksums.pseudoHeaderSumV4(scratch.getInt(12), scratch.getInt(16), IpHeader.PROTOCOL_TCP,
-                        total - ipLength);
-                finishTcpChecksum(scratch, tcp, total - ipLength, pseudo);
+                scratch.putShort(4, (short) id);
+                scratch.putShort(10, (short) Checksums.finish(ipFixed + total + id));
             } else {
-                scratch.putShort(4, (short) (total - ipLength));
-                int pseudo = 0;
-                for (int w = 8; w < 40; w += 2) {
-                    pseudo += scratch.getShort(w) & 0xffff;
-                }
-                pseudo += IpHeader.PROTOCOL_TCP + (total - ipLength);
-                finishTcpChecksum(scratch, tcp, total - ipLength, pseudo);
+                scratch.putShort(4, (short) tcpLength);
             }
+            int pseudo = addresses + IpHeader.PROTOCOL_TCP + tcpLength;
+            int sum = Checksums.sum(packet, at + headers + offset, chunk, tcpFixed + pseudo + (seq >>> 16) + (seq & 0xffff)
+                    + ((offsetWord << 8) | flags));
+            scratch.putShort(tcp + 16, (short) Checksums.finish(sum));
             scratch.position(0).limit(total);
             sink.accept(scratch);
         }
         return pieces;
     }
 
-    private static void finishTcpChecksum(ByteBuffer b, int tcp, int tcpLength, int pseudo) {
-        b.putShort(tcp + 16, (short) 0);
-        b.putShort(tcp + 16, (short) Checksums.finish(Checksums.sum(b, tcp, tcpLength, pseudo)));
+    /** The one's complement of the 16-bit word at {@code at}: adding it takes the word out of a sum. */
+    private static int negated(ByteBuffer b, int at) {
+        return ~b.getShort(at) & 0xffff;
     }
 }
