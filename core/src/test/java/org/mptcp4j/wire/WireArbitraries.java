@@ -141,4 +141,20 @@ public final class WireArbitraries {
                 .as((s, d, hop, tc, flow) -> new IpHeader.V6(s, d, IpHeader.PROTOCOL_TCP, hop, tc, flow));
         return Arbitraries.oneOf(v4, v6);
     }
+
+    /** Recomputes the IPv4 header and TCP checksums of a (mutated) IPv4 packet, where the lengths allow. */
+    static void fixChecksums(byte[] ip) {
+        ByteBuffer b = ByteBuffer.wrap(ip);
+        if (ip.length < 20) {
+            return;
+        }
+        b.putShort(2, (short) ip.length);
+        b.putShort(10, (short) 0);
+        b.putShort(10, (short) Checksums.finish(Checksums.sum(b, 0, 20, 0)));
+        if (ip.length >= 40) {
+            b.putShort(36, (short) 0);
+            int sum = Checksums.pseudoHeaderSumV4(b.getInt(12), b.getInt(16), IpHeader.PROTOCOL_TCP, ip.length - 20);
+            b.putShort(36, (short) Checksums.finish(Checksums.sum(b, 20, ip.length - 20, sum)));
+        }
+    }
 }

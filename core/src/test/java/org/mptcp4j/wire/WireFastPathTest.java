@@ -40,7 +40,7 @@ class WireFastPathTest {
             }
         }
         if (rng.nextInt(3) != 0) {
-            fixChecksums(bytes);
+            WireArbitraries.fixChecksums(bytes);
         }
         ChecksumPolicy policy = policyIndex < 3 ? ChecksumPolicy.values()[policyIndex] : ChecksumPolicy.VERIFY;
         assertThat(TcpPackets.decode(ByteBuffer.wrap(bytes), policy)).isEqualTo(general(bytes, policy));
@@ -152,22 +152,6 @@ class WireFastPathTest {
             s = (s & 0xFFFF) + (s >>> 16);
         }
         return (int) s;
-    }
-
-    /** Recomputes the IPv4 header and TCP checksums of a (mutated) IPv4 packet, where the lengths allow. */
-    private static void fixChecksums(byte[] ip) {
-        ByteBuffer b = ByteBuffer.wrap(ip);
-        if (ip.length < 20) {
-            return;
-        }
-        b.putShort(2, (short) ip.length);
-        b.putShort(10, (short) 0);
-        b.putShort(10, (short) Checksums.finish(Checksums.sum(b, 0, 20, 0)));
-        if (ip.length >= 40) {
-            b.putShort(36, (short) 0);
-            int sum = Checksums.pseudoHeaderSumV4(b.getInt(12), b.getInt(16), IpHeader.PROTOCOL_TCP, ip.length - 20);
-            b.putShort(36, (short) Checksums.finish(Checksums.sum(b, 20, ip.length - 20, sum)));
-        }
     }
 
     /** Headers segmentation takes: IPv4 without options, IPv6 without extension headers. */

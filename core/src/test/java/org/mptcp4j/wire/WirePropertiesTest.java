@@ -134,7 +134,7 @@ class WirePropertiesTest {
             }
         }
         if (rng.nextInt(4) != 0) {
-            fixChecksums(bytes); // let most mutants through the checksums so the option parsers see them
+            WireArbitraries.fixChecksums(bytes); // let most mutants through the checksums so the option parsers see them
         }
         assertDecodersTotal(bytes, rng.nextInt(8));
         DecodeResult<TcpPacket> result = TcpPackets.decode(ByteBuffer.wrap(bytes));
@@ -187,22 +187,6 @@ class WirePropertiesTest {
     private static <T> void assertSame(DecodeResult<T> plain, DecodeResult<T> framed) {
         assertThat(plain).isInstanceOfAny(DecodeResult.Ok.class, DecodeResult.Malformed.class);
         assertThat(framed).isEqualTo(plain);
-    }
-
-    /** Recomputes the IPv4 header and TCP checksums of a (mutated) IPv4 packet, where the lengths allow. */
-    private static void fixChecksums(byte[] ip) {
-        ByteBuffer b = ByteBuffer.wrap(ip);
-        if (ip.length < 20) {
-            return;
-        }
-        b.putShort(2, (short) ip.length);
-        b.putShort(10, (short) 0);
-        b.putShort(10, (short) Checksums.finish(Checksums.sum(b, 0, 20, 0)));
-        if (ip.length >= 40) {
-            b.putShort(36, (short) 0);
-            int sum = Checksums.pseudoHeaderSumV4(b.getInt(12), b.getInt(16), IpHeader.PROTOCOL_TCP, ip.length - 20);
-            b.putShort(36, (short) Checksums.finish(Checksums.sum(b, 20, ip.length - 20, sum)));
-        }
     }
 
     @Provide
