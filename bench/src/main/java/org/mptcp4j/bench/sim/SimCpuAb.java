@@ -14,7 +14,8 @@ import java.util.Locale;
  * thread per run. On a shared machine the load moves every figure by up to 2x within minutes, but
  * it moves both of a pair of adjacent runs alike: the median of the paired ratios (each jar's run
  * over the first jar's run of the same round) is what to read, not the absolute times. The bytes
- * the thread allocated in a run (the last one) do not depend on the load at all.
+ * the thread allocated in a run (the last one) do not depend on the load; they move by a few
+ * percent from launch to launch with the allocations the JIT removes.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimCpuAb two 8 16 /tmp/base.jar bench/target/benchmarks.jar</pre>
  *
