@@ -96,16 +96,6 @@ public final class BulkSender implements StackEndpoint.Application {
     @Override
     public void onEvent(StackEndpoint endpoint, long nowNanos, StackEvent event) {
         Stack stack = endpoint.stack();
-        // Writable first, by instanceof: it comes with nearly every ACK, and the pattern switch
-        // below (a type-switch call site and a guard per case) was a visible share of its cost.
-        if (event instanceof StackEvent.Writable w) {
-            this.stack = stack;
-            if (w.conn().equals(conn)) {
-                pump(stack, nowNanos);
-                snapshot(stack);
-            }
-            return;
-        }
         switch (event) {
             case StackEvent.Connected c when c.conn().equals(conn) -> {
                 connectedNanos = nowNanos;
@@ -118,17 +108,9 @@ public final class BulkSender implements StackEndpoint.Application {
             default -> { }
         }
         this.stack = stack;
-        if (isFor(event)) {
-            snapshot(stack);
-        }
-    }
-
-    /**
-     * Only on this connection's own events: every event on the host reaches every application,
-     * and a snapshot per event and application is O(connections) per packet. info() reads live.
-     */
-    private void snapshot(Stack stack) {
-        if (conn != null && !closed) {
+        if (conn != null && !closed && isFor(event)) {
+            // Only on this connection's own events: every event on the host reaches every application,
+            // and a snapshot per event and application is O(connections) per packet. info() reads live.
             ConnectionInfo info = stack.info(conn);
             if (info != null) {
                 lastInfo = info;

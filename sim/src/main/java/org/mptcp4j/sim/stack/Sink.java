@@ -25,8 +25,6 @@ public final class Sink implements StackEndpoint.Application {
     private final ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
     private final Map<ConnHandle, Flow> flows = new LinkedHashMap<>();
     private ListenerHandle listener;
-    /** The flow of the last Readable event: a bulk transfer's events are all for one flow. */
-    private Flow lastFlow;
     private int completeFlows;
 
     /** Skips SHA-256 (benchmarks that measure the network, not the hash); {@code sha256()} is then meaningless. */
@@ -90,19 +88,20 @@ public final class Sink implements StackEndpoint.Application {
     @Override
     public void onEvent(StackEndpoint endpoint, long nowNanos, StackEvent event) {
         Stack stack = endpoint.stack();
-        // Readable first, by instanceof: it comes with every data segment, and a pattern switch
-        // over the event type (a type-switch call site and a guard) was a visible share of its cost.
-        if (event instanceof StackEvent.Readable r) {
-            Flow f = lastFlow != null && lastFlow.conn.id() == r.conn().id() ? lastFlow : flows.get(r.conn());
-            if (f != null) {
-                lastFlow = f;
-                drain(stack, nowNanos, f);
+        switch (event) {
+            case StackEvent.Incoming i when i.listener().equals(listener) -> {
+                ConnHandle c;
+                while ((c = stack.accept(listener)) != null) {
+                    flows.put(c, new Flow(c, nowNanos));
+                }
             }
-        } else if (event instanceof StackEvent.Incoming i && i.listener().equals(listener)) {
-            ConnHandle c;
-            while ((c = stack.accept(listener)) != null) {
-                flows.put(c, new Flow(c, nowNanos));
+            case StackEvent.Readable r -> {
+                Flow f = flows.get(r.conn());
+                if (f != null) {
+                    drain(stack, nowNanos, f);
+                }
             }
+            default -> { }
         }
     }
 
