@@ -17,9 +17,17 @@ import org.mptcp4j.link.LossModel;
  * Going down discards what is queued and what is on the wire, like a cut cable; while down, every
  * arriving packet is discarded. Each discard is counted in {@link LinkCounters#droppedDown()}.
  * A packet larger than the link's MTU is refused on arrival ({@link LinkCounters#mtuDrops()}).
+ *
+ * <p>A link between two partitions of a {@link ParallelSimulation} has its queue in the sending
+ * node's partition and its pipe in the receiving node's: what leaves the queue waits in an outbox
+ * until the partitions meet ({@link #crossOver}), which its propagation delay allows, since nothing
+ * sent now can arrive before that delay has passed. Such a link keeps its delay and stays up.
  */
 public final class Link implements PacketSink {
+    /** The partition of the sending node: the queue and its server. */
     private final Simulation sim;
+    /** The partition of the receiving node: the pipe and the delivery ({@link #sim} but between partitions). */
+    private final Simulation pipeSim;
     private final String name;
     private final Node from;
     private final Node to;
@@ -46,6 +54,10 @@ public final class Link implements PacketSink {
     private final PacketFifo pipe = new PacketFifo();
     /** Seq of the pending event for the pipe's head, or -1 when the pipe is empty. */
     private long pipeSeq = -1;
+    /** Between partitions: packets sent, with their arrival times, not yet handed to {@link #pipeSim}. */
+    private final PacketFifo outbox;
+    /** Between partitions: the reordered ones among them, each to arrive on its own. */
+    private final PacketFifo outboxReordered;
 
     private boolean up = true;
     /** Grows each time the link goes down; packets from an older generation are discarded. */
@@ -62,6 +74,10 @@ public final class Link implements PacketSink {
 
     Link(Simulation sim, String name, Node from, Node to, LinkSpec spec) {
         this.sim = sim;
+        this.pipeSim = to.simulation();
+        boolean across = pipeSim != sim;
+        this.outbox = across ? new PacketFifo() : null;
+        this.outboxReordered = across ? new PacketFifo() : null;
         this.name = name;
         this.from = from;
         this.to = to;
@@ -117,18 +133,21 @@ public final class Link implements PacketSink {
 
     /** Takes the link down at {@code atNanos}. */
     public Link downAt(long atNanos) {
+        checkWithinPartition("taken down");
         sim.schedule(atNanos, upDown, Boolean.FALSE);
         return this;
     }
 
     /** Brings the link up at {@code atNanos}. */
     public Link upAt(long atNanos) {
+        checkWithinPartition("brought up");
         sim.schedule(atNanos, upDown, Boolean.TRUE);
         return this;
     }
 
     /** Applies {@code newSpec} at {@code atNanos} (see {@link #reconfigure}). */
     public Link reconfigureAt(long atNanos, LinkSpec newSpec) {
+        checkWithinPartition("reconfigured");
         sim.schedule(atNanos, respec, newSpec);
         return this;
     }
@@ -141,6 +160,7 @@ public final class Link implements PacketSink {
      * state; the same loss model keeps its state.
      */
     public void reconfigure(LinkSpec newSpec) {
+        checkWithinPartition("reconfigured");
         if (!newSpec.loss().equals(spec.loss())) {
             loss = newSpec.loss().newProcess(rng);
         }
@@ -150,6 +170,7 @@ public final class Link implements PacketSink {
 
     /** Takes the link down or up now. */
     public void setUp(boolean nowUp) {
+        checkWithinPartition(nowUp ? "brought up" : "taken down");
         if (nowUp == up) {
             return;
         }
@@ -261,7 +282,11 @@ public final class Link implements PacketSink {
         if (rng.chance(spec.reorderProbability())) {
             counters.reordered++;
             p.linkGeneration = generation;
-            sim.schedule(arrival + spec.reorderExtraDelayNanos(), reorderedArrives, p);
+            if (outbox != null) {
+                outboxReordered.add(p, length, arrival + spec.reorderExtraDelayNanos());
+            } else {
+                sim.schedule(arrival + spec.reorderExtraDelayNanos(), reorderedArrives, p);
+            }
         } else if (arrival == now && copy == null && pipe.isEmpty() && sim.runsNextIfDueNow()) {
             // A zero-delay link (a host's access link, say) whose pipe event would be the very next
             // event: deliver now instead of scheduling it, one event per packet fewer in the queue.
@@ -289,18 +314,51 @@ public final class Link implements PacketSink {
     }
 
     private void enterPipe(Packet p, int length, long arrival) {
+        if (outbox != null) {
+            outbox.add(p, length, arrival);
+            return;
+        }
+        toPipe(p, length, arrival);
+    }
+
+    /**
+     * Between partitions, while they wait for each other: hands what was sent since the last call
+     * to the receiving partition, in the order it was sent. The packets arrive at or after the
+     * partitions' next meeting, as each was sent at least the link's delay before its arrival.
+     * Returns the packets handed over.
+     */
+    int crossOver() {
+        int n = outbox.size() + outboxReordered.size();
+        while (!outbox.isEmpty()) {
+            long arrival = outbox.peekTime();
+            int length = outbox.peekLength();
+            toPipe(outbox.poll(), length, arrival);
+        }
+        while (!outboxReordered.isEmpty()) {
+            long arrival = outboxReordered.peekTime();
+            pipeSim.schedule(arrival, reorderedArrives, outboxReordered.poll());
+        }
+        return n;
+    }
+
+    /** Whether this link joins two partitions of a {@link ParallelSimulation}. */
+    boolean isBetweenPartitions() {
+        return outbox != null;
+    }
+
+    private void toPipe(Packet p, int length, long arrival) {
         boolean wasEmpty = pipe.isEmpty();
         if (!wasEmpty && pipe.lastTime() > arrival) {
             arrival = pipe.lastTime(); // the delay shrank: still first in, first out
         }
         pipe.add(p, length, arrival);
         if (wasEmpty) {
-            pipeSeq = sim.schedule(arrival, pipeHeadArrives, null);
+            pipeSeq = pipeSim.schedule(arrival, pipeHeadArrives, null);
         }
     }
 
     private void onPipeHead(long now) {
-        if (sim.currentEventSeq() != pipeSeq) {
+        if (pipeSim.currentEventSeq() != pipeSeq) {
             return;
         }
         int length = pipe.peekLength();
@@ -308,7 +366,7 @@ public final class Link implements PacketSink {
         if (pipe.isEmpty()) {
             pipeSeq = -1;
         } else {
-            pipeSeq = sim.schedule(pipe.peekTime(), pipeHeadArrives, null);
+            pipeSeq = pipeSim.schedule(pipe.peekTime(), pipeHeadArrives, null);
         }
         deliver(now, p, length);
     }
@@ -316,10 +374,10 @@ public final class Link implements PacketSink {
     private void onReordered(Packet p) {
         if (p.linkGeneration != generation) {
             counters.droppedDown++;
-            sim.pool().release(p);
+            pipeSim.pool().release(p);
             return;
         }
-        deliver(sim.nowNanos(), p, p.length);
+        deliver(pipeSim.nowNanos(), p, p.length);
     }
 
     private void deliver(long now, Packet p, int length) {
@@ -357,6 +415,13 @@ public final class Link implements PacketSink {
         }
         check((pipeSeq >= 0) == !pipe.isEmpty(), "pipe event pending iff pipe not empty");
         check(up || (queue.isEmpty() && pipe.isEmpty()), "a down link holds packets");
+    }
+
+    private void checkWithinPartition(String what) {
+        if (outbox != null) {
+            throw new IllegalStateException(name + " joins two partitions and cannot be " + what
+                    + ": its delay is what lets the partitions run apart");
+        }
     }
 
     private void check(boolean condition, String what) {

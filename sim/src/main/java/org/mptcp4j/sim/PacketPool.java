@@ -13,6 +13,8 @@ public final class PacketPool {
     private Packet[] free = new Packet[64];
     private int freeCount;
     private long nextUid;
+    /** Uids go up by this much: one pool per partition of a {@link ParallelSimulation}, each its own residue. */
+    private int uidStride = 1;
     private long allocated;
 
     /** A packet with room for {@code length} bytes and {@code length()} set to it. */
@@ -32,7 +34,8 @@ public final class PacketPool {
         p.free = false;
         p.checksumValidated = false;
         p.length = length;
-        p.uid = nextUid++;
+        p.uid = nextUid;
+        nextUid += uidStride;
         return p;
     }
 
@@ -66,12 +69,61 @@ public final class PacketPool {
         free[freeCount++] = p;
     }
 
-    /** Packet objects ever created: the peak number alive at once. */
+    /**
+     * Numbers this pool's packets {@code partition}, {@code partition + partitions}, ...: the pool of
+     * one of {@code partitions} partitions, whose packets then never share a uid with another's.
+     */
+    void numberAsPartition(int partition, int partitions) {
+        if (allocated > 0) {
+            throw new IllegalStateException("packets were already numbered");
+        }
+        nextUid = partition;
+        uidStride = partitions;
+    }
+
+    /** Packets free in the pool. */
+    int freeCount() {
+        return freeCount;
+    }
+
+    /**
+     * Moves up to {@code n} free packets to {@code other}; returns how many moved. Packets sent to
+     * another partition are released into that partition's pool, so without this the sender's
+     * pool would keep creating packets while the receiver's only grew.
+     */
+    int moveFreeTo(PacketPool other, int n) {
+        int moved = Math.min(n, freeCount);
+        for (int i = 0; i < moved; i++) {
+            Packet p = free[--freeCount];
+            free[freeCount] = null;
+            other.adopt(p);
+        }
+        allocated -= moved;
+        return moved;
+    }
+
+    private void adopt(Packet p) {
+        allocated++;
+        if (freeCount == free.length) {
+            Packet[] bigger = new Packet[free.length * 2];
+            System.arraycopy(free, 0, bigger, 0, freeCount);
+            free = bigger;
+        }
+        free[freeCount++] = p;
+    }
+
+    /**
+     * Packet objects ever created: the peak number alive at once. In a {@link ParallelSimulation},
+     * those this pool created or was given, less those it gave away; summed over the partitions.
+     */
     public long allocated() {
         return allocated;
     }
 
-    /** Packets handed out and not yet released. */
+    /**
+     * Packets handed out and not yet released. In a {@link ParallelSimulation} a packet is released
+     * into the pool of the partition it ends in: only the sum over the partitions means this.
+     */
     public long inUse() {
         return allocated - freeCount;
     }

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.base.Rng;
@@ -67,6 +68,11 @@ public final class Simulation {
     /** Events run so far. */
     public long eventsProcessed() {
         return eventsProcessed;
+    }
+
+    /** The time of the earliest pending event (a cancelled one perhaps), or MAX_VALUE when none is left. */
+    long nextEventNanos() {
+        return queue.isEmpty() ? Long.MAX_VALUE : queue.peekTimeNanos();
     }
 
     /** Events waiting (lazily cancelled ones included). */
@@ -240,6 +246,17 @@ public final class Simulation {
         for (Link l : links) {
             l.observeReceive(observer);
         }
+    }
+
+    /** A link of a {@link ParallelSimulation} from one of this simulation's nodes to another partition's. */
+    Link adopt(Link link) {
+        checkMine(link.from());
+        links.add(link);
+        return link;
+    }
+
+    Set<String> nodeNames() {
+        return Collections.unmodifiableSet(nodes.keySet());
     }
 
     private <N extends Node> N register(N node) {

@@ -11,20 +11,21 @@ import java.util.Locale;
  * time: on a shared machine (this one has 2 cores and other builds) JMH's wall-clock throughput
  * swings by 2x between identical runs, while the CPU a run takes moves far less. Prints, per
  * benchmark, the median and minimum CPU seconds of the measured runs and the simulated time as a
- * multiple of that ("times faster than real time").
+ * multiple of that ("times faster than real time"), and the same in wall time: the figure of a
+ * run on several threads ({@code two-parallel}), whose thread CPU counts only its first partition.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimCpuTime two,tcp,udp 12 8</pre>
  *
- * Arguments: benchmark names ({@code two} = {@code fig3MptcpTwoPaths}, {@code one} =
- * {@code fig3MptcpOnePath}, {@code tcp} = {@code fig3TcpBulk}, {@code udp} = {@code fig3UdpLineRate}),
- * warm-up runs, measured runs.
+ * Arguments: benchmark names ({@code two} = {@code fig3MptcpTwoPaths}, {@code two-parallel} =
+ * {@code fig3MptcpTwoPathsParallel}, {@code one} = {@code fig3MptcpOnePath}, {@code tcp} =
+ * {@code fig3TcpBulk}, {@code udp} = {@code fig3UdpLineRate}), warm-up runs, measured runs.
  */
 public final class SimCpuTime {
     private SimCpuTime() {}
 
     public static void main(String[] args) {
         if (args.length != 3) {
-            System.err.println("usage: SimCpuTime two,one,tcp,udp WARMUP_RUNS MEASURED_RUNS");
+            System.err.println("usage: SimCpuTime two,two-parallel,one,tcp,udp WARMUP_RUNS MEASURED_RUNS");
             System.exit(2);
         }
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -33,6 +34,7 @@ public final class SimCpuTime {
         int measured = Integer.parseInt(args[2]);
         for (String name : args[0].split(",")) {
             List<Double> cpuSeconds = new ArrayList<>();
+            List<Double> wallSeconds = new ArrayList<>();
             double simulatedSeconds = 0;
             long events = 0;
             long allocated = 0;
@@ -40,25 +42,33 @@ public final class SimCpuTime {
                 SimEngineBenchmark.Counts counts = new SimEngineBenchmark.Counts();
                 long bytes = threads.getCurrentThreadAllocatedBytes();
                 long start = threads.getCurrentThreadCpuTime();
+                long wallStart = System.nanoTime();
                 switch (name) {
                     case "two" -> bench.fig3MptcpTwoPaths(counts);
+                    case "two-parallel" -> bench.fig3MptcpTwoPathsParallel(counts);
                     case "one" -> bench.fig3MptcpOnePath(counts);
                     case "tcp" -> bench.fig3TcpBulk(counts);
                     case "udp" -> bench.fig3UdpLineRate(counts);
                     default -> throw new IllegalArgumentException("unknown benchmark " + name);
                 }
                 long cpu = threads.getCurrentThreadCpuTime() - start;
+                long wall = System.nanoTime() - wallStart;
                 if (i >= warmup) {
                     cpuSeconds.add(cpu / 1e9);
+                    wallSeconds.add(wall / 1e9);
                     simulatedSeconds = counts.simulatedNanos / 1e9;
                     events = counts.events;
                     allocated = threads.getCurrentThreadAllocatedBytes() - bytes;
                 }
             }
             Collections.sort(cpuSeconds);
+            Collections.sort(wallSeconds);
             double median = cpuSeconds.get(cpuSeconds.size() / 2);
-            System.out.printf(Locale.ROOT, "%s: %.2f simulated s, %d events, %.1f MB allocated; CPU median %.3f s (min %.3f): %.1f x real time%n",
-                    name, simulatedSeconds, events, allocated / 1e6, median, cpuSeconds.get(0), simulatedSeconds / median);
+            double wallMedian = wallSeconds.get(wallSeconds.size() / 2);
+            System.out.printf(Locale.ROOT, "%s: %.2f simulated s, %d events, %.1f MB allocated; CPU median %.3f s (min %.3f): %.1f x real time;"
+                    + " wall median %.3f s (min %.3f): %.1f x real time%n",
+                    name, simulatedSeconds, events, allocated / 1e6, median, cpuSeconds.get(0), simulatedSeconds / median,
+                    wallMedian, wallSeconds.get(0), simulatedSeconds / wallMedian);
         }
     }
 }

@@ -6,10 +6,13 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.mptcp.Endpoint;
 import org.mptcp4j.mptcp.Limits;
 import org.mptcp4j.link.LossModel;
+import org.mptcp4j.sim.Link;
+import org.mptcp4j.sim.ParallelSimulation;
 import org.mptcp4j.sim.Simulation;
 import org.mptcp4j.sim.stack.BulkSender;
 import org.mptcp4j.sim.stack.Sink;
@@ -109,8 +112,54 @@ public class SimTestbedBenchmark {
         return mptcpTwoPaths(twoEqualPaths(), 100L << 20, counts);
     }
 
+    /**
+     * {@link #fig3MptcpTwoPaths} on two threads ({@link ParallelSimulation}): the source and the
+     * router in one partition, the destination in the other, the paths' 10 ms hops between them.
+     * Its figure is wall time: the CPU of both threads is about that of the one-thread run.
+     */
+    @Benchmark
+    public long fig3MptcpTwoPathsParallel(SimEngineBenchmark.Counts counts) {
+        return mptcpTwoPaths(twoEqualPathsParallel(), 100L << 20, counts);
+    }
+
+    /** {@link #twoEqualPaths} on two partitions (see {@link Topologies#performanceTestbed(ParallelSimulation, PathSpec, PathSpec)}). */
+    static Run twoEqualPathsParallel() {
+        ParallelSimulation parallel = new ParallelSimulation(1, 2);
+        return new Run(Topologies.performanceTestbed(parallel,
+                PathSpec.of(100_000_000L, Duration.ofMillis(10)), PathSpec.of(100_000_000L, Duration.ofMillis(10))),
+                parallel);
+    }
+
+    /** A testbed and, when it runs on several threads, the partitions it runs on. */
+    record Run(PerformanceTestbed bed, ParallelSimulation parallel) {
+        Run(PerformanceTestbed bed) {
+            this(bed, null);
+        }
+
+        boolean runUntil(BooleanSupplier done, long deadlineNanos) {
+            return parallel == null ? bed.sim().runUntil(done, deadlineNanos) : parallel.runUntil(done, deadlineNanos);
+        }
+
+        long eventsProcessed() {
+            return parallel == null ? bed.sim().eventsProcessed() : parallel.eventsProcessed();
+        }
+
+        long nowNanos() {
+            return parallel == null ? bed.sim().nowNanos() : parallel.nowNanos();
+        }
+
+        List<Link> links() {
+            return parallel == null ? bed.sim().links() : parallel.links();
+        }
+    }
+
     /** {@link #fig3MptcpTwoPaths}'s transfer of {@code bytes} on {@code bed}: {@link SimTraceDigest} watches it. */
     static long mptcpTwoPaths(PerformanceTestbed bed, long bytes, SimEngineBenchmark.Counts counts) {
+        return mptcpTwoPaths(new Run(bed), bytes, counts);
+    }
+
+    static long mptcpTwoPaths(Run run, long bytes, SimEngineBenchmark.Counts counts) {
+        PerformanceTestbed bed = run.bed();
         InetAddress destinationA = address(bed.pathA().destinationAddress());
         // The demo's configuration: a 4 MiB send buffer holds the data in flight on both paths.
         StackConfig server = StackConfig.defaults().withSendBufferBytes(4 << 20);
@@ -122,12 +171,12 @@ public class SimTestbedBenchmark {
         bed.source().attach(new StackEndpoint(client).add(
                 new BulkSender(new InetSocketAddress(destinationA, 5001), bytes, 1)
                         .from(address(bed.pathA().sourceAddress())).withoutHashing()));
-        boolean done = bed.sim().runUntil(() -> sink.completeFlows() == 1, Nanos.ofSeconds(600));
+        boolean done = run.runUntil(() -> sink.completeFlows() == 1, Nanos.ofSeconds(600));
         if (!done || sink.totalBytes() != bytes) {
             throw new AssertionError("transfer incomplete: " + sink.totalBytes() + " of " + bytes);
         }
-        counts.events += bed.sim().eventsProcessed();
-        counts.simulatedNanos += bed.sim().nowNanos();
+        counts.events += run.eventsProcessed();
+        counts.simulatedNanos += run.nowNanos();
         return sink.totalBytes();
     }
 

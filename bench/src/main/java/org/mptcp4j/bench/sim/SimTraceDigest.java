@@ -1,11 +1,18 @@
 package org.mptcp4j.bench.sim;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
 import org.mptcp4j.link.LossModel;
+import org.mptcp4j.sim.Link;
+import org.mptcp4j.sim.ParallelSimulation;
 import org.mptcp4j.sim.Simulation;
 import org.mptcp4j.sim.TraceDigest;
 import org.mptcp4j.sim.topo.PathSpec;
-import org.mptcp4j.sim.topo.PerformanceTestbed;
 import org.mptcp4j.sim.topo.Topologies;
 
 /**
@@ -14,6 +21,12 @@ import org.mptcp4j.sim.topo.Topologies;
  * random loss on both paths (loss recovery, reinjection and SACK at work). A change made for
  * speed alone leaves both digests and the event counts as they were: the wire saw the same
  * packets at the same times.
+ *
+ * <p>Then each transfer again on two threads ({@link ParallelSimulation}), digested link by link
+ * (the links of two partitions deliver on two threads, so there is no one order of all packets):
+ * the digest of the links' digests in name order, beside the same of the one-thread run, both up
+ * to the time the one-thread run ended (the two-thread run goes on to the end of its window).
+ * Equal means every link carried the same packets at the same times.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimTraceDigest 20</pre>
  *
@@ -24,18 +37,75 @@ public final class SimTraceDigest {
 
     public static void main(String[] args) {
         long bytes = (args.length > 0 ? Long.parseLong(args[0]) : 20) << 20;
-        run("clean", SimTestbedBenchmark.twoEqualPaths(), bytes);
-        run("lossy", Topologies.performanceTestbed(new Simulation(1),
-                PathSpec.of(100_000_000L, Duration.ofMillis(10)).withLoss(LossModel.bernoulli(0.005)),
-                PathSpec.of(100_000_000L, Duration.ofMillis(10)).withLoss(LossModel.bernoulli(0.005))), bytes);
+        for (String name : new String[] {"clean", "lossy"}) {
+            run(name, sequential(name), bytes);
+        }
+        for (String name : new String[] {"clean", "lossy"}) {
+            SimTestbedBenchmark.Run oneThread = sequential(name);
+            String one = byLink(name, oneThread, bytes, Long.MAX_VALUE);
+            // Two threads stop at the end of a window, past the transfer's end: compare up to that end.
+            String two = byLink(name + ", two threads", parallel(name), bytes, oneThread.nowNanos());
+            System.out.println(name + ": one thread and two threads " + (one.equals(two) ? "agree" : "DIFFER") + " on every link");
+        }
     }
 
-    private static void run(String name, PerformanceTestbed bed, long bytes) {
+    private static PathSpec path(String name) {
+        PathSpec spec = PathSpec.of(100_000_000L, Duration.ofMillis(10));
+        return name.equals("lossy") ? spec.withLoss(LossModel.bernoulli(0.005)) : spec;
+    }
+
+    private static SimTestbedBenchmark.Run sequential(String name) {
+        return new SimTestbedBenchmark.Run(Topologies.performanceTestbed(new Simulation(1), path(name), path(name)));
+    }
+
+    private static SimTestbedBenchmark.Run parallel(String name) {
+        ParallelSimulation parallel = new ParallelSimulation(1, 2);
+        return new SimTestbedBenchmark.Run(Topologies.performanceTestbed(parallel, path(name), path(name)), parallel);
+    }
+
+    private static void run(String name, SimTestbedBenchmark.Run run, long bytes) {
         TraceDigest digest = new TraceDigest();
-        bed.sim().observeAllLinks(digest);
+        run.bed().sim().observeAllLinks(digest);
         SimEngineBenchmark.Counts counts = new SimEngineBenchmark.Counts();
-        SimTestbedBenchmark.mptcpTwoPaths(bed, bytes, counts);
+        SimTestbedBenchmark.mptcpTwoPaths(run, bytes, counts);
         System.out.printf("%s: %d packets, %d events, %d simulated ns, trace %s%n", name, digest.packets(), counts.events,
                 counts.simulatedNanos, digest.hex());
+    }
+
+    /**
+     * Runs the transfer with a digest per link of what it delivers up to {@code untilNanos}; prints
+     * and returns the digest of those digests in link-name order.
+     */
+    private static String byLink(String name, SimTestbedBenchmark.Run run, long bytes, long untilNanos) {
+        Map<String, TraceDigest> digests = new TreeMap<>();
+        for (Link link : run.links()) {
+            TraceDigest d = new TraceDigest();
+            link.observeReceive((now, l, p) -> {
+                if (now <= untilNanos) {
+                    d.observe(now, l, p);
+                }
+            });
+            digests.put(link.name(), d);
+        }
+        SimEngineBenchmark.Counts counts = new SimEngineBenchmark.Counts();
+        SimTestbedBenchmark.mptcpTwoPaths(run, bytes, counts);
+        MessageDigest all = sha256();
+        long packets = 0;
+        for (Map.Entry<String, TraceDigest> e : digests.entrySet()) {
+            packets += e.getValue().packets();
+            all.update((e.getKey() + "=" + e.getValue().hex()).getBytes(StandardCharsets.UTF_8));
+        }
+        String hex = HexFormat.of().formatHex(all.digest());
+        System.out.printf("%s: %d packets, %d events, %d simulated ns, links' traces %s%n", name, packets, counts.events,
+                counts.simulatedNanos, hex);
+        return hex;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every JDK has SHA-256", e);
+        }
     }
 }

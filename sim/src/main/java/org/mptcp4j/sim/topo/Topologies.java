@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mptcp4j.sim.DuplexLink;
 import org.mptcp4j.sim.Host;
+import org.mptcp4j.sim.Node;
+import org.mptcp4j.sim.ParallelSimulation;
 import org.mptcp4j.link.LinkSpec;
 import org.mptcp4j.sim.Router;
 import org.mptcp4j.sim.Simulation;
@@ -76,11 +78,35 @@ public final class Topologies {
      */
     public static PerformanceTestbed performanceTestbed(Simulation sim, PathSpec pathA, PathSpec pathB,
                                                         Family family) {
+        return performanceTestbed(sim, sim, sim::connect, pathA, pathB, family);
+    }
+
+    /**
+     * Fig. 3 on two threads: the source and the router in partition 0, the destination in
+     * partition 1, the paths' delayed hops (router to destination) between them, so the partitions
+     * run up to the smaller path delay apart. IPv4. The testbed's {@code sim()} is partition 0;
+     * run it with {@code parallel.runUntil}.
+     */
+    public static PerformanceTestbed performanceTestbed(ParallelSimulation parallel, PathSpec pathA, PathSpec pathB) {
+        if (parallel.partitions() != 2) {
+            throw new IllegalArgumentException("the testbed takes 2 partitions, not " + parallel.partitions());
+        }
+        return performanceTestbed(parallel.partition(0), parallel.partition(1), parallel::connect, pathA, pathB,
+                Family.IPV4);
+    }
+
+    /** How a path's delayed hop is made: inside one simulation, or between two partitions. */
+    private interface Connector {
+        DuplexLink connect(Node a, Node b, LinkSpec aToB, LinkSpec bToA);
+    }
+
+    private static PerformanceTestbed performanceTestbed(Simulation sim, Simulation destinationSim, Connector far,
+                                                         PathSpec pathA, PathSpec pathB, Family family) {
         Host source = sim.host("source");
-        Host destination = sim.host("destination");
+        Host destination = destinationSim.host("destination");
         Router r = sim.router("r");
-        PerformanceTestbed.Path a = path(sim, "A", 1, pathA, source, r, destination, family);
-        PerformanceTestbed.Path b = path(sim, "B", 2, pathB, source, r, destination, family);
+        PerformanceTestbed.Path a = path(sim, far, "A", 1, pathA, source, r, destination, family);
+        PerformanceTestbed.Path b = path(sim, far, "B", 2, pathB, source, r, destination, family);
         String any = family == Family.IPV4 ? "0.0.0.0/0" : "::/0";
         source.route(any, a.sourceSide().aToB());
         destination.route(any, a.destinationSide().bToA());
@@ -116,8 +142,9 @@ public final class Topologies {
         return new MultipathTestbed(sim, client, server, r, list, serverLink);
     }
 
-    private static PerformanceTestbed.Path path(Simulation sim, String name, int net, PathSpec spec,
-                                                Host source, Router r, Host destination, Family family) {
+    private static PerformanceTestbed.Path path(Simulation sim, Connector farConnector, String name, int net,
+                                                PathSpec spec, Host source, Router r, Host destination,
+                                                Family family) {
         boolean v4 = family == Family.IPV4;
         String srcAddr = v4 ? "198.18." + net + "1.2" : "fd00:" + net + ":1::2";
         String dstAddr = v4 ? "198.18." + net + "2.2" : "fd00:" + net + ":2::2";
@@ -127,7 +154,7 @@ public final class Topologies {
         source.address(srcAddr);
         destination.address(dstAddr);
         DuplexLink near = sim.connect(source, r, spec.accessLink());
-        DuplexLink far = sim.connect(r, destination, spec.link(spec.loss()), spec.link(spec.reverseLoss()));
+        DuplexLink far = farConnector.connect(r, destination, spec.link(spec.loss()), spec.link(spec.reverseLoss()));
         source.bind(srcAddr, near.aToB());
         destination.bind(dstAddr, far.bToA());
         r.sourceRoute(srcNet, any, far.aToB())

@@ -1,0 +1,197 @@
+package org.mptcp4j.sim.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.mptcp4j.base.Nanos;
+import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.link.LossModel;
+import org.mptcp4j.mptcp.Endpoint;
+import org.mptcp4j.mptcp.Limits;
+import org.mptcp4j.sim.Host;
+import org.mptcp4j.sim.Link;
+import org.mptcp4j.sim.ParallelSimulation;
+import org.mptcp4j.sim.Simulation;
+import org.mptcp4j.sim.TraceDigest;
+import org.mptcp4j.sim.topo.PathSpec;
+import org.mptcp4j.sim.topo.PerformanceTestbed;
+import org.mptcp4j.sim.topo.Topologies;
+import org.mptcp4j.stack.StackConfig;
+
+/**
+ * The paper's Fig. 3 testbed on two threads ({@link ParallelSimulation}): the source and the
+ * router in one partition, the destination in the other. One MPTCP connection over both paths,
+ * both ends sending at once through 1500-byte links.
+ */
+class ParallelTestbedTest {
+    private static final long BYTES = 4L << 20;
+    private static final long RATE = 50_000_000;
+
+    /** A run of the exchange: the testbed, the partitions (null on one thread), both ends, a digest per link. */
+    private record Run(PerformanceTestbed bed, ParallelSimulation parallel, Exchange client, Exchange server,
+                       Map<String, TraceDigest> digests, boolean done) {
+        long packetsCarried(PerformanceTestbed.Path path) {
+            return path.destinationSide().aToB().counters().packetsDelivered()
+                    + path.destinationSide().bToA().counters().packetsDelivered();
+        }
+
+        long droppedLoss() {
+            long n = 0;
+            for (Link l : links()) {
+                n += l.counters().droppedLoss();
+            }
+            return n;
+        }
+
+        List<Link> links() {
+            return parallel == null ? bed.sim().links() : parallel.links();
+        }
+
+        Map<String, String> traces() {
+            Map<String, String> hex = new TreeMap<>();
+            digests.forEach((link, d) -> hex.put(link, d.hex()));
+            return hex;
+        }
+    }
+
+    private static PathSpec path(double loss) {
+        PathSpec spec = PathSpec.of(RATE, Duration.ofMillis(10));
+        return loss == 0 ? spec : spec.withLoss(LossModel.bernoulli(loss)).withReverseLoss(LossModel.bernoulli(loss));
+    }
+
+    /**
+     * The client on the source joins a second subflow from its path-B address; both ends write
+     * {@link #BYTES} and read the other's. Every link's deliveries up to {@code traceUntilNanos}
+     * are digested.
+     */
+    private static Run exchange(long seed, boolean twoThreads, double loss, long traceUntilNanos) {
+        ParallelSimulation parallel = twoThreads ? new ParallelSimulation(seed, 2) : null;
+        PerformanceTestbed bed = twoThreads
+                ? Topologies.performanceTestbed(parallel, path(loss), path(loss))
+                : Topologies.performanceTestbed(new Simulation(seed), path(loss), path(loss));
+        Map<String, TraceDigest> digests = new TreeMap<>();
+        for (Link link : twoThreads ? parallel.links() : bed.sim().links()) {
+            TraceDigest d = new TraceDigest();
+            link.observeReceive((now, l, p) -> {
+                if (now <= traceUntilNanos) {
+                    d.observe(now, l, p);
+                }
+            });
+            digests.put(link.name(), d);
+        }
+        StackConfig server = StackConfig.defaults();
+        StackConfig client = server.withMptcp(server.mptcp()
+                .withEndpoints(List.of(Endpoint.of(address(bed.pathB().sourceAddress()), 1, Endpoint.Flag.SUBFLOW)))
+                .withLimits(new Limits(1, 0)));
+        Exchange serverEnd = Exchange.server(5001, BYTES, seed + 1);
+        Exchange clientEnd = Exchange.client(address(bed.pathA().destinationAddress()), 5001, BYTES, seed + 2);
+        bed.destination().attach(new StackEndpoint(server).add(serverEnd));
+        bed.source().attach(new StackEndpoint(client).add(clientEnd));
+        long deadline = Nanos.ofSeconds(300);
+        boolean done = twoThreads
+                ? parallel.runUntil(() -> clientEnd.isDone() && serverEnd.isDone(), deadline)
+                : bed.sim().runUntil(() -> clientEnd.isDone() && serverEnd.isDone(), deadline);
+        return new Run(bed, parallel, clientEnd, serverEnd, digests, done);
+    }
+
+    private static void assertIntact(Run run, long seed) {
+        assertThat(run.done()).as("seed %d: both ends done (%s, %s)", seed, run.client(), run.server()).isTrue();
+        assertThat(run.server().receivedSha256()).as("seed %d: client to server", seed)
+                .isEqualTo(Exchange.sha256Of(seed + 2, BYTES));
+        assertThat(run.client().receivedSha256()).as("seed %d: server to client", seed)
+                .isEqualTo(Exchange.sha256Of(seed + 1, BYTES));
+    }
+
+    @Test
+    void bothWaysAtOnceUnderLoss_onTwoThreads_streamsIntact_bothPathsCarry_poolsStayBounded() {
+        long seed = 61;
+        Run run = exchange(seed, true, 0.01, Long.MAX_VALUE);
+
+        assertIntact(run, seed);
+        assertThat(run.droppedLoss()).as("seed %d", seed).isPositive();
+        assertThat(run.packetsCarried(run.bed().pathA())).as("seed %d", seed).isGreaterThan(1000);
+        assertThat(run.packetsCarried(run.bed().pathB())).as("seed %d", seed).isGreaterThan(1000);
+        assertThat(run.parallel().windows()).as("seed %d", seed).isPositive();
+        // Packets cross to the other partition's pool; free ones go back, so the pools create
+        // about the peak in flight, not a packet per packet sent.
+        long created = run.parallel().partition(0).pool().allocated() + run.parallel().partition(1).pool().allocated();
+        long sent = run.packetsCarried(run.bed().pathA()) + run.packetsCarried(run.bed().pathB());
+        assertThat(created).as("seed %d: packets created against %d carried", seed, sent).isLessThan(sent / 4);
+    }
+
+    @Test
+    void twoThreads_sameSeedTwice_sameRunOnEveryLink() {
+        long seed = 62;
+        Run first = exchange(seed, true, 0.01, Long.MAX_VALUE);
+        Run second = exchange(seed, true, 0.01, Long.MAX_VALUE);
+
+        assertIntact(first, seed);
+        assertThat(second.traces()).as("seed %d", seed).isEqualTo(first.traces());
+    }
+
+    /**
+     * Without loss nothing of one partition falls on the same nanosecond as what arrives from the
+     * other, so the two-thread run is the one-thread run packet for packet, up to the time the
+     * one-thread run ends (the two-thread one goes on to the end of its window).
+     */
+    @Test
+    void lossless_twoThreadsCarryWhatOneThreadCarries_onEveryLink() {
+        long seed = 63;
+        Run one = exchange(seed, false, 0, Long.MAX_VALUE);
+        Run two = exchange(seed, true, 0, one.bed().sim().nowNanos());
+
+        assertIntact(one, seed);
+        assertIntact(two, seed);
+        assertThat(two.traces()).as("seed %d", seed).isEqualTo(one.traces());
+    }
+
+    @Test
+    void aLinkBetweenPartitionsNeedsADelay_andCannotGoDown() {
+        ParallelSimulation parallel = new ParallelSimulation(1, 2);
+        Host a = parallel.partition(0).host("a", "198.18.0.1");
+        Host b = parallel.partition(1).host("b", "198.18.0.2");
+
+        assertThatThrownBy(() -> parallel.link(a, b, LinkSpec.of(RATE, Duration.ZERO)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delay");
+        Link ab = parallel.link(a, b, LinkSpec.of(RATE, Duration.ofMillis(1)));
+        assertThatThrownBy(() -> ab.downAt(5)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> ab.reconfigure(ab.spec())).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void oneNodeNameInTwoPartitions_isRefusedWhenTheRunStarts() {
+        ParallelSimulation parallel = new ParallelSimulation(1, 2);
+        Host a = parallel.partition(0).host("twin", "198.18.0.1");
+        Host b = parallel.partition(1).host("twin", "198.18.0.2");
+        parallel.link(a, b, LinkSpec.of(RATE, Duration.ofMillis(1)));
+
+        assertThatThrownBy(parallel::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("twin");
+    }
+
+    @Test
+    void aFailureOnTheOtherThread_isThrownByTheRun() {
+        ParallelSimulation parallel = new ParallelSimulation(1, 2);
+        Host a = parallel.partition(0).host("a", "198.18.0.1");
+        Host b = parallel.partition(1).host("b", "198.18.0.2");
+        parallel.link(a, b, LinkSpec.of(RATE, Duration.ofMillis(1)));
+        parallel.partition(1).schedule(Nanos.ofMillis(3), (now, arg) -> {
+            throw new IllegalStateException("boom at " + now);
+        }, null);
+
+        assertThatThrownBy(parallel::run).isInstanceOf(IllegalStateException.class).hasMessage("boom at 3000000");
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
+}
