@@ -55,6 +55,18 @@ abstract sealed class ArrayHeapQueue implements EventQueue permits BinaryHeapQue
 
     @Override
     public final long schedule(long timeNanos, EventHandler handler, Object arg) {
+        return insert(timeNanos, nextSeq++, handler, arg);
+    }
+
+    @Override
+    public final long schedule(long timeNanos, long seq, EventHandler handler, Object arg) {
+        if (seq < FIRST_OWN_SEQ) {
+            throw new IllegalArgumentException("seq " + seq + " is in the space schedule(time, handler, arg) numbers from");
+        }
+        return insert(timeNanos, seq, handler, arg);
+    }
+
+    private long insert(long timeNanos, long seq, EventHandler handler, Object arg) {
         if (size == times.length) {
             grow();
         }
@@ -67,7 +79,6 @@ abstract sealed class ArrayHeapQueue implements EventQueue permits BinaryHeapQue
         if (arg != null) {
             args[slot] = arg;
         }
-        long seq = nextSeq++;
         int hole = size++;
         while (hole > 0) {
             int parent = parent(hole);

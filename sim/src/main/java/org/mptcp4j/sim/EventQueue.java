@@ -16,6 +16,20 @@ public interface EventQueue {
     /** Adds an event and returns its sequence number; {@code timeNanos} is not checked here. */
     long schedule(long timeNanos, EventHandler handler, Object arg);
 
+    /**
+     * Sequence numbers from here up are never handed out by {@link #schedule(long, EventHandler, Object)}:
+     * they are for events whose place among equal times must not depend on when they were added.
+     */
+    long FIRST_OWN_SEQ = 1L << 62;
+
+    /**
+     * Adds an event with the caller's sequence number, at least {@link #FIRST_OWN_SEQ} and unique
+     * among pending events: it runs after every event of equal time numbered by the queue. A
+     * {@link ParallelSimulation} numbers the packets arriving from another partition so, since
+     * the moment they are handed over depends on how the threads ran.
+     */
+    long schedule(long timeNanos, long seq, EventHandler handler, Object arg);
+
     boolean isEmpty();
 
     int size();

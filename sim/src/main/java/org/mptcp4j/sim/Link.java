@@ -19,22 +19,21 @@ import org.mptcp4j.link.LossModel;
  * A packet larger than the link's MTU is refused on arrival ({@link LinkCounters#mtuDrops()}).
  *
  * <p>A link between two partitions of a {@link ParallelSimulation} has its queue in the sending
- * node's partition and its pipe in the receiving node's: what leaves the queue waits in an outbox
- * until the partitions meet ({@link #crossOver}), which its propagation delay allows, since nothing
- * sent now can arrive before that delay has passed. Such a link keeps its delay and stays up.
+ * node's partition and its pipe in the receiving node's: what leaves the queue crosses to the
+ * receiving thread through a {@link CrossQueue}, which the receiving partition drains before it
+ * runs past a time the sender has reached plus the delay ({@link PipeEnd#takeArrivals}). Such a link keeps
+ * its delay and stays up.
  */
 public final class Link implements PacketSink {
     /** The partition of the sending node: the queue and its server. */
     private final Simulation sim;
-    /** The partition of the receiving node: the pipe and the delivery ({@link #sim} but between partitions). */
-    private final Simulation pipeSim;
     private final String name;
     private final Node from;
     private final Node to;
     private LinkSpec spec;
     private final Rng rng;
     private LossModel.Process loss;
-    private final LinkCounters counters = new LinkCounters();
+    private final LinkCounters counters;
 
     // The queue, the packet in service at its head included.
     private final PacketFifo queue = new PacketFifo();
@@ -50,34 +49,26 @@ public final class Link implements PacketSink {
     private int servedLength = -1;
     private long servedNanos;
 
-    // The pipe: packets on the wire in arrival order (reordered ones excepted), each with its arrival time.
-    private final PacketFifo pipe = new PacketFifo();
-    /** Seq of the pending event for the pipe's head, or -1 when the pipe is empty. */
-    private long pipeSeq = -1;
-    /** Between partitions: packets sent, with their arrival times, not yet handed to {@link #pipeSim}. */
-    private final PacketFifo outbox;
-    /** Between partitions: the reordered ones among them, each to arrive on its own. */
-    private final PacketFifo outboxReordered;
+    /** The pipe, its delivery and counters, on the receiving node's partition: see {@link PipeEnd}. */
+    private final PipeEnd end;
+    /** Between partitions: packets sent, with their arrival times, not yet taken by the receiving end. */
+    private final CrossQueue outbox;
 
     private boolean up = true;
     /** Grows each time the link goes down; packets from an older generation are discarded. */
     private long generation;
 
     private PacketObserver[] transmitObservers = new PacketObserver[0];
-    private PacketObserver[] receiveObservers = new PacketObserver[0];
 
     private final EventHandler serviceComplete = (now, arg) -> onServiceComplete(now);
-    private final EventHandler pipeHeadArrives = (now, arg) -> onPipeHead(now);
-    private final EventHandler reorderedArrives = (now, arg) -> onReordered((Packet) arg);
     private final EventHandler upDown = (now, arg) -> setUp((Boolean) arg);
     private final EventHandler respec = (now, arg) -> reconfigure((LinkSpec) arg);
 
     Link(Simulation sim, String name, Node from, Node to, LinkSpec spec) {
         this.sim = sim;
-        this.pipeSim = to.simulation();
-        boolean across = pipeSim != sim;
-        this.outbox = across ? new PacketFifo() : null;
-        this.outboxReordered = across ? new PacketFifo() : null;
+        this.outbox = to.simulation() != sim ? new CrossQueue() : null;
+        this.end = new PipeEnd(this, to.simulation(), to, outbox);
+        this.counters = new LinkCounters(end);
         this.name = name;
         this.from = from;
         this.to = to;
@@ -127,7 +118,7 @@ public final class Link implements PacketSink {
 
     /** Calls {@code observer} for each packet the far end receives (a capture on the receiver). */
     public Link observeReceive(PacketObserver observer) {
-        receiveObservers = append(receiveObservers, observer);
+        end.observe(observer);
         return this;
     }
 
@@ -178,8 +169,7 @@ public final class Link implements PacketSink {
         if (!nowUp) {
             generation++;
             serviceSeq = -1;
-            pipeSeq = -1;
-            counters.droppedDown += queue.flush(sim.pool()) + pipe.flush(sim.pool());
+            counters.droppedDown += queue.flush(sim.pool()) + end.flush();
             queuedPackets = 0;
             queuedBytes = 0;
         }
@@ -283,17 +273,17 @@ public final class Link implements PacketSink {
             counters.reordered++;
             p.linkGeneration = generation;
             if (outbox != null) {
-                outboxReordered.add(p, length, arrival + spec.reorderExtraDelayNanos());
+                outbox.offer(p, arrival + spec.reorderExtraDelayNanos(), true);
             } else {
-                sim.schedule(arrival + spec.reorderExtraDelayNanos(), reorderedArrives, p);
+                sim.schedule(arrival + spec.reorderExtraDelayNanos(), end.reorderedArrives, p);
             }
-        } else if (arrival == now && copy == null && pipe.isEmpty() && sim.runsNextIfDueNow()) {
+        } else if (arrival == now && copy == null && end.pipe.isEmpty() && sim.runsNextIfDueNow()) {
             // A zero-delay link (a host's access link, say) whose pipe event would be the very next
             // event: deliver now instead of scheduling it, one event per packet fewer in the queue.
             // Only with nothing else due now (nor a duplicate to follow), so that every other event
             // keeps its order and the run is the same packet for packet.
             sim.countInlineEvent();
-            deliver(now, p, length);
+            end.deliver(now, p, length);
         } else {
             enterPipe(p, length, arrival);
         }
@@ -315,78 +305,25 @@ public final class Link implements PacketSink {
 
     private void enterPipe(Packet p, int length, long arrival) {
         if (outbox != null) {
-            outbox.add(p, length, arrival);
+            outbox.offer(p, arrival, false);
             return;
         }
-        toPipe(p, length, arrival);
+        end.toPipe(p, length, arrival);
     }
 
-    /**
-     * Between partitions, while they wait for each other: hands what was sent since the last call
-     * to the receiving partition, in the order it was sent. The packets arrive at or after the
-     * partitions' next meeting, as each was sent at least the link's delay before its arrival.
-     * Returns the packets handed over.
-     */
-    int crossOver() {
-        int n = outbox.size() + outboxReordered.size();
-        while (!outbox.isEmpty()) {
-            long arrival = outbox.peekTime();
-            int length = outbox.peekLength();
-            toPipe(outbox.poll(), length, arrival);
-        }
-        while (!outboxReordered.isEmpty()) {
-            long arrival = outboxReordered.peekTime();
-            pipeSim.schedule(arrival, reorderedArrives, outboxReordered.poll());
-        }
-        return n;
+    /** Makes this the {@code index}th link between partitions of its {@link ParallelSimulation}. */
+    void numberAcross(int index) {
+        end.numberAcross(index);
     }
 
-    /** Whether this link joins two partitions of a {@link ParallelSimulation}. */
-    boolean isBetweenPartitions() {
-        return outbox != null;
+    /** The receiving end, for a {@link ParallelSimulation}: it takes the link's arrivals on its own thread. */
+    PipeEnd end() {
+        return end;
     }
 
-    private void toPipe(Packet p, int length, long arrival) {
-        boolean wasEmpty = pipe.isEmpty();
-        if (!wasEmpty && pipe.lastTime() > arrival) {
-            arrival = pipe.lastTime(); // the delay shrank: still first in, first out
-        }
-        pipe.add(p, length, arrival);
-        if (wasEmpty) {
-            pipeSeq = pipeSim.schedule(arrival, pipeHeadArrives, null);
-        }
-    }
-
-    private void onPipeHead(long now) {
-        if (pipeSim.currentEventSeq() != pipeSeq) {
-            return;
-        }
-        int length = pipe.peekLength();
-        Packet p = pipe.poll();
-        if (pipe.isEmpty()) {
-            pipeSeq = -1;
-        } else {
-            pipeSeq = pipeSim.schedule(pipe.peekTime(), pipeHeadArrives, null);
-        }
-        deliver(now, p, length);
-    }
-
-    private void onReordered(Packet p) {
-        if (p.linkGeneration != generation) {
-            counters.droppedDown++;
-            pipeSim.pool().release(p);
-            return;
-        }
-        deliver(pipeSim.nowNanos(), p, p.length);
-    }
-
-    private void deliver(long now, Packet p, int length) {
-        counters.packetsDelivered++;
-        counters.bytesDelivered += length;
-        for (PacketObserver o : receiveObservers) {
-            o.observe(now, this, p);
-        }
-        to.receive(p);
+    /** Whether {@code p}, sent before, may still arrive: not if the link went down since. */
+    boolean isCurrent(Packet p) {
+        return p.linkGeneration == generation;
     }
 
     /**
@@ -406,6 +343,7 @@ public final class Link implements PacketSink {
         check(queue.size() == queuedPackets && bytes == queuedBytes, "queue counts disagree with the queue");
         check((serviceSeq >= 0) == !queue.isEmpty(), "server busy iff queue not empty");
         long previous = Long.MIN_VALUE;
+        PacketFifo pipe = end.pipe;
         for (int i = 0; i < pipe.size(); i++) {
             Packet p = pipe.get(i);
             check(pipe.timeAt(i) >= previous, "pipe out of order");
@@ -413,7 +351,7 @@ public final class Link implements PacketSink {
             check(!p.free, "a packet on the wire is in the pool");
             previous = pipe.timeAt(i);
         }
-        check((pipeSeq >= 0) == !pipe.isEmpty(), "pipe event pending iff pipe not empty");
+        check((end.pipeSeq >= 0) == !pipe.isEmpty(), "pipe event pending iff pipe not empty");
         check(up || (queue.isEmpty() && pipe.isEmpty()), "a down link holds packets");
     }
 
@@ -430,7 +368,7 @@ public final class Link implements PacketSink {
         }
     }
 
-    private static PacketObserver[] append(PacketObserver[] array, PacketObserver o) {
+    static PacketObserver[] append(PacketObserver[] array, PacketObserver o) {
         PacketObserver[] bigger = Arrays.copyOf(array, array.length + 1);
         bigger[array.length] = o;
         return bigger;

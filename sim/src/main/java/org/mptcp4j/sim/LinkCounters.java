@@ -8,29 +8,34 @@ import org.mptcp4j.link.LinkSpec;
  * TX counters; each drop is counted once under its cause.
  */
 public final class LinkCounters {
+    /** The receiving end's counters live with its other state (see {@link PipeEnd}). */
+    private final PipeEnd end;
     long packetsSent;
     long bytesSent;
-    long packetsDelivered;
-    long bytesDelivered;
     long droppedQueue;
     long droppedLoss;
+    /** Discards by the sending end; the receiving end counts its own (a reordered packet of a link gone down since). */
     long droppedDown;
     long mtuDrops;
     long corrupted;
     long duplicated;
     long reordered;
 
+    LinkCounters(PipeEnd end) {
+        this.end = end;
+    }
+
     public long packetsSent() { return packetsSent; }
     public long bytesSent() { return bytesSent; }
     /** Packets handed to the far end (duplicates included). */
-    public long packetsDelivered() { return packetsDelivered; }
-    public long bytesDelivered() { return bytesDelivered; }
+    public long packetsDelivered() { return end.packetsDelivered; }
+    public long bytesDelivered() { return end.bytesDelivered; }
     /** Arrived at a full queue (drop-tail). */
     public long droppedQueue() { return droppedQueue; }
     /** Lost at random by the loss model. */
     public long droppedLoss() { return droppedLoss; }
     /** Discarded because the link was down (queued, on the wire, or arriving). */
-    public long droppedDown() { return droppedDown; }
+    public long droppedDown() { return droppedDown + end.droppedDown; }
     /** Larger than the link's MTU ({@link LinkSpec#mtu()}): refused on arrival. */
     public long mtuDrops() { return mtuDrops; }
     public long corrupted() { return corrupted; }
@@ -39,8 +44,8 @@ public final class LinkCounters {
 
     @Override
     public String toString() {
-        return "sent=" + packetsSent + "/" + bytesSent + "B delivered=" + packetsDelivered
-                + " dropQueue=" + droppedQueue + " dropLoss=" + droppedLoss + " dropDown=" + droppedDown + " dropMtu=" + mtuDrops
+        return "sent=" + packetsSent + "/" + bytesSent + "B delivered=" + end.packetsDelivered
+                + " dropQueue=" + droppedQueue + " dropLoss=" + droppedLoss + " dropDown=" + droppedDown() + " dropMtu=" + mtuDrops
                 + " corrupted=" + corrupted + " duplicated=" + duplicated + " reordered=" + reordered;
     }
 }

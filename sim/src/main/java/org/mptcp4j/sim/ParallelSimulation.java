@@ -1,30 +1,34 @@
 package org.mptcp4j.sim;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
 import org.mptcp4j.link.LinkSpec;
 
 /**
  * One network run on several threads: its nodes split into partitions, each a {@link Simulation}
  * of its own, joined by links whose propagation delay lets them run apart. This is conservative
- * parallel discrete-event simulation with a fixed lookahead (Chandy and Misra; ns-3's distributed
- * simulator does the same with MPI): a packet sent at time {@code t} over a link between partitions
- * arrives no earlier than {@code t + delay}, so with {@code L} the smallest such delay, every
- * partition can run the window {@code [T, T + L)} on its own thread without anything from another
- * partition arriving in it. At the window's end the partitions wait for each other, the packets
- * sent between them are handed over ({@link Link}'s outbox), and the next window starts at the
- * earliest pending event.
+ * parallel discrete-event simulation (Chandy, Misra and Bryant; ns-3's distributed simulator is of
+ * the same kind): a packet sent at time {@code t} over a link between partitions arrives no
+ * earlier than {@code t + delay}. Each partition publishes how far it has got, a time before which
+ * it will send nothing more; another partition may run every event earlier than that time plus
+ * the link's delay, once it has taken the packets published with it. So each thread runs ahead
+ * on its own, by up to a link delay, and waits only when the other is that far behind. Every
+ * {@link #CHECKPOINT_NANOS} of simulated time (or the lookahead, if longer) all partitions stop at
+ * the same time: then the stop condition is asked, and the packet pools are balanced.
  *
- * <p>Determinism: a partition runs its events in its own {@code (time, seq)} order, and packets
- * cross at window ends in the order of the links' creation, so one seed gives the same run bit for
- * bit however the threads are scheduled. Every component draws from the generator of its name,
- * as in a {@link Simulation}, so a component draws the same numbers in whichever partition it
- * sits. The run is the one {@link Simulation} would make of the same network except where a
- * packet arriving from another partition and an event of the receiving partition fall on the
- * same nanosecond: the arrival is then ordered after the events scheduled before the window began.
+ * <p>Determinism: a partition runs its events in its own {@code (time, seq)} order, and a packet
+ * from another partition arrives with a seq of its own ({@link EventQueue#FIRST_OWN_SEQ}: by link,
+ * then by its place on the link), which does not depend on when the receiving thread took it over.
+ * So one seed gives the same run bit for bit however the threads are scheduled. Every component
+ * draws from the generator of its name, as in a {@link Simulation}, whatever its partition. The
+ * run is the one a {@link Simulation} makes of the same network except where a packet arriving
+ * from another partition falls on the same nanosecond as another event of the receiving partition:
+ * the arrival then comes after the partition's own events, and arrivals in link order.
  *
  * <pre>{@code
  * ParallelSimulation net = new ParallelSimulation(42, 2);
@@ -41,14 +45,30 @@ import org.mptcp4j.link.LinkSpec;
  * thread, what observes its deliveries on the receiving one's. Build and run from one thread.
  */
 public final class ParallelSimulation {
-    /** Spins waiting for the other partitions before yielding the core: a window takes microseconds. */
+    /** Pauses between two looks at the other partitions' progress while waiting for them. */
+    private static final int WAIT_SPINS = 32;
+    /** Spins waiting for another partition before yielding the core. */
     private static final int SPINS_BEFORE_YIELD = 1 << 12;
+
+    /** Simulated time between checkpoints, at least: where the stop condition is asked. */
+    public static final long CHECKPOINT_NANOS = 50_000_000;
 
     private final Simulation[] partitions;
     private final List<Link> between = new ArrayList<>();
+    /** Per partition, the ends of the links from other partitions into it, the partition and the delay of each. */
+    private final PipeEnd[][] inbound;
+    private final int[][] inboundFrom;
+    private final long[][] inboundDelay;
+    /** Set when a partition failed or the run is being left: a partition waiting for others gives up. */
+    private volatile boolean abandon;
     /** The smallest delay of a link between partitions: how far the partitions may run apart. */
     private long lookaheadNanos = Long.MAX_VALUE;
-    private long windows;
+    /** Per partition (at {@link #slot}), a time before which it will send nothing more. */
+    private final AtomicLongArray progress;
+    private long checkpoints;
+    /** Progress is published when it has moved this far: a fraction of the lookahead, so little of it is lost. */
+    private long publishQuantum;
+    private static final int PUBLISH_PER_LOOKAHEAD = 64;
 
     /** {@code partitions} empty partitions of a run with {@code seed}. */
     public ParallelSimulation(long seed, int partitions) {
@@ -56,6 +76,10 @@ public final class ParallelSimulation {
             throw new IllegalArgumentException(partitions + " partitions");
         }
         this.partitions = new Simulation[partitions];
+        this.inbound = new PipeEnd[partitions][0];
+        this.inboundFrom = new int[partitions][0];
+        this.inboundDelay = new long[partitions][0];
+        this.progress = new AtomicLongArray(slot(partitions));
         for (int i = 0; i < partitions; i++) {
             Simulation sim = new Simulation(seed);
             sim.pool().numberAsPartition(i, partitions);
@@ -92,7 +116,16 @@ public final class ParallelSimulation {
             name = base + "#" + n;
         }
         Link link = a.adopt(new Link(a, name, from, to, spec));
+        link.numberAcross(between.size());
         between.add(link);
+        int receiver = partitionIndex(b);
+        int n = inbound[receiver].length;
+        inbound[receiver] = Arrays.copyOf(inbound[receiver], n + 1);
+        inbound[receiver][n] = link.end();
+        inboundFrom[receiver] = Arrays.copyOf(inboundFrom[receiver], n + 1);
+        inboundFrom[receiver][n] = partitionIndex(a);
+        inboundDelay[receiver] = Arrays.copyOf(inboundDelay[receiver], n + 1);
+        inboundDelay[receiver][n] = spec.delayNanos();
         lookaheadNanos = Math.min(lookaheadNanos, spec.delayNanos());
         return link;
     }
@@ -144,9 +177,9 @@ public final class ParallelSimulation {
         return events;
     }
 
-    /** Times the partitions have waited for each other. */
-    public long windows() {
-        return windows;
+    /** Times all partitions have stood at a checkpoint. */
+    public long checkpoints() {
+        return checkpoints;
     }
 
     /** Packets handed out and not yet released, over all partitions. */
@@ -165,33 +198,35 @@ public final class ParallelSimulation {
 
     /**
      * Runs until {@code done} holds or the next event lies beyond {@code deadlineNanos}; returns
-     * whether {@code done} held. {@code done} is asked while the partitions wait for each other,
-     * so the run goes on to the end of the window in which it came true (at most the lookahead
-     * longer than {@link Simulation#runUntil(BooleanSupplier, long)} would run).
+     * whether {@code done} held. {@code done} is asked while all partitions stand at a checkpoint,
+     * so the run goes on to the checkpoint after the one in which it came true (at most
+     * {@link #CHECKPOINT_NANOS}, or the lookahead, longer than {@link Simulation#runUntil(BooleanSupplier, long)}).
      */
     public boolean runUntil(BooleanSupplier done, long deadlineNanos) {
         if (partitions.length == 1) {
             return partitions[0].runUntil(done, deadlineNanos);
         }
         checkNamesUnique();
-        long lookahead = lookaheadNanos; // MAX_VALUE when no link joins the partitions: they run apart to the end
-        Workers workers = new Workers();
+        abandon = false;
+        publishQuantum = Math.max(1, lookaheadNanos / PUBLISH_PER_LOOKAHEAD);
+        long interval = Math.max(CHECKPOINT_NANOS, lookaheadNanos);
+        Threads threads = new Threads();
         try {
             while (!done.getAsBoolean()) {
                 long start = nextEventNanos();
                 if (start == Long.MAX_VALUE || start > deadlineNanos) {
                     return false;
                 }
-                // Events strictly before windowEnd run now; a deadline of MAX_VALUE keeps the sum from overflowing.
-                long windowEnd = Math.min(deadlineNanos, start > Long.MAX_VALUE - lookahead ? Long.MAX_VALUE - 1
-                        : start + lookahead - 1) + 1;
-                workers.runWindow(windowEnd);
-                windows++;
-                exchange();
+                // Events strictly before stopAt run now; the sum saturates for a deadline of MAX_VALUE.
+                long stopAt = Math.min(deadlineNanos, start > Long.MAX_VALUE - interval ? Long.MAX_VALUE - 1
+                        : start + interval - 1) + 1;
+                threads.run(start, stopAt);
+                checkpoints++;
+                atCheckpoint(stopAt);
             }
             return true;
         } finally {
-            workers.stop();
+            threads.stop();
         }
     }
 
@@ -205,17 +240,87 @@ public final class ParallelSimulation {
     }
 
     /**
-     * While the partitions wait: the packets sent between them cross, and free packets go back to
-     * the pools of the partitions that sent as many away, so that no pool keeps growing.
+     * All partitions stand at {@code stopAt}: their clocks are set to it, the packets sent in flight
+     * to a later time are taken into their pipes, and free packets go back to the pools of the
+     * partitions that sent as many away (a packet ends in the receiver's pool), so no pool keeps
+     * growing while another keeps creating.
      */
-    private void exchange() {
+    private void atCheckpoint(long stopAt) {
+        for (Simulation sim : partitions) {
+            sim.runUntil(stopAt - 1); // nothing is left before stopAt: this only moves the clock
+        }
         for (Link l : between) {
-            int crossed = l.crossOver();
+            l.end().takeArrivals();
+            int crossed = l.end().takeCrossedCount();
             if (crossed > 0) {
-                PacketPool to = l.to().simulation().pool();
-                to.moveFreeTo(l.from().simulation().pool(), crossed);
+                l.to().simulation().pool().moveFreeTo(l.from().simulation().pool(), crossed);
             }
         }
+    }
+
+    /**
+     * Partition {@code i}'s events before {@code stopAt}, as far as the partitions it hears from
+     * allow: each has published in {@link #progress} a time before which it sends nothing more,
+     * so nothing arrives from it before that time plus the link's delay. It publishes its own
+     * progress before an event once the event's time is {@link #publishQuantum} past what it last
+     * published (a write per event would cost a cache miss per event, the other thread reading
+     * the line), and when it waits (the earliest time it may still have an event at), which is
+     * what keeps two waiting partitions from waiting for ever: each lets the other run a link
+     * delay further.
+     */
+    private void runPartition(int i, long stopAt) {
+        Simulation sim = partitions[i];
+        PipeEnd[] in = inbound[i];
+        int[] from = inboundFrom[i];
+        long[] delays = inboundDelay[i];
+        long published = progress.getPlain(slot(i));
+        int spins = 0;
+        while (true) {
+            long horizon = stopAt;
+            for (int k = 0; k < in.length; k++) {
+                horizon = Math.min(horizon, progress.getAcquire(slot(from[k])) + delays[k]);
+            }
+            // After reading the senders' progress: all they sent before it is in the queues now.
+            for (PipeEnd e : in) {
+                e.takeArrivals();
+            }
+            long next;
+            while ((next = sim.nextEventNanos()) < horizon) {
+                if (next - published >= publishQuantum) {
+                    progress.setRelease(slot(i), next);
+                    published = next;
+                }
+                sim.step();
+                spins = 0;
+            }
+            long safe = Math.min(next, horizon);
+            if (safe != published) {
+                progress.setRelease(slot(i), safe);
+                published = safe;
+            }
+            if (horizon >= stopAt || abandon) {
+                return;
+            }
+            // Read the others' lines seldom while they write them: each read takes the line away.
+            for (int k = 0; k < WAIT_SPINS; k++) {
+                Thread.onSpinWait();
+            }
+            spins = pause(spins);
+        }
+    }
+
+    private int partitionIndex(Simulation sim) {
+        for (int i = 0; i < partitions.length; i++) {
+            if (partitions[i] == sim) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("not a partition");
+    }
+
+    /** A partition's place in {@link #progress}: a cache line of its own, as each writes its own before every event. */
+    private static int slot(int partition) {
+        return (partition + 1) * 16; // and none on the array's first line, which holds its length
     }
 
     private Simulation partitionOf(Node n) {
@@ -240,20 +345,21 @@ public final class ParallelSimulation {
     }
 
     /**
-     * The threads of partitions 1 and up; the caller's thread runs partition 0. A window is handed
-     * out by raising {@link #released}; each worker raises its {@link Worker#finished} to the same
-     * number when its partition has run it. Both are volatile: a write before raising one is seen
-     * by whoever reads the raised value, so the partitions' state changes hands at each meeting.
+     * The threads of partitions 1 and up; the caller's thread runs partition 0. A stretch to a
+     * checkpoint is handed out by raising {@link #released}; each worker raises its
+     * {@link Worker#finished} to the same number when its partition has reached the checkpoint.
+     * Both are volatile: what a thread wrote before raising one is seen by whoever reads the
+     * raised value, so the partitions' state changes hands at each checkpoint.
      */
-    private final class Workers {
+    private final class Threads {
         private final Worker[] workers = new Worker[partitions.length - 1];
         private volatile long released;
-        private volatile long windowEnd;
+        private volatile long stopAt;
         private volatile boolean stopping;
 
-        Workers() {
+        Threads() {
             for (int i = 0; i < workers.length; i++) {
-                workers[i] = new Worker(partitions[i + 1]);
+                workers[i] = new Worker(i + 1);
                 Thread t = new Thread(workers[i], "sim-partition-" + (i + 1));
                 t.setDaemon(true);
                 workers[i].thread = t;
@@ -261,23 +367,40 @@ public final class ParallelSimulation {
             }
         }
 
-        void runWindow(long end) {
-            windowEnd = end;
-            long window = released + 1;
-            released = window;
-            partitions[0].runUntil(end - 1);
+        /** Runs every partition from {@code start} (no event is earlier) to just before {@code end}. */
+        void run(long start, long end) {
+            for (int i = 0; i < partitions.length; i++) {
+                progress.setRelease(slot(i), start);
+            }
+            stopAt = end;
+            long stretch = released + 1;
+            released = stretch;
+            try {
+                runPartition(0, end);
+            } catch (RuntimeException | Error e) {
+                abandon = true;
+                awaitWorkers(stretch);
+                throw e;
+            }
+            awaitWorkers(stretch);
             for (Worker w : workers) {
-                int spins = 0;
-                while (w.finished < window) {
-                    spins = pause(spins);
-                }
                 if (w.failure != null) {
                     throw rethrown(w.failure);
                 }
             }
         }
 
+        private void awaitWorkers(long stretch) {
+            for (Worker w : workers) {
+                int spins = 0;
+                while (w.finished < stretch) {
+                    spins = pause(spins);
+                }
+            }
+        }
+
         void stop() {
+            abandon = true;
             stopping = true;
             released = released + 1;
             for (Worker w : workers) {
@@ -291,13 +414,13 @@ public final class ParallelSimulation {
         }
 
         private final class Worker implements Runnable {
-            private final Simulation sim;
+            private final int partition;
             private Thread thread;
             private volatile long finished;
             private volatile Throwable failure;
 
-            Worker(Simulation sim) {
-                this.sim = sim;
+            Worker(int partition) {
+                this.partition = partition;
             }
 
             @Override
@@ -305,8 +428,8 @@ public final class ParallelSimulation {
                 long done = finished;
                 int spins = 0;
                 while (true) {
-                    long window = released;
-                    if (window == done) {
+                    long stretch = released;
+                    if (stretch == done) {
                         spins = pause(spins);
                         continue;
                     }
@@ -314,19 +437,23 @@ public final class ParallelSimulation {
                         return;
                     }
                     spins = 0;
-                    try {
-                        sim.runUntil(windowEnd - 1);
-                    } catch (Throwable t) {
-                        failure = t;
+                    if (failure == null) {
+                        try {
+                            runPartition(partition, stopAt);
+                        } catch (Throwable t) {
+                            failure = t;
+                            abandon = true;
+                        }
                     }
-                    done = window;
-                    finished = window;
+                    done = stretch;
+                    finished = stretch;
                 }
             }
         }
     }
 
-    private static int pause(int spins) {
+    /** Spins a while, then yields the core: the other partition is most often microseconds away. */
+    static int pause(int spins) {
         if (spins < SPINS_BEFORE_YIELD) {
             Thread.onSpinWait();
         } else {

@@ -103,6 +103,14 @@ public final class Simulation {
         return queue.schedule(atNanos, handler, arg);
     }
 
+    /** As {@link #schedule(long, EventHandler, Object)} with the caller's seq (see {@link EventQueue#schedule(long, long, EventHandler, Object)}). */
+    long schedule(long atNanos, long seq, EventHandler handler, Object arg) {
+        if (atNanos < nowNanos) {
+            throw new IllegalArgumentException("event in the past: " + atNanos + " < " + nowNanos);
+        }
+        return queue.schedule(atNanos, seq, handler, arg);
+    }
+
     public long scheduleIn(long delayNanos, EventHandler handler, Object arg) {
         return schedule(nowNanos + delayNanos, handler, arg);
     }

@@ -15,37 +15,36 @@ import java.util.Locale;
  * it moves both of a pair of adjacent runs alike: the median of the paired ratios (each jar's run
  * over the first jar's run of the same round) is what to read, not the absolute times. The bytes
  * the thread allocated in a run (the last one) do not depend on the load; they move by a few
- * percent from launch to launch with the allocations the JIT removes.
+ * percent from launch to launch with the allocations the JIT removes. Wall time is paired the
+ * same way: the figure of a run on several threads ({@code two-parallel}), whose thread CPU is
+ * its first partition's, waiting included.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimCpuAb two 8 16 /tmp/base.jar bench/target/benchmarks.jar</pre>
  *
- * Arguments: the benchmark ({@code two}, {@code one}, {@code tcp}, {@code udp}, as for
- * {@link SimCpuTime}), warm-up rounds, measured rounds, then the jars; the first is the reference.
+ * Arguments: the benchmark ({@code two}, {@code two-parallel}, {@code one}, {@code tcp}, {@code udp},
+ * as for {@link SimCpuTime}), warm-up rounds, measured rounds, then the jars; the first is the
+ * reference. A jar written {@code JAR@BENCHMARK} runs that benchmark instead: {@code b.jar@two
+ * b.jar@two-parallel} sets one build's two threads against its one.
  */
 public final class SimCpuAb {
     private SimCpuAb() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 5) {
-            System.err.println("usage: SimCpuAb two|one|tcp|udp WARMUP_ROUNDS ROUNDS REFERENCE.jar OTHER.jar...");
+            System.err.println("usage: SimCpuAb two|two-parallel|one|tcp|udp WARMUP_ROUNDS ROUNDS REFERENCE.jar[@BENCHMARK] OTHER.jar[@BENCHMARK]...");
             System.exit(2);
         }
-        String method = switch (args[0]) {
-            case "two" -> "fig3MptcpTwoPaths";
-            case "one" -> "fig3MptcpOnePath";
-            case "tcp" -> "fig3TcpBulk";
-            case "udp" -> "fig3UdpLineRate";
-            default -> throw new IllegalArgumentException("unknown benchmark " + args[0]);
-        };
         int warmup = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
         int jars = args.length - 3;
         Build[] builds = new Build[jars];
         for (int j = 0; j < jars; j++) {
-            builds[j] = new Build(Path.of(args[3 + j]), method);
+            String[] jarAndBenchmark = args[3 + j].split("@", 2);
+            builds[j] = new Build(Path.of(jarAndBenchmark[0]), method(jarAndBenchmark.length == 2 ? jarAndBenchmark[1] : args[0]));
         }
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         double[][] cpu = new double[jars][rounds];
+        double[][] wall = new double[jars][rounds];
         long[] allocated = new long[jars];
         for (int r = -warmup; r < rounds; r++) {
             for (int k = 0; k < jars; k++) {
@@ -53,10 +52,13 @@ public final class SimCpuAb {
                 Object counts = builds[j].counts();
                 long bytes = threads.getCurrentThreadAllocatedBytes();
                 long start = threads.getCurrentThreadCpuTime();
+                long wallStart = System.nanoTime();
                 builds[j].run(counts);
                 long spent = threads.getCurrentThreadCpuTime() - start;
+                long wallSpent = System.nanoTime() - wallStart;
                 if (r >= 0) {
                     cpu[j][r] = spent / 1e9;
+                    wall[j][r] = wallSpent / 1e9;
                     allocated[j] = threads.getCurrentThreadAllocatedBytes() - bytes;
                 }
             }
@@ -69,10 +71,30 @@ public final class SimCpuAb {
                 ratio[r] = cpu[j][r] / cpu[0][r];
             }
             Arrays.sort(ratio);
-            System.out.printf(Locale.ROOT, "%s: CPU median %.3f s (min %.3f), %.1f MB allocated per run; paired ratio to %s: median %.3f (quartiles %.3f-%.3f)%n",
+            double[] wallSorted = wall[j].clone();
+            Arrays.sort(wallSorted);
+            double[] wallRatio = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                wallRatio[r] = wall[j][r] / wall[0][r];
+            }
+            Arrays.sort(wallRatio);
+            System.out.printf(Locale.ROOT, "%s: CPU median %.3f s (min %.3f), %.1f MB allocated per run; paired ratio to %s: median %.3f (quartiles %.3f-%.3f);"
+                    + " wall median %.3f s (min %.3f), paired ratio %.3f (quartiles %.3f-%.3f)%n",
                     args[3 + j], sorted[rounds / 2], sorted[0], allocated[j] / 1e6, args[3], ratio[rounds / 2], ratio[rounds / 4],
-                    ratio[3 * rounds / 4]);
+                    ratio[3 * rounds / 4], wallSorted[rounds / 2], wallSorted[0], wallRatio[rounds / 2], wallRatio[rounds / 4],
+                    wallRatio[3 * rounds / 4]);
         }
+    }
+
+    private static String method(String benchmark) {
+        return switch (benchmark) {
+            case "two" -> "fig3MptcpTwoPaths";
+            case "two-parallel" -> "fig3MptcpTwoPathsParallel";
+            case "one" -> "fig3MptcpOnePath";
+            case "tcp" -> "fig3TcpBulk";
+            case "udp" -> "fig3UdpLineRate";
+            default -> throw new IllegalArgumentException("unknown benchmark " + benchmark);
+        };
     }
 
     /** One build: its benchmark class loaded from its own jar. */
