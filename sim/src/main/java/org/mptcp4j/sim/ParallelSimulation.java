@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.mptcp4j.link.LinkSpec;
 
@@ -47,8 +48,13 @@ import org.mptcp4j.link.LinkSpec;
 public final class ParallelSimulation {
     /** Pauses between two looks at the other partitions' progress while waiting for them. */
     private static final int WAIT_SPINS = 32;
-    /** Spins waiting for another partition before yielding the core. */
-    private static final int SPINS_BEFORE_YIELD = 1 << 12;
+    /**
+     * Spins waiting for another partition before parking: on an idle core the other is most often
+     * microseconds away, but on a loaded machine a spinning thread takes the core the partition it
+     * waits for needs, so it then sleeps in short naps instead.
+     */
+    private static final int SPINS_BEFORE_PARK = 1 << 16;
+    private static final long PARK_NANOS = 20_000;
 
     /** Simulated time between checkpoints, at least: where the stop condition is asked. */
     public static final long CHECKPOINT_NANOS = 50_000_000;
@@ -353,6 +359,8 @@ public final class ParallelSimulation {
      */
     private final class Threads {
         private final Worker[] workers = new Worker[partitions.length - 1];
+        /** The thread that runs partition 0 and waits for the workers at each checkpoint. */
+        private final Thread caller = Thread.currentThread();
         private volatile long released;
         private volatile long stopAt;
         private volatile boolean stopping;
@@ -375,6 +383,9 @@ public final class ParallelSimulation {
             stopAt = end;
             long stretch = released + 1;
             released = stretch;
+            for (Worker w : workers) {
+                LockSupport.unpark(w.thread);
+            }
             try {
                 runPartition(0, end);
             } catch (RuntimeException | Error e) {
@@ -403,6 +414,9 @@ public final class ParallelSimulation {
             abandon = true;
             stopping = true;
             released = released + 1;
+            for (Worker w : workers) {
+                LockSupport.unpark(w.thread);
+            }
             for (Worker w : workers) {
                 try {
                     w.thread.join();
@@ -447,17 +461,18 @@ public final class ParallelSimulation {
                     }
                     done = stretch;
                     finished = stretch;
+                    LockSupport.unpark(caller);
                 }
             }
         }
     }
 
-    /** Spins a while, then yields the core: the other partition is most often microseconds away. */
+    /** One step of waiting for another thread: spins first, then naps (see {@link #SPINS_BEFORE_PARK}). */
     static int pause(int spins) {
-        if (spins < SPINS_BEFORE_YIELD) {
+        if (spins < SPINS_BEFORE_PARK) {
             Thread.onSpinWait();
         } else {
-            Thread.yield();
+            LockSupport.parkNanos(PARK_NANOS);
         }
         return spins + 1;
     }

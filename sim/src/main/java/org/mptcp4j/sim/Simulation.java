@@ -19,7 +19,8 @@ import org.mptcp4j.link.LinkSpec;
  * <p>Determinism: events run in {@code (time, seq)} order (see {@link EventQueue}), and every
  * component draws from its own generator, derived from the run seed and the component's name
  * ({@link #rng}), so one seed gives the same run bit for bit, and adding a component does not
- * change the draws of the others. Single-threaded: build and run from one thread.
+ * change the draws of the others. Single-threaded: build and run from one thread (a
+ * {@link ParallelSimulation} runs several, each the partition of one network, on their own threads).
  *
  * <pre>{@code
  * Simulation sim = new Simulation(42);
