@@ -91,7 +91,7 @@ final class TcpOutput {
         for (TcpOption o : options) {
             seg.add(o);
         }
-        withExtensionOptions(c, seg, TcpOptions.layoutLength(options));
+        addExtensionOptions(c, seg, TcpOptions.layoutLength(options));
         if (c.sndNxt == c.iss) {
             c.sndNxt = Seq32.add(c.iss, 1);
             c.synSentNanos = nowNanos;
@@ -501,7 +501,7 @@ final class TcpOutput {
         if (payloadLength > 0) {
             seg.payload(c.sendBuffer, payloadOffset, payloadLength);
         }
-        withExtensionOptions(c, seg, tcpOptionBytes(c, blocks)); // their length without laying them out
+        addExtensionOptions(c, seg, tcpOptionBytes(c, blocks)); // their length without laying them out
         c.lastAckSent = ack;
         c.ackNow = false;
         c.bytesSinceAck = 0;
@@ -519,7 +519,7 @@ final class TcpOutput {
         c.owedAcks.add(build(c, new OutgoingSegment(), nowNanos, c.sndNxt, TcpFlags.ACK, 0, 0));
     }
 
-    private static void withExtensionOptions(TcpConnection c, OutgoingSegment seg, int usedOptionBytes) {
+    private static void addExtensionOptions(TcpConnection c, OutgoingSegment seg, int usedOptionBytes) {
         if (c.extension != SubflowExtension.PLAIN) {
             c.extension.writeOptions(c, seg, TcpConnection.MAX_OPTION_BYTES - usedOptionBytes);
         }

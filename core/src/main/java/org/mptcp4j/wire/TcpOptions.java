@@ -69,8 +69,9 @@ public final class TcpOptions {
 
     /**
      * Writes the options of {@code s} at absolute index {@code at} of {@code out}, padded, as
-     * {@link #write} writes those of {@code s.toSegment()}; returns the bytes written. The caller
-     * leaves room for {@link #MAX_SPACE} bytes.
+     * {@link #write} writes those of {@code s.toSegment()}; returns their padded length, which the
+     * caller refuses beyond {@link #MAX_SPACE} (the records are then written only within it, the
+     * fields in full).
      */
     static int write(OutgoingSegment s, ByteBuffer out, int at) {
         int p = 0;
