@@ -92,20 +92,12 @@ final class DataSendBuffer {
         return dsn;
     }
 
-    /** Copies {@code len} held bytes from {@code dsn} into {@code dst}. */
-    void copy(long dsn, int len, byte[] dst, int dstOffset) {
+    /** Copies {@code len} held bytes from {@code dsn} into {@code dst} from its absolute index {@code at}. */
+    void copy(long dsn, int len, ByteBuffer dst, int at) {
         if (Dsn.lt(dsn, front)) {
             throw new IndexOutOfBoundsException("DSN " + dsn + " released (front " + front + ")");
         }
-        bytes.copy((int) (dsn - front), len, dst, dstOffset);
-    }
-
-    /** The {@code len} held bytes from {@code dsn} where they lie, or null: see {@link org.mptcp4j.tcp.SendQueue#view}. */
-    ByteBuffer view(long dsn, int len) {
-        if (Dsn.lt(dsn, front)) {
-            throw new IndexOutOfBoundsException("DSN " + dsn + " released (front " + front + ")");
-        }
-        return bytes.view((int) (dsn - front), len);
+        bytes.copy((int) (dsn - front), len, dst, at);
     }
 
     /** Whether {@code dsn} is not yet DATA_ACKed (at or above {@link #una}, below {@link #end}). */

@@ -74,17 +74,17 @@ final class MappedSendQueue implements SendQueue {
     }
 
     @Override
-    public void copy(int offset, int len, byte[] dst, int dstOffset) {
+    public void copy(int offset, int len, ByteBuffer dst, int at) {
         if (offset < 0 || len < 0 || offset + len > length) {
             throw new IndexOutOfBoundsException("offset " + offset + " len " + len + " of " + length);
         }
         int c = copiedLength();
         if (offset < c) {
             int k = Math.min(len, c - offset);
-            copied.copy(offset, k, dst, dstOffset);
+            copied.copy(offset, k, dst, at);
             offset += k;
             len -= k;
-            dstOffset += k;
+            at += k;
         }
         int seq = Seq32.add(subflow.tcp.sendQueueSeq(), offset);
         while (len > 0) {
@@ -93,32 +93,11 @@ final class MappedSendQueue implements SendQueue {
                 throw new IllegalStateException("no mapping for subflow byte " + seq + " on " + subflow);
             }
             int k = Math.min(len, Seq32.diff(m.endSeq(), seq));
-            data.copy(m.dsnOf(seq), k, dst, dstOffset);
+            data.copy(m.dsnOf(seq), k, dst, at);
             seq = Seq32.add(seq, k);
             len -= k;
-            dstOffset += k;
+            at += k;
         }
-    }
-
-    /**
-     * The bytes where they lie when that is one piece: all in this queue's own copy, or all under
-     * one mapping in the connection's buffer (a segment, offloaded or not, carries one mapping).
-     */
-    @Override
-    public ByteBuffer view(int offset, int len) {
-        if (offset < 0 || len < 0 || offset + len > length) {
-            throw new IndexOutOfBoundsException("offset " + offset + " len " + len + " of " + length);
-        }
-        int c = copiedLength();
-        if (offset < c) {
-            return offset + len <= c ? copied.view(offset, len) : null;
-        }
-        int seq = Seq32.add(subflow.tcp.sendQueueSeq(), offset);
-        Mapping m = subflow.sentMappingFor(seq);
-        if (m == null) {
-            throw new IllegalStateException("no mapping for subflow byte " + seq + " on " + subflow);
-        }
-        return Seq32.diff(m.endSeq(), seq) >= len ? data.view(m.dsnOf(seq), len) : null;
     }
 
     @Override
@@ -201,9 +180,9 @@ final class MappedSendQueue implements SendQueue {
         int c = copied.length();
         int n = length - c;
         if (n > 0) {
-            byte[] b = new byte[n];
+            ByteBuffer b = ByteBuffer.allocate(n);
             copy(c, n, b, 0);
-            copied.append(ByteBuffer.wrap(b));
+            copied.append(b);
         }
     }
 

@@ -1383,8 +1383,9 @@ public final class MptcpConnection {
             if (scratch.length < n) {
                 scratch = new byte[Math.max(n, 65536)];
             }
-            snd.copy(dsn, n, scratch, 0);
-            csum = MptcpCrypto.dssChecksum(dsn, s.relativeSeq(seq), n, ByteBuffer.wrap(scratch, 0, n));
+            ByteBuffer data = ByteBuffer.wrap(scratch, 0, n);
+            snd.copy(dsn, n, data, 0);
+            csum = MptcpCrypto.dssChecksum(dsn, s.relativeSeq(seq), n, data);
         }
         MappedSendQueue queue = s.sendQueue(snd);
         s.addSent(new Mapping(dsn, seq, n, csum));
@@ -2383,9 +2384,9 @@ public final class MptcpConnection {
         // Data written before the SYN-ACK waits here: it moves to the TCP connection, unsent.
         int unmapped = snd.unmapped();
         if (unmapped > 0) {
-            byte[] b = new byte[unmapped];
+            ByteBuffer b = ByteBuffer.allocate(unmapped);
             snd.copy(snd.nxt(), unmapped, b, 0);
-            s.tcp.appendSendData(ByteBuffer.wrap(b));
+            s.tcp.appendSendData(b);
         }
         if (dataFinQueued) {
             s.tcp.shutdownOutput(now);

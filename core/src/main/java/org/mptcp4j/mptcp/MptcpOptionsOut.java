@@ -1,7 +1,6 @@
 package org.mptcp4j.mptcp;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -11,9 +10,9 @@ import org.mptcp4j.wire.MptcpOption;
 import org.mptcp4j.wire.MptcpOption.DataSequenceMapping;
 import org.mptcp4j.wire.MptcpOption.Dss;
 import org.mptcp4j.wire.MptcpOption.MpCapable;
+import org.mptcp4j.wire.MptcpOptionCodec;
+import org.mptcp4j.wire.OutgoingSegment;
 import org.mptcp4j.wire.TcpFlags;
-import org.mptcp4j.wire.TcpOption;
-import org.mptcp4j.wire.TcpSegment;
 
 /**
  * The MPTCP options an outgoing segment carries (Linux {@code options.c}:
@@ -61,7 +60,7 @@ final class MptcpOptionsOut {
      * The infinite mapping, and the MP_FAIL that answers the peer's (as Linux; {@link #reserved}
      * keeps room for both while the answer is due).
      */
-    private static void writeInfiniteMap(Subflow s, int room, List<TcpOption> out) {
+    private static void writeInfiniteMap(Subflow s, int room, OutgoingSegment out) {
         Dss dss = infiniteMapDss(s);
         if (dss.encodedLength() > room) {
             return;
@@ -114,10 +113,10 @@ final class MptcpOptionsOut {
         return r;
     }
 
-    static void write(Subflow s, TcpSegment draft, int room, List<TcpOption> out) {
+    static void write(Subflow s, OutgoingSegment out, int room) {
         MptcpConnection m = s.conn;
-        boolean syn = draft.has(TcpFlags.SYN);
-        boolean ack = draft.has(TcpFlags.ACK);
+        boolean syn = out.has(TcpFlags.SYN);
+        boolean ack = out.has(TcpFlags.ACK);
         if (syn && !ack) {
             if (s.initial) {
                 if (m.dropsMpCapableFromSyn(s)) {
@@ -151,14 +150,14 @@ final class MptcpOptionsOut {
             out.add(new MptcpOption.MpJoinAck(m.joinAckHmac(s)));
             return;
         }
-        int payload = draft.payloadLength();
+        int payload = out.payloadLength();
         if (s.initial && m.client && !s.fullyEstablished) {
             if (payload == 0) {
                 out.add(MpCapable.ack(m.capableFlags(), m.localKey, m.remoteKey));
                 return;
             }
-            Mapping first = s.sentMappingFor(draft.seq());
-            if (first != null && first.dsn() == m.localIdsn + 1 && first.subflowSeq() == draft.seq()
+            Mapping first = s.sentMappingFor(out.seq());
+            if (first != null && first.dsn() == m.localIdsn + 1 && first.subflowSeq() == out.seq()
                     && s.relativeSeq(first.subflowSeq()) == 1) {
                 out.add(MpCapable.ackWithData(m.capableFlags(), m.localKey, m.remoteKey, first.length(),
                         m.checksums ? OptionalInt.of(first.checksum()) : OptionalInt.empty()));
@@ -178,31 +177,36 @@ final class MptcpOptionsOut {
                 return;
             }
         }
-        OptionalLong dataAck = OptionalLong.of(m.ack64 ? m.dataAckToSend() : m.dataAckToSend() & 0xFFFF_FFFFL);
-        Optional<DataSequenceMapping> mapping = Optional.empty();
-        boolean dataFin = false;
+        // The DSS as its flags and fields, not a record: nearly every segment carries one.
+        long dataAck = m.ack64 ? m.dataAckToSend() : m.dataAckToSend() & 0xFFFF_FFFFL;
+        int flags = MptcpOptionCodec.DSS_DATA_ACK | (m.ack64 ? MptcpOptionCodec.DSS_DATA_ACK_64 : 0);
+        long dsn = 0;
+        int ssn = 0;
+        int length = 0;
+        int checksum = 0;
         if (payload > 0) {
-            Mapping mp = s.sentMappingFor(draft.seq());
+            Mapping mp = s.sentMappingFor(out.seq());
             if (mp != null) {
-                mapping = Optional.of(new DataSequenceMapping(mp.dsn(), true, s.relativeSeq(mp.subflowSeq()),
-                        mp.length(), m.checksums ? OptionalInt.of(mp.checksum()) : OptionalInt.empty()));
+                flags |= MptcpOptionCodec.DSS_MAPPING | MptcpOptionCodec.DSS_DSN_64;
+                dsn = mp.dsn();
+                ssn = s.relativeSeq(mp.subflowSeq());
+                length = mp.length();
+                checksum = mp.checksum();
             }
         } else if (s.dataFinPending && dssLength(m.ack64, true, m.checksums) <= room) {
             // RFC 8684 section 3.3.3: a DATA_FIN without data is a mapping of length 1 at SSN 0.
-            long fin = m.dataFinDsn();
-            OptionalInt csum = m.checksums
-                    ? OptionalInt.of(MptcpCrypto.dssChecksum(fin, 0, 1, ByteBuffer.allocate(0)))
-                    : OptionalInt.empty();
-            mapping = Optional.of(new DataSequenceMapping(fin, true, 0, 1, csum));
-            dataFin = true;
+            flags |= MptcpOptionCodec.DSS_MAPPING | MptcpOptionCodec.DSS_DSN_64 | MptcpOptionCodec.DSS_DATA_FIN;
+            dsn = m.dataFinDsn();
+            length = 1;
+            checksum = m.checksums ? MptcpCrypto.dssChecksum(dsn, 0, 1, ByteBuffer.allocate(0)) : 0;
             s.dataFinPending = false;
         }
-        Dss dss = new Dss(dataAck, m.ack64, mapping, dataFin);
-        if (dss.encodedLength() > room) {
+        int dssBytes = MptcpOptionCodec.dssLength(flags, m.checksums);
+        if (dssBytes > room) {
             return; // cannot happen for data (the space was reserved); an ACK then goes without
         }
-        out.add(dss);
-        room -= dss.encodedLength();
+        out.dss(flags, dataAck, dsn, ssn, length, m.checksums, checksum);
+        room -= dssBytes;
         // MP_FAIL rides on pure ACKs: beside a data segment's DSS it would not fit the MSS the
         // segment was sized for.
         if (payload == 0 && s.mpFailDue(m.now) && room >= MP_FAIL_LENGTH) {

@@ -3,7 +3,6 @@ package org.mptcp4j.mptcp;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.List;
 import org.mptcp4j.base.Dsn;
 import org.mptcp4j.base.Seq32;
 import org.mptcp4j.mib.MibCounter;
@@ -11,8 +10,8 @@ import org.mptcp4j.tcp.SubflowExtension;
 import org.mptcp4j.tcp.TcpConnection;
 import org.mptcp4j.tcp.TcpState;
 import org.mptcp4j.wire.MptcpOption;
+import org.mptcp4j.wire.OutgoingSegment;
 import org.mptcp4j.wire.TcpFlags;
-import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpSegment;
 
 /**
@@ -250,8 +249,8 @@ public final class Subflow implements SubflowExtension {
     // ====================================================================== SubflowExtension
 
     @Override
-    public void writeOptions(TcpConnection c, TcpSegment draft, int remainingOptionBytes, List<TcpOption> out) {
-        MptcpOptionsOut.write(this, draft, remainingOptionBytes, out);
+    public void writeOptions(TcpConnection c, OutgoingSegment segment, int remainingOptionBytes) {
+        MptcpOptionsOut.write(this, segment, remainingOptionBytes);
     }
 
     /**
@@ -288,7 +287,7 @@ public final class Subflow implements SubflowExtension {
     }
 
     @Override
-    public void writeResetOptions(TcpConnection c, int remainingOptionBytes, List<TcpOption> out) {
+    public void writeResetOptions(TcpConnection c, int remainingOptionBytes, OutgoingSegment out) {
         if (fastclose && conn.remoteKeyKnown()) {
             out.add(new MptcpOption.MpFastclose(conn.remoteKey));
             conn.mib.increment(MibCounter.MPTCP_FASTCLOSE_TX);

@@ -49,6 +49,7 @@ import org.mptcp4j.wire.IcmpCodec;
 import org.mptcp4j.wire.IcmpMessage;
 import org.mptcp4j.wire.IpHeader;
 import org.mptcp4j.wire.MptcpOption;
+import org.mptcp4j.wire.OutgoingSegment;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpPacket;
@@ -595,7 +596,7 @@ public final class Stack {
                 return null;
             }
             e.owner.mptcp.setNow(nowNanos);
-            TcpSegment seg = e.conn.poll(nowNanos);
+            OutgoingSegment seg = e.conn.pollOutgoing(nowNanos);
             dirty.pollFirst();
             rearm(e); // sending arms the retransmission timer, an ACK stops the delayed-ACK one
             rearm(e.owner);

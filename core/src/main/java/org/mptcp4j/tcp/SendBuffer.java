@@ -19,8 +19,6 @@ public final class SendBuffer implements SendQueue {
     private byte[] ring;
     private int head;
     private int length;
-    /** The ring read-only, sliced by {@link #view}; null until first used and after the ring is replaced. */
-    private ByteBuffer ringView;
 
     public SendBuffer(int capacityBytes) {
         this.capacity = capacityBytes;
@@ -60,33 +58,17 @@ public final class SendBuffer implements SendQueue {
         return n;
     }
 
-    /** Copies {@code len} bytes starting {@code offset} bytes after the front into {@code dst}. */
     @Override
-    public void copy(int offset, int len, byte[] dst, int dstOffset) {
+    public void copy(int offset, int len, ByteBuffer dst, int at) {
         if (offset < 0 || len < 0 || offset + len > length) {
             throw new IndexOutOfBoundsException("offset " + offset + " len " + len + " of " + length);
         }
         int start = index(offset);
         int first = Math.min(len, ring.length - start);
-        System.arraycopy(ring, start, dst, dstOffset, first);
+        dst.put(at, ring, start, first);
         if (len > first) {
-            System.arraycopy(ring, 0, dst, dstOffset + first, len - first);
+            dst.put(at + first, ring, 0, len - first);
         }
-    }
-
-    @Override
-    public ByteBuffer view(int offset, int len) {
-        if (offset < 0 || len < 0 || offset + len > length) {
-            throw new IndexOutOfBoundsException("offset " + offset + " len " + len + " of " + length);
-        }
-        int start = index(offset);
-        if (start + len > ring.length) {
-            return null;
-        }
-        if (ringView == null) {
-            ringView = ByteBuffer.wrap(ring).asReadOnlyBuffer();
-        }
-        return ringView.slice(start, len);
     }
 
     /** Drops {@code n} acknowledged bytes from the front. */
@@ -109,7 +91,6 @@ public final class SendBuffer implements SendQueue {
         System.arraycopy(ring, head, bigger, 0, first);
         System.arraycopy(ring, 0, bigger, first, length - first);
         ring = bigger;
-        ringView = null;
         head = 0;
     }
 

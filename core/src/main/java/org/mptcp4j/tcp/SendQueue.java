@@ -1,15 +1,17 @@
 package org.mptcp4j.tcp;
 
 import java.nio.ByteBuffer;
+import org.mptcp4j.wire.OutgoingSegment;
 
 /**
  * Where a {@link TcpConnection}'s send-side payload lives, from the first unacknowledged data byte
  * on: sent but unacknowledged, then not yet sent. Offsets are relative to that first byte. Plain
  * TCP keeps the bytes itself ({@link SendBuffer}); an MPTCP subflow references the bytes its
  * connection keeps for the data level instead, since those must stay until a DATA_ACK covers them
- * anyway (RFC 8684 section 3.3.6), and a second copy per subflow would hold them twice.
+ * anyway (RFC 8684 section 3.3.6), and a second copy per subflow would hold them twice. A segment's
+ * payload stays here until the segment is written ({@link OutgoingSegment.Payload}).
  */
-public interface SendQueue {
+public interface SendQueue extends OutgoingSegment.Payload {
     /** The most bytes the queue holds (the send buffer limit, Linux {@code sk_sndbuf}). */
     int capacity();
 
@@ -23,17 +25,9 @@ public interface SendQueue {
     /** Appends as much of {@code src} as fits, copying it; returns the number of bytes taken. */
     int append(ByteBuffer src);
 
-    /** Copies {@code len} bytes starting {@code offset} bytes after the front into {@code dst}. */
-    void copy(int offset, int len, byte[] dst, int dstOffset);
-
-    /**
-     * The {@code len} bytes starting {@code offset} bytes after the front as a read-only buffer
-     * (position 0, limit {@code len}) over the memory that holds them, when they lie there in one
-     * piece; null when they do not (they wrap around a ring or cross from one store into another:
-     * {@link #copy} them then). Its bytes stay until they are released and the memory is appended
-     * to again.
-     */
-    ByteBuffer view(int offset, int len);
+    /** Copies {@code len} bytes starting {@code offset} bytes after the front into {@code dst} from its absolute index {@code at}. */
+    @Override
+    void copy(int offset, int len, ByteBuffer dst, int at);
 
     /** Drops {@code n} acknowledged bytes from the front. */
     void release(int n);

@@ -1,8 +1,7 @@
 package org.mptcp4j.tcp;
 
 import java.nio.ByteBuffer;
-import java.util.List;
-import org.mptcp4j.wire.TcpOption;
+import org.mptcp4j.wire.OutgoingSegment;
 import org.mptcp4j.wire.TcpSegment;
 
 /**
@@ -18,11 +17,11 @@ public interface SubflowExtension {
     SubflowExtension PLAIN = new SubflowExtension() {};
 
     /**
-     * Options to add to an outgoing segment, given the segment as built so far (flags, sequence
+     * Adds options to an outgoing segment, given the segment as built so far (flags, sequence
      * numbers, payload length, TCP options already present) and the option space left in bytes
      * (40 minus what TCP's own options take, alignment included). Add only what fits.
      */
-    default void writeOptions(TcpConnection c, TcpSegment draft, int remainingOptionBytes, List<TcpOption> out) {}
+    default void writeOptions(TcpConnection c, OutgoingSegment segment, int remainingOptionBytes) {}
 
     /**
      * Whether the next data segment may be a large one that the device cuts into pieces, each
@@ -119,5 +118,5 @@ public interface SubflowExtension {
      * Options for a RST this connection sends (MP_TCPRST with its reason, or MP_FASTCLOSE; RFC 8684
      * sections 3.5 and 3.6), given the option space left.
      */
-    default void writeResetOptions(TcpConnection c, int remainingOptionBytes, List<TcpOption> out) {}
+    default void writeResetOptions(TcpConnection c, int remainingOptionBytes, OutgoingSegment segment) {}
 }

@@ -3,7 +3,6 @@ package org.mptcp4j.tcp;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.mptcp4j.base.Nanos;
@@ -12,6 +11,7 @@ import org.mptcp4j.cc.CongestionController;
 import org.mptcp4j.cc.CoupledGroup;
 import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.wire.OutgoingSegment;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpOptions;
 import org.mptcp4j.wire.TcpSegment;
@@ -129,7 +129,7 @@ public final class TcpConnection {
     boolean pushedSinceAck;
     boolean ackNow;
     /** ACKs that fell due while the driver had not polled yet (RFC 5681 4.2 asks for each one). */
-    final ArrayDeque<TcpSegment> owedAcks = new ArrayDeque<>(4);
+    final ArrayDeque<OutgoingSegment> owedAcks = new ArrayDeque<>(4);
     /** SACK blocks chosen for the segment being built (see TcpOutput.planOptions). */
     List<TcpOption.SackBlock> plannedSack;
     int lastAckSent;
@@ -164,10 +164,8 @@ public final class TcpConnection {
     CongestionController cc;
     long challengeWindowStartNanos = Long.MIN_VALUE / 2;
     int challengeAcksInWindow;
-    /** Payload bytes of the segment last polled; reused by the next poll. */
-    byte[] payloadScratch = new byte[0];
-    /** Where the extension puts its options for the segment being built; emptied before each use. */
-    final List<TcpOption> extensionOptions = new ArrayList<>(4);
+    /** The segment being built, reused by every poll but for the owed ACKs, which keep their own. */
+    final OutgoingSegment outgoing = new OutgoingSegment();
     /** A RST to send, and its fields. */
     boolean rstPending;
     int rstSeq;
@@ -266,11 +264,17 @@ public final class TcpConnection {
         TcpInput.process(this, nowNanos, segment);
     }
 
-    /**
-     * The next segment to send, or null. The payload is a view of a scratch buffer that the next
-     * call overwrites: encode or copy it before polling again.
-     */
+    /** The next segment to send as a value (its payload copied), or null. */
     public TcpSegment poll(long nowNanos) {
+        OutgoingSegment s = pollOutgoing(nowNanos);
+        return s == null ? null : s.toSegment();
+    }
+
+    /**
+     * The next segment to send, or null: what {@link #poll} gives, but not made a value. Valid
+     * until the next poll, and while the send queue keeps its payload: encode it at once.
+     */
+    public OutgoingSegment pollOutgoing(long nowNanos) {
         gsoSize = 0;
         return TcpOutput.poll(this, nowNanos);
     }

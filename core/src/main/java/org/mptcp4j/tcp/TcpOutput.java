@@ -1,14 +1,13 @@
 package org.mptcp4j.tcp;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.mptcp4j.base.Seq32;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.wire.OutgoingSegment;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpOptions;
-import org.mptcp4j.wire.TcpSegment;
 
 /**
  * Segment departure for one {@link TcpConnection}, built on demand when the driver polls (smoltcp
@@ -31,7 +30,8 @@ final class TcpOutput {
         return (int) (nowNanos / 1_000_000L) + c.tsOffset;
     }
 
-    static TcpSegment poll(TcpConnection c, long nowNanos) {
+    /** The segment to send now, or null; the connection's {@link TcpConnection#outgoing} but for an owed ACK. */
+    static OutgoingSegment poll(TcpConnection c, long nowNanos) {
         if (c.rstPending) {
             return rst(c);
         }
@@ -47,8 +47,8 @@ final class TcpOutput {
         };
     }
 
-    private static TcpSegment pollSynchronized(TcpConnection c, long nowNanos) {
-        TcpSegment s = null;
+    private static OutgoingSegment pollSynchronized(TcpConnection c, long nowNanos) {
+        OutgoingSegment s = null;
         if (c.recovery.probePending) {
             s = lossProbe(c, nowNanos);
         }
@@ -62,14 +62,14 @@ final class TcpOutput {
             s = probe(c, nowNanos);
         }
         if (s == null && c.ackNow) {
-            s = build(c, nowNanos, c.sndNxt, TcpFlags.ACK, TcpSegment.EMPTY);
+            s = build(c, c.outgoing, nowNanos, c.sndNxt, TcpFlags.ACK, 0, 0);
         }
         return s;
     }
 
     // ================================================================= handshake and reset
 
-    private static TcpSegment syn(TcpConnection c, long nowNanos, boolean withAck) {
+    private static OutgoingSegment syn(TcpConnection c, long nowNanos, boolean withAck) {
         List<TcpOption> options = new ArrayList<>(5);
         // Linux's order and alignment: MSS, SACK-permitted, timestamps, NOP + window scale.
         options.add(new TcpOption.Mss(c.extension.advertisedMss(c, c.config.mss())));
@@ -86,9 +86,12 @@ final class TcpOutput {
         int ack = withAck ? c.rcvNxt() : 0;
         // RFC 7323 2.2: "The window field in a SYN ... segment itself is never scaled."
         int window = Math.min(c.receiveBuffer.freeSpace(), 65535);
-        TcpSegment seg = new TcpSegment(c.local.getPort(), c.remote.getPort(), c.iss, ack, flags, window, 0,
-                options, TcpSegment.EMPTY);
-        seg = withExtensionOptions(c, seg, TcpOptions.layoutLength(options));
+        OutgoingSegment seg = c.outgoing;
+        seg.start(c.local.getPort(), c.remote.getPort(), c.iss, ack, flags, window);
+        for (TcpOption o : options) {
+            seg.add(o);
+        }
+        addExtensionOptions(c, seg, TcpOptions.layoutLength(options));
         if (c.sndNxt == c.iss) {
             c.sndNxt = Seq32.add(c.iss, 1);
             c.synSentNanos = nowNanos;
@@ -110,23 +113,22 @@ final class TcpOutput {
         return seg;
     }
 
-    private static TcpSegment rst(TcpConnection c) {
+    private static OutgoingSegment rst(TcpConnection c) {
         c.rstPending = false;
         c.mib.increment(MibCounter.TCP_OUT_RSTS);
         countOut(c);
         int flags = TcpFlags.RST | (c.rstWithAck ? TcpFlags.ACK : 0);
-        List<TcpOption> options = List.of();
+        OutgoingSegment seg = c.outgoing;
+        seg.start(c.local.getPort(), c.remote.getPort(), c.rstSeq, c.rstWithAck ? c.rstAck : 0, flags, 0);
         if (c.extension != SubflowExtension.PLAIN) {
-            options = new ArrayList<>(1);
-            c.extension.writeResetOptions(c, TcpConnection.MAX_OPTION_BYTES, options);
+            c.extension.writeResetOptions(c, TcpConnection.MAX_OPTION_BYTES, seg);
         }
-        return new TcpSegment(c.local.getPort(), c.remote.getPort(), c.rstSeq, c.rstWithAck ? c.rstAck : 0, flags,
-                0, 0, options, TcpSegment.EMPTY);
+        return seg;
     }
 
     // ================================================================= data
 
-    private static TcpSegment retransmit(TcpConnection c, long nowNanos) {
+    private static OutgoingSegment retransmit(TcpConnection c, long nowNanos) {
         RetransmitQueue q = c.retransmitQueue;
         if (q.isEmpty() || c.cc == null) {
             return null;
@@ -158,7 +160,7 @@ final class TcpOutput {
      * Sends the segment at {@code pos} again, cut to what the MSS leaves beside this segment's
      * options (the rest stays queued as its own segment).
      */
-    private static TcpSegment resend(TcpConnection c, long nowNanos, int pos, boolean tail) {
+    private static OutgoingSegment resend(TcpConnection c, long nowNanos, int pos, boolean tail) {
         RetransmitQueue q = c.retransmitQueue;
         int room = planOptions(c, true);
         boolean fin = q.isFin(pos);
@@ -191,13 +193,13 @@ final class TcpOutput {
      * RFC 8985 section 7.3: the probe timer fired. Send one segment of new data if the receive
      * window allows (the congestion window does not matter), else resend the last segment.
      */
-    private static TcpSegment lossProbe(TcpConnection c, long nowNanos) {
+    private static OutgoingSegment lossProbe(TcpConnection c, long nowNanos) {
         RetransmitQueue q = c.retransmitQueue;
         if (q.isEmpty() || c.cc == null) {
             c.recovery.probePending = false;
             return null;
         }
-        TcpSegment s = sendNew(c, nowNanos, true);
+        OutgoingSegment s = sendNew(c, nowNanos, true);
         boolean retransmission = s == null;
         if (s == null) {
             s = resend(c, nowNanos, q.size() - 1, true);
@@ -207,7 +209,7 @@ final class TcpOutput {
     }
 
     /** New data (or the FIN) within the windows; {@code probe} ignores the congestion window. */
-    private static TcpSegment sendNew(TcpConnection c, long nowNanos, boolean probe) {
+    private static OutgoingSegment sendNew(TcpConnection c, long nowNanos, boolean probe) {
         if (c.cc == null || c.state == TcpState.TIME_WAIT) {
             return null;
         }
@@ -410,35 +412,20 @@ final class TcpOutput {
     }
 
     /** A zero-window or keepalive probe: one sequence number below SND.UNA, which the peer must ACK. */
-    private static TcpSegment probe(TcpConnection c, long nowNanos) {
+    private static OutgoingSegment probe(TcpConnection c, long nowNanos) {
         if (c.persistFired) {
             c.mib.increment(MibCounter.TCP_WIN_PROBE);
         }
         c.probeNow = false;
         c.persistFired = false;
-        return build(c, nowNanos, Seq32.add(c.sndUna, -1), TcpFlags.ACK, TcpSegment.EMPTY);
+        return build(c, c.outgoing, nowNanos, Seq32.add(c.sndUna, -1), TcpFlags.ACK, 0, 0);
     }
 
-    private static TcpSegment dataSegment(TcpConnection c, long nowNanos, int seq, int dataLen, boolean fin) {
-        ByteBuffer payload = TcpSegment.EMPTY;
-        if (dataLen > 0) {
-            // The segment is encoded before the next poll, and nothing is appended to the send
-            // queue in between: its payload may be the queue's own bytes when they lie in one piece
-            // (one copy of every byte sent fewer). Else one scratch array per connection gathers them.
-            int offset = Seq32.diff(seq, c.bufSeq);
-            payload = c.sendBuffer.view(offset, dataLen);
-            if (payload == null) {
-                if (c.payloadScratch.length < dataLen) {
-                    c.payloadScratch = new byte[Math.max(dataLen, c.config.mss())];
-                }
-                c.sendBuffer.copy(offset, dataLen, c.payloadScratch, 0);
-                payload = ByteBuffer.wrap(c.payloadScratch, 0, dataLen);
-            }
-        }
+    private static OutgoingSegment dataSegment(TcpConnection c, long nowNanos, int seq, int dataLen, boolean fin) {
         int dataEnd = Seq32.add(c.bufSeq, c.sendBuffer.length());
         boolean push = dataLen > 0 && Seq32.add(seq, dataLen) == dataEnd;
         int flags = TcpFlags.ACK | (fin ? TcpFlags.FIN : 0) | (push ? TcpFlags.PSH : 0);
-        return build(c, nowNanos, seq, flags, payload);
+        return build(c, c.outgoing, nowNanos, seq, flags, Seq32.diff(seq, c.bufSeq), dataLen);
     }
 
     // ================================================================= common header
@@ -491,31 +478,30 @@ final class TcpOutput {
         return (Math.max(n, 0) + 3) & ~3;
     }
 
-    /** TCP's own options of a segment after the handshake, in Linux's order. */
-    private static List<TcpOption> tcpOptions(TcpConnection c, long nowNanos, List<TcpOption.SackBlock> blocks) {
-        if (!c.tsOk && blocks.isEmpty()) {
-            return List.of();
-        }
-        // Immutable lists, which TcpSegment keeps without copying: this runs for every segment.
-        if (!c.tsOk) {
-            return List.of(new TcpOption.Sack(blocks));
-        }
-        TcpOption.Timestamps ts = new TcpOption.Timestamps(tsClock(c, nowNanos), c.tsRecent);
-        return blocks.isEmpty() ? List.of(ts) : List.of(ts, new TcpOption.Sack(blocks));
-    }
-
-    /** Every segment after the handshake: timestamps, SACK blocks, window, ACK; resets the ACK state. */
-    private static TcpSegment build(TcpConnection c, long nowNanos, int seq, int flags, ByteBuffer payload) {
+    /**
+     * Every segment after the handshake, built in {@code seg}: timestamps, SACK blocks, window,
+     * ACK, the extension's options, and {@code payloadLength} bytes of the send queue from
+     * {@code payloadOffset}, which stay there until the segment is encoded: before the next poll,
+     * with nothing appended to the queue in between. Resets the ACK state.
+     */
+    private static OutgoingSegment build(TcpConnection c, OutgoingSegment seg, long nowNanos, int seq, int flags,
+            int payloadOffset, int payloadLength) {
         if (c.plannedSack == null) {
-            planOptions(c, payload.hasRemaining());
+            planOptions(c, payloadLength > 0);
         }
         List<TcpOption.SackBlock> blocks = c.plannedSack;
-        List<TcpOption> options = tcpOptions(c, nowNanos, blocks);
         c.plannedSack = null;
         int ack = c.rcvNxt();
-        TcpSegment seg = new TcpSegment(c.local.getPort(), c.remote.getPort(), seq, ack, flags, windowField(c), 0,
-                options, payload);
-        seg = withExtensionOptions(c, seg, tcpOptionBytes(c, blocks)); // their length without laying them out
+        seg.start(c.local.getPort(), c.remote.getPort(), seq, ack, flags, windowField(c));
+        // TCP's own options in Linux's order.
+        if (c.tsOk) {
+            seg.timestamps(tsClock(c, nowNanos), c.tsRecent);
+        }
+        seg.sack(blocks);
+        if (payloadLength > 0) {
+            seg.payload(c.sendBuffer, payloadOffset, payloadLength);
+        }
+        addExtensionOptions(c, seg, tcpOptionBytes(c, blocks)); // their length without laying them out
         c.lastAckSent = ack;
         c.ackNow = false;
         c.bytesSinceAck = 0;
@@ -530,30 +516,13 @@ final class TcpOutput {
         if (c.owedAcks.size() >= TcpConnection.MAX_OWED_ACKS) {
             return; // the newest ACK still goes out at the poll; cumulative ACKs lose nothing else
         }
-        c.owedAcks.add(build(c, nowNanos, c.sndNxt, TcpFlags.ACK, TcpSegment.EMPTY));
+        c.owedAcks.add(build(c, new OutgoingSegment(), nowNanos, c.sndNxt, TcpFlags.ACK, 0, 0));
     }
 
-    private static TcpSegment withExtensionOptions(TcpConnection c, TcpSegment seg, int usedOptionBytes) {
-        if (c.extension == SubflowExtension.PLAIN) {
-            return seg;
+    private static void addExtensionOptions(TcpConnection c, OutgoingSegment seg, int usedOptionBytes) {
+        if (c.extension != SubflowExtension.PLAIN) {
+            c.extension.writeOptions(c, seg, TcpConnection.MAX_OPTION_BYTES - usedOptionBytes);
         }
-        List<TcpOption> extra = c.extensionOptions;
-        extra.clear();
-        c.extension.writeOptions(c, seg, TcpConnection.MAX_OPTION_BYTES - usedOptionBytes, extra);
-        if (extra.isEmpty()) {
-            return seg;
-        }
-        // One immutable list, which TcpSegment keeps as it is.
-        List<TcpOption> own = seg.options();
-        TcpOption[] all = new TcpOption[own.size() + extra.size()];
-        for (int i = 0; i < own.size(); i++) {
-            all[i] = own.get(i);
-        }
-        for (int i = 0; i < extra.size(); i++) {
-            all[own.size() + i] = extra.get(i);
-        }
-        extra.clear();
-        return seg.withOptions(List.of(all));
     }
 
     /**

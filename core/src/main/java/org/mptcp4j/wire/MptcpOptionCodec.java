@@ -334,7 +334,7 @@ public final class MptcpOptionCodec {
                 out.put(p + 3, (byte) 0);
                 out.put(p + 4, j.senderHmac());
             }
-            case Dss d -> encodeDss(d, out, p, sub);
+            case Dss d -> encodeDss(d, out, p);
             case AddAddr a -> {
                 out.put(p + 2, (byte) (sub | (a.echo() ? 1 : 0)));
                 out.put(p + 3, (byte) a.addressId());
@@ -384,48 +384,55 @@ public final class MptcpOptionCodec {
         return len;
     }
 
-    private static void encodeDss(Dss d, ByteBuffer out, int p, int sub) {
+    private static void encodeDss(Dss d, ByteBuffer out, int p) {
         DataSequenceMapping m = d.mappingOrNull();
-        int flags = 0;
-        if (d.hasDataAck()) {
-            flags |= DSS_DATA_ACK;
+        int flags = (d.hasDataAck() ? DSS_DATA_ACK : 0) | (d.dataAckIs64() ? DSS_DATA_ACK_64 : 0) | (d.dataFin() ? DSS_DATA_FIN : 0);
+        if (m == null) {
+            writeDss(out, p, flags, d.dataAckValue(), 0, 0, 0, false, 0);
+        } else {
+            writeDss(out, p, flags | DSS_MAPPING | (m.dsnIs64() ? DSS_DSN_64 : 0), d.dataAckValue(), m.dsn(), m.subflowSeq(),
+                    m.dataLevelLength(), m.checksum().isPresent(), m.checksum().orElse(0));
         }
-        if (d.dataAckIs64()) {
-            flags |= DSS_DATA_ACK_64;
-        }
-        if (m != null) {
-            flags |= DSS_MAPPING | (m.dsnIs64() ? DSS_DSN_64 : 0);
-        }
-        if (d.dataFin()) {
-            flags |= DSS_DATA_FIN;
-        }
-        out.put(p + 2, (byte) sub);
+    }
+
+    /**
+     * Writes a DSS from its flags byte and fields at absolute index {@code p} (kind and length
+     * included, {@link #dssLength} bytes); returns its length. The fields the flags leave out are
+     * not written, nor the checksum without a mapping. What the DSS record and
+     * {@link OutgoingSegment#dss} both come to.
+     */
+    static int writeDss(ByteBuffer out, int p, int flags, long dataAck, long dsn, int subflowSeq, int dataLevelLength,
+            boolean checksum, int checksumValue) {
+        int len = dssLength(flags, checksum);
+        out.put(p, (byte) TcpOption.KIND_MPTCP);
+        out.put(p + 1, (byte) len);
+        out.put(p + 2, (byte) (MptcpOption.SUBTYPE_DSS << 4));
         out.put(p + 3, (byte) flags);
         int q = p + 4;
-        if (d.hasDataAck()) {
-            long ack = d.dataAckValue();
-            if (d.dataAckIs64()) {
-                out.putLong(q, ack);
+        if ((flags & DSS_DATA_ACK) != 0) {
+            if ((flags & DSS_DATA_ACK_64) != 0) {
+                out.putLong(q, dataAck);
                 q += 8;
             } else {
-                out.putInt(q, (int) ack);
+                out.putInt(q, (int) dataAck);
                 q += 4;
             }
         }
-        if (m != null) {
-            if (m.dsnIs64()) {
-                out.putLong(q, m.dsn());
+        if ((flags & DSS_MAPPING) != 0) {
+            if ((flags & DSS_DSN_64) != 0) {
+                out.putLong(q, dsn);
                 q += 8;
             } else {
-                out.putInt(q, (int) m.dsn());
+                out.putInt(q, (int) dsn);
                 q += 4;
             }
-            out.putInt(q, m.subflowSeq());
-            out.putShort(q + 4, (short) m.dataLevelLength());
-            if (m.checksum().isPresent()) {
-                out.putShort(q + 6, (short) m.checksum().getAsInt());
+            out.putInt(q, subflowSeq);
+            out.putShort(q + 4, (short) dataLevelLength);
+            if (checksum) {
+                out.putShort(q + 6, (short) checksumValue);
             }
         }
+        return len;
     }
 
     private static DecodeResult<MptcpOption> badLength(String what, int len, int reportBase) {

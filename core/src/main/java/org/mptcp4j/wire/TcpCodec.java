@@ -141,21 +141,56 @@ public final class TcpCodec {
         if (out.remaining() < total) {
             throw new BufferOverflowException();
         }
-        int doff = (HEADER_LENGTH + optLen) / 4;
-        out.putShort(p, (short) s.srcPort());
-        out.putShort(p + 2, (short) s.dstPort());
-        out.putInt(p + 4, s.seq());
-        out.putInt(p + 8, s.ack());
-        out.put(p + 12, (byte) ((doff << 4) | ((s.flags() >>> 8) & 0x0F)));
-        out.put(p + 13, (byte) s.flags());
-        out.putShort(p + 14, (short) s.window());
-        out.putShort(p + 16, (short) 0);
-        out.putShort(p + 18, (short) s.urgentPointer());
         if (!writeOnce) {
             TcpOptions.write(s.options(), out, p + HEADER_LENGTH);
         }
         ByteBuffer payload = s.payload();
         out.put(p + HEADER_LENGTH + optLen, payload, payload.position(), payload.remaining());
+        finish(out, p, s.srcPort(), s.dstPort(), s.seq(), s.ack(), s.flags(), s.window(), s.urgentPointer(), optLen, total, src, dst,
+                partialChecksum);
+    }
+
+    /**
+     * Writes {@code s} at {@code out.position()} as {@link #encode(TcpSegment, InetAddress, InetAddress, ByteBuffer, boolean)}
+     * writes {@code s.toSegment()}, with no value made on the way; advances the position.
+     *
+     * @throws BufferOverflowException when {@code out} has no room for the header, 40 bytes of
+     *     options and the payload
+     */
+    public static void encode(OutgoingSegment s, InetAddress src, InetAddress dst, ByteBuffer out, boolean partialChecksum) {
+        int p = out.position();
+        int payloadLength = s.payloadLength();
+        if (out.remaining() < HEADER_LENGTH + TcpOptions.MAX_SPACE + payloadLength) {
+            throw new BufferOverflowException();
+        }
+        int optLen = TcpOptions.write(s, out, p + HEADER_LENGTH);
+        if (optLen > TcpOptions.MAX_SPACE) {
+            throw new IllegalArgumentException("options need " + optLen + " bytes, the header holds 40: " + s.toSegment().options());
+        }
+        int total = HEADER_LENGTH + optLen + payloadLength;
+        if (total > 0xFFFF) {
+            throw new IllegalArgumentException("TCP segment of " + total + " bytes");
+        }
+        s.copyPayload(out, p + HEADER_LENGTH + optLen);
+        finish(out, p, s.srcPort, s.dstPort, s.seq, s.ack, s.flags, s.window, 0, optLen, total, src, dst, partialChecksum);
+    }
+
+    /**
+     * The header and the checksum of a segment of {@code total} bytes at {@code p} whose options
+     * ({@code optLen} bytes) and payload are in place; moves the position past the segment.
+     */
+    private static void finish(ByteBuffer out, int p, int srcPort, int dstPort, int seq, int ack, int flags, int window,
+            int urgentPointer, int optLen, int total, InetAddress src, InetAddress dst, boolean partialChecksum) {
+        int doff = (HEADER_LENGTH + optLen) / 4;
+        out.putShort(p, (short) srcPort);
+        out.putShort(p + 2, (short) dstPort);
+        out.putInt(p + 4, seq);
+        out.putInt(p + 8, ack);
+        out.put(p + 12, (byte) ((doff << 4) | ((flags >>> 8) & 0x0F)));
+        out.put(p + 13, (byte) flags);
+        out.putShort(p + 14, (short) window);
+        out.putShort(p + 16, (short) 0);
+        out.putShort(p + 18, (short) urgentPointer);
         int sum = Checksums.pseudoHeaderSum(src, dst, IpHeader.PROTOCOL_TCP, total);
         out.putShort(p + 16, (short) (partialChecksum ? Checksums.fold(sum) : Checksums.finish(Checksums.sum(out, p, total, sum))));
         out.position(p + total);

@@ -62,30 +62,73 @@ public final class TcpOptions {
     private static int layout(List<TcpOption> options, ByteBuffer out, int at, int limit) {
         int p = 0;
         for (int i = 0; i < options.size(); i++) {
-            TcpOption o = options.get(i);
-            TcpOption next = i + 1 < options.size() ? options.get(i + 1) : null;
-            int align = switch (o) {
-                case TcpOption.Mss m -> 0;
-                case TcpOption.WindowScale w -> 1;
-                case TcpOption.SackPermitted s -> next instanceof TcpOption.Timestamps ? 0 : 2;
-                case TcpOption.Timestamps t -> 2;
-                case TcpOption.Sack s -> 2;
-                case MptcpOption m -> 0;
-                case TcpOption.Unknown u -> -1;
-            };
-            if (align >= 0) {
-                p = pad(out, at, p, (align - p) & 3, TcpOption.KIND_NOP, limit);
-            }
-            int len = o.encodedLength();
-            if (out != null && p + len <= limit) {
-                writeOne(o, out, at + p);
-            }
-            p += len;
-            if (o instanceof MptcpOption) {
-                p = pad(out, at, p, -p & 3, TcpOption.KIND_NOP, limit);
-            }
+            p = layOne(options.get(i), i + 1 < options.size() ? options.get(i + 1) : null, out, at, p, limit);
         }
         return pad(out, at, p, -p & 3, TcpOption.KIND_EOL, limit);
+    }
+
+    /**
+     * Writes the options of {@code s} at absolute index {@code at} of {@code out}, padded, as
+     * {@link #write} writes those of {@code s.toSegment()}; returns their padded length, which the
+     * caller refuses beyond {@link #MAX_SPACE} (the records are then written only within it, the
+     * fields in full).
+     */
+    static int write(OutgoingSegment s, ByteBuffer out, int at) {
+        int p = 0;
+        if (s.timestamps) {
+            p = pad(out, at, p, (TIMESTAMPS_ALIGNMENT - p) & 3, TcpOption.KIND_NOP, MAX_SPACE);
+            putTimestamps(out, at + p, s.tsVal, s.tsEcr);
+            p += TIMESTAMPS_LENGTH;
+        }
+        if (!s.sackBlocks.isEmpty()) {
+            p = pad(out, at, p, (SACK_ALIGNMENT - p) & 3, TcpOption.KIND_NOP, MAX_SPACE);
+            p += putSack(out, at + p, s.sackBlocks);
+        }
+        if (s.dssFlags != 0) {
+            p = pad(out, at, p, -p & 3, TcpOption.KIND_NOP, MAX_SPACE); // MPTCP options are 4-aligned
+            p += MptcpOptionCodec.writeDss(out, at + p, s.dssFlags, s.dataAck, s.dsn, s.subflowSeq, s.dataLevelLength,
+                    s.dssChecksum, s.dssChecksumValue);
+            p = pad(out, at, p, -p & 3, TcpOption.KIND_NOP, MAX_SPACE);
+        }
+        for (int i = 0; i < s.recordCount; i++) {
+            p = layOne(s.records[i], i + 1 < s.recordCount ? s.records[i + 1] : null, out, at, p, MAX_SPACE);
+        }
+        return pad(out, at, p, -p & 3, TcpOption.KIND_EOL, MAX_SPACE);
+    }
+
+    /** Where the timestamps option starts: 2 mod 4, after two NOPs (Linux {@code tcp_options_write}). */
+    private static final int TIMESTAMPS_ALIGNMENT = 2;
+    /** Where the SACK option starts: 2 mod 4, after two NOPs. */
+    private static final int SACK_ALIGNMENT = 2;
+    private static final int TIMESTAMPS_LENGTH = 10;
+
+    /**
+     * Lays out {@code o}, followed by {@code next} (or null), from offset {@code p} of the option
+     * space: its alignment padding before it, the option, and for an MPTCP option the padding
+     * after it; returns the offset after them.
+     */
+    private static int layOne(TcpOption o, TcpOption next, ByteBuffer out, int at, int p, int limit) {
+        int align = switch (o) {
+            case TcpOption.Mss m -> 0;
+            case TcpOption.WindowScale w -> 1;
+            case TcpOption.SackPermitted s -> next instanceof TcpOption.Timestamps ? 0 : 2;
+            case TcpOption.Timestamps t -> TIMESTAMPS_ALIGNMENT;
+            case TcpOption.Sack s -> SACK_ALIGNMENT;
+            case MptcpOption m -> 0;
+            case TcpOption.Unknown u -> -1;
+        };
+        if (align >= 0) {
+            p = pad(out, at, p, (align - p) & 3, TcpOption.KIND_NOP, limit);
+        }
+        int len = o.encodedLength();
+        if (out != null && p + len <= limit) {
+            writeOne(o, out, at + p);
+        }
+        p += len;
+        if (o instanceof MptcpOption) {
+            p = pad(out, at, p, -p & 3, TcpOption.KIND_NOP, limit);
+        }
+        return p;
     }
 
     private static int pad(ByteBuffer out, int at, int p, int count, int kind, int limit) {
@@ -107,17 +150,9 @@ public final class TcpOptions {
             }
             case TcpOption.SackPermitted s -> out.put(q, (byte) TcpOption.KIND_SACK_PERMITTED).put(q + 1, (byte) 2);
             case TcpOption.Timestamps t -> {
-                out.put(q, (byte) TcpOption.KIND_TIMESTAMPS).put(q + 1, (byte) 10).putInt(q + 2, t.tsVal()).putInt(q + 6, t.tsEcr());
+                putTimestamps(out, q, t.tsVal(), t.tsEcr());
             }
-            case TcpOption.Sack s -> {
-                if (s.blocks().isEmpty() || s.blocks().size() > 4) {
-                    throw new IllegalArgumentException("SACK carries 1 to 4 blocks, not " + s.blocks().size());
-                }
-                out.put(q, (byte) TcpOption.KIND_SACK).put(q + 1, (byte) s.encodedLength());
-                for (int k = 0; k < s.blocks().size(); k++) {
-                    out.putInt(q + 2 + 8 * k, s.blocks().get(k).left()).putInt(q + 6 + 8 * k, s.blocks().get(k).right());
-                }
-            }
+            case TcpOption.Sack s -> putSack(out, q, s.blocks());
             case MptcpOption m -> MptcpOptionCodec.encodeAt(m, out, q);
             case TcpOption.Unknown u -> {
                 if (u.kind() == TcpOption.KIND_EOL || u.kind() == TcpOption.KIND_NOP || u.kind() > 255 || u.kind() < 0) {
@@ -129,6 +164,23 @@ public final class TcpOptions {
                 out.put(q, (byte) u.kind()).put(q + 1, (byte) u.encodedLength()).put(q + 2, u.data());
             }
         }
+    }
+
+    private static void putTimestamps(ByteBuffer out, int q, int tsVal, int tsEcr) {
+        out.put(q, (byte) TcpOption.KIND_TIMESTAMPS).put(q + 1, (byte) TIMESTAMPS_LENGTH).putInt(q + 2, tsVal).putInt(q + 6, tsEcr);
+    }
+
+    /** Writes a SACK option of {@code blocks}; returns its length. */
+    private static int putSack(ByteBuffer out, int q, List<TcpOption.SackBlock> blocks) {
+        if (blocks.isEmpty() || blocks.size() > 4) {
+            throw new IllegalArgumentException("SACK carries 1 to 4 blocks, not " + blocks.size());
+        }
+        int len = 2 + 8 * blocks.size();
+        out.put(q, (byte) TcpOption.KIND_SACK).put(q + 1, (byte) len);
+        for (int k = 0; k < blocks.size(); k++) {
+            out.putInt(q + 2 + 8 * k, blocks.get(k).left()).putInt(q + 6 + 8 * k, blocks.get(k).right());
+        }
+        return len;
     }
 
     /**

@@ -90,21 +90,44 @@ public final class TcpPackets {
      * java.net.InetAddress, java.net.InetAddress, ByteBuffer, boolean)}).
      */
     public static int encode(IpHeader ip, TcpSegment seg, ByteBuffer out, boolean partialChecksum) {
+        int start = startPacket(ip, out);
+        TcpCodec.encode(seg, ip.source(), ip.destination(), out, partialChecksum);
+        return finishPacket(ip, out, start);
+    }
+
+    /**
+     * As {@link #encode(IpHeader, TcpSegment, ByteBuffer, boolean)} for the segment a stack is
+     * sending, which {@link TcpCodec#encode(OutgoingSegment, java.net.InetAddress,
+     * java.net.InetAddress, ByteBuffer, boolean)} writes without making a value of it.
+     */
+    public static int encode(IpHeader ip, OutgoingSegment seg, ByteBuffer out, boolean partialChecksum) {
+        int start = startPacket(ip, out);
+        TcpCodec.encode(seg, ip.source(), ip.destination(), out, partialChecksum);
+        return finishPacket(ip, out, start);
+    }
+
+    /**
+     * The segment goes first, behind room for the IP header, so that its options are laid out once
+     * (their length gives the packet's); then the header, which needs that length. Returns where
+     * the packet starts and moves the position to where the segment does.
+     */
+    private static int startPacket(IpHeader ip, ByteBuffer out) {
         if (ip.protocol() != IpHeader.PROTOCOL_TCP) {
             throw new IllegalArgumentException("IP header for protocol " + ip.protocol() + " cannot carry a TCP segment");
         }
-        // The segment first, behind room for the IP header, so that its options are laid out once
-        // (their length gives the packet's); then the header, which needs that length.
         int start = out.position();
-        int ipLength = ip.headerLength();
-        if (out.remaining() < ipLength) {
+        if (out.remaining() < ip.headerLength()) {
             throw new java.nio.BufferOverflowException();
         }
-        out.position(start + ipLength);
-        TcpCodec.encode(seg, ip.source(), ip.destination(), out, partialChecksum);
+        out.position(start + ip.headerLength());
+        return start;
+    }
+
+    /** Writes the IP header in front of the segment just written; returns the packet's length, with the position after it. */
+    private static int finishPacket(IpHeader ip, ByteBuffer out, int start) {
         int end = out.position();
         out.position(start);
-        IpCodec.encodeHeader(ip, end - start - ipLength, out);
+        IpCodec.encodeHeader(ip, end - start - ip.headerLength(), out);
         out.position(end);
         return end - start;
     }

@@ -17,6 +17,7 @@ import org.mptcp4j.base.Nanos;
 import org.mptcp4j.cc.ControllerFactory;
 import org.mptcp4j.mib.MibCounter;
 import org.mptcp4j.wire.MptcpOption;
+import org.mptcp4j.wire.OutgoingSegment;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpSegment;
@@ -276,11 +277,11 @@ class TcpOptionsTest {
         List<TcpSegment> seen = new ArrayList<>();
         SubflowExtension ext = new SubflowExtension() {
             @Override
-            public void writeOptions(TcpConnection c, TcpSegment draft, int remaining, List<TcpOption> out) {
+            public void writeOptions(TcpConnection c, OutgoingSegment segment, int remaining) {
                 room.add(remaining);
                 MptcpOption.Dss dss = new MptcpOption.Dss(OptionalLong.of(77), false, java.util.Optional.empty(), false);
                 if (dss.encodedLength() <= remaining) {
-                    out.add(dss);
+                    segment.add(dss);
                 }
             }
 

@@ -63,7 +63,7 @@ class TcpPartsTest {
         b.release(6);
         assertThat(b.append(ByteBuffer.wrap("ijklmnopq".getBytes()))).isEqualTo(8);
         byte[] out = new byte[10];
-        b.copy(0, 10, out, 0);
+        b.copy(0, 10, ByteBuffer.wrap(out), 0);
         assertThat(new String(out)).isEqualTo("ghijklmnop");
         assertThat(b.freeSpace()).isZero();
     }
