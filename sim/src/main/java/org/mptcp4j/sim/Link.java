@@ -21,8 +21,8 @@ import org.mptcp4j.link.LossModel;
  * <p>A link between two partitions of a {@link ParallelSimulation} has its queue in the sending
  * node's partition and its pipe in the receiving node's: what leaves the queue crosses to the
  * receiving thread through a {@link CrossQueue}, which the receiving partition drains before it
- * runs past a time the sender has reached plus the delay ({@link PipeEnd#takeArrivals}). Such a link keeps
- * its delay and stays up.
+ * runs past a time the sender has reached plus the delay ({@link PipeEnd#takeArrivals}). Such a
+ * link keeps its delay and stays up.
  */
 public final class Link implements PacketSink {
     /** The partition of the sending node: the queue and its server. */

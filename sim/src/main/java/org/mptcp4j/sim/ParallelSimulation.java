@@ -284,7 +284,8 @@ public final class ParallelSimulation {
         while (true) {
             long horizon = stopAt;
             for (int k = 0; k < in.length; k++) {
-                horizon = Math.min(horizon, progress.getAcquire(slot(from[k])) + delays[k]);
+                long sender = progress.getAcquire(slot(from[k]));
+                horizon = Math.min(horizon, sender > Long.MAX_VALUE - delays[k] ? Long.MAX_VALUE : sender + delays[k]);
             }
             // After reading the senders' progress: all they sent before it is in the queues now.
             for (PipeEnd e : in) {
@@ -324,7 +325,7 @@ public final class ParallelSimulation {
         throw new IllegalArgumentException("not a partition");
     }
 
-    /** A partition's place in {@link #progress}: a cache line of its own, as each writes its own before every event. */
+    /** A partition's place in {@link #progress}: a cache line of its own, as each writes its own while the others read it. */
     private static int slot(int partition) {
         return (partition + 1) * 16; // and none on the array's first line, which holds its length
     }

@@ -4,10 +4,10 @@ package org.mptcp4j.sim;
  * The receiving end of a {@link Link}: the pipe that holds packets for the propagation delay, its
  * one pending event, the delivery to the far node and the delivery counters; between partitions
  * of a {@link ParallelSimulation}, also the taking over of what the sending partition published.
- * It runs on the receiving node's partition, and touches nothing of the {@link Link} per packet:
- * between partitions the sending end runs on another thread and writes the queue's state per
- * packet, and one cache line in use by both would move between their cores at every packet
- * (false sharing). The padding classes around the fields keep them on lines of their own: a
+ * It runs on the receiving node's partition, and reads nothing of the {@link Link} per packet (but
+ * the generation a reordered packet is checked against): between partitions the sending end runs
+ * on another thread and writes the queue's state per packet, and one cache line in use by both
+ * would move between their cores at every packet (false sharing). The padding classes around the fields keep them on lines of their own: a
  * superclass's fields come before a subclass's in every object layout.
  */
 final class PipeEnd extends PipeEndFields {

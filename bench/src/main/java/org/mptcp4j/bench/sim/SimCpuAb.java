@@ -64,26 +64,32 @@ public final class SimCpuAb {
             }
         }
         for (int j = 0; j < jars; j++) {
-            double[] sorted = cpu[j].clone();
-            Arrays.sort(sorted);
-            double[] ratio = new double[rounds];
-            for (int r = 0; r < rounds; r++) {
-                ratio[r] = cpu[j][r] / cpu[0][r];
-            }
-            Arrays.sort(ratio);
-            double[] wallSorted = wall[j].clone();
-            Arrays.sort(wallSorted);
-            double[] wallRatio = new double[rounds];
-            for (int r = 0; r < rounds; r++) {
-                wallRatio[r] = wall[j][r] / wall[0][r];
-            }
-            Arrays.sort(wallRatio);
+            double[] sorted = sorted(cpu[j]);
+            double[] ratio = pairedRatios(cpu, j);
+            double[] wallSorted = sorted(wall[j]);
+            double[] wallRatio = pairedRatios(wall, j);
             System.out.printf(Locale.ROOT, "%s: CPU median %.3f s (min %.3f), %.1f MB allocated per run; paired ratio to %s: median %.3f (quartiles %.3f-%.3f);"
                     + " wall median %.3f s (min %.3f), paired ratio %.3f (quartiles %.3f-%.3f)%n",
                     args[3 + j], sorted[rounds / 2], sorted[0], allocated[j] / 1e6, args[3], ratio[rounds / 2], ratio[rounds / 4],
                     ratio[3 * rounds / 4], wallSorted[rounds / 2], wallSorted[0], wallRatio[rounds / 2], wallRatio[rounds / 4],
                     wallRatio[3 * rounds / 4]);
         }
+    }
+
+    private static double[] sorted(double[] seconds) {
+        double[] s = seconds.clone();
+        Arrays.sort(s);
+        return s;
+    }
+
+    /** Each round's time of build {@code j} over the reference build's of the same round, sorted. */
+    private static double[] pairedRatios(double[][] seconds, int j) {
+        double[] ratio = new double[seconds[j].length];
+        for (int r = 0; r < ratio.length; r++) {
+            ratio[r] = seconds[j][r] / seconds[0][r];
+        }
+        Arrays.sort(ratio);
+        return ratio;
     }
 
     private static String method(String benchmark) {

@@ -157,40 +157,47 @@ class ParallelTestbedTest {
         assertThat(two.traces()).as("seed %d", seed).isEqualTo(one.traces());
     }
 
+    /** Host {@code a} in partition 0, host {@code b} in partition 1 (nodes named as given). */
+    private record TwoPartitions(ParallelSimulation parallel, Host a, Host b) {
+        static TwoPartitions named(String a, String b) {
+            ParallelSimulation parallel = new ParallelSimulation(1, 2);
+            return new TwoPartitions(parallel, parallel.partition(0).host(a, "198.18.0.1"),
+                    parallel.partition(1).host(b, "198.18.0.2"));
+        }
+
+        Link oneMillisecondLink() {
+            return parallel.link(a, b, LinkSpec.of(RATE, Duration.ofMillis(1)));
+        }
+    }
+
     @Test
     void aLinkBetweenPartitionsNeedsADelay_andCannotGoDown() {
-        ParallelSimulation parallel = new ParallelSimulation(1, 2);
-        Host a = parallel.partition(0).host("a", "198.18.0.1");
-        Host b = parallel.partition(1).host("b", "198.18.0.2");
+        TwoPartitions net = TwoPartitions.named("a", "b");
 
-        assertThatThrownBy(() -> parallel.link(a, b, LinkSpec.of(RATE, Duration.ZERO)))
+        assertThatThrownBy(() -> net.parallel().link(net.a(), net.b(), LinkSpec.of(RATE, Duration.ZERO)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delay");
-        Link ab = parallel.link(a, b, LinkSpec.of(RATE, Duration.ofMillis(1)));
+        Link ab = net.oneMillisecondLink();
         assertThatThrownBy(() -> ab.downAt(5)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> ab.reconfigure(ab.spec())).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void oneNodeNameInTwoPartitions_isRefusedWhenTheRunStarts() {
-        ParallelSimulation parallel = new ParallelSimulation(1, 2);
-        Host a = parallel.partition(0).host("twin", "198.18.0.1");
-        Host b = parallel.partition(1).host("twin", "198.18.0.2");
-        parallel.link(a, b, LinkSpec.of(RATE, Duration.ofMillis(1)));
+        TwoPartitions net = TwoPartitions.named("twin", "twin");
+        net.oneMillisecondLink();
 
-        assertThatThrownBy(parallel::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("twin");
+        assertThatThrownBy(net.parallel()::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("twin");
     }
 
     @Test
     void aFailureOnTheOtherThread_isThrownByTheRun() {
-        ParallelSimulation parallel = new ParallelSimulation(1, 2);
-        Host a = parallel.partition(0).host("a", "198.18.0.1");
-        Host b = parallel.partition(1).host("b", "198.18.0.2");
-        parallel.link(a, b, LinkSpec.of(RATE, Duration.ofMillis(1)));
-        parallel.partition(1).schedule(Nanos.ofMillis(3), (now, arg) -> {
+        TwoPartitions net = TwoPartitions.named("a", "b");
+        net.oneMillisecondLink();
+        net.parallel().partition(1).schedule(Nanos.ofMillis(3), (now, arg) -> {
             throw new IllegalStateException("boom at " + now);
         }, null);
 
-        assertThatThrownBy(parallel::run).isInstanceOf(IllegalStateException.class).hasMessage("boom at 3000000");
+        assertThatThrownBy(net.parallel()::run).isInstanceOf(IllegalStateException.class).hasMessage("boom at 3000000");
     }
 
     private static InetAddress address(String literal) {
