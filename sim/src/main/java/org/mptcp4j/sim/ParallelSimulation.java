@@ -42,8 +42,10 @@ import org.mptcp4j.link.LinkSpec;
  *
  * <p>Rules: nodes of different partitions meet only through links made here (a link between
  * partitions needs a delay above zero, and cannot be taken down or reconfigured); node names are
- * unique over all partitions; what observes a link's transmissions runs on its sending partition's
- * thread, what observes its deliveries on the receiving one's. Build and run from one thread.
+ * unique over all partitions; an application or event reads and writes only its own partition's
+ * objects (the stop condition, asked at checkpoints, may read all of them); what observes a link's
+ * transmissions runs on its sending partition's thread, what observes its deliveries on the
+ * receiving one's. Build and run from one thread.
  */
 public final class ParallelSimulation {
     /** Pauses between two looks at the other partitions' progress while waiting for them. */
