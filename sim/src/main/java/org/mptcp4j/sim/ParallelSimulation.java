@@ -73,6 +73,10 @@ public final class ParallelSimulation {
     private long lookaheadNanos = Long.MAX_VALUE;
     /** Per partition (at {@link #slot}), a time before which it will send nothing more. */
     private final AtomicLongArray progress;
+    /** Per partition (at {@link #slot}), 1 while it waits for another's progress: they then publish at every event. */
+    private final AtomicLongArray waiting;
+    /** Per partition, the partitions its links lead into: those that wait for its progress. */
+    private final int[][] listeners;
     private long checkpoints;
     /** Progress is published when it has moved this far: a fraction of the lookahead, so little of it is lost. */
     private long publishQuantum;
@@ -88,6 +92,8 @@ public final class ParallelSimulation {
         this.inboundFrom = new int[partitions][0];
         this.inboundDelay = new long[partitions][0];
         this.progress = new AtomicLongArray(slot(partitions));
+        this.waiting = new AtomicLongArray(slot(partitions));
+        this.listeners = new int[partitions][0];
         for (int i = 0; i < partitions; i++) {
             Simulation sim = new Simulation(seed);
             sim.pool().numberAsPartition(i, partitions);
@@ -134,6 +140,11 @@ public final class ParallelSimulation {
         inboundFrom[receiver][n] = partitionIndex(a);
         inboundDelay[receiver] = Arrays.copyOf(inboundDelay[receiver], n + 1);
         inboundDelay[receiver][n] = spec.delayNanos();
+        int sender = partitionIndex(a);
+        if (Arrays.stream(listeners[sender]).noneMatch(l -> l == receiver)) {
+            listeners[sender] = Arrays.copyOf(listeners[sender], listeners[sender].length + 1);
+            listeners[sender][listeners[sender].length - 1] = receiver;
+        }
         lookaheadNanos = Math.min(lookaheadNanos, spec.delayNanos());
         return link;
     }
@@ -272,17 +283,20 @@ public final class ParallelSimulation {
      * so nothing arrives from it before that time plus the link's delay. It publishes its own
      * progress before an event once the event's time is {@link #publishQuantum} past what it last
      * published (a write per event would cost a cache miss per event, the other thread reading
-     * the line), and when it waits (the earliest time it may still have an event at), which is
-     * what keeps two waiting partitions from waiting for ever: each lets the other run a link
-     * delay further.
+     * the line), before every event while a partition it sends to waits for it ({@link #waiting}),
+     * and when it waits itself (the earliest time it may still have an event at), which is what
+     * keeps two waiting partitions from waiting for ever: each lets the other run a link delay
+     * further.
      */
     private void runPartition(int i, long stopAt) {
         Simulation sim = partitions[i];
         PipeEnd[] in = inbound[i];
         int[] from = inboundFrom[i];
         long[] delays = inboundDelay[i];
+        int[] waiters = listeners[i];
         long published = progress.getPlain(slot(i));
         int spins = 0;
+        boolean flagged = false;
         while (true) {
             long horizon = stopAt;
             for (int k = 0; k < in.length; k++) {
@@ -293,9 +307,13 @@ public final class ParallelSimulation {
             for (PipeEnd e : in) {
                 e.takeArrivals();
             }
-            long next;
-            while ((next = sim.nextEventNanos()) < horizon) {
-                if (next - published >= publishQuantum) {
+            long next = sim.nextEventNanos();
+            if (flagged && next < horizon) {
+                waiting.setRelease(slot(i), 0);
+                flagged = false;
+            }
+            for (; next < horizon; next = sim.nextEventNanos()) {
+                if (next != published && (next - published >= publishQuantum || anyWaiting(waiters))) {
                     progress.setRelease(slot(i), next);
                     published = next;
                 }
@@ -308,7 +326,14 @@ public final class ParallelSimulation {
                 published = safe;
             }
             if (horizon >= stopAt || abandon) {
+                if (flagged) {
+                    waiting.setRelease(slot(i), 0);
+                }
                 return;
+            }
+            if (!flagged) {
+                waiting.setRelease(slot(i), 1);
+                flagged = true;
             }
             // Read the others' lines seldom while they write them: each read takes the line away.
             for (int k = 0; k < WAIT_SPINS; k++) {
@@ -316,6 +341,15 @@ public final class ParallelSimulation {
             }
             spins = pause(spins);
         }
+    }
+
+    private boolean anyWaiting(int[] partitions) {
+        for (int p : partitions) {
+            if (waiting.getOpaque(slot(p)) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int partitionIndex(Simulation sim) {
