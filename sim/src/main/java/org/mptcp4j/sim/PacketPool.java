@@ -81,11 +81,6 @@ public final class PacketPool {
         uidStride = partitions;
     }
 
-    /** Packets free in the pool. */
-    int freeCount() {
-        return freeCount;
-    }
-
     /**
      * Moves up to {@code n} free packets to {@code other}; returns how many moved. Packets sent to
      * another partition are released into that partition's pool, so without this the sender's

@@ -116,6 +116,27 @@ class EventQueueTest {
         assertThat(sim.eventsProcessed()).isEqualTo(4);
     }
 
+    /**
+     * An event numbered by its scheduler (a packet from another partition of a
+     * {@link ParallelSimulation}) runs after the queue-numbered events of its time, whenever it was
+     * added, and such events among themselves by their numbers.
+     */
+    @Test
+    void ownSeqs_runAfterQueueNumberedEventsOfTheSameTime_inTheirOrder() {
+        Simulation sim = new Simulation(1);
+        List<String> ran = new ArrayList<>();
+        sim.schedule(10, EventQueue.FIRST_OWN_SEQ + 2, (now, arg) -> ran.add("own 2"), null);
+        sim.schedule(10, EventQueue.FIRST_OWN_SEQ + 1, (now, arg) -> ran.add("own 1"), null);
+        sim.schedule(5, (now, arg) -> sim.schedule(10, (n, a) -> ran.add("numbered, added later"), null), null);
+        sim.schedule(10, (now, arg) -> ran.add("numbered"), null);
+
+        sim.run();
+
+        assertThat(ran).containsExactly("numbered", "numbered, added later", "own 1", "own 2");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> new QuaternaryHeapQueue(4).schedule(10, EventQueue.FIRST_OWN_SEQ - 1, NOOP, null));
+    }
+
     @Test
     void runUntil_stopsAtTheBoundaryAndSetsTheClock() {
         Simulation sim = new Simulation(1);
