@@ -40,6 +40,17 @@ final class CrossQueue {
         indices.setRelease(TAIL, t + 1);
     }
 
+    /** As {@link #offer} if the ring has room, and true; false, and nothing added, if it is full. */
+    boolean tryOffer(Packet p) {
+        long t = indices.getPlain(TAIL);
+        if (t - indices.getAcquire(HEAD) == CAPACITY) {
+            return false;
+        }
+        packets[(int) t & MASK] = p;
+        indices.setRelease(TAIL, t + 1);
+        return true;
+    }
+
     /** What the consumer does with each packet, in the order they were offered. */
     interface Receiver {
         void arrive(Packet p, long arrivalNanos, boolean outOfOrder);

@@ -27,8 +27,11 @@ public final class Packet {
      */
     boolean checksumValidated;
     boolean free;
+    /** The pool that made it, to which it goes back (in a {@link ParallelSimulation}, from another partition's). */
+    final PacketPool home;
 
-    Packet(int capacity) {
+    Packet(PacketPool home, int capacity) {
+        this.home = home;
         data = new byte[capacity];
         buffer = ByteBuffer.wrap(data);
     }

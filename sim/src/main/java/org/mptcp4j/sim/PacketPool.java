@@ -16,20 +16,24 @@ public final class PacketPool {
     /** Uids go up by this much: one pool per partition of a {@link ParallelSimulation}, each its own residue. */
     private int uidStride = 1;
     private long allocated;
+    /** In a {@link ParallelSimulation}: this pool's partition, and the rings to and from the other pools (see {@link #joinPartitions}); else -1 and null. */
+    private int partition = -1;
+    private CrossQueue[] homeward;
+    private CrossQueue[] comingBack;
+    private final CrossQueue.Receiver takeBack = (p, arrival, outOfOrder) -> takeBack(p);
 
     /** A packet with room for {@code length} bytes and {@code length()} set to it. */
     public Packet acquire(int length) {
         if (length < 0 || length > Packet.MAX_BYTES) {
             throw new IllegalArgumentException("packet length out of range: " + length);
         }
-        Packet p;
-        if (freeCount > 0) {
-            p = free[--freeCount];
+        Packet p = freeCount > 0 || comingHome() ? free[--freeCount] : null;
+        if (p == null) {
+            p = new Packet(this, Math.max(DEFAULT_CAPACITY, length));
+            allocated++;
+        } else {
             free[freeCount] = null;
             p.ensureCapacity(length);
-        } else {
-            p = new Packet(Math.max(DEFAULT_CAPACITY, length));
-            allocated++;
         }
         p.free = false;
         p.checksumValidated = false;
@@ -61,6 +65,9 @@ public final class PacketPool {
             throw new IllegalStateException("packet " + p.uid + " released twice");
         }
         p.free = true;
+        if (p.home != this && p.home.partition >= 0 && homeward[p.home.partition].tryOffer(p)) {
+            return; // made by another partition's pool: it goes back there (kept here while the way is full)
+        }
         if (freeCount == free.length) {
             Packet[] bigger = new Packet[free.length * 2];
             System.arraycopy(free, 0, bigger, 0, freeCount);
@@ -82,23 +89,33 @@ public final class PacketPool {
     }
 
     /**
-     * Moves up to {@code n} free packets to {@code other}; returns how many moved. Packets sent to
-     * another partition are released into that partition's pool, so without this the sender's
-     * pool would keep creating packets while the receiver's only grew.
+     * Joins this pool, partition {@code partition}'s, to the others of a {@link ParallelSimulation}:
+     * a packet is released into the pool of the partition it ends in, and a packet another pool
+     * made goes back to it through {@code homeward[thatPartition]}, which that pool drains from
+     * {@code comingBack} when it has no free packet left. So each partition keeps the packets it
+     * made, and none keeps creating while another only collects. Each ring has one writer and one
+     * reader thread.
      */
-    int moveFreeTo(PacketPool other, int n) {
-        int moved = Math.min(n, freeCount);
-        for (int i = 0; i < moved; i++) {
-            Packet p = free[--freeCount];
-            free[freeCount] = null;
-            other.adopt(p);
-        }
-        allocated -= moved;
-        return moved;
+    void joinPartitions(int partition, CrossQueue[] homeward, CrossQueue[] comingBack) {
+        this.partition = partition;
+        this.homeward = homeward;
+        this.comingBack = comingBack;
     }
 
-    private void adopt(Packet p) {
-        allocated++;
+    /** Takes back this pool's packets released in other partitions; whether there is now a free one. */
+    private boolean comingHome() {
+        if (comingBack == null) {
+            return false;
+        }
+        for (CrossQueue q : comingBack) {
+            if (q != null) {
+                q.drain(takeBack);
+            }
+        }
+        return freeCount > 0;
+    }
+
+    private void takeBack(Packet p) {
         if (freeCount == free.length) {
             Packet[] bigger = new Packet[free.length * 2];
             System.arraycopy(free, 0, bigger, 0, freeCount);
@@ -107,17 +124,15 @@ public final class PacketPool {
         free[freeCount++] = p;
     }
 
-    /**
-     * Packet objects ever created: the peak number alive at once. In a {@link ParallelSimulation},
-     * those this pool created or was given, less those it gave away; summed over the partitions.
-     */
+    /** Packet objects this pool created: the peak number alive at once. */
     public long allocated() {
         return allocated;
     }
 
     /**
-     * Packets handed out and not yet released. In a {@link ParallelSimulation} a packet is released
-     * into the pool of the partition it ends in: only the sum over the partitions means this.
+     * Packets handed out and not yet back. In a {@link ParallelSimulation} a packet of this pool
+     * released in another partition counts until this pool has taken it back from its ring (or,
+     * while that ring was full, it stays free in the other pool): sum over the partitions.
      */
     public long inUse() {
         return allocated - freeCount;

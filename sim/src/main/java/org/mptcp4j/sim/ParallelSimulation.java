@@ -99,6 +99,20 @@ public final class ParallelSimulation {
             sim.pool().numberAsPartition(i, partitions);
             this.partitions[i] = sim;
         }
+        // A ring from each pool to each other for the packets it made that end there (PacketPool#joinPartitions).
+        CrossQueue[][] rings = new CrossQueue[partitions][partitions];
+        for (int from = 0; from < partitions; from++) {
+            for (int to = 0; to < partitions; to++) {
+                rings[from][to] = from == to ? null : new CrossQueue();
+            }
+        }
+        for (int i = 0; i < partitions; i++) {
+            CrossQueue[] comingBack = new CrossQueue[partitions];
+            for (int from = 0; from < partitions; from++) {
+                comingBack[from] = rings[from][i];
+            }
+            this.partitions[i].pool().joinPartitions(i, rings[i], comingBack);
+        }
     }
 
     public int partitions() {
@@ -259,10 +273,8 @@ public final class ParallelSimulation {
     }
 
     /**
-     * All partitions stand at {@code stopAt}: their clocks are set to it, the packets sent in flight
-     * to a later time are taken into their pipes, and free packets go back to the pools of the
-     * partitions that sent as many away (a packet ends in the receiver's pool), so no pool keeps
-     * growing while another keeps creating.
+     * All partitions stand at {@code stopAt}: their clocks are set to it, and the packets sent to
+     * arrive later are taken into their pipes.
      */
     private void atCheckpoint(long stopAt) {
         for (Simulation sim : partitions) {
@@ -270,10 +282,6 @@ public final class ParallelSimulation {
         }
         for (Link l : between) {
             l.end().takeArrivals();
-            int crossed = l.end().takeCrossedCount();
-            if (crossed > 0) {
-                l.to().simulation().pool().moveFreeTo(l.from().simulation().pool(), crossed);
-            }
         }
     }
 

@@ -41,8 +41,6 @@ abstract class PipeEndFields extends PipeEndPadding {
     /** Between partitions: arrival events scheduled, in the pipe and on their own (reordered). */
     private long pipeArrivals;
     private long reorderedArrivals;
-    /** Between partitions: packets taken by this end since the pools were last balanced. */
-    private int crossed;
     long packetsDelivered;
     long bytesDelivered;
     long droppedDown;
@@ -83,7 +81,7 @@ abstract class PipeEndFields extends PipeEndPadding {
      * before a time this partition may not yet pass.
      */
     void takeArrivals() {
-        crossed += outbox.drain(arrive);
+        outbox.drain(arrive);
     }
 
     private void arrive(Packet p, long arrival, boolean outOfOrder) {
@@ -101,13 +99,6 @@ abstract class PipeEndFields extends PipeEndPadding {
      */
     private long arrivalSeq(int kind, long n) {
         return EventQueue.FIRST_OWN_SEQ | acrossIndex << 45 | (long) kind << 44 | n;
-    }
-
-    /** Packets taken since the last call (for the pools' balance, while the partitions stand still). */
-    int takeCrossedCount() {
-        int n = crossed;
-        crossed = 0;
-        return n;
     }
 
     /** The event for the pipe's head; between partitions, numbered by the packet's place on the link. */
