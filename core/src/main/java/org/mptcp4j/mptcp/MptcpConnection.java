@@ -815,15 +815,16 @@ public final class MptcpConnection {
             host.wake(s);
         }
         markFullyEstablished(s);
-        if (dss.dataAck().isPresent()) {
-            long raw = dss.dataAck().getAsLong();
+        // The record's fields, not its Optional views: those would be made anew for every segment.
+        if (dss.hasDataAck()) {
+            long raw = dss.dataAckValue();
             long ack = dss.dataAckIs64() ? raw : Dsn.expand32To64((int) raw, snd.una());
             onDataAck(s, ack, (long) seg.window() << s.tcp.sendWindowShift());
         }
-        if (dss.mapping().isEmpty()) {
+        MptcpOption.DataSequenceMapping m = dss.mappingOrNull();
+        if (m == null) {
             return true;
         }
-        MptcpOption.DataSequenceMapping m = dss.mapping().get();
         if (m.dsnIs64()) {
             ack64 = true;
         }

@@ -353,19 +353,36 @@ public final class Stack {
      */
     public void handleInbound(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
         // The decoder reads by absolute index and leaves the buffer's position and limit alone: no duplicate.
-        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket,
-                checksumValidated ? ChecksumPolicy.DEVICE_VALIDATED : ChecksumPolicy.VERIFY);
-        if (decoded instanceof DecodeResult.Malformed<TcpPacket> m) {
-            if (m.counter() == MibCounter.IP_IN_UNKNOWN_PROTOS) {
-                handleIcmp(nowNanos, ipPacket); // not TCP: perhaps ICMP, else counted there
-            } else {
-                mib.increment(m.counter());
+        ChecksumPolicy policy = checksumValidated ? ChecksumPolicy.DEVICE_VALIDATED : ChecksumPolicy.VERIFY;
+        TcpSegment seg = TcpPackets.decodeV4OrNull(ipPacket, policy);
+        IpHeader ip;
+        if (seg != null) {
+            // IPv4 for the subflow this port pair last led to, nearly every packet: the addresses
+            // are compared as the packet's ints, and no header value is made. TIME_WAIT takes the
+            // way below, which decides whether a new SYN takes the tuple over.
+            int base = ipPacket.position();
+            StackEntry e = recentInbound[inboundSlot(seg.dstPort(), seg.srcPort())];
+            if (e != null && e.conn.state() != TcpState.TIME_WAIT
+                    && e.key.isV4(ipPacket.getInt(base + 16), seg.dstPort(), ipPacket.getInt(base + 12), seg.srcPort())) {
+                mib.increment(MibCounter.TCP_IN_SEGS);
+                process(nowNanos, e, seg);
+                return;
             }
-            return;
+            ip = TcpPackets.v4Header(ipPacket);
+        } else {
+            DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket, policy);
+            if (decoded instanceof DecodeResult.Malformed<TcpPacket> m) {
+                if (m.counter() == MibCounter.IP_IN_UNKNOWN_PROTOS) {
+                    handleIcmp(nowNanos, ipPacket); // not TCP: perhaps ICMP, else counted there
+                } else {
+                    mib.increment(m.counter());
+                }
+                return;
+            }
+            TcpPacket packet = ((DecodeResult.Ok<TcpPacket>) decoded).value();
+            ip = packet.ip();
+            seg = packet.tcp();
         }
-        TcpPacket packet = ((DecodeResult.Ok<TcpPacket>) decoded).value();
-        IpHeader ip = packet.ip();
-        TcpSegment seg = packet.tcp();
         // The subflow this port pair last led to first, compared field by field: no key allocated,
         // no map lookup, and with several subflows' segments interleaving each keeps its own slot.
         // A hit is an entry's tuple, so its address is ours (addresses are never taken away).
@@ -392,11 +409,7 @@ public final class Stack {
                 mib.increment(MibCounter.TCP_TW_RECYCLED);
                 releaseSubflow(e);
             } else {
-                e.owner.mptcp.setNow(nowNanos);
-                e.conn.process(nowNanos, seg);
-                e.owner.mptcp.afterInput(nowNanos);
-                markDirty(e);
-                rearm(e.owner);
+                process(nowNanos, e, seg);
                 return;
             }
         }
@@ -415,6 +428,15 @@ public final class Stack {
         } else {
             answerNoSocket(ip, seg);
         }
+    }
+
+    /** Hands {@code seg} to the subflow of entry {@code e}. */
+    private void process(long nowNanos, StackEntry e, TcpSegment seg) {
+        e.owner.mptcp.setNow(nowNanos);
+        e.conn.process(nowNanos, seg);
+        e.owner.mptcp.afterInput(nowNanos);
+        markDirty(e);
+        rearm(e.owner);
     }
 
     /**

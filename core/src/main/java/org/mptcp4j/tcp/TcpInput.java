@@ -634,7 +634,8 @@ final class TcpInput {
         }
         if (direct) {
             c.onDataConsumed(nowNanos, len);
-            c.extension.onDataReceived(c, nowNanos, seq, data.slice(pos, len));
+            // The segment's own payload when all of it goes up (nearly always): no view made.
+            c.extension.onDataReceived(c, nowNanos, seq, len == data.remaining() ? data : data.slice(pos, len));
         } else {
             deliver(c, nowNanos, Seq32.add(c.receiveBuffer.rcvNxt(), -c.receiveBuffer.readable()));
         }
