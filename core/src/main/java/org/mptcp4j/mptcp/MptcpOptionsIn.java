@@ -1,6 +1,7 @@
 package org.mptcp4j.mptcp;
 
 import java.util.List;
+import org.mptcp4j.wire.IncomingOptions;
 import org.mptcp4j.wire.MptcpOption;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpSegment;
@@ -19,7 +20,8 @@ final class MptcpOptionsIn {
     MptcpOption.MpJoinSyn joinSyn;
     MptcpOption.MpJoinSynAck joinSynAck;
     MptcpOption.MpJoinAck joinAck;
-    MptcpOption.Dss dss;
+    /** The DSS: the segment's holder when it carries one, else null. */
+    IncomingOptions dss;
     MptcpOption.AddAddr addAddr;
     MptcpOption.RemoveAddr removeAddr;
     MptcpOption.MpPrio mpPrio;
@@ -37,9 +39,16 @@ final class MptcpOptionsIn {
     /** The segment carried an MPTCP option, a malformed one included (the peer speaks MPTCP). */
     boolean any;
 
-    /** Forgets the last segment's options and sorts those of {@code seg}; returns this holder. */
-    MptcpOptionsIn read(TcpSegment seg) {
+    /**
+     * Forgets the last segment's options and sorts those of {@code seg}, whose first DSS is in
+     * {@code fields} (a second one, in its list, is a duplicate); returns this holder.
+     */
+    MptcpOptionsIn read(TcpSegment seg, IncomingOptions fields) {
         clear();
+        if (fields.hasDss()) {
+            any = true;
+            dss = fields;
+        }
         List<TcpOption> options = seg.options();
         for (int i = 0; i < options.size(); i++) { // indexed: a for-each made an iterator per segment
             TcpOption o = options.get(i);
@@ -58,7 +67,7 @@ final class MptcpOptionsIn {
                 case MptcpOption.MpJoinSyn j -> joinSyn = first(joinSyn, j);
                 case MptcpOption.MpJoinSynAck j -> joinSynAck = first(joinSynAck, j);
                 case MptcpOption.MpJoinAck j -> joinAck = first(joinAck, j);
-                case MptcpOption.Dss d -> dss = first(dss, d);
+                case MptcpOption.Dss d -> duplicates++; // the first is in fields
                 case MptcpOption.AddAddr a -> addAddr = first(addAddr, a);
                 case MptcpOption.RemoveAddr r -> removeAddr = first(removeAddr, r);
                 case MptcpOption.MpPrio p -> mpPrio = first(mpPrio, p);

@@ -339,7 +339,7 @@ public final class Subflow implements SubflowExtension {
         if (tcp == null) {
             tcp = c; // a passive open hands the SYN in before the stack attaches the connection
         }
-        return conn.onSegment(this, seg, optionsIn.read(seg));
+        return conn.onSegment(this, seg, optionsIn.read(seg, c.segmentOptions()));
     }
 
     @Override

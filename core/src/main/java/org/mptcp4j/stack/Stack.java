@@ -47,6 +47,7 @@ import org.mptcp4j.wire.ChecksumPolicy;
 import org.mptcp4j.wire.DecodeResult;
 import org.mptcp4j.wire.IcmpCodec;
 import org.mptcp4j.wire.IcmpMessage;
+import org.mptcp4j.wire.IncomingOptions;
 import org.mptcp4j.wire.IpHeader;
 import org.mptcp4j.wire.MptcpOption;
 import org.mptcp4j.wire.OutgoingSegment;
@@ -108,6 +109,8 @@ public final class Stack {
      * replaces a boxed {@code Long} hash lookup each time.
      */
     private StackConnection lastFound;
+    /** The timestamps and DSS of the segment {@link #handleInbound} is handing to a subflow. */
+    private final IncomingOptions inboundOptions = new IncomingOptions();
     /** {@link #handleInbound}'s cache: the entry a segment's port pair led to last, by {@link #inboundSlot}. */
     private final StackEntry[] recentInbound = new StackEntry[64];
     private final Map<Long, StackListener> listeners = new LinkedHashMap<>();
@@ -354,35 +357,35 @@ public final class Stack {
     public void handleInbound(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
         // The decoder reads by absolute index and leaves the buffer's position and limit alone: no duplicate.
         ChecksumPolicy policy = checksumValidated ? ChecksumPolicy.DEVICE_VALIDATED : ChecksumPolicy.VERIFY;
-        TcpSegment seg = TcpPackets.decodeV4OrNull(ipPacket, policy);
-        IpHeader ip;
-        if (seg != null) {
+        TcpSegment fast = TcpPackets.decodeV4OrNull(ipPacket, policy, inboundOptions);
+        if (fast != null) {
             // IPv4 for the subflow this port pair last led to, nearly every packet: the addresses
-            // are compared as the packet's ints, and no header value is made. TIME_WAIT takes the
-            // way below, which decides whether a new SYN takes the tuple over.
+            // are compared as the packet's ints, and no header value is made. Anything else
+            // (TIME_WAIT too, which decides whether a new SYN takes the tuple over) is decoded
+            // again below, as values.
             int base = ipPacket.position();
-            StackEntry e = recentInbound[inboundSlot(seg.dstPort(), seg.srcPort())];
+            StackEntry e = recentInbound[inboundSlot(fast.dstPort(), fast.srcPort())];
             if (e != null && e.conn.state() != TcpState.TIME_WAIT
-                    && e.key.isV4(ipPacket.getInt(base + 16), seg.dstPort(), ipPacket.getInt(base + 12), seg.srcPort())) {
+                    && e.key.isV4(ipPacket.getInt(base + 16), fast.dstPort(), ipPacket.getInt(base + 12), fast.srcPort())) {
                 mib.increment(MibCounter.TCP_IN_SEGS);
-                process(nowNanos, e, seg);
+                e.owner.mptcp.setNow(nowNanos);
+                e.conn.process(nowNanos, fast, inboundOptions);
+                afterProcess(nowNanos, e);
                 return;
             }
-            ip = TcpPackets.v4Header(ipPacket);
-        } else {
-            DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket, policy);
-            if (decoded instanceof DecodeResult.Malformed<TcpPacket> m) {
-                if (m.counter() == MibCounter.IP_IN_UNKNOWN_PROTOS) {
-                    handleIcmp(nowNanos, ipPacket); // not TCP: perhaps ICMP, else counted there
-                } else {
-                    mib.increment(m.counter());
-                }
-                return;
-            }
-            TcpPacket packet = ((DecodeResult.Ok<TcpPacket>) decoded).value();
-            ip = packet.ip();
-            seg = packet.tcp();
         }
+        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket, policy);
+        if (decoded instanceof DecodeResult.Malformed<TcpPacket> m) {
+            if (m.counter() == MibCounter.IP_IN_UNKNOWN_PROTOS) {
+                handleIcmp(nowNanos, ipPacket); // not TCP: perhaps ICMP, else counted there
+            } else {
+                mib.increment(m.counter());
+            }
+            return;
+        }
+        TcpPacket packet = ((DecodeResult.Ok<TcpPacket>) decoded).value();
+        IpHeader ip = packet.ip();
+        TcpSegment seg = packet.tcp();
         // The subflow this port pair last led to first, compared field by field: no key allocated,
         // no map lookup, and with several subflows' segments interleaving each keeps its own slot.
         // A hit is an entry's tuple, so its address is ours (addresses are never taken away).
@@ -409,7 +412,9 @@ public final class Stack {
                 mib.increment(MibCounter.TCP_TW_RECYCLED);
                 releaseSubflow(e);
             } else {
-                process(nowNanos, e, seg);
+                e.owner.mptcp.setNow(nowNanos);
+                e.conn.process(nowNanos, seg);
+                afterProcess(nowNanos, e);
                 return;
             }
         }
@@ -430,10 +435,8 @@ public final class Stack {
         }
     }
 
-    /** Hands {@code seg} to the subflow of entry {@code e}. */
-    private void process(long nowNanos, StackEntry e, TcpSegment seg) {
-        e.owner.mptcp.setNow(nowNanos);
-        e.conn.process(nowNanos, seg);
+    /** The subflow of entry {@code e} has processed a segment. */
+    private void afterProcess(long nowNanos, StackEntry e) {
         e.owner.mptcp.afterInput(nowNanos);
         markDirty(e);
         rearm(e.owner);

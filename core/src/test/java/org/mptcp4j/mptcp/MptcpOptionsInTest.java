@@ -13,6 +13,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import org.mptcp4j.wire.IncomingOptions;
 import org.mptcp4j.wire.MptcpOption;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpSegment;
@@ -20,19 +21,64 @@ import org.mptcp4j.wire.WireArbitraries;
 
 /**
  * A subflow's holder, filled again for each segment ({@link MptcpOptionsIn#read}), sorts a
- * segment's MPTCP options as a new holder does, whatever the segment before it left there:
- * duplicates, bad versions and refused options included.
+ * segment's MPTCP options as a new holder does, whatever the segment before it left there, and
+ * as sorting the records did before the first DSS was held apart as fields: duplicates, bad
+ * versions and refused options included.
  */
 class MptcpOptionsInTest {
 
     @Property(tries = 2000, seed = "20261202")
     void read_reusedHolder_equalsNewHolder(@ForAll("options") List<TcpOption> before, @ForAll("options") List<TcpOption> options) {
         MptcpOptionsIn reused = new MptcpOptionsIn();
-        reused.read(segment(before));
-        reused.read(segment(options));
-        MptcpOptionsIn fresh = new MptcpOptionsIn().read(segment(options));
+        IncomingOptions reusedFields = new IncomingOptions();
+        reused.read(reusedFields.take(segment(before)), reusedFields);
+        reused.read(reusedFields.take(segment(options)), reusedFields);
+        IncomingOptions freshFields = new IncomingOptions();
+        MptcpOptionsIn fresh = new MptcpOptionsIn().read(freshFields.take(segment(options)), freshFields);
         assertThat(fields(reused)).as("%s after %s", options, before).isEqualTo(fields(fresh));
+        assertThat(fields(fresh)).as("%s", options).isEqualTo(sortedAsRecords(options));
     }
+
+    /**
+     * What the holder must hold: the first option of each subtype, counted as the record-only
+     * sorting counted them before the DSS was held apart as fields.
+     */
+    private static List<Object> sortedAsRecords(List<TcpOption> options) {
+        MptcpOption[] first = new MptcpOption[11];
+        int unknown = 0;
+        int badVersions = 0;
+        int malformed = 0;
+        int duplicates = 0;
+        boolean any = false;
+        for (TcpOption o : options) {
+            if (o instanceof TcpOption.Unknown u && u.kind() == TcpOption.KIND_MPTCP) {
+                any = true;
+                malformed++;
+            } else if (o instanceof MptcpOption.UnknownSubtype) {
+                any = true;
+                unknown++;
+            } else if (o instanceof MptcpOption.MpCapable c && c.version() != MptcpOption.VERSION_1) {
+                any = true;
+                badVersions++;
+            } else if (o instanceof MptcpOption m) {
+                any = true;
+                int k = SUBTYPES.indexOf(m.getClass());
+                if (first[k] == null) {
+                    first[k] = m;
+                } else {
+                    duplicates++;
+                }
+            }
+        }
+        List<Object> out = new java.util.ArrayList<>(Arrays.asList((Object[]) first));
+        out.addAll(List.of(unknown, badVersions, malformed, duplicates, any));
+        return out;
+    }
+
+    private static final List<Class<?>> SUBTYPES = List.of(MptcpOption.MpCapable.class, MptcpOption.MpJoinSyn.class,
+            MptcpOption.MpJoinSynAck.class, MptcpOption.MpJoinAck.class, MptcpOption.Dss.class, MptcpOption.AddAddr.class,
+            MptcpOption.RemoveAddr.class, MptcpOption.MpPrio.class, MptcpOption.MpFail.class, MptcpOption.MpFastclose.class,
+            MptcpOption.MpTcpRst.class);
 
     @Provide
     Arbitrary<List<TcpOption>> options() {
@@ -52,7 +98,8 @@ class MptcpOptionsInTest {
     }
 
     private static List<Object> fields(MptcpOptionsIn in) {
-        return Arrays.asList(in.mpCapable, in.joinSyn, in.joinSynAck, in.joinAck, in.dss, in.addAddr, in.removeAddr, in.mpPrio,
+        return Arrays.asList(in.mpCapable, in.joinSyn, in.joinSynAck, in.joinAck, in.dss == null ? null : in.dss.dssOption(), in.addAddr,
+                in.removeAddr, in.mpPrio,
                 in.mpFail, in.fastclose, in.tcpRst, in.unknownSubtypes, in.badVersions, in.malformed, in.duplicates, in.any);
     }
 }
