@@ -18,6 +18,7 @@ import org.mptcp4j.tcp.SubflowExtension;
 import org.mptcp4j.tcp.TcpConnection;
 import org.mptcp4j.tcp.TcpError;
 import org.mptcp4j.tcp.TcpState;
+import org.mptcp4j.wire.IncomingOptions;
 import org.mptcp4j.wire.MptcpOption;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpSegment;
@@ -807,7 +808,7 @@ public final class MptcpConnection {
     }
 
     /** False when the subflow is to be reset (its reason set on {@code s}): see {@link #onMappingConflict}. */
-    private boolean onDss(Subflow s, TcpSegment seg, MptcpOption.Dss dss) {
+    private boolean onDss(Subflow s, TcpSegment seg, IncomingOptions dss) {
         if (s.joinAckPending) {
             s.joinAckPending = false; // the fourth ACK
             s.joinAckDeadline = Long.MAX_VALUE;
@@ -815,22 +816,21 @@ public final class MptcpConnection {
             host.wake(s);
         }
         markFullyEstablished(s);
-        if (dss.dataAck().isPresent()) {
-            long raw = dss.dataAck().getAsLong();
+        if (dss.hasDataAck()) {
+            long raw = dss.dataAck();
             long ack = dss.dataAckIs64() ? raw : Dsn.expand32To64((int) raw, snd.una());
             onDataAck(s, ack, (long) seg.window() << s.tcp.sendWindowShift());
         }
-        if (dss.mapping().isEmpty()) {
+        if (!dss.hasMapping()) {
             return true;
         }
-        MptcpOption.DataSequenceMapping m = dss.mapping().get();
-        if (m.dsnIs64()) {
+        if (dss.dsnIs64()) {
             ack64 = true;
         }
-        if (m.dataLevelLength() == 0) {
+        if (dss.dataLevelLength() == 0) {
             mib.increment(MibCounter.MPTCP_INFINITE_MAP_RX);
-            int seq = s.tcp.irs() + m.subflowSeq();
-            long dsn = m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt());
+            int seq = s.tcp.irs() + dss.subflowSeq();
+            long dsn = dss.dsnIs64() ? dss.dsn() : Dsn.expand32To64((int) dss.dsn(), rcv.rcvNxt());
             if (infiniteMappingValid(s, seq, dsn)) {
                 fallBackInfinite(s, seq, dsn);
             } else if (s.mpFailOriginated && ++s.infiniteMapsRefused >= PEER_FALLBACK_SEGMENTS) {
@@ -841,19 +841,19 @@ public final class MptcpConnection {
             }
             return true;
         }
-        if (m.checksum().isPresent() != checksums) {
+        if (dss.hasDssChecksum() != checksums) {
             // RFC 8684 section 3.3: the checksum field is there exactly when checksums were
             // negotiated; a DSS of the other length is malformed here (Linux: an invalid mapping).
             mib.increment(MibCounter.MPTCP_OPTION_MALFORMED);
             return true;
         }
-        long dsn = m.dsnIs64() ? m.dsn() : Dsn.expand32To64((int) m.dsn(), rcv.rcvNxt());
-        int dataLen = m.dataLevelLength() - (dss.dataFin() ? 1 : 0);
-        if (dss.dataFin() && m.subflowSeq() == 0) {
+        long dsn = dss.dsnIs64() ? dss.dsn() : Dsn.expand32To64((int) dss.dsn(), rcv.rcvNxt());
+        int dataLen = dss.dataLevelLength() - (dss.dataFin() ? 1 : 0);
+        if (dss.dataFin() && dss.subflowSeq() == 0) {
             dataLen = 0; // RFC 8684 section 3.3.3: a DATA_FIN alone, SSN 0
         }
         if (dataLen > 0) {
-            Mapping mapping = new Mapping(dsn, s.tcp.irs() + m.subflowSeq(), dataLen, m.checksum().orElse(-1),
+            Mapping mapping = new Mapping(dsn, s.tcp.irs() + dss.subflowSeq(), dataLen, dss.dssChecksumOrMinusOne(),
                     dss.dataFin());
             if (seg.payloadLength() > 0 && !mapping.covers(seg.seq())) {
                 // RFC 8684 section 3.3.1: a segment's mapping covers its data (Linux validate_mapping).

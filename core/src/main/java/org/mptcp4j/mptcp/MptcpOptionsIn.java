@@ -1,6 +1,7 @@
 package org.mptcp4j.mptcp;
 
 import java.util.List;
+import org.mptcp4j.wire.IncomingOptions;
 import org.mptcp4j.wire.MptcpOption;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpSegment;
@@ -9,13 +10,18 @@ import org.mptcp4j.wire.TcpSegment;
  * The MPTCP options of one arriving segment, sorted by form (Linux {@code struct mptcp_options_received},
  * filled by {@code mptcp_get_options}). RFC 8684 section 3: a segment carries at most one option
  * of each subtype that matters here; a second one of the same kind is ignored.
+ *
+ * <p>Each subflow holds one and fills it again for every segment it receives ({@link #read}):
+ * nearly every segment passes through here, and a new one each time was the largest object the
+ * receive path made. Nothing keeps it past the segment's handling.
  */
 final class MptcpOptionsIn {
     MptcpOption.MpCapable mpCapable;
     MptcpOption.MpJoinSyn joinSyn;
     MptcpOption.MpJoinSynAck joinSynAck;
     MptcpOption.MpJoinAck joinAck;
-    MptcpOption.Dss dss;
+    /** The DSS: the segment's holder when it carries one, else null. */
+    IncomingOptions dss;
     MptcpOption.AddAddr addAddr;
     MptcpOption.RemoveAddr removeAddr;
     MptcpOption.MpPrio mpPrio;
@@ -33,37 +39,64 @@ final class MptcpOptionsIn {
     /** The segment carried an MPTCP option, a malformed one included (the peer speaks MPTCP). */
     boolean any;
 
-    static MptcpOptionsIn of(TcpSegment seg) {
-        MptcpOptionsIn in = new MptcpOptionsIn();
+    /**
+     * Forgets the last segment's options and sorts those of {@code seg}, whose first DSS is in
+     * {@code fields} (a second one, in its list, is a duplicate); returns this holder.
+     */
+    MptcpOptionsIn read(TcpSegment seg, IncomingOptions fields) {
+        clear();
+        if (fields.hasDss()) {
+            any = true;
+            dss = fields;
+        }
         List<TcpOption> options = seg.options();
         for (int i = 0; i < options.size(); i++) { // indexed: a for-each made an iterator per segment
             TcpOption o = options.get(i);
             if (o instanceof TcpOption.Unknown u && u.kind() == TcpOption.KIND_MPTCP) {
-                in.any = true; // malformed (refused by the decoder), but the peer speaks MPTCP
-                in.malformed++;
+                any = true; // malformed (refused by the decoder), but the peer speaks MPTCP
+                malformed++;
                 continue;
             }
             if (!(o instanceof MptcpOption m)) {
                 continue;
             }
-            in.any = true;
+            any = true;
             switch (m) {
-                case MptcpOption.MpCapable c when c.version() != MptcpOption.VERSION_1 -> in.badVersions++;
-                case MptcpOption.MpCapable c -> in.mpCapable = in.first(in.mpCapable, c);
-                case MptcpOption.MpJoinSyn j -> in.joinSyn = in.first(in.joinSyn, j);
-                case MptcpOption.MpJoinSynAck j -> in.joinSynAck = in.first(in.joinSynAck, j);
-                case MptcpOption.MpJoinAck j -> in.joinAck = in.first(in.joinAck, j);
-                case MptcpOption.Dss d -> in.dss = in.first(in.dss, d);
-                case MptcpOption.AddAddr a -> in.addAddr = in.first(in.addAddr, a);
-                case MptcpOption.RemoveAddr r -> in.removeAddr = in.first(in.removeAddr, r);
-                case MptcpOption.MpPrio p -> in.mpPrio = in.first(in.mpPrio, p);
-                case MptcpOption.MpFail f -> in.mpFail = in.first(in.mpFail, f);
-                case MptcpOption.MpFastclose f -> in.fastclose = in.first(in.fastclose, f);
-                case MptcpOption.MpTcpRst r -> in.tcpRst = in.first(in.tcpRst, r);
-                case MptcpOption.UnknownSubtype u -> in.unknownSubtypes++;
+                case MptcpOption.MpCapable c when c.version() != MptcpOption.VERSION_1 -> badVersions++;
+                case MptcpOption.MpCapable c -> mpCapable = first(mpCapable, c);
+                case MptcpOption.MpJoinSyn j -> joinSyn = first(joinSyn, j);
+                case MptcpOption.MpJoinSynAck j -> joinSynAck = first(joinSynAck, j);
+                case MptcpOption.MpJoinAck j -> joinAck = first(joinAck, j);
+                case MptcpOption.Dss d -> duplicates++; // the first is in fields
+                case MptcpOption.AddAddr a -> addAddr = first(addAddr, a);
+                case MptcpOption.RemoveAddr r -> removeAddr = first(removeAddr, r);
+                case MptcpOption.MpPrio p -> mpPrio = first(mpPrio, p);
+                case MptcpOption.MpFail f -> mpFail = first(mpFail, f);
+                case MptcpOption.MpFastclose f -> fastclose = first(fastclose, f);
+                case MptcpOption.MpTcpRst r -> tcpRst = first(tcpRst, r);
+                case MptcpOption.UnknownSubtype u -> unknownSubtypes++;
             }
         }
-        return in;
+        return this;
+    }
+
+    private void clear() {
+        mpCapable = null;
+        joinSyn = null;
+        joinSynAck = null;
+        joinAck = null;
+        dss = null;
+        addAddr = null;
+        removeAddr = null;
+        mpPrio = null;
+        mpFail = null;
+        fastclose = null;
+        tcpRst = null;
+        unknownSubtypes = 0;
+        badVersions = 0;
+        malformed = 0;
+        duplicates = 0;
+        any = false;
     }
 
     /** {@code known} if the segment already had an option of this subtype (the new one is then ignored), else {@code o}. */

@@ -122,6 +122,8 @@ public final class Subflow implements SubflowExtension {
     boolean fastclose;
     /** A received mapping held back until its DSS checksum is checked (only while checksums are in use). */
     final MappingCheck check = new MappingCheck();
+    /** The MPTCP options of the segment being received, filled again for each. */
+    private final MptcpOptionsIn optionsIn = new MptcpOptionsIn();
     /**
      * MP_FAIL (RFC 8684 section 3.7) for {@link #mpFailDsn} goes on this subflow's next segment:
      * its RST when {@link #resetReason} is set, else its next pure ACK, and again with backoff
@@ -337,7 +339,7 @@ public final class Subflow implements SubflowExtension {
         if (tcp == null) {
             tcp = c; // a passive open hands the SYN in before the stack attaches the connection
         }
-        return conn.onSegment(this, seg, MptcpOptionsIn.of(seg));
+        return conn.onSegment(this, seg, optionsIn.read(seg, c.segmentOptions()));
     }
 
     @Override

@@ -47,6 +47,7 @@ import org.mptcp4j.wire.ChecksumPolicy;
 import org.mptcp4j.wire.DecodeResult;
 import org.mptcp4j.wire.IcmpCodec;
 import org.mptcp4j.wire.IcmpMessage;
+import org.mptcp4j.wire.IncomingOptions;
 import org.mptcp4j.wire.IpHeader;
 import org.mptcp4j.wire.MptcpOption;
 import org.mptcp4j.wire.OutgoingSegment;
@@ -108,6 +109,8 @@ public final class Stack {
      * replaces a boxed {@code Long} hash lookup each time.
      */
     private StackConnection lastFound;
+    /** The timestamps and DSS of the segment {@link #handleInbound} is handing to a subflow. */
+    private final IncomingOptions inboundOptions = new IncomingOptions();
     /** {@link #handleInbound}'s cache: the entry a segment's port pair led to last, by {@link #inboundSlot}. */
     private final StackEntry[] recentInbound = new StackEntry[64];
     private final Map<Long, StackListener> listeners = new LinkedHashMap<>();
@@ -353,8 +356,25 @@ public final class Stack {
      */
     public void handleInbound(long nowNanos, ByteBuffer ipPacket, boolean checksumValidated) {
         // The decoder reads by absolute index and leaves the buffer's position and limit alone: no duplicate.
-        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket,
-                checksumValidated ? ChecksumPolicy.DEVICE_VALIDATED : ChecksumPolicy.VERIFY);
+        ChecksumPolicy policy = checksumValidated ? ChecksumPolicy.DEVICE_VALIDATED : ChecksumPolicy.VERIFY;
+        TcpSegment fast = TcpPackets.decodeV4OrNull(ipPacket, policy, inboundOptions);
+        if (fast != null) {
+            // IPv4 for the subflow this port pair last led to, nearly every packet: the addresses
+            // are compared as the packet's ints, and no header value is made. Anything else
+            // (TIME_WAIT too, which decides whether a new SYN takes the tuple over) is decoded
+            // again below, as values.
+            int base = ipPacket.position();
+            StackEntry e = recentInbound[inboundSlot(fast.dstPort(), fast.srcPort())];
+            if (e != null && e.conn.state() != TcpState.TIME_WAIT
+                    && e.key.isV4(ipPacket.getInt(base + 16), fast.dstPort(), ipPacket.getInt(base + 12), fast.srcPort())) {
+                mib.increment(MibCounter.TCP_IN_SEGS);
+                e.owner.mptcp.setNow(nowNanos);
+                e.conn.process(nowNanos, fast, inboundOptions);
+                afterProcess(nowNanos, e);
+                return;
+            }
+        }
+        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket, policy);
         if (decoded instanceof DecodeResult.Malformed<TcpPacket> m) {
             if (m.counter() == MibCounter.IP_IN_UNKNOWN_PROTOS) {
                 handleIcmp(nowNanos, ipPacket); // not TCP: perhaps ICMP, else counted there
@@ -394,9 +414,7 @@ public final class Stack {
             } else {
                 e.owner.mptcp.setNow(nowNanos);
                 e.conn.process(nowNanos, seg);
-                e.owner.mptcp.afterInput(nowNanos);
-                markDirty(e);
-                rearm(e.owner);
+                afterProcess(nowNanos, e);
                 return;
             }
         }
@@ -415,6 +433,13 @@ public final class Stack {
         } else {
             answerNoSocket(ip, seg);
         }
+    }
+
+    /** The subflow of entry {@code e} has processed a segment. */
+    private void afterProcess(long nowNanos, StackEntry e) {
+        e.owner.mptcp.afterInput(nowNanos);
+        markDirty(e);
+        rearm(e.owner);
     }
 
     /**

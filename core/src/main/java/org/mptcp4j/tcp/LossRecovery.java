@@ -134,15 +134,16 @@ final class LossRecovery {
      * One acceptable ACK after the scoreboard was updated: {@code acked} bytes newly acknowledged
      * cumulatively (0 for a duplicate), {@code newlySacked} bytes newly SACKed, and whether it is a
      * duplicate ACK by the rules in force (RFC 6675 section 2 with SACK, RFC 5681 section 2 without).
+     * {@code tsEcr} is the ACK's timestamp echo, 0 when it carries none.
      */
-    void onAck(long nowNanos, int ack, int acked, long newlySacked, boolean dupAck, TcpOption.Timestamps ts) {
+    void onAck(long nowNanos, int ack, int acked, long newlySacked, boolean dupAck, int tsEcr) {
         RetransmitQueue q = c.retransmitQueue;
         if (acked > 0) {
             rtoHeadPending = false;
             // RFC 3522 (Eifel): the ACK echoes a timestamp older than our first retransmission, so
             // it answers the original transmission: the timeout or fast retransmit was spurious.
-            if (state != CaState.OPEN && undoValid && undoTsvalSet && ts != null && ts.tsEcr() != 0
-                    && Seq32.lt(ts.tsEcr(), undoTsval)) {
+            if (state != CaState.OPEN && undoValid && undoTsvalSet && tsEcr != 0
+                    && Seq32.lt(tsEcr, undoTsval)) {
                 undo(nowNanos, state == CaState.LOSS ? MibCounter.TCP_SPURIOUS_RTOS : MibCounter.TCP_FULL_UNDO);
             }
         }

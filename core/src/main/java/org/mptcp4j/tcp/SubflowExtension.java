@@ -53,8 +53,10 @@ public interface SubflowExtension {
 
     /**
      * The options of an incoming segment that passed TCP's acceptability checks, before its ACK and
-     * payload are processed. Returning false makes the connection reset itself with
-     * {@link TcpError#PROTOCOL_ERROR} (the extension decided the segment is fatal).
+     * payload are processed: its first timestamps option and first DSS in
+     * {@link TcpConnection#segmentOptions()}, the others in its list. Returning false makes the
+     * connection reset itself with {@link TcpError#PROTOCOL_ERROR} (the extension decided the
+     * segment is fatal).
      */
     default boolean onSegmentReceived(TcpConnection c, TcpSegment segment) {
         return true;

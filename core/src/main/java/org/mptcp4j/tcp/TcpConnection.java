@@ -11,6 +11,7 @@ import org.mptcp4j.cc.CongestionController;
 import org.mptcp4j.cc.CoupledGroup;
 import org.mptcp4j.mib.Mib;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.wire.IncomingOptions;
 import org.mptcp4j.wire.OutgoingSegment;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpOptions;
@@ -187,6 +188,8 @@ public final class TcpConnection {
     long retransmits;
     long segmentsOut;
     long segmentsIn;
+    /** What {@link #segmentOptions()} gives: the options of the segment last handed in. */
+    private IncomingOptions segmentOptions = new IncomingOptions();
 
     private TcpConnection(TcpConfig config, TcpEvents events, Mib mib, SubflowExtension extension,
             InetSocketAddress local, InetSocketAddress remote, boolean activeOpen, int iss, CoupledGroup group,
@@ -241,7 +244,10 @@ public final class TcpConnection {
         c.sackOk = config.sack();
         c.tsOk = config.timestamps();
         c.wsOk = config.windowScale();
-        TcpInput.applySynOptions(c, syn, nowNanos);
+        IncomingOptions options = new IncomingOptions();
+        syn = options.take(syn);
+        c.segmentOptions = options;
+        TcpInput.applySynOptions(c, syn, options, nowNanos);
         c.irs = syn.seq();
         c.receiveBuffer.reset(Seq32.add(syn.seq(), 1));
         c.initReceiveWindow();
@@ -260,8 +266,28 @@ public final class TcpConnection {
 
     /** Processes one segment addressed to this connection. Never throws on any segment content. */
     public void process(long nowNanos, TcpSegment segment) {
+        IncomingOptions options = new IncomingOptions();
+        process(nowNanos, options.take(segment), options);
+    }
+
+    /**
+     * As {@link #process(long, TcpSegment)} for a segment whose first timestamps option and first
+     * DSS are in {@code options} and not in its list, as {@link IncomingOptions#take} and
+     * {@link org.mptcp4j.wire.TcpPackets#decodeV4OrNull} leave them; the extension reads them from
+     * {@link #segmentOptions()}.
+     */
+    public void process(long nowNanos, TcpSegment segment, IncomingOptions options) {
         segmentsIn++;
-        TcpInput.process(this, nowNanos, segment);
+        segmentOptions = options;
+        TcpInput.process(this, nowNanos, segment, options);
+    }
+
+    /**
+     * The timestamps and DSS of the segment being processed, valid while the extension is handed
+     * it ({@link SubflowExtension#onSegmentReceived}); its list holds the other options.
+     */
+    public IncomingOptions segmentOptions() {
+        return segmentOptions;
     }
 
     /** The next segment to send as a value (its payload copied), or null. */

@@ -6,6 +6,7 @@ import java.util.List;
 import org.mptcp4j.base.Seq32;
 import org.mptcp4j.cc.AckEvent;
 import org.mptcp4j.mib.MibCounter;
+import org.mptcp4j.wire.IncomingOptions;
 import org.mptcp4j.wire.TcpFlags;
 import org.mptcp4j.wire.TcpOption;
 import org.mptcp4j.wire.TcpSegment;
@@ -22,7 +23,8 @@ final class TcpInput {
     /** RFC 7323 5.5: TS.Recent older than 24 days is invalid for PAWS. */
     private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
 
-    static void process(TcpConnection c, long nowNanos, TcpSegment seg) {
+    /** {@code seg}'s first timestamps option and first DSS are in {@code opts}, not in its list. */
+    static void process(TcpConnection c, long nowNanos, TcpSegment seg, IncomingOptions opts) {
         if (c.ackNow && c.state.isSynchronized() && !c.rstPending) {
             // An ACK fell due on the last segment and the driver has not polled since (a receive
             // batch, a super-segment train): it leaves now, not merged into a later one, so the
@@ -38,10 +40,10 @@ final class TcpInput {
             // RFC 9293 3.10.7.1 / 3.10.7.2: the stack answers these before a connection exists.
             case CLOSED, LISTEN -> { }
             // RFC 9293 3.10.7.3: SYN-SENT.
-            case SYN_SENT -> onSegmentSynSent(c, nowNanos, seg);
+            case SYN_SENT -> onSegmentSynSent(c, nowNanos, seg, opts);
             // RFC 9293 3.10.7.4: every other state, phase by phase.
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
-                    onSegmentSynchronized(c, nowNanos, seg);
+                    onSegmentSynchronized(c, nowNanos, seg, opts);
         }
         if (c.ackNow && c.sackOk && c.state.isSynchronized() && !c.rstPending
                 && (c.receiveBuffer.hasOutOfOrder() || c.receiveBuffer.hasPendingDsack())) {
@@ -56,7 +58,7 @@ final class TcpInput {
 
     // ================================================================= SYN-SENT
 
-    private static void onSegmentSynSent(TcpConnection c, long nowNanos, TcpSegment seg) {
+    private static void onSegmentSynSent(TcpConnection c, long nowNanos, TcpSegment seg, IncomingOptions opts) {
         boolean ack = seg.has(TcpFlags.ACK);
         // "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set)".
         if (ack && (Seq32.le(seg.ack(), c.iss) || Seq32.gt(seg.ack(), c.sndNxt))) {
@@ -78,7 +80,7 @@ final class TcpInput {
         if (!seg.has(TcpFlags.SYN)) {
             return;
         }
-        applySynOptions(c, seg, nowNanos);
+        applySynOptions(c, seg, opts, nowNanos);
         c.irs = seg.seq();
         c.receiveBuffer.reset(Seq32.add(seg.seq(), 1));
         c.initReceiveWindow();
@@ -122,16 +124,21 @@ final class TcpInput {
     }
 
     /** The options of a SYN or SYN-ACK decide what the connection uses (RFC 7323, RFC 2018, RFC 9293 3.7.1). */
-    static void applySynOptions(TcpConnection c, TcpSegment syn, long nowNanos) {
+    static void applySynOptions(TcpConnection c, TcpSegment syn, IncomingOptions opts, long nowNanos) {
         TcpOption.Mss mss = null;
         TcpOption.WindowScale ws = null;
-        TcpOption.Timestamps ts = null;
+        // Of several options of a kind the last counts; the first timestamps option is in opts.
+        boolean ts = opts.hasTimestamps();
+        int tsVal = opts.tsVal();
         boolean sackPermitted = false;
         for (TcpOption o : syn.options()) {
             switch (o) {
                 case TcpOption.Mss m -> mss = m;
                 case TcpOption.WindowScale w -> ws = w;
-                case TcpOption.Timestamps t -> ts = t;
+                case TcpOption.Timestamps t -> {
+                    ts = true;
+                    tsVal = t.tsVal();
+                }
                 case TcpOption.SackPermitted p -> sackPermitted = true;
                 default -> { }
             }
@@ -147,8 +154,8 @@ final class TcpInput {
             c.sndWscale = 0;
         }
         c.sackOk &= sackPermitted;
-        if (c.tsOk && ts != null) {
-            c.tsRecent = ts.tsVal();
+        if (c.tsOk && ts) {
+            c.tsRecent = tsVal;
             c.tsRecentNanos = nowNanos;
             c.tsRecentValid = true;
         } else {
@@ -160,15 +167,18 @@ final class TcpInput {
 
     // ================================================================= synchronized states
 
-    private static void onSegmentSynchronized(TcpConnection c, long nowNanos, TcpSegment seg) {
+    private static void onSegmentSynchronized(TcpConnection c, long nowNanos, TcpSegment seg, IncomingOptions opts) {
         boolean rst = seg.has(TcpFlags.RST);
         int wndShift = c.sndWscale;
-        TcpOption.Timestamps ts = c.tsOk ? timestamps(seg) : null;
+        boolean ts = c.tsOk && opts.hasTimestamps();
+        int tsVal = opts.tsVal();
+        // TSecr, or 0 without timestamps: every use of it takes 0 for "no echo" (RFC 7323 4.3).
+        int tsEcr = ts ? opts.tsEcr() : 0;
         // RFC 7323 5.5: after 24 days of idleness TS.Recent "is assumed to be valid no longer".
         boolean tsRecentValid = c.tsRecentValid && nowNanos - c.tsRecentNanos < PAWS_IDLE_NANOS;
         // RFC 7323 5.3 R1: PAWS.
-        if (ts != null && !rst && tsRecentValid && Seq32.lt(ts.tsVal(), c.tsRecent)) {
-            if (disorderedAck(c, seg, ts)) {
+        if (ts && !rst && tsRecentValid && Seq32.lt(tsVal, c.tsRecent)) {
+            if (disorderedAck(c, seg, tsVal)) {
                 // Not answered: an ACK for an ACK would only add a duplicate for the peer to count.
                 onOvertakenAck(c, seg, MibCounter.PAWS_OLD_ACK);
                 return;
@@ -224,15 +234,15 @@ final class TcpInput {
         }
         // The receiver's RTT for buffer autotuning (Linux tcp_rcv_rtt_measure_ts): data echoing one of
         // our timestamps arrived that long after we sent it; the clock ticks in milliseconds.
-        if (ts != null && c.autotuner != null && seg.payloadLength() > 0 && ts.tsEcr() != 0) {
-            int ms = Seq32.diff(TcpOutput.tsClock(c, nowNanos), ts.tsEcr());
+        if (c.autotuner != null && seg.payloadLength() > 0 && tsEcr != 0) {
+            int ms = Seq32.diff(TcpOutput.tsClock(c, nowNanos), tsEcr);
             if (ms >= 0 && ms < 60_000) {
                 c.autotuner.onRttSample(Math.max(ms, 1) * 1_000_000L);
             }
         }
         // RFC 7323 5.3 R3: remember the peer's timestamp for echoing.
-        if (ts != null && Seq32.le(seg.seq(), c.lastAckSent) && (!tsRecentValid || Seq32.ge(ts.tsVal(), c.tsRecent))) {
-            c.tsRecent = ts.tsVal();
+        if (ts && Seq32.le(seg.seq(), c.lastAckSent) && (!tsRecentValid || Seq32.ge(tsVal, c.tsRecent))) {
+            c.tsRecent = tsVal;
             c.tsRecentNanos = nowNanos;
             c.tsRecentValid = true;
         }
@@ -280,7 +290,7 @@ final class TcpInput {
             c.fail(TcpError.PROTOCOL_ERROR);
             return;
         }
-        if (!processAck(c, nowNanos, seg, ts, wndShift)) {
+        if (!processAck(c, nowNanos, seg, tsEcr, wndShift)) {
             return;
         }
         if (c.config.keepaliveEnabled()) {
@@ -389,8 +399,8 @@ final class TcpInput {
      * tick in milliseconds here and at Linux peers, RFC 7323 5.4). PAWS guards against a segment
      * of an earlier wrap of the sequence space (RFC 7323 5.1), which is far older than one RTO.
      */
-    private static boolean disorderedAck(TcpConnection c, TcpSegment seg, TcpOption.Timestamps ts) {
-        return overtakenAck(c, seg) && Seq32.diff(c.tsRecent, ts.tsVal()) <= c.rtt.rtoNanos() / 1_000_000L;
+    private static boolean disorderedAck(TcpConnection c, TcpSegment seg, int tsVal) {
+        return overtakenAck(c, seg) && Seq32.diff(c.tsRecent, tsVal) <= c.rtt.rtoNanos() / 1_000_000L;
     }
 
     /**
@@ -415,7 +425,7 @@ final class TcpInput {
     // ================================================================= ACK
 
     /** The fifth check for synchronized states; false when the segment is to be dropped. */
-    private static boolean processAck(TcpConnection c, long nowNanos, TcpSegment seg, TcpOption.Timestamps ts,
+    private static boolean processAck(TcpConnection c, long nowNanos, TcpSegment seg, int tsEcr,
             int wndShift) {
         int ack = seg.ack();
         if (Seq32.gt(ack, c.sndNxt)) {
@@ -454,7 +464,7 @@ final class TcpInput {
         if (acked > 0) {
             onNewAck(c, ack);
         }
-        long sample = rttSample(c, nowNanos, ts, acked > 0);
+        long sample = rttSample(c, nowNanos, tsEcr, acked > 0);
         if (sample != AckEvent.NO_SAMPLE) {
             c.rtt.onSample(sample);
         }
@@ -471,7 +481,7 @@ final class TcpInput {
         boolean dupAck = c.sackOk ? newlySacked > 0
                 : acked == 0 && hadOutstanding && seg.payloadLength() == 0 && !seg.has(TcpFlags.FIN)
                         && c.sndWnd == oldWnd;
-        c.recovery.onAck(nowNanos, ack, acked, newlySacked, dupAck, ts);
+        c.recovery.onAck(nowNanos, ack, acked, newlySacked, dupAck, tsEcr);
         if (acked > 0 && c.cc != null) {
             boolean cwndLimited = c.cwndLimited || priorInFlight + c.sndMss >= c.cc.windowBytes();
             c.cc.onAck(new AckEvent(nowNanos, acked, sample, c.rtt.srttNanos(), c.rtt.minRttNanos(),
@@ -540,7 +550,7 @@ final class TcpInput {
      * SACKed (Linux's SACK RTT, also on an ACK that does not advance), else, for new data, the
      * timestamp echo (RFC 7323 4.1, which also times retransmitted data).
      */
-    private static long rttSample(TcpConnection c, long nowNanos, TcpOption.Timestamps ts, boolean advanced) {
+    private static long rttSample(TcpConnection c, long nowNanos, int tsEcr, boolean advanced) {
         RetransmitQueue q = c.retransmitQueue;
         if (advanced && q.rttSentNanos() >= 0 && !q.ackedRetransmitted()) {
             return nowNanos - q.rttSentNanos();
@@ -548,8 +558,8 @@ final class TcpInput {
         if (q.sackRttSentNanos() >= 0) {
             return nowNanos - q.sackRttSentNanos();
         }
-        if (advanced && ts != null && ts.tsEcr() != 0) {
-            int ms = Seq32.diff(TcpOutput.tsClock(c, nowNanos), ts.tsEcr());
+        if (advanced && tsEcr != 0) {
+            int ms = Seq32.diff(TcpOutput.tsClock(c, nowNanos), tsEcr);
             if (ms >= 0 && ms < 600_000) {
                 return ms * 1_000_000L;
             }
@@ -634,7 +644,8 @@ final class TcpInput {
         }
         if (direct) {
             c.onDataConsumed(nowNanos, len);
-            c.extension.onDataReceived(c, nowNanos, seq, data.slice(pos, len));
+            // The segment's own payload when all of it goes up (nearly always): no view made.
+            c.extension.onDataReceived(c, nowNanos, seq, len == data.remaining() ? data : data.slice(pos, len));
         } else {
             deliver(c, nowNanos, Seq32.add(c.receiveBuffer.rcvNxt(), -c.receiveBuffer.readable()));
         }
@@ -706,16 +717,6 @@ final class TcpInput {
 
     // Indexed loops over the segment's (random-access, immutable) option list: a for-each made an
     // iterator per segment and lookup, which escape analysis did not remove on this path.
-
-    private static TcpOption.Timestamps timestamps(TcpSegment seg) {
-        List<TcpOption> options = seg.options();
-        for (int i = 0; i < options.size(); i++) {
-            if (options.get(i) instanceof TcpOption.Timestamps t) {
-                return t;
-            }
-        }
-        return null;
-    }
 
     private static TcpOption.Sack sack(TcpSegment seg) {
         List<TcpOption> options = seg.options();

@@ -177,8 +177,19 @@ public final class MptcpOptionCodec {
     }
 
     private static MptcpOption dss(ByteBuffer b, int at, int len) {
+        IncomingOptions fields = new IncomingOptions();
+        return readDss(b, at, len, fields) ? fields.dssOption() : null;
+    }
+
+    /**
+     * Reads the DSS at absolute index {@code at} of length {@code len} (both checked by the caller)
+     * into {@code into}; false, with {@code into}'s DSS left as it was, when its length does not
+     * match its flags (see {@link #refusal}). The one reader of the DSS's layout: the record
+     * ({@link #decodeOrNull}) is made from what it reads.
+     */
+    static boolean readDss(ByteBuffer b, int at, int len, IncomingOptions into) {
         if (len < 4) {
-            return null;
+            return false;
         }
         int flags = b.get(at + 3) & 0xFF;
         int expected = dssLength(flags, false);
@@ -189,27 +200,27 @@ public final class MptcpOptionCodec {
         } else if (mapping && len == expected + 2) {
             csum = true;
         } else {
-            return null;
+            return false;
         }
         int p = at + 4;
-        boolean hasDataAck = (flags & DSS_DATA_ACK) != 0;
-        boolean ack64 = (flags & DSS_DATA_ACK_64) != 0;
-        long dataAck = 0;
-        if (hasDataAck) {
-            dataAck = ack64 ? b.getLong(p) : b.getInt(p) & 0xFFFF_FFFFL;
+        into.dataAck = 0;
+        if ((flags & DSS_DATA_ACK) != 0) {
+            boolean ack64 = (flags & DSS_DATA_ACK_64) != 0;
+            into.dataAck = ack64 ? b.getLong(p) : b.getInt(p) & 0xFFFF_FFFFL;
             p += ack64 ? 8 : 4;
         }
-        DataSequenceMapping map = null;
         if (mapping) {
             boolean dsn64 = (flags & DSS_DSN_64) != 0;
-            long dsn = dsn64 ? b.getLong(p) : b.getInt(p) & 0xFFFF_FFFFL;
+            into.dsn = dsn64 ? b.getLong(p) : b.getInt(p) & 0xFFFF_FFFFL;
             p += dsn64 ? 8 : 4;
-            int ssn = b.getInt(p);
-            int dll = b.getShort(p + 4) & 0xFFFF;
-            OptionalInt checksum = csum ? OptionalInt.of(b.getShort(p + 6) & 0xFFFF) : OptionalInt.empty();
-            map = new DataSequenceMapping(dsn, dsn64, ssn, dll, checksum);
+            into.subflowSeq = b.getInt(p);
+            into.dataLevelLength = b.getShort(p + 4) & 0xFFFF;
+            into.dssChecksum = csum;
+            into.dssChecksumValue = csum ? b.getShort(p + 6) & 0xFFFF : 0;
         }
-        return new Dss(hasDataAck, dataAck, ack64, map, (flags & DSS_DATA_FIN) != 0);
+        into.dssFlags = flags;
+        into.dss = true;
+        return true;
     }
 
     /** The DSS option length its flags imply, without or with the 2-byte checksum. */

@@ -34,7 +34,7 @@ public final class TcpCodec {
         int base = b.position();
         int n = b.remaining();
         int pseudo = Checksums.pseudoHeaderSum(src, dst, IpHeader.PROTOCOL_TCP, n);
-        TcpSegment s = decodeOrNull(b, base, n, pseudo, policy);
+        TcpSegment s = decodeOrNull(b, base, n, pseudo, policy, null);
         return s != null ? DecodeResult.ok(s) : refusal(b, base, n, pseudo, policy, reportBase);
     }
 
@@ -43,9 +43,10 @@ public final class TcpCodec {
      * position and limit, or null when {@link #refusal} refuses it; {@code pseudo} is the
      * pseudo-header sum for {@code n} bytes. The path of every packet through {@link TcpPackets}:
      * no result and no message is made for a segment that decodes, and the payload's view is the
-     * only view of the packet.
+     * only view of the packet. With {@code into}, the first timestamps option and the first DSS
+     * are decoded there instead of into the segment's list ({@link IncomingOptions}).
      */
-    static TcpSegment decodeOrNull(ByteBuffer b, int base, int n, int pseudo, ChecksumPolicy policy) {
+    static TcpSegment decodeOrNull(ByteBuffer b, int base, int n, int pseudo, ChecksumPolicy policy, IncomingOptions into) {
         if (n < HEADER_LENGTH) {
             return null;
         }
@@ -53,7 +54,10 @@ public final class TcpCodec {
         if (doff < HEADER_LENGTH || doff > n || !checksumAccepted(b, base, n, pseudo, policy)) {
             return null;
         }
-        List<TcpOption> opts = TcpOptions.parseOrNull(b, base + HEADER_LENGTH, doff - HEADER_LENGTH);
+        if (into != null) {
+            into.clear();
+        }
+        List<TcpOption> opts = TcpOptions.parseOrNull(b, base + HEADER_LENGTH, doff - HEADER_LENGTH, into);
         if (opts == null) {
             return null;
         }

@@ -188,16 +188,17 @@ public final class TcpOptions {
      * {@code reportBase} plus the offset in the space.
      */
     public static DecodeResult<List<TcpOption>> parse(ByteBuffer b, int at, int length, int reportBase) {
-        List<TcpOption> options = parseOrNull(b, at, length);
+        List<TcpOption> options = parseOrNull(b, at, length, null);
         return options != null ? DecodeResult.ok(options) : refusal(b, at, length, reportBase);
     }
 
     /**
      * The options of the space {@code [at, at + length)}, or null when {@link #refusal} refuses
      * it: the codec's path for every segment, which makes no result and no message for a space
-     * that parses.
+     * that parses. With {@code into}, the first timestamps option and the first DSS go there, as
+     * fields, instead of into the list.
      */
-    static List<TcpOption> parseOrNull(ByteBuffer b, int at, int length) {
+    static List<TcpOption> parseOrNull(ByteBuffer b, int at, int length, IncomingOptions into) {
         // At most 20 options fit in 40 bytes (2 bytes each); most segments carry one or two, which
         // are held here until the list is made, so that only a third option needs an array.
         TcpOption first = null;
@@ -221,7 +222,11 @@ public final class TcpOptions {
             if (olen < 2 || i + olen > length) {
                 return null;
             }
-            TcpOption o = one(b, at + i, kind, olen);
+            TcpOption o = one(b, at + i, kind, olen, into);
+            if (o == null) { // taken into the holder
+                i += olen;
+                continue;
+            }
             switch (count) {
                 case 0 -> first = o;
                 case 1 -> second = o;
@@ -279,7 +284,8 @@ public final class TcpOptions {
         return null;
     }
 
-    private static TcpOption one(ByteBuffer b, int q, int kind, int olen) {
+    /** The option at {@code q} as a record, or null when {@code into} (if given) takes it as fields. */
+    private static TcpOption one(ByteBuffer b, int q, int kind, int olen, IncomingOptions into) {
         switch (kind) {
             case TcpOption.KIND_MSS -> {
                 if (olen == 4) {
@@ -298,7 +304,13 @@ public final class TcpOptions {
             }
             case TcpOption.KIND_TIMESTAMPS -> {
                 if (olen == 10) {
-                    return new TcpOption.Timestamps(b.getInt(q + 2), b.getInt(q + 6));
+                    int tsVal = b.getInt(q + 2);
+                    int tsEcr = b.getInt(q + 6);
+                    if (into != null && !into.timestamps) {
+                        into.timestamps(tsVal, tsEcr);
+                        return null;
+                    }
+                    return new TcpOption.Timestamps(tsVal, tsEcr);
                 }
             }
             case TcpOption.KIND_SACK -> {
@@ -312,6 +324,10 @@ public final class TcpOptions {
                 }
             }
             case TcpOption.KIND_MPTCP -> {
+                if (into != null && !into.dss && olen >= 3 && (b.get(q + 2) & 0xFF) >>> 4 == MptcpOption.SUBTYPE_DSS
+                        && MptcpOptionCodec.readDss(b, q, olen, into)) {
+                    return null;
+                }
                 MptcpOption m = MptcpOptionCodec.decodeOrNull(b, q, olen);
                 if (m != null) {
                     return m;

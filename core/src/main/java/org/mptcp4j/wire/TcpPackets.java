@@ -51,6 +51,10 @@ public final class TcpPackets {
      * a packet that decodes only the packet's own result is made.
      */
     private static DecodeResult<TcpPacket> decodeV4(ByteBuffer b, int base, int avail, ChecksumPolicy policy) {
+        TcpSegment s = decodeV4OrNull(b, policy, null);
+        if (s != null) {
+            return DecodeResult.ok(new TcpPacket(IpCodec.v4Header(b, base), s));
+        }
         DecodeResult.Malformed<TcpPacket> ipRefusal = IpCodec.v4Refusal(b, base, avail);
         if (ipRefusal != null) {
             return ipRefusal;
@@ -61,12 +65,33 @@ public final class TcpPackets {
         }
         int ihl = (b.get(base) & 0x0F) * 4;
         int n = IpCodec.v4TotalLength(b, base) - ihl;
-        int pseudo = Checksums.pseudoHeaderSumV4(b.getInt(base + 12), b.getInt(base + 16), IpHeader.PROTOCOL_TCP, n);
-        TcpSegment s = TcpCodec.decodeOrNull(b, base + ihl, n, pseudo, policy);
-        if (s == null) {
-            return TcpCodec.refusal(b, base + ihl, n, pseudo, policy, ihl);
+        return TcpCodec.refusal(b, base + ihl, n, v4PseudoHeaderSum(b, base, n), policy, ihl);
+    }
+
+    /**
+     * The segment of the IPv4 packet in {@code [position, limit)}, or null when the packet is not
+     * IPv4 or {@link #decode(ByteBuffer, ChecksumPolicy)} refuses it (and says why). A stack's
+     * path for every packet: no result, no packet and no IP header value is made, and the
+     * addresses stay in the packet (bytes 12 to 19) for the caller to read as ints. With
+     * {@code into}, the segment's first timestamps option and first DSS are decoded there, as
+     * fields, and left out of its list ({@link IncomingOptions#take} gives the same from the
+     * segment {@code decode} gives). The buffer's position does not move.
+     */
+    public static TcpSegment decodeV4OrNull(ByteBuffer ipPacket, ChecksumPolicy policy, IncomingOptions into) {
+        int base = ipPacket.position();
+        int avail = ipPacket.remaining();
+        if (avail < 1 || (ipPacket.get(base) & 0xF0) != 0x40 || IpCodec.v4Refusal(ipPacket, base, avail) != null
+                || (ipPacket.get(base + 9) & 0xFF) != IpHeader.PROTOCOL_TCP) {
+            return null;
         }
-        return DecodeResult.ok(new TcpPacket(IpCodec.v4Header(b, base), s));
+        int ihl = (ipPacket.get(base) & 0x0F) * 4;
+        int n = IpCodec.v4TotalLength(ipPacket, base) - ihl;
+        return TcpCodec.decodeOrNull(ipPacket, base + ihl, n, v4PseudoHeaderSum(ipPacket, base, n), policy, into);
+    }
+
+    /** The pseudo-header sum (RFC 9293 section 3.1) of the {@code n} TCP bytes of the IPv4 packet at {@code base}. */
+    private static int v4PseudoHeaderSum(ByteBuffer b, int base, int n) {
+        return Checksums.pseudoHeaderSumV4(b.getInt(base + 12), b.getInt(base + 16), IpHeader.PROTOCOL_TCP, n);
     }
 
     /** Bytes {@link #encode} writes for this header and segment. */
