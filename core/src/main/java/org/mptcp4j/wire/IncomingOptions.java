@@ -2,7 +2,6 @@ package org.mptcp4j.wire;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 
 /**
  * The timestamps option (RFC 7323 section 3) and the DSS (RFC 8684 section 3.3) of an arriving
@@ -76,10 +75,7 @@ public final class IncomingOptions {
 
     private void dss(MptcpOption.Dss d) {
         MptcpOption.DataSequenceMapping m = d.mappingOrNull();
-        int flags = (d.hasDataAck() ? MptcpOptionCodec.DSS_DATA_ACK : 0) | (d.dataAckIs64() ? MptcpOptionCodec.DSS_DATA_ACK_64 : 0)
-                | (d.dataFin() ? MptcpOptionCodec.DSS_DATA_FIN : 0);
         if (m != null) {
-            flags |= MptcpOptionCodec.DSS_MAPPING | (m.dsnIs64() ? MptcpOptionCodec.DSS_DSN_64 : 0);
             dsn = m.dsn();
             subflowSeq = m.subflowSeq();
             dataLevelLength = m.dataLevelLength();
@@ -87,7 +83,7 @@ public final class IncomingOptions {
             dssChecksumValue = m.checksum().orElse(0);
         }
         dataAck = d.dataAckValue();
-        dssFlags = flags;
+        dssFlags = MptcpOptionCodec.dssFlags(d);
         dss = true;
     }
 
@@ -163,12 +159,7 @@ public final class IncomingOptions {
 
     /** The DSS as its record; null when none is held. */
     public MptcpOption.Dss dssOption() {
-        if (!dss) {
-            return null;
-        }
-        MptcpOption.DataSequenceMapping mapping = !hasMapping() ? null
-                : new MptcpOption.DataSequenceMapping(dsn, dsnIs64(), subflowSeq, dataLevelLength,
-                        dssChecksum ? OptionalInt.of(dssChecksumValue) : OptionalInt.empty());
-        return new MptcpOption.Dss(hasDataAck(), dataAck, dataAckIs64(), mapping, dataFin());
+        return dss ? MptcpOptionCodec.dssRecord(dssFlags, dataAck, dsn, subflowSeq, dataLevelLength, dssChecksum,
+                dssChecksumValue) : null;
     }
 }

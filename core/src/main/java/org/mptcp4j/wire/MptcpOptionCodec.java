@@ -397,13 +397,33 @@ public final class MptcpOptionCodec {
 
     private static void encodeDss(Dss d, ByteBuffer out, int p) {
         DataSequenceMapping m = d.mappingOrNull();
-        int flags = (d.hasDataAck() ? DSS_DATA_ACK : 0) | (d.dataAckIs64() ? DSS_DATA_ACK_64 : 0) | (d.dataFin() ? DSS_DATA_FIN : 0);
         if (m == null) {
-            writeDss(out, p, flags, d.dataAckValue(), 0, 0, 0, false, 0);
+            writeDss(out, p, dssFlags(d), d.dataAckValue(), 0, 0, 0, false, 0);
         } else {
-            writeDss(out, p, flags | DSS_MAPPING | (m.dsnIs64() ? DSS_DSN_64 : 0), d.dataAckValue(), m.dsn(), m.subflowSeq(),
-                    m.dataLevelLength(), m.checksum().isPresent(), m.checksum().orElse(0));
+            writeDss(out, p, dssFlags(d), d.dataAckValue(), m.dsn(), m.subflowSeq(), m.dataLevelLength(),
+                    m.checksum().isPresent(), m.checksum().orElse(0));
         }
+    }
+
+    /** The flags byte of the DSS record {@code d} ({@link #DSS_DATA_ACK} and the others). */
+    static int dssFlags(Dss d) {
+        DataSequenceMapping m = d.mappingOrNull();
+        return (d.hasDataAck() ? DSS_DATA_ACK : 0) | (d.dataAckIs64() ? DSS_DATA_ACK_64 : 0) | (d.dataFin() ? DSS_DATA_FIN : 0)
+                | (m == null ? 0 : DSS_MAPPING | (m.dsnIs64() ? DSS_DSN_64 : 0));
+    }
+
+    /**
+     * The DSS record of a flags byte and fields, as {@link #writeDss} takes them: the fields the
+     * flags leave out are not read, nor the checksum without a mapping. How the fields that
+     * {@link IncomingOptions} and {@link OutgoingSegment} hold become a record.
+     */
+    static Dss dssRecord(int flags, long dataAck, long dsn, int subflowSeq, int dataLevelLength, boolean checksum,
+            int checksumValue) {
+        DataSequenceMapping mapping = (flags & DSS_MAPPING) == 0 ? null
+                : new DataSequenceMapping(dsn, (flags & DSS_DSN_64) != 0, subflowSeq, dataLevelLength,
+                        checksum ? OptionalInt.of(checksumValue) : OptionalInt.empty());
+        return new Dss((flags & DSS_DATA_ACK) != 0, dataAck, (flags & DSS_DATA_ACK_64) != 0, mapping,
+                (flags & DSS_DATA_FIN) != 0);
     }
 
     /**

@@ -3,7 +3,6 @@ package org.mptcp4j.wire;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalInt;
 
 /**
  * A TCP segment on its way out, held as fields of one reusable object and written to bytes by
@@ -150,14 +149,8 @@ public final class OutgoingSegment {
 
     /** The DSS set by {@link #dss} as its record; null when none is set. */
     MptcpOption.Dss dssOption() {
-        if (dssFlags == 0) {
-            return null;
-        }
-        MptcpOption.DataSequenceMapping mapping = (dssFlags & MptcpOptionCodec.DSS_MAPPING) == 0 ? null
-                : new MptcpOption.DataSequenceMapping(dsn, (dssFlags & MptcpOptionCodec.DSS_DSN_64) != 0, subflowSeq,
-                        dataLevelLength, dssChecksum ? OptionalInt.of(dssChecksumValue) : OptionalInt.empty());
-        return new MptcpOption.Dss((dssFlags & MptcpOptionCodec.DSS_DATA_ACK) != 0, dataAck,
-                (dssFlags & MptcpOptionCodec.DSS_DATA_ACK_64) != 0, mapping, (dssFlags & MptcpOptionCodec.DSS_DATA_FIN) != 0);
+        return dssFlags == 0 ? null : MptcpOptionCodec.dssRecord(dssFlags, dataAck, dsn, subflowSeq, dataLevelLength,
+                dssChecksum, dssChecksumValue);
     }
 
     /** The segment as a value, its payload copied: it stays valid whatever happens to the payload's source. */
