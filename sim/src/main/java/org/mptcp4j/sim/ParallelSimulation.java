@@ -129,9 +129,10 @@ public final class ParallelSimulation {
      * makes it, or between two partitions.
      */
     public Link link(Node from, Node to, LinkSpec spec) {
-        Simulation a = partitionOf(from);
-        Simulation b = partitionOf(to);
-        if (a == b) {
+        int sender = partitionOf(from);
+        int receiver = partitionOf(to);
+        Simulation a = partitions[sender];
+        if (sender == receiver) {
             return a.link(from, to, spec);
         }
         if (spec.delayNanos() <= 0) {
@@ -146,15 +147,13 @@ public final class ParallelSimulation {
         Link link = a.adopt(new Link(a, name, from, to, spec));
         link.numberAcross(between.size());
         between.add(link);
-        int receiver = partitionIndex(b);
         int n = inbound[receiver].length;
         inbound[receiver] = Arrays.copyOf(inbound[receiver], n + 1);
         inbound[receiver][n] = link.end();
         inboundFrom[receiver] = Arrays.copyOf(inboundFrom[receiver], n + 1);
-        inboundFrom[receiver][n] = partitionIndex(a);
+        inboundFrom[receiver][n] = sender;
         inboundDelay[receiver] = Arrays.copyOf(inboundDelay[receiver], n + 1);
         inboundDelay[receiver][n] = spec.delayNanos();
-        int sender = partitionIndex(a);
         if (Arrays.stream(listeners[sender]).noneMatch(l -> l == receiver)) {
             listeners[sender] = Arrays.copyOf(listeners[sender], listeners[sender].length + 1);
             listeners[sender][listeners[sender].length - 1] = receiver;
@@ -360,24 +359,16 @@ public final class ParallelSimulation {
         return false;
     }
 
-    private int partitionIndex(Simulation sim) {
-        for (int i = 0; i < partitions.length; i++) {
-            if (partitions[i] == sim) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("not a partition");
-    }
-
     /** A partition's place in {@link #progress}: a cache line of its own, as each writes its own while the others read it. */
     private static int slot(int partition) {
         return (partition + 1) * 16; // and none on the array's first line, which holds its length
     }
 
-    private Simulation partitionOf(Node n) {
-        for (Simulation sim : partitions) {
-            if (n.simulation() == sim) {
-                return sim;
+    /** The index of the partition {@code n} was built on. */
+    private int partitionOf(Node n) {
+        for (int i = 0; i < partitions.length; i++) {
+            if (n.simulation() == partitions[i]) {
+                return i;
             }
         }
         throw new IllegalArgumentException(n + " belongs to no partition of this simulation");
