@@ -138,6 +138,8 @@ public final class Stack {
     private final MptcpHost host = new Host();
     /** Payload bytes a segment may carry under segmentation offload; 0: off. */
     private int gsoMaxPayload;
+    /** The device completes TCP checksums ({@link #setChecksumOffload}). */
+    private boolean checksumOffload;
     private long nextId = 1;
     private long nextOrder;
     private int nextEphemeral;
@@ -613,7 +615,7 @@ public final class Stack {
         while (true) {
             Control c = control.poll();
             if (c != null) {
-                int len = TcpPackets.encode(c.ip, c.segment, out);
+                int len = TcpPackets.encode(c.ip, c.segment, out, checksumOffload);
                 return new Transmit(len, c.ip.source(), c.ip.destination());
             }
             StackEntry e = dirty.peekFirst();
@@ -634,7 +636,7 @@ public final class Stack {
             }
             dirty.addLast(e); // round robin between subflows with data to send
             int gso = e.conn.gsoSize();
-            int len = TcpPackets.encode(e.ipHeader, seg, out, gso > 0);
+            int len = TcpPackets.encode(e.ipHeader, seg, out, gso > 0 || checksumOffload);
             return new Transmit(len, e.ipHeader.source(), e.ipHeader.destination(), gso);
         }
     }
@@ -654,6 +656,17 @@ public final class Stack {
         for (StackEntry e : byTuple.values()) {
             e.conn.setSegmentationOffload(gsoMaxPayload);
         }
+    }
+
+    /**
+     * The device completes TCP checksums (Linux's {@code NETIF_F_HW_CSUM}): every packet
+     * {@link #pollTransmit} writes then carries in its TCP checksum field only the pseudo-header
+     * sum (RFC 9293 section 3.1), not complemented, as an skb in {@code CHECKSUM_PARTIAL} does; the
+     * device sums the segment from the TCP header on and writes the complement. Off by default:
+     * every packet but a large one under segmentation offload leaves with its checksum complete.
+     */
+    public void setChecksumOffload(boolean on) {
+        checksumOffload = on;
     }
 
     /** The earliest deadline of any timer, {@link Nanos#NEVER} if none. */

@@ -6,7 +6,7 @@ import java.net.InetAddress;
  * One IP packet {@link Stack#pollTransmit} wrote: its length and its addresses (for routing), and
  * for a large TCP segment under segmentation offload the payload size of the pieces the device
  * must cut it into ({@code gso_size}; its TCP checksum is then partial, for the device to
- * complete), else 0.
+ * complete), else 0. Under {@link Stack#setChecksumOffload} every packet's TCP checksum is partial.
  */
 public record Transmit(int length, InetAddress source, InetAddress destination, int gsoSize) {
     /** A packet that goes out as it is. */

@@ -54,6 +54,17 @@ public final class TcpSegmentation {
      * {@code buffers} gives for it.
      */
     public static int segment(ByteBuffer packet, int gsoSize, PieceBuffers buffers, Sink sink) {
+        return segment(packet, gsoSize, buffers, sink, false);
+    }
+
+    /**
+     * As {@link #segment(ByteBuffer, int, PieceBuffers, Sink)}; with {@code partialChecksum} each
+     * piece's TCP checksum is left partial for a device that completes checksums (Linux
+     * {@code CHECKSUM_PARTIAL}: the field holds the piece's pseudo-header sum, not complemented, as
+     * {@link TcpCodec#encode(TcpSegment, java.net.InetAddress, java.net.InetAddress, ByteBuffer,
+     * boolean)} writes it), and the payload is not summed at all.
+     */
+    public static int segment(ByteBuffer packet, int gsoSize, PieceBuffers buffers, Sink sink, boolean partialChecksum) {
         if (gsoSize < 1) {
             throw new IllegalArgumentException("gsoSize " + gsoSize);
         }
@@ -124,9 +135,13 @@ public final class TcpSegmentation {
                 scratch.putShort(4, (short) tcpLength);
             }
             int pseudo = addresses + IpHeader.PROTOCOL_TCP + tcpLength;
-            int sum = Checksums.sum(packet, at + headers + offset, chunk, tcpFixed + pseudo + (seq >>> 16) + (seq & 0xffff)
-                    + ((offsetWord << 8) | flags));
-            scratch.putShort(tcp + 16, (short) Checksums.finish(sum));
+            if (partialChecksum) {
+                scratch.putShort(tcp + 16, (short) Checksums.fold(pseudo));
+            } else {
+                int sum = Checksums.sum(packet, at + headers + offset, chunk, tcpFixed + pseudo + (seq >>> 16) + (seq & 0xffff)
+                        + ((offsetWord << 8) | flags));
+                scratch.putShort(tcp + 16, (short) Checksums.finish(sum));
+            }
             scratch.position(0).limit(total);
             sink.accept(scratch);
         }

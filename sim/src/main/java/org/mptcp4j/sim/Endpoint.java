@@ -25,6 +25,16 @@ public interface Endpoint {
         onPacket(nowNanos, ipPacket);
     }
 
+    /**
+     * True when this endpoint takes a TCP packet whose checksum is still partial
+     * ({@link HostContext#sendChecksumPartial}) as one its sender vouched for, as Linux takes what
+     * a veth delivers in {@code CHECKSUM_PARTIAL}; the host then hands it up without summing it.
+     * False (the default): the host completes the checksum first, so the endpoint sees wire bytes.
+     */
+    default boolean takesPartialChecksums() {
+        return false;
+    }
+
     /** The time asked for with {@link HostContext#wakeAt} arrived. */
     void onWakeup(long nowNanos);
 }

@@ -36,6 +36,7 @@ public final class EndpointGroup implements Endpoint {
                 @Override public void send(ByteBuffer p) { h.send(p); }
                 @Override public void sendChecksummed(ByteBuffer p) { h.sendChecksummed(p); }
                 @Override public int sendSegmented(ByteBuffer p, int gsoSize) { return h.sendSegmented(p, gsoSize); }
+                @Override public int sendChecksumPartial(ByteBuffer p, int gsoSize) { return h.sendChecksumPartial(p, gsoSize); }
                 @Override public void wakeAt(long at) { wakeups[index] = at; rearm(); }
                 @Override public List<InetAddress> addresses() { return h.addresses(); }
                 @Override public Rng rng() { return h.rng(); }
@@ -64,6 +65,17 @@ public final class EndpointGroup implements Endpoint {
         for (Endpoint e : endpoints) {
             e.onPacket(now, p.duplicate(), checksumValidated);
         }
+    }
+
+    /** Every member sees every packet: a partial checksum only when all of them take one. */
+    @Override
+    public boolean takesPartialChecksums() {
+        for (Endpoint e : endpoints) {
+            if (!e.takesPartialChecksums()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

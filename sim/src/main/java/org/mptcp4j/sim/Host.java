@@ -138,9 +138,29 @@ public final class Host extends Node implements HostContext {
         send(p);
     };
 
+    private final TcpSegmentation.Sink sendPartialPiece = b -> {
+        Packet p = piece;
+        piece = null;
+        p.checksumValidated = true;
+        p.partialChecksumAt = IpPacket.tcpOffset(p.data, p.length);
+        send(p);
+    };
+
     @Override
     public int sendSegmented(ByteBuffer ipPacket, int gsoSize) {
         return TcpSegmentation.segment(ipPacket, gsoSize, pieceBuffers, sendPiece);
+    }
+
+    @Override
+    public int sendChecksumPartial(ByteBuffer ipPacket, int gsoSize) {
+        if (gsoSize > 0) {
+            return TcpSegmentation.segment(ipPacket, gsoSize, pieceBuffers, sendPartialPiece, true);
+        }
+        Packet p = sim.pool().copyOf(ipPacket);
+        p.checksumValidated = true;
+        p.partialChecksumAt = IpPacket.tcpOffset(p.data, p.length);
+        send(p);
+        return 1;
     }
 
     private void send(ByteBuffer ipPacket, boolean checksumValidated) {
@@ -222,6 +242,9 @@ public final class Host extends Node implements HostContext {
         } else {
             packetsReceived++;
             if (endpoint != null) {
+                if (!endpoint.takesPartialChecksums()) {
+                    p.completeChecksum();
+                }
                 endpoint.onPacket(sim.nowNanos(), p.view(), p.checksumValidated);
             }
         }

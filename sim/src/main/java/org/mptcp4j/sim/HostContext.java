@@ -34,6 +34,19 @@ public interface HostContext {
     int sendSegmented(ByteBuffer ipPacket, int gsoSize);
 
     /**
+     * Checksum offload, as a device with Linux's {@code NETIF_F_HW_CSUM} over a veth: a TCP packet
+     * whose checksum field holds only the pseudo-header sum ({@code CHECKSUM_PARTIAL}; see
+     * {@link org.mptcp4j.stack.Stack#setChecksumOffload}), cut into pieces as {@link #sendSegmented}
+     * cuts it when {@code gsoSize > 0}, else sent whole as {@link #sendChecksummed} sends. No
+     * payload is summed on the way: the checksum is completed only where the bytes are looked at
+     * (a link's observers, such as a pcap tap; a link that corrupts the packet; an ICMP error that
+     * quotes it; an endpoint that does not take partial checksums, see
+     * {@link Endpoint#takesPartialChecksums}), so every capture shows the bytes a wire would
+     * carry. Returns the number of packets.
+     */
+    int sendChecksumPartial(ByteBuffer ipPacket, int gsoSize);
+
+    /**
      * Asks for {@link Endpoint#onWakeup} at {@code atNanos} (now, when in the past). Replaces any
      * earlier pending request: one timer per endpoint, like a stack's {@code pollTimeout}.
      * {@link org.mptcp4j.base.Nanos#NEVER} cancels the pending request.

@@ -32,6 +32,15 @@ public final class IpPacket {
         };
     }
 
+    /** Where the TCP header starts in an IPv4 or IPv6 packet carrying TCP (no IPv6 extension header), or -1. */
+    static int tcpOffset(byte[] p, int length) {
+        return switch (version(p, length)) {
+            case 4 -> p[9] == 6 ? (p[0] & 0x0F) * 4 : -1;
+            case 6 -> p[6] == 6 && length >= 60 ? 40 : -1;
+            default -> -1;
+        };
+    }
+
     /** Offset of the source address; the destination follows it (IPv4 at 12, IPv6 at 8). */
     static int sourceOffset(int version) {
         return version == 4 ? 12 : 8;

@@ -219,6 +219,9 @@ public final class Link implements PacketSink {
     }
 
     private void beginService(long now) {
+        if (transmitObservers.length > 0) {
+            queue.peek().completeChecksum(); // an observer sees what the wire carries
+        }
         for (PacketObserver o : transmitObservers) {
             o.observe(now, this, queue.peek());
         }
@@ -297,6 +300,7 @@ public final class Link implements PacketSink {
      * checksum catches it), or anywhere in a packet that has no payload.
      */
     private void corrupt(Packet p) {
+        p.completeChecksum(); // the flipped bit must fail the checksum the wire carries
         int header = IpPacket.headerLength(p.data, p.length);
         int start = header > 0 && header < p.length ? header : 0;
         int bit = rng.nextInt((p.length - start) * 8);

@@ -2,6 +2,7 @@ package org.mptcp4j.sim;
 
 import java.nio.ByteBuffer;
 import org.mptcp4j.link.LinkSpec;
+import org.mptcp4j.wire.Checksums;
 
 /**
  * One IP packet travelling through the simulated network: real IPv4 or IPv6 bytes in
@@ -26,6 +27,13 @@ public final class Packet {
      * ({@code CHECKSUM_UNNECESSARY}). Cleared by a corrupting link, so corruption is still caught.
      */
     boolean checksumValidated;
+    /**
+     * Where the TCP header starts when the sender left its checksum partial (Linux
+     * {@code CHECKSUM_PARTIAL}, whose {@code csum_start} this is): the field holds only the
+     * pseudo-header sum until {@link #completeChecksum} sums the segment; -1 when the bytes are
+     * final. A partial packet is also {@link #checksumValidated}.
+     */
+    int partialChecksumAt = -1;
     boolean free;
     /** The pool that made it, to which it goes back (in a {@link ParallelSimulation}, from another partition's). */
     final PacketPool home;
@@ -55,6 +63,22 @@ public final class Packet {
      */
     public ByteBuffer view() {
         return buffer.limit(length).position(0);
+    }
+
+    /**
+     * Completes a partial TCP checksum in place, as the sender's device would on a wire: from then
+     * on the bytes are those a capture shows. The field holds the pseudo-header sum, so summing
+     * the segment with it in place gives the whole sum (RFC 9293 section 3.1).
+     */
+    void completeChecksum() {
+        int at = partialChecksumAt;
+        if (at < 0) {
+            return;
+        }
+        partialChecksumAt = -1;
+        int field = Checksums.finish(Checksums.sum(data, at, length - at, 0));
+        data[at + 16] = (byte) (field >>> 8);
+        data[at + 17] = (byte) field;
     }
 
     void ensureCapacity(int capacity) {

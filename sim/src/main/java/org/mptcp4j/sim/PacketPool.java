@@ -37,6 +37,7 @@ public final class PacketPool {
         }
         p.free = false;
         p.checksumValidated = false;
+        p.partialChecksumAt = -1;
         p.length = length;
         p.uid = nextUid;
         nextUid += uidStride;
@@ -57,6 +58,7 @@ public final class PacketPool {
         System.arraycopy(original.data, 0, p.data, 0, original.length);
         p.linkGeneration = original.linkGeneration;
         p.checksumValidated = original.checksumValidated;
+        p.partialChecksumAt = original.partialChecksumAt;
         return p;
     }
 

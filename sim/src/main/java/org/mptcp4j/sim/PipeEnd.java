@@ -133,6 +133,9 @@ abstract class PipeEndFields extends PipeEndPadding {
     void deliver(long now, Packet p, int length) {
         packetsDelivered++;
         bytesDelivered += length;
+        if (observers.length > 0) {
+            p.completeChecksum(); // an observer sees what the wire carries
+        }
         for (PacketObserver o : observers) {
             o.observe(now, link, p);
         }

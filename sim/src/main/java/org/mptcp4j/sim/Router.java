@@ -123,6 +123,7 @@ public final class Router extends Node {
             throw new AssertionError("4 or 16 bytes are always an address", e);
         }
         icmpOut.clear();
+        p.completeChecksum(); // the quote shows the packet as the wire carried it
         IcmpCodec.encodePacketTooBig(IcmpCodec.errorHeader(from, to), mtu, p.view(), icmpOut);
         Packet icmp = sim.pool().copyOf(icmpOut.flip());
         Link back = routes.lookup(icmp.data, version);
