@@ -69,4 +69,48 @@ class TcpSegmentationTest {
         assertThat(pieces).hasSize(2);
         assertThat(pieces.get(1).tcp().seq()).isEqualTo(2400);
     }
+
+    /** The pieces of {@code out} as byte arrays, cut with or without partial checksums. */
+    private static List<byte[]> pieceBytes(ByteBuffer out, int gsoSize, boolean partialOut) {
+        List<byte[]> pieces = new ArrayList<>();
+        ByteBuffer scratch = ByteBuffer.allocate(70_000);
+        TcpSegmentation.segment(out.duplicate(), gsoSize, length -> scratch, piece -> {
+            byte[] copy = new byte[piece.remaining()];
+            piece.get(copy);
+            pieces.add(copy);
+        }, partialOut);
+        return pieces;
+    }
+
+    @Test
+    void partialChecksumsOut_eachPieceHoldsItsPseudoHeaderSum_andDiffersFromTheFullCutOnlyThere() throws Exception {
+        for (IpHeader ip : List.of(
+                IpHeader.V4.of((Inet4Address) InetAddress.getByName("198.18.1.1"),
+                        (Inet4Address) InetAddress.getByName("198.18.1.2"), IpHeader.PROTOCOL_TCP),
+                IpHeader.V6.of((Inet6Address) InetAddress.getByName("fd00::1"),
+                        (Inet6Address) InetAddress.getByName("fd00::2"), IpHeader.PROTOCOL_TCP))) {
+            TcpSegment seg = new TcpSegment(40000, 5201, 1000, 77, TcpFlags.ACK | TcpFlags.PSH, 512, 0, OPTIONS,
+                    ByteBuffer.wrap(payload(3 * 1400 + 11)));
+            ByteBuffer out = ByteBuffer.allocate(70_000);
+            TcpPackets.encode(ip, seg, out, true);
+            out.flip();
+
+            List<byte[]> full = pieceBytes(out, 1400, false);
+            List<byte[]> partial = pieceBytes(out, 1400, true);
+
+            assertThat(partial).hasSameSizeAs(full).hasSize(4);
+            int checksumAt = ip.headerLength() + 16;
+            for (int i = 0; i < full.size(); i++) {
+                byte[] p = partial.get(i);
+                assertThat(TcpPackets.decode(ByteBuffer.wrap(p), ChecksumPolicy.VERIFY))
+                        .as("%s piece %d", ip, i).isInstanceOf(DecodeResult.Malformed.class);
+                assertThat(TcpPackets.decode(ByteBuffer.wrap(p), ChecksumPolicy.ACCEPT_OFFLOAD_PENDING))
+                        .as("%s piece %d", ip, i).isInstanceOf(DecodeResult.Ok.class);
+                byte[] withFullChecksum = p.clone();
+                withFullChecksum[checksumAt] = full.get(i)[checksumAt];
+                withFullChecksum[checksumAt + 1] = full.get(i)[checksumAt + 1];
+                assertThat(withFullChecksum).as("%s piece %d", ip, i).isEqualTo(full.get(i));
+            }
+        }
+    }
 }
