@@ -107,23 +107,4 @@ final class MptcpOptionsIn {
         duplicates++;
         return known;
     }
-
-    /** Whether the segment carries an MP_CAPABLE or MP_JOIN of any form. */
-    static boolean hasMpCapable(TcpSegment seg) {
-        for (TcpOption o : seg.options()) {
-            if (o instanceof MptcpOption.MpCapable) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static MptcpOption.MpJoinSyn joinSynOf(TcpSegment seg) {
-        for (TcpOption o : seg.options()) {
-            if (o instanceof MptcpOption.MpJoinSyn j) {
-                return j;
-            }
-        }
-        return null;
-    }
 }
