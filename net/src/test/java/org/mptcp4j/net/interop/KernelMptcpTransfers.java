@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.mptcp4j.api.MptcpHost;
 import org.mptcp4j.api.MptcpServerSocket;
 import org.mptcp4j.api.MptcpSocket;
@@ -238,11 +239,11 @@ final class KernelMptcpTransfers {
                         } finally {
                             d.actionDone().complete(null);
                         }
-                        sent = d.sending().get(120, TimeUnit.SECONDS);
+                        sent = await(d.sending(), "mptcp4j's sending", s, host, port);
                         server.awaitHolding();
-                        subflows = kernel.subflows();
+                        subflows = subflowsOn(port);
                         server.release();
-                        received = d.receiving().get(120, TimeUnit.SECONDS);
+                        received = await(d.receiving(), "mptcp4j's receiving", s, host, port);
                         k = server.awaitResult(120);
                     }
                 }
@@ -259,11 +260,11 @@ final class KernelMptcpTransfers {
                             } finally {
                                 d.actionDone().complete(null);
                             }
-                            sent = d.sending().get(120, TimeUnit.SECONDS);
+                            sent = await(d.sending(), "mptcp4j's sending", s, host, port);
                             client.awaitHolding();
-                            subflows = kernel.subflows();
+                            subflows = subflowsOn(port);
                             client.release();
-                            received = d.receiving().get(120, TimeUnit.SECONDS);
+                            received = await(d.receiving(), "mptcp4j's receiving", s, host, port);
                             k = client.awaitResult(120);
                         }
                     }
@@ -292,6 +293,41 @@ final class KernelMptcpTransfers {
                     MptcpAnalysis.of(capture.file(), kernelAddresses("src")));
         } finally {
             Files.deleteIfExists(receivedFile);
+        }
+    }
+
+    /**
+     * The kernel's subflows of this transfer's connection, those with {@code port} at either end:
+     * {@code ss} lists every connection in the namespace, and one a failed test left behind must
+     * not count in the next test's.
+     */
+    private List<KernelSubflow> subflowsOn(int port) throws IOException {
+        String suffix = ":" + port;
+        return kernel.subflows().stream().filter(f -> f.local().endsWith(suffix) || f.peer().endsWith(suffix)).toList();
+    }
+
+    /**
+     * Waits up to 120 s for one direction of the transfer; if it stalls, fails with what both ends
+     * show of the connection at that moment, so that an intermittent stall can be read afterwards.
+     */
+    private <T> T await(CompletableFuture<T> direction, String what, MptcpSocket s, MptcpHost host, int port)
+            throws Exception {
+        try {
+            return direction.get(120, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            Map<String, Long> counters = new java.util.TreeMap<>(host.counters());
+            counters.values().removeIf(v -> v == 0);
+            throw new AssertionError(what + " did not finish in 120 s. mptcp4j: " + describe(s) + "; its counters: "
+                    + counters + ". The kernel's subflows on port " + port + ": " + subflowsOn(port)
+                    + "; its MPTCP sockets: " + kernel.mptcpSockets(), e);
+        }
+    }
+
+    private static String describe(MptcpSocket s) {
+        try {
+            return s.info() + ", " + s.mptcpInfo();
+        } catch (IOException e) {
+            return "(no info: " + e.getMessage() + ")";
         }
     }
 
