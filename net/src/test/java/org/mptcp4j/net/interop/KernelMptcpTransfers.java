@@ -297,13 +297,21 @@ final class KernelMptcpTransfers {
     }
 
     /**
-     * The kernel's subflows of this transfer's connection, those with {@code port} at either end:
-     * {@code ss} lists every connection in the namespace, and one a failed test left behind must
-     * not count in the next test's.
+     * The kernel's subflows of this transfer's connection: the subflow with {@code port} at either
+     * end and every subflow of the same MPTCP connection (the kernel's token), wherever a join
+     * went (an announced address may carry a port of its own). {@code ss} lists every connection in
+     * the namespace, and one a failed test left behind must not count in the next test's.
      */
     private List<KernelSubflow> subflowsOn(int port) throws IOException {
         String suffix = ":" + port;
-        return kernel.subflows().stream().filter(f -> f.local().endsWith(suffix) || f.peer().endsWith(suffix)).toList();
+        List<KernelSubflow> all = kernel.subflows();
+        java.util.Set<Long> tokens = new java.util.HashSet<>();
+        for (KernelSubflow f : all) {
+            if (f.local().endsWith(suffix) || f.peer().endsWith(suffix)) {
+                tokens.add(f.localToken());
+            }
+        }
+        return all.stream().filter(f -> tokens.contains(f.localToken())).toList();
     }
 
     /**
