@@ -141,9 +141,7 @@ public final class Host extends Node implements HostContext {
     private final TcpSegmentation.Sink sendPartialPiece = b -> {
         Packet p = piece;
         piece = null;
-        p.checksumValidated = true;
-        p.partialChecksumAt = IpPacket.tcpOffset(p.data, p.length);
-        send(p);
+        sendPartial(p);
     };
 
     @Override
@@ -156,11 +154,15 @@ public final class Host extends Node implements HostContext {
         if (gsoSize > 0) {
             return TcpSegmentation.segment(ipPacket, gsoSize, pieceBuffers, sendPartialPiece, true);
         }
-        Packet p = sim.pool().copyOf(ipPacket);
+        sendPartial(sim.pool().copyOf(ipPacket));
+        return 1;
+    }
+
+    /** Sends a TCP packet whose checksum its sender left partial: vouched for, completed where it is looked at. */
+    private void sendPartial(Packet p) {
         p.checksumValidated = true;
         p.partialChecksumAt = IpPacket.tcpOffset(p.data, p.length);
         send(p);
-        return 1;
     }
 
     private void send(ByteBuffer ipPacket, boolean checksumValidated) {
