@@ -376,7 +376,8 @@ public final class Stack {
                 return;
             }
         }
-        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket, policy);
+        // A packet the fast decode took has had its checksum checked already: not summed twice.
+        DecodeResult<TcpPacket> decoded = TcpPackets.decode(ipPacket, fast != null ? ChecksumPolicy.DEVICE_VALIDATED : policy);
         if (decoded instanceof DecodeResult.Malformed<TcpPacket> m) {
             if (m.counter() == MibCounter.IP_IN_UNKNOWN_PROTOS) {
                 handleIcmp(nowNanos, ipPacket); // not TCP: perhaps ICMP, else counted there
