@@ -116,7 +116,7 @@ abstract class TunKernelInterop {
             // FIN in both directions, no RST.
             assertThat(capture.count(ours + " && tcp.flags.fin == 1")).isGreaterThanOrEqualTo(1);
             assertThat(capture.count(theirs + " && tcp.flags.fin == 1")).as("FINs in %s", handshake).isGreaterThanOrEqualTo(1);
-            assertThat(capture.count("tcp.flags.reset == 1")).isZero();
+            assertThat(capture.count("tcp.flags.reset == 1")).as("RSTs among the control segments %s", handshake).isZero();
         }
         Map<String, Long> delta = Nstat.delta(before, Nstat.read(l.kernelNamespace()));
         long segmentsOut = delta.getOrDefault("TcpOutSegs", 0L);
