@@ -239,11 +239,11 @@ final class KernelMptcpTransfers {
                         } finally {
                             d.actionDone().complete(null);
                         }
-                        sent = await(d.sending(), "mptcp4j's sending", s, host, port);
+                        sent = await(d.sending(), "mptcp4j's sending", s, host, port, kernelBefore, capture);
                         server.awaitHolding();
                         subflows = subflowsOn(port);
                         server.release();
-                        received = await(d.receiving(), "mptcp4j's receiving", s, host, port);
+                        received = await(d.receiving(), "mptcp4j's receiving", s, host, port, kernelBefore, capture);
                         k = server.awaitResult(120);
                     }
                 }
@@ -260,11 +260,11 @@ final class KernelMptcpTransfers {
                             } finally {
                                 d.actionDone().complete(null);
                             }
-                            sent = await(d.sending(), "mptcp4j's sending", s, host, port);
+                            sent = await(d.sending(), "mptcp4j's sending", s, host, port, kernelBefore, capture);
                             client.awaitHolding();
                             subflows = subflowsOn(port);
                             client.release();
-                            received = await(d.receiving(), "mptcp4j's receiving", s, host, port);
+                            received = await(d.receiving(), "mptcp4j's receiving", s, host, port, kernelBefore, capture);
                             k = client.awaitResult(120);
                         }
                     }
@@ -318,16 +318,31 @@ final class KernelMptcpTransfers {
      * Waits up to 120 s for one direction of the transfer; if it stalls, fails with what both ends
      * show of the connection at that moment, so that an intermittent stall can be read afterwards.
      */
-    private <T> T await(CompletableFuture<T> direction, String what, MptcpSocket s, MptcpHost host, int port)
-            throws Exception {
+    /**
+     * One direction's end; when it does not come in 120 s, a failure that says what both ends
+     * hold: mptcp4j's connection and counters, the kernel's subflows, sockets and MPTCP counters
+     * since the transfer began, and the capture's last packets (seen once in CI: both directions
+     * stopped with the join subflow gone).
+     */
+    private <T> T await(CompletableFuture<T> direction, String what, MptcpSocket s, MptcpHost host, int port,
+            Map<String, Long> kernelBefore, Capture capture) throws Exception {
         try {
             return direction.get(120, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             Map<String, Long> counters = new java.util.TreeMap<>(host.counters());
             counters.values().removeIf(v -> v == 0);
+            Map<String, Long> kernelMptcp = new java.util.TreeMap<>(
+                    Nstat.delta(kernelBefore, Nstat.read(testbed.layout().kernelNamespace())));
+            kernelMptcp.entrySet().removeIf(c -> c.getValue() == 0 || !c.getKey().startsWith("MPTcp"));
+            List<List<String>> packets = capture.fields("tcp", "frame.time_relative", "ip.src", "tcp.srcport", "ip.dst",
+                    "tcp.dstport", "tcp.flags.str", "tcp.seq", "tcp.ack", "tcp.len", "tcp.window_size",
+                    "tcp.options.mptcp.subtype");
             throw new AssertionError(what + " did not finish in 120 s. mptcp4j: " + describe(s) + "; its counters: "
                     + counters + ". The kernel's subflows on port " + port + ": " + subflowsOn(port)
-                    + "; its MPTCP sockets: " + kernel.mptcpSockets(), e);
+                    + "; its MPTCP sockets: " + kernel.mptcpSockets() + "; its MPTCP counters: " + kernelMptcp
+                    + ". The last of " + packets.size() + " packets captured (time, source, destination, flags, seq,"
+                    + " ack, length, window, MPTCP subtypes): "
+                    + packets.subList(Math.max(0, packets.size() - 40), packets.size()), e);
         }
     }
 
