@@ -700,8 +700,12 @@ public final class Stack {
         return l.handle;
     }
 
-    /** Stops listening; connections not yet accepted are reset. */
-    public void closeListener(ListenerHandle handle) {
+    /**
+     * Stops listening; connections not yet accepted are aborted: a RST, with MP_FASTCLOSE on an
+     * MPTCP connection (Linux's {@code inet_csk_listen_stop} disconnects the sockets left in its
+     * accept queue, which resets them).
+     */
+    public void closeListener(long nowNanos, ListenerHandle handle) {
         StackListener l = listeners.remove(handle.id());
         if (l == null) {
             return;
@@ -710,7 +714,7 @@ public final class Stack {
             if (c.listener == l) {
                 c.listener = null;
                 c.appReleased = true;
-                c.mptcp.abort(0);
+                c.mptcp.abort(nowNanos);
                 touch(c);
             }
         }

@@ -1,6 +1,7 @@
 package org.mptcp4j.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -113,6 +114,27 @@ class StackPairTest {
         pair.flush();
         pair.driveIdle(Nanos.ofMillis(100));
         assertThat(pair.server.mib().get(MibCounter.TCP_LISTEN_OVERFLOWS)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void closingTheListener_resetsAConnectionNotYetAccepted(boolean mptcp) {
+        Pair pair = new Pair(StackConfig.defaults().withMptcpEnabled(mptcp), 1);
+        ListenerHandle listener = pair.server.listen(pair.serverAddress(), 4);
+        ConnHandle c = pair.client.connect(0, null, pair.serverAddress());
+        pair.driveUntil(() -> pair.clientEvents.contains(new StackEvent.Connected(c)), Nanos.ofSeconds(1), 100);
+        pair.driveIdle(Nanos.ofMillis(50)); // the third ACK arrived: established at both ends, and nobody accepted it
+        assertThat(pair.server.connectionCount()).isEqualTo(1);
+
+        pair.server.closeListener(pair.now(), listener);
+        pair.flush();
+        pair.driveUntil(() -> pair.clientEvents.stream().anyMatch(e -> e instanceof StackEvent.Reset), Nanos.ofSeconds(1), 100);
+
+        assertThat(pair.clientEvents).contains(new StackEvent.Reset(c, ResetReason.RESET_BY_PEER));
+        assertThat(pair.server.mib().get(MibCounter.TCP_OUT_RSTS)).isEqualTo(1);
+        assertThat(pair.server.mib().get(MibCounter.MPTCP_FASTCLOSE_TX)).isEqualTo(mptcp ? 1 : 0);
+        assertThatThrownBy(() -> pair.server.accept(listener)).as("the listener is gone")
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -180,7 +180,7 @@ final class MptcpServerSocketImpl extends SocketImpl {
         if (l != null && !host.endpoint().isStopped()) {
             try {
                 host.call(() -> {
-                    host.endpoint().stack().closeListener(l);
+                    host.endpoint().stack().closeListener(host.driver().nowNanos(), l);
                     host.endpoint().forgetListener(l);
                     return null;
                 });
