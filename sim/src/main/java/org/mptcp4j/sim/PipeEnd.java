@@ -77,14 +77,16 @@ abstract class PipeEndFields extends PipeEndPadding {
 
     /**
      * Between partitions, on this end's thread: takes what the sending partition has published,
-     * in the order it was sent. Each arrives at least the link's delay after it was sent, so not
+     * in the order it was sent, each into a packet of this partition's pool ({@link
+     * PacketPool#takeOver}). Each arrives at least the link's delay after it was sent, so not
      * before a time this partition may not yet pass.
      */
     void takeArrivals() {
         outbox.drain(arrive);
     }
 
-    private void arrive(Packet p, long arrival, boolean outOfOrder) {
+    private void arrive(Packet sent, long arrival, boolean outOfOrder) {
+        Packet p = sim.pool().takeOver(sent);
         if (outOfOrder) {
             sim.schedule(arrival, arrivalSeq(1, reorderedArrivals++), reorderedArrives, p);
         } else {
