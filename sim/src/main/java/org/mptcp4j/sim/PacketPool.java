@@ -61,10 +61,10 @@ public final class PacketPool {
     /**
      * A packet from another partition's pool, arriving here: this pool's copy of it (its bytes and
      * all the simulator knows of it, its uid too, so that traces name it as before), while the
-     * original goes home at once. The receiving partition then works only on packets of its own,
-     * as a host's NIC writes what arrives into the host's own memory, and its core never writes to
-     * a packet the sending core reuses: on two threads the Fig. 3 transfer took 0.93 of the wall
-     * time it took when the receiver worked on the sender's packets (docs/benchmarks/sim.md).
+     * original goes home at once (released: marked free, then queued to its pool). The receiving
+     * partition then works only on packets of its own, as a host's NIC writes what arrives into the
+     * host's own memory, rather than on the sender's packet until it delivered it: on two threads
+     * the Fig. 3 transfer took about 0.95 of the wall time (docs/benchmarks/sim.md).
      */
     Packet takeOver(Packet original) {
         Packet p = take(original.length);
