@@ -21,6 +21,12 @@ final class CrossQueue {
     private static final int HEAD = 8;
     private static final int TAIL = 24;
     private final AtomicLongArray indices = new AtomicLongArray(40);
+    /**
+     * The head as the producer last read it (its own field: the consumer never reads it). The
+     * head only moves forward, so room seen is room there: the producer reads the consumer's line
+     * only when the ring looks full, not once per packet (JCTools' producer limit).
+     */
+    private long headSeen;
 
     /**
      * The producer adds {@code p}, to arrive at {@code arrivalNanos} ({@code outOfOrder}: on its own,
@@ -30,8 +36,11 @@ final class CrossQueue {
     void offer(Packet p, long arrivalNanos, boolean outOfOrder) {
         long t = indices.getPlain(TAIL); // only the producer writes it
         int spins = 0;
-        while (t - indices.getAcquire(HEAD) == CAPACITY) {
-            spins = ParallelSimulation.pause(spins);
+        while (t - headSeen == CAPACITY) {
+            headSeen = indices.getAcquire(HEAD);
+            if (t - headSeen == CAPACITY) {
+                spins = ParallelSimulation.pause(spins);
+            }
         }
         int i = (int) t & MASK;
         packets[i] = p;
@@ -43,7 +52,7 @@ final class CrossQueue {
     /** As {@link #offer} if the ring has room, and true; false, and nothing added, if it is full. */
     boolean tryOffer(Packet p) {
         long t = indices.getPlain(TAIL);
-        if (t - indices.getAcquire(HEAD) == CAPACITY) {
+        if (t - headSeen == CAPACITY && t - (headSeen = indices.getAcquire(HEAD)) == CAPACITY) {
             return false;
         }
         packets[(int) t & MASK] = p;
