@@ -16,8 +16,9 @@ final class CrossQueue {
     private static final int MASK = CAPACITY - 1;
 
     private final Packet[] packets = new Packet[CAPACITY];
+    /** Each packet's arrival time, with {@link #OUT_OF_ORDER} set when it goes on its own: one line fewer per packet. */
     private final long[] arrivals = new long[CAPACITY];
-    private final boolean[] reordered = new boolean[CAPACITY];
+    private static final long OUT_OF_ORDER = Long.MIN_VALUE;
     private static final int HEAD = 8;
     private static final int TAIL = 24;
     private final AtomicLongArray indices = new AtomicLongArray(40);
@@ -44,8 +45,7 @@ final class CrossQueue {
         }
         int i = (int) t & MASK;
         packets[i] = p;
-        arrivals[i] = arrivalNanos;
-        reordered[i] = outOfOrder;
+        arrivals[i] = outOfOrder ? arrivalNanos | OUT_OF_ORDER : arrivalNanos;
         indices.setRelease(TAIL, t + 1);
     }
 
@@ -73,7 +73,8 @@ final class CrossQueue {
             int i = (int) k & MASK;
             // The slot keeps its reference until the producer reuses it: clearing it would write to
             // the line the producer writes next, and pooled packets need no help from the collector.
-            receiver.arrive(packets[i], arrivals[i], reordered[i]);
+            long a = arrivals[i];
+            receiver.arrive(packets[i], a & ~OUT_OF_ORDER, a < 0);
         }
         if (t != h) {
             indices.setRelease(HEAD, t);
