@@ -16,18 +16,11 @@ final class CrossQueue {
     private static final int MASK = CAPACITY - 1;
 
     private final Packet[] packets = new Packet[CAPACITY];
-    /** Each packet's arrival time, with {@link #OUT_OF_ORDER} set when it goes on its own: one line fewer per packet. */
     private final long[] arrivals = new long[CAPACITY];
-    private static final long OUT_OF_ORDER = Long.MIN_VALUE;
+    private final boolean[] reordered = new boolean[CAPACITY];
     private static final int HEAD = 8;
     private static final int TAIL = 24;
     private final AtomicLongArray indices = new AtomicLongArray(40);
-    /**
-     * The head as the producer last read it (its own field: the consumer never reads it). The
-     * head only moves forward, so room seen is room there: the producer reads the consumer's line
-     * only when the ring looks full, not once per packet (JCTools' producer limit).
-     */
-    private long headSeen;
 
     /**
      * The producer adds {@code p}, to arrive at {@code arrivalNanos} ({@code outOfOrder}: on its own,
@@ -37,22 +30,20 @@ final class CrossQueue {
     void offer(Packet p, long arrivalNanos, boolean outOfOrder) {
         long t = indices.getPlain(TAIL); // only the producer writes it
         int spins = 0;
-        while (t - headSeen == CAPACITY) {
-            headSeen = indices.getAcquire(HEAD);
-            if (t - headSeen == CAPACITY) {
-                spins = ParallelSimulation.pause(spins);
-            }
+        while (t - indices.getAcquire(HEAD) == CAPACITY) {
+            spins = ParallelSimulation.pause(spins);
         }
         int i = (int) t & MASK;
         packets[i] = p;
-        arrivals[i] = outOfOrder ? arrivalNanos | OUT_OF_ORDER : arrivalNanos;
+        arrivals[i] = arrivalNanos;
+        reordered[i] = outOfOrder;
         indices.setRelease(TAIL, t + 1);
     }
 
     /** As {@link #offer} if the ring has room, and true; false, and nothing added, if it is full. */
     boolean tryOffer(Packet p) {
         long t = indices.getPlain(TAIL);
-        if (t - headSeen == CAPACITY && t - (headSeen = indices.getAcquire(HEAD)) == CAPACITY) {
+        if (t - indices.getAcquire(HEAD) == CAPACITY) {
             return false;
         }
         packets[(int) t & MASK] = p;
@@ -73,8 +64,7 @@ final class CrossQueue {
             int i = (int) k & MASK;
             // The slot keeps its reference until the producer reuses it: clearing it would write to
             // the line the producer writes next, and pooled packets need no help from the collector.
-            long a = arrivals[i];
-            receiver.arrive(packets[i], a & ~OUT_OF_ORDER, a < 0);
+            receiver.arrive(packets[i], arrivals[i], reordered[i]);
         }
         if (t != h) {
             indices.setRelease(HEAD, t);
