@@ -67,19 +67,19 @@ public final class PacketPool {
      * the Fig. 3 transfer took about 0.95 of the wall time (docs/benchmarks/sim.md).
      */
     Packet takeOver(Packet original) {
-        Packet p = take(original.length);
-        System.arraycopy(original.data, 0, p.data, 0, original.length);
+        Packet p = copyInto(take(original.length), original);
         p.uid = original.uid;
-        p.linkGeneration = original.linkGeneration;
-        p.checksumValidated = original.checksumValidated;
-        p.partialChecksumAt = original.partialChecksumAt;
         release(original);
         return p;
     }
 
     /** A new packet with the same bytes as {@code original} (a duplicate on the wire). */
     public Packet duplicate(Packet original) {
-        Packet p = acquire(original.length);
+        return copyInto(acquire(original.length), original);
+    }
+
+    /** {@code p} with {@code original}'s bytes, link generation and checksum state (not its uid). */
+    private static Packet copyInto(Packet p, Packet original) {
         System.arraycopy(original.data, 0, p.data, 0, original.length);
         p.linkGeneration = original.linkGeneration;
         p.checksumValidated = original.checksumValidated;
