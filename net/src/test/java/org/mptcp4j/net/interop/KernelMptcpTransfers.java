@@ -274,9 +274,7 @@ final class KernelMptcpTransfers {
             boolean kernelReadOtherBytes = !Objects.equals(k.get("received_sha256"), sent.sha256());
             if (kernelReadOtherBytes || !Objects.equals(received.sha256(), k.get("sent_sha256"))) {
                 keepEvidence(capture.file(), receivedFile, port);
-                Map<String, Long> kernelMptcp = new java.util.TreeMap<>(Nstat.delta(kernelBefore, Nstat.read(l.kernelNamespace())));
-                kernelMptcp.entrySet().removeIf(e -> e.getValue() == 0 || !e.getKey().startsWith("MPTcp"));
-                System.err.println("the kernel's MPTCP counters in the transfer: " + kernelMptcp);
+                System.err.println("the kernel's MPTCP counters in the transfer: " + kernelMptcpSince(kernelBefore));
                 if (kernelReadOtherBytes && snaplen == 0) {
                     System.err.println(whoChangedOurStream(capture.file(), receivedFile, bytes));
                 }
@@ -315,10 +313,6 @@ final class KernelMptcpTransfers {
     }
 
     /**
-     * Waits up to 120 s for one direction of the transfer; if it stalls, fails with what both ends
-     * show of the connection at that moment, so that an intermittent stall can be read afterwards.
-     */
-    /**
      * One direction's end; when it does not come in 120 s, a failure that says what both ends
      * hold: mptcp4j's connection and counters, the kernel's subflows, sockets and MPTCP counters
      * since the transfer began, and the capture's last packets (seen once in CI: both directions
@@ -331,19 +325,23 @@ final class KernelMptcpTransfers {
         } catch (TimeoutException e) {
             Map<String, Long> counters = new java.util.TreeMap<>(host.counters());
             counters.values().removeIf(v -> v == 0);
-            Map<String, Long> kernelMptcp = new java.util.TreeMap<>(
-                    Nstat.delta(kernelBefore, Nstat.read(testbed.layout().kernelNamespace())));
-            kernelMptcp.entrySet().removeIf(c -> c.getValue() == 0 || !c.getKey().startsWith("MPTcp"));
             List<List<String>> packets = capture.fields("tcp", "frame.time_relative", "ip.src", "tcp.srcport", "ip.dst",
                     "tcp.dstport", "tcp.flags.str", "tcp.seq", "tcp.ack", "tcp.len", "tcp.window_size",
                     "tcp.options.mptcp.subtype");
             throw new AssertionError(what + " did not finish in 120 s. mptcp4j: " + describe(s) + "; its counters: "
                     + counters + ". The kernel's subflows on port " + port + ": " + subflowsOn(port)
-                    + "; its MPTCP sockets: " + kernel.mptcpSockets() + "; its MPTCP counters: " + kernelMptcp
+                    + "; its MPTCP sockets: " + kernel.mptcpSockets() + "; its MPTCP counters: " + kernelMptcpSince(kernelBefore)
                     + ". The last of " + packets.size() + " packets captured (time, source, destination, flags, seq,"
                     + " ack, length, window, MPTCP subtypes): "
                     + packets.subList(Math.max(0, packets.size() - 40), packets.size()), e);
         }
+    }
+
+    /** The kernel's MPTCP counters that moved since {@code before}, by name. */
+    private Map<String, Long> kernelMptcpSince(Map<String, Long> before) throws IOException {
+        Map<String, Long> moved = new java.util.TreeMap<>(Nstat.delta(before, Nstat.read(testbed.layout().kernelNamespace())));
+        moved.entrySet().removeIf(e -> e.getValue() == 0 || !e.getKey().startsWith("MPTcp"));
+        return moved;
     }
 
     private static String describe(MptcpSocket s) {
