@@ -140,6 +140,7 @@ public final class Stack {
     private int gsoMaxPayload;
     /** The device completes TCP checksums ({@link #setChecksumOffload}). */
     private boolean checksumOffload;
+    private boolean smallQueues;
     private long nextId = 1;
     private long nextOrder;
     private int nextEphemeral;
@@ -638,7 +639,12 @@ public final class Stack {
             dirty.addLast(e); // round robin between subflows with data to send
             int gso = e.conn.gsoSize();
             int len = TcpPackets.encode(e.ipHeader, seg, out, gso > 0 || checksumOffload);
-            return new Transmit(len, e.ipHeader.source(), e.ipHeader.destination(), gso);
+            DeviceCharge charge = null;
+            if (smallQueues && seg.payloadLength() > 0) {
+                e.conn.chargeDevice(seg.payloadLength());
+                charge = e;
+            }
+            return new Transmit(len, e.ipHeader.source(), e.ipHeader.destination(), gso, charge);
         }
     }
 
@@ -668,6 +674,34 @@ public final class Stack {
      */
     public void setChecksumOffload(boolean on) {
         checksumOffload = on;
+    }
+
+    /**
+     * TCP Small Queues (Linux since 3.6; off by default): the driver reports, with
+     * {@link #transmitted}, when each packet carrying data has left its device, and a connection
+     * keeps no more than about two offloaded segments (1 to 2 ms of data at its pacing rate) in the
+     * device's queue; the rest waits in the send queue, where the scheduler can still place it.
+     * A sender whose own device is the bottleneck then no longer fills that device's queue (1000
+     * packets by default) and the round trip its flows see stays near the path's. Only for drivers
+     * that see their packets leave (a simulated host's link); applies to existing subflows and new ones.
+     */
+    public void setSmallQueues(boolean on) {
+        smallQueues = on;
+        for (StackEntry e : byTuple.values()) {
+            e.conn.setSmallQueues(on);
+        }
+    }
+
+    /**
+     * {@code payloadBytes} of a packet that {@link #pollTransmit} charged ({@link Transmit#charge})
+     * left the device, or were dropped before they could (Linux {@code tcp_wfree}). A connection that
+     * waited for its device is polled again.
+     */
+    public void transmitted(DeviceCharge charge, int payloadBytes) {
+        StackEntry e = (StackEntry) charge;
+        if (e.conn.deviceDone(payloadBytes)) {
+            markDirty(e);
+        }
     }
 
     /** The earliest deadline of any timer, {@link Nanos#NEVER} if none. */
@@ -1252,6 +1286,7 @@ public final class Stack {
         StackEntry e = new StackEntry(c, key, t, ipHeader(key), nextOrder++);
         t.setOwnerId(c.handle.id());
         t.setSegmentationOffload(gsoMaxPayload);
+        t.setSmallQueues(smallQueues);
         t.setNagle(c.nagle);
         byTuple.put(key, e);
         recentInbound[inboundSlot(key.localPort(), key.remotePort())] = null; // never an entry the map no longer holds

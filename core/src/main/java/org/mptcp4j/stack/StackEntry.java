@@ -8,7 +8,7 @@ import org.mptcp4j.wire.IpHeader;
  * the stack's {@link DeadlineHeap} of subflow timers (keyed by {@link TcpConnection#nextDeadline()})
  * is the inherited {@code heapIndex}.
  */
-final class StackEntry extends DeadlineHeap.Node {
+final class StackEntry extends DeadlineHeap.Node implements DeviceCharge {
     final StackConnection owner;
     final FourTuple key;
     final TcpConnection conn;

@@ -88,6 +88,26 @@ public final class TcpConnection {
     int gsoMaxBytes;
     /** The payload size of the pieces the segment last returned by {@link #poll} is cut into; 0: sent as it is. */
     int gsoSize;
+    /**
+     * TCP Small Queues (Linux {@code tcp_small_queue_check}, {@code tcp_wfree}): the driver reports
+     * when each data packet has left its device ({@link #deviceDone}), and data waits in the send
+     * queue while the device holds more than about two offloaded segments of this connection.
+     */
+    boolean smallQueues;
+    /** Payload bytes handed to the device and not yet gone from it (Linux {@code sk_wmem_alloc}, payload only). */
+    long deviceBytes;
+    /** Data waited for the device (Linux {@code TSQ_THROTTLED}): a departure lets the driver poll again. */
+    boolean tsqThrottled;
+    /**
+     * Under TCP Small Queues, the congestion window's use per round trip (Linux
+     * {@code tcp_cwnd_validate}): whether the window limited the sender at some point of the round
+     * that ends when {@link #cwndUsageSeq} is acknowledged, and the most bytes in flight in it. The
+     * send loop stops on the device as often as on the window, and a window judged per ACK would
+     * hardly grow.
+     */
+    boolean roundCwndLimited;
+    long roundMaxInFlight;
+    int cwndUsageSeq;
     /** Where in-order payload is read out for the extension ({@link TcpInput}); grows to the largest hand-over. */
     byte[] deliverScratch = new byte[0];
     /** Sequence number of the first byte in {@link #sendBuffer}. */
@@ -319,6 +339,41 @@ public final class TcpConnection {
     }
 
     /**
+     * TCP Small Queues on or off (off by default): on, the driver promises to call
+     * {@link #deviceDone} for every payload byte it was handed ({@link #chargeDevice}) once the
+     * packet carrying it has left the device or was dropped before it, as Linux's {@code tcp_wfree}
+     * runs when a packet is freed after transmission. A bulk sender whose own device is the
+     * bottleneck then keeps about two offloaded segments (1 to 2 ms of data) in the device's queue,
+     * not the whole queue (Linux since 3.6).
+     */
+    public void setSmallQueues(boolean on) {
+        smallQueues = on;
+    }
+
+    /** {@code payloadBytes} of this connection's data went to the device. */
+    public void chargeDevice(int payloadBytes) {
+        deviceBytes += payloadBytes;
+    }
+
+    /**
+     * {@code payloadBytes} of this connection's data left the device. Returns true when data had
+     * waited for the device and may go now: the driver should poll this connection again.
+     */
+    public boolean deviceDone(int payloadBytes) {
+        deviceBytes -= payloadBytes;
+        if (tsqThrottled && !TcpOutput.smallQueueFull(this, 0)) {
+            tsqThrottled = false;
+            return true;
+        }
+        return false;
+    }
+
+    /** Payload bytes in the device's queue (TCP Small Queues' {@code sk_wmem_alloc}); 0 with it off. */
+    public long deviceBytes() {
+        return deviceBytes;
+    }
+
+    /**
      * The payload size the device must cut the segment last returned by {@link #poll} into (its
      * {@code gso_size}); 0 when the segment goes out as it is.
      */
@@ -423,7 +478,12 @@ public final class TcpConnection {
             return 0;
         }
         long windowRoom = sndWnd - Seq32.diff(sndNxt, sndUna);
-        return Math.max(0, Math.min(cc.windowBytes() - bytesInFlight(), windowRoom));
+        long room = Math.max(0, Math.min(cc.windowBytes() - bytesInFlight(), windowRoom));
+        if (room > 0 && TcpOutput.smallQueueFull(this, 0)) {
+            tsqThrottled = true; // passed over for now: the device's next departure polls this subflow again
+            return 0;
+        }
+        return room;
     }
 
     /**

@@ -484,6 +484,12 @@ final class TcpInput {
         c.recovery.onAck(nowNanos, ack, acked, newlySacked, dupAck, tsEcr);
         if (acked > 0 && c.cc != null) {
             boolean cwndLimited = c.cwndLimited || priorInFlight + c.sndMss >= c.cc.windowBytes();
+            if (c.smallQueues) {
+                // Linux tcp_is_cwnd_limited: the round's use of the window, and in slow start growth
+                // until the window is twice the round's peak flight.
+                long cwnd = c.cc.windowBytes();
+                cwndLimited |= c.roundCwndLimited || cwnd < c.cc.ssthreshBytes() && cwnd < 2 * c.roundMaxInFlight;
+            }
             c.cc.onAck(new AckEvent(nowNanos, acked, sample, c.rtt.srttNanos(), c.rtt.minRttNanos(),
                     priorInFlight, c.recovery.inRecovery(), cwndLimited));
             c.cwndLimited = false;

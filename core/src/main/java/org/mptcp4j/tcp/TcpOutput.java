@@ -143,6 +143,10 @@ final class TcpOutput {
             c.cwndLimited = true;
             return null;
         }
+        if (smallQueueFull(c, 1)) {
+            c.tsqThrottled = true;
+            return null;
+        }
         c.mib.increment(c.recovery.state == LossRecovery.CaState.LOSS ? MibCounter.TCP_SLOW_START_RETRANS
                 : MibCounter.TCP_FAST_RETRANS);
         if (pos == 0) {
@@ -224,6 +228,11 @@ final class TcpOutput {
         if (!probe && deferForOffload(c, nowNanos, windowRoom, cwnd - pipe, avail)) {
             return null;
         }
+        if (!probe && cwnd > pipe && smallQueueFull(c, 0)) {
+            c.tsqThrottled = true; // not cwnd-limited: the device, not the window, holds the data back
+            validateCwnd(c, false);
+            return null;
+        }
         if (avail <= 0 && !c.finQueued && windowRoom > 0 && cwnd > pipe && c.extension != SubflowExtension.PLAIN) {
             avail += pullSendData(c, nowNanos, Math.min(Math.min(windowRoom, cwnd - pipe), c.sendBuffer.freeSpace()),
                     pipe);
@@ -244,6 +253,7 @@ final class TcpOutput {
             }
             if (pipe > 0 && pipe + len > cwnd) {
                 c.cwndLimited = true;
+                validateCwnd(c, true);
                 return null;
             }
             boolean carriesFin = c.finQueued && len == avail;
@@ -277,6 +287,7 @@ final class TcpOutput {
                 c.finSeq = Seq32.add(seq, total);
             }
             c.bytesSent += total;
+            validateCwnd(c, c.bytesInFlight() + c.sndMss > cwnd);
             c.lastSendNanos = nowNanos;
             c.persistFired = false;
             c.timers.stop(Timer.PERSIST);
@@ -363,20 +374,69 @@ final class TcpOutput {
     }
 
     /**
-     * The size of one offloaded segment (Linux {@code tcp_tso_autosize}): about a millisecond at
-     * the rate Linux would pace at (twice cwnd per RTT in slow start, 1.2 times after), plus up to
-     * the whole offload size on paths whose minimum RTT is under 16 ms, shrinking as it grows; at
-     * least two pieces, at most the device's limit.
+     * Linux {@code tcp_cwnd_validate}, under TCP Small Queues only: a round trip counts as
+     * window-limited if the window stopped the sender at any point of it, and its peak of bytes in
+     * flight is kept. A new round starts once the last one's data is acknowledged, or earlier when
+     * the window limits now or the flight grows past the peak of a round that was not limited.
      */
-    static int offloadGoal(TcpConnection c, int piece) {
+    private static void validateCwnd(TcpConnection c, boolean limited) {
+        if (!c.smallQueues) {
+            return;
+        }
+        long inFlight = c.bytesInFlight();
+        if (Seq32.diff(c.sndUna, c.cwndUsageSeq) >= 0 || limited
+                || !c.roundCwndLimited && inFlight > c.roundMaxInFlight) {
+            c.roundCwndLimited = limited;
+            c.roundMaxInFlight = inFlight;
+            c.cwndUsageSeq = c.sndNxt;
+        }
+    }
+
+    /** Linux {@code tcp_limit_output_bytes} (4 MiB since Linux 6.16): the most TCP Small Queues lets into the device. */
+    static final long LIMIT_OUTPUT_BYTES = 4L << 20;
+
+    /**
+     * TCP Small Queues (Linux {@code tcp_small_queue_check}): whether the device holds more of this
+     * connection's data than two segments of the size it sends now, or a millisecond at its pacing
+     * rate if that is more, at most {@link #LIMIT_OUTPUT_BYTES}; the limit doubles for
+     * retransmissions ({@code factor} 1). Never with nothing in flight, so nothing can wait for a
+     * departure that will not come. Linux counts each packet's true size; this counts payload.
+     */
+    static boolean smallQueueFull(TcpConnection c, int factor) {
+        if (!c.smallQueues || c.deviceBytes <= 0 || c.retransmitQueue.isEmpty() || c.cc == null) {
+            return false;
+        }
+        int piece = c.sndMss;
+        long segment = c.gsoMaxBytes >= 2 * piece ? offloadGoal(c, piece) : piece;
+        long limit = Math.min(Math.max(2 * segment, (long) (pacingRate(c, piece) / 1024)), LIMIT_OUTPUT_BYTES);
+        return c.deviceBytes > limit << factor;
+    }
+
+    /**
+     * The rate Linux would pace at, bytes per second ({@code tcp_update_pacing_rate}): twice the
+     * congestion window per smoothed RTT in slow start, 1.2 times after; 0 before an RTT sample.
+     */
+    private static double pacingRate(TcpConnection c, int piece) {
         long srtt = c.rtt.srttNanos();
         if (srtt == 0) {
-            return c.gsoMaxBytes;
+            return 0;
         }
         long packets = Math.max(c.cc.windowBytes() / piece, c.retransmitQueue.size());
         int percent = c.cc.windowBytes() < c.cc.ssthreshBytes() / 2 ? 200 : 120;
-        double bytesPerSecond = (double) piece * packets * percent / 100 * 1e9 / srtt;
-        long bytes = (long) (bytesPerSecond / 1024);
+        return (double) piece * packets * percent / 100 * 1e9 / srtt;
+    }
+
+    /**
+     * The size of one offloaded segment (Linux {@code tcp_tso_autosize}): about a millisecond at
+     * the rate Linux would pace at ({@link #pacingRate}), plus up to the whole offload size on
+     * paths whose minimum RTT is under 16 ms, shrinking as it grows; at least two pieces, at most
+     * the device's limit.
+     */
+    static int offloadGoal(TcpConnection c, int piece) {
+        if (c.rtt.srttNanos() == 0) {
+            return c.gsoMaxBytes;
+        }
+        long bytes = (long) (pacingRate(c, piece) / 1024);
         long shift = c.rtt.minRttNanos() / 1000 >> 9;
         if (shift < 32) {
             bytes += 65536L >> shift;

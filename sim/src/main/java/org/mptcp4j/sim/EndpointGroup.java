@@ -37,6 +37,9 @@ public final class EndpointGroup implements Endpoint {
                 @Override public void sendChecksummed(ByteBuffer p) { h.sendChecksummed(p); }
                 @Override public int sendSegmented(ByteBuffer p, int gsoSize) { return h.sendSegmented(p, gsoSize); }
                 @Override public int sendChecksumPartial(ByteBuffer p, int gsoSize) { return h.sendChecksumPartial(p, gsoSize); }
+                @Override public int sendChecksumPartial(ByteBuffer p, int gsoSize, TransmitCompletion c, Object charge) {
+                    return h.sendChecksumPartial(p, gsoSize, c, charge);
+                }
                 @Override public void wakeAt(long at) { wakeups[index] = at; rearm(); }
                 @Override public List<InetAddress> addresses() { return h.addresses(); }
                 @Override public Rng rng() { return h.rng(); }

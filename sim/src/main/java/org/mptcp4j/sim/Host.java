@@ -144,6 +144,10 @@ public final class Host extends Node implements HostContext {
         sendPartial(p);
     };
 
+    /** Who is told when the pieces {@link #sendChecksumPartial} is sending leave the device, and with what. */
+    private TransmitCompletion pieceCompletion;
+    private Object pieceCharge;
+
     @Override
     public int sendSegmented(ByteBuffer ipPacket, int gsoSize) {
         return TcpSegmentation.segment(ipPacket, gsoSize, pieceBuffers, sendPiece);
@@ -151,17 +155,35 @@ public final class Host extends Node implements HostContext {
 
     @Override
     public int sendChecksumPartial(ByteBuffer ipPacket, int gsoSize) {
-        if (gsoSize > 0) {
-            return TcpSegmentation.segment(ipPacket, gsoSize, pieceBuffers, sendPartialPiece, true);
+        return sendChecksumPartial(ipPacket, gsoSize, null, null);
+    }
+
+    @Override
+    public int sendChecksumPartial(ByteBuffer ipPacket, int gsoSize, TransmitCompletion completion, Object charge) {
+        pieceCompletion = completion;
+        pieceCharge = charge;
+        try {
+            if (gsoSize > 0) {
+                return TcpSegmentation.segment(ipPacket, gsoSize, pieceBuffers, sendPartialPiece, true);
+            }
+            sendPartial(sim.pool().copyOf(ipPacket));
+            return 1;
+        } finally {
+            pieceCompletion = null;
+            pieceCharge = null;
         }
-        sendPartial(sim.pool().copyOf(ipPacket));
-        return 1;
     }
 
     /** Sends a TCP packet whose checksum its sender left partial: vouched for, completed where it is looked at. */
     private void sendPartial(Packet p) {
         p.checksumValidated = true;
-        p.partialChecksumAt = IpPacket.tcpOffset(p.data, p.length);
+        int tcp = IpPacket.tcpOffset(p.data, p.length);
+        p.partialChecksumAt = tcp;
+        if (pieceCompletion != null) {
+            p.completion = pieceCompletion;
+            p.charge = pieceCharge;
+            p.chargeBytes = p.length - tcp - (p.data[tcp + 12] >>> 4 & 0xf) * 4;
+        }
         send(p);
     }
 

@@ -47,6 +47,15 @@ public interface HostContext {
     int sendChecksumPartial(ByteBuffer ipPacket, int gsoSize);
 
     /**
+     * As {@link #sendChecksumPartial(ByteBuffer, int)}, each packet charged to its sender: once it
+     * has left the host's device (its serialization onto the host's link ended) or was dropped
+     * before, {@code completion} is told with {@code charge} and the packet's TCP payload length
+     * (Linux's {@code tcp_wfree}, which TCP Small Queues waits for). With {@code completion} null
+     * nobody is told.
+     */
+    int sendChecksumPartial(ByteBuffer ipPacket, int gsoSize, TransmitCompletion completion, Object charge);
+
+    /**
      * Asks for {@link Endpoint#onWakeup} at {@code atNanos} (now, when in the past). Replaces any
      * earlier pending request: one timer per endpoint, like a stack's {@code pollTimeout}.
      * {@link org.mptcp4j.base.Nanos#NEVER} cancels the pending request.

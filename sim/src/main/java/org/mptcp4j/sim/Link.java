@@ -251,7 +251,18 @@ public final class Link implements PacketSink {
         }
         counters.packetsSent++;
         counters.bytesSent += length;
+        TransmitCompletion sender = p.completion;
+        if (sender == null) {
+            transmit(now, p, length);
+            return;
+        }
+        // The packet left its sender's device: told once the link is done with it (the sender may send again at once).
+        Object charge = p.charge;
+        int bytes = p.chargeBytes;
+        p.completion = null;
+        p.charge = null;
         transmit(now, p, length);
+        sender.transmitted(charge, bytes);
     }
 
     /** {@code p} leaves the queue; only what happens to it rarely (loss, corruption, copies) reads or writes the packet itself. */

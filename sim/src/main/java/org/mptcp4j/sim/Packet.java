@@ -37,6 +37,10 @@ public final class Packet {
     boolean free;
     /** The pool that made it, to which it goes back (in a {@link ParallelSimulation}, from another partition's). */
     final PacketPool home;
+    /** Whom to tell when the packet leaves its sender's device, with what, and how much; null: nobody. */
+    TransmitCompletion completion;
+    Object charge;
+    int chargeBytes;
 
     Packet(PacketPool home, int capacity) {
         this.home = home;
@@ -79,6 +83,17 @@ public final class Packet {
         int field = Checksums.finish(Checksums.sum(data, at, length - at, 0));
         data[at + 16] = (byte) (field >>> 8);
         data[at + 17] = (byte) field;
+    }
+
+    /** The packet left its sender's device (or never will): its sender is told, once. */
+    void discharge() {
+        TransmitCompletion c = completion;
+        if (c != null) {
+            completion = null;
+            Object what = charge;
+            charge = null;
+            c.transmitted(what, chargeBytes);
+        }
     }
 
     void ensureCapacity(int capacity) {

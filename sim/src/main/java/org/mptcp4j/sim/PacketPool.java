@@ -91,6 +91,7 @@ public final class PacketPool {
         if (p.free) {
             throw new IllegalStateException("packet " + p.uid + " released twice");
         }
+        p.discharge(); // dropped before it left its sender's device, if it had not yet
         p.free = true;
         if (p.home != this && p.home.partition >= 0 && homeward[p.home.partition].tryOffer(p)) {
             return; // made by another partition's pool: it goes back there (kept here while the way is full)

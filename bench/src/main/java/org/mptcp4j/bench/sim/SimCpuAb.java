@@ -21,7 +21,7 @@ import java.util.Locale;
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimCpuAb two 8 16 /tmp/base.jar bench/target/benchmarks.jar</pre>
  *
- * Arguments: the benchmark ({@code two}, {@code two-parallel}, {@code one}, {@code tcp}, {@code udp},
+ * Arguments: the benchmark ({@code two}, {@code two-parallel}, {@code two-tsq}, {@code two-tsq-parallel}, {@code one}, {@code tcp}, {@code udp},
  * as for {@link SimCpuTime}), warm-up rounds, measured rounds, then the jars; the first is the
  * reference. A jar written {@code JAR@BENCHMARK} runs that benchmark instead: {@code b.jar@two
  * b.jar@two-parallel} sets one build's two threads against its one.
@@ -31,7 +31,7 @@ public final class SimCpuAb {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 5) {
-            System.err.println("usage: SimCpuAb two|two-parallel|one|tcp|udp WARMUP_ROUNDS ROUNDS REFERENCE.jar[@BENCHMARK] OTHER.jar[@BENCHMARK]...");
+            System.err.println("usage: SimCpuAb two|two-parallel|two-tsq|two-tsq-parallel|one|tcp|udp WARMUP_ROUNDS ROUNDS REFERENCE.jar[@BENCHMARK] OTHER.jar[@BENCHMARK]...");
             System.exit(2);
         }
         int warmup = Integer.parseInt(args[1]);
@@ -96,6 +96,8 @@ public final class SimCpuAb {
         return switch (benchmark) {
             case "two" -> "fig3MptcpTwoPaths";
             case "two-parallel" -> "fig3MptcpTwoPathsParallel";
+            case "two-tsq" -> "fig3MptcpTwoPathsTsq";
+            case "two-tsq-parallel" -> "fig3MptcpTwoPathsTsqParallel";
             case "one" -> "fig3MptcpOnePath";
             case "tcp" -> "fig3TcpBulk";
             case "udp" -> "fig3UdpLineRate";

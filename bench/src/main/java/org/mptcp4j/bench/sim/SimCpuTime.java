@@ -17,7 +17,8 @@ import java.util.Locale;
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimCpuTime two,tcp,udp 12 8</pre>
  *
  * Arguments: benchmark names ({@code two} = {@code fig3MptcpTwoPaths}, {@code two-parallel} =
- * {@code fig3MptcpTwoPathsParallel}, {@code one} = {@code fig3MptcpOnePath}, {@code tcp} =
+ * {@code fig3MptcpTwoPathsParallel}, {@code two-tsq} and {@code two-tsq-parallel} = the same with TCP
+ * Small Queues, {@code one} = {@code fig3MptcpOnePath}, {@code tcp} =
  * {@code fig3TcpBulk}, {@code udp} = {@code fig3UdpLineRate}), warm-up runs, measured runs.
  */
 public final class SimCpuTime {
@@ -25,7 +26,7 @@ public final class SimCpuTime {
 
     public static void main(String[] args) {
         if (args.length != 3) {
-            System.err.println("usage: SimCpuTime two,two-parallel,one,tcp,udp WARMUP_RUNS MEASURED_RUNS");
+            System.err.println("usage: SimCpuTime two,two-parallel,two-tsq,two-tsq-parallel,one,tcp,udp WARMUP_RUNS MEASURED_RUNS");
             System.exit(2);
         }
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -46,6 +47,8 @@ public final class SimCpuTime {
                 switch (name) {
                     case "two" -> bench.fig3MptcpTwoPaths(counts);
                     case "two-parallel" -> bench.fig3MptcpTwoPathsParallel(counts);
+                    case "two-tsq" -> bench.fig3MptcpTwoPathsTsq(counts);
+                    case "two-tsq-parallel" -> bench.fig3MptcpTwoPathsTsqParallel(counts);
                     case "one" -> bench.fig3MptcpOnePath(counts);
                     case "tcp" -> bench.fig3TcpBulk(counts);
                     case "udp" -> bench.fig3UdpLineRate(counts);

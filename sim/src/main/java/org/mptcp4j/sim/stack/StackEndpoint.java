@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mptcp4j.sim.Endpoint;
 import org.mptcp4j.sim.HostContext;
+import org.mptcp4j.sim.TransmitCompletion;
+import org.mptcp4j.stack.DeviceCharge;
 import org.mptcp4j.stack.Stack;
 import org.mptcp4j.stack.StackConfig;
 import org.mptcp4j.stack.StackEvent;
@@ -37,11 +39,28 @@ public final class StackEndpoint implements Endpoint {
     private HostContext host;
     private Stack stack;
     private boolean servicing;
+    private boolean smallQueues;
+    /** A data packet left the host's link: the stack may send more of that subflow's data. */
+    private final TransmitCompletion transmitted = (charge, bytes) -> {
+        stack.transmitted((DeviceCharge) charge, bytes);
+        service(host.nowNanos());
+    };
     private long packetsIn;
     private long packetsOut;
 
     public StackEndpoint(StackConfig config) {
         this.config = config;
+    }
+
+    /**
+     * With TCP Small Queues ({@link Stack#setSmallQueues}), as a Linux host has them: the host tells
+     * the stack when each data packet has left its link's queue, and a sender whose own link is the
+     * bottleneck keeps a couple of segments in that queue instead of filling it. Off by default:
+     * the simulator's seeded scenarios were built without it. Call before attaching.
+     */
+    public StackEndpoint withSmallQueues() {
+        smallQueues = true;
+        return this;
     }
 
     /** Adds an application; started at once if the host is already up. */
@@ -81,6 +100,7 @@ public final class StackEndpoint implements Endpoint {
         // Checksum offload, as over a veth: the TCP checksum is summed only where the bytes are
         // looked at (a capture, a corrupting link), not per packet between two stacks.
         stack.setChecksumOffload(true);
+        stack.setSmallQueues(smallQueues);
         for (InetAddress a : h.addresses()) {
             stack.addAddress(a);
         }
@@ -131,7 +151,8 @@ public final class StackEndpoint implements Endpoint {
                 Transmit t;
                 while ((t = stack.pollTransmit(nowNanos, out.clear())) != null) {
                     out.flip();
-                    packetsOut += host.sendChecksumPartial(out, t.gsoSize());
+                    packetsOut += t.charge() == null ? host.sendChecksumPartial(out, t.gsoSize())
+                            : host.sendChecksumPartial(out, t.gsoSize(), transmitted, t.charge());
                     progress = true;
                 }
                 StackEvent e;

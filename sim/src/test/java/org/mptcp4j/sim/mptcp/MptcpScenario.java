@@ -92,6 +92,12 @@ final class MptcpScenario {
      */
     MptcpScenario(long seed, long bytes, PathSpec[] paths, ClientConfig clientConfig, StackConfig serverConfig,
             boolean dualStack, String serverAddress, String... moreServerAddresses) {
+        this(seed, bytes, paths, clientConfig, serverConfig, dualStack, false, serverAddress, moreServerAddresses);
+    }
+
+    /** As above; both hosts with TCP Small Queues when {@code smallQueues} ({@link StackEndpoint#withSmallQueues}). */
+    MptcpScenario(long seed, long bytes, PathSpec[] paths, ClientConfig clientConfig, StackConfig serverConfig,
+            boolean dualStack, boolean smallQueues, String serverAddress, String... moreServerAddresses) {
         this.seed = seed;
         this.bytes = bytes;
         sim = new Simulation(seed);
@@ -106,6 +112,10 @@ final class MptcpScenario {
         client = Exchange.client(address(serverAddress), PORT, bytes, seed);
         serverEnd = new StackEndpoint(serverConfig).add(server);
         clientEnd = new StackEndpoint(clientConfig.of(bed)).add(client);
+        if (smallQueues) {
+            serverEnd.withSmallQueues();
+            clientEnd.withSmallQueues();
+        }
         serverTamper = new Tamper(serverEnd);
         clientTamper = new Tamper(clientEnd);
         bed.server().attach(serverTamper);
