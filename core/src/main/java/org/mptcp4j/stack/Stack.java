@@ -695,13 +695,15 @@ public final class Stack {
     /**
      * {@code payloadBytes} of a packet that {@link #pollTransmit} charged ({@link Transmit#charge})
      * left the device, or were dropped before they could (Linux {@code tcp_wfree}). A connection that
-     * waited for its device is polled again.
+     * waited for its device is polled again: then true, and the driver should {@link #pollTransmit}.
      */
-    public void transmitted(DeviceCharge charge, int payloadBytes) {
+    public boolean transmitted(DeviceCharge charge, int payloadBytes) {
         StackEntry e = (StackEntry) charge;
         if (e.conn.deviceDone(payloadBytes)) {
             markDirty(e);
+            return true;
         }
+        return false;
     }
 
     /** The earliest deadline of any timer, {@link Nanos#NEVER} if none. */

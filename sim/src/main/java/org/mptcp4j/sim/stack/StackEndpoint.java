@@ -42,8 +42,9 @@ public final class StackEndpoint implements Endpoint {
     private boolean smallQueues;
     /** A data packet left the host's link: the stack may send more of that subflow's data. */
     private final TransmitCompletion transmitted = (charge, bytes) -> {
-        stack.transmitted((DeviceCharge) charge, bytes);
-        service(host.nowNanos());
+        if (stack.transmitted((DeviceCharge) charge, bytes)) {
+            service(host.nowNanos());
+        }
     };
     private long packetsIn;
     private long packetsOut;
