@@ -70,6 +70,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-mptcp", description = "Plain TCP over path A only (net.mptcp.enabled=0 on both hosts): the baseline.")
     boolean noMptcp;
 
+    @Option(names = "--small-queues", description = "Both hosts with TCP Small Queues, as Linux hosts have them: the source "
+            + "keeps a couple of segments per subflow in its own links' queues instead of filling them (docs/SIMULATOR.md).")
+    boolean smallQueues;
+
     /**
      * In the demo: kernel, a subflow endpoint on the source's path-B address; fullmesh, the
      * destination announces its path-B address; ndiffports over path A; userspace, a program on
@@ -117,8 +121,8 @@ final class DemoCommand implements Callable<Integer> {
         describe(out, bed.pathB(), lossPercentB);
         InetAddress destinationB = address(bed.pathB().destinationAddress());
         // The data-level send buffer holds what is in flight on all paths until the DATA_ACK covers
-        // it: the sum of the rates times the longest RTT, and more while a path recovers (Linux
-        // autotunes tcp_wmem up to 4 MB; our stack's default is a fixed 1 MiB).
+        // it: the sum of the rates times the longest RTT, and more while a path recovers. The stack
+        // tunes it up to this ceiling, Linux's tcp_wmem[2] and StackConfig's default.
         StackConfig server = StackConfig.defaults().withCongestionControl(congestionControl).withSendBufferBytes(4 << 20)
                 .withMptcpEnabled(!noMptcp);
         try {
@@ -142,9 +146,13 @@ final class DemoCommand implements Callable<Integer> {
         long bytes = megabytes << 20;
         Sink sink = new Sink(PORT);
         StackEndpoint destination = new StackEndpoint(server).add(sink);
-        bed.destination().attach(destination);
         BulkSender sender = new BulkSender(new InetSocketAddress(destinationA, PORT), bytes, seed).from(sourceA);
         StackEndpoint source = new StackEndpoint(client).add(sender);
+        if (smallQueues) {
+            destination.withSmallQueues();
+            source.withSmallQueues();
+        }
+        bed.destination().attach(destination);
         bed.source().attach(source);
         SchedulerTraceFile trace = SchedulerTraceFile.open(schedulerTrace);
         if (trace != null) {
@@ -232,6 +240,9 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Goodput: %.1f Mbit/s of %.1f Mbit/s (%s) = %.0f %%%n", goodputMbps, sumMbps,
                 noMptcp ? "path A" : String.format(Locale.ROOT, "%.0f + %.0f, paths A + B", rateMbpsA, rateMbpsB),
                 100 * goodputMbps / sumMbps);
+        out.printf(Locale.ROOT, "Source's own link queues: %d + %d packets dropped (paths A + B; TCP Small Queues %s)%n",
+                bed.pathA().sourceSide().aToB().counters().droppedQueue(),
+                bed.pathB().sourceSide().aToB().counters().droppedQueue(), smallQueues ? "on" : "off: --small-queues");
         out.printf("SHA-256 sent     %s%nSHA-256 received %s  %s%n", sender.sha256(), flow.sha256(), equal ? "equal" : "DIFFER");
         out.println("MPTCP counters (nstat names, non-zero):");
         counters(out, "source", source);

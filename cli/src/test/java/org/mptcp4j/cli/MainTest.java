@@ -35,6 +35,35 @@ class MainTest {
     }
 
     @Test
+    void demo_smallQueues_theSourceStopsFillingItsOwnQueues() {
+        String[] args = {"demo", "--megabytes", "8", "--seed", "3", "--rate-a", "20", "--rate-b", "20",
+            "--delay-a", "10", "--delay-b", "10", "--loss-b", "0"};
+        Out without = run(args);
+        Out with = run(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--small-queues"))
+                .toArray(String[]::new));
+        assertThat(with.code).as(with.text).isZero();
+        assertThat(with.text).containsPattern("SHA-256 received [0-9a-f]{64}  equal");
+        assertThat(with.text).contains("Source's own link queues: 0 + 0 packets dropped (paths A + B; TCP Small Queues on)");
+        assertThat(without.text).containsPattern("Source's own link queues: [0-9]+ \\+ [0-9]+ packets dropped .*TCP Small Queues off");
+        Matcher m = GOODPUT.matcher(with.text);
+        assertThat(m.find()).as(with.text).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).as("aggregated goodput, Mbit/s\n%s", with.text).isGreaterThan(20.0 * 1.2);
+        // The sender's smoothed RTT stays near the paths' 20 ms instead of growing with its own queue.
+        assertThat(maxSrttMs(with.text)).as(with.text).isLessThan(100);
+        assertThat(maxSrttMs(without.text)).as(without.text).isGreaterThan(2 * maxSrttMs(with.text));
+    }
+
+    /** The largest srtt of the per-subflow interval lines, ms. */
+    private static double maxSrttMs(String text) {
+        Matcher m = java.util.regex.Pattern.compile("([0-9.]+) ms +[0-9]+$", java.util.regex.Pattern.MULTILINE).matcher(text);
+        double max = 0;
+        while (m.find()) {
+            max = Math.max(max, Double.parseDouble(m.group(1)));
+        }
+        return max;
+    }
+
+    @Test
     void demo_sameSeed_sameLines() {
         String[] args = {"demo", "--megabytes", "2", "--seed", "5"};
         assertThat(withoutWallTime(run(args).text)).isEqualTo(withoutWallTime(run(args).text));
