@@ -160,6 +160,10 @@ public final class Host extends Node implements HostContext {
 
     @Override
     public int sendChecksumPartial(ByteBuffer ipPacket, int gsoSize, TransmitCompletion completion, Object charge) {
+        // Restored, not cleared, after: a piece dropped on the way tells its sender at once, and a
+        // sender that sent again from there must not leave the rest of these pieces uncharged.
+        TransmitCompletion outerCompletion = pieceCompletion;
+        Object outerCharge = pieceCharge;
         pieceCompletion = completion;
         pieceCharge = charge;
         try {
@@ -169,8 +173,8 @@ public final class Host extends Node implements HostContext {
             sendPartial(sim.pool().copyOf(ipPacket));
             return 1;
         } finally {
-            pieceCompletion = null;
-            pieceCharge = null;
+            pieceCompletion = outerCompletion;
+            pieceCharge = outerCharge;
         }
     }
 
