@@ -287,7 +287,9 @@ final class TcpOutput {
                 c.finSeq = Seq32.add(seq, total);
             }
             c.bytesSent += total;
-            validateCwnd(c, c.bytesInFlight() + c.sndMss > cwnd);
+            if (c.smallQueues) {
+                validateCwnd(c, c.bytesInFlight() + c.sndMss > cwnd);
+            }
             c.lastSendNanos = nowNanos;
             c.persistFired = false;
             c.timers.stop(Timer.PERSIST);
@@ -407,8 +409,9 @@ final class TcpOutput {
             return false;
         }
         int piece = c.sndMss;
-        long segment = c.gsoMaxBytes >= 2 * piece ? offloadGoal(c, piece) : piece;
-        long limit = Math.min(Math.max(2 * segment, (long) (pacingRate(c, piece) / 1024)), LIMIT_OUTPUT_BYTES);
+        double rate = pacingRate(c, piece);
+        long segment = c.gsoMaxBytes >= 2 * piece ? offloadGoal(c, piece, rate) : piece;
+        long limit = Math.min(Math.max(2 * segment, (long) (rate / 1024)), LIMIT_OUTPUT_BYTES);
         return c.deviceBytes > limit << factor;
     }
 
@@ -433,10 +436,15 @@ final class TcpOutput {
      * the device's limit.
      */
     static int offloadGoal(TcpConnection c, int piece) {
+        return offloadGoal(c, piece, pacingRate(c, piece));
+    }
+
+    /** {@link #offloadGoal(TcpConnection, int)} at a pacing rate already worked out. */
+    private static int offloadGoal(TcpConnection c, int piece, double pacingRate) {
         if (c.rtt.srttNanos() == 0) {
             return c.gsoMaxBytes;
         }
-        long bytes = (long) (pacingRate(c, piece) / 1024);
+        long bytes = (long) (pacingRate / 1024);
         long shift = c.rtt.minRttNanos() / 1000 >> 9;
         if (shift < 32) {
             bytes += 65536L >> shift;
