@@ -102,7 +102,7 @@ class MptcpFailoverTest {
         assertThat(s.sim.runUntil(() -> s.clientMib().get(MibCounter.MPTCP_SUBFLOW_STALE) > 0
                 && s.serverMib().get(MibCounter.MPTCP_SUBFLOW_STALE) > 0, s.sim.nowNanos() + Nanos.ofSeconds(10)))
                 .as("%s", s).isTrue();
-        long[] before = dataOnPathB(s);
+        long[] before = MptcpSchedulerTest.dataSentOnPath(s, 1);
 
         s.bed.path(1).upAt(s.sim.nowNanos());
         boolean done = s.run(Nanos.ofSeconds(120));
@@ -110,20 +110,13 @@ class MptcpFailoverTest {
         s.assertIntact(done);
         assertThat(s.clientMib().get(MibCounter.MPTCP_SUBFLOW_RECOVER)).as("%s", s).isPositive();
         assertThat(s.serverMib().get(MibCounter.MPTCP_SUBFLOW_RECOVER)).as("%s", s).isPositive();
-        long[] after = dataOnPathB(s);
+        long[] after = MptcpSchedulerTest.dataSentOnPath(s, 1);
         assertThat(after[0]).as("path B carried data again; %s", s).isGreaterThan(before[0]);
         assertThat(after[1]).as("path B carried data again; %s", s).isGreaterThan(before[1]);
         assertThat(s.clientMib().get(MibCounter.MPTCP_DUPLICATE_DATA) + s.serverMib().get(MibCounter.MPTCP_DUPLICATE_DATA))
                 .as("%s", s).isPositive();
         assertThat(s.client.failure()).as("%s", s).isNull();
         assertThat(s.server.failure()).as("%s", s).isNull();
-    }
-
-    /** The data path B's subflow was seen sending and receiving at the client. */
-    private static long[] dataOnPathB(MptcpScenario s) {
-        String b = s.bed.path(1).clientAddress();
-        return s.subflowData.entrySet().stream().filter(e -> e.getKey().startsWith("/" + b + ":"))
-                .map(e -> e.getValue().clone()).findFirst().orElse(new long[2]);
     }
 
     /**

@@ -61,21 +61,14 @@ class SmallQueuesTest {
         assertThat(s.runUntilRead(BYTES / 4, Nanos.ofSeconds(60))).as("%s", s).isTrue();
         s.bed.path(1).downAt(s.sim.nowNanos());
         s.sim.runUntil(s.sim.nowNanos() + Nanos.ofSeconds(2));
-        long[] before = dataOnPath(s, 1);
+        long[] before = MptcpSchedulerTest.dataSentOnPath(s, 1);
         s.bed.path(1).upAt(s.sim.nowNanos());
 
         s.assertIntact(s.run(Nanos.ofSeconds(120)));
-        long[] after = dataOnPath(s, 1);
+        long[] after = MptcpSchedulerTest.dataSentOnPath(s, 1);
         assertThat(s.bed.path(1).link().aToB().counters().droppedDown()).as("%s", s).isPositive();
         assertThat(after[0]).as("the client's subflow on path B sent again; %s", s).isGreaterThan(before[0]);
         assertThat(after[1]).as("the server's subflow on path B sent again; %s", s).isGreaterThan(before[1]);
-    }
-
-    /** What the client's subflow on path {@code index} was seen sending and receiving at the data level. */
-    private static long[] dataOnPath(MptcpScenario s, int index) {
-        String address = s.bed.path(index).clientAddress();
-        return s.subflowData.entrySet().stream().filter(e -> e.getKey().startsWith("/" + address + ":"))
-                .map(e -> e.getValue().clone()).findFirst().orElse(new long[2]);
     }
 
     @Test
