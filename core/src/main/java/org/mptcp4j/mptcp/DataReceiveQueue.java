@@ -121,6 +121,10 @@ final class DataReceiveQueue {
         return buffer.read(dst);
     }
 
+    int discard(int max) {
+        return buffer.discard(max);
+    }
+
     /** Raises the window (the connection-level buffer tuner); never below what is held. */
     void setCapacity(int bytes) {
         if (bytes > window) {

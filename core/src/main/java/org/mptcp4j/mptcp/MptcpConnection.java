@@ -1848,7 +1848,20 @@ public final class MptcpConnection {
         if (mode == Mode.PLAIN) {
             return plainTcp().read(nowNanos, dst);
         }
-        int n = rcv == null ? 0 : rcv.read(dst);
+        return consumed(rcv == null ? 0 : rcv.read(dst));
+    }
+
+    /** As {@link #read}, letting up to {@code max} bytes go without copying them (Linux {@code MSG_TRUNC}). */
+    public int discard(long nowNanos, int max) {
+        now = nowNanos;
+        if (mode == Mode.PLAIN) {
+            return plainTcp().discard(nowNanos, max);
+        }
+        return consumed(rcv == null ? 0 : rcv.discard(max));
+    }
+
+    /** {@code n} bytes left the data-level receive queue for the application; -1 at the end of the stream. */
+    private int consumed(int n) {
         if (n > 0) {
             onApplicationRead();
         }

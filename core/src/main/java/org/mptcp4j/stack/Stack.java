@@ -870,10 +870,21 @@ public final class Stack {
     /** Reads data; 0 when none yet, -1 at end of stream or after a reset. */
     public int read(long nowNanos, ConnHandle h, ByteBuffer dst) {
         StackConnection c = appConnection(h);
-        if (c == null) {
-            return -1;
-        }
-        int n = c.mptcp.read(nowNanos, dst);
+        return c == null ? -1 : afterRead(c, c.mptcp.read(nowNanos, dst));
+    }
+
+    /**
+     * Reads up to {@code maxBytes} without copying them anywhere: for an application that only
+     * counts what arrives (Linux {@code recv} with {@code MSG_TRUNC} on a TCP socket, iperf3's
+     * {@code --skip-rx-copy}). The connection sees a read: the window opens and the buffer tunes as
+     * for {@link #read}. Returns the count; 0 when none yet, -1 at end of stream or after a reset.
+     */
+    public int discard(long nowNanos, ConnHandle h, int maxBytes) {
+        StackConnection c = appConnection(h);
+        return c == null ? -1 : afterRead(c, c.mptcp.discard(nowNanos, maxBytes));
+    }
+
+    private int afterRead(StackConnection c, int n) {
         if (c.mptcp.isClosed() && c.mptcp.readable() == 0) {
             releaseConnection(c); // the last bytes of a closed connection are read: the handle goes now
         } else {

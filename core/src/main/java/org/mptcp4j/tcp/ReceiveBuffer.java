@@ -288,9 +288,20 @@ public final class ReceiveBuffer {
         if (n > first) {
             dst.put(ring, 0, n - first);
         }
+        consume(n);
+        return n;
+    }
+
+    /** Lets up to {@code max} in-order bytes go unread (Linux {@code recv} with {@code MSG_TRUNC}); returns the count. */
+    public int discard(int max) {
+        int n = Math.min(max, readable());
+        consume(n);
+        return n;
+    }
+
+    private void consume(int n) {
         head = head + n >= ring.length ? head + n - ring.length : head + n;
         readOff += n;
-        return n;
     }
 
     /**

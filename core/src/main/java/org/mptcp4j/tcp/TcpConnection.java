@@ -572,7 +572,16 @@ public final class TcpConnection {
 
     /** Reads in-order data; 0 when none yet, -1 at end of stream or after a reset. */
     public int read(long nowNanos, ByteBuffer dst) {
-        int n = receiveBuffer.read(dst);
+        return consumed(nowNanos, receiveBuffer.read(dst));
+    }
+
+    /** As {@link #read}, letting up to {@code max} bytes go without copying them (Linux {@code MSG_TRUNC}). */
+    public int discard(long nowNanos, int max) {
+        return consumed(nowNanos, receiveBuffer.discard(max));
+    }
+
+    /** {@code n} bytes left the receive buffer for the application: the window and the tuner move; -1 at the end. */
+    private int consumed(long nowNanos, int n) {
         if (n > 0) {
             onDataConsumed(nowNanos, n);
             TcpOutput.onApplicationRead(this);

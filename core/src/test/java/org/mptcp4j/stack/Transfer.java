@@ -24,6 +24,8 @@ public final class Transfer {
     public ConnHandle serverConn;
     private long written;
     private long received;
+    private long discardFirst;
+    private long discarded;
     private boolean shutdown;
     private boolean eof;
     private java.io.ByteArrayOutputStream sentBytes;
@@ -43,6 +45,17 @@ public final class Transfer {
         sentBytes = new java.io.ByteArrayOutputStream();
         receivedBytes = new java.io.ByteArrayOutputStream();
         return this;
+    }
+
+    /** The server lets the first {@code n} bytes go unread ({@link Stack#discard}), then reads the rest. */
+    public Transfer discardingFirst(long n) {
+        discardFirst = n;
+        return this;
+    }
+
+    /** Bytes the server let go unread. */
+    public long discarded() {
+        return discarded;
     }
 
     public byte[] sentBytes() {
@@ -99,7 +112,17 @@ public final class Transfer {
             pair.client.shutdownOutput(now, clientConn);
         }
         if (serverConn != null && !eof) {
-            while (true) {
+            while (discarded < discardFirst) {
+                int n = pair.server.discard(now, serverConn, (int) Math.min(readBuf.capacity(), discardFirst - discarded));
+                if (n < 0) {
+                    eof = true;
+                }
+                if (n <= 0) {
+                    break;
+                }
+                discarded += n;
+            }
+            while (discarded == discardFirst && !eof) {
                 readBuf.clear();
                 int n = pair.server.read(now, serverConn, readBuf);
                 if (n < 0) {
