@@ -878,8 +878,13 @@ public final class Stack {
      * counts what arrives (Linux {@code recv} with {@code MSG_TRUNC} on a TCP socket, iperf3's
      * {@code --skip-rx-copy}). The connection sees a read: the window opens and the buffer tunes as
      * for {@link #read}. Returns the count; 0 when none yet, -1 at end of stream or after a reset.
+     *
+     * @throws IllegalArgumentException when {@code maxBytes} is negative
      */
     public int discard(long nowNanos, ConnHandle h, int maxBytes) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes " + maxBytes);
+        }
         StackConnection c = appConnection(h);
         return c == null ? -1 : afterRead(c, c.mptcp.discard(nowNanos, maxBytes));
     }

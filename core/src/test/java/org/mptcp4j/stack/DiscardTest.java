@@ -1,6 +1,7 @@
 package org.mptcp4j.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,5 +35,6 @@ class DiscardTest {
         assertThat(Arrays.equals(t.receivedBytes(), Arrays.copyOfRange(sent, (int) DISCARDED, sent.length)))
                 .as("the bytes read are the stream after the discarded ones; seed %d", SEED).isTrue();
         assertThat(pair.toServer.dropped).as("seed %d", SEED).isPositive();
+        assertThatThrownBy(() -> pair.server.discard(pair.now(), t.serverConn, -1)).isInstanceOf(IllegalArgumentException.class);
     }
 }
