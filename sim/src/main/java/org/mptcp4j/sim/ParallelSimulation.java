@@ -78,6 +78,12 @@ public final class ParallelSimulation {
     /** Per partition, the partitions its links lead into: those that wait for its progress. */
     private final int[][] listeners;
     private long checkpoints;
+    /**
+     * Per partition (at {@link #slot}), written by its own thread only: the wall time it spent
+     * waiting for the others' progress within a stretch, and how many times it began to.
+     */
+    private final long[] waitedNanos;
+    private final long[] waits;
     /** Progress is published when it has moved this far: a fraction of the lookahead, so little of it is lost. */
     private long publishQuantum;
     private static final int PUBLISH_PER_LOOKAHEAD = 64;
@@ -94,6 +100,8 @@ public final class ParallelSimulation {
         this.progress = new AtomicLongArray(slot(partitions));
         this.waiting = new AtomicLongArray(slot(partitions));
         this.listeners = new int[partitions][0];
+        this.waitedNanos = new long[slot(partitions)];
+        this.waits = new long[slot(partitions)];
         for (int i = 0; i < partitions; i++) {
             Simulation sim = new Simulation(seed);
             sim.pool().numberAsPartition(i, partitions);
@@ -304,6 +312,7 @@ public final class ParallelSimulation {
         long published = progress.getPlain(slot(i));
         int spins = 0;
         boolean flagged = false;
+        long waitingSince = 0; // System.nanoTime() when this partition began to wait; 0 while it runs
         while (true) {
             long horizon = stopAt;
             for (int k = 0; k < in.length; k++) {
@@ -315,6 +324,10 @@ public final class ParallelSimulation {
                 e.takeArrivals();
             }
             long next = sim.nextEventNanos();
+            if (waitingSince != 0 && (next < horizon || horizon >= stopAt || abandon)) {
+                waitedNanos[slot(i)] += System.nanoTime() - waitingSince;
+                waitingSince = 0;
+            }
             if (flagged && next < horizon) {
                 waiting.setRelease(slot(i), 0);
                 flagged = false;
@@ -342,6 +355,10 @@ public final class ParallelSimulation {
                 waiting.setRelease(slot(i), 1);
                 flagged = true;
             }
+            if (waitingSince == 0) {
+                waitingSince = System.nanoTime();
+                waits[slot(i)]++;
+            }
             // Read the others' lines seldom while they write them: each read takes the line away.
             for (int k = 0; k < WAIT_SPINS; k++) {
                 Thread.onSpinWait();
@@ -362,6 +379,22 @@ public final class ParallelSimulation {
     /** A partition's place in {@link #progress}: a cache line of its own, as each writes its own while the others read it. */
     private static int slot(int partition) {
         return (partition + 1) * 16; // and none on the array's first line, which holds its length
+    }
+
+    /**
+     * Wall time partition {@code i}'s thread has spent waiting for the other partitions' progress
+     * (a stretch's events it could not run yet, since a packet sent before them might still
+     * arrive), over all runs so far; not the waits at checkpoints. What the partitioning loses
+     * beside the work itself: a partition that never waits runs as fast as it can. Read it
+     * between runs.
+     */
+    public long waitedNanos(int i) {
+        return waitedNanos[slot(i)];
+    }
+
+    /** How many times partition {@code i} began to wait (see {@link #waitedNanos}). */
+    public long waits(int i) {
+        return waits[slot(i)];
     }
 
     /** The index of the partition {@code n} was built on. */

@@ -13,6 +13,8 @@ import java.util.Locale;
  * benchmark, the median and minimum CPU seconds of the measured runs and the simulated time as a
  * multiple of that ("times faster than real time"), and the same in wall time: the figure of a
  * run on several threads ({@code two-parallel}), whose thread CPU counts only its first partition.
+ * On several threads it also prints how long each partition waited for the others per run
+ * ({@code ParallelSimulation.waitedNanos}): what the partitioning costs beside the work.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimCpuTime two,tcp,udp 12 8</pre>
  *
@@ -39,6 +41,8 @@ public final class SimCpuTime {
             double simulatedSeconds = 0;
             long events = 0;
             long allocated = 0;
+            List<long[]> waited = new ArrayList<>();
+            List<long[]> waits = new ArrayList<>();
             for (int i = 0; i < warmup + measured; i++) {
                 SimEngineBenchmark.Counts counts = new SimEngineBenchmark.Counts();
                 long bytes = threads.getCurrentThreadAllocatedBytes();
@@ -62,6 +66,8 @@ public final class SimCpuTime {
                     simulatedSeconds = counts.simulatedNanos / 1e9;
                     events = counts.events;
                     allocated = threads.getCurrentThreadAllocatedBytes() - bytes;
+                    waited.add(counts.waitedNanos);
+                    waits.add(counts.waits);
                 }
             }
             Collections.sort(cpuSeconds);
@@ -72,6 +78,15 @@ public final class SimCpuTime {
                     + " wall median %.3f s (min %.3f): %.1f x real time%n",
                     name, simulatedSeconds, events, allocated / 1e6, median, cpuSeconds.get(0), simulatedSeconds / median,
                     wallMedian, wallSeconds.get(0), simulatedSeconds / wallMedian);
+            for (int partition = 0; partition < waited.getFirst().length; partition++) {
+                int k = partition;
+                List<Long> nanos = new ArrayList<>(waited.stream().map(w -> w[k]).toList());
+                List<Long> times = new ArrayList<>(waits.stream().map(w -> w[k]).toList());
+                Collections.sort(nanos);
+                Collections.sort(times);
+                System.out.printf(Locale.ROOT, "  partition %d waited for the others %.1f ms per run (median), %d times%n",
+                        partition, nanos.get(nanos.size() / 2) / 1e6, times.get(times.size() / 2));
+            }
         }
     }
 }

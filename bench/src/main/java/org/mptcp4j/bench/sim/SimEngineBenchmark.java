@@ -41,11 +41,19 @@ public class SimEngineBenchmark {
     public static class Counts {
         public long events;
         public long simulatedNanos;
+        /**
+         * On several threads: per partition, the wall time it waited for the others and how often
+         * (ParallelSimulation#waitedNanos). Not public: JMH would take them for counters.
+         */
+        long[] waitedNanos = new long[0];
+        long[] waits = new long[0];
 
         @Setup(Level.Iteration)
         public void reset() {
             events = 0;
             simulatedNanos = 0;
+            waitedNanos = new long[0];
+            waits = new long[0];
         }
     }
 

@@ -204,6 +204,15 @@ public class SimTestbedBenchmark {
             throw new AssertionError("transfer incomplete: " + sink.totalBytes() + " of " + bytes);
         }
         counts.events += run.eventsProcessed();
+        if (run.parallel() != null) {
+            int n = run.parallel().partitions();
+            counts.waitedNanos = new long[n];
+            counts.waits = new long[n];
+            for (int i = 0; i < n; i++) {
+                counts.waitedNanos[i] = run.parallel().waitedNanos(i);
+                counts.waits[i] = run.parallel().waits(i);
+            }
+        }
         // The transfer's end, not the clock's: two threads stop at a checkpoint after it.
         counts.simulatedNanos += sink.flow().eofNanos();
         return sink.totalBytes();

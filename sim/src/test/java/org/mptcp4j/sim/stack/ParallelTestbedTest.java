@@ -200,6 +200,40 @@ class ParallelTestbedTest {
         assertThatThrownBy(net.parallel()::run).isInstanceOf(IllegalStateException.class).hasMessage("boom at 3000000");
     }
 
+    /**
+     * What the partitioning costs beside the work: partition 1 hears from partition 0 over a 1 ms
+     * link, so while partition 0 is held at 0.5 ms (its event there lets go only once partition 1
+     * has begun to wait), partition 1 cannot run its event at 5 ms and records the wait; partition
+     * 0 hears from nobody and never waits.
+     */
+    @Test
+    void aPartitionHeldUpByTheOther_recordsItsWait_oneThatHearsFromNoneNever() {
+        TwoPartitions net = TwoPartitions.named("a", "b");
+        net.oneMillisecondLink();
+        ParallelSimulation parallel = net.parallel();
+        long[] ranAt = new long[1];
+        parallel.partition(1).schedule(Nanos.ofMillis(5), (now, arg) -> ranAt[0] = now, null);
+        parallel.partition(0).schedule(Nanos.ofMillis(1) / 2, (now, arg) -> {
+            long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (parallel.waits(1) == 0 && System.nanoTime() < giveUp) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }, null);
+
+        parallel.run();
+
+        assertThat(ranAt[0]).isEqualTo(Nanos.ofMillis(5));
+        assertThat(parallel.waits(1)).isPositive();
+        assertThat(parallel.waitedNanos(1)).isPositive();
+        assertThat(parallel.waits(0)).isZero();
+        assertThat(parallel.waitedNanos(0)).isZero();
+    }
+
     private static InetAddress address(String literal) {
         try {
             return InetAddress.getByName(literal);
