@@ -80,12 +80,10 @@ public final class SimCpuTime {
                     wallMedian, wallSeconds.get(0), simulatedSeconds / wallMedian);
             for (int partition = 0; partition < waited.getFirst().length; partition++) {
                 int k = partition;
-                List<Long> nanos = new ArrayList<>(waited.stream().map(w -> w[k]).toList());
-                List<Long> times = new ArrayList<>(waits.stream().map(w -> w[k]).toList());
-                Collections.sort(nanos);
-                Collections.sort(times);
+                long[] nanos = waited.stream().mapToLong(w -> w[k]).sorted().toArray();
+                long[] times = waits.stream().mapToLong(w -> w[k]).sorted().toArray();
                 System.out.printf(Locale.ROOT, "  partition %d waited for the others %.1f ms per run (median), %d times%n",
-                        partition, nanos.get(nanos.size() / 2) / 1e6, times.get(times.size() / 2));
+                        partition, nanos[nanos.length / 2] / 1e6, times[times.length / 2]);
             }
         }
     }
