@@ -129,8 +129,16 @@ public final class Testbed {
      * up to 64 KB ({@code TUNSETOFFLOAD}, see {@link org.mptcp4j.net.tun.TunDevice#open(String, boolean, boolean)}).
      */
     public org.mptcp4j.net.tun.TunDevice openTun(boolean vnetHeader, boolean receiveOffload) throws IOException {
-        return org.mptcp4j.net.os.NetNamespace.call(layout.mptcp4jNamespace(),
+        org.mptcp4j.net.tun.TunDevice tun = org.mptcp4j.net.os.NetNamespace.call(layout.mptcp4jNamespace(),
                 () -> org.mptcp4j.net.tun.TunDevice.open(TestbedLayout.TUN, vnetHeader, receiveOffload));
+        try {
+            // Attaching turns the TUN's carrier on; see awaitOperationallyUp for why that is not yet enough.
+            awaitOperationallyUp(layout.mptcp4jNamespace(), TestbedLayout.TUN);
+        } catch (IOException | RuntimeException e) {
+            tun.close();
+            throw e;
+        }
+        return tun;
     }
 
     /** True when both namespaces exist. */
@@ -347,6 +355,32 @@ public final class Testbed {
             disableOffload();
         }
         installLoss();
+        for (String[] end : vethEnds()) {
+            awaitOperationallyUp(end[0], end[1]);
+        }
+    }
+
+    /**
+     * Waits until {@code dev} reports operational state UP (RFC 2863, {@code ip link}'s "state UP").
+     * Linux turns a carrier on at once but sets the operational state and swaps the device's
+     * transmit queue from the "noop" qdisc, which drops everything, to its real one later, in its
+     * link-watch work; on a loaded machine that can lag, and a packet sent meanwhile is lost.
+     * Both happen in the same step, so once the state reads UP the link carries packets.
+     */
+    private static void awaitOperationallyUp(String ns, String dev) throws IOException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String state;
+        while (!(state = Shell.run("ip", "-n", ns, "-o", "link", "show", "dev", dev)).contains(" state UP ")) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException(dev + " in " + ns + " is not operationally up after 10 s: " + state.strip());
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for " + dev + " in " + ns + " to come up", e);
+            }
+        }
     }
 
     /**
