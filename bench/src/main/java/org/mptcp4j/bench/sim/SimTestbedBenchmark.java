@@ -113,8 +113,9 @@ public class SimTestbedBenchmark {
     }
 
     /**
-     * {@link #fig3MptcpTwoPaths} on two threads ({@link ParallelSimulation}): the source and the
-     * router in one partition, the destination in the other, the paths' 10 ms hops between them.
+     * {@link #fig3MptcpTwoPaths} on two threads ({@link ParallelSimulation}): the source in one
+     * partition, the router and the destination in the other, each path's 10 ms delay on the hop
+     * between them (the same network: each host receives the same packets at the same times).
      * Its figure is wall time: the CPU of both threads is about that of the one-thread run.
      */
     @Benchmark

@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import org.mptcp4j.link.LossModel;
+import org.mptcp4j.sim.Host;
 import org.mptcp4j.sim.Link;
 import org.mptcp4j.sim.ParallelSimulation;
 import org.mptcp4j.sim.Simulation;
@@ -24,9 +25,12 @@ import org.mptcp4j.sim.topo.Topologies;
  *
  * <p>Then each transfer again on two threads ({@link ParallelSimulation}), digested link by link
  * (the links of two partitions deliver on two threads, so there is no one order of all packets):
- * the digest of the links' digests in name order, beside the same of the one-thread run, both up
- * to the time the one-thread run ended (the two-thread run goes on to the end of its window).
- * Equal means every link carried the same packets at the same times.
+ * the digest of the links' digests in name order, beside the same of a one-thread run laid out
+ * alike ({@link Topologies#delayFirst}: each path's delay on its source-side hop), both up to the
+ * time the one-thread run ended (the two-thread run goes on to the end of its window). Equal means
+ * every link carried the same packets at the same times. Last, that layout against the usual one
+ * on one thread, over the links into the two hosts: equal means each host received the same
+ * packets at the same times.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimTraceDigest 20</pre>
  *
@@ -41,11 +45,15 @@ public final class SimTraceDigest {
             run(name, sequential(name), bytes);
         }
         for (String name : new String[] {"clean", "lossy"}) {
-            SimTestbedBenchmark.Run oneThread = sequential(name);
-            String one = byLink(name, oneThread, bytes, Long.MAX_VALUE);
+            SimTestbedBenchmark.Run oneThread = delayFirst(name);
+            String one = byLink(name + ", delay first", oneThread, bytes, Long.MAX_VALUE, false);
             // Two threads stop at the end of a window, past the transfer's end: compare up to that end.
-            String two = byLink(name + ", two threads", parallel(name), bytes, oneThread.nowNanos());
+            String two = byLink(name + ", two threads", parallel(name), bytes, oneThread.nowNanos(), false);
             System.out.println(name + ": one thread and two threads " + (one.equals(two) ? "agree" : "DIFFER") + " on every link");
+            String usual = byLink(name + ", into the hosts", sequential(name), bytes, Long.MAX_VALUE, true);
+            String moved = byLink(name + ", into the hosts, delay first", delayFirst(name), bytes, Long.MAX_VALUE, true);
+            System.out.println(name + ": the delay first and after " + (usual.equals(moved) ? "agree" : "DIFFER")
+                    + " on what the hosts receive");
         }
     }
 
@@ -56,6 +64,10 @@ public final class SimTraceDigest {
 
     private static SimTestbedBenchmark.Run sequential(String name) {
         return new SimTestbedBenchmark.Run(Topologies.performanceTestbed(new Simulation(1), path(name), path(name)));
+    }
+
+    private static SimTestbedBenchmark.Run delayFirst(String name) {
+        return new SimTestbedBenchmark.Run(Topologies.delayFirst(new Simulation(1), path(name), path(name)));
     }
 
     private static SimTestbedBenchmark.Run parallel(String name) {
@@ -73,12 +85,17 @@ public final class SimTraceDigest {
     }
 
     /**
-     * Runs the transfer with a digest per link of what it delivers up to {@code untilNanos}; prints
-     * and returns the digest of those digests in link-name order.
+     * Runs the transfer with a digest per link of what it delivers up to {@code untilNanos} (only
+     * of the links into a host if {@code intoHosts}); prints and returns the digest of those
+     * digests in link-name order.
      */
-    private static String byLink(String name, SimTestbedBenchmark.Run run, long bytes, long untilNanos) {
+    private static String byLink(String name, SimTestbedBenchmark.Run run, long bytes, long untilNanos,
+            boolean intoHosts) {
         Map<String, TraceDigest> digests = new TreeMap<>();
         for (Link link : run.links()) {
+            if (intoHosts && !(link.to() instanceof Host)) {
+                continue;
+            }
             TraceDigest d = new TraceDigest();
             link.observeReceive((now, l, p) -> {
                 if (now <= untilNanos) {

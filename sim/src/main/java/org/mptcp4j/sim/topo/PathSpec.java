@@ -53,4 +53,14 @@ public record PathSpec(long rateBps, long oneWayDelayNanos, QueueLimit queue, Lo
     LinkSpec accessLink() {
         return LinkSpec.of(rateBps, 0).withQueue(queue);
     }
+
+    /** {@link #accessLink()} with the path's delay: the source-side hop when the delay comes first. */
+    LinkSpec delayedAccessLink() {
+        return LinkSpec.of(rateBps, oneWayDelayNanos).withQueue(queue);
+    }
+
+    /** {@link #link(LossModel)} without the delay: the destination-side hop when the delay comes first. */
+    LinkSpec undelayedLink(LossModel model) {
+        return LinkSpec.of(rateBps, 0).withQueue(queue).withLoss(model);
+    }
 }

@@ -18,7 +18,9 @@ public record PerformanceTestbed(Simulation sim, Host source, Host destination, 
     /**
      * One path: {@code sourceSide} joins the source and the router (rate and queue of the path, no
      * delay), {@code destinationSide} the router and the destination (rate, queue, one-way delay and
-     * loss of the path); each a duplex link whose {@code aToB} points towards the destination.
+     * loss of the path); each a duplex link whose {@code aToB} points towards the destination. In
+     * the layout of {@link Topologies#delayFirst} and of two threads, the delay is on {@code
+     * sourceSide} instead.
      */
     public record Path(String name, String sourceAddress, String destinationAddress, PathSpec spec,
                        DuplexLink sourceSide, DuplexLink destinationSide) {

@@ -78,35 +78,56 @@ public final class Topologies {
      */
     public static PerformanceTestbed performanceTestbed(Simulation sim, PathSpec pathA, PathSpec pathB,
                                                         Family family) {
-        return performanceTestbed(sim, sim, sim::connect, pathA, pathB, family);
+        return performanceTestbed(sim, sim, sim::connect, false, pathA, pathB, family);
     }
 
     /**
-     * Fig. 3 on two threads: the source and the router in partition 0, the destination in
-     * partition 1, the paths' delayed hops (router to destination) between them, so the partitions
-     * run up to the smaller path delay apart. IPv4. The testbed's {@code sim()} is partition 0;
-     * run it with {@code parallel.runUntil}.
+     * Fig. 3 on two threads: the source in partition 0, the router and the destination in
+     * partition 1, so that each half does about as much work (the router forwards every packet
+     * twice, data and ACKs). Each path's delay is on its source-side hop, the one between the
+     * partitions, so they run up to the smaller path delay apart; the router-to-destination hop has
+     * the path's rate, queue and loss and no delay. That is the same network as {@link
+     * #performanceTestbed(Simulation, PathSpec, PathSpec)}'s, packet for packet: a constant delay
+     * before a first-in first-out queue delays what leaves it by as much, so every packet arrives
+     * when it would have with the delay after the queue (see {@link #delayFirst}). IPv4. The
+     * testbed's {@code sim()} is partition 0; run it with {@code parallel.runUntil}.
      */
     public static PerformanceTestbed performanceTestbed(ParallelSimulation parallel, PathSpec pathA, PathSpec pathB) {
         if (parallel.partitions() != 2) {
             throw new IllegalArgumentException("the testbed takes 2 partitions, not " + parallel.partitions());
         }
-        return performanceTestbed(parallel.partition(0), parallel.partition(1), parallel::connect, pathA, pathB,
+        return performanceTestbed(parallel.partition(0), parallel.partition(1), parallel::connect, true, pathA, pathB,
                 Family.IPV4);
     }
 
-    /** How a path's delayed hop is made: inside one simulation, or between two partitions. */
+    /**
+     * Fig. 3 in one simulation, laid out as the two-thread testbed is: each path's delay on its
+     * source-side hop instead of its destination-side one. The same run, but for events that fall
+     * on one nanosecond, as {@link #performanceTestbed(Simulation, PathSpec, PathSpec)}.
+     */
+    public static PerformanceTestbed delayFirst(Simulation sim, PathSpec pathA, PathSpec pathB) {
+        return performanceTestbed(sim, sim, sim::connect, true, pathA, pathB, Family.IPV4);
+    }
+
+    /** How the hop between the partitions is made: inside one simulation, or between two partitions. */
     private interface Connector {
         DuplexLink connect(Node a, Node b, LinkSpec aToB, LinkSpec bToA);
     }
 
-    private static PerformanceTestbed performanceTestbed(Simulation sim, Simulation destinationSim, Connector far,
-                                                         PathSpec pathA, PathSpec pathB, Family family) {
+    /**
+     * The source in {@code sim}, the destination in {@code destinationSim}. With {@code
+     * delayFirst} the router is built beside the destination and each path's delay sits on the
+     * source-side hop, made by {@code across}; else the router is beside the source and the delay
+     * on the destination-side hop, made by {@code across}.
+     */
+    private static PerformanceTestbed performanceTestbed(Simulation sim, Simulation destinationSim, Connector across,
+                                                         boolean delayFirst, PathSpec pathA, PathSpec pathB,
+                                                         Family family) {
         Host source = sim.host("source");
         Host destination = destinationSim.host("destination");
-        Router r = sim.router("r");
-        PerformanceTestbed.Path a = path(sim, far, "A", 1, pathA, source, r, destination, family);
-        PerformanceTestbed.Path b = path(sim, far, "B", 2, pathB, source, r, destination, family);
+        Router r = (delayFirst ? destinationSim : sim).router("r");
+        PerformanceTestbed.Path a = path(sim, destinationSim, across, delayFirst, "A", 1, pathA, source, r, destination, family);
+        PerformanceTestbed.Path b = path(sim, destinationSim, across, delayFirst, "B", 2, pathB, source, r, destination, family);
         String any = family == Family.IPV4 ? "0.0.0.0/0" : "::/0";
         source.route(any, a.sourceSide().aToB());
         destination.route(any, a.destinationSide().bToA());
@@ -142,9 +163,9 @@ public final class Topologies {
         return new MultipathTestbed(sim, client, server, r, list, serverLink);
     }
 
-    private static PerformanceTestbed.Path path(Simulation sim, Connector farConnector, String name, int net,
-                                                PathSpec spec, Host source, Router r, Host destination,
-                                                Family family) {
+    private static PerformanceTestbed.Path path(Simulation sim, Simulation destinationSim, Connector across,
+                                                boolean delayFirst, String name, int net, PathSpec spec,
+                                                Host source, Router r, Host destination, Family family) {
         boolean v4 = family == Family.IPV4;
         String srcAddr = v4 ? "198.18." + net + "1.2" : "fd00:" + net + ":1::2";
         String dstAddr = v4 ? "198.18." + net + "2.2" : "fd00:" + net + ":2::2";
@@ -153,8 +174,15 @@ public final class Topologies {
         String any = v4 ? "0.0.0.0/0" : "::/0";
         source.address(srcAddr);
         destination.address(dstAddr);
-        DuplexLink near = sim.connect(source, r, spec.accessLink());
-        DuplexLink far = farConnector.connect(r, destination, spec.link(spec.loss()), spec.link(spec.reverseLoss()));
+        DuplexLink near;
+        DuplexLink far;
+        if (delayFirst) {
+            near = across.connect(source, r, spec.delayedAccessLink(), spec.delayedAccessLink());
+            far = destinationSim.connect(r, destination, spec.undelayedLink(spec.loss()), spec.undelayedLink(spec.reverseLoss()));
+        } else {
+            near = sim.connect(source, r, spec.accessLink());
+            far = across.connect(r, destination, spec.link(spec.loss()), spec.link(spec.reverseLoss()));
+        }
         source.bind(srcAddr, near.aToB());
         destination.bind(dstAddr, far.bToA());
         r.sourceRoute(srcNet, any, far.aToB())

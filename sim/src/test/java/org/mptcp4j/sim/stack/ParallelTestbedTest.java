@@ -25,9 +25,9 @@ import org.mptcp4j.sim.topo.Topologies;
 import org.mptcp4j.stack.StackConfig;
 
 /**
- * The paper's Fig. 3 testbed on two threads ({@link ParallelSimulation}): the source and the
- * router in one partition, the destination in the other. One MPTCP connection over both paths,
- * both ends sending at once through 1500-byte links.
+ * The paper's Fig. 3 testbed on two threads ({@link ParallelSimulation}): the source in one
+ * partition, the router and the destination in the other, each path's delay on the hop between
+ * them. One MPTCP connection over both paths, both ends sending at once through 1500-byte links.
  */
 class ParallelTestbedTest {
     private static final long BYTES = 4L << 20;
@@ -59,6 +59,17 @@ class ParallelTestbedTest {
             digests.forEach((link, d) -> hex.put(link, d.hex()));
             return hex;
         }
+
+        /** The traces of the links into the two hosts: what each host received, and when. */
+        Map<String, String> receivedByHosts() {
+            Map<String, String> hex = new TreeMap<>();
+            for (Link l : links()) {
+                if (l.to() instanceof Host) {
+                    hex.put(l.name(), digests.get(l.name()).hex());
+                }
+            }
+            return hex;
+        }
     }
 
     /**
@@ -70,16 +81,22 @@ class ParallelTestbedTest {
         return loss == 0 ? spec : spec.withLoss(LossModel.bernoulli(loss)).withReverseLoss(LossModel.bernoulli(loss));
     }
 
+    /** How a run is laid out: Fig. 3 as usual, with each path's delay on its source-side hop, or that on two threads. */
+    private enum Layout { USUAL, DELAY_FIRST, TWO_THREADS }
+
     /**
      * The client on the source joins a second subflow from its path-B address; both ends write
      * {@link #BYTES} and read the other's. Every link's deliveries up to {@code traceUntilNanos}
      * are digested.
      */
-    private static Run exchange(long seed, boolean twoThreads, double loss, long traceUntilNanos) {
+    private static Run exchange(long seed, Layout layout, double loss, long traceUntilNanos) {
+        boolean twoThreads = layout == Layout.TWO_THREADS;
         ParallelSimulation parallel = twoThreads ? new ParallelSimulation(seed, 2) : null;
-        PerformanceTestbed bed = twoThreads
-                ? Topologies.performanceTestbed(parallel, path(true, loss), path(false, loss))
-                : Topologies.performanceTestbed(new Simulation(seed), path(true, loss), path(false, loss));
+        PerformanceTestbed bed = switch (layout) {
+            case TWO_THREADS -> Topologies.performanceTestbed(parallel, path(true, loss), path(false, loss));
+            case DELAY_FIRST -> Topologies.delayFirst(new Simulation(seed), path(true, loss), path(false, loss));
+            case USUAL -> Topologies.performanceTestbed(new Simulation(seed), path(true, loss), path(false, loss));
+        };
         Map<String, TraceDigest> digests = new TreeMap<>();
         for (Link link : twoThreads ? parallel.links() : bed.sim().links()) {
             TraceDigest d = new TraceDigest();
@@ -116,7 +133,7 @@ class ParallelTestbedTest {
     @Test
     void bothWaysAtOnceUnderLoss_onTwoThreads_streamsIntact_bothPathsCarry_poolsStayBounded() {
         long seed = 61;
-        Run run = exchange(seed, true, 0.01, Long.MAX_VALUE);
+        Run run = exchange(seed, Layout.TWO_THREADS, 0.01, Long.MAX_VALUE);
 
         assertIntact(run, seed);
         assertThat(run.droppedLoss()).as("seed %d", seed).isPositive();
@@ -133,8 +150,8 @@ class ParallelTestbedTest {
     @Test
     void twoThreads_sameSeedTwice_sameRunOnEveryLink() {
         long seed = 62;
-        Run first = exchange(seed, true, 0.01, Long.MAX_VALUE);
-        Run second = exchange(seed, true, 0.01, Long.MAX_VALUE);
+        Run first = exchange(seed, Layout.TWO_THREADS, 0.01, Long.MAX_VALUE);
+        Run second = exchange(seed, Layout.TWO_THREADS, 0.01, Long.MAX_VALUE);
 
         assertIntact(first, seed);
         assertThat(second.traces()).as("seed %d", seed).isEqualTo(first.traces());
@@ -143,18 +160,38 @@ class ParallelTestbedTest {
     /**
      * Here nothing arriving from one partition falls on the same nanosecond as another event of
      * the receiving one (where the two would order ties differently), so the two-thread run is the
-     * one-thread run packet for packet, up to the time the one-thread run ends (the two-thread one
-     * goes on to its next checkpoint).
+     * one-thread run of the same layout packet for packet, up to the time the one-thread run ends
+     * (the two-thread one goes on to its next checkpoint).
      */
     @Test
     void lossless_twoThreadsCarryWhatOneThreadCarries_onEveryLink() {
         long seed = 63;
-        Run one = exchange(seed, false, 0, Long.MAX_VALUE);
-        Run two = exchange(seed, true, 0, one.bed().sim().nowNanos());
+        Run one = exchange(seed, Layout.DELAY_FIRST, 0, Long.MAX_VALUE);
+        Run two = exchange(seed, Layout.TWO_THREADS, 0, one.bed().sim().nowNanos());
 
         assertIntact(one, seed);
         assertIntact(two, seed);
         assertThat(two.traces()).as("seed %d", seed).isEqualTo(one.traces());
+    }
+
+    /**
+     * The two-thread layout is Fig. 3's network: a path's delay before the router's queue instead
+     * of after it delays what leaves the queue by as much, so under loss both ways each host
+     * receives the same packets at the same times either way (the router sees them 10 or 13 ms
+     * apart, so only the links into the hosts are compared).
+     */
+    @Test
+    void underLoss_theDelayBeforeTheRouter_givesTheHostsWhatTheUsualLayoutGivesThem() {
+        long seed = 64;
+        Run usual = exchange(seed, Layout.USUAL, 0.01, Long.MAX_VALUE);
+        Run delayFirst = exchange(seed, Layout.DELAY_FIRST, 0.01, Long.MAX_VALUE);
+
+        assertIntact(usual, seed);
+        assertThat(usual.droppedLoss()).as("seed %d", seed).isPositive();
+        assertThat(delayFirst.droppedLoss()).as("seed %d", seed).isEqualTo(usual.droppedLoss());
+        assertThat(delayFirst.receivedByHosts()).as("seed %d", seed).isEqualTo(usual.receivedByHosts())
+                .hasSize(4);
+        assertThat(delayFirst.bed().sim().nowNanos()).as("seed %d", seed).isEqualTo(usual.bed().sim().nowNanos());
     }
 
     /** Host {@code a} in partition 0, host {@code b} in partition 1 (nodes named as given). */
