@@ -365,7 +365,8 @@ public final class Testbed {
      * Linux turns a carrier on at once but sets the operational state and swaps the device's
      * transmit queue from the "noop" qdisc, which drops everything, to its real one later, in its
      * link-watch work; on a loaded machine that can lag, and a packet sent meanwhile is lost.
-     * Both happen in the same step, so once the state reads UP the link carries packets.
+     * That work sets the state just before it swaps the queue, in one step, so once the state
+     * reads UP the link carries packets, or does so microseconds later.
      */
     private static void awaitOperationallyUp(String ns, String dev) throws IOException {
         long deadline = System.nanoTime() + 10_000_000_000L;
