@@ -291,11 +291,13 @@ public final class Link implements PacketSink {
             } else {
                 sim.schedule(arrival + spec.reorderExtraDelayNanos(), end.reorderedArrives, p);
             }
-        } else if (arrival == now && copy == null && end.pipe.isEmpty() && sim.runsNextIfDueNow()) {
-            // A zero-delay link (a host's access link, say) whose pipe event would be the very next
-            // event: deliver now instead of scheduling it, one event per packet fewer in the queue.
-            // Only with nothing else due now (nor a duplicate to follow), so that every other event
-            // keeps its order and the run is the same packet for packet.
+        } else if (arrival == now && copy == null && end.pipe.isEmpty()) {
+            // A zero-delay link (a host's access link, say): the packet reaches the far end as its
+            // last bit leaves, within this event, instead of in a pipe event of its own: one event
+            // per packet fewer. Other events due this nanosecond run after the delivery, whatever
+            // their seq (a pipe event would have run after those scheduled before it); how events of
+            // one nanosecond are ordered is the model's choice either way. Not while packets wait
+            // in the pipe, which arrive first, nor with a duplicate to follow.
             sim.countInlineEvent();
             end.deliver(now, p, length);
         } else {

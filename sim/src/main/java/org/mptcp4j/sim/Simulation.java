@@ -117,17 +117,11 @@ public final class Simulation {
     }
 
     /**
-     * Whether an event scheduled now for the current time would run next: no other event is pending
-     * at or before now. A component may then do that event's work at once, in place of scheduling
-     * it, and count it with {@link #countInlineEvent()}: the run is the same, since every other
-     * event keeps its time and its order (its seq relative to all the others). The one difference:
-     * a {@link #runUntil(BooleanSupplier, long)} condition is not asked between the two.
+     * Counts an event whose work a component did in place, within the event running now, instead
+     * of scheduling it for now (a zero-delay link's delivery): {@link #eventsProcessed()} stays
+     * the count of events the model has. A {@link #runUntil(BooleanSupplier, long)} condition is
+     * not asked between the two.
      */
-    boolean runsNextIfDueNow() {
-        return queue.isEmpty() || queue.peekTimeNanos() > nowNanos;
-    }
-
-    /** Counts an event whose work was done in place (see {@link #runsNextIfDueNow()}). */
     void countInlineEvent() {
         eventsProcessed++;
     }

@@ -55,10 +55,9 @@ class LinkTimingTest {
     }
 
     @Test
-    void zeroDelayLink_deliversAfterAnEventDueAtTheSameTimeThatWasScheduledFirst() {
-        // A zero-delay link delivers in place of its pipe event only when that event would run
-        // next; an event already due at the arrival time still runs first, as it did when every
-        // delivery had its own event (scheduled when the serialization completed, so after it).
+    void zeroDelayLink_deliversAsTheLastBitLeaves_beforeOtherEventsOfTheSameNanosecond() {
+        // A zero-delay link delivers within the event that completes the serialization, even when
+        // another event, scheduled earlier, is due at the same nanosecond: that one runs after.
         TwoHosts net = new TwoHosts(1, LinkSpec.of(8_000_000, 0)); // 1 byte per microsecond
         java.util.List<String> order = new java.util.ArrayList<>();
         net.link.observeReceive((now, link, p) -> order.add("delivered at " + now));
@@ -71,7 +70,7 @@ class LinkTimingTest {
 
         net.sim.run();
 
-        assertThat(order).containsExactly("other event at 1000000", "delivered at 1000000", "delivered at 4000000");
+        assertThat(order).containsExactly("delivered at 1000000", "other event at 1000000", "delivered at 4000000");
         // Counted as the pipe events they replace: two sends, two serializations, two deliveries, the other event.
         assertThat(net.sim.eventsProcessed()).isEqualTo(7);
     }
