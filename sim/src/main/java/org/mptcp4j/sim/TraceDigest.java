@@ -12,9 +12,20 @@ import java.util.HexFormat;
 public final class TraceDigest implements PacketObserver {
     private final MessageDigest sha;
     private final byte[] time = new byte[8];
+    /** What each packet is digested under instead of its link's name, or null. */
+    private final byte[] label;
     private long packets;
 
     public TraceDigest() {
+        this(null);
+    }
+
+    /**
+     * A digest that takes {@code label} for every packet's link name: two links named differently
+     * in two layouts of one network (a router named otherwise) then compare by what they carried.
+     */
+    public TraceDigest(String label) {
+        this.label = label == null ? null : label.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -24,7 +35,7 @@ public final class TraceDigest implements PacketObserver {
 
     @Override
     public void observe(long nowNanos, Link link, Packet packet) {
-        sha.update(link.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sha.update(label != null ? label : link.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         for (int i = 0; i < 8; i++) {
             time[i] = (byte) (nowNanos >>> (56 - 8 * i));
         }

@@ -5,15 +5,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.mptcp4j.link.LossModel;
-import org.mptcp4j.sim.Host;
 import org.mptcp4j.sim.Link;
 import org.mptcp4j.sim.ParallelSimulation;
 import org.mptcp4j.sim.Simulation;
 import org.mptcp4j.sim.TraceDigest;
 import org.mptcp4j.sim.topo.PathSpec;
+import org.mptcp4j.sim.topo.PerformanceTestbed;
 import org.mptcp4j.sim.topo.Topologies;
 
 /**
@@ -26,11 +27,11 @@ import org.mptcp4j.sim.topo.Topologies;
  * <p>Then each transfer again on two threads ({@link ParallelSimulation}), digested link by link
  * (the links of two partitions deliver on two threads, so there is no one order of all packets):
  * the digest of the links' digests in name order, beside the same of a one-thread run laid out
- * alike ({@link Topologies#delayFirst}: each path's delay on its source-side hop), both up to the
- * time the one-thread run ended (the two-thread run goes on to the end of its window). Equal means
- * every link carried the same packets at the same times. Last, that layout against the usual one
- * on one thread, over the links into the two hosts: equal means each host received the same
- * packets at the same times.
+ * alike ({@link Topologies#splitRouter}: the router split by direction), both up to the time the
+ * one-thread run ended (the two-thread run goes on to the end of its window). Equal means every
+ * link carried the same packets at the same times. Last, that layout against the usual one on one
+ * thread, over the links into the two hosts (by host and path, as the routers they come from are
+ * named otherwise): equal means each host received the same packets at the same times.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimTraceDigest 20</pre>
  *
@@ -45,14 +46,14 @@ public final class SimTraceDigest {
             run(name, sequential(name), bytes);
         }
         for (String name : new String[] {"clean", "lossy"}) {
-            SimTestbedBenchmark.Run oneThread = delayFirst(name);
-            String one = byLink(name + ", delay first", oneThread, bytes, Long.MAX_VALUE, false);
+            SimTestbedBenchmark.Run oneThread = splitRouter(name);
+            String one = byLink(name + ", split router", oneThread, bytes, Long.MAX_VALUE, false);
             // Two threads stop at the end of a window, past the transfer's end: compare up to that end.
             String two = byLink(name + ", two threads", parallel(name), bytes, oneThread.nowNanos(), false);
             System.out.println(name + ": one thread and two threads " + (one.equals(two) ? "agree" : "DIFFER") + " on every link");
             String usual = byLink(name + ", into the hosts", sequential(name), bytes, Long.MAX_VALUE, true);
-            String moved = byLink(name + ", into the hosts, delay first", delayFirst(name), bytes, Long.MAX_VALUE, true);
-            System.out.println(name + ": the delay first and after " + (usual.equals(moved) ? "agree" : "DIFFER")
+            String split = byLink(name + ", into the hosts, split router", splitRouter(name), bytes, Long.MAX_VALUE, true);
+            System.out.println(name + ": the split router and the usual one " + (usual.equals(split) ? "agree" : "DIFFER")
                     + " on what the hosts receive");
         }
     }
@@ -66,8 +67,8 @@ public final class SimTraceDigest {
         return new SimTestbedBenchmark.Run(Topologies.performanceTestbed(new Simulation(1), path(name), path(name)));
     }
 
-    private static SimTestbedBenchmark.Run delayFirst(String name) {
-        return new SimTestbedBenchmark.Run(Topologies.delayFirst(new Simulation(1), path(name), path(name)));
+    private static SimTestbedBenchmark.Run splitRouter(String name) {
+        return new SimTestbedBenchmark.Run(Topologies.splitRouter(new Simulation(1), path(name), path(name)));
     }
 
     private static SimTestbedBenchmark.Run parallel(String name) {
@@ -86,23 +87,23 @@ public final class SimTraceDigest {
 
     /**
      * Runs the transfer with a digest per link of what it delivers up to {@code untilNanos} (only
-     * of the links into a host if {@code intoHosts}); prints and returns the digest of those
-     * digests in link-name order.
+     * of the links into a host, by host and path, if {@code intoHosts}); prints and returns the
+     * digest of those digests in name order.
      */
     private static String byLink(String name, SimTestbedBenchmark.Run run, long bytes, long untilNanos,
             boolean intoHosts) {
         Map<String, TraceDigest> digests = new TreeMap<>();
-        for (Link link : run.links()) {
-            if (intoHosts && !(link.to() instanceof Host)) {
-                continue;
-            }
-            TraceDigest d = new TraceDigest();
-            link.observeReceive((now, l, p) -> {
-                if (now <= untilNanos) {
-                    d.observe(now, l, p);
+        if (intoHosts) {
+            for (PerformanceTestbed.Path p : List.of(run.bed().pathA(), run.bed().pathB())) {
+                for (Link link : List.of(p.sourceSide().bToA(), p.destinationSide().aToB())) {
+                    String hop = "into " + link.to().name() + " over " + p.name();
+                    digests.put(hop, observe(link, new TraceDigest(hop), untilNanos));
                 }
-            });
-            digests.put(link.name(), d);
+            }
+        } else {
+            for (Link link : run.links()) {
+                digests.put(link.name(), observe(link, new TraceDigest(), untilNanos));
+            }
         }
         SimEngineBenchmark.Counts counts = new SimEngineBenchmark.Counts();
         SimTestbedBenchmark.mptcpTwoPaths(run, bytes, counts);
@@ -116,6 +117,16 @@ public final class SimTraceDigest {
         System.out.printf("%s: %d packets, %d events, %d simulated ns, links' traces %s%n", name, packets, counts.events,
                 counts.simulatedNanos, hex);
         return hex;
+    }
+
+    /** {@code d}, fed what {@code link} delivers up to {@code untilNanos}. */
+    private static TraceDigest observe(Link link, TraceDigest d, long untilNanos) {
+        link.observeReceive((now, l, p) -> {
+            if (now <= untilNanos) {
+                d.observe(now, l, p);
+            }
+        });
+        return d;
     }
 
     private static MessageDigest sha256() {

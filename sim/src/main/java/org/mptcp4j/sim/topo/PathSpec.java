@@ -54,12 +54,12 @@ public record PathSpec(long rateBps, long oneWayDelayNanos, QueueLimit queue, Lo
         return LinkSpec.of(rateBps, 0).withQueue(queue);
     }
 
-    /** {@link #accessLink()} with the path's delay: the source-side hop when the delay comes first. */
+    /** {@link #accessLink()} with the path's delay: the hop from the source into the router in {@link Topologies#splitRouter}. */
     LinkSpec delayedAccessLink() {
         return LinkSpec.of(rateBps, oneWayDelayNanos).withQueue(queue);
     }
 
-    /** {@link #link(LossModel)} without the delay: the destination-side hop when the delay comes first. */
+    /** {@link #link(LossModel)} without the delay: the hop from the router to the destination in {@link Topologies#splitRouter}. */
     LinkSpec undelayedLink(LossModel model) {
         return LinkSpec.of(rateBps, 0).withQueue(queue).withLoss(model);
     }

@@ -18,9 +18,11 @@ public record PerformanceTestbed(Simulation sim, Host source, Host destination, 
     /**
      * One path: {@code sourceSide} joins the source and the router (rate and queue of the path, no
      * delay), {@code destinationSide} the router and the destination (rate, queue, one-way delay and
-     * loss of the path); each a duplex link whose {@code aToB} points towards the destination. In
-     * the layout of {@link Topologies#delayFirst} and of two threads, the delay is on {@code
-     * sourceSide} instead.
+     * loss of the path); each a pair of links whose {@code aToB} points towards the destination. In
+     * the layout of {@link Topologies#splitRouter} and of two threads, {@code sourceSide} is the
+     * hop from the source into {@code r} (with the delay) and from {@code r-back} to the source,
+     * {@code destinationSide} the hop from {@code r} to the destination and from the destination
+     * into {@code r-back} (with the delay).
      */
     public record Path(String name, String sourceAddress, String destinationAddress, PathSpec spec,
                        DuplexLink sourceSide, DuplexLink destinationSide) {

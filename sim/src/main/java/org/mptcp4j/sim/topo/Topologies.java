@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mptcp4j.sim.DuplexLink;
 import org.mptcp4j.sim.Host;
+import org.mptcp4j.sim.Link;
 import org.mptcp4j.sim.Node;
 import org.mptcp4j.sim.ParallelSimulation;
 import org.mptcp4j.link.LinkSpec;
@@ -78,56 +79,62 @@ public final class Topologies {
      */
     public static PerformanceTestbed performanceTestbed(Simulation sim, PathSpec pathA, PathSpec pathB,
                                                         Family family) {
-        return performanceTestbed(sim, sim, sim::connect, false, pathA, pathB, family);
+        return performanceTestbed(sim, sim, sim::link, false, pathA, pathB, family);
     }
 
     /**
-     * Fig. 3 on two threads: the source in partition 0, the router and the destination in
-     * partition 1, so that each half does about as much work (the router forwards every packet
-     * twice, data and ACKs). Each path's delay is on its source-side hop, the one between the
-     * partitions, so they run up to the smaller path delay apart; the router-to-destination hop has
-     * the path's rate, queue and loss and no delay. That is the same network as {@link
-     * #performanceTestbed(Simulation, PathSpec, PathSpec)}'s, packet for packet: a constant delay
-     * before a first-in first-out queue delays what leaves it by as much, so every packet arrives
-     * when it would have with the delay after the queue (see {@link #delayFirst}). IPv4. The
-     * testbed's {@code sim()} is partition 0; run it with {@code parallel.runUntil}.
+     * Fig. 3 on two threads, {@link #splitRouter}'s layout: the source and the router's way back
+     * ({@code r-back}) in partition 0, the router's way there ({@code r}) and the destination in
+     * partition 1, so that each half does about as much work (the sender and the ACKs' forwarding;
+     * the data's forwarding and the receiver). Every hop between the partitions carries its path's
+     * delay, so they run up to the smaller path delay apart. IPv4. The testbed's {@code sim()} is
+     * partition 0 and its {@code router()} is {@code r}; run it with {@code parallel.runUntil}.
      */
     public static PerformanceTestbed performanceTestbed(ParallelSimulation parallel, PathSpec pathA, PathSpec pathB) {
         if (parallel.partitions() != 2) {
             throw new IllegalArgumentException("the testbed takes 2 partitions, not " + parallel.partitions());
         }
-        return performanceTestbed(parallel.partition(0), parallel.partition(1), parallel::connect, true, pathA, pathB,
+        return performanceTestbed(parallel.partition(0), parallel.partition(1), parallel::link, true, pathA, pathB,
                 Family.IPV4);
     }
 
     /**
-     * Fig. 3 in one simulation, laid out as the two-thread testbed is: each path's delay on its
-     * source-side hop instead of its destination-side one. The same run, but for events that fall
-     * on one nanosecond, as {@link #performanceTestbed(Simulation, PathSpec, PathSpec)}.
+     * Fig. 3 in one simulation, laid out as the two-thread testbed is: the router split by
+     * direction, {@code r} forwarding towards the destination and {@code r-back} towards the
+     * source, each path's delay on the hop into {@code r} (source to {@code r}) and on the hop out
+     * of the destination ({@code destination} to {@code r-back}); the other hops have the path's
+     * rate and queue (and loss, towards the destination) without delay. That is Fig. 3's network,
+     * packet for packet: the way back is the usual one through another router node, and on the
+     * way there a constant delay before a first-in first-out queue delays what leaves it by as
+     * much as the delay after it, so every packet reaches its host when it would in {@link
+     * #performanceTestbed(Simulation, PathSpec, PathSpec)} (the same run but for events that fall
+     * on one nanosecond). Neither router can reach the hosts it does not forward to: given an
+     * address, {@code r}'s ICMP errors find no route.
      */
-    public static PerformanceTestbed delayFirst(Simulation sim, PathSpec pathA, PathSpec pathB) {
-        return performanceTestbed(sim, sim, sim::connect, true, pathA, pathB, Family.IPV4);
+    public static PerformanceTestbed splitRouter(Simulation sim, PathSpec pathA, PathSpec pathB) {
+        return performanceTestbed(sim, sim, sim::link, true, pathA, pathB, Family.IPV4);
     }
 
-    /** How the hop between the partitions is made: inside one simulation, or between two partitions. */
-    private interface Connector {
-        DuplexLink connect(Node a, Node b, LinkSpec aToB, LinkSpec bToA);
+    /** How a hop of the split layout whose delay lets partitions run apart is made: in one simulation or between two. */
+    private interface Linker {
+        Link link(Node from, Node to, LinkSpec spec);
     }
 
     /**
-     * The source in {@code sim}, the destination in {@code destinationSim}. With {@code
-     * delayFirst} the router is built beside the destination and each path's delay sits on the
-     * source-side hop, made by {@code across}; else the router is beside the source and the delay
-     * on the destination-side hop, made by {@code across}.
+     * The source in {@code sim}, the destination in {@code destinationSim}. With {@code split} the
+     * router is split by direction ({@link #splitRouter}), {@code r} beside the destination and
+     * {@code r-back} beside the source, and the delayed hops are made by {@code across}; else one
+     * router {@code r} in {@code sim}, which is then {@code destinationSim} too.
      */
-    private static PerformanceTestbed performanceTestbed(Simulation sim, Simulation destinationSim, Connector across,
-                                                         boolean delayFirst, PathSpec pathA, PathSpec pathB,
+    private static PerformanceTestbed performanceTestbed(Simulation sim, Simulation destinationSim, Linker across,
+                                                         boolean split, PathSpec pathA, PathSpec pathB,
                                                          Family family) {
         Host source = sim.host("source");
         Host destination = destinationSim.host("destination");
-        Router r = (delayFirst ? destinationSim : sim).router("r");
-        PerformanceTestbed.Path a = path(sim, destinationSim, across, delayFirst, "A", 1, pathA, source, r, destination, family);
-        PerformanceTestbed.Path b = path(sim, destinationSim, across, delayFirst, "B", 2, pathB, source, r, destination, family);
+        Router r = destinationSim.router("r");
+        Router back = split ? sim.router("r-back") : r;
+        PerformanceTestbed.Path a = path(sim, destinationSim, across, split, "A", 1, pathA, source, r, back, destination, family);
+        PerformanceTestbed.Path b = path(sim, destinationSim, across, split, "B", 2, pathB, source, r, back, destination, family);
         String any = family == Family.IPV4 ? "0.0.0.0/0" : "::/0";
         source.route(any, a.sourceSide().aToB());
         destination.route(any, a.destinationSide().bToA());
@@ -163,9 +170,9 @@ public final class Topologies {
         return new MultipathTestbed(sim, client, server, r, list, serverLink);
     }
 
-    private static PerformanceTestbed.Path path(Simulation sim, Simulation destinationSim, Connector across,
-                                                boolean delayFirst, String name, int net, PathSpec spec,
-                                                Host source, Router r, Host destination, Family family) {
+    private static PerformanceTestbed.Path path(Simulation sim, Simulation destinationSim, Linker across,
+                                                boolean split, String name, int net, PathSpec spec,
+                                                Host source, Router r, Router back, Host destination, Family family) {
         boolean v4 = family == Family.IPV4;
         String srcAddr = v4 ? "198.18." + net + "1.2" : "fd00:" + net + ":1::2";
         String dstAddr = v4 ? "198.18." + net + "2.2" : "fd00:" + net + ":2::2";
@@ -176,19 +183,25 @@ public final class Topologies {
         destination.address(dstAddr);
         DuplexLink near;
         DuplexLink far;
-        if (delayFirst) {
-            near = across.connect(source, r, spec.delayedAccessLink(), spec.delayedAccessLink());
-            far = destinationSim.connect(r, destination, spec.undelayedLink(spec.loss()), spec.undelayedLink(spec.reverseLoss()));
+        if (split) {
+            near = new DuplexLink(across.link(source, r, spec.delayedAccessLink()), sim.link(back, source, spec.accessLink()));
+            far = new DuplexLink(destinationSim.link(r, destination, spec.undelayedLink(spec.loss())),
+                    across.link(destination, back, spec.link(spec.reverseLoss())));
         } else {
             near = sim.connect(source, r, spec.accessLink());
-            far = across.connect(r, destination, spec.link(spec.loss()), spec.link(spec.reverseLoss()));
+            far = sim.connect(r, destination, spec.link(spec.loss()), spec.link(spec.reverseLoss()));
         }
         source.bind(srcAddr, near.aToB());
         destination.bind(dstAddr, far.bToA());
-        r.sourceRoute(srcNet, any, far.aToB())
-                .sourceRoute(dstNet, any, near.bToA())
-                .route(srcNet, near.bToA())
-                .route(dstNet, far.aToB());
+        if (split) {
+            r.sourceRoute(srcNet, any, far.aToB()).route(dstNet, far.aToB());
+            back.sourceRoute(dstNet, any, near.bToA()).route(srcNet, near.bToA());
+        } else {
+            r.sourceRoute(srcNet, any, far.aToB())
+                    .sourceRoute(dstNet, any, near.bToA())
+                    .route(srcNet, near.bToA())
+                    .route(dstNet, far.aToB());
+        }
         return new PerformanceTestbed.Path(name, srcAddr, dstAddr, spec, near, far);
     }
 }
