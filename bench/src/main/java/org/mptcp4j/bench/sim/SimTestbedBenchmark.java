@@ -113,9 +113,10 @@ public class SimTestbedBenchmark {
     }
 
     /**
-     * {@link #fig3MptcpTwoPaths} on two threads ({@link ParallelSimulation}): the source in one
-     * partition, the router and the destination in the other, each path's 10 ms delay on the hop
-     * between them (the same network: each host receives the same packets at the same times).
+     * {@link #fig3MptcpTwoPaths} on two threads ({@link ParallelSimulation}): the source and the
+     * router's way back in one partition, the router's way there and the destination in the
+     * other, each path's 10 ms delay on the hops between them (the same network: each host
+     * receives the same packets at the same times; see {@link Topologies#splitRouter}).
      * Its figure is wall time: the CPU of both threads is about that of the one-thread run.
      */
     @Benchmark
