@@ -1231,6 +1231,16 @@ public final class MptcpConnection {
      * whether it carries the next data (paper section 4.2: subflows pull from the connection-level
      * buffer when an ACK opens their window). Returns the bytes handed to it.
      */
+    /**
+     * False only when {@link #pull} would surely give no subflow anything: no data waits for a
+     * mapping or a reinjection, everything sent is acknowledged at the data level (so no
+     * opportunistic or redundant copy either), and no DATA_FIN is queued. The subflows' staleness,
+     * which each pull looks at too, each DATA_ACK received looks at as well.
+     */
+    boolean mayHaveDataToSend() {
+        return snd.unmapped() > 0 || !reinject.isEmpty() || snd.una() != snd.nxt() || dataFinQueued;
+    }
+
     int pull(Subflow s, long nowNanos, int maxBytes) {
         if (mode == Mode.PLAIN || !s.usable() && mode == Mode.MPTCP || error != null) {
             return 0;

@@ -605,6 +605,11 @@ public final class Subflow implements SubflowExtension {
     }
 
     @Override
+    public boolean mayHaveDataToSend(TcpConnection c) {
+        return conn.mayHaveDataToSend();
+    }
+
+    @Override
     public int segmentLimit(TcpConnection c, int seq, int len) {
         Mapping m = sentMappingFor(seq);
         return m == null ? len : Math.min(len, Seq32.diff(m.endSeq(), seq));

@@ -442,7 +442,11 @@ public final class Stack {
     /** The subflow of entry {@code e} has processed a segment. */
     private void afterProcess(long nowNanos, StackEntry e) {
         e.owner.mptcp.afterInput(nowNanos);
-        markDirty(e);
+        if (e.conn.mayHaveOutput()) {
+            markDirty(e);
+        } else {
+            rearm(e); // a delayed ACK armed, say: nothing to poll for
+        }
         rearm(e.owner);
     }
 

@@ -94,6 +94,14 @@ public interface SubflowExtension {
         return 0;
     }
 
+    /**
+     * False only when {@link #pullSendData} would surely hand {@code c} nothing now, and asking
+     * would change nothing (see {@link TcpConnection#mayHaveOutput}). True when unsure.
+     */
+    default boolean mayHaveDataToSend(TcpConnection c) {
+        return true;
+    }
+
     /** The connection changed state (for example, MPTCP learns that a subflow is established). */
     default void onStateChange(TcpConnection c, TcpState from, TcpState to) {}
 

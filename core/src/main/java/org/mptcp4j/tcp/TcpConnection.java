@@ -317,6 +317,23 @@ public final class TcpConnection {
     }
 
     /**
+     * False only when {@link #pollOutgoing} would surely give nothing now and change nothing:
+     * synchronized and not closing, with no RST, ACK owed or asked for, probe, data in flight,
+     * unsent data or FIN, nor data the extension may hand it ({@link
+     * SubflowExtension#mayHaveDataToSend}). Linux decides the same after each segment received
+     * ({@code tcp_data_snd_check}, {@code tcp_ack_snd_check}); a driver need not poll then: a bulk
+     * receiver's every other data segment, whose ACK waits for the next.
+     */
+    public boolean mayHaveOutput() {
+        if (rstPending || ackNow || probeNow || persistFired || !owedAcks.isEmpty() || recovery.probePending
+                || state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT
+                || finQueued || !retransmitQueue.isEmpty() || sendBuffer.length() > Seq32.diff(sndNxt, bufSeq)) {
+            return true;
+        }
+        return extension != SubflowExtension.PLAIN && extension.mayHaveDataToSend(this);
+    }
+
+    /**
      * The next segment to send, or null: what {@link #poll} gives, but not made a value. Valid
      * until the next poll, and while the send queue keeps its payload: encode it at once.
      */
