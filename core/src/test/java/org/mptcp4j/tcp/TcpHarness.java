@@ -97,8 +97,13 @@ final class TcpHarness implements TcpEvents {
 
     /** The next segment the connection sends (null if none), with its payload copied. */
     TcpSegment recv() {
+        boolean mayHaveOutput = conn.mayHaveOutput();
+        long deadline = conn.nextDeadline();
         TcpSegment s = conn.poll(now);
         conn.checkInvariants();
+        // Every scenario checks the promise drivers rely on to skip a poll: none, then nothing sent or armed.
+        assertThat(mayHaveOutput || s == null && conn.nextDeadline() == deadline)
+                .as("mayHaveOutput() was false, yet the poll sent %s or moved the next deadline", s).isTrue();
         if (s == null) {
             return null;
         }
