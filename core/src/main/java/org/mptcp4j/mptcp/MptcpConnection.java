@@ -1227,11 +1227,6 @@ public final class MptcpConnection {
     // ====================================================================== the send path
 
     /**
-     * {@code s}'s windows let {@code maxBytes} out and it has nothing queued: the scheduler decides
-     * whether it carries the next data (paper section 4.2: subflows pull from the connection-level
-     * buffer when an ACK opens their window). Returns the bytes handed to it.
-     */
-    /**
      * False only when {@link #pull} would surely give no subflow anything: no data waits for a
      * mapping or a reinjection, everything sent is acknowledged at the data level (so no
      * opportunistic or redundant copy either), and no DATA_FIN is queued. The subflows' staleness,
@@ -1241,6 +1236,11 @@ public final class MptcpConnection {
         return snd.unmapped() > 0 || !reinject.isEmpty() || snd.una() != snd.nxt() || dataFinQueued;
     }
 
+    /**
+     * {@code s}'s windows let {@code maxBytes} out and it has nothing queued: the scheduler decides
+     * whether it carries the next data (paper section 4.2: subflows pull from the connection-level
+     * buffer when an ACK opens their window). Returns the bytes handed to it.
+     */
     int pull(Subflow s, long nowNanos, int maxBytes) {
         if (mode == Mode.PLAIN || !s.usable() && mode == Mode.MPTCP || error != null) {
             return 0;
