@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.mptcp4j.link.LossModel;
@@ -14,7 +13,6 @@ import org.mptcp4j.sim.ParallelSimulation;
 import org.mptcp4j.sim.Simulation;
 import org.mptcp4j.sim.TraceDigest;
 import org.mptcp4j.sim.topo.PathSpec;
-import org.mptcp4j.sim.topo.PerformanceTestbed;
 import org.mptcp4j.sim.topo.Topologies;
 
 /**
@@ -94,12 +92,7 @@ public final class SimTraceDigest {
             boolean intoHosts) {
         Map<String, TraceDigest> digests = new TreeMap<>();
         if (intoHosts) {
-            for (PerformanceTestbed.Path p : List.of(run.bed().pathA(), run.bed().pathB())) {
-                for (Link link : List.of(p.sourceSide().bToA(), p.destinationSide().aToB())) {
-                    String hop = "into " + link.to().name() + " over " + p.name();
-                    digests.put(hop, observe(link, new TraceDigest(hop), untilNanos));
-                }
-            }
+            run.bed().linksIntoHosts().forEach((hop, link) -> digests.put(hop, observe(link, new TraceDigest(hop), untilNanos)));
         } else {
             for (Link link : run.links()) {
                 digests.put(link.name(), observe(link, new TraceDigest(), untilNanos));

@@ -1,7 +1,11 @@
 package org.mptcp4j.sim.topo;
 
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.mptcp4j.sim.DuplexLink;
 import org.mptcp4j.sim.Host;
+import org.mptcp4j.sim.Link;
 import org.mptcp4j.sim.Router;
 import org.mptcp4j.sim.Simulation;
 
@@ -14,6 +18,21 @@ import org.mptcp4j.sim.Simulation;
  */
 public record PerformanceTestbed(Simulation sim, Host source, Host destination, Router router,
                                  Path pathA, Path pathB) {
+
+    /**
+     * The four links into the hosts, by host and path ({@code "into source over A"}, ...), in name
+     * order: what each host receives, named alike in every layout (the routers they come from are
+     * not: {@code r} or {@code r-back}).
+     */
+    public Map<String, Link> linksIntoHosts() {
+        Map<String, Link> links = new TreeMap<>();
+        for (Path p : List.of(pathA, pathB)) {
+            for (Link l : List.of(p.sourceSide().bToA(), p.destinationSide().aToB())) {
+                links.put("into " + l.to().name() + " over " + p.name(), l);
+            }
+        }
+        return links;
+    }
 
     /**
      * One path: {@code sourceSide} joins the source and the router (rate and queue of the path, no

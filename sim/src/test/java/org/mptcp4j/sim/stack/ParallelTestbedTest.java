@@ -93,10 +93,12 @@ class ParallelTestbedTest {
     private static Run exchange(long seed, Layout layout, double loss, double reverseLoss, long traceUntilNanos) {
         boolean twoThreads = layout == Layout.TWO_THREADS;
         ParallelSimulation parallel = twoThreads ? new ParallelSimulation(seed, 2) : null;
+        PathSpec a = path(true, loss, reverseLoss);
+        PathSpec b = path(false, loss, reverseLoss);
         PerformanceTestbed bed = switch (layout) {
-            case TWO_THREADS -> Topologies.performanceTestbed(parallel, path(true, loss, reverseLoss), path(false, loss, reverseLoss));
-            case SPLIT_ROUTER -> Topologies.splitRouter(new Simulation(seed), path(true, loss, reverseLoss), path(false, loss, reverseLoss));
-            case USUAL -> Topologies.performanceTestbed(new Simulation(seed), path(true, loss, reverseLoss), path(false, loss, reverseLoss));
+            case TWO_THREADS -> Topologies.performanceTestbed(parallel, a, b);
+            case SPLIT_ROUTER -> Topologies.splitRouter(new Simulation(seed), a, b);
+            case USUAL -> Topologies.performanceTestbed(new Simulation(seed), a, b);
         };
         Map<String, TraceDigest> digests = new TreeMap<>();
         for (Link link : twoThreads ? parallel.links() : bed.sim().links()) {
@@ -109,14 +111,11 @@ class ParallelTestbedTest {
             digests.put(link.name(), d);
         }
         Map<String, TraceDigest> intoHosts = new TreeMap<>();
-        for (PerformanceTestbed.Path p : List.of(bed.pathA(), bed.pathB())) {
-            for (Link link : List.of(p.sourceSide().bToA(), p.destinationSide().aToB())) {
-                String hop = "into " + link.to().name() + " over " + p.name();
-                TraceDigest d = new TraceDigest(hop);
-                link.observeReceive(d);
-                intoHosts.put(hop, d);
-            }
-        }
+        bed.linksIntoHosts().forEach((hop, link) -> {
+            TraceDigest d = new TraceDigest(hop);
+            link.observeReceive(d);
+            intoHosts.put(hop, d);
+        });
         StackConfig server = StackConfig.defaults();
         StackConfig client = server.withMptcp(server.mptcp()
                 .withEndpoints(List.of(Endpoint.of(address(bed.pathB().sourceAddress()), 1, Endpoint.Flag.SUBFLOW)))
