@@ -150,6 +150,10 @@ public final class MptcpConnection {
     private final Penalizer penalizer;
     /** The right edge of the peer's data-level receive window: DATA_ACK plus window (RFC 8684 section 3.3.5). */
     long sndWndEnd;
+    /** The largest data-level window the peer offered (RFC 9293's max(SND.WND), for silly window avoidance). */
+    private long maxSndWindow;
+    /** The application's last write left bytes the send buffer had no room for. */
+    private boolean writeShort;
     /** The right edge we advertised at the data level; it never moves left. */
     long rcvAdvRight;
     /**
@@ -157,6 +161,8 @@ public final class MptcpConnection {
      * third element {@link #SAME_SUBFLOW} lets the range go on the subflow that holds it already.
      */
     private final ArrayList<long[]> reinject = new ArrayList<>();
+    /** What the short segments sent and not yet DATA_ACKed cost the peer's window beyond their bytes. */
+    private final PartialSegments partialSegments = new PartialSegments();
     private byte[] scratch = new byte[0];
     /**
      * The connection-level retransmission timer (Linux {@code mptcp_retransmit_timer}): armed while
@@ -947,8 +953,10 @@ public final class MptcpConnection {
             mib.increment(MibCounter.MPTCP_DATA_ACK_TOO_NEW);
             return; // acknowledges data never sent: ignored (RFC 8684 section 3.3.2; as Linux)
         }
+        boolean wasFull = windowClosed();
         int acked = snd.acknowledge(ack);
         if (acked > 0) {
+            partialSegments.acknowledge(snd.una());
             for (Subflow s : subflows) {
                 s.pruneSent(snd.una());
             }
@@ -961,18 +969,20 @@ public final class MptcpConnection {
         }
         checkStale();
         if (Dsn.ge(ack, snd.una())) {
+            maxSndWindow = Math.max(maxSndWindow, window);
             long right = ack + window;
             if (Dsn.gt(right, sndWndEnd)) {
-                boolean wasClosed = !Dsn.gt(sndWndEnd, snd.nxt());
                 sndWndEnd = right;
-                if (wasClosed) {
-                    windowProbeDeadline = Nanos.NEVER;
-                    windowProbes = 0;
-                    host.rearm(this);
-                    kick();
-                }
                 shareSendWindow(from);
             }
+        }
+        if (wasFull && !windowClosed()) {
+            // Room for a full segment again, from the right edge or from short segments DATA_ACKed:
+            // every subflow may take some, not only the one this DATA_ACK came on.
+            windowProbeDeadline = Nanos.NEVER;
+            windowProbes = 0;
+            host.rearm(this);
+            kick();
         }
         if (snd.unmapped() > 0 && windowClosed()) {
             armWindowProbe();
@@ -1270,6 +1280,8 @@ public final class MptcpConnection {
             opportunistic = true;
         }
         List<Subflow> usable = null;
+        int turn = Integer.MAX_VALUE;
+        int mss = s.tcp.dataMss();
         if (mode == Mode.MPTCP && range == null) {
             usable = usableSubflows();
             if (copies) {
@@ -1277,8 +1289,8 @@ public final class MptcpConnection {
                 if (s.isBackup() && !MinRttScheduler.allBackup(usable) || !copy && !windowHasRoom()) {
                     return 0;
                 }
-            } else if (sndWndEnd - snd.nxt() <= 0) {
-                // The peer's window is closed: the left edge a slower subflow holds goes again on
+            } else if (windowFull(mss)) {
+                // The peer's window is full: the left edge a slower subflow holds goes again on
                 // this one when the policy says so (opportunistic retransmission), else a probe waits.
                 range = opportunisticRange(s, true, maxBytes, nowNanos);
                 if (range == null) {
@@ -1291,11 +1303,10 @@ public final class MptcpConnection {
                 return 0;
             }
             if (!copy && !opportunistic) {
-                avail = (int) Math.min(avail, sndWndEnd - snd.nxt());
-                avail = Math.min(avail, scheduler.turnBytes(s));
+                avail = (int) Math.min(avail, windowRoom());
+                turn = scheduler.turnBytes(s);
             }
         }
-        int mss = s.tcp.dataMss();
         int cap = Math.max(MAX_MAPPING_BYTES / mss * mss, 1);
         // A subflow takes a little more than its window lets out now (what is left waits in its own
         // queue): fewer, larger mappings, as Linux maps whole send-queue fragments.
@@ -1303,6 +1314,11 @@ public final class MptcpConnection {
         // ...but never more than the subflow's send queue has room for: bytes mapped but not queued
         // would leave a data-level hole nothing ever fills.
         n = Math.min(n, s.tcp.sendSpace());
+        boolean fresh = mode == Mode.MPTCP && range == null && !copy;
+        if (fresh && (n < snd.unmapped() || moreToWrite())) {
+            n = wholeSegments(n, mss);
+        }
+        n = Math.min(n, turn); // a round-robin turn ends where it ends
         if (n <= 0) {
             return 0;
         }
@@ -1323,6 +1339,9 @@ public final class MptcpConnection {
             dsn = snd.take(n);
             s.carriedTo = dsn + n;
             scheduler.onMapped(s, dsn, n);
+            if (mode == Mode.MPTCP) {
+                partialSegments.add(dsn + n, Math.floorMod(-n, mss));
+            }
         }
         if (schedulerTrace != null) {
             traceDecision(s, usable, range != null ? SchedulerTrace.Kind.REINJECT
@@ -1376,9 +1395,56 @@ public final class MptcpConnection {
         return false;
     }
 
+    /**
+     * Of {@code n} bytes cut by the windows or the subflow's queue while more wait, or while the
+     * application has more to write, the full segments: every segment of the mapping but the last
+     * is full anyway, and a short last one costs a Linux receiver the memory of a full one
+     * ({@link PartialSegments}). RFC 9293 section 3.8.6.2.1's sender-side silly window syndrome
+     * avoidance, at the data level; Linux's {@code tcp_mss_split_point} too cuts at a full segment
+     * when the window ends within one, under Nagle's algorithm (on by default there).
+     */
+    private int wholeSegments(int n, int mss) {
+        int whole = n - n % mss;
+        if (whole > 0) {
+            return whole;
+        }
+        // Less than a segment: a window that small passed windowFull only because it is at least
+        // half the largest the peer offered, and then it goes (RFC 9293's fraction Fs); cut by
+        // the subflow's queue or by the application's next write, it waits while a DATA_ACK is due.
+        return windowRoom() < mss || snd.una() == snd.nxt() ? n : 0;
+    }
+
+    /**
+     * Whether the application has more to write than the send buffer took at its last write: what
+     * it writes once a DATA_ACK frees room continues the bytes waiting now, and their last short
+     * piece had better wait to become part of a full segment (Linux's autocorking and
+     * {@code MSG_MORE} hold it similarly).
+     */
+    private boolean moreToWrite() {
+        return writeShort && !dataFinQueued;
+    }
+
+    /**
+     * Whether the peer's data-level window lets out no more new data now: no room at all, or less
+     * than a full segment and less than half the largest window the peer offered (RFC 9293 section
+     * 3.8.6.2.1: the sender waits for the window to open further, its update or a probe's answer).
+     */
+    private boolean windowFull(int mss) {
+        long room = windowRoom();
+        return room <= 0 || room < mss && room < maxSndWindow / 2;
+    }
+
+    /**
+     * The peer's data-level window beyond what was sent, less what the short segments not yet
+     * DATA_ACKed cost it beyond their bytes ({@link PartialSegments}).
+     */
+    private long windowRoom() {
+        return sndWndEnd - snd.nxt() - partialSegments.bytes();
+    }
+
     /** Whether the peer's connection-level window has room beyond what was sent; if not, it is probed. */
     private boolean windowHasRoom() {
-        if (sndWndEnd - snd.nxt() <= 0) {
+        if (windowRoom() <= 0) {
             armWindowProbe();
             return false;
         }
@@ -1596,11 +1662,11 @@ public final class MptcpConnection {
     }
 
     /**
-     * Whether the peer's window has no room for a full segment: what is left may be a sliver the
-     * window scale rounds to zero in the subflows' headers, so no subflow would send into it.
+     * Whether no usable subflow may send into the peer's window ({@link #windowFull}): what is left
+     * may also be a sliver the window scale rounds to zero in the subflows' headers.
      */
     private boolean windowClosed() {
-        long room = sndWndEnd - snd.nxt();
+        long room = windowRoom();
         if (room > 0xFFFF) {
             return false; // no MSS exceeds an IP packet
         }
@@ -1608,7 +1674,7 @@ public final class MptcpConnection {
         boolean anyUsable = false;
         for (Subflow s : subflows) {
             if (s.usable()) {
-                if (s.tcp.dataMss() <= room) {
+                if (!windowFull(s.tcp.dataMss())) {
                     return false;
                 }
                 anyUsable = true;
@@ -1827,6 +1893,7 @@ public final class MptcpConnection {
             tuneSendBuffer(); // only when the tuned limit may be what stops this write
         }
         int n = snd.append(src);
+        writeShort = src.hasRemaining();
         if (n == 0 && src.hasRemaining()) {
             writeBlocked = true;
         }

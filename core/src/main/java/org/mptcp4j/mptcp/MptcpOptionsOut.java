@@ -89,14 +89,19 @@ final class MptcpOptionsOut {
             return s.infiniteMap == null || s.peerFellBack ? 0
                     : infiniteMapDss(s).encodedLength() + (s.mpFailPending ? MP_FAIL_LENGTH : 0);
         }
+        if (dataSegment) {
+            // The widest DSS (64-bit DATA_ACK and DSN), whatever this segment carries, so that every
+            // full data segment of the connection has the same payload, from the first: a Linux
+            // receiver learns its payload-to-memory ratio from the largest segments it sees and
+            // sizes its window by it (PartialSegments), and full segments 4 bytes shorter later
+            // would overrun that window's memory. It also covers the MP_JOIN third ACK (24) and MP_CAPABLE's first data (24).
+            return dssLength(true, true, m.checksums);
+        }
         if (s.joinAckPending) {
             return 24;
         }
         if (s.initial && m.client && !s.fullyEstablished) {
-            return dataSegment ? Math.max(24, dssLength(m.ack64, true, m.checksums)) : 20;
-        }
-        if (dataSegment) {
-            return dssLength(m.ack64, true, m.checksums);
+            return 20;
         }
         int r = dssLength(m.ack64, s.dataFinPending, m.checksums);
         MptcpOption.AddAddr announce = m.pathManager.pendingAnnouncement(s);
@@ -177,9 +182,12 @@ final class MptcpOptionsOut {
                 return;
             }
         }
-        // The DSS as its flags and fields, not a record: nearly every segment carries one.
-        long dataAck = m.ack64 ? m.dataAckToSend() : m.dataAckToSend() & 0xFFFF_FFFFL;
-        int flags = MptcpOptionCodec.DSS_DATA_ACK | (m.ack64 ? MptcpOptionCodec.DSS_DATA_ACK_64 : 0);
+        // The DSS as its flags and fields, not a record: nearly every segment carries one. A data
+        // segment's DATA_ACK is 64-bit, filling the room reserved for it (reserved), so that the
+        // packet is full; an ACK's has the width the peer's DSNs have, as Linux's.
+        boolean ack64 = m.ack64 || payload > 0;
+        long dataAck = ack64 ? m.dataAckToSend() : m.dataAckToSend() & 0xFFFF_FFFFL;
+        int flags = MptcpOptionCodec.DSS_DATA_ACK | (ack64 ? MptcpOptionCodec.DSS_DATA_ACK_64 : 0);
         long dsn = 0;
         int ssn = 0;
         int length = 0;

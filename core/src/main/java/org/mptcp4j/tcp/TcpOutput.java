@@ -249,6 +249,9 @@ final class TcpOutput {
                     armPersist(c, nowNanos);
                     return null;
                 }
+                if (sws) {
+                    c.mib.increment(MibCounter.TCP_WIN_PROBE); // the persist timer's probe, with data (Linux tcp_write_wakeup)
+                }
                 len = (int) windowRoom;
             }
             if (pipe > 0 && pipe + len > cwnd) {

@@ -60,7 +60,9 @@ class StackIcmpTest {
     @Test
     void fragmentationNeeded_forASegmentInFlight_lowersTheMss_andLaterSegmentsFit() {
         InFlight c = new InFlight(false);
-        assertThat(c.sent).hasSize(1500);
+        // The first data segment: a full one's 1420 bytes (MSS less the widest DSS); the MP_CAPABLE
+        // it carries in the DSS's place is 4 bytes shorter.
+        assertThat(c.sent).hasSize(1496);
         assertThat(c.mss()).isEqualTo(1448);
 
         ByteBuffer next = c.report(1280, c.sent);
@@ -76,7 +78,9 @@ class StackIcmpTest {
     @Test
     void packetTooBig_forASegmentInFlight_lowersTheMss() {
         InFlight c = new InFlight(true);
-        assertThat(c.sent).hasSize(1500);
+        // The first data segment: a full one's 1420 bytes (MSS less the widest DSS); the MP_CAPABLE
+        // it carries in the DSS's place is 4 bytes shorter.
+        assertThat(c.sent).hasSize(1496);
 
         c.report(1280, c.sent);
 
