@@ -94,7 +94,8 @@ final class MptcpOptionsOut {
             // full data segment of the connection has the same payload, from the first: a Linux
             // receiver learns its payload-to-memory ratio from the largest segments it sees and
             // sizes its window by it (PartialSegments), and full segments 4 bytes shorter later
-            // would overrun that window's memory. It also covers the MP_JOIN third ACK (24) and MP_CAPABLE's first data (24).
+            // would overrun that window's memory. It also covers the MP_JOIN third ACK (24) and
+            // MP_CAPABLE's first data (24).
             return dssLength(true, true, m.checksums);
         }
         if (s.joinAckPending) {
