@@ -3,6 +3,7 @@ package org.mptcp4j.cli.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.link.QueueLimit;
@@ -39,13 +40,24 @@ class PaperClaimsTest {
 
     @Test
     void fig5_threeSubflows_liaStaysWithin20PercentOfTheTcpFlow_renoTakesAboutThreeFlows() {
+        // LIA's share over seeds 1-3, the median: one 60 s run swings by about a tenth either way
+        // (seeds 1-10 gave 0.95-1.23, mean 1.05, once data segments were kept full; 1.04-1.20
+        // before), and the claim is about the usual share, not one run's.
+        double[] liaRatios = new double[3];
+        StringBuilder runs = new StringBuilder();
+        for (int i = 0; i < liaRatios.length; i++) {
+            long seed = i + 1;
+            SharedBottleneckRun.Result lia = SharedBottleneckRun.run(seed, "lia", 1, 3, BOTTLENECK_LOSS_PERCENT,
+                    Nanos.ofSeconds(60));
+            liaRatios[i] = lia.mptcpMbps() / lia.tcpMeanMbps();
+            runs.append("\n seed ").append(seed).append(": ").append(lia);
+        }
+        Arrays.sort(liaRatios);
         long seed = 2;
-        SharedBottleneckRun.Result lia = SharedBottleneckRun.run(seed, "lia", 1, 3, BOTTLENECK_LOSS_PERCENT,
-                Nanos.ofSeconds(60));
         SharedBottleneckRun.Result reno = SharedBottleneckRun.run(seed, "reno", 1, 3, BOTTLENECK_LOSS_PERCENT,
                 Nanos.ofSeconds(30));
 
-        assertThat(lia.mptcpMbps() / lia.tcpMeanMbps()).as("LIA MPTCP / TCP, seed %d: %s", seed, lia).isBetween(0.8, 1.2);
+        assertThat(liaRatios[1]).as("LIA MPTCP / TCP, the median of seeds 1-3:%s", runs).isBetween(0.8, 1.2);
         assertThat(reno.mptcpMbps() / reno.tcpMeanMbps()).as("Reno MPTCP / TCP, seed %d: %s", seed, reno).isGreaterThan(2.5);
     }
 
