@@ -976,7 +976,8 @@ public final class MptcpConnection {
                 shareSendWindow(from);
             }
         }
-        if (wasFull && !windowClosed()) {
+        boolean closed = windowClosed();
+        if (wasFull && !closed) {
             // Room for a full segment again, from the right edge or from short segments DATA_ACKed:
             // every subflow may take some, not only the one this DATA_ACK came on.
             windowProbeDeadline = Nanos.NEVER;
@@ -984,7 +985,7 @@ public final class MptcpConnection {
             host.rearm(this);
             kick();
         }
-        if (snd.unmapped() > 0 && windowClosed()) {
+        if (snd.unmapped() > 0 && closed) {
             armWindowProbe();
         }
         if (dataFinSent() && !dataFinAcked && ack == snd.end() + 1) {
@@ -1339,7 +1340,7 @@ public final class MptcpConnection {
             dsn = snd.take(n);
             s.carriedTo = dsn + n;
             scheduler.onMapped(s, dsn, n);
-            if (mode == Mode.MPTCP) {
+            if (fresh) {
                 partialSegments.add(dsn + n, Math.floorMod(-n, mss));
             }
         }
