@@ -2,7 +2,6 @@ package org.mptcp4j.sim.mptcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mptcp4j.base.Nanos;
@@ -30,14 +29,12 @@ class MptcpFullSegmentsTest {
     @ValueSource(longs = {41, 42})
     void smallWindowsBothWaysUnderLoss_dataSegmentsAreFull_exceptStreamEndsAndReinjections(long seed) {
         LossModel loss = LossModel.bernoulli(0.005);
-        PathSpec a = PathSpec.of(20_000_000, Duration.ofMillis(10)).withLoss(loss).withReverseLoss(loss);
-        PathSpec b = PathSpec.of(20_000_000, Duration.ofMillis(30)).withLoss(loss).withReverseLoss(loss);
+        PathSpec a = MptcpScenario.lossyPath(20_000_000, 10, loss);
+        PathSpec b = MptcpScenario.lossyPath(20_000_000, 30, loss);
         // 64 KiB that autotuning may not grow: the peer's window, not the congestion window, is
         // what limits both senders most of the time.
         StackConfig small = StackConfig.defaults().withReceiveBufferBytes(64 << 10).withReceiveBufferMaxBytes(64 << 10);
-        MptcpScenario s = MptcpScenario.standard(seed, BYTES, small, a, b);
-        s.clientEnd.stack().setSegmentationOffload(0);
-        s.serverEnd.stack().setSegmentationOffload(0);
+        MptcpScenario s = MptcpScenario.standard(seed, BYTES, small, a, b).withoutOffload();
         SegmentSizes toServer = new SegmentSizes();
         SegmentSizes toClient = new SegmentSizes();
         s.serverTamper.rule((now, p) -> {

@@ -149,6 +149,16 @@ final class MptcpScenario {
                 maxVirtualNanos);
     }
 
+    /**
+     * Both stacks without segmentation offload (the UDP driver, a TUN without GSO): every packet on
+     * the links is one segment. Returns this scenario.
+     */
+    MptcpScenario withoutOffload() {
+        clientEnd.stack().setSegmentationOffload(0);
+        serverEnd.stack().setSegmentationOffload(0);
+        return this;
+    }
+
     Mib clientMib() {
         return clientEnd.stack().mib();
     }
