@@ -42,7 +42,7 @@ final class DataSendBuffer {
         this.nxt = firstDsn;
     }
 
-    /** Sets the tuned limit, clamped to the capacity (SO_SNDBUF); what is held stays. */
+    /** Sets the tuned limit, clamped to the capacity (room for the most subflows a connection may have); what is held stays. */
     void setLimit(int bytes) {
         limit = Math.max(0, Math.min(bytes, this.bytes.capacity()));
     }

@@ -63,6 +63,8 @@ public final class MptcpConnection {
     static final int MAX_MAPPING_BYTES = 65535;
     /** The send buffer's tuned size to start with: about what Linux gives a new connection (tcp_sndbuf_expand over an initial window of ten). */
     static final int MIN_SEND_BUFFER_BYTES = 64 * 1024;
+    /** The largest send buffer a connection may grow: what one Java array holds, rounded down. */
+    static final int MAX_SEND_BUFFER_BYTES = 1 << 30;
     /** Segments' worth a subflow takes at least when it pulls (when that much is waiting). */
     static final int PULL_SEGMENTS = 8;
     /** DATA_FIN is resent this often at most before the connection gives up on an answer. */
@@ -213,6 +215,11 @@ public final class MptcpConnection {
     private boolean countedEstablished;
     /** The stack's identifier for this connection (its handle). */
     long ownerId;
+    /**
+     * The most send buffer each subflow brings to the connection's (Linux {@code tcp_wmem[2]}, a
+     * subflow's {@code sk_sndbuf} at most): see {@link #tuneSendBuffer}.
+     */
+    private final int sendBufferPerSubflow;
 
     private MptcpConnection(MptcpHost host, Mib mib, MptcpConfig config, Rng rng, TokenTable tokens, boolean client,
             boolean mptcp, int sendBufferBytes, int receiveBufferBytes, int receiveBufferMaxBytes) {
@@ -230,8 +237,11 @@ public final class MptcpConnection {
             tokens.put(localToken, this);
         }
         this.checksums = config.checksumRequired();
-        this.snd = new DataSendBuffer(sendBufferBytes, localIdsn + 1);
-        snd.setLimit(MIN_SEND_BUFFER_BYTES);
+        this.sendBufferPerSubflow = sendBufferBytes;
+        // Room for every subflow the limits allow, plus the initial one; memory is taken as data waits.
+        this.snd = new DataSendBuffer((int) Math.min((long) sendBufferBytes * (Limits.MAX + 1), MAX_SEND_BUFFER_BYTES),
+                localIdsn + 1);
+        snd.setLimit(Math.min(MIN_SEND_BUFFER_BYTES, sendBufferBytes));
         this.receiveBufferBytes = receiveBufferBytes;
         this.tuner = receiveBufferMaxBytes > receiveBufferBytes
                 ? new ReceiveBufferTuner(receiveBufferBytes, receiveBufferMaxBytes) : null;
@@ -1063,10 +1073,13 @@ public final class MptcpConnection {
 
     /**
      * Send-buffer tuning, as Linux sizes the MPTCP socket's {@code sk_sndbuf} from its subflows'
-     * (each grown by {@code tcp_sndbuf_expand} to about twice its congestion window): twice the
-     * subflows' summed congestion windows, at least {@link #MIN_SEND_BUFFER_BYTES}, at most
-     * SO_SNDBUF. It only grows. Without it a program that writes a few megabytes and closes would
-     * have them all buffered before a second subflow joins, and joins after the DATA_FIN are refused.
+     * ({@code __mptcp_sync_sndbuf}: the sum of the subflows' {@code sk_sndbuf}, each grown by
+     * {@code tcp_sndbuf_expand} to about twice its congestion window and at most
+     * {@code tcp_wmem[2]}): twice the subflows' summed congestion windows, at least
+     * {@link #MIN_SEND_BUFFER_BYTES}, at most the stack's send buffer (its {@code tcp_wmem[2]})
+     * for each subflow. It only grows. Without it a program that writes a few megabytes and closes
+     * would have them all buffered before a second subflow joins, and joins after the DATA_FIN are
+     * refused.
      *
      * <p>The sender holds every byte until the DATA_ACK covers it, and that waits for the slowest
      * path: the buffer the paper's section 4.1 asks of the receiver, {@code 2 * sum(BW_i) *
@@ -1075,6 +1088,11 @@ public final class MptcpConnection {
      * path B 100 ms longer (the paper's Fig. 6), the fast path waited on a full send buffer and the
      * connection moved 28 Mbit/s where TCP over path A alone moved 96. BW_i is the subflow's
      * window over its smoothed RTT.
+     *
+     * <p>The cap grows with the subflows as Linux's does ({@code <nr_subflows> * tcp wmem[2]}): two
+     * 1 Gbit/s paths whose tbf queues hold 20 ms need about 4.7 MB unacknowledged at the data level,
+     * more than one subflow's 4 MiB, and a connection capped there moved 1.2-1.4 Gbit/s where the
+     * kernel moved 1.88 (docs/benchmarks/net.md).
      */
     private void tuneSendBuffer() {
         long windows = 0;
@@ -1090,6 +1108,7 @@ public final class MptcpConnection {
             }
         }
         long target = Math.max(MIN_SEND_BUFFER_BYTES, 2 * Math.max(windows, (long) (rate * rttMax)));
+        target = Math.min(target, (long) sendBufferPerSubflow * Math.max(1, subflows.size()));
         if (target > snd.limit()) {
             snd.setLimit((int) Math.min(target, Integer.MAX_VALUE));
         }
