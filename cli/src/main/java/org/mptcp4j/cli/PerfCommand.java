@@ -111,8 +111,9 @@ final class PerfCommand implements Callable<Integer> {
     @Mixin
     Iperf3Options iperf3 = new Iperf3Options();
 
-    @Option(names = "--sndbuf", description = "Send buffer per connection, bytes (SO_SNDBUF; default: the stack's, "
-            + "4 MiB). A connection over several paths needs the sum of their rates times the longest RTT, and more.")
+    @Option(names = "--sndbuf", description = "The stack's send buffer, bytes (Linux tcp_wmem[2]; default 4 MiB): "
+            + "a TCP connection's most, and an MPTCP connection's most per subflow (it tunes itself up to that times its "
+            + "subflows, as Linux). A connection over several paths needs the sum of their rates times the longest RTT, and more.")
     Integer sendBufferBytes;
 
     @Option(names = "--udp-rate", defaultValue = "0",

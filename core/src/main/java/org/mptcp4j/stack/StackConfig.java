@@ -11,9 +11,10 @@ import org.mptcp4j.tcp.TcpConfig;
  * sysctls). Start from {@link #defaults()} and change fields with the withers.
  *
  * @param mss MSS announced for IPv4 (IPv6 connections use 20 bytes less)
- * @param sendBufferBytes send buffer limit per connection (SO_SNDBUF; 4 MiB, Linux's tcp_wmem[2], which
- *     its autotuning reaches on a fast path: a ring that grows only as data waits, so an idle or slow
- *     connection holds much less)
+ * @param sendBufferBytes send buffer limit per TCP connection, and per subflow of an MPTCP connection
+ *     (4 MiB, Linux's tcp_wmem[2], which its autotuning reaches on a fast path; an MPTCP connection's
+ *     buffer tunes itself up to this times its subflows, as Linux's {@code <nr_subflows> *
+ *     tcp_wmem[2]}): a ring that grows only as data waits, so an idle or slow connection holds much less
  * @param receiveBufferBytes initial receive buffer per connection (tcp_rmem[1]); bounds the window
  * @param receiveBufferMaxBytes the most receive-buffer autotuning grows a buffer to (tcp_rmem[2], 6 MB);
  *     autotuning is off when it is not above receiveBufferBytes
@@ -86,13 +87,14 @@ public record StackConfig(
         }
     }
 
-    /** Linux-like defaults. */
     /**
      * What {@link #defaults()} gives {@code sendBufferBytes}: Linux's tcp_wmem[2]. Two 1 Gbit/s
-     * paths need more than 2 MiB unacknowledged at the data level (docs/BENCHMARKS.md).
+     * paths need more than 4 MiB unacknowledged at the data level, which an MPTCP connection with
+     * two subflows may hold (docs/BENCHMARKS.md).
      */
     public static final int DEFAULT_SEND_BUFFER_BYTES = 4 << 20;
 
+    /** Linux-like defaults. */
     public static StackConfig defaults() {
         return new StackConfig(1460, DEFAULT_SEND_BUFFER_BYTES, 1 << 20, TcpConfig.DEFAULT_RECEIVE_BUFFER_MAX_BYTES, Nanos.ofSeconds(1), Nanos.ofMillis(200), Nanos.ofSeconds(60), Nanos.ofMillis(40), Nanos.ofSeconds(60), "cubic", true, true, true, false, Nanos.NEVER, Nanos.ofSeconds(75), 9, 6, 5, 15, 4096, 32768, 60999, true, MptcpConfig.defaults());
     }
