@@ -159,6 +159,11 @@ public final class MptcpConnection {
     /** The right edge we advertised at the data level; it never moves left. */
     long rcvAdvRight;
     /**
+     * The largest segment a subflow received (each subflow's Linux {@code rcv_mss}), the MSS of
+     * receiver-side silly window avoidance; RFC 9293's default MSS until data arrives.
+     */
+    private int rcvMss = 536;
+    /**
      * Ranges [start, end) of DSNs to send again on another subflow (RFC 8684 section 3.3.6); a
      * third element {@link #SAME_SUBFLOW} lets the range go on the subflow that holds it already.
      */
@@ -1126,6 +1131,7 @@ public final class MptcpConnection {
         if (tuner != null) {
             tuneReceiveBuffer(s, nowNanos, data.remaining());
         }
+        rcvMss = Math.max(rcvMss, s.tcp.receiveMss());
         DataReceiveQueue.Outcome o = rcv.accept(dsn, data);
         switch (o) {
             case DUPLICATE -> mib.increment(MibCounter.MPTCP_DUPLICATE_DATA);
@@ -1880,15 +1886,22 @@ public final class MptcpConnection {
     /**
      * The window this connection advertises on every subflow, relative to the DATA_ACK (RFC 8684
      * section 3.3.5): the space of the connection-level buffer. Its right edge never moves left,
-     * and moves right only by at least min(buffer / 2, 64 KB) (receiver-side SWS avoidance).
+     * and moves right only by at least {@link #windowStep} (receiver-side SWS avoidance).
      */
     long receiveWindow() {
         long right = rcv.limit();
-        long step = Math.min(rcv.capacity() / 2, 65536);
-        if (right - rcvAdvRight >= step) {
+        if (right - rcvAdvRight >= windowStep()) {
             rcvAdvRight = right;
         }
         return Math.max(0, rcvAdvRight - rcv.rcvNxt());
+    }
+
+    /**
+     * Receiver-side silly window avoidance (RFC 9293 section 3.8.6.2.2): the right edge waits until
+     * it can move by min(buffer / 2, MSS), as each subflow's TCP does for its own window.
+     */
+    private long windowStep() {
+        return Math.min(rcv.capacity() / 2, rcvMss);
     }
 
     long dataAckToSend() {
@@ -2032,8 +2045,8 @@ public final class MptcpConnection {
     }
 
     /**
-     * After a read (Linux {@code tcp_cleanup_rbuf}): when the window grew by as much as was
-     * advertised, tell the peer now; and when the application has taken everything, a delayed ACK
+     * After a read (Linux {@code mptcp_cleanup_rbuf}): when the window at least doubled, by no less
+     * than {@link #windowStep}, tell the peer now; and when the application has taken everything, a delayed ACK
      * goes now. Its DATA_ACK is what frees the peer's connection-level send buffer: a sender
      * limited by that buffer sends nothing more until it comes, so holding it for the delayed-ACK
      * timer stalls the connection for that long (Linux acknowledges at once data it received
@@ -2042,7 +2055,7 @@ public final class MptcpConnection {
     private void onApplicationRead() {
         long before = rcvAdvRight - rcv.rcvNxt();
         long grown = rcv.limit() - rcvAdvRight;
-        if (grown >= Math.max(before, Math.min(rcv.capacity() / 2, 65536))) {
+        if (grown >= Math.max(before, windowStep())) {
             for (Subflow s : subflows) {
                 if (s.usable()) {
                     requestAck(s);

@@ -40,12 +40,14 @@ class PenalizationTest {
 
     @Test
     void receiveWindowLimited_penalizationAndOpportunisticRetransmission_finishSooner_bothWaysIntact() {
-        // Seeds 1, 2, 3: 1.72, 2.56, 2.40 s without; 1.53, 1.87, 1.39 s with (27 % less in all).
-        // Per seed the gain swings with where the losses fall (seed 1 gained 40 % before the
-        // receivers sent their SACKs on pure ACKs, 11 % since; over seeds 1-8 both gave 34-35 %).
+        // Seeds 1-8: 13.46 s without, 10.39 s with (23 % less in all; per seed 17-31 %). Per seed
+        // the gain swings with where the losses fall. Before the receivers moved their window's
+        // right edge by an MSS rather than by 64 KB (receiver-side SWS avoidance as RFC 9293 has
+        // it), the case without the remedies took 16.81 s and the remedies gained 36 %: a window
+        // that opens in smaller steps lets the fast path send sooner by itself.
         double withTotal = 0;
         double withoutTotal = 0;
-        for (long seed = 1; seed <= 3; seed++) {
+        for (long seed = 1; seed <= 8; seed++) {
             MptcpScenario without = scenario(seed, ReceiveBufferPolicy.defaults());
             without.assertIntact(without.run(Nanos.ofSeconds(120)));
             double withoutSeconds = Nanos.toSeconds(without.sim.nowNanos());
@@ -63,7 +65,7 @@ class PenalizationTest {
             assertThat(without.clientMib().get(MibCounter.MPTCP_OPPORTUNISTIC_RETRANS)).as("seed %d", seed).isZero();
             assertThat(without.clientMib().get(MibCounter.MPTCP_PENALIZED)).as("seed %d", seed).isZero();
         }
-        assertThat(withTotal).as("seeds 1-3: %.2f s with, %.2f s without", withTotal, withoutTotal)
-                .isLessThan(0.8 * withoutTotal);
+        assertThat(withTotal).as("seeds 1-8: %.2f s with, %.2f s without", withTotal, withoutTotal)
+                .isLessThan(0.85 * withoutTotal);
     }
 }
