@@ -63,7 +63,7 @@ public final class MptcpConnection {
     static final int MAX_MAPPING_BYTES = 65535;
     /** The send buffer's tuned size to start with: about what Linux gives a new connection (tcp_sndbuf_expand over an initial window of ten). */
     static final int MIN_SEND_BUFFER_BYTES = 64 * 1024;
-    /** The largest send buffer a connection may grow: what one Java array holds, rounded down. */
+    /** The largest send buffer a connection may grow: a power of two below the largest Java array. */
     static final int MAX_SEND_BUFFER_BYTES = 1 << 30;
     /** Segments' worth a subflow takes at least when it pulls (when that much is waiting). */
     static final int PULL_SEGMENTS = 8;
@@ -1096,7 +1096,7 @@ public final class MptcpConnection {
      *
      * <p>The cap grows with the subflows as Linux's does ({@code <nr_subflows> * tcp wmem[2]}): two
      * 1 Gbit/s paths whose tbf queues hold 20 ms need about 4.7 MB unacknowledged at the data level,
-     * more than one subflow's 4 MiB, and a connection capped there moved 1.2-1.4 Gbit/s where the
+     * more than one subflow's 4 MiB, and a connection capped there moved 1.3-1.5 Gbit/s where the
      * kernel moved 1.88 (docs/benchmarks/net.md).
      */
     private void tuneSendBuffer() {
