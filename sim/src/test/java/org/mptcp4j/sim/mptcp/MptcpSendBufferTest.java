@@ -13,7 +13,7 @@ import org.mptcp4j.stack.StackConfig;
  * __mptcp_sync_sndbuf}: the MPTCP socket's {@code sk_sndbuf} is the sum of its subflows', each at
  * most {@code tcp_wmem[2]}). The sender holds every byte until the DATA_ACK covers it, so with one
  * subflow's buffer for the whole connection a two-path transfer moves at most that buffer per round
- * trip, whatever the paths could carry: on the testbed two 1 Gbit/s paths moved 1.4 Gbit/s where
+ * trip, whatever the paths could carry: on the testbed two 1 Gbit/s paths moved 1.3-1.5 Gbit/s where
  * the kernel moved 1.88.
  */
 class MptcpSendBufferTest {
