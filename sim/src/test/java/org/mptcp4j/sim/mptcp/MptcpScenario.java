@@ -31,7 +31,8 @@ import org.mptcp4j.stack.StackConfig;
  * first (as {@code ip mptcp endpoint add ADDRESS id N subflow}), with the subflow limit raised to
  * match; each host's stack sits behind a {@link Tamper} that tests may give a rule. While the
  * connection lives, what each subflow carried at the data level is sampled from the client's
- * MPTCP_INFO every 10 ms (subflows leave the connection when it closes).
+ * MPTCP_INFO every 10 ms (subflows leave the connection when it closes), and so is the most data it
+ * had unacknowledged at the data level.
  */
 final class MptcpScenario {
     static final int PORT = 5001;
@@ -51,6 +52,8 @@ final class MptcpScenario {
     final Map<String, long[]> subflowData = new LinkedHashMap<>();
     /** The largest number of subflows the client's connection had at once. */
     int maxSubflows;
+    /** The most data-level bytes the client had sent and not seen DATA_ACKed (MPTCP_INFO's bytes sent less acked). */
+    long mostUnacknowledged;
 
     /** The client's {@code subflow} endpoints: one per address beyond the first. */
     static List<Endpoint> subflowEndpoints(MultipathTestbed bed) {
@@ -127,6 +130,7 @@ final class MptcpScenario {
         MptcpInfo info = client.conn() == null ? null : clientEnd.stack().mptcpInfo(client.conn());
         if (info != null) {
             maxSubflows = Math.max(maxSubflows, info.subflows().size());
+            mostUnacknowledged = Math.max(mostUnacknowledged, info.bytesSent() - info.bytesAcked());
             for (MptcpInfo.SubflowInfo s : info.subflows()) {
                 long[] d = subflowData.computeIfAbsent(s.local() + " -> " + s.remote(), k -> new long[2]);
                 d[0] = Math.max(d[0], s.dataBytesSent());

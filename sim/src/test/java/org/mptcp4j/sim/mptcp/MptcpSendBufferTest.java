@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.link.LossModel;
-import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.stack.StackConfig;
 
 /**
@@ -29,20 +28,11 @@ class MptcpSendBufferTest {
         MptcpScenario s = MptcpScenario.standard(SEED, BYTES, StackConfig.defaults().withSendBufferBytes(SEND_BUFFER),
                 MptcpScenario.lossyPath(100_000_000L, 5, loss), MptcpScenario.lossyPath(100_000_000L, 5, loss));
 
-        long mostUnacknowledged = 0; // data-level bytes sent and not DATA_ACKed, as MPTCP_INFO shows them
-        boolean done = false;
-        for (long t = Nanos.ofMillis(10); !done && t <= Nanos.ofSeconds(60); t += Nanos.ofMillis(10)) {
-            s.sim.runUntil(t);
-            MptcpInfo info = s.clientInfo();
-            if (info != null) {
-                mostUnacknowledged = Math.max(mostUnacknowledged, info.bytesSent() - info.bytesAcked());
-            }
-            done = s.client.isDone() && s.server.isDone();
-        }
+        boolean done = s.run(Nanos.ofSeconds(60));
 
         s.assertIntact(done);
         s.assertEverySubflowCarriedDataBothWays(2);
-        assertThat(mostUnacknowledged).as("%s: the client's most data-level bytes unacknowledged", s)
+        assertThat(s.mostUnacknowledged).as("%s: the client's most data-level bytes unacknowledged", s)
                 .isGreaterThan(3 * SEND_BUFFER / 2);
     }
 }
