@@ -81,17 +81,6 @@ final class DataSendBuffer {
         return Math.max(0, Math.min(bytes.freeSpace(), limit - bytes.length()));
     }
 
-    /**
-     * Whether a blocked writer is woken: once the free space is at least half of what is queued
-     * (Linux {@code sk_stream_is_writeable}: {@code sk_stream_wspace >= sk_stream_min_wspace}), so a
-     * third of a full buffer. Waking on every freed byte had the application write one ACK's worth
-     * at a time, each write an event and a call through the stack.
-     */
-    boolean isWriteable() {
-        int free = freeSpace();
-        return free > 0 && free >= bytes.length() / 2;
-    }
-
     int append(ByteBuffer src) {
         return bytes.append(src, freeSpace());
     }

@@ -1046,7 +1046,7 @@ public final class MptcpConnection {
                 low = lowestNeeded();
             }
         }
-        if (snd.release(low) > 0 && writeBlocked && snd.isWriteable()) {
+        if (snd.release(low) > 0 && writeBlocked && snd.freeSpace() > 0) {
             writeBlocked = false;
             host.onWritable(this);
         }

@@ -11,11 +11,7 @@ public sealed interface StackEvent {
     /** Data or end of stream can be read. Edge-triggered: read until 0 or -1 to be told again. */
     record Readable(ConnHandle conn) implements StackEvent {}
 
-    /**
-     * Send buffer space opened after a write returned 0: as Linux wakes a writer
-     * ({@code sk_stream_write_space}), once a good share is free (a quarter of the buffer for
-     * plain TCP; for MPTCP half of what is queued, a third of a full buffer), not per ACK.
-     */
+    /** Send buffer space opened after a write returned 0. */
     record Writable(ConnHandle conn) implements StackEvent {}
 
     /** The peer's FIN arrived (end of stream after the remaining data). */
