@@ -21,9 +21,9 @@ final class DataReceiveQueue {
     /**
      * What the window offers from the first unread byte; the buffer holds {@link #slack} more.
      * Linux too advertises less than its receive buffer ({@code tcp_adv_win_scale}, the scaling
-     * ratio): a sender that overshoots the right edge a little (the kernel's MPTCP does, by up to a
-     * TSO segment, when the reader lags and the window closes) loses nothing, where dropping the
-     * overshoot would cost a data-level retransmission timeout.
+     * ratio): a sender that overshoots the right edge (the kernel's MPTCP does, by megabytes, when
+     * the reader lags and the window closes) loses nothing, where dropping the overshoot would cost
+     * a data-level retransmission timeout.
      */
     private int window;
 
@@ -39,9 +39,9 @@ final class DataReceiveQueue {
      * is twice the window, as Linux's receive buffer is twice what it advertises (its default
      * scaling ratio of one half). An eighth was too little: when the reader lagged for some 20 ms
      * on unlimited veths and the window closed, the kernel's MPTCP sent up to 2.6 MB beyond the
-     * right edge (its subflows' send windows lag the DATA_ACK), everything past the eighth was
-     * dropped (MPTcpExtNoDSSInWindow), and the kernel took those bytes back one connection-level
-     * retransmission timeout at a time: 2 GB took 14 s instead of 5.
+     * right edge (probably as its subflows' send windows lag the DATA_ACK), everything past the
+     * eighth was dropped (MPTcpExtNoDSSInWindow), and the kernel took those bytes back one
+     * connection-level retransmission timeout at a time: 2 GB took up to 19 s instead of 5.
      */
     static int slack(int windowBytes) {
         return Math.max(windowBytes, 128 * 1024);
