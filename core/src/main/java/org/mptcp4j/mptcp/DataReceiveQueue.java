@@ -39,9 +39,12 @@ final class DataReceiveQueue {
      * is twice the window, as Linux's receive buffer is twice what it advertises (its default
      * scaling ratio of one half). An eighth was too little: when the reader lagged for some 20 ms
      * on unlimited veths and the window closed, the kernel's MPTCP sent up to 2.6 MB beyond the
-     * right edge (probably as its subflows' send windows lag the DATA_ACK), everything past the
-     * eighth was dropped (MPTcpExtNoDSSInWindow), and the kernel took those bytes back one
-     * connection-level retransmission timeout at a time: 2 GB took up to 19 s instead of 5.
+     * right edge, everything past the eighth was dropped (MPTcpExtNoDSSInWindow), and the kernel
+     * took those bytes back one connection-level retransmission timeout at a time: 2 GB took up to
+     * 19 s instead of 5. The kernel puts the right edge at the DATA_ACK plus the subflow's TCP send
+     * window ({@code ack_update_msk}), and that TCP takes a smaller window only from an ACK that
+     * moves ({@code tcp_may_update_window}): a DATA_ACK that jumps, on a subflow whose own ACK
+     * stood still, lands the edge past what was announced by up to the window announced before.
      */
     static int slack(int windowBytes) {
         return Math.max(windowBytes, 128 * 1024);
