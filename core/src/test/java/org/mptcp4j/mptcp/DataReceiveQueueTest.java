@@ -9,9 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The connection-level receive queue when the reader lags: the window closes with the buffer full
  * of data the application has not read, and the kernel's MPTCP goes on sending past the right
- * edge. Seen on unlimited veths: up to 2.6 MB past
- * it; dropped, the kernel took those bytes back one connection-level retransmission timeout at a
- * time, and 2 GB took 14 s instead of 5.
+ * edge. Seen on unlimited veths: up to 2.6 MB past it; dropped, the kernel took those bytes back
+ * one connection-level retransmission timeout at a time, and 2 GB took up to 19 s instead of 5.
  */
 class DataReceiveQueueTest {
     private static final int WINDOW = 1 << 20;
