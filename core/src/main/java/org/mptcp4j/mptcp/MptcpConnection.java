@@ -216,7 +216,11 @@ public final class MptcpConnection {
     TcpError error;
     private boolean establishedSignaled;
     private boolean subflowsClosing;
-    /** Counted in MPTcpExtMPCurrEstab, until both DATA_FINs are through or the last subflow leaves. */
+    /**
+     * Counted in MPTcpExtMPCurrEstab: from MPTCP-level establishment until this end queues its
+     * DATA_FIN, the last subflow leaves or the subflows close; Linux counts an MPTCP socket in
+     * ESTABLISHED and CLOSE_WAIT, as TCP's TcpCurrEstab.
+     */
     private boolean countedEstablished;
     /** The stack's identifier for this connection (its handle). */
     long ownerId;
@@ -2106,6 +2110,9 @@ public final class MptcpConnection {
             return;
         }
         dataFinQueued = true;
+        // Linux's MPTCP socket leaves ESTABLISHED (or CLOSE_WAIT) for FIN_WAIT1 (or LAST_ACK) here,
+        // and MPTcpExtMPCurrEstab counts it no longer (mptcp_set_state), as TcpCurrEstab a TCP socket.
+        leaveEstablished();
         if (mode == Mode.FALLBACK) {
             if (snd.unmapped() == 0) {
                 signalDataFin();

@@ -759,6 +759,7 @@ public final class Stack {
                 c.appReleased = true;
                 c.mptcp.abort(nowNanos);
                 touch(c);
+                releaseIfDone(c); // one the peer already closed or reset
             }
         }
         l.acceptQueue.clear();
@@ -779,6 +780,11 @@ public final class Stack {
         }
         if (c.mptcp.isPeerFinReceived()) {
             events.add(new StackEvent.PeerClosed(c.handle));
+        }
+        if (c.mptcp.error() != null) {
+            // Reset while it waited (see releaseIfDone): told now that the application has it, and
+            // released when the application has read what it holds, or closes it.
+            events.add(new StackEvent.Reset(c.handle, ResetReason.of(c.mptcp.error())));
         }
         return c.handle;
     }
@@ -1355,6 +1361,13 @@ public final class Stack {
     /** Releases the connection once it is over, unless unread data the peer was told we have still waits. */
     private void releaseIfDone(StackConnection c) {
         if (c.registered && c.subflows.isEmpty() && c.mptcp.isClosed()) {
+            if (c.listener != null && c.established) {
+                // Reset or closed by the peer while in the accept queue: Linux leaves it there, and
+                // accept() returns it (inet_csk_accept looks not at the child's state); a read then
+                // gives what it received and the reset. Released once accepted and read or closed,
+                // or with its listener.
+                return;
+            }
             if (c.visible && !c.appReleased && c.mptcp.readable() > 0) {
                 // Data acknowledged to the peer is the application's, even after a reset or the end of
                 // TIME-WAIT: the handle stays until it is read or closed, as a Linux socket keeps its

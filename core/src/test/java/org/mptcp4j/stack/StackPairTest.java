@@ -116,6 +116,60 @@ class StackPairTest {
         assertThat(pair.server.mib().get(MibCounter.TCP_LISTEN_OVERFLOWS)).isEqualTo(1);
     }
 
+    /**
+     * The peer writes and resets before the application accepts: as on Linux, accept() still
+     * returns the connection (inet_csk_accept looks not at its state), a read gives the bytes that
+     * came before the RST, then the reset is reported, and the handle goes once read to the end.
+     * (A stack that dropped it made an accept racing the RST wait for ever.)
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void resetBeforeAccept_acceptReturnsIt_readGivesTheBytesThenTheReset(boolean mptcp) {
+        Pair pair = new Pair(StackConfig.defaults().withMptcpEnabled(mptcp), 1);
+        ListenerHandle listener = pair.server.listen(pair.serverAddress(), 4);
+        ConnHandle c = pair.client.connect(0, null, pair.serverAddress());
+        pair.driveUntil(() -> pair.clientEvents.contains(new StackEvent.Connected(c)), Nanos.ofSeconds(1), 100);
+        assertThat(pair.client.write(pair.now(), c, ByteBuffer.wrap(new byte[1000]))).isEqualTo(1000);
+        pair.flush();
+        pair.driveIdle(Nanos.ofMillis(50)); // the bytes arrived, and nobody accepted the connection
+        pair.client.abort(pair.now(), c);
+        pair.flush();
+        pair.driveIdle(Nanos.ofMillis(50));
+        assertThat(pair.server.mib().get(mptcp ? MibCounter.MPTCP_FASTCLOSE_RX : MibCounter.TCP_ESTAB_RESETS))
+                .as("the RST arrived: %s", pair.server.mib()).isEqualTo(1);
+
+        ConnHandle accepted = pair.server.accept(listener);
+        assertThat(accepted).isNotNull();
+        pair.flush();
+        assertThat(pair.serverEvents).contains(new StackEvent.Reset(accepted, ResetReason.RESET_BY_PEER));
+        ByteBuffer into = ByteBuffer.allocate(2000);
+        assertThat(pair.server.read(pair.now(), accepted, into)).isEqualTo(1000);
+        assertThat(pair.server.read(pair.now(), accepted, into)).isEqualTo(-1);
+        pair.flush();
+        assertThat(pair.serverEvents).contains(new StackEvent.Closed(accepted));
+        assertThat(pair.server.connectionCount()).isZero();
+        assertThat(pair.server.accept(listener)).isNull();
+    }
+
+    @Test
+    void resetBeforeAccept_closingTheListenerReleasesIt() {
+        Pair pair = new Pair(StackConfig.defaults(), 1);
+        ListenerHandle listener = pair.server.listen(pair.serverAddress(), 4);
+        ConnHandle c = pair.client.connect(0, null, pair.serverAddress());
+        pair.driveUntil(() -> pair.clientEvents.contains(new StackEvent.Connected(c)), Nanos.ofSeconds(1), 100);
+        pair.driveIdle(Nanos.ofMillis(50));
+        pair.client.abort(pair.now(), c);
+        pair.flush();
+        pair.driveIdle(Nanos.ofMillis(50));
+        assertThat(pair.server.connectionCount()).as("kept for accept()").isEqualTo(1);
+
+        pair.server.closeListener(pair.now(), listener);
+        pair.flush();
+
+        assertThat(pair.server.connectionCount()).isZero();
+        assertThat(pair.serverEvents).noneMatch(e -> e instanceof StackEvent.Closed);
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void closingTheListener_resetsAConnectionNotYetAccepted(boolean mptcp) {

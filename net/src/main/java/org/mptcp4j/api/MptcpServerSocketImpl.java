@@ -151,7 +151,7 @@ final class MptcpServerSocketImpl extends SocketImpl {
                 target.attachAccepted(a.state(), a.local(), a.remote());
                 return;
             }
-            w.incoming.set(0); // none waits: announcements whose connection went before accept
+            w.incoming.set(0); // none waits: what was announced has been taken (the stack keeps even a reset one for accept)
             if (POLL_ONLY.get()) {
                 throw new NothingToAccept();
             }

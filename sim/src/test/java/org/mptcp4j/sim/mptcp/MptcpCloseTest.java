@@ -86,6 +86,39 @@ class MptcpCloseTest {
         assertClosed(where, serverEnd, sink.flow().conn());
     }
 
+    /**
+     * MPTcpExtMPCurrEstab as Linux keeps it ({@code mptcp_set_state}): a connection counts while
+     * ESTABLISHED or CLOSE_WAIT at the MPTCP level, and no longer from the moment its application
+     * closes (FIN_WAIT1 or LAST_ACK), not once its DATA_FIN is acknowledged. The client writes
+     * 256 KiB and closes at once, with the data still in flight; the server closes at the end of the
+     * stream.
+     */
+    @org.junit.jupiter.api.Test
+    void currEstab_countsUntilTheApplicationCloses_notUntilItsDataFinIsAcked() {
+        long seed = 90;
+        Simulation sim = new Simulation(seed);
+        MultipathTestbed bed = Topologies.multipathTestbed(sim, PathSpec.of(20_000_000, Duration.ofMillis(10)),
+                PathSpec.of(20_000_000, Duration.ofMillis(15)));
+        StackConfig clientConfig = StackConfig.defaults().withMptcp(MptcpConfig.defaults()
+                .withEndpoints(MptcpScenario.subflowEndpoints(bed)).withLimits(new Limits(1, 0)));
+        Sink sink = new Sink(MptcpScenario.PORT);
+        StackEndpoint serverEnd = new StackEndpoint(StackConfig.defaults()).add(sink);
+        BulkSender sender = new BulkSender(MptcpScenario.server(), BYTES, seed);
+        StackEndpoint clientEnd = new StackEndpoint(clientConfig).add(sender);
+        bed.server().attach(serverEnd);
+        bed.client().attach(clientEnd);
+
+        assertThat(sim.runUntil(sender::isDone, Nanos.ofSeconds(60))).as("seed %d: the client closed", seed).isTrue();
+        assertThat(clientEnd.stack().mib().get(MibCounter.MPTCP_CURR_ESTAB)).as("seed %d: the client, closed", seed).isZero();
+        assertThat(serverEnd.stack().mib().get(MibCounter.MPTCP_CURR_ESTAB)).as("seed %d: the server, reading", seed)
+                .isEqualTo(1);
+        assertThat(sink.flows()).as("seed %d: nothing of the stream's end yet", seed).allMatch(f -> !f.isComplete());
+
+        assertThat(sim.runUntil(() -> !sink.flows().isEmpty() && sink.flow().isComplete(), Nanos.ofSeconds(60))).isTrue();
+        assertThat(sink.flow().sha256()).isEqualTo(sender.sha256());
+        assertThat(serverEnd.stack().mib().get(MibCounter.MPTCP_CURR_ESTAB)).as("seed %d: the server, closed", seed).isZero();
+    }
+
     private static void assertClosed(Object s, StackEndpoint end, ConnHandle h) {
         MptcpInfo info = end.stack().mptcpInfo(h);
         if (info != null) {
