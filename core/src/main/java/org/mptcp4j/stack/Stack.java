@@ -1362,10 +1362,10 @@ public final class Stack {
     private void releaseIfDone(StackConnection c) {
         if (c.registered && c.subflows.isEmpty() && c.mptcp.isClosed()) {
             if (c.listener != null && c.established) {
-                // Reset or closed by the peer while in the accept queue: Linux leaves it there, and
-                // accept() returns it (inet_csk_accept looks not at the child's state); a read then
-                // gives what it received and the reset. Released once accepted and read or closed,
-                // or with its listener.
+                // Reset (or timed out) while in the accept queue: Linux leaves it there, and accept()
+                // returns it (inet_csk_accept looks not at the child's state); reads then give what
+                // it received, and a Reset event the reason. Released once accepted and read to the
+                // end or closed, or with its listener.
                 return;
             }
             if (c.visible && !c.appReleased && c.mptcp.readable() > 0) {
