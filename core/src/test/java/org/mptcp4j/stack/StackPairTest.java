@@ -126,9 +126,9 @@ class StackPairTest {
     @ValueSource(booleans = {false, true})
     void resetBeforeAccept_acceptReturnsIt_readGivesTheBytesThenTheReset(boolean mptcp) {
         Pair pair = new Pair(StackConfig.defaults().withMptcpEnabled(mptcp), 1);
-        ListenerHandle listener = pair.server.listen(pair.serverAddress(), 4);
-        ConnHandle c = pair.client.connect(0, null, pair.serverAddress());
-        pair.driveUntil(() -> pair.clientEvents.contains(new StackEvent.Connected(c)), Nanos.ofSeconds(1), 100);
+        Unaccepted u = Unaccepted.on(pair);
+        ListenerHandle listener = u.listener();
+        ConnHandle c = u.client();
         assertThat(pair.client.write(pair.now(), c, ByteBuffer.wrap(new byte[1000]))).isEqualTo(1000);
         pair.flush();
         pair.driveIdle(Nanos.ofMillis(50)); // the bytes arrived, and nobody accepted the connection
@@ -154,11 +154,9 @@ class StackPairTest {
     @Test
     void resetBeforeAccept_closingTheListenerReleasesIt() {
         Pair pair = new Pair(StackConfig.defaults(), 1);
-        ListenerHandle listener = pair.server.listen(pair.serverAddress(), 4);
-        ConnHandle c = pair.client.connect(0, null, pair.serverAddress());
-        pair.driveUntil(() -> pair.clientEvents.contains(new StackEvent.Connected(c)), Nanos.ofSeconds(1), 100);
-        pair.driveIdle(Nanos.ofMillis(50));
-        pair.client.abort(pair.now(), c);
+        Unaccepted u = Unaccepted.on(pair);
+        ListenerHandle listener = u.listener();
+        pair.client.abort(pair.now(), u.client());
         pair.flush();
         pair.driveIdle(Nanos.ofMillis(50));
         assertThat(pair.server.connectionCount()).as("kept for accept()").isEqualTo(1);
@@ -174,10 +172,9 @@ class StackPairTest {
     @ValueSource(booleans = {false, true})
     void closingTheListener_resetsAConnectionNotYetAccepted(boolean mptcp) {
         Pair pair = new Pair(StackConfig.defaults().withMptcpEnabled(mptcp), 1);
-        ListenerHandle listener = pair.server.listen(pair.serverAddress(), 4);
-        ConnHandle c = pair.client.connect(0, null, pair.serverAddress());
-        pair.driveUntil(() -> pair.clientEvents.contains(new StackEvent.Connected(c)), Nanos.ofSeconds(1), 100);
-        pair.driveIdle(Nanos.ofMillis(50)); // the third ACK arrived: established at both ends, and nobody accepted it
+        Unaccepted u = Unaccepted.on(pair);
+        ListenerHandle listener = u.listener();
+        ConnHandle c = u.client();
         assertThat(pair.server.connectionCount()).isEqualTo(1);
 
         pair.server.closeListener(pair.now(), listener);
@@ -208,5 +205,16 @@ class StackPairTest {
             s.pollTransmit(i, ByteBuffer.allocate(Stack.MAX_PACKET_BYTES));
         }
         assertThat(s.mib().snapshot().values().stream().mapToLong(Long::longValue).sum()).isGreaterThanOrEqualTo(20_000);
+    }
+
+    /** A connection the client opened and both ends hold as established, which nobody accepted yet. */
+    private record Unaccepted(ListenerHandle listener, ConnHandle client) {
+        static Unaccepted on(Pair pair) {
+            ListenerHandle listener = pair.server.listen(pair.serverAddress(), 4);
+            ConnHandle c = pair.client.connect(0, null, pair.serverAddress());
+            pair.driveUntil(() -> pair.clientEvents.contains(new StackEvent.Connected(c)), Nanos.ofSeconds(1), 100);
+            pair.driveIdle(Nanos.ofMillis(50)); // the third ACK arrived: established at both ends
+            return new Unaccepted(listener, c);
+        }
     }
 }
