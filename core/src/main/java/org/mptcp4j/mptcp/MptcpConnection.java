@@ -218,8 +218,8 @@ public final class MptcpConnection {
     private boolean subflowsClosing;
     /**
      * Counted in MPTcpExtMPCurrEstab: from MPTCP-level establishment until this end queues its
-     * DATA_FIN, the last subflow leaves or the subflows close; Linux counts an MPTCP socket in
-     * ESTABLISHED and CLOSE_WAIT, as TCP's TcpCurrEstab.
+     * DATA_FIN or the last subflow leaves; Linux counts an MPTCP socket in ESTABLISHED and
+     * CLOSE_WAIT, as TCP's TcpCurrEstab.
      */
     private boolean countedEstablished;
     /** The stack's identifier for this connection (its handle). */
@@ -2201,7 +2201,6 @@ public final class MptcpConnection {
         }
         subflowsClosing = true;
         closeSubflowsPending = true;
-        leaveEstablished();
     }
 
     private void leaveEstablished() {
