@@ -55,20 +55,12 @@ class MptcpCloseTest {
     @ParameterizedTest(name = "{0} path(s)")
     @ValueSource(ints = {1, 2})
     void writeThenClose_serverClosesAtEndOfStream_everySubflowCloses(int paths) {
-        PathSpec[] spec = new PathSpec[paths];
-        for (int i = 0; i < paths; i++) {
-            spec[i] = PathSpec.of(20_000_000, Duration.ofMillis(10 + 5 * i));
-        }
-        Simulation sim = new Simulation(80 + paths);
-        MultipathTestbed bed = Topologies.multipathTestbed(sim, spec);
-        StackConfig clientConfig = StackConfig.defaults().withMptcp(MptcpConfig.defaults()
-                .withEndpoints(MptcpScenario.subflowEndpoints(bed)).withLimits(new Limits(Math.max(1, paths - 1), 0)));
-        Sink sink = new Sink(MptcpScenario.PORT);
-        StackEndpoint serverEnd = new StackEndpoint(StackConfig.defaults()).add(sink);
-        BulkSender sender = new BulkSender(MptcpScenario.server(), BYTES, 80 + paths);
-        StackEndpoint clientEnd = new StackEndpoint(clientConfig).add(sender);
-        bed.server().attach(serverEnd);
-        bed.client().attach(clientEnd);
+        WriteThenClose w = WriteThenClose.start(paths, 80 + paths);
+        Simulation sim = w.sim();
+        Sink sink = w.sink();
+        BulkSender sender = w.sender();
+        StackEndpoint serverEnd = w.serverEnd();
+        StackEndpoint clientEnd = w.clientEnd();
         int[] maxSubflows = {0};
         boolean done = sim.runUntil(() -> {
             maxSubflows[0] = Math.max(maxSubflows[0], clientEnd.stack().subflowCount());
@@ -96,17 +88,12 @@ class MptcpCloseTest {
     @org.junit.jupiter.api.Test
     void currEstab_countsUntilTheApplicationCloses_notUntilItsDataFinIsAcked() {
         long seed = 90;
-        Simulation sim = new Simulation(seed);
-        MultipathTestbed bed = Topologies.multipathTestbed(sim, PathSpec.of(20_000_000, Duration.ofMillis(10)),
-                PathSpec.of(20_000_000, Duration.ofMillis(15)));
-        StackConfig clientConfig = StackConfig.defaults().withMptcp(MptcpConfig.defaults()
-                .withEndpoints(MptcpScenario.subflowEndpoints(bed)).withLimits(new Limits(1, 0)));
-        Sink sink = new Sink(MptcpScenario.PORT);
-        StackEndpoint serverEnd = new StackEndpoint(StackConfig.defaults()).add(sink);
-        BulkSender sender = new BulkSender(MptcpScenario.server(), BYTES, seed);
-        StackEndpoint clientEnd = new StackEndpoint(clientConfig).add(sender);
-        bed.server().attach(serverEnd);
-        bed.client().attach(clientEnd);
+        WriteThenClose w = WriteThenClose.start(2, seed);
+        Simulation sim = w.sim();
+        Sink sink = w.sink();
+        BulkSender sender = w.sender();
+        StackEndpoint serverEnd = w.serverEnd();
+        StackEndpoint clientEnd = w.clientEnd();
 
         assertThat(sim.runUntil(sender::isDone, Nanos.ofSeconds(60))).as("seed %d: the client closed", seed).isTrue();
         assertThat(clientEnd.stack().mib().get(MibCounter.MPTCP_CURR_ESTAB)).as("seed %d: the client, closed", seed).isZero();
@@ -117,6 +104,32 @@ class MptcpCloseTest {
         assertThat(sim.runUntil(() -> !sink.flows().isEmpty() && sink.flow().isComplete(), Nanos.ofSeconds(60))).isTrue();
         assertThat(sink.flow().sha256()).isEqualTo(sender.sha256());
         assertThat(serverEnd.stack().mib().get(MibCounter.MPTCP_CURR_ESTAB)).as("seed %d: the server, closed", seed).isZero();
+    }
+
+    /**
+     * A client that writes {@link #BYTES} and closes at once, joining a subflow per further path
+     * (20 Mbit/s, 10 ms and 5 ms more per path), and a server whose {@link Sink} closes at the end
+     * of the stream; attached, not yet run.
+     */
+    private record WriteThenClose(Simulation sim, Sink sink, StackEndpoint serverEnd, BulkSender sender,
+            StackEndpoint clientEnd) {
+        static WriteThenClose start(int paths, long seed) {
+            PathSpec[] spec = new PathSpec[paths];
+            for (int i = 0; i < paths; i++) {
+                spec[i] = PathSpec.of(20_000_000, Duration.ofMillis(10 + 5 * i));
+            }
+            Simulation sim = new Simulation(seed);
+            MultipathTestbed bed = Topologies.multipathTestbed(sim, spec);
+            StackConfig clientConfig = StackConfig.defaults().withMptcp(MptcpConfig.defaults()
+                    .withEndpoints(MptcpScenario.subflowEndpoints(bed)).withLimits(new Limits(Math.max(1, paths - 1), 0)));
+            Sink sink = new Sink(MptcpScenario.PORT);
+            StackEndpoint serverEnd = new StackEndpoint(StackConfig.defaults()).add(sink);
+            BulkSender sender = new BulkSender(MptcpScenario.server(), BYTES, seed);
+            StackEndpoint clientEnd = new StackEndpoint(clientConfig).add(sender);
+            bed.server().attach(serverEnd);
+            bed.client().attach(clientEnd);
+            return new WriteThenClose(sim, sink, serverEnd, sender, clientEnd);
+        }
     }
 
     private static void assertClosed(Object s, StackEndpoint end, ConnHandle h) {
