@@ -7,8 +7,9 @@ package org.mptcp4j.mptcp;
  */
 public enum JoinRefusal {
     /**
-     * The connection takes no subflows now: not established at the MPTCP level, closing, or
-     * failed ("MPTCP-specific error", as Linux's {@code mptcp_finish_join} answers). Counted as
+     * The connection takes no subflows now: not established at the MPTCP level, either end has
+     * sent its DATA_FIN (Linux's socket has left ESTABLISHED), or MP_FAIL ended MPTCP
+     * ("MPTCP-specific error"). Counted as
      * {@code MPTcpExtMPJoinRejected}.
      */
     NOT_ACCEPTING(1),

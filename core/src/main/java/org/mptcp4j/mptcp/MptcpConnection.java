@@ -326,8 +326,8 @@ public final class MptcpConnection {
     /**
      * Whether a peer's MP_JOIN SYN to our {@code local} address and port may go on to
      * {@link #acceptJoin}: null if so, else why not, counted. Refused: while the connection is not
-     * established at the MPTCP level or is closing ("MPTCP-specific error", as Linux's
-     * {@code mptcp_finish_join} answers); when {@link #MAX_PENDING_JOINS} joins are in their
+     * established at the MPTCP level, or once either end has sent its DATA_FIN ("MPTCP-specific
+     * error"; see {@link #acceptsJoins}); when {@link #MAX_PENDING_JOINS} joins are in their
      * handshake already (a flood of join SYNs for a token it learnt: "lack of resources"); to the
      * initial address and port when our MP_CAPABLE set flag C
      * ({@link MptcpConfig#allowJoinInitialAddrPort()}); to another port than the connection's
@@ -356,8 +356,15 @@ public final class MptcpConnection {
         return null;
     }
 
-    private boolean acceptsJoins() {
-        return mode == Mode.MPTCP && remoteKeyKnown && !appClosed && !dataFinQueued && !mpFailed;
+    /**
+     * Whether subflows may join, either way: the connection is established at the MPTCP level and
+     * neither end has ended its data stream. Linux's {@code mptcp_is_fully_established}, which both
+     * {@code mptcp_can_accept_new_subflow} and {@code __mptcp_subflow_connect} ask: its MPTCP socket
+     * leaves ESTABLISHED at our DATA_FIN (FIN_WAIT1) or the peer's (CLOSE_WAIT), and from then on
+     * refuses a peer's join and opens none of its own.
+     */
+    boolean acceptsJoins() {
+        return mode == Mode.MPTCP && remoteKeyKnown && !appClosed && !dataFinQueued && !peerDataFinReceived && !mpFailed;
     }
 
     private int pendingJoins() {
@@ -396,7 +403,7 @@ public final class MptcpConnection {
 
     /** Opens an MP_JOIN subflow (the path manager's decision); null when it cannot. */
     Subflow openJoin(InetAddress local, InetSocketAddress remote, int localId, boolean backup, long nowNanos) {
-        if (mode != Mode.MPTCP || mpFailed) {
+        if (!acceptsJoins()) {
             return null;
         }
         infiniteFallbackAllowed = false;

@@ -380,7 +380,7 @@ final class PmData implements PathManager.Connection {
      * removed, the connection closing) and joins the peer refused before they worked are not.
      */
     private void recreateIfFailed(Subflow s) {
-        if (!recreator.enabled() || !conn.client || s.tcp == null || !stillCarriesData()) {
+        if (!recreator.enabled() || !conn.client || s.tcp == null || !mayOpenSubflows()) {
             return;
         }
         boolean failed = s.tcp.error().filter(e -> e == TcpError.RESET_BY_PEER || e == TcpError.TIMED_OUT).isPresent()
@@ -397,10 +397,12 @@ final class PmData implements PathManager.Connection {
         }
     }
 
-    /** MPTCP still runs and data may still flow one way or the other: a subflow is worth opening. */
-    private boolean stillCarriesData() {
-        return conn.error == null && conn.mode == MptcpConnection.Mode.MPTCP
-                && !(conn.dataFinQueued && conn.peerDataFinReceived);
+    /**
+     * A subflow may still be opened: MPTCP runs and neither end has ended its stream (a join after
+     * either DATA_FIN is neither opened nor taken, {@link MptcpConnection#acceptsJoins}).
+     */
+    private boolean mayOpenSubflows() {
+        return conn.error == null && conn.acceptsJoins();
     }
 
     long nextDeadline() {
@@ -426,7 +428,7 @@ final class PmData implements PathManager.Connection {
         }
         if (recreator.nextDeadline() <= nowNanos) {
             for (SubflowRecreator.Pending p : recreator.due(nowNanos)) {
-                if (!stillCarriesData()) {
+                if (!mayOpenSubflows()) {
                     recreator.clear();
                     return;
                 }

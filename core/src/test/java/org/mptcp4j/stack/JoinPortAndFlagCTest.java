@@ -147,6 +147,52 @@ class JoinPortAndFlagCTest {
         assertThat(flagC).isNotEmpty().containsOnly(false);
     }
 
+    /**
+     * Once the peer's DATA_FIN is in, the connection takes no join, though it still sends: Linux's
+     * MPTCP socket is then in CLOSE_WAIT, and {@code mptcp_can_accept_new_subflow} asks for
+     * ESTABLISHED. The join gets a RST with "MPTCP-specific error" and counts MPJoinRejected; the
+     * server's stream still arrives whole.
+     */
+    @Test
+    void peerEndedItsStream_aJoinIsRefused_theOtherWayCarriesOn() {
+        Pair pair = new Pair(StackConfig.defaults(), server(MptcpConfig.defaults()), 36);
+        ListenerHandle listener = pair.server.listen(pair.serverAddress(), 8);
+        MptcpPairTest.Side client = new MptcpPairTest.Side(pair.client,
+                pair.client.connect(pair.now(), null, pair.serverAddress()), 100_000, 1);
+        MptcpPairTest.Side[] server = new MptcpPairTest.Side[1];
+        java.util.function.BooleanSupplier pump = () -> {
+            if (server[0] == null) {
+                ConnHandle accepted = pair.server.accept(listener);
+                if (accepted != null) {
+                    server[0] = new MptcpPairTest.Side(pair.server, accepted, 2_000_000, 2);
+                }
+            }
+            client.pump(pair.now());
+            if (server[0] != null) {
+                server[0].pump(pair.now());
+            }
+            pair.flush();
+            return server[0] != null && server[0].eof;
+        };
+        pair.flush();
+        pair.driveUntil(pump, Nanos.ofSeconds(30), Long.MAX_VALUE);
+        assertThat(server[0].read).isEqualTo(100_000);
+        assertThat(client.read).as("the server is still sending").isLessThan(2_000_000);
+        int token = pair.server.mptcpInfo(server[0].conn).localToken();
+        TcpSegment join = syn(40004, Pair.SERVER_PORT, List.of(new MptcpOption.MpJoinSyn(false, 1, token, 4242)));
+
+        TcpSegment rst = exchange(pair, pair.clientAddr, pair.serverAddr, join);
+
+        assertThat(rst.has(TcpFlags.RST)).as("%s", rst).isTrue();
+        assertThat(rst.option(MptcpOption.MpTcpRst.class)).hasValueSatisfying(
+                r -> assertThat(r.reason()).isEqualTo(MptcpOption.MpTcpRst.REASON_MPTCP_SPECIFIC));
+        assertThat(pair.server.mib().get(MibCounter.MPTCP_JOIN_SYN_RX)).isEqualTo(1);
+        assertThat(pair.server.mib().get(MibCounter.MPTCP_JOIN_REJECTED)).isEqualTo(1);
+        pair.driveUntil(() -> pump.getAsBoolean() && client.eof, Nanos.ofSeconds(30), Long.MAX_VALUE);
+        assertThat(client.read).isEqualTo(2_000_000);
+        assertThat(client.received.digest()).isEqualTo(server[0].sent.digest());
+    }
+
     // ---- helpers
 
     /** Runs a 2 MB exchange until 100 kB arrived each way: established, the server holding the client's key, no DATA_FIN yet. */

@@ -156,6 +156,49 @@ class UserspacePathManagerTest {
         assertThat(afterRemove[0].retransmits()).as("%s", afterRemove[0]).isPositive();
     }
 
+    /**
+     * Linux opens a subflow only while its MPTCP socket is ESTABLISHED ({@code __mptcp_subflow_connect}
+     * asks {@code mptcp_is_fully_established}): once the application has ended its stream, the
+     * socket is in FIN_WAIT1 and mptcpd's create gets an error. A join then would only be refused
+     * by a Linux peer, whose socket leaves ESTABLISHED at our DATA_FIN.
+     */
+    @Test
+    void subflowCreate_afterTheClientEndedItsStream_failsAndNoJoinLeaves() {
+        long bytes = 1L << 20;
+        MptcpScenario s = new MptcpScenario(94, bytes, new PathSpec[] {path(10), path(20)}, bed -> userspace(),
+                StackConfig.defaults());
+        var secondAddress = MptcpScenario.address(s.bed.path(1).clientAddress());
+        List<PmCommand.Result> results = new ArrayList<>();
+        int[] token = new int[1];
+        new PmMonitor(s.sim, s.clientEnd, (e, now) -> {
+            if (e.type() == PmEvent.Type.ESTABLISHED) {
+                token[0] = e.token();
+            }
+        });
+        org.mptcp4j.sim.EventHandler onceWritten = new org.mptcp4j.sim.EventHandler() {
+            @Override
+            public void onEvent(long now, Object arg) {
+                if (token[0] == 0 || s.client.bytesWritten() < bytes) {
+                    s.sim.schedule(now + Nanos.ofMillis(1), this, null);
+                    return;
+                }
+                // The whole stream is in the send buffer and the client has shut its side down.
+                results.add(s.clientEnd.stack().pmCommand(now,
+                        new PmCommand.SubflowCreate(token[0], secondAddress, 1, MptcpScenario.server(), false)));
+                s.clientEnd.service(now);
+            }
+        };
+        s.sim.schedule(0, onceWritten, null);
+
+        boolean done = s.run(Nanos.ofSeconds(60));
+
+        s.assertIntact(done);
+        assertThat(results).as("%s", s).containsExactly(PmCommand.Result.FAILED);
+        assertThat(s.clientMib().get(MibCounter.MPTCP_JOIN_SYN_TX)).as("%s", s).isZero();
+        assertThat(s.serverMib().get(MibCounter.MPTCP_JOIN_SYN_RX)).as("%s", s).isZero();
+        assertThat(s.maxSubflows).isEqualTo(1);
+    }
+
     @Test
     void commands_badToken_otherManager_unknownSubflow_areRefusedWithAResult() {
         MptcpScenario s = new MptcpScenario(93, 1L << 20, new PathSpec[] {path(10)}, bed -> userspace(),
