@@ -409,8 +409,8 @@ final class KernelMptcpTransfers {
     /**
      * Our end of a duplex transfer: sends {@code bytes}, then shuts output once the case's action
      * while data flows is done ({@link #actionDone}), while reading to EOF. A DATA_FIN before the
-     * action's joins would have the kernel refuse them (MPJoinRejected: its connection no longer
-     * established), as 2 MB can be sent before a join SYN leaves.
+     * action's joins would stop them (neither end joins once a DATA_FIN is out: the kernel counts
+     * MPJoinRejected, mptcp4j opens none), as 2 MB can be sent before a join SYN leaves.
      */
     private record Duplex(CompletableFuture<Transfers.Result> sending, CompletableFuture<Transfers.Result> receiving,
             CompletableFuture<Void> actionDone) {
