@@ -99,9 +99,7 @@ class JoinPortAndFlagCTest {
 
         TcpSegment rst = exchange(pair, pair.clientAddr, pair.serverAddr, join);
 
-        assertThat(rst.has(TcpFlags.RST)).as("%s", rst).isTrue();
-        assertThat(rst.option(MptcpOption.MpTcpRst.class)).hasValueSatisfying(
-                r -> assertThat(r.reason()).isEqualTo(MptcpOption.MpTcpRst.REASON_ADMINISTRATIVELY_PROHIBITED));
+        assertRefusedWith(rst, MptcpOption.MpTcpRst.REASON_ADMINISTRATIVELY_PROHIBITED);
         assertThat(pair.server.mib().get(MibCounter.MPTCP_MISMATCH_PORT_SYN_RX)).isEqualTo(1);
         assertThat(pair.server.mib().get(MibCounter.MPTCP_JOIN_SYN_RX)).isEqualTo(1);
         assertThat(pair.server.mib().get(MibCounter.MPTCP_JOIN_PORT_SYN_RX)).isZero();
@@ -129,9 +127,7 @@ class JoinPortAndFlagCTest {
         TcpSegment join = syn(40003, Pair.SERVER_PORT, List.of(new MptcpOption.MpJoinSyn(false, 1, token, 777)));
         TcpSegment rst = exchange(pair, pair.clientAddr, pair.serverAddr, join);
 
-        assertThat(rst.has(TcpFlags.RST)).as("%s", rst).isTrue();
-        assertThat(rst.option(MptcpOption.MpTcpRst.class)).hasValueSatisfying(
-                r -> assertThat(r.reason()).isEqualTo(MptcpOption.MpTcpRst.REASON_ADMINISTRATIVELY_PROHIBITED));
+        assertRefusedWith(rst, MptcpOption.MpTcpRst.REASON_ADMINISTRATIVELY_PROHIBITED);
         assertThat(pair.server.mib().get(MibCounter.MPTCP_JOIN_REJECTED)).isEqualTo(1);
     }
 
@@ -183,9 +179,7 @@ class JoinPortAndFlagCTest {
 
         TcpSegment rst = exchange(pair, pair.clientAddr, pair.serverAddr, join);
 
-        assertThat(rst.has(TcpFlags.RST)).as("%s", rst).isTrue();
-        assertThat(rst.option(MptcpOption.MpTcpRst.class)).hasValueSatisfying(
-                r -> assertThat(r.reason()).isEqualTo(MptcpOption.MpTcpRst.REASON_MPTCP_SPECIFIC));
+        assertRefusedWith(rst, MptcpOption.MpTcpRst.REASON_MPTCP_SPECIFIC);
         assertThat(pair.server.mib().get(MibCounter.MPTCP_JOIN_SYN_RX)).isEqualTo(1);
         assertThat(pair.server.mib().get(MibCounter.MPTCP_JOIN_REJECTED)).isEqualTo(1);
         pair.driveUntil(() -> pump.getAsBoolean() && client.eof, Nanos.ofSeconds(30), Long.MAX_VALUE);
@@ -204,6 +198,12 @@ class JoinPortAndFlagCTest {
             return x.serverSide != null && x.serverSide.read >= 100_000 && x.clientSide.read >= 100_000;
         }, Nanos.ofSeconds(30), Long.MAX_VALUE);
         return x;
+    }
+
+    /** The server's answer to a join it refuses: a RST with MP_TCPRST and {@code reason}. */
+    private static void assertRefusedWith(TcpSegment rst, int reason) {
+        assertThat(rst.has(TcpFlags.RST)).as("%s", rst).isTrue();
+        assertThat(rst.option(MptcpOption.MpTcpRst.class)).hasValueSatisfying(r -> assertThat(r.reason()).isEqualTo(reason));
     }
 
     private static TcpSegment syn(int srcPort, int dstPort, List<TcpOption> options) {
