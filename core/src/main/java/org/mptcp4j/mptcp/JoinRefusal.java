@@ -8,7 +8,7 @@ package org.mptcp4j.mptcp;
 public enum JoinRefusal {
     /**
      * The connection takes no subflows now: not established at the MPTCP level, either end has
-     * sent its DATA_FIN (Linux's socket has left ESTABLISHED), or an MP_FAIL went either way on the
+     * ended its stream (a DATA_FIN queued or received: Linux's socket has left ESTABLISHED), or an MP_FAIL went either way on the
      * only subflow ("MPTCP-specific error"). Counted as
      * {@code MPTcpExtMPJoinRejected}.
      */

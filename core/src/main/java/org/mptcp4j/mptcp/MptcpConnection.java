@@ -326,7 +326,7 @@ public final class MptcpConnection {
     /**
      * Whether a peer's MP_JOIN SYN to our {@code local} address and port may go on to
      * {@link #acceptJoin}: null if so, else why not, counted. Refused: while the connection is not
-     * established at the MPTCP level, or once either end has sent its DATA_FIN ("MPTCP-specific
+     * established at the MPTCP level, or once either end has ended its stream ("MPTCP-specific
      * error"; see {@link #acceptsJoins}); when {@link #MAX_PENDING_JOINS} joins are in their
      * handshake already (a flood of join SYNs for a token it learnt: "lack of resources"); to the
      * initial address and port when our MP_CAPABLE set flag C
