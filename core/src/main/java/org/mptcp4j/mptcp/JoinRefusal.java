@@ -8,8 +8,8 @@ package org.mptcp4j.mptcp;
 public enum JoinRefusal {
     /**
      * The connection takes no subflows now: not established at the MPTCP level, either end has
-     * ended its stream (a DATA_FIN queued or received: Linux's socket has left ESTABLISHED), or an MP_FAIL went either way on the
-     * only subflow ("MPTCP-specific error"). Counted as
+     * ended its stream (a DATA_FIN queued or received: Linux's socket has left ESTABLISHED), or an
+     * MP_FAIL went either way on the only subflow ("MPTCP-specific error"). Counted as
      * {@code MPTcpExtMPJoinRejected}.
      */
     NOT_ACCEPTING(1),

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.mib.MibCounter;
@@ -156,7 +157,7 @@ class JoinPortAndFlagCTest {
         MptcpPairTest.Side client = new MptcpPairTest.Side(pair.client,
                 pair.client.connect(pair.now(), null, pair.serverAddress()), 100_000, 1);
         MptcpPairTest.Side[] server = new MptcpPairTest.Side[1];
-        java.util.function.BooleanSupplier pump = () -> {
+        BooleanSupplier pump = () -> {
             if (server[0] == null) {
                 ConnHandle accepted = pair.server.accept(listener);
                 if (accepted != null) {

@@ -14,6 +14,7 @@ import org.mptcp4j.mptcp.MptcpInfo;
 import org.mptcp4j.mptcp.PmCommand;
 import org.mptcp4j.mptcp.PmEvent;
 import org.mptcp4j.link.LossModel;
+import org.mptcp4j.sim.EventHandler;
 import org.mptcp4j.sim.topo.PathSpec;
 import org.mptcp4j.stack.StackConfig;
 
@@ -169,16 +170,16 @@ class UserspacePathManagerTest {
                 StackConfig.defaults());
         var secondAddress = MptcpScenario.address(s.bed.path(1).clientAddress());
         List<PmCommand.Result> results = new ArrayList<>();
-        int[] token = new int[1];
+        Integer[] token = new Integer[1]; // the connection's token, null until it is established
         new PmMonitor(s.sim, s.clientEnd, (e, now) -> {
             if (e.type() == PmEvent.Type.ESTABLISHED) {
                 token[0] = e.token();
             }
         });
-        org.mptcp4j.sim.EventHandler onceWritten = new org.mptcp4j.sim.EventHandler() {
+        EventHandler onceWritten = new EventHandler() {
             @Override
             public void onEvent(long now, Object arg) {
-                if (token[0] == 0 || s.client.bytesWritten() < bytes) {
+                if (token[0] == null || s.client.bytesWritten() < bytes) {
                     s.sim.schedule(now + Nanos.ofMillis(1), this, null);
                     return;
                 }
