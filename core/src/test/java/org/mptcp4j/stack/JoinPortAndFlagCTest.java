@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.mptcp4j.base.Nanos;
 import org.mptcp4j.mib.MibCounter;
@@ -153,29 +152,15 @@ class JoinPortAndFlagCTest {
     @Test
     void peerEndedItsStream_aJoinIsRefused_theOtherWayCarriesOn() {
         Pair pair = new Pair(StackConfig.defaults(), server(MptcpConfig.defaults()), 36);
-        ListenerHandle listener = pair.server.listen(pair.serverAddress(), 8);
-        MptcpPairTest.Side client = new MptcpPairTest.Side(pair.client,
-                pair.client.connect(pair.now(), null, pair.serverAddress()), 100_000, 1);
-        MptcpPairTest.Side[] server = new MptcpPairTest.Side[1];
-        BooleanSupplier pump = () -> {
-            if (server[0] == null) {
-                ConnHandle accepted = pair.server.accept(listener);
-                if (accepted != null) {
-                    server[0] = new MptcpPairTest.Side(pair.server, accepted, 2_000_000, 2);
-                }
-            }
-            client.pump(pair.now());
-            if (server[0] != null) {
-                server[0].pump(pair.now());
-            }
-            pair.flush();
-            return server[0] != null && server[0].eof;
-        };
+        MptcpPairTest.Exchange x = new MptcpPairTest.Exchange(pair, 100_000, 2_000_000);
         pair.flush();
-        pair.driveUntil(pump, Nanos.ofSeconds(30), Long.MAX_VALUE);
-        assertThat(server[0].read).isEqualTo(100_000);
-        assertThat(client.read).as("the server is still sending").isLessThan(2_000_000);
-        int token = pair.server.mptcpInfo(server[0].conn).localToken();
+        pair.driveUntil(() -> {
+            x.pump();
+            return x.serverSide != null && x.serverSide.eof;
+        }, Nanos.ofSeconds(30), Long.MAX_VALUE);
+        assertThat(x.serverSide.read).isEqualTo(100_000);
+        assertThat(x.clientSide.read).as("the server is still sending").isLessThan(2_000_000);
+        int token = pair.server.mptcpInfo(x.server).localToken();
         TcpSegment join = syn(40004, Pair.SERVER_PORT, List.of(new MptcpOption.MpJoinSyn(false, 1, token, 4242)));
 
         TcpSegment rst = exchange(pair, pair.clientAddr, pair.serverAddr, join);
@@ -183,9 +168,9 @@ class JoinPortAndFlagCTest {
         assertRefusedWith(rst, MptcpOption.MpTcpRst.REASON_MPTCP_SPECIFIC);
         assertThat(pair.server.mib().get(MibCounter.MPTCP_JOIN_SYN_RX)).isEqualTo(1);
         assertThat(pair.server.mib().get(MibCounter.MPTCP_JOIN_REJECTED)).isEqualTo(1);
-        pair.driveUntil(() -> pump.getAsBoolean() && client.eof, Nanos.ofSeconds(30), Long.MAX_VALUE);
-        assertThat(client.read).isEqualTo(2_000_000);
-        assertThat(client.received.digest()).isEqualTo(server[0].sent.digest());
+        x.run(Nanos.ofSeconds(30));
+        assertThat(x.clientSide.read).isEqualTo(2_000_000);
+        assertThat(x.clientSide.received.digest()).isEqualTo(x.serverSide.sent.digest());
     }
 
     // ---- helpers

@@ -40,19 +40,32 @@ class MptcpPairTest {
         ConnHandle server;
         final Side clientSide;
         Side serverSide;
+        /** What the client writes. */
         final long bytes;
+        /** What the server writes. */
+        final long serverBytes;
 
         Exchange(Pair pair, long bytes) {
-            this(pair, bytes, pair.server.listen(pair.serverAddress(), 8));
+            this(pair, bytes, bytes);
+        }
+
+        /** The client writes {@code clientBytes}, the server {@code serverBytes}. */
+        Exchange(Pair pair, long clientBytes, long serverBytes) {
+            this(pair, clientBytes, serverBytes, pair.server.listen(pair.serverAddress(), 8));
         }
 
         /** Another connection to a listener an earlier exchange opened. */
         Exchange(Pair pair, long bytes, ListenerHandle listener) {
+            this(pair, bytes, bytes, listener);
+        }
+
+        private Exchange(Pair pair, long clientBytes, long serverBytes, ListenerHandle listener) {
             this.pair = pair;
-            this.bytes = bytes;
+            this.bytes = clientBytes;
+            this.serverBytes = serverBytes;
             this.listener = listener;
             this.client = pair.client.connect(pair.now(), null, pair.serverAddress());
-            this.clientSide = new Side(pair.client, client, bytes, 1);
+            this.clientSide = new Side(pair.client, client, clientBytes, 1);
         }
 
         Exchange run(long maxNanos) {
@@ -66,7 +79,7 @@ class MptcpPairTest {
             if (server == null) {
                 server = pair.server.accept(listener);
                 if (server != null) {
-                    serverSide = new Side(pair.server, server, bytes, 2);
+                    serverSide = new Side(pair.server, server, serverBytes, 2);
                 }
             }
             clientSide.pump(pair.now());

@@ -3,6 +3,7 @@ package org.mptcp4j.sim.mptcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mptcp4j.base.Nanos;
@@ -85,7 +86,7 @@ class MptcpCloseTest {
      * 256 KiB and closes at once, with the data still in flight; the server closes at the end of the
      * stream.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void currEstab_countsUntilTheApplicationCloses_notUntilItsDataFinIsAcked() {
         long seed = 90;
         WriteThenClose w = WriteThenClose.start(2, seed);
