@@ -14,7 +14,9 @@ import java.util.Locale;
  * multiple of that ("times faster than real time"), and the same in wall time: the figure of a
  * run on several threads ({@code two-parallel}), whose thread CPU counts only its first partition.
  * On several threads it also prints how long each partition waited for the others per run
- * ({@code ParallelSimulation.waitedNanos}): what the partitioning costs beside the work.
+ * ({@code ParallelSimulation.waitedNanos}) and how long it ran events ({@code busyNanos}): what the
+ * partitioning costs beside the work, and what the work costs on its thread (their sum against
+ * the one-thread run's CPU is what running on two threads adds to the work).
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mptcp4j.bench.sim.SimCpuTime two,tcp,udp 12 8</pre>
  *
@@ -43,6 +45,7 @@ public final class SimCpuTime {
             long allocated = 0;
             List<long[]> waited = new ArrayList<>();
             List<long[]> waits = new ArrayList<>();
+            List<long[]> busy = new ArrayList<>();
             for (int i = 0; i < warmup + measured; i++) {
                 SimEngineBenchmark.Counts counts = new SimEngineBenchmark.Counts();
                 long bytes = threads.getCurrentThreadAllocatedBytes();
@@ -68,6 +71,7 @@ public final class SimCpuTime {
                     allocated = threads.getCurrentThreadAllocatedBytes() - bytes;
                     waited.add(counts.waitedNanos);
                     waits.add(counts.waits);
+                    busy.add(counts.busyNanos);
                 }
             }
             Collections.sort(cpuSeconds);
@@ -82,8 +86,9 @@ public final class SimCpuTime {
                 int k = partition;
                 long[] nanos = waited.stream().mapToLong(w -> w[k]).sorted().toArray();
                 long[] times = waits.stream().mapToLong(w -> w[k]).sorted().toArray();
-                System.out.printf(Locale.ROOT, "  partition %d waited for the others %.1f ms per run (median), %d times%n",
-                        partition, nanos[nanos.length / 2] / 1e6, times[times.length / 2]);
+                long[] running = busy.stream().mapToLong(b -> b[k]).sorted().toArray();
+                System.out.printf(Locale.ROOT, "  partition %d ran events %.1f ms and waited for the others %.1f ms per run (medians), %d times%n",
+                        partition, running[running.length / 2] / 1e6, nanos[nanos.length / 2] / 1e6, times[times.length / 2]);
             }
         }
     }

@@ -47,6 +47,8 @@ public class SimEngineBenchmark {
          */
         long[] waitedNanos = new long[0];
         long[] waits = new long[0];
+        /** On several threads: per partition, the wall time it ran events (ParallelSimulation#busyNanos). */
+        long[] busyNanos = new long[0];
 
         @Setup(Level.Iteration)
         public void reset() {
@@ -54,6 +56,7 @@ public class SimEngineBenchmark {
             simulatedNanos = 0;
             waitedNanos = new long[0];
             waits = new long[0];
+            busyNanos = new long[0];
         }
     }
 

@@ -210,9 +210,11 @@ public class SimTestbedBenchmark {
             int n = run.parallel().partitions();
             counts.waitedNanos = new long[n];
             counts.waits = new long[n];
+            counts.busyNanos = new long[n];
             for (int i = 0; i < n; i++) {
                 counts.waitedNanos[i] = run.parallel().waitedNanos(i);
                 counts.waits[i] = run.parallel().waits(i);
+                counts.busyNanos[i] = run.parallel().busyNanos(i);
             }
         }
         // The transfer's end, not the clock's: two threads stop at a checkpoint after it.

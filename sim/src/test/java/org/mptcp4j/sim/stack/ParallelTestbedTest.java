@@ -255,7 +255,7 @@ class ParallelTestbedTest {
      * What the partitioning costs beside the work: partition 1 hears from partition 0 over a 1 ms
      * link, so while partition 0 is held at 0.5 ms (its event there lets go only once partition 1
      * has begun to wait), partition 1 cannot run its event at 5 ms and records the wait; partition
-     * 0 hears from nobody and never waits.
+     * 0 hears from nobody and never waits, and the time its event held it counts as running events.
      */
     @Test
     void aPartitionHeldUpByTheOther_recordsItsWait_oneThatHearsFromNoneNever() {
@@ -263,9 +263,11 @@ class ParallelTestbedTest {
         net.oneMillisecondLink();
         ParallelSimulation parallel = net.parallel();
         long[] ranAt = new long[1];
+        long[] heldNanos = new long[1];
         parallel.partition(1).schedule(Nanos.ofMillis(5), (now, arg) -> ranAt[0] = now, null);
         parallel.partition(0).schedule(Nanos.ofMillis(1) / 2, (now, arg) -> {
-            long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long start = System.nanoTime();
+            long giveUp = start + Duration.ofSeconds(30).toNanos();
             while (parallel.waits(1) == 0 && System.nanoTime() < giveUp) {
                 try {
                     Thread.sleep(1);
@@ -274,6 +276,7 @@ class ParallelTestbedTest {
                     return;
                 }
             }
+            heldNanos[0] = System.nanoTime() - start;
         }, null);
 
         parallel.run();
@@ -283,6 +286,7 @@ class ParallelTestbedTest {
         assertThat(parallel.waitedNanos(1)).isPositive();
         assertThat(parallel.waits(0)).isZero();
         assertThat(parallel.waitedNanos(0)).isZero();
+        assertThat(parallel.busyNanos(0)).isGreaterThanOrEqualTo(heldNanos[0]).isPositive();
     }
 
     private static InetAddress address(String literal) {
