@@ -3,26 +3,47 @@ package org.mptcp4j.tcp;
 import java.nio.ByteBuffer;
 
 /**
- * The bytes of the send side from SND.UNA on: sent but unacknowledged, then not yet sent. A ring of
- * fixed capacity (the send buffer limit, Linux {@code sk_sndbuf}); acknowledged bytes are released
- * from the front. Offsets are relative to the first unacknowledged data byte.
+ * The bytes of the send side from SND.UNA on: sent but unacknowledged, then not yet sent, at most
+ * a fixed capacity (the send buffer limit, Linux {@code sk_sndbuf}); acknowledged bytes are
+ * released from the front. Offsets are relative to the first unacknowledged data byte.
  *
- * <p>Memory is taken as data arrives: the ring starts empty, then small, and doubles up to the
- * limit, so an idle or half-open connection costs little (Linux allocates its skbs on demand too).
+ * <p>Memory is taken as data arrives. Up to {@value #CHUNK_BYTES} bytes the queue is one array that
+ * starts at 4 KiB and doubles, so an idle or half-open connection costs little. Beyond that it is
+ * a queue of {@value #CHUNK_BYTES}-byte chunks, as Linux keeps its send queue in skbs and page
+ * fragments rather than one block: a chunk released at the front is used again at the back, so the
+ * queue takes no more memory than its peak holding and a part-filled chunk at each end, and
+ * growing never copies what is held. One array doubled up to a 4 MiB limit took 8 MiB of fresh,
+ * zeroed memory per connection, half of it in copies left behind on the way, and G1 gives arrays
+ * of half a region and more (1 MiB with a 2 MiB region) regions of their own.
  *
- * <p>Invariant: {@code 0 <= length <= ring.length <= capacity}, {@code 0 <= head < max(ring.length, 1)}.
+ * <p>Invariant: {@code 0 <= length <= capacity}; the held bytes run from {@code head} in the first
+ * chunk on, through {@code used} chunks; {@code head < chunk size}.
  */
 public final class SendBuffer implements SendQueue {
     private static final int INITIAL_BYTES = 4096;
-    private static final byte[] NONE = new byte[0];
+    static final int CHUNK_SHIFT = 16;
+    static final int CHUNK_BYTES = 1 << CHUNK_SHIFT;
+    private static final int CHUNK_MASK = CHUNK_BYTES - 1;
+    private static final byte[][] NONE = new byte[0][];
+
     private final int capacity;
-    private byte[] ring;
+    /**
+     * The chunks in use, a circular array from {@code first}: {@code used} of them. While the queue
+     * is small it has one chunk, which may be shorter than {@link #CHUNK_BYTES}.
+     */
+    private byte[][] chunks = NONE;
+    private int first;
+    private int used;
+    /** Chunks released at the front, kept to be used again at the back. */
+    private byte[][] spare = NONE;
+    private int spares;
+    /** Where the first held byte sits in the first chunk. */
     private int head;
     private int length;
+    private int allocated;
 
     public SendBuffer(int capacityBytes) {
         this.capacity = capacityBytes;
-        this.ring = NONE;
     }
 
     @Override
@@ -45,17 +66,75 @@ public final class SendBuffer implements SendQueue {
     /** As {@link #append(ByteBuffer)}, taking at most {@code max} bytes (no view of {@code src} needed to cut it). */
     public int append(ByteBuffer src, int max) {
         int n = Math.min(Math.min(src.remaining(), max), freeSpace());
-        if (length + n > ring.length) {
-            grow(length + n);
+        int done = 0;
+        while (done < n) {
+            byte[] chunk = chunkForAppend(head + length, n - done);
+            int end = head + length; // after the last held byte, from the first chunk's start (a grown small chunk moved head)
+            int at = end & CHUNK_MASK;
+            if (chunk.length < CHUNK_BYTES) {
+                at = end; // the one small chunk: the queue's bytes start at head within it
+            }
+            int k = Math.min(n - done, chunk.length - at);
+            src.get(chunk, at, k);
+            length += k;
+            done += k;
         }
-        int tail = index(length);
-        int first = Math.min(n, ring.length - tail);
-        src.get(ring, tail, first);
-        if (n > first) {
-            src.get(ring, 0, n - first);
-        }
-        length += n;
         return n;
+    }
+
+    /** The chunk the byte at {@code end} goes into, added or grown when there is none with room. */
+    private byte[] chunkForAppend(int end, int wanted) {
+        if (used == 0) {
+            if (spares > 0) {
+                push(spare[--spares]);
+            } else {
+                push(allocate(Math.min(CHUNK_BYTES, Math.max(INITIAL_BYTES, Integer.highestOneBit(Math.max(1, wanted - 1)) << 1))));
+            }
+            return chunks[first];
+        }
+        byte[] firstChunk = chunks[first];
+        if (used == 1 && firstChunk.length < CHUNK_BYTES) {
+            if (end < firstChunk.length) {
+                return firstChunk;
+            }
+            // The small chunk is full: a bigger one, up to a whole chunk, holds what it held.
+            int size = Math.min(CHUNK_BYTES, Math.max(firstChunk.length * 2,
+                    Integer.highestOneBit(Math.max(1, length + wanted - 1)) << 1));
+            byte[] bigger = allocate(size);
+            allocated -= firstChunk.length;
+            System.arraycopy(firstChunk, head, bigger, 0, length);
+            chunks[first] = bigger;
+            head = 0;
+            return bigger;
+        }
+        int index = end >>> CHUNK_SHIFT;
+        if (index == used) {
+            push(spares > 0 ? spare[--spares] : allocate(CHUNK_BYTES));
+        }
+        return chunk(index);
+    }
+
+    private byte[] allocate(int size) {
+        allocated += size;
+        return new byte[size];
+    }
+
+    private void push(byte[] chunk) {
+        if (used == chunks.length) {
+            byte[][] bigger = new byte[Math.max(4, chunks.length * 2)][];
+            for (int i = 0; i < used; i++) {
+                bigger[i] = chunk(i);
+            }
+            chunks = bigger;
+            first = 0;
+        }
+        chunks[(first + used) % chunks.length] = chunk;
+        used++;
+    }
+
+    private byte[] chunk(int index) {
+        int i = first + index;
+        return chunks[i < chunks.length ? i : i - chunks.length];
     }
 
     @Override
@@ -63,11 +142,15 @@ public final class SendBuffer implements SendQueue {
         if (offset < 0 || len < 0 || offset + len > length) {
             throw new IndexOutOfBoundsException("offset " + offset + " len " + len + " of " + length);
         }
-        int start = index(offset);
-        int first = Math.min(len, ring.length - start);
-        dst.put(at, ring, start, first);
-        if (len > first) {
-            dst.put(at + first, ring, 0, len - first);
+        int position = head + offset;
+        while (len > 0) {
+            byte[] chunk = chunk(position >>> CHUNK_SHIFT);
+            int from = position & CHUNK_MASK;
+            int k = Math.min(len, chunk.length - from);
+            dst.put(at, chunk, from, k);
+            at += k;
+            position += k;
+            len -= k;
         }
     }
 
@@ -77,21 +160,31 @@ public final class SendBuffer implements SendQueue {
         if (n < 0 || n > length) {
             throw new IndexOutOfBoundsException("release " + n + " of " + length);
         }
-        head = index(n);
         length -= n;
+        head += n;
+        while (head >= CHUNK_BYTES || (used > 0 && head >= chunks[first].length)) {
+            head -= chunks[first].length;
+            keepSpare(chunks[first]);
+            chunks[first] = null;
+            first = first + 1 == chunks.length ? 0 : first + 1;
+            used--;
+        }
         if (length == 0) {
-            head = 0;
+            head = 0; // what stays of the first chunk is all free
         }
     }
 
-    private void grow(int needed) {
-        int size = Math.min(capacity, Math.max(Math.max(needed, INITIAL_BYTES), ring.length * 2));
-        byte[] bigger = new byte[size];
-        int first = Math.min(length, ring.length - head);
-        System.arraycopy(ring, head, bigger, 0, first);
-        System.arraycopy(ring, 0, bigger, first, length - first);
-        ring = bigger;
-        head = 0;
+    private void keepSpare(byte[] chunk) {
+        if (chunk.length < CHUNK_BYTES) {
+            allocated -= chunk.length; // a small chunk is only ever the first: it goes, the next is whole
+            return;
+        }
+        if (spares == spare.length) {
+            byte[][] bigger = new byte[Math.max(4, spare.length * 2)][];
+            System.arraycopy(spare, 0, bigger, 0, spares);
+            spare = bigger;
+        }
+        spare[spares++] = chunk;
     }
 
     @Override
@@ -99,13 +192,8 @@ public final class SendBuffer implements SendQueue {
         return length;
     }
 
-    /** Bytes of memory the ring has taken (at most the capacity). */
+    /** Bytes of memory the queue has taken: chunks holding bytes and chunks kept to be used again. */
     public int allocatedBytes() {
-        return ring.length;
-    }
-
-    private int index(int offset) {
-        int i = head + offset;
-        return i >= ring.length ? i - ring.length : i;
+        return allocated;
     }
 }

@@ -68,6 +68,65 @@ class TcpPartsTest {
         assertThat(b.freeSpace()).isZero();
     }
 
+    /**
+     * Appends and releases of every size, many across chunk boundaries, against a plain model of the
+     * stream: what {@code copy} reads back is what was appended, the limit holds, and the memory
+     * taken stays within the peak holding and a part-filled chunk at each end (released chunks are
+     * used again).
+     */
+    @Test
+    void sendBuffer_readsBackWhatWasAppended_acrossChunks_memoryWithinThePeak() {
+        long seed = 20261203L;
+        java.util.Random random = new java.util.Random(seed);
+        int capacity = 5 * SendBuffer.CHUNK_BYTES + 1234;
+        SendBuffer b = new SendBuffer(capacity);
+        long appended = 0;
+        long released = 0;
+        int peak = 0;
+        for (int round = 0; round < 3000; round++) {
+            int want = random.nextInt(4) == 0 ? random.nextInt(3 * SendBuffer.CHUNK_BYTES) : random.nextInt(3000);
+            byte[] src = new byte[want];
+            for (int i = 0; i < want; i++) {
+                src[i] = streamByte(appended + i);
+            }
+            int taken = b.append(ByteBuffer.wrap(src));
+            assertThat(taken).as("seed %d round %d", seed, round).isEqualTo(Math.min(want, capacity - (int) (appended - released)));
+            appended += taken;
+            peak = Math.max(peak, b.length());
+            int offset = b.length() == 0 ? 0 : random.nextInt(b.length());
+            int len = random.nextInt(b.length() - offset + 1);
+            byte[] out = new byte[len + 3];
+            b.copy(offset, len, ByteBuffer.wrap(out), 3);
+            byte[] expected = new byte[len];
+            for (int i = 0; i < len; i++) {
+                expected[i] = streamByte(released + offset + i);
+            }
+            if (!java.util.Arrays.equals(out, 3, 3 + len, expected, 0, len)) {
+                throw new AssertionError("seed " + seed + " round " + round + ": bytes from " + (released + offset) + " differ");
+            }
+            int drop = random.nextInt(3) == 0 ? b.length() : random.nextInt(b.length() + 1);
+            b.release(drop);
+            released += drop;
+            assertThat(b.length()).isEqualTo((int) (appended - released));
+            int bound = peak + 2 * SendBuffer.CHUNK_BYTES; // the first and the last chunk part-filled
+            assertThat(b.allocatedBytes()).as("seed %d round %d", seed, round).isLessThanOrEqualTo(bound);
+        }
+        assertThat(appended).as("the limit was reached and the stream went on past it").isGreaterThan(10L * capacity);
+    }
+
+    @Test
+    void sendBuffer_aSmallWriteTakesASmallArray() {
+        SendBuffer b = new SendBuffer(4 << 20);
+        b.append(ByteBuffer.wrap(new byte[100]));
+        assertThat(b.allocatedBytes()).isEqualTo(4096);
+        b.append(ByteBuffer.wrap(new byte[5000]));
+        assertThat(b.allocatedBytes()).isEqualTo(8192);
+    }
+
+    private static byte streamByte(long index) {
+        return (byte) (index * 31 + (index >>> 9));
+    }
+
     @Test
     void scoreboard_rackMarksWhatWasSentBeforeADeliveredSegment_onceItsTimeIsUp_rfc8985() {
         RetransmitQueue q = new RetransmitQueue();

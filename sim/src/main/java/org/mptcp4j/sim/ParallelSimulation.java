@@ -335,7 +335,8 @@ public final class ParallelSimulation {
                 waiting.setRelease(slot(i), 0);
                 flagged = false;
             }
-            long running = next < horizon ? System.nanoTime() : 0; // two clock reads per run of events, not per event
+            boolean runs = next < horizon;
+            long running = runs ? System.nanoTime() : 0; // two clock reads per run of events, not per event
             for (; next < horizon; next = sim.nextEventNanos()) {
                 if (next != published && (next - published >= publishQuantum || anyWaiting(waiters))) {
                     progress.setRelease(slot(i), next);
@@ -344,7 +345,7 @@ public final class ParallelSimulation {
                 sim.step();
                 spins = 0;
             }
-            if (running != 0) {
+            if (runs) {
                 busyNanos[slot(i)] += System.nanoTime() - running;
             }
             long safe = Math.min(next, horizon);
