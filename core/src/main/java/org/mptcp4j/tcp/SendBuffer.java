@@ -69,11 +69,8 @@ public final class SendBuffer implements SendQueue {
         int done = 0;
         while (done < n) {
             byte[] chunk = chunkForAppend(head + length, n - done);
-            int end = head + length; // after the last held byte, from the first chunk's start (a grown small chunk moved head)
-            int at = end & CHUNK_MASK;
-            if (chunk.length < CHUNK_BYTES) {
-                at = end; // the one small chunk: the queue's bytes start at head within it
-            }
+            // Read after the call: growing the one small chunk moves what it holds to the start.
+            int at = (head + length) & CHUNK_MASK;
             int k = Math.min(n - done, chunk.length - at);
             src.get(chunk, at, k);
             length += k;
@@ -162,7 +159,12 @@ public final class SendBuffer implements SendQueue {
         }
         length -= n;
         head += n;
-        while (head >= CHUNK_BYTES || (used > 0 && head >= chunks[first].length)) {
+        if (length == 0 && used <= 1) {
+            head = 0; // the one chunk, small or whole, stays: all of it is free
+            return;
+        }
+        // Several chunks: each is whole, and those the front has passed go to the spares.
+        while (used > 0 && head >= chunks[first].length) {
             head -= chunks[first].length;
             keepSpare(chunks[first]);
             chunks[first] = null;
@@ -170,15 +172,11 @@ public final class SendBuffer implements SendQueue {
             used--;
         }
         if (length == 0) {
-            head = 0; // what stays of the first chunk is all free
+            head = 0;
         }
     }
 
     private void keepSpare(byte[] chunk) {
-        if (chunk.length < CHUNK_BYTES) {
-            allocated -= chunk.length; // a small chunk is only ever the first: it goes, the next is whole
-            return;
-        }
         if (spares == spare.length) {
             byte[][] bigger = new byte[Math.max(4, spare.length * 2)][];
             System.arraycopy(spare, 0, bigger, 0, spares);

@@ -121,6 +121,11 @@ class TcpPartsTest {
         assertThat(b.allocatedBytes()).isEqualTo(4096);
         b.append(ByteBuffer.wrap(new byte[5000]));
         assertThat(b.allocatedBytes()).isEqualTo(8192);
+        for (int i = 0; i < 100; i++) { // filled to the brim and emptied, again and again: still 8 KiB
+            b.release(b.length());
+            b.append(ByteBuffer.wrap(new byte[8192]));
+        }
+        assertThat(b.allocatedBytes()).isEqualTo(8192);
     }
 
     private static byte streamByte(long index) {
