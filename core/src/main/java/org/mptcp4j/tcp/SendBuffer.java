@@ -40,7 +40,6 @@ public final class SendBuffer implements SendQueue {
     /** Where the first held byte sits in the first chunk. */
     private int head;
     private int length;
-    private int allocated;
 
     public SendBuffer(int capacityBytes) {
         this.capacity = capacityBytes;
@@ -82,11 +81,7 @@ public final class SendBuffer implements SendQueue {
     /** The chunk the byte at {@code end} goes into, added or grown when there is none with room. */
     private byte[] chunkForAppend(int end, int wanted) {
         if (used == 0) {
-            if (spares > 0) {
-                push(spare[--spares]);
-            } else {
-                push(allocate(Math.min(CHUNK_BYTES, Math.max(INITIAL_BYTES, Integer.highestOneBit(Math.max(1, wanted - 1)) << 1))));
-            }
+            push(spares > 0 ? spare[--spares] : new byte[smallChunkBytes(INITIAL_BYTES, wanted)]);
             return chunks[first];
         }
         byte[] firstChunk = chunks[first];
@@ -95,10 +90,7 @@ public final class SendBuffer implements SendQueue {
                 return firstChunk;
             }
             // The small chunk is full: a bigger one, up to a whole chunk, holds what it held.
-            int size = Math.min(CHUNK_BYTES, Math.max(firstChunk.length * 2,
-                    Integer.highestOneBit(Math.max(1, length + wanted - 1)) << 1));
-            byte[] bigger = allocate(size);
-            allocated -= firstChunk.length;
+            byte[] bigger = new byte[smallChunkBytes(firstChunk.length * 2, length + wanted)];
             System.arraycopy(firstChunk, head, bigger, 0, length);
             chunks[first] = bigger;
             head = 0;
@@ -106,14 +98,14 @@ public final class SendBuffer implements SendQueue {
         }
         int index = end >>> CHUNK_SHIFT;
         if (index == used) {
-            push(spares > 0 ? spare[--spares] : allocate(CHUNK_BYTES));
+            push(spares > 0 ? spare[--spares] : new byte[CHUNK_BYTES]);
         }
         return chunk(index);
     }
 
-    private byte[] allocate(int size) {
-        allocated += size;
-        return new byte[size];
+    /** The size of the one small chunk: a power of two of at least {@code atLeast} that holds {@code needed} bytes, at most a whole chunk. */
+    private static int smallChunkBytes(int atLeast, int needed) {
+        return Math.min(CHUNK_BYTES, Math.max(atLeast, Integer.highestOneBit(Math.max(1, needed - 1)) << 1));
     }
 
     private void push(byte[] chunk) {
@@ -125,13 +117,18 @@ public final class SendBuffer implements SendQueue {
             chunks = bigger;
             first = 0;
         }
-        chunks[(first + used) % chunks.length] = chunk;
+        chunks[slot(used)] = chunk;
         used++;
     }
 
     private byte[] chunk(int index) {
+        return chunks[slot(index)];
+    }
+
+    /** Where the {@code index}th chunk in use sits in the circular {@link #chunks}. */
+    private int slot(int index) {
         int i = first + index;
-        return chunks[i < chunks.length ? i : i - chunks.length];
+        return i < chunks.length ? i : i - chunks.length;
     }
 
     @Override
@@ -168,7 +165,7 @@ public final class SendBuffer implements SendQueue {
             head -= chunks[first].length;
             keepSpare(chunks[first]);
             chunks[first] = null;
-            first = first + 1 == chunks.length ? 0 : first + 1;
+            first = slot(1);
             used--;
         }
         if (length == 0) {
@@ -192,6 +189,8 @@ public final class SendBuffer implements SendQueue {
 
     /** Bytes of memory the queue has taken: chunks holding bytes and chunks kept to be used again. */
     public int allocatedBytes() {
-        return allocated;
+        // Only the one chunk of a queue with one may be short of a whole chunk; spares are whole.
+        int held = used == 1 ? chunks[first].length : used * CHUNK_BYTES;
+        return held + spares * CHUNK_BYTES;
     }
 }
